@@ -1,0 +1,122 @@
+//! The ONNX op coverage manifest: what zkinfer imports, quantizes and will prove.
+//!
+//! This table is the single source of truth. The importer rejects any op not listed here, the
+//! per-op tests in `quantize` must cover every entry, and `docs/ops.md` is generated from it
+//! (`zkinfer ops --markdown`).
+
+/// One supported ONNX operator.
+#[derive(Clone, Copy, Debug)]
+pub struct OpCoverage {
+    /// ONNX op type.
+    pub op: &'static str,
+    /// Family, matching the module that handles it.
+    pub family: &'static str,
+    /// How it is computed in fixed point, and its limits.
+    pub notes: &'static str,
+}
+
+macro_rules! ops {
+    ($($op:literal, $fam:literal, $notes:literal;)*) => {
+        &[$(OpCoverage { op: $op, family: $fam, notes: $notes }),*]
+    };
+}
+
+/// Every supported op, alphabetically.
+pub const COVERAGE: &[OpCoverage] = ops![
+    "Abs", "elementwise", "exact, sign from a range check";
+    "Add", "arithmetic", "exact after aligning scales; numpy broadcasting; two inputs";
+    "ArgMax", "reduce", "exact; one axis";
+    "AveragePool", "pool", "1-D/2-D; window sum then rounded division by the window count";
+    "BatchNormalization", "norm", "inference mode; folded into a per-channel multiply-add";
+    "Cast", "shape", "free between numeric types when the value is already integral; float→int of fractional tensors unsupported";
+    "Clip", "elementwise", "exact max/min against constant bounds";
+    "Concat", "shape", "copy constraints only";
+    "Constant", "shape", "folded";
+    "ConstantOfShape", "shape", "folded; shape must be constant";
+    "Conv", "linear", "1-D/2-D, groups, dilations, any padding; im2col + matmul, rescaled";
+    "ConvTranspose", "linear", "1-D/2-D, groups, output_padding/output_shape; im2col + matmul, rescaled";
+    "Div", "arithmetic", "by a constant: multiply by its reciprocal; by a tensor: rounded division, divisor must be positive";
+    "Dropout", "elementwise", "identity (inference)";
+    "Elu", "elementwise", "identity for x ≥ 0, lookup table below";
+    "Equal", "arithmetic", "exact comparison; folded when constant";
+    "Erf", "elementwise", "lookup table over the calibrated range";
+    "Exp", "elementwise", "lookup table over the calibrated range";
+    "Expand", "shape", "copy constraints only; target shape must be constant";
+    "Flatten", "shape", "free (reshape)";
+    "Gather", "shape", "constant indices: copy constraints; input-dependent indices into a constant table (embeddings): lookup";
+    "Gelu", "elementwise", "lookup table (exact or tanh approximation)";
+    "Gemm", "linear", "alpha/beta/transposes; matmul + bias, rescaled";
+    "GlobalAveragePool", "pool", "sum then rounded division";
+    "GlobalMaxPool", "pool", "max by comparisons";
+    "Greater", "arithmetic", "exact comparison";
+    "HardSigmoid", "elementwise", "lookup table";
+    "Identity", "elementwise", "free";
+    "LayerNormalization", "norm", "mean, variance, integer square root and rounded division — no lookup";
+    "LeakyRelu", "elementwise", "relu plus scaled negative part, rescaled";
+    "Less", "arithmetic", "exact comparison";
+    "MatMul", "linear", "numpy semantics incl. batching and 1-D operands; both operands may be inputs";
+    "Max", "arithmetic", "two inputs; exact";
+    "MaxPool", "pool", "1-D/2-D; max by comparisons, padding never wins";
+    "Min", "arithmetic", "two inputs; exact";
+    "Mul", "arithmetic", "product then rescale";
+    "Neg", "elementwise", "exact";
+    "NonZero", "shape", "folded; input must be constant";
+    "PRelu", "elementwise", "relu plus slope times negative part, rescaled";
+    "Pad", "shape", "constant/reflect/edge; copy constraints";
+    "Pow", "arithmetic", "constant exponent: 1, 2, 3 exact products, 0.5 integer sqrt, others lookup on positive inputs";
+    "Range", "shape", "folded; inputs must be constant";
+    "Reciprocal", "arithmetic", "rounded division; input must be positive";
+    "ReduceMax", "reduce", "exact";
+    "ReduceMean", "reduce", "sum then rounded division by the count";
+    "ReduceMin", "reduce", "exact";
+    "ReduceSum", "reduce", "exact";
+    "Relu", "elementwise", "exact, sign from a range check";
+    "Reshape", "shape", "free; shape must be constant";
+    "Shape", "shape", "folded";
+    "Sigmoid", "elementwise", "lookup table over the calibrated range";
+    "Size", "shape", "folded";
+    "Slice", "shape", "copy constraints; bounds must be constant; negative steps allowed";
+    "Softmax", "norm", "max-subtracted exp lookup, sum, rounded division; opset < 13 2-D coercion honoured";
+    "Softplus", "elementwise", "lookup table";
+    "Split", "shape", "copy constraints";
+    "Sqrt", "arithmetic", "integer square root with rounding, input must be non-negative";
+    "Squeeze", "shape", "free (reshape)";
+    "Sub", "arithmetic", "exact after aligning scales";
+    "Sum", "arithmetic", "two inputs, as Add";
+    "Tanh", "elementwise", "lookup table over the calibrated range";
+    "Tile", "shape", "copy constraints; repeats must be constant";
+    "Transpose", "shape", "copy constraints";
+    "Unsqueeze", "shape", "free (reshape)";
+    "Where", "shape", "constant condition: copy constraints; input-dependent condition: select";
+];
+
+/// Looks up an op in the manifest.
+#[must_use]
+pub fn find(op: &str) -> Option<&'static OpCoverage> {
+    COVERAGE.iter().find(|c| c.op == op)
+}
+
+/// The manifest as a markdown table (the content of `docs/ops.md`).
+#[must_use]
+pub fn markdown() -> String {
+    let mut s = String::from(
+        "# Supported ONNX operators\n\nGenerated by `zkinfer ops --markdown` from `model-import/src/coverage.rs`; \
+         a test fails when this file is stale.\n\n| op | family | how it is proven, and limits |\n|---|---|---|\n",
+    );
+    for c in COVERAGE {
+        s.push_str(&format!("| `{}` | {} | {} |\n", c.op, c.family, c.notes));
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn manifest_is_sorted_and_unique() {
+        for w in COVERAGE.windows(2) {
+            assert!(w[0].op < w[1].op, "{} before {}", w[0].op, w[1].op);
+        }
+    }
+}

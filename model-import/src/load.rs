@@ -1,0 +1,310 @@
+//! The import pipeline: protobuf → concrete shapes → folded constants → [`Graph`].
+
+use crate::error::{ImportError, NodeRef, Result};
+use crate::graph::{Graph, Node, TensorId, TensorInfo};
+use crate::ops::{self, Arg, Attrs, BuildCtx, Built};
+use crate::proto::tensor_from_proto;
+use crate::tensor::{DType, Tensor};
+use prost::Message;
+use sha2::{Digest, Sha256};
+use std::collections::{HashMap, HashSet};
+use std::path::Path;
+use tract_onnx::pb::{self, tensor_shape_proto::dimension::Value as DimValue, type_proto};
+
+/// How to make the model's shapes concrete.
+#[derive(Clone, Debug)]
+pub struct ImportOptions {
+    /// Value for a symbolic leading (batch) dimension.
+    pub batch: usize,
+    /// Full shapes per input (by position) that replace the declared ones.
+    pub input_shapes: Vec<Option<Vec<usize>>>,
+}
+
+impl Default for ImportOptions {
+    fn default() -> Self {
+        Self { batch: 1, input_shapes: Vec::new() }
+    }
+}
+
+/// Loads an ONNX file with default options (batch 1).
+///
+/// # Errors
+/// Unreadable or malformed files, unsupported ops, inconsistent shapes.
+pub fn load(path: impl AsRef<Path>) -> Result<Graph> {
+    load_with(path, &ImportOptions::default())
+}
+
+/// Loads an ONNX file.
+///
+/// # Errors
+/// See [`load`].
+pub fn load_with(path: impl AsRef<Path>, opts: &ImportOptions) -> Result<Graph> {
+    let path = path.as_ref();
+    let bytes = std::fs::read(path).map_err(|source| ImportError::Io { path: path.display().to_string(), source })?;
+    from_bytes(&bytes, &path.display().to_string(), opts)
+}
+
+/// Imports a model from its serialized bytes; `label` names it in errors.
+///
+/// # Errors
+/// See [`load`].
+pub fn from_bytes(bytes: &[u8], label: &str, opts: &ImportOptions) -> Result<Graph> {
+    let proto = pb::ModelProto::decode(bytes)
+        .map_err(|e| ImportError::Malformed { path: label.to_string(), reason: e.to_string() })?;
+    if proto.graph.is_none() {
+        return Err(ImportError::Malformed { path: label.to_string(), reason: "no graph in the file".into() });
+    }
+    let sha = hex(&Sha256::digest(bytes));
+    from_proto(&proto, sha, opts)
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+struct Builder {
+    tensors: Vec<TensorInfo>,
+    by_name: HashMap<String, TensorId>,
+    nodes: Vec<Node>,
+}
+
+impl Builder {
+    fn add(&mut self, name: &str, shape: Vec<usize>, dtype: DType, value: Option<Tensor>) -> TensorId {
+        let id = self.tensors.len();
+        self.tensors.push(TensorInfo { name: name.to_string(), shape, dtype, value });
+        self.by_name.insert(name.to_string(), id);
+        id
+    }
+}
+
+fn input_shape(vi: &pb::ValueInfoProto, pos: usize, opts: &ImportOptions) -> Result<(Vec<usize>, DType)> {
+    let Some(type_proto::Value::TensorType(tt)) = vi.r#type.as_ref().and_then(|t| t.value.as_ref()) else {
+        return Err(ImportError::Invalid(format!("input '{}' is not a tensor", vi.name)));
+    };
+    let dtype = DType::from_onnx(tt.elem_type)
+        .ok_or_else(|| ImportError::Invalid(format!("input '{}' has unsupported element type {}", vi.name, tt.elem_type)))?;
+    if let Some(Some(s)) = opts.input_shapes.get(pos) {
+        return Ok((s.clone(), dtype));
+    }
+    let dims = tt.shape.as_ref().map(|s| s.dim.as_slice()).unwrap_or_default();
+    let shape = dims
+        .iter()
+        .enumerate()
+        .map(|(axis, d)| match &d.value {
+            Some(DimValue::DimValue(v)) if *v > 0 => Ok(usize::try_from(*v).unwrap_or(1)),
+            _ if axis == 0 => Ok(opts.batch),
+            Some(DimValue::DimParam(p)) => Err(ImportError::SymbolicDim { input: vi.name.clone(), axis, symbol: p.clone() }),
+            _ => Err(ImportError::SymbolicDim { input: vi.name.clone(), axis, symbol: "?".into() }),
+        })
+        .collect::<Result<_>>()?;
+    Ok((shape, dtype))
+}
+
+/// Orders nodes so every input is produced before use (ONNX requires it, exporters mostly
+/// comply; we do not rely on it).
+fn topo_order(graph: &pb::GraphProto, known: &HashSet<String>) -> Result<Vec<usize>> {
+    let mut avail = known.clone();
+    let mut done = vec![false; graph.node.len()];
+    let mut order = Vec::with_capacity(graph.node.len());
+    loop {
+        let before = order.len();
+        for (i, n) in graph.node.iter().enumerate() {
+            if !done[i] && n.input.iter().all(|x| x.is_empty() || avail.contains(x)) {
+                done[i] = true;
+                order.push(i);
+                avail.extend(n.output.iter().cloned());
+            }
+        }
+        if order.len() == graph.node.len() {
+            return Ok(order);
+        }
+        if order.len() == before {
+            let (i, n) = graph.node.iter().enumerate().find(|(i, _)| !done[*i]).unwrap_or((0, &graph.node[0]));
+            let missing = n.input.iter().find(|x| !x.is_empty() && !avail.contains(*x)).cloned().unwrap_or_default();
+            return Err(ImportError::Invalid(format!(
+                "node '{}' (#{i}, {}) reads '{missing}', which no node, input or initializer defines",
+                n.name, n.op_type
+            )));
+        }
+    }
+}
+
+/// Hint for an op zkinfer does not know.
+fn unsupported_hint(op: &str) -> String {
+    let specific = match op {
+        "LSTM" | "GRU" | "RNN" | "Loop" | "Scan" | "If" => {
+            "control flow and recurrent ops need a fixed unrolled graph: export with the sequence length fixed and the loop unrolled"
+        }
+        "QuantizeLinear" | "DequantizeLinear" | "QLinearConv" | "QLinearMatMul" | "MatMulInteger" => {
+            "export the float model; zkinfer quantizes it itself"
+        }
+        "Resize" | "Upsample" => "replace nearest-neighbour upsampling by ConvTranspose or Expand+Reshape",
+        _ => "",
+    };
+    let list = "run `zkinfer ops` for the supported list";
+    if specific.is_empty() {
+        list.to_string()
+    } else {
+        format!("{specific}; {list}")
+    }
+}
+
+/// Imports a decoded model.
+///
+/// # Errors
+/// See [`load`].
+#[allow(clippy::too_many_lines)]
+pub fn from_proto(proto: &pb::ModelProto, model_sha256: String, opts: &ImportOptions) -> Result<Graph> {
+    let graph = proto.graph.as_ref().ok_or_else(|| ImportError::Invalid("model has no graph".into()))?;
+    let opset = proto
+        .opset_import
+        .iter()
+        .find(|o| o.domain.is_empty() || o.domain == "ai.onnx")
+        .map_or(1, |o| o.version);
+    let mut b = Builder { tensors: Vec::new(), by_name: HashMap::new(), nodes: Vec::new() };
+    for init in &graph.initializer {
+        let t = tensor_from_proto(init).map_err(ImportError::Invalid)?;
+        b.add(&init.name, t.shape.clone(), t.dtype, Some(t));
+    }
+    let mut inputs = Vec::new();
+    for vi in &graph.input {
+        if b.by_name.contains_key(&vi.name) {
+            continue;
+        }
+        let (shape, dtype) = input_shape(vi, inputs.len(), opts)?;
+        inputs.push(b.add(&vi.name, shape, dtype, None));
+    }
+    let known: HashSet<String> = b.by_name.keys().cloned().collect();
+    for idx in topo_order(graph, &known)? {
+        let n = &graph.node[idx];
+        let nref = NodeRef {
+            name: if n.name.is_empty() { format!("{}_{idx}", n.op_type) } else { n.name.clone() },
+            op: n.op_type.clone(),
+        };
+        if !(n.domain.is_empty() || n.domain == "ai.onnx") {
+            let dv = proto.opset_import.iter().find(|o| o.domain == n.domain).map_or(0, |o| o.version);
+            return Err(ImportError::UnsupportedOp {
+                node: nref,
+                op: n.op_type.clone(),
+                domain: n.domain.clone(),
+                opset: dv,
+                hint: "only the default ONNX domain (ai.onnx) is supported; export without custom or contrib ops".into(),
+            });
+        }
+        let args: Vec<Option<Arg>> = n
+            .input
+            .iter()
+            .map(|name| {
+                (!name.is_empty()).then(|| {
+                    let t = &b.tensors[b.by_name[name]];
+                    Arg { shape: t.shape.clone(), dtype: t.dtype, value: t.value.clone() }
+                })
+            })
+            .collect();
+        let ctx = BuildCtx {
+            node: nref.clone(),
+            attrs: Attrs::new(n, nref.clone()),
+            args,
+            opset,
+            n_outputs: n.output.iter().filter(|o| !o.is_empty()).count(),
+        };
+        let built = ops::build(&n.op_type, &ctx)?.ok_or_else(|| ImportError::UnsupportedOp {
+            node: nref.clone(),
+            op: n.op_type.clone(),
+            domain: "ai.onnx".into(),
+            opset,
+            hint: unsupported_hint(&n.op_type),
+        })?;
+        match built {
+            Built::Const(values) => {
+                for (name, t) in n.output.iter().zip(values) {
+                    b.add(name, t.shape.clone(), t.dtype, Some(t));
+                }
+            }
+            Built::Op(op, data) => {
+                let ids: Vec<TensorId> = data.iter().map(|&i| b.by_name[&n.input[i]]).collect();
+                let all_const = ids.iter().all(|&i| b.tensors[i].value.is_some());
+                // Shape inference by evaluation: dynamic inputs are stood in for by zeros.
+                let stand_ins: Vec<Tensor> = ids
+                    .iter()
+                    .map(|&i| {
+                        let t = &b.tensors[i];
+                        t.value.clone().unwrap_or_else(|| Tensor::zeros(&t.shape, t.dtype))
+                    })
+                    .collect();
+                let refs: Vec<&Tensor> = stand_ins.iter().collect();
+                let outs = op.eval(&refs, &nref)?;
+                let mut out_ids = Vec::new();
+                for (name, t) in n.output.iter().zip(outs) {
+                    if name.is_empty() {
+                        continue;
+                    }
+                    let value = all_const.then(|| t.clone());
+                    out_ids.push(b.add(name, t.shape.clone(), t.dtype, value));
+                }
+                if !all_const {
+                    b.nodes.push(Node { name: nref.name, onnx_op: n.op_type.clone(), op, inputs: ids, outputs: out_ids });
+                }
+            }
+        }
+    }
+    let outputs: Vec<TensorId> = graph
+        .output
+        .iter()
+        .map(|o| {
+            b.by_name.get(&o.name).copied().ok_or_else(|| ImportError::Invalid(format!("graph output '{}' is never produced", o.name)))
+        })
+        .collect::<Result<_>>()?;
+    Ok(compact(
+        Graph {
+            name: graph.name.clone(),
+            opset,
+            producer: format!("{} {}", proto.producer_name, proto.producer_version).trim().to_string(),
+            model_sha256,
+            tensors: b.tensors,
+            inputs,
+            outputs,
+            nodes: b.nodes,
+        },
+    ))
+}
+
+/// Drops nodes that do not reach an output and tensors nothing refers to, renumbering ids.
+fn compact(g: Graph) -> Graph {
+    let mut live: HashSet<TensorId> = g.outputs.iter().copied().collect();
+    let mut keep = vec![false; g.nodes.len()];
+    for (i, n) in g.nodes.iter().enumerate().rev() {
+        if n.outputs.iter().any(|o| live.contains(o)) {
+            keep[i] = true;
+            live.extend(n.inputs.iter().copied());
+            live.extend(n.outputs.iter().copied());
+        }
+    }
+    live.extend(g.inputs.iter().copied());
+    let mut remap = vec![usize::MAX; g.tensors.len()];
+    let mut tensors = Vec::new();
+    for (i, t) in g.tensors.into_iter().enumerate() {
+        if live.contains(&i) {
+            remap[i] = tensors.len();
+            tensors.push(t);
+        }
+    }
+    let nodes = g
+        .nodes
+        .into_iter()
+        .zip(keep)
+        .filter(|(_, k)| *k)
+        .map(|(mut n, _)| {
+            n.inputs.iter_mut().for_each(|i| *i = remap[*i]);
+            n.outputs.iter_mut().for_each(|i| *i = remap[*i]);
+            n
+        })
+        .collect();
+    Graph {
+        tensors,
+        nodes,
+        inputs: g.inputs.iter().map(|&i| remap[i]).collect(),
+        outputs: g.outputs.iter().map(|&i| remap[i]).collect(),
+        ..g
+    }
+}

@@ -1,0 +1,96 @@
+//! BatchNormalization, LayerNormalization and Softmax.
+
+use super::reduce::reduce_index_map;
+use super::{Built, BuildCtx, Op};
+use crate::error::Result;
+use crate::tensor::{numel, Tensor};
+
+pub(super) fn build(op_type: &str, ctx: &BuildCtx<'_>) -> Result<Built> {
+    let rank = ctx.rank(0)?;
+    match op_type {
+        "BatchNormalization" => {
+            if ctx.attrs.int_or("training_mode", 0) != 0 || ctx.n_outputs > 1 {
+                return Err(ctx.unsupported("training-mode BatchNormalization; export the model with model.eval()"));
+            }
+            let c = ctx.arg(0)?.shape.get(1).copied().unwrap_or(0);
+            for i in 1..5 {
+                let a = ctx.arg(i)?;
+                if a.shape != [c] {
+                    return Err(ctx.shape_err(format!("parameter #{i} has shape {:?}, expected [{c}]", a.shape)));
+                }
+            }
+            Ok(Built::Op(Op::BatchNorm { epsilon: ctx.attrs.float_or("epsilon", 1e-5) }, vec![0, 1, 2, 3, 4]))
+        }
+        "LayerNormalization" => {
+            if ctx.n_outputs > 1 {
+                return Err(ctx.unsupported("LayerNormalization's Mean/InvStdDev outputs are not supported"));
+            }
+            let axis = ctx.axis(ctx.attrs.int_or("axis", -1), rank)?;
+            let inputs = if ctx.opt_arg(2).is_some() { vec![0, 1, 2] } else { vec![0, 1] };
+            Ok(Built::Op(Op::LayerNorm { axis, epsilon: ctx.attrs.float_or("epsilon", 1e-5) }, inputs))
+        }
+        _ => {
+            // Before opset 13 Softmax coerces the input to 2-D at `axis` (default 1).
+            let legacy = ctx.opset < 13;
+            let axis = ctx.axis(ctx.attrs.int_or("axis", if legacy { 1 } else { -1 }), rank)?;
+            let axes = if legacy { (axis..rank).collect() } else { vec![axis] };
+            Ok(Built::Op(Op::Softmax { axes }, vec![0]))
+        }
+    }
+}
+
+/// Inference batch norm in `f64`: inputs x, scale, bias, mean, var.
+#[must_use]
+pub fn batch_norm(inputs: &[&Tensor], epsilon: f64) -> Tensor {
+    let x = inputs[0];
+    let c = x.shape.get(1).copied().unwrap_or(1);
+    let inner = numel(&x.shape) / (x.shape.first().copied().unwrap_or(1) * c).max(1);
+    let data = x
+        .data
+        .iter()
+        .enumerate()
+        .map(|(i, &v)| {
+            let ch = (i / inner) % c;
+            let (s, b, m, var) = (inputs[1].data[ch], inputs[2].data[ch], inputs[3].data[ch], inputs[4].data[ch]);
+            (v - m) / (var + epsilon).sqrt() * s + b
+        })
+        .collect();
+    Tensor::new(x.shape.clone(), x.dtype, data)
+}
+
+/// Layer norm over axes `axis..` in `f64`: inputs x, scale, optional bias.
+#[must_use]
+pub fn layer_norm(inputs: &[&Tensor], axis: usize, epsilon: f64) -> Tensor {
+    let x = inputs[0];
+    let inner: usize = x.shape[axis..].iter().product();
+    let mut out = Vec::with_capacity(x.len());
+    for row in x.data.chunks(inner.max(1)) {
+        #[allow(clippy::cast_precision_loss)]
+        let n = row.len() as f64;
+        let mean = row.iter().sum::<f64>() / n;
+        let var = row.iter().map(|v| (v - mean) * (v - mean)).sum::<f64>() / n;
+        let inv = 1.0 / (var + epsilon).sqrt();
+        for (j, &v) in row.iter().enumerate() {
+            let s = inputs[1].data[j % inputs[1].len().max(1)];
+            let b = inputs.get(2).map_or(0.0, |b| b.data[j % b.len().max(1)]);
+            out.push((v - mean) * inv * s + b);
+        }
+    }
+    Tensor::new(x.shape.clone(), x.dtype, out)
+}
+
+/// Softmax over `axes` in `f64`, max-subtracted.
+#[must_use]
+pub fn softmax(x: &Tensor, axes: &[usize]) -> Tensor {
+    let (kshape, map) = reduce_index_map(&x.shape, axes);
+    let mut max = vec![f64::NEG_INFINITY; numel(&kshape)];
+    for (&v, &o) in x.data.iter().zip(&map) {
+        max[o] = max[o].max(v);
+    }
+    let e: Vec<f64> = x.data.iter().zip(&map).map(|(&v, &o)| libm::exp(v - max[o])).collect();
+    let mut sum = vec![0.0; max.len()];
+    for (&v, &o) in e.iter().zip(&map) {
+        sum[o] += v;
+    }
+    Tensor::new(x.shape.clone(), x.dtype, e.iter().zip(&map).map(|(&v, &o)| v / sum[o]).collect())
+}

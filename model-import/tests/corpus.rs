@@ -1,0 +1,51 @@
+//! Every shared model imports, and both our float evaluator and tract reproduce the
+//! onnxruntime reference outputs.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
+
+use std::path::PathBuf;
+use zkinfer_model_import::{input::read_input_file, load, reference::tract_run};
+
+fn models_dir() -> PathBuf {
+    std::env::var_os("ZKINFER_MODELS").map_or_else(
+        || PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/models"),
+        PathBuf::from,
+    )
+}
+
+fn expected(dir: &std::path::Path) -> Vec<f64> {
+    let v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("expected_output.json")).unwrap()).unwrap();
+    v["output_data"].as_array().unwrap().iter().flat_map(|o| o.as_array().unwrap().iter().map(|x| x.as_f64().unwrap())).collect()
+}
+
+#[test]
+fn all_models_match_onnxruntime() {
+    let mut names: Vec<_> = std::fs::read_dir(models_dir())
+        .expect("shared models directory (set ZKINFER_MODELS)")
+        .filter_map(|e| e.ok())
+        .filter(|e| e.path().join("network.onnx").exists())
+        .map(|e| e.file_name().into_string().unwrap())
+        .collect();
+    names.sort();
+    assert_eq!(names.len(), 18, "{names:?}");
+    for name in names {
+        let dir = models_dir().join(&name);
+        let g = load(dir.join("network.onnx")).unwrap_or_else(|e| panic!("{name}: {e}"));
+        let inputs = g.make_inputs(&read_input_file(&dir.join("input.json")).unwrap()).unwrap();
+        let ours: Vec<f64> = g.run(&inputs).unwrap().into_iter().flat_map(|t| t.data).collect();
+        let tract: Vec<f64> = tract_run(&dir.join("network.onnx"), &g, &inputs)
+            .unwrap_or_else(|e| panic!("{name}: {e}"))
+            .into_iter()
+            .flat_map(|t| t.data)
+            .collect();
+        let exp = expected(&dir);
+        let scale = exp.iter().fold(0f64, |m, v| m.max(v.abs())).max(1e-6);
+        let err = |a: &[f64]| a.iter().zip(&exp).fold(0f64, |m, (x, y)| m.max((x - y).abs()));
+        assert_eq!(ours.len(), exp.len(), "{name}: output size");
+        assert_eq!(tract.len(), exp.len(), "{name}: tract output size");
+        let (eo, et) = (err(&ours), err(&tract));
+        println!("{name:22} nodes {:4}  ours {eo:.2e}  tract {et:.2e}", g.nodes.len());
+        assert!(eo <= 1e-4 * scale.max(1.0), "{name}: float evaluator error {eo}");
+        assert!(et <= 1e-4 * scale.max(1.0), "{name}: tract error {et}");
+    }
+}
