@@ -3,16 +3,16 @@
 //! One module per op family. Each `build_*` turns an ONNX node into an [`Op`] (or directly into
 //! constants for shape-only ops) and each `eval` computes it in `f64`.
 
-mod attrs;
-mod binary;
-mod conv;
-mod matmul;
-mod norm;
-mod pool;
-mod reduce;
-mod shape;
-mod slice;
-mod unary;
+pub mod attrs;
+pub mod binary;
+pub mod conv;
+pub mod matmul;
+pub mod norm;
+pub mod pool;
+pub mod reduce;
+pub mod shape;
+pub mod slice;
+pub mod unary;
 
 pub use attrs::Attrs;
 pub use binary::Binary;

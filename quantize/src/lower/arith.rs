@@ -1,0 +1,222 @@
+//! Binary arithmetic, comparisons, Where with an input-dependent condition, Clip and Cast.
+
+use super::Lowerer;
+use crate::error::Result;
+use crate::qgraph::{CmpKind, LookupFn, QId, QOp};
+use zkinfer_model_import::ops::{Binary, Op};
+use zkinfer_model_import::tensor::DType;
+use zkinfer_model_import::{Node, Tensor};
+
+pub(super) fn lower(l: &mut Lowerer<'_>, n: &Node) -> Result<()> {
+    let out = n.outputs[0];
+    let shape = l.out_shape(out);
+    let id = match &n.op {
+        Op::Binary(b) => binary(l, n, *b)?,
+        Op::Where => {
+            if l.is_const(n.inputs[0]) {
+                return super::movement::lower(l, n);
+            }
+            let cond = l.input(n.inputs[0])?;
+            if l.scale(cond) != 0 || l.q.tensors[cond].bound > 1 {
+                return Err(l.unsupported("Where's condition must be a boolean tensor"));
+            }
+            let (xy, s) = l.aligned_operands(&n.inputs[1..3])?;
+            l.emit(QOp::Select, vec![cond, xy[0], xy[1]], shape, s, None)?
+        }
+        Op::Clip { min, max } => {
+            let mut x = l.input(n.inputs[0])?;
+            let s = l.scale(x);
+            for (bound, op) in [(min, QOp::Max), (max, QOp::Min)] {
+                if let Some(v) = bound {
+                    let c = l.konst(&Tensor::scalar(*v, DType::Float), s)?;
+                    x = l.emit(op, vec![x, c], shape.clone(), s, None)?;
+                }
+            }
+            x
+        }
+        Op::Cast { to } => {
+            let x = l.input(n.inputs[0])?;
+            match to {
+                DType::Float => x,
+                _ if l.scale(x) == 0 => x,
+                _ => return Err(l.unsupported("Cast of a fractional tensor to an integer type inside the proven graph")),
+            }
+        }
+        _ => return Err(l.unsupported("not an arithmetic op")),
+    };
+    l.finish(out, id);
+    Ok(())
+}
+
+fn binary(l: &mut Lowerer<'_>, n: &Node, b: Binary) -> Result<QId> {
+    let (ga, gb) = (n.inputs[0], n.inputs[1]);
+    let out = n.outputs[0];
+    let shape = l.out_shape(out);
+    match b {
+        Binary::Add | Binary::Sub => {
+            let (ids, s) = l.aligned_operands(&[ga, gb])?;
+            let c = if b == Binary::Add { 1 } else { -1 };
+            l.emit(QOp::Add { coeffs: vec![1, c] }, ids, shape, s, None)
+        }
+        Binary::Max | Binary::Min => {
+            let (ids, s) = l.aligned_operands(&[ga, gb])?;
+            l.emit(if b == Binary::Max { QOp::Max } else { QOp::Min }, ids, shape, s, None)
+        }
+        Binary::Equal | Binary::Less | Binary::Greater => {
+            let (ids, _) = l.aligned_operands(&[ga, gb])?;
+            let kind = match b {
+                Binary::Equal => CmpKind::Equal,
+                Binary::Less => CmpKind::Less,
+                _ => CmpKind::Greater,
+            };
+            l.emit(QOp::Compare { kind }, ids, shape, 0, None)
+        }
+        Binary::Mul => {
+            let a = factor(l, ga)?;
+            let bb = factor(l, gb)?;
+            let s = l.scale(a) + l.scale(bb);
+            let p = l.emit(QOp::Mul, vec![a, bb], shape, s, None)?;
+            l.rescale_output(p, out)
+        }
+        Binary::Div => div(l, ga, gb, out),
+        Binary::Pow => pow(l, n),
+        Binary::PRelu => {
+            if !l.is_const(gb) {
+                return Err(l.unsupported("PRelu slope must be a constant"));
+            }
+            let x = l.input(ga)?;
+            let slope = l.const_value(gb)?.clone();
+            let sq = l.weight(&slope)?;
+            negative_part_scaled(l, x, sq, out)
+        }
+    }
+}
+
+/// A multiplication operand: constants become weights at their own scale.
+fn factor(l: &mut Lowerer<'_>, gid: usize) -> Result<QId> {
+    if l.is_const(gid) {
+        let t = l.const_value(gid)?.clone();
+        l.weight(&t)
+    } else {
+        l.input(gid)
+    }
+}
+
+/// relu(x) + slope·min(x, 0), shared by PRelu (tensor slope) and LeakyRelu (scalar).
+pub(super) fn negative_part_scaled(l: &mut Lowerer<'_>, x: QId, slope: QId, out: usize) -> Result<QId> {
+    let shape = l.shape(x);
+    let sx = l.scale(x);
+    let r = l.emit(QOp::Relu, vec![x], shape.clone(), sx, None)?;
+    let neg = l.emit(QOp::Add { coeffs: vec![1, -1] }, vec![x, r], shape.clone(), sx, None)?;
+    let ss = l.scale(slope);
+    let p = l.emit(QOp::Mul, vec![neg, slope], shape.clone(), sx + ss, None)?;
+    let r_up = l.rescale_to(r, sx + ss, None)?;
+    let sum = l.emit(QOp::Add { coeffs: vec![1, 1] }, vec![r_up, p], shape, sx + ss, None)?;
+    l.rescale_output(sum, out)
+}
+
+fn div(l: &mut Lowerer<'_>, ga: usize, gb: usize, out: usize) -> Result<QId> {
+    let shape = l.out_shape(out);
+    if l.is_const(gb) {
+        let d = l.const_value(gb)?.clone();
+        if d.data.contains(&0.0) {
+            return Err(l.unsupported("division by a constant that contains 0"));
+        }
+        let recip = Tensor::new(d.shape.clone(), DType::Float, d.data.iter().map(|v| 1.0 / v).collect());
+        let a = factor(l, ga)?;
+        let r = l.weight(&recip)?;
+        let s = l.scale(a) + l.scale(r);
+        let p = l.emit(QOp::Mul, vec![a, r], shape, s, None)?;
+        return l.rescale_output(p, out);
+    }
+    let range = l.range(gb)?;
+    let negate = if range.min > 0.0 {
+        false
+    } else if range.max < 0.0 {
+        true
+    } else {
+        return Err(l.unsupported(format!(
+            "division by a tensor whose calibrated range [{:.4}, {:.4}] includes 0; zkinfer divides by tensors of one sign",
+            range.min, range.max
+        )));
+    };
+    let target = l.chosen_scale(out)?;
+    let num = if l.is_const(ga) { l.operand(ga, l.s.params.activation_bits.cast_signed())? } else { l.input(ga)? };
+    let mut den = l.input(gb)?;
+    let num = if negate {
+        let s = l.scale(num);
+        let sh = l.shape(num);
+        l.emit(QOp::Add { coeffs: vec![-1] }, vec![num], sh, s, None)?
+    } else {
+        num
+    };
+    if negate {
+        let s = l.scale(den);
+        let sh = l.shape(den);
+        den = l.emit(QOp::Add { coeffs: vec![-1] }, vec![den], sh, s, None)?;
+    }
+    divide(l, num, den, target, Some(l.range(out)?.max_abs()), shape)
+}
+
+/// Rounded division producing scale `target`: shift = target − s_num + s_den, with the
+/// divisor scaled up exactly when the shift would be negative.
+pub(super) fn divide(l: &mut Lowerer<'_>, num: QId, den: QId, target: i32, calibrated: Option<f64>, shape: Vec<usize>) -> Result<QId> {
+    let mut den = den;
+    let mut shift = target - l.scale(num) + l.scale(den);
+    if shift < 0 {
+        den = l.rescale_to(den, l.scale(den) - shift, None)?;
+        shift = 0;
+    }
+    l.emit(QOp::Div { shift: shift.cast_unsigned() }, vec![num, den], shape, target, calibrated)
+}
+
+/// Integer square root at the output's chosen scale (at least half the input scale).
+pub(super) fn sqrt(l: &mut Lowerer<'_>, x: QId, out_scale: i32, calibrated: Option<f64>) -> Result<QId> {
+    let sx = l.scale(x);
+    let so = out_scale.max((sx + 1) / 2);
+    let shape = l.shape(x);
+    l.emit(QOp::Sqrt { shift: (2 * so - sx).cast_unsigned() }, vec![x], shape, so, calibrated)
+}
+
+fn pow(l: &mut Lowerer<'_>, n: &Node) -> Result<QId> {
+    let (ga, gb) = (n.inputs[0], n.inputs[1]);
+    let out = n.outputs[0];
+    if !l.is_const(gb) || l.const_value(gb)?.len() != 1 {
+        return Err(l.unsupported("Pow needs a constant scalar exponent"));
+    }
+    if l.is_const(ga) {
+        return Err(l.unsupported("Pow of a constant base by a dynamic exponent"));
+    }
+    let p = l.const_value(gb)?.data[0];
+    let x = l.input(ga)?;
+    let shape = l.out_shape(out);
+    let sx = l.scale(x);
+    #[allow(clippy::float_cmp)]
+    match p {
+        _ if p == 1.0 => Ok(x),
+        _ if p == 2.0 || p == 3.0 => {
+            let sq = l.emit(QOp::Mul, vec![x, x], shape.clone(), 2 * sx, None)?;
+            if p == 2.0 {
+                return l.rescale_output(sq, out);
+            }
+            let sq = l.rescale_to(sq, sx, None)?;
+            let cube = l.emit(QOp::Mul, vec![sq, x], shape, 2 * sx, None)?;
+            l.rescale_output(cube, out)
+        }
+        _ if p == 0.5 => {
+            let target = l.chosen_scale(out)?;
+            let cal = l.range(out)?.max_abs();
+            sqrt(l, x, target, Some(cal))
+        }
+        _ => {
+            let r = l.range(ga)?;
+            if p.fract() != 0.0 && r.min < 0.0 {
+                return Err(l.unsupported(format!("Pow with exponent {p} on inputs that can be negative")));
+            }
+            let h = l.s.params.headroom;
+            let lo = if r.min < 0.0 { r.min * h } else { 0.0 };
+            let target = l.chosen_scale(out)?;
+            l.lookup(x, LookupFn::Pow { p }, lo, r.max * h, target)
+        }
+    }
+}

@@ -1,0 +1,452 @@
+//! Lowering of the ONNX-level graph to integer primitives, one module per op family.
+//!
+//! Scale policy: every ONNX tensor gets a scale from its calibrated range
+//! (`activation_bits − ⌈log2(max·headroom)⌉`); exact ops (add, copy, max, …) keep their input
+//! scale, products are rescaled down to the chosen scale, never up. Every tensor carries a
+//! bound: derived from its inputs, or from calibration when that is tighter, in which case the
+//! circuit must enforce it with a range check.
+
+mod activation;
+mod arith;
+mod linear;
+mod movement;
+mod norm;
+mod pool;
+
+use crate::error::{QuantError, Result};
+use crate::eval::quantize_value;
+use crate::qgraph::{bits_for, CopySrc, LookupFn, QGraph, QId, QNode, QOp, QTensor, Table};
+use crate::settings::{Range, Settings};
+use zkinfer_model_import::ops::matmul::matmul_shapes;
+use zkinfer_model_import::ops::reduce::reduce_index_map;
+use zkinfer_model_import::ops::Op;
+use zkinfer_model_import::tensor::{numel, DType};
+use zkinfer_model_import::{Graph, Node, NodeRef, Tensor, TensorId};
+
+/// Largest bound a stored tensor may have: values live in 62 bits plus sign.
+pub const MAX_TENSOR_BITS: u32 = 62;
+/// Magnitude (in integer units) that ±infinity and overlarge constants saturate to.
+pub const SATURATION_BITS: u32 = 40;
+
+pub(crate) struct Lowerer<'a> {
+    pub g: &'a Graph,
+    pub s: &'a Settings,
+    pub q: QGraph,
+    /// ONNX tensor → quantized tensor, for dynamic tensors already lowered.
+    pub map: Vec<Option<QId>>,
+    /// Node being lowered.
+    pub node: NodeRef,
+    internal: usize,
+}
+
+/// Lowers a graph with the given settings.
+pub(crate) fn lower(g: &Graph, s: &Settings) -> Result<QGraph> {
+    let mut l = Lowerer {
+        g,
+        s,
+        q: QGraph { tensors: Vec::new(), nodes: Vec::new(), inputs: Vec::new(), outputs: Vec::new(), tables: Vec::new() },
+        map: vec![None; g.tensors.len()],
+        node: NodeRef { name: String::new(), op: String::new() },
+        internal: 0,
+    };
+    for (index, &gid) in g.inputs.iter().enumerate() {
+        let t = &g.tensors[gid];
+        l.node = NodeRef { name: t.name.clone(), op: "Input".into() };
+        let scale = l.chosen_scale(gid)?;
+        let real = l.range(gid)?.max_abs();
+        let id = l.emit(QOp::Input { index }, vec![], t.shape.clone(), scale, Some(real))?;
+        l.finish(gid, id);
+        l.q.inputs.push(id);
+    }
+    for n in &g.nodes {
+        l.node = n.node_ref();
+        l.internal = 0;
+        l.lower_node(n)?;
+    }
+    for &o in &g.outputs {
+        let id = match l.map[o] {
+            Some(id) => id,
+            None => {
+                // A constant output: materialise it so the proof still exposes it.
+                l.node = NodeRef { name: g.tensors[o].name.clone(), op: "Constant".into() };
+                let t = l.g.tensors[o].value.clone().ok_or_else(|| QuantError::Internal("output without value".into()))?;
+                let scale = l.s.params.activation_bits as i32;
+                l.konst(&t, scale)?
+            }
+        };
+        l.q.outputs.push(id);
+    }
+    Ok(l.q)
+}
+
+impl Lowerer<'_> {
+    fn lower_node(&mut self, n: &Node) -> Result<()> {
+        match &n.op {
+            Op::MatMul | Op::Gemm { .. } | Op::Conv(_) | Op::ConvTranspose(_) => linear::lower(self, n),
+            Op::Binary(_) | Op::Where | Op::Clip { .. } | Op::Cast { .. } => arith::lower(self, n),
+            Op::Unary(_) => activation::lower(self, n),
+            Op::Softmax { .. } | Op::LayerNorm { .. } | Op::BatchNorm { .. } => norm::lower(self, n),
+            Op::Pool(_) | Op::Reduce { .. } | Op::ArgMax { .. } => pool::lower(self, n),
+            Op::Reshape { .. }
+            | Op::Transpose { .. }
+            | Op::Slice { .. }
+            | Op::Split { .. }
+            | Op::Gather { .. }
+            | Op::Concat { .. }
+            | Op::Pad { .. }
+            | Op::Tile { .. }
+            | Op::Expand { .. } => movement::lower(self, n),
+        }
+    }
+
+    pub fn unsupported(&self, reason: impl Into<String>) -> QuantError {
+        QuantError::Unsupported { node: self.node.clone(), reason: reason.into() }
+    }
+
+    pub fn is_const(&self, gid: TensorId) -> bool {
+        self.g.tensors[gid].value.is_some()
+    }
+
+    pub fn const_value(&self, gid: TensorId) -> Result<&Tensor> {
+        self.g.tensors[gid].value.as_ref().ok_or_else(|| QuantError::Internal(format!("{}: expected a constant", self.node)))
+    }
+
+    /// The lowered tensor of a dynamic ONNX tensor.
+    pub fn input(&self, gid: TensorId) -> Result<QId> {
+        self.map[gid].ok_or_else(|| {
+            QuantError::Internal(format!("{}: input '{}' not lowered", self.node, self.g.tensors[gid].name))
+        })
+    }
+
+    pub fn scale(&self, id: QId) -> i32 {
+        self.q.tensors[id].scale
+    }
+
+    pub fn shape(&self, id: QId) -> Vec<usize> {
+        self.q.tensors[id].shape.clone()
+    }
+
+    pub fn out_shape(&self, gid: TensorId) -> Vec<usize> {
+        self.g.tensors[gid].shape.clone()
+    }
+
+    /// Calibrated range of an ONNX tensor.
+    pub fn range(&self, gid: TensorId) -> Result<Range> {
+        let name = &self.g.tensors[gid].name;
+        self.s.calibration.ranges.get(name).copied().ok_or_else(|| {
+            QuantError::Settings(format!(
+                "no calibrated range for tensor '{name}' (used by {}); the settings were made for a different model — re-run `zkinfer calibrate`",
+                self.node
+            ))
+        })
+    }
+
+    /// Scale for a real magnitude: `activation_bits − ⌈log2(max·headroom)⌉`, clamped.
+    pub fn scale_for_magnitude(&self, max_abs: f64, bits: u32) -> i32 {
+        let p = &self.s.params;
+        let m = max_abs * p.headroom;
+        #[allow(clippy::cast_possible_truncation)]
+        let mag = if m > 0.0 && m.is_finite() { m.log2().ceil() as i32 } else { 0 };
+        (bits.cast_signed() - mag).clamp(0, p.max_scale)
+    }
+
+    /// Scale chosen for an ONNX tensor: user override, integer types at 0, else calibration.
+    pub fn chosen_scale(&self, gid: TensorId) -> Result<i32> {
+        let t = &self.g.tensors[gid];
+        if let Some(&s) = self.s.scale_overrides.get(&t.name) {
+            return Ok(s);
+        }
+        if t.dtype != DType::Float {
+            return Ok(0);
+        }
+        Ok(self.scale_for_magnitude(self.range(gid)?.max_abs(), self.s.params.activation_bits))
+    }
+
+    fn next_name(&mut self) -> String {
+        self.internal += 1;
+        format!("{}#{}", self.node.name, self.internal)
+    }
+
+    fn push_tensor(&mut self, t: QTensor) -> QId {
+        self.q.tensors.push(t);
+        self.q.tensors.len() - 1
+    }
+
+    /// Records that ONNX tensor `gid` is computed by `id`, and names it after the ONNX tensor.
+    pub fn finish(&mut self, gid: TensorId, id: QId) {
+        if self.q.tensors[id].value.is_none() && self.q.tensors[id].name.contains('#') {
+            self.q.tensors[id].name.clone_from(&self.g.tensors[gid].name);
+        }
+        self.map[gid] = Some(id);
+    }
+
+    /// A quantized constant at `scale`; ±inf and magnitudes beyond 2^40 saturate (an
+    /// attention mask's −inf becomes a very negative number that exp maps to 0).
+    pub fn konst(&mut self, t: &Tensor, scale: i32) -> Result<QId> {
+        let sat = (1i128 << SATURATION_BITS) - 1;
+        let values: Vec<i64> = t
+            .data
+            .iter()
+            .map(|&v| {
+                let q = if v.is_nan() {
+                    return Err(self.unsupported("a constant contains NaN"));
+                } else if v.is_infinite() {
+                    if v > 0.0 { sat } else { -sat }
+                } else {
+                    quantize_value(v, scale).clamp(-sat, sat)
+                };
+                i64::try_from(q).map_err(|_| QuantError::Internal("constant overflow".into()))
+            })
+            .collect::<Result<_>>()?;
+        let bound = values.iter().map(|v| v.unsigned_abs()).max().unwrap_or(0);
+        let name = self.next_name();
+        Ok(self.push_tensor(QTensor { name, shape: t.shape.clone(), scale, bound, checked: false, value: Some(values) }))
+    }
+
+    /// A constant scalar or tensor of integers at scale 0.
+    pub fn int_const(&mut self, shape: Vec<usize>, values: Vec<i64>) -> QId {
+        let bound = values.iter().map(|v| v.unsigned_abs()).max().unwrap_or(0);
+        let name = self.next_name();
+        self.push_tensor(QTensor { name, shape, scale: 0, bound, checked: false, value: Some(values) })
+    }
+
+    /// A weight tensor at the scale that gives its largest magnitude `weight_bits` bits.
+    pub fn weight(&mut self, t: &Tensor) -> Result<QId> {
+        let max = t.data.iter().filter(|v| v.is_finite()).fold(0f64, |m, v| m.max(v.abs()));
+        let p = &self.s.params;
+        #[allow(clippy::cast_possible_truncation)]
+        let mag = if max > 0.0 { max.log2().ceil() as i32 } else { 0 };
+        let scale = (p.weight_bits.cast_signed() - mag).clamp(0, p.max_scale.max(p.weight_bits.cast_signed()));
+        self.konst(t, scale)
+    }
+
+    /// A dynamic ONNX tensor's lowering, or a constant quantized at `scale`.
+    pub fn operand(&mut self, gid: TensorId, scale: i32) -> Result<QId> {
+        if self.is_const(gid) {
+            let t = self.const_value(gid)?.clone();
+            self.konst(&t, scale)
+        } else {
+            self.input(gid)
+        }
+    }
+
+    /// Emits a primitive. `calibrated` is the real magnitude calibration saw for the value
+    /// (before headroom); when the bound it implies is tighter than the derived one, it is
+    /// used and marked for enforcement.
+    pub fn emit(&mut self, op: QOp, inputs: Vec<QId>, shape: Vec<usize>, scale: i32, calibrated: Option<f64>) -> Result<QId> {
+        let derived = self.derived_bound(&op, &inputs, &shape);
+        let mut bound = derived;
+        let mut checked = false;
+        if let Some(real) = calibrated {
+            let m = real * self.s.params.headroom * 2f64.powi(scale);
+            #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+            let ints = if m.is_finite() { m.ceil().max(1.0) as u128 } else { u128::MAX };
+            let cal = if bits_for(ints) >= 127 { u128::MAX } else { (1u128 << bits_for(ints)) - 1 };
+            if cal < derived {
+                bound = cal;
+                checked = true;
+            }
+        }
+        let name = self.next_name();
+        if bits_for(bound) > MAX_TENSOR_BITS {
+            return Err(QuantError::BoundTooLarge { node: self.node.clone(), tensor: name, bits: bits_for(bound), max: MAX_TENSOR_BITS });
+        }
+        let id = self.push_tensor(QTensor {
+            name,
+            shape,
+            scale,
+            bound: u64::try_from(bound).unwrap_or(u64::MAX),
+            checked,
+            value: None,
+        });
+        self.q.nodes.push(QNode { op, inputs, output: id, node: self.node.name.clone(), onnx_op: self.node.op.clone() });
+        Ok(id)
+    }
+
+    fn bound_of(&self, id: QId) -> u128 {
+        u128::from(self.q.tensors[id].bound)
+    }
+
+    fn derived_bound(&self, op: &QOp, inputs: &[QId], shape: &[usize]) -> u128 {
+        let b = |i: usize| self.bound_of(inputs[i]);
+        match op {
+            QOp::Input { .. } => u128::MAX,
+            QOp::Copy { map } => {
+                let used: std::collections::BTreeSet<u32> = map.iter().map(|s| s.input).filter(|&i| i != CopySrc::ZERO).collect();
+                used.iter().map(|&i| b(i as usize)).max().unwrap_or(0)
+            }
+            QOp::Add { coeffs } => {
+                coeffs.iter().enumerate().fold(0u128, |acc, (i, c)| acc.saturating_add(u128::from(c.unsigned_abs()).saturating_mul(b(i))))
+            }
+            QOp::Mul => b(0).saturating_mul(b(1)),
+            QOp::MatMul => self.matmul_bound(inputs),
+            QOp::Rescale { shift } => (b(0) + (1u128 << (shift - 1))) >> shift,
+            QOp::Relu | QOp::Abs | QOp::ReduceMax { .. } | QOp::ReduceMin { .. } => b(0),
+            QOp::Max | QOp::Min => b(0).max(b(1)),
+            QOp::Div { shift } => b(0).saturating_mul(1u128 << shift).saturating_add(1),
+            QOp::Sqrt { shift } => {
+                #[allow(clippy::cast_possible_truncation, clippy::cast_precision_loss, clippy::cast_sign_loss)]
+                let r = (b(0).saturating_mul(1u128 << shift) as f64).sqrt().ceil() as u128;
+                r + 1
+            }
+            QOp::Lookup { table } => u128::from(self.q.tables[*table].max_abs()),
+            QOp::ReduceSum { .. } => {
+                let n = numel(&self.q.tensors[inputs[0]].shape) / numel(shape).max(1);
+                b(0).saturating_mul(n as u128)
+            }
+            QOp::ArgMax { axis, .. } => self.q.tensors[inputs[0]].shape[*axis].saturating_sub(1) as u128,
+            QOp::Gather { .. } => b(0),
+            QOp::Select => b(1).max(b(2)),
+            QOp::Compare { .. } => 1,
+        }
+    }
+
+    /// Exact bound of a matmul with a constant operand (row/column absolute sums), or the
+    /// generic k·|a|·|b| when both are inputs.
+    fn matmul_bound(&self, inputs: &[QId]) -> u128 {
+        let (a, b) = (&self.q.tensors[inputs[0]], &self.q.tensors[inputs[1]]);
+        let k = a.shape[a.shape.len() - 1];
+        let (ba, bb) = (u128::from(a.bound), u128::from(b.bound));
+        if let Some(w) = &b.value {
+            let n = b.shape[b.shape.len() - 1];
+            let mut best = 0u128;
+            for (mat, chunk) in w.chunks(k * n).enumerate() {
+                let _ = mat;
+                for col in 0..n {
+                    let s: u128 = (0..k).map(|r| u128::from(chunk[r * n + col].unsigned_abs())).sum();
+                    best = best.max(s);
+                }
+            }
+            return best.saturating_mul(ba);
+        }
+        if let Some(w) = &a.value {
+            let best = w.chunks(k).map(|row| row.iter().map(|v| u128::from(v.unsigned_abs())).sum::<u128>()).max().unwrap_or(0);
+            return best.saturating_mul(bb);
+        }
+        (k as u128).saturating_mul(ba).saturating_mul(bb)
+    }
+
+    /// Moves a tensor to `target` scale: exact multiplication up, rounded rescale down.
+    pub fn rescale_to(&mut self, id: QId, target: i32, calibrated: Option<f64>) -> Result<QId> {
+        let s = self.scale(id);
+        let shape = self.shape(id);
+        match s.cmp(&target) {
+            std::cmp::Ordering::Equal => Ok(id),
+            std::cmp::Ordering::Greater => {
+                self.emit(QOp::Rescale { shift: (s - target).cast_unsigned() }, vec![id], shape, target, calibrated)
+            }
+            std::cmp::Ordering::Less => {
+                let d = (target - s).cast_unsigned();
+                if d >= 62 {
+                    return Err(self.unsupported(format!("scale gap of {d} bits; lower --max-scale")));
+                }
+                self.emit(QOp::Add { coeffs: vec![1i64 << d] }, vec![id], shape, target, None)
+            }
+        }
+    }
+
+    /// Rescales a product down to ONNX tensor `gid`'s chosen scale (never up).
+    pub fn rescale_output(&mut self, id: QId, gid: TensorId) -> Result<QId> {
+        let target = self.chosen_scale(gid)?.min(self.scale(id));
+        let real = self.range(gid)?.max_abs();
+        self.rescale_to(id, target, Some(real))
+    }
+
+    /// Brings tensors to their common (largest) scale, exactly.
+    pub fn align(&mut self, ids: &[QId]) -> Result<(Vec<QId>, i32)> {
+        let s = ids.iter().map(|&i| self.scale(i)).max().unwrap_or(0);
+        let out = ids.iter().map(|&i| self.rescale_to(i, s, None)).collect::<Result<_>>()?;
+        Ok((out, s))
+    }
+
+    /// Lowers the data inputs of a node that mixes dynamic tensors and constants: dynamic
+    /// ones are aligned to a common scale and constants are quantized at it.
+    pub fn aligned_operands(&mut self, gids: &[TensorId]) -> Result<(Vec<QId>, i32)> {
+        let dynamic: Vec<QId> = gids.iter().filter(|&&g| !self.is_const(g)).map(|&g| self.input(g)).collect::<Result<_>>()?;
+        let (dynamic, s) = self.align(&dynamic)?;
+        let mut it = dynamic.into_iter();
+        let ids = gids
+            .iter()
+            .map(|&g| if self.is_const(g) { self.operand(g, s) } else { it.next().ok_or_else(|| QuantError::Internal("align".into())) })
+            .collect::<Result<_>>()?;
+        Ok((ids, s))
+    }
+
+    /// A free reshape (identity copy) when the shape changes.
+    pub fn reshape(&mut self, id: QId, shape: Vec<usize>) -> Result<QId> {
+        if self.shape(id) == shape {
+            return Ok(id);
+        }
+        let n = u32::try_from(numel(&shape)).map_err(|_| self.unsupported("tensor too large"))?;
+        let map = (0..n).map(|index| CopySrc { input: 0, index }).collect();
+        let s = self.scale(id);
+        self.emit(QOp::Copy { map }, vec![id], shape, s, None)
+    }
+
+    /// A lookup of `func` on `x` over the real input interval `[lo, hi]` (already including
+    /// headroom), producing values at `out_scale`. The input is rescaled so the table fits
+    /// `table_bits`; tables are rounded to power-of-two ranges so nodes share them.
+    pub fn lookup(&mut self, x: QId, func: LookupFn, lo: f64, hi: f64, out_scale: i32) -> Result<QId> {
+        let tb = self.s.params.table_bits.cast_signed();
+        let r = lo.abs().max(hi.abs()).max(f64::MIN_POSITIVE);
+        let two_sided = lo < 0.0 && hi > 0.0;
+        #[allow(clippy::cast_possible_truncation)]
+        let mag = r.log2().ceil() as i32;
+        let fit = tb - i32::from(two_sided) - mag;
+        let s_l = self.scale(x).min(fit);
+        if s_l < -8 {
+            return Err(self.unsupported(format!("{} input range ±{r:.3e} is too wide for a lookup table", func.name())));
+        }
+        let x = if s_l < self.scale(x) { self.rescale_to(x, s_l, None)? } else { x };
+        let bx = self.bound_of(x);
+        let m = (r * 2f64.powi(s_l)).ceil();
+        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+        let m_int = (m as u128).min(bx).max(1);
+        let b = bits_for(m_int);
+        let half = (1i64 << b) - 1;
+        let (tlo, thi) = (if lo < 0.0 { -half } else { 0 }, if hi > 0.0 { half } else { 0 });
+        let table = Table { func, in_scale: s_l, out_scale, lo: tlo, hi: thi };
+        if table.len() > (1u64 << self.s.params.table_bits) + 1 {
+            return Err(QuantError::TableTooLarge {
+                node: self.node.clone(),
+                func: func.name().into(),
+                lo: tlo,
+                hi: thi,
+                size: table.len(),
+                table_bits: self.s.params.table_bits,
+            });
+        }
+        for i in [tlo, thi, 0] {
+            if !func.apply(crate::eval::dequantize_value(i, s_l)).is_finite() {
+                return Err(self.unsupported(format!("{} is not finite on its input range {tlo}..={thi} (scale 2^{s_l})", func.name())));
+            }
+        }
+        let index = match self.q.tables.iter().position(|t| *t == table) {
+            Some(i) => i,
+            None => {
+                self.q.tables.push(table);
+                self.q.tables.len() - 1
+            }
+        };
+        let shape = self.shape(x);
+        self.emit(QOp::Lookup { table: index }, vec![x], shape, out_scale, None)
+    }
+
+    /// Output shape of a kept-dims reduction.
+    pub fn reduced(&self, id: QId, axes: &[usize]) -> Vec<usize> {
+        reduce_index_map(&self.q.tensors[id].shape, axes).0
+    }
+
+    /// Emits a (batched) matmul, promoting 1-D operands like numpy; returns the product at
+    /// scale s_a + s_b in the `[..., m, n]` layout.
+    pub fn matmul(&mut self, a: QId, b: QId) -> Result<QId> {
+        let (sa, sb) = (self.shape(a), self.shape(b));
+        let (batch, m, _, n, _) = matmul_shapes(&sa, &sb).ok_or_else(|| self.unsupported("matmul shapes"))?;
+        let a = if sa.len() == 1 { self.reshape(a, vec![1, sa[0]])? } else { a };
+        let b = if sb.len() == 1 { self.reshape(b, vec![sb[0], 1])? } else { b };
+        let mut shape = batch;
+        shape.extend([m, n]);
+        let s = self.scale(a) + self.scale(b);
+        self.emit(QOp::MatMul, vec![a, b], shape, s, None)
+    }
+}

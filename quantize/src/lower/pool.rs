@@ -1,0 +1,82 @@
+//! Pooling (im2col copy + reduction), reductions and ArgMax.
+
+use super::Lowerer;
+use crate::error::Result;
+use crate::qgraph::{CopySrc, QOp};
+use zkinfer_model_import::ops::pool::{PoolKind, PoolSpec};
+use zkinfer_model_import::ops::{Op, ReduceKind};
+use zkinfer_model_import::Node;
+
+pub(super) fn lower(l: &mut Lowerer<'_>, n: &Node) -> Result<()> {
+    let out = n.outputs[0];
+    let x = l.input(n.inputs[0])?;
+    let sx = l.scale(x);
+    let out_shape = l.out_shape(out);
+    let id = match &n.op {
+        Op::Pool(spec) => pool(l, x, spec)?,
+        Op::Reduce { kind, axes, .. } => {
+            let kept = l.reduced(x, axes);
+            let axes = axes.clone();
+            match kind {
+                ReduceKind::Sum => l.emit(QOp::ReduceSum { axes }, vec![x], kept, sx, None)?,
+                ReduceKind::Max => l.emit(QOp::ReduceMax { axes }, vec![x], kept, sx, None)?,
+                ReduceKind::Min => l.emit(QOp::ReduceMin { axes }, vec![x], kept, sx, None)?,
+                ReduceKind::Mean => {
+                    let count = l.shape(x).iter().product::<usize>() / kept.iter().product::<usize>().max(1);
+                    let sum = l.emit(QOp::ReduceSum { axes }, vec![x], kept.clone(), sx, None)?;
+                    let c = l.int_const(vec![], vec![i64::try_from(count).unwrap_or(i64::MAX)]);
+                    l.emit(QOp::Div { shift: 0 }, vec![sum, c], kept, sx, None)?
+                }
+            }
+        }
+        Op::ArgMax { axis, select_last, .. } => {
+            let kept = l.reduced(x, &[*axis]);
+            l.emit(QOp::ArgMax { axis: *axis, select_last: *select_last }, vec![x], kept, 0, None)?
+        }
+        _ => return Err(l.unsupported("not a pooling op")),
+    };
+    let id = l.reshape(id, out_shape)?;
+    l.finish(out, id);
+    Ok(())
+}
+
+/// im2col over windows into `[planes, P, taps]`, then a reduction over taps. For max pooling
+/// a padded tap repeats a real tap of the same window (padding must never win); for average
+/// pooling it reads 0 and the divisor counts as ONNX specifies.
+fn pool(l: &mut Lowerer<'_>, x: usize, s: &PoolSpec) -> Result<usize> {
+    let ([oh, ow], [kh, kw], [ih, iw]) = (s.output, s.kernel, s.input);
+    let (p, taps) = (oh * ow, kh * kw);
+    let is_max = s.kind == PoolKind::Max;
+    let mut map = Vec::with_capacity(s.planes * p * taps);
+    for plane in 0..s.planes {
+        for oy in 0..oh {
+            for ox in 0..ow {
+                let src = |ky: usize, kx: usize| s.source(0, oy, ky).zip(s.source(1, ox, kx));
+                let first = (0..kh).flat_map(|ky| (0..kw).map(move |kx| (ky, kx))).find_map(|(ky, kx)| src(ky, kx));
+                for ky in 0..kh {
+                    for kx in 0..kw {
+                        let at = src(ky, kx).or(if is_max { first } else { None });
+                        map.push(at.map_or(CopySrc { input: CopySrc::ZERO, index: 0 }, |(iy, ix)| CopySrc {
+                            input: 0,
+                            index: u32::try_from((plane * ih + iy) * iw + ix).unwrap_or(u32::MAX),
+                        }));
+                    }
+                }
+            }
+        }
+    }
+    let sx = l.scale(x);
+    let cols = l.emit(QOp::Copy { map }, vec![x], vec![s.planes, p, taps], sx, None)?;
+    let kept = vec![s.planes, p, 1];
+    if is_max {
+        return l.emit(QOp::ReduceMax { axes: vec![2] }, vec![cols], kept, sx, None);
+    }
+    let sum = l.emit(QOp::ReduceSum { axes: vec![2] }, vec![cols], kept.clone(), sx, None)?;
+    let PoolKind::Average { count_include_pad } = s.kind else { return Ok(sum) };
+    let counts: Vec<i64> = (0..oh)
+        .flat_map(|oy| (0..ow).map(move |ox| (oy, ox)))
+        .map(|(oy, ox)| i64::try_from(s.window_count(oy, ox, count_include_pad).max(1)).unwrap_or(1))
+        .collect();
+    let den = l.int_const(vec![1, p, 1], counts);
+    l.emit(QOp::Div { shift: 0 }, vec![sum, den], kept, sx, None)
+}

@@ -1,0 +1,337 @@
+//! The quantized graph: integer tensors with power-of-two scales and a small set of integer
+//! primitives. This is the contract between quantization, the evaluator and the circuits:
+//! each [`QOp`] has exactly one integer meaning, implemented in `eval` and constrained by a
+//! chip of the same name.
+
+use serde::{Deserialize, Serialize};
+
+/// Index of a tensor in [`QGraph::tensors`].
+pub type QId = usize;
+
+/// A fixed-point tensor: real value = integer / 2^scale.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct QTensor {
+    /// ONNX name for tensors that mirror one, `node#k` for internal ones.
+    pub name: String,
+    /// Shape.
+    pub shape: Vec<usize>,
+    /// Scale exponent.
+    pub scale: i32,
+    /// Every value satisfies |q| <= bound.
+    pub bound: u64,
+    /// True when `bound` comes from calibration and must be enforced by a range check; false
+    /// when it follows from the inputs' bounds.
+    pub checked: bool,
+    /// Values of constants (weights, biases, pad values).
+    pub value: Option<Vec<i64>>,
+}
+
+/// Where one output element of a [`QOp::Copy`] comes from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CopySrc {
+    /// Input position, or [`CopySrc::ZERO`] for the constant 0.
+    pub input: u32,
+    /// Flat element index in that input.
+    pub index: u32,
+}
+
+impl CopySrc {
+    /// Marker input for a literal zero.
+    pub const ZERO: u32 = u32::MAX;
+}
+
+/// Element-wise function tabulated by a lookup.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[allow(missing_docs)]
+pub enum LookupFn {
+    Sigmoid,
+    Tanh,
+    Exp,
+    Erf,
+    Gelu { tanh: bool },
+    /// alpha·(e^x − 1), the negative branch of ELU.
+    EluNeg { alpha: f64 },
+    Softplus,
+    HardSigmoid { alpha: f64, beta: f64 },
+    /// x^p for a constant non-integer p.
+    Pow { p: f64 },
+}
+
+impl LookupFn {
+    /// The real function.
+    #[must_use]
+    pub fn apply(self, x: f64) -> f64 {
+        use zkinfer_model_import::ops::Unary;
+        match self {
+            Self::Sigmoid => Unary::Sigmoid.apply(x),
+            Self::Tanh => Unary::Tanh.apply(x),
+            Self::Exp => Unary::Exp.apply(x),
+            Self::Erf => Unary::Erf.apply(x),
+            Self::Gelu { tanh } => Unary::Gelu { tanh }.apply(x),
+            Self::EluNeg { alpha } => alpha * libm::expm1(x),
+            Self::Softplus => Unary::Softplus.apply(x),
+            Self::HardSigmoid { alpha, beta } => Unary::HardSigmoid { alpha, beta }.apply(x),
+            Self::Pow { p } => libm::pow(x, p),
+        }
+    }
+
+    /// Short name for messages and region names.
+    #[must_use]
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Sigmoid => "sigmoid",
+            Self::Tanh => "tanh",
+            Self::Exp => "exp",
+            Self::Erf => "erf",
+            Self::Gelu { .. } => "gelu",
+            Self::EluNeg { .. } => "elu",
+            Self::Softplus => "softplus",
+            Self::HardSigmoid { .. } => "hardsigmoid",
+            Self::Pow { .. } => "pow",
+        }
+    }
+}
+
+/// A lookup table: `out = round(f(x / 2^in_scale) · 2^out_scale)` for `x` in `lo..=hi`.
+/// Nodes that use the same function and scales share one table.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Table {
+    /// Function.
+    pub func: LookupFn,
+    /// Scale of the input.
+    pub in_scale: i32,
+    /// Scale of the output.
+    pub out_scale: i32,
+    /// Smallest input.
+    pub lo: i64,
+    /// Largest input.
+    pub hi: i64,
+}
+
+impl Table {
+    /// The table entry for input `x` (no range check).
+    #[must_use]
+    #[allow(clippy::cast_possible_truncation, clippy::cast_precision_loss)]
+    pub fn entry(&self, x: i64) -> i64 {
+        let real = x as f64 / 2f64.powi(self.in_scale);
+        (self.func.apply(real) * 2f64.powi(self.out_scale)).round() as i64
+    }
+
+    /// Number of entries.
+    #[must_use]
+    pub fn len(&self) -> u64 {
+        u64::try_from(self.hi - self.lo + 1).unwrap_or(0)
+    }
+
+    /// True for an empty range.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.hi < self.lo
+    }
+
+    /// Largest |entry|; the output bound of the lookup.
+    #[must_use]
+    pub fn max_abs(&self) -> u64 {
+        // Monotone or unimodal functions reach extremes at the ends or near 0; scan all for
+        // tables up to 2^20 entries, which is every table the quantizer builds.
+        (self.lo..=self.hi).map(|x| self.entry(x).unsigned_abs()).max().unwrap_or(0)
+    }
+}
+
+/// Comparison kind.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[allow(missing_docs)]
+pub enum CmpKind {
+    Equal,
+    Less,
+    Greater,
+}
+
+/// The integer primitives. Broadcasting follows numpy.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum QOp {
+    /// Model input `index`, quantized as round(x·2^scale).
+    Input {
+        /// Position among the model inputs.
+        index: usize,
+    },
+    /// Pure data movement: output element i is `map[i]` (reshape, transpose, slice, concat,
+    /// pad, tile, im2col, …). All inputs share the output's scale.
+    Copy {
+        /// Source of each output element.
+        map: Vec<CopySrc>,
+    },
+    /// Σ coeffs[i]·input[i], broadcast. Adds, subtracts, negates and aligns scales.
+    Add {
+        /// One integer coefficient per input.
+        coeffs: Vec<i64>,
+    },
+    /// Element-wise product, broadcast; scale is the sum of the input scales.
+    Mul,
+    /// Batched matrix product `[..., m, k] × [..., k, n]` with broadcast batch dims.
+    MatMul,
+    /// floor((x + 2^(shift−1)) / 2^shift): division by a power of two, rounding half up.
+    Rescale {
+        /// Bits removed (≥ 1).
+        shift: u32,
+    },
+    /// max(x, 0).
+    Relu,
+    /// |x|.
+    Abs,
+    /// Element-wise max of two inputs, broadcast.
+    Max,
+    /// Element-wise min of two inputs, broadcast.
+    Min,
+    /// floor((2·num·2^shift + den) / (2·den)): rounded division; every divisor must be > 0.
+    Div {
+        /// Extra fractional bits of the quotient.
+        shift: u32,
+    },
+    /// round(sqrt(x·2^shift)); x must be ≥ 0.
+    Sqrt {
+        /// Bits added before the root.
+        shift: u32,
+    },
+    /// Table lookup; the input must lie in the table's range.
+    Lookup {
+        /// Index into [`QGraph::tables`].
+        table: usize,
+    },
+    /// Sum over axes (kept as size 1).
+    ReduceSum {
+        /// Reduced axes.
+        axes: Vec<usize>,
+    },
+    /// Max over axes (kept as size 1).
+    ReduceMax {
+        /// Reduced axes.
+        axes: Vec<usize>,
+    },
+    /// Min over axes (kept as size 1).
+    ReduceMin {
+        /// Reduced axes.
+        axes: Vec<usize>,
+    },
+    /// Index of the first (or last) maximum along an axis (kept as size 1).
+    ArgMax {
+        /// Axis.
+        axis: usize,
+        /// Pick the last maximal index.
+        select_last: bool,
+    },
+    /// `data[..., indices[j], ...]` with input-dependent integer indices (embeddings).
+    Gather {
+        /// Axis of `data` indexed.
+        axis: usize,
+    },
+    /// cond ? x : y with cond ∈ {0, 1}, broadcast.
+    Select,
+    /// 1 when the comparison holds, else 0; broadcast.
+    Compare {
+        /// Comparison.
+        kind: CmpKind,
+    },
+}
+
+impl QOp {
+    /// Short name, matching the circuit chip.
+    #[must_use]
+    pub fn name(&self) -> &'static str {
+        match self {
+            Self::Input { .. } => "input",
+            Self::Copy { .. } => "copy",
+            Self::Add { .. } => "add",
+            Self::Mul => "mul",
+            Self::MatMul => "matmul",
+            Self::Rescale { .. } => "rescale",
+            Self::Relu => "relu",
+            Self::Abs => "abs",
+            Self::Max => "max",
+            Self::Min => "min",
+            Self::Div { .. } => "div",
+            Self::Sqrt { .. } => "sqrt",
+            Self::Lookup { .. } => "lookup",
+            Self::ReduceSum { .. } => "reduce_sum",
+            Self::ReduceMax { .. } => "reduce_max",
+            Self::ReduceMin { .. } => "reduce_min",
+            Self::ArgMax { .. } => "argmax",
+            Self::Gather { .. } => "gather",
+            Self::Select => "select",
+            Self::Compare { .. } => "compare",
+        }
+    }
+}
+
+/// One primitive application, tagged with the ONNX node it implements.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct QNode {
+    /// Primitive.
+    pub op: QOp,
+    /// Input tensors.
+    pub inputs: Vec<QId>,
+    /// Output tensor.
+    pub output: QId,
+    /// ONNX node name.
+    pub node: String,
+    /// ONNX op type.
+    pub onnx_op: String,
+}
+
+/// A quantized model.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct QGraph {
+    /// All tensors.
+    pub tensors: Vec<QTensor>,
+    /// Primitives in evaluation order.
+    pub nodes: Vec<QNode>,
+    /// Tensor of each model input.
+    pub inputs: Vec<QId>,
+    /// Tensor of each model output.
+    pub outputs: Vec<QId>,
+    /// Lookup tables.
+    pub tables: Vec<Table>,
+}
+
+/// Number of bits needed for magnitudes up to `bound`.
+#[must_use]
+pub fn bits_for(bound: u128) -> u32 {
+    128 - bound.leading_zeros()
+}
+
+impl QGraph {
+    /// Rough circuit cost of a primitive in advice cells, for `zkinfer inspect` and the
+    /// layout planner's first guess: copies are wiring, linear layers use a Freivalds check,
+    /// comparisons and remainders pay one 16-bit limb per 16 bits checked.
+    #[must_use]
+    pub fn estimated_cells(&self, n: &QNode) -> u64 {
+        let len = |id: QId| self.tensors[id].shape.iter().product::<usize>() as u64;
+        let out = len(n.output);
+        let limbs = |bits: u32| u64::from(bits.div_ceil(16).max(1));
+        let in_bits = n.inputs.first().map_or(0, |&i| bits_for(u128::from(self.tensors[i].bound)) + 1);
+        match &n.op {
+            QOp::Input { .. } => out * if self.tensors[n.output].checked { 1 + limbs(in_bits) } else { 1 },
+            QOp::Copy { map } => {
+                let identity = n.inputs.len() == 1 && map.iter().enumerate().all(|(i, s)| s.input == 0 && s.index as usize == i);
+                if identity {
+                    0
+                } else {
+                    out
+                }
+            }
+            QOp::Add { .. } | QOp::Mul | QOp::Select | QOp::Gather { .. } => out,
+            QOp::MatMul => {
+                let a = &self.tensors[n.inputs[0]];
+                let b = &self.tensors[n.inputs[1]];
+                let fixed_b = b.value.is_some();
+                len(n.inputs[0]) + if fixed_b { 0 } else { len(n.inputs[1]) } + out + a.shape.last().copied().unwrap_or(0) as u64
+            }
+            QOp::Rescale { shift } => out * (2 + limbs(*shift)),
+            QOp::Relu | QOp::Abs | QOp::Max | QOp::Min | QOp::Compare { .. } => out * (1 + limbs(in_bits)),
+            QOp::Div { .. } | QOp::Sqrt { .. } => out * (2 + 2 * limbs(in_bits)),
+            QOp::Lookup { .. } => 2 * out,
+            QOp::ReduceSum { .. } => len(n.inputs[0]),
+            QOp::ReduceMax { .. } | QOp::ReduceMin { .. } | QOp::ArgMax { .. } => len(n.inputs[0]) * (1 + limbs(in_bits)),
+        }
+    }
+}

@@ -1,0 +1,164 @@
+//! `settings.json`: everything quantization needs besides the model itself.
+//!
+//! Quantization is a pure function of (model, settings), so a settings file pins the circuit.
+
+use crate::error::{QuantError, Result};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::path::Path;
+
+/// File magic stored in the `format` field.
+pub const SETTINGS_FORMAT: &str = "zkinfer-settings";
+/// Current settings format version.
+pub const SETTINGS_VERSION: u32 = 1;
+
+/// What calibration optimises for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Target {
+    /// More fractional bits and bigger tables: smallest error.
+    Accuracy,
+    /// Fewer bits and smaller tables: smaller circuit.
+    Resources,
+}
+
+impl std::str::FromStr for Target {
+    type Err = String;
+    fn from_str(s: &str) -> std::result::Result<Self, String> {
+        match s {
+            "accuracy" => Ok(Self::Accuracy),
+            "resources" => Ok(Self::Resources),
+            other => Err(format!("unknown target '{other}': expected 'accuracy' or 'resources'")),
+        }
+    }
+}
+
+/// Knobs of the fixed-point scheme.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct QuantParams {
+    /// Bits given to an activation at its calibrated maximum (sets its scale).
+    pub activation_bits: u32,
+    /// Bits given to a weight tensor at its largest magnitude.
+    pub weight_bits: u32,
+    /// log2 of the largest lookup table.
+    pub table_bits: u32,
+    /// Calibrated ranges are widened by this factor before they become enforced bounds.
+    pub headroom: f64,
+    /// Largest scale exponent any tensor may get.
+    pub max_scale: i32,
+}
+
+impl QuantParams {
+    /// Defaults for a target.
+    #[must_use]
+    pub fn for_target(target: Target) -> Self {
+        match target {
+            Target::Accuracy => Self { activation_bits: 16, weight_bits: 16, table_bits: 16, headroom: 2.0, max_scale: 24 },
+            Target::Resources => Self { activation_bits: 10, weight_bits: 8, table_bits: 12, headroom: 2.0, max_scale: 16 },
+        }
+    }
+}
+
+/// Observed real range of one tensor over the calibration inputs.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Range {
+    /// Smallest finite value seen.
+    pub min: f64,
+    /// Largest finite value seen.
+    pub max: f64,
+}
+
+impl Range {
+    /// Largest magnitude.
+    #[must_use]
+    pub fn max_abs(&self) -> f64 {
+        self.min.abs().max(self.max.abs())
+    }
+}
+
+/// Calibration results.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Calibration {
+    /// Number of input samples used.
+    pub samples: usize,
+    /// Range per ONNX tensor name (inputs and node outputs).
+    pub ranges: BTreeMap<String, Range>,
+}
+
+/// The settings file.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Settings {
+    /// Always [`SETTINGS_FORMAT`].
+    pub format: String,
+    /// Format version.
+    pub format_version: u32,
+    /// zkinfer version that wrote the file.
+    pub tool_version: String,
+    /// SHA-256 of the ONNX file these settings belong to.
+    pub model_sha256: String,
+    /// Batch size the model was imported with.
+    pub batch: usize,
+    /// Optimisation target.
+    pub target: Target,
+    /// Fixed-point knobs.
+    pub params: QuantParams,
+    /// User-forced scale exponents per ONNX tensor name.
+    #[serde(default)]
+    pub scale_overrides: BTreeMap<String, i32>,
+    /// Calibrated ranges.
+    pub calibration: Calibration,
+}
+
+impl Settings {
+    /// Serialises to pretty JSON.
+    ///
+    /// # Errors
+    /// Never in practice (all fields serialise).
+    pub fn to_json(&self) -> Result<String> {
+        serde_json::to_string_pretty(self).map_err(|e| QuantError::Settings(e.to_string()))
+    }
+
+    /// Parses and validates the header.
+    ///
+    /// # Errors
+    /// Malformed JSON, unknown fields, wrong magic or version.
+    pub fn from_json(text: &str) -> Result<Self> {
+        let s: Self = serde_json::from_str(text).map_err(|e| QuantError::Settings(format!("invalid settings file: {e}")))?;
+        if s.format != SETTINGS_FORMAT {
+            return Err(QuantError::Settings(format!("not a zkinfer settings file (format '{}')", s.format)));
+        }
+        if s.format_version != SETTINGS_VERSION {
+            return Err(QuantError::Settings(format!(
+                "settings format version {} is not supported by this zkinfer ({}); re-run `zkinfer calibrate`",
+                s.format_version, SETTINGS_VERSION
+            )));
+        }
+        Ok(s)
+    }
+
+    /// Reads a settings file.
+    ///
+    /// # Errors
+    /// Unreadable or invalid file.
+    pub fn read(path: &Path) -> Result<Self> {
+        let text = std::fs::read_to_string(path).map_err(|e| QuantError::Settings(format!("cannot read {}: {e}", path.display())))?;
+        Self::from_json(&text)
+    }
+
+    /// Checks that these settings were made for the model with this hash.
+    ///
+    /// # Errors
+    /// On mismatch, naming both hashes.
+    pub fn check_model(&self, model_sha256: &str) -> Result<()> {
+        if self.model_sha256 != model_sha256 {
+            return Err(QuantError::Settings(format!(
+                "these settings were calibrated for model sha256 {}, but the model given has sha256 {model_sha256}; re-run `zkinfer calibrate` on this model",
+                self.model_sha256
+            )));
+        }
+        Ok(())
+    }
+}

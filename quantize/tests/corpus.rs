@@ -1,0 +1,71 @@
+//! Every shared model quantizes with default settings and its integer output stays within
+//! the accuracy budget of the onnxruntime reference; evaluation is bit-for-bit reproducible.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
+
+use std::path::{Path, PathBuf};
+use zkinfer_model_import::{input::read_input_file, load};
+use zkinfer_quantize::calibrate::{calibrate, settings_for};
+use zkinfer_quantize::{eval, quantize, report, Target};
+
+fn models_dir() -> PathBuf {
+    std::env::var_os("ZKINFER_MODELS")
+        .map_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/models"), PathBuf::from)
+}
+
+fn expected(dir: &Path) -> Vec<f64> {
+    let v: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(dir.join("expected_output.json")).unwrap()).unwrap();
+    v["output_data"].as_array().unwrap().iter().flat_map(|o| o.as_array().unwrap().iter().map(|x| x.as_f64().unwrap())).collect()
+}
+
+#[test]
+fn all_models_quantize_within_budget() {
+    let mut names: Vec<_> = std::fs::read_dir(models_dir())
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.path().join("network.onnx").exists())
+        .map(|e| e.file_name().into_string().unwrap())
+        .collect();
+    names.sort();
+    assert_eq!(names.len(), 18);
+    let mut failures = Vec::new();
+    for name in &names {
+        let dir = models_dir().join(name);
+        let g = load(dir.join("network.onnx")).unwrap();
+        let inputs = g.make_inputs(&read_input_file(&dir.join("input.json")).unwrap()).unwrap();
+        let cal = calibrate(&g, std::slice::from_ref(&inputs), |_| {}).unwrap();
+        let settings = settings_for(&g, 1, Target::Accuracy, cal);
+        let q = match quantize(&g, &settings) {
+            Ok(q) => q,
+            Err(e) => {
+                failures.push(format!("{name}: quantize: {e}"));
+                continue;
+            }
+        };
+        let out = match eval::eval(&q, &inputs) {
+            Ok(o) => o,
+            Err(e) => {
+                failures.push(format!("{name}: eval: {e}"));
+                continue;
+            }
+        };
+        let again = eval::eval(&q, &inputs).unwrap();
+        assert_eq!(out, again, "{name}: evaluation is not deterministic");
+        let got: Vec<f64> = eval::dequantize_outputs(&q, &out).into_iter().flatten().collect();
+        let exp = expected(&dir);
+        let last = g.tensors[g.outputs[0]].shape.last().copied().unwrap_or(1);
+        let e = report::compare(&got, &exp, last);
+        println!(
+            "{name:22} prims {:5} tables {:2}  max_abs {:.2e}  max_rel {:.2e}  argmax {}/{}",
+            q.nodes.len(),
+            q.tables.len(),
+            e.max_abs,
+            e.max_rel,
+            e.argmax_agree.0,
+            e.argmax_agree.1
+        );
+        if e.max_rel > 0.01 {
+            failures.push(format!("{name}: max_abs {} is over 1% of max |expected| {}", e.max_abs, e.ref_max_abs));
+        }
+    }
+    assert!(failures.is_empty(), "{failures:#?}");
+}
