@@ -1,0 +1,139 @@
+//! User mistakes give typed errors that name the node or input, never a panic.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
+
+mod support;
+
+use support::*;
+use zkinfer_model_import::{from_bytes, from_proto, ImportError, ImportOptions};
+use zkinfer_quantize::calibrate::{calibrate, settings_for};
+use zkinfer_quantize::{eval, quantize, QuantError, Target};
+
+fn mlp() -> M {
+    M::new(13)
+        .input("x", &[1, 3], -1.0, 1.0)
+        .weight("w", &[3, 4], 1)
+        .node("MatMul", &["x", "w"], &["h"], vec![])
+        .node("Sigmoid", &["h"], &["y"], vec![])
+        .output("y")
+}
+
+#[test]
+fn malformed_file_is_a_typed_error() {
+    let err = from_bytes(b"\x08\x07 this is not protobuf \xff\xff", "garbage.onnx", &ImportOptions::default()).unwrap_err();
+    assert!(matches!(err, ImportError::Malformed { .. }), "{err}");
+    assert!(err.to_string().contains("garbage.onnx"), "{err}");
+    let empty = from_bytes(b"", "empty.onnx", &ImportOptions::default()).unwrap_err();
+    assert!(matches!(empty, ImportError::Malformed { .. }), "{empty}");
+}
+
+#[test]
+fn unsupported_op_names_node_op_and_opset() {
+    let m = M::new(13).input("x", &[1, 3], -1.0, 1.0).node("Hardmax", &["x"], &["y"], vec![]).output("y");
+    let err = from_proto(&m.proto(), "t".into(), &ImportOptions::default()).unwrap_err();
+    let ImportError::UnsupportedOp { node, op, opset, hint, .. } = &err else { panic!("{err}") };
+    assert_eq!(node.name, "Hardmax_0");
+    assert_eq!(op, "Hardmax");
+    assert_eq!(*opset, 13);
+    assert!(hint.contains("zkinfer ops"), "{hint}");
+    let msg = err.to_string();
+    assert!(msg.contains("Hardmax_0") && msg.contains("opset 13"), "{msg}");
+}
+
+#[test]
+fn custom_domain_is_rejected() {
+    let mut m = M::new(13).input("x", &[1, 3], -1.0, 1.0).node("Relu", &["x"], &["y"], vec![]).output("y");
+    m.nodes[0].domain = "com.microsoft".into();
+    let err = from_proto(&m.proto(), "t".into(), &ImportOptions::default()).unwrap_err();
+    assert!(matches!(err, ImportError::UnsupportedOp { .. }), "{err}");
+    assert!(err.to_string().contains("com.microsoft"), "{err}");
+}
+
+#[test]
+fn shape_mismatch_names_the_node() {
+    let m = M::new(13).input("x", &[1, 3], -1.0, 1.0).weight("w", &[5, 4], 1).node("MatMul", &["x", "w"], &["y"], vec![]).output("y");
+    let err = from_proto(&m.proto(), "t".into(), &ImportOptions::default()).unwrap_err();
+    assert!(matches!(err, ImportError::Shape { .. }), "{err}");
+    assert!(err.to_string().contains("MatMul_0"), "{err}");
+}
+
+#[test]
+fn wrong_input_size_count_and_nan_are_rejected() {
+    let g = from_proto(&mlp().proto(), "t".into(), &ImportOptions::default()).unwrap();
+    let err = g.make_inputs(&[vec![1.0, 2.0]]).unwrap_err();
+    assert!(matches!(err, ImportError::InputShape { expected: 3, got: 2, .. }), "{err}");
+    let err = g.make_inputs(&[vec![1.0; 3], vec![1.0]]).unwrap_err();
+    assert!(matches!(err, ImportError::InputCount { expected: 1, got: 2, .. }), "{err}");
+    let err = g.make_inputs(&[vec![1.0, f64::NAN, 0.0]]).unwrap_err();
+    assert!(matches!(err, ImportError::NonFinite { index: 1, .. }), "{err}");
+}
+
+#[test]
+fn integer_inputs_must_be_integers() {
+    let m = M::new(13).int_input("t", &[1, 2], 0, 4).weight("e", &[4, 2], 1).node("Gather", &["e", "t"], &["y"], vec![]).output("y");
+    let g = from_proto(&m.proto(), "t".into(), &ImportOptions::default()).unwrap();
+    let err = g.make_inputs(&[vec![1.0, 2.5]]).unwrap_err();
+    assert!(matches!(err, ImportError::NotInteger { index: 1, .. }), "{err}");
+    // An out-of-vocabulary token is an index error naming the Gather.
+    let inputs = g.make_inputs(&[vec![1.0, 2.0]]).unwrap();
+    let cal = calibrate(&g, &[inputs], |_| {}).unwrap();
+    let q = quantize(&g, &settings_for(&g, 1, Target::Accuracy, cal)).unwrap();
+    let bad = g.make_inputs(&[vec![1.0, 4.0]]).unwrap();
+    let err = eval::eval(&q, &bad).unwrap_err();
+    assert!(err.to_string().contains("Gather_0"), "{err}");
+}
+
+#[test]
+fn out_of_calibrated_range_is_a_witness_error_with_node_index_value() {
+    let g = from_proto(&mlp().proto(), "t".into(), &ImportOptions::default()).unwrap();
+    let calib = g.make_inputs(&[vec![0.1, -0.2, 0.3]]).unwrap();
+    let cal = calibrate(&g, &[calib], |_| {}).unwrap();
+    let q = quantize(&g, &settings_for(&g, 1, Target::Accuracy, cal)).unwrap();
+    // Inside headroom: fine.
+    eval::eval(&q, &g.make_inputs(&[vec![0.5, -0.5, 0.2]]).unwrap()).unwrap();
+    // Far outside: the input check names the input, the index and the range.
+    let err = eval::eval(&q, &g.make_inputs(&[vec![0.1, 50.0, 0.3]]).unwrap()).unwrap_err();
+    let QuantError::OutOfRange { node, index, value, min, max, .. } = &err else { panic!("{err}") };
+    assert_eq!(node.name, "x");
+    assert_eq!(*index, 1);
+    assert!(*value > *max && *min == -*max, "{err}");
+    let msg = err.to_string();
+    assert!(msg.contains("index 1") && msg.contains("calibrate"), "{msg}");
+}
+
+#[test]
+fn settings_for_another_model_are_rejected() {
+    let g = from_proto(&mlp().proto(), "aaaa".into(), &ImportOptions::default()).unwrap();
+    let inputs = g.make_inputs(&[vec![0.1, 0.2, 0.3]]).unwrap();
+    let mut s = settings_for(&g, 1, Target::Accuracy, calibrate(&g, &[inputs], |_| {}).unwrap());
+    s.model_sha256 = "bbbb".into();
+    let err = quantize(&g, &s).unwrap_err();
+    assert!(matches!(err, QuantError::Settings(_)) && err.to_string().contains("bbbb"), "{err}");
+}
+
+#[test]
+fn settings_round_trip_and_strict_parsing() {
+    let g = from_proto(&mlp().proto(), "aaaa".into(), &ImportOptions::default()).unwrap();
+    let inputs = g.make_inputs(&[vec![0.1, 0.2, 0.3]]).unwrap();
+    let s = settings_for(&g, 1, Target::Resources, calibrate(&g, &[inputs], |_| {}).unwrap());
+    let json = s.to_json().unwrap();
+    assert_eq!(zkinfer_quantize::Settings::from_json(&json).unwrap(), s);
+    let typo = json.replacen("\"headroom\"", "\"headrom\"", 1);
+    let err = zkinfer_quantize::Settings::from_json(&typo).unwrap_err();
+    assert!(err.to_string().contains("headrom"), "{err}");
+    let future = json.replacen("\"format_version\": 1", "\"format_version\": 99", 1);
+    assert!(zkinfer_quantize::Settings::from_json(&future).unwrap_err().to_string().contains("99"));
+}
+
+#[test]
+fn division_by_a_tensor_crossing_zero_is_refused_at_quantization() {
+    let m = M::new(13)
+        .input("x", &[1, 4], -1.0, 1.0)
+        .input("z", &[1, 4], -1.0, 1.0)
+        .node("Div", &["x", "z"], &["y"], vec![])
+        .output("y");
+    let g = from_proto(&m.proto(), "t".into(), &ImportOptions::default()).unwrap();
+    let inputs = g.make_inputs(&[vec![0.5; 4], vec![-0.5, 0.5, 0.25, 1.0]]).unwrap();
+    let cal = calibrate(&g, &[inputs], |_| {}).unwrap();
+    let err = quantize(&g, &settings_for(&g, 1, Target::Accuracy, cal)).unwrap_err();
+    assert!(matches!(err, QuantError::Unsupported { .. }) && err.to_string().contains("Div_0"), "{err}");
+}
