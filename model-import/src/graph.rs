@@ -96,10 +96,18 @@ impl Graph {
                 }
                 for (index, &value) in values.iter().enumerate() {
                     if !value.is_finite() {
-                        return Err(ImportError::NonFinite { input: info.name.clone(), index, value });
+                        return Err(ImportError::NonFinite {
+                            input: info.name.clone(),
+                            index,
+                            value,
+                        });
                     }
                     if info.dtype != DType::Float && value.fract() != 0.0 {
-                        return Err(ImportError::NotInteger { input: info.name.clone(), index, value });
+                        return Err(ImportError::NotInteger {
+                            input: info.name.clone(),
+                            index,
+                            value,
+                        });
                     }
                 }
                 Ok(Tensor::new(info.shape.clone(), info.dtype, values.clone()))
@@ -129,7 +137,8 @@ impl Graph {
     /// # Errors
     /// See [`Graph::run`].
     pub fn run_all(&self, inputs: &[Tensor]) -> Result<Vec<Tensor>> {
-        let mut values: Vec<Option<Tensor>> = self.tensors.iter().map(|t| t.value.clone()).collect();
+        let mut values: Vec<Option<Tensor>> =
+            self.tensors.iter().map(|t| t.value.clone()).collect();
         for (&id, t) in self.inputs.iter().zip(inputs) {
             if t.shape != self.tensors[id].shape {
                 return Err(ImportError::InputShape {
@@ -165,7 +174,10 @@ impl Graph {
             .enumerate()
             .map(|(i, v)| {
                 v.ok_or_else(|| {
-                    ImportError::Invalid(format!("tensor '{}' was never computed", self.tensors[i].name))
+                    ImportError::Invalid(format!(
+                        "tensor '{}' was never computed",
+                        self.tensors[i].name
+                    ))
                 })
             })
             .collect()
@@ -174,10 +186,6 @@ impl Graph {
     /// Number of constant parameters the nodes use (weights, biases, masks).
     #[must_use]
     pub fn param_count(&self, node: &Node) -> usize {
-        node.inputs
-            .iter()
-            .filter_map(|&i| self.tensors[i].value.as_ref())
-            .map(Tensor::len)
-            .sum()
+        node.inputs.iter().filter_map(|&i| self.tensors[i].value.as_ref()).map(Tensor::len).sum()
     }
 }

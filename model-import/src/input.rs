@@ -12,9 +12,9 @@ use std::path::Path;
 pub fn parse_input_json(text: &str, label: &str) -> Result<Vec<Vec<f64>>> {
     let bad = |reason: String| ImportError::InputFile { path: label.to_string(), reason };
     let v: Value = serde_json::from_str(text).map_err(|e| bad(format!("invalid JSON: {e}")))?;
-    let data = v
-        .get("input_data")
-        .ok_or_else(|| bad("missing \"input_data\"; expected {\"input_data\": [[x0, x1, ...]]}".into()))?;
+    let data = v.get("input_data").ok_or_else(|| {
+        bad("missing \"input_data\"; expected {\"input_data\": [[x0, x1, ...]]}".into())
+    })?;
     let Value::Array(items) = data else {
         return Err(bad("\"input_data\" must be a list with one list per model input".into()));
     };
@@ -66,7 +66,10 @@ pub fn read_inputs(path: &Path) -> Result<Vec<Vec<Vec<f64>>>> {
         .collect();
     files.sort();
     if files.is_empty() {
-        return Err(ImportError::InputFile { path: path.display().to_string(), reason: "directory holds no .json input files".into() });
+        return Err(ImportError::InputFile {
+            path: path.display().to_string(),
+            reason: "directory holds no .json input files".into(),
+        });
     }
     files.iter().map(|f| read_input_file(f)).collect()
 }

@@ -18,5 +18,5 @@ pub mod tensor;
 
 pub use error::{ImportError, NodeRef, Result};
 pub use graph::{Graph, Node, TensorId, TensorInfo};
-pub use load::{from_bytes, from_proto, load, load_with, ImportOptions};
+pub use load::{from_bytes, from_proto, load, load_with, scan_nodes, ImportOptions, RawNode};
 pub use tensor::{DType, Tensor};

@@ -40,7 +40,8 @@ pub fn load(path: impl AsRef<Path>) -> Result<Graph> {
 /// See [`load`].
 pub fn load_with(path: impl AsRef<Path>, opts: &ImportOptions) -> Result<Graph> {
     let path = path.as_ref();
-    let bytes = std::fs::read(path).map_err(|source| ImportError::Io { path: path.display().to_string(), source })?;
+    let bytes = std::fs::read(path)
+        .map_err(|source| ImportError::Io { path: path.display().to_string(), source })?;
     from_bytes(&bytes, &path.display().to_string(), opts)
 }
 
@@ -52,7 +53,10 @@ pub fn from_bytes(bytes: &[u8], label: &str, opts: &ImportOptions) -> Result<Gra
     let proto = pb::ModelProto::decode(bytes)
         .map_err(|e| ImportError::Malformed { path: label.to_string(), reason: e.to_string() })?;
     if proto.graph.is_none() {
-        return Err(ImportError::Malformed { path: label.to_string(), reason: "no graph in the file".into() });
+        return Err(ImportError::Malformed {
+            path: label.to_string(),
+            reason: "no graph in the file".into(),
+        });
     }
     let sha = hex(&Sha256::digest(bytes));
     from_proto(&proto, sha, opts)
@@ -69,7 +73,13 @@ struct Builder {
 }
 
 impl Builder {
-    fn add(&mut self, name: &str, shape: Vec<usize>, dtype: DType, value: Option<Tensor>) -> TensorId {
+    fn add(
+        &mut self,
+        name: &str,
+        shape: Vec<usize>,
+        dtype: DType,
+        value: Option<Tensor>,
+    ) -> TensorId {
         let id = self.tensors.len();
         self.tensors.push(TensorInfo { name: name.to_string(), shape, dtype, value });
         self.by_name.insert(name.to_string(), id);
@@ -77,12 +87,21 @@ impl Builder {
     }
 }
 
-fn input_shape(vi: &pb::ValueInfoProto, pos: usize, opts: &ImportOptions) -> Result<(Vec<usize>, DType)> {
-    let Some(type_proto::Value::TensorType(tt)) = vi.r#type.as_ref().and_then(|t| t.value.as_ref()) else {
+fn input_shape(
+    vi: &pb::ValueInfoProto,
+    pos: usize,
+    opts: &ImportOptions,
+) -> Result<(Vec<usize>, DType)> {
+    let Some(type_proto::Value::TensorType(tt)) = vi.r#type.as_ref().and_then(|t| t.value.as_ref())
+    else {
         return Err(ImportError::Invalid(format!("input '{}' is not a tensor", vi.name)));
     };
-    let dtype = DType::from_onnx(tt.elem_type)
-        .ok_or_else(|| ImportError::Invalid(format!("input '{}' has unsupported element type {}", vi.name, tt.elem_type)))?;
+    let dtype = DType::from_onnx(tt.elem_type).ok_or_else(|| {
+        ImportError::Invalid(format!(
+            "input '{}' has unsupported element type {}",
+            vi.name, tt.elem_type
+        ))
+    })?;
     if let Some(Some(s)) = opts.input_shapes.get(pos) {
         return Ok((s.clone(), dtype));
     }
@@ -93,7 +112,9 @@ fn input_shape(vi: &pb::ValueInfoProto, pos: usize, opts: &ImportOptions) -> Res
         .map(|(axis, d)| match &d.value {
             Some(DimValue::DimValue(v)) if *v > 0 => Ok(usize::try_from(*v).unwrap_or(1)),
             _ if axis == 0 => Ok(opts.batch),
-            Some(DimValue::DimParam(p)) => Err(ImportError::SymbolicDim { input: vi.name.clone(), axis, symbol: p.clone() }),
+            Some(DimValue::DimParam(p)) => {
+                Err(ImportError::SymbolicDim { input: vi.name.clone(), axis, symbol: p.clone() })
+            }
             _ => Err(ImportError::SymbolicDim { input: vi.name.clone(), axis, symbol: "?".into() }),
         })
         .collect::<Result<_>>()?;
@@ -119,8 +140,18 @@ fn topo_order(graph: &pb::GraphProto, known: &HashSet<String>) -> Result<Vec<usi
             return Ok(order);
         }
         if order.len() == before {
-            let (i, n) = graph.node.iter().enumerate().find(|(i, _)| !done[*i]).unwrap_or((0, &graph.node[0]));
-            let missing = n.input.iter().find(|x| !x.is_empty() && !avail.contains(*x)).cloned().unwrap_or_default();
+            let (i, n) = graph
+                .node
+                .iter()
+                .enumerate()
+                .find(|(i, _)| !done[*i])
+                .unwrap_or((0, &graph.node[0]));
+            let missing = n
+                .input
+                .iter()
+                .find(|x| !x.is_empty() && !avail.contains(*x))
+                .cloned()
+                .unwrap_or_default();
             return Err(ImportError::Invalid(format!(
                 "node '{}' (#{i}, {}) reads '{missing}', which no node, input or initializer defines",
                 n.name, n.op_type
@@ -154,8 +185,13 @@ fn unsupported_hint(op: &str) -> String {
 /// # Errors
 /// See [`load`].
 #[allow(clippy::too_many_lines)]
-pub fn from_proto(proto: &pb::ModelProto, model_sha256: String, opts: &ImportOptions) -> Result<Graph> {
-    let graph = proto.graph.as_ref().ok_or_else(|| ImportError::Invalid("model has no graph".into()))?;
+pub fn from_proto(
+    proto: &pb::ModelProto,
+    model_sha256: String,
+    opts: &ImportOptions,
+) -> Result<Graph> {
+    let graph =
+        proto.graph.as_ref().ok_or_else(|| ImportError::Invalid("model has no graph".into()))?;
     let opset = proto
         .opset_import
         .iter()
@@ -182,7 +218,8 @@ pub fn from_proto(proto: &pb::ModelProto, model_sha256: String, opts: &ImportOpt
             op: n.op_type.clone(),
         };
         if !(n.domain.is_empty() || n.domain == "ai.onnx") {
-            let dv = proto.opset_import.iter().find(|o| o.domain == n.domain).map_or(0, |o| o.version);
+            let dv =
+                proto.opset_import.iter().find(|o| o.domain == n.domain).map_or(0, |o| o.version);
             return Err(ImportError::UnsupportedOp {
                 node: nref,
                 op: n.op_type.clone(),
@@ -243,7 +280,13 @@ pub fn from_proto(proto: &pb::ModelProto, model_sha256: String, opts: &ImportOpt
                     out_ids.push(b.add(name, t.shape.clone(), t.dtype, value));
                 }
                 if !all_const {
-                    b.nodes.push(Node { name: nref.name, onnx_op: n.op_type.clone(), op, inputs: ids, outputs: out_ids });
+                    b.nodes.push(Node {
+                        name: nref.name,
+                        onnx_op: n.op_type.clone(),
+                        op,
+                        inputs: ids,
+                        outputs: out_ids,
+                    });
                 }
             }
         }
@@ -252,21 +295,21 @@ pub fn from_proto(proto: &pb::ModelProto, model_sha256: String, opts: &ImportOpt
         .output
         .iter()
         .map(|o| {
-            b.by_name.get(&o.name).copied().ok_or_else(|| ImportError::Invalid(format!("graph output '{}' is never produced", o.name)))
+            b.by_name.get(&o.name).copied().ok_or_else(|| {
+                ImportError::Invalid(format!("graph output '{}' is never produced", o.name))
+            })
         })
         .collect::<Result<_>>()?;
-    Ok(compact(
-        Graph {
-            name: graph.name.clone(),
-            opset,
-            producer: format!("{} {}", proto.producer_name, proto.producer_version).trim().to_string(),
-            model_sha256,
-            tensors: b.tensors,
-            inputs,
-            outputs,
-            nodes: b.nodes,
-        },
-    ))
+    Ok(compact(Graph {
+        name: graph.name.clone(),
+        opset,
+        producer: format!("{} {}", proto.producer_name, proto.producer_version).trim().to_string(),
+        model_sha256,
+        tensors: b.tensors,
+        inputs,
+        outputs,
+        nodes: b.nodes,
+    }))
 }
 
 /// Drops nodes that do not reach an output and tensors nothing refers to, renumbering ids.
@@ -307,4 +350,43 @@ fn compact(g: Graph) -> Graph {
         outputs: g.outputs.iter().map(|&i| remap[i]).collect(),
         ..g
     }
+}
+
+/// A node as written in the file, for listing models that do not import.
+#[derive(Clone, Debug)]
+pub struct RawNode {
+    /// Node name (or `Op_index`).
+    pub name: String,
+    /// Op type.
+    pub op: String,
+    /// Domain (empty for ai.onnx).
+    pub domain: String,
+    /// Whether the coverage manifest lists the op.
+    pub supported: bool,
+}
+
+/// Lists the nodes of a model file without importing it.
+///
+/// # Errors
+/// Unreadable or malformed files.
+pub fn scan_nodes(path: &Path) -> Result<Vec<RawNode>> {
+    let bytes = std::fs::read(path)
+        .map_err(|source| ImportError::Io { path: path.display().to_string(), source })?;
+    let proto = pb::ModelProto::decode(bytes.as_slice()).map_err(|e| ImportError::Malformed {
+        path: path.display().to_string(),
+        reason: e.to_string(),
+    })?;
+    let graph = proto.graph.unwrap_or_default();
+    Ok(graph
+        .node
+        .iter()
+        .enumerate()
+        .map(|(i, n)| RawNode {
+            name: if n.name.is_empty() { format!("{}_{i}", n.op_type) } else { n.name.clone() },
+            op: n.op_type.clone(),
+            domain: n.domain.clone(),
+            supported: (n.domain.is_empty() || n.domain == "ai.onnx")
+                && crate::coverage::find(&n.op_type).is_some(),
+        })
+        .collect())
 }

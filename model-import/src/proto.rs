@@ -12,11 +12,14 @@ pub fn tensor_from_proto(t: &TensorProto) -> Result<Tensor, String> {
     let shape = t
         .dims
         .iter()
-        .map(|&d| usize::try_from(d).map_err(|_| format!("tensor '{}' has negative dim {d}", t.name)))
+        .map(|&d| {
+            usize::try_from(d).map_err(|_| format!("tensor '{}' has negative dim {d}", t.name))
+        })
         .collect::<Result<Vec<_>, _>>()?;
     let n = numel(&shape);
-    let dtype = DType::from_onnx(t.data_type)
-        .ok_or_else(|| format!("tensor '{}' has unsupported element type code {}", t.name, t.data_type))?;
+    let dtype = DType::from_onnx(t.data_type).ok_or_else(|| {
+        format!("tensor '{}' has unsupported element type code {}", t.name, t.data_type)
+    })?;
     if !t.external_data.is_empty() {
         return Err(format!(
             "tensor '{}' stores its data in an external file; re-save the model with the weights embedded",
@@ -24,7 +27,8 @@ pub fn tensor_from_proto(t: &TensorProto) -> Result<Tensor, String> {
         ));
     }
     let data: Vec<f64> = if !t.raw_data.is_empty() {
-        decode_raw(&t.raw_data, t.data_type).ok_or_else(|| format!("tensor '{}': cannot decode raw data", t.name))?
+        decode_raw(&t.raw_data, t.data_type)
+            .ok_or_else(|| format!("tensor '{}': cannot decode raw data", t.name))?
     } else {
         match t.data_type {
             1 => t.float_data.iter().map(|&v| f64::from(v)).collect(),
@@ -47,7 +51,7 @@ pub fn tensor_from_proto(t: &TensorProto) -> Result<Tensor, String> {
 #[allow(clippy::cast_precision_loss)]
 fn decode_raw(raw: &[u8], code: i32) -> Option<Vec<f64>> {
     fn chunks<const N: usize>(raw: &[u8]) -> Option<impl Iterator<Item = [u8; N]> + '_> {
-        (raw.len() % N == 0).then(|| raw.chunks_exact(N).filter_map(|c| c.try_into().ok()))
+        raw.len().is_multiple_of(N).then(|| raw.chunks_exact(N).filter_map(|c| c.try_into().ok()))
     }
     Some(match code {
         1 => chunks::<4>(raw)?.map(|b| f64::from(f32::from_le_bytes(b))).collect(),

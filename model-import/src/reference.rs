@@ -9,9 +9,18 @@ use tract_onnx::prelude::*;
 fn to_tract(t: &Tensor) -> TractResult<TValue> {
     #[allow(clippy::cast_possible_truncation)]
     let tensor = match t.dtype {
-        DType::Float => tract_onnx::prelude::Tensor::from_shape(&t.shape, &t.data.iter().map(|&v| v as f32).collect::<Vec<_>>())?,
-        DType::Int => tract_onnx::prelude::Tensor::from_shape(&t.shape, &t.data.iter().map(|&v| v as i64).collect::<Vec<_>>())?,
-        DType::Bool => tract_onnx::prelude::Tensor::from_shape(&t.shape, &t.data.iter().map(|&v| v != 0.0).collect::<Vec<_>>())?,
+        DType::Float => tract_onnx::prelude::Tensor::from_shape(
+            &t.shape,
+            &t.data.iter().map(|&v| v as f32).collect::<Vec<_>>(),
+        )?,
+        DType::Int => tract_onnx::prelude::Tensor::from_shape(
+            &t.shape,
+            &t.data.iter().map(|&v| v as i64).collect::<Vec<_>>(),
+        )?,
+        DType::Bool => tract_onnx::prelude::Tensor::from_shape(
+            &t.shape,
+            &t.data.iter().map(|&v| v != 0.0).collect::<Vec<_>>(),
+        )?,
     };
     Ok(tensor.into_tvalue())
 }
@@ -30,7 +39,9 @@ fn datum(d: DType) -> DatumType {
 /// # Errors
 /// Any tract failure, reported with its context chain.
 pub fn tract_run(path: &Path, graph: &Graph, inputs: &[Tensor]) -> Result<Vec<Tensor>> {
-    let model = tract_onnx::onnx().model_for_path(path).map_err(|e| ImportError::Reference(format!("{e:#}")))?;
+    let model = tract_onnx::onnx()
+        .model_for_path(path)
+        .map_err(|e| ImportError::Reference(format!("{e:#}")))?;
     run_model(model, graph, inputs)
 }
 
@@ -38,8 +49,14 @@ pub fn tract_run(path: &Path, graph: &Graph, inputs: &[Tensor]) -> Result<Vec<Te
 ///
 /// # Errors
 /// Any tract failure.
-pub fn tract_run_proto(proto: &tract_onnx::pb::ModelProto, graph: &Graph, inputs: &[Tensor]) -> Result<Vec<Tensor>> {
-    let model = tract_onnx::onnx().model_for_proto_model(proto).map_err(|e| ImportError::Reference(format!("{e:#}")))?;
+pub fn tract_run_proto(
+    proto: &tract_onnx::pb::ModelProto,
+    graph: &Graph,
+    inputs: &[Tensor],
+) -> Result<Vec<Tensor>> {
+    let model = tract_onnx::onnx()
+        .model_for_proto_model(proto)
+        .map_err(|e| ImportError::Reference(format!("{e:#}")))?;
     run_model(model, graph, inputs)
 }
 
@@ -47,11 +64,12 @@ fn run_model(mut model: InferenceModel, graph: &Graph, inputs: &[Tensor]) -> Res
     let mut go = || -> TractResult<Vec<Tensor>> {
         for (i, &id) in graph.inputs.iter().enumerate() {
             let t = &graph.tensors[id];
-            model = std::mem::take(&mut model).with_input_fact(i, InferenceFact::dt_shape(datum(t.dtype), &t.shape))?;
+            model = std::mem::take(&mut model)
+                .with_input_fact(i, InferenceFact::dt_shape(datum(t.dtype), &t.shape))?;
         }
         // tract's optimiser has bugs on some graphs (large_mlp's Tile+Gemm); the plain typed
         // model computes the same values, only slower.
-        let plan = match model.clone().into_optimized().and_then(|m| m.into_runnable()) {
+        let plan = match model.clone().into_optimized().and_then(IntoRunnable::into_runnable) {
             Ok(p) => p,
             Err(_) => std::mem::take(&mut model).into_typed()?.into_runnable()?,
         };

@@ -14,15 +14,21 @@ fn models_dir() -> PathBuf {
 
 fn expected(dir: &std::path::Path) -> Vec<f64> {
     let v: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(dir.join("expected_output.json")).unwrap()).unwrap();
-    v["output_data"].as_array().unwrap().iter().flat_map(|o| o.as_array().unwrap().iter().map(|x| x.as_f64().unwrap())).collect()
+        serde_json::from_str(&std::fs::read_to_string(dir.join("expected_output.json")).unwrap())
+            .unwrap();
+    v["output_data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|o| o.as_array().unwrap().iter().map(|x| x.as_f64().unwrap()))
+        .collect()
 }
 
 #[test]
 fn all_models_match_onnxruntime() {
     let mut names: Vec<_> = std::fs::read_dir(models_dir())
         .expect("shared models directory (set ZKINFER_MODELS)")
-        .filter_map(|e| e.ok())
+        .filter_map(Result::ok)
         .filter(|e| e.path().join("network.onnx").exists())
         .map(|e| e.file_name().into_string().unwrap())
         .collect();

@@ -1,7 +1,9 @@
 //! Calibration: run the float model on sample inputs and record each tensor's range.
 
 use crate::error::Result;
-use crate::settings::{Calibration, QuantParams, Range, Settings, Target, SETTINGS_FORMAT, SETTINGS_VERSION};
+use crate::settings::{
+    Calibration, QuantParams, Range, Settings, Target, SETTINGS_FORMAT, SETTINGS_VERSION,
+};
 use std::collections::BTreeMap;
 use zkinfer_model_import::{Graph, Tensor};
 
@@ -10,7 +12,11 @@ use zkinfer_model_import::{Graph, Tensor};
 ///
 /// # Errors
 /// Float evaluation errors (bad inputs).
-pub fn calibrate(g: &Graph, samples: &[Vec<Tensor>], mut progress: impl FnMut(usize)) -> Result<Calibration> {
+pub fn calibrate(
+    g: &Graph,
+    samples: &[Vec<Tensor>],
+    mut progress: impl FnMut(usize),
+) -> Result<Calibration> {
     let mut ranges: BTreeMap<String, Range> = BTreeMap::new();
     for (i, inputs) in samples.iter().enumerate() {
         let values = g.run_all(inputs)?;
@@ -18,7 +24,9 @@ pub fn calibrate(g: &Graph, samples: &[Vec<Tensor>], mut progress: impl FnMut(us
             if t.value.is_some() {
                 continue;
             }
-            let r = ranges.entry(t.name.clone()).or_insert(Range { min: f64::INFINITY, max: f64::NEG_INFINITY });
+            let r = ranges
+                .entry(t.name.clone())
+                .or_insert(Range { min: f64::INFINITY, max: f64::NEG_INFINITY });
             for &x in v.data.iter().filter(|x| x.is_finite()) {
                 r.min = r.min.min(x);
                 r.max = r.max.max(x);

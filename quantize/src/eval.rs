@@ -5,7 +5,7 @@
 
 use crate::error::{QuantError, Result};
 use crate::qgraph::{CmpKind, CopySrc, QGraph, QNode, QOp};
-use zkinfer_model_import::ops::matmul::matmul_shapes;
+use zkinfer_model_import::ops::matmul::{matmul_shapes, MatMulDims};
 use zkinfer_model_import::ops::reduce::reduce_index_map;
 use zkinfer_model_import::ops::slice::gather_index;
 use zkinfer_model_import::tensor::{broadcast_index_map, numel, strides};
@@ -57,7 +57,11 @@ pub fn eval_all(q: &QGraph, inputs: &[Tensor]) -> Result<Vec<Vec<i64>>> {
         let args: Vec<&[i64]> = n
             .inputs
             .iter()
-            .map(|&i| values[i].as_deref().ok_or_else(|| QuantError::Internal(format!("{} reads an unset tensor", n.node))))
+            .map(|&i| {
+                values[i].as_deref().ok_or_else(|| {
+                    QuantError::Internal(format!("{} reads an unset tensor", n.node))
+                })
+            })
             .collect::<Result<_>>()?;
         let raw = eval_node(q, n, &args, inputs)?;
         values[n.output] = Some(check_bounds(q, n, raw)?);
@@ -65,7 +69,11 @@ pub fn eval_all(q: &QGraph, inputs: &[Tensor]) -> Result<Vec<Vec<i64>>> {
     values
         .into_iter()
         .enumerate()
-        .map(|(i, v)| v.ok_or_else(|| QuantError::Internal(format!("tensor '{}' never computed", q.tensors[i].name))))
+        .map(|(i, v)| {
+            v.ok_or_else(|| {
+                QuantError::Internal(format!("tensor '{}' never computed", q.tensors[i].name))
+            })
+        })
         .collect()
 }
 
@@ -115,7 +123,8 @@ fn check_bounds(q: &QGraph, n: &QNode, raw: Vec<i128>) -> Result<Vec<i64>> {
                     t.name
                 )));
             }
-            i64::try_from(v).map_err(|_| QuantError::Internal(format!("value {v} does not fit 64 bits")))
+            i64::try_from(v)
+                .map_err(|_| QuantError::Internal(format!("value {v} does not fit 64 bits")))
         })
         .collect()
 }
@@ -131,21 +140,38 @@ fn eval_node(q: &QGraph, n: &QNode, a: &[&[i64]], inputs: &[Tensor]) -> Result<V
     let wide = |v: &[i64]| -> Vec<i128> { v.iter().map(|&x| i128::from(x)).collect() };
     Ok(match &n.op {
         QOp::Input { index } => {
-            let t = inputs.get(*index).ok_or_else(|| QuantError::Internal(format!("missing model input #{index}")))?;
+            let t = inputs
+                .get(*index)
+                .ok_or_else(|| QuantError::Internal(format!("missing model input #{index}")))?;
             if t.len() != out_len {
-                return Err(QuantError::Internal(format!("input #{index} has {} values, expected {out_len}", t.len())));
+                return Err(QuantError::Internal(format!(
+                    "input #{index} has {} values, expected {out_len}",
+                    t.len()
+                )));
             }
             let s = q.tensors[n.output].scale;
             t.data.iter().map(|&x| quantize_value(x, s)).collect()
         }
         QOp::Copy { map } => map
             .iter()
-            .map(|s: &CopySrc| if s.input == CopySrc::ZERO { 0 } else { i128::from(a[s.input as usize][s.index as usize]) })
+            .map(|s: &CopySrc| {
+                if s.input == CopySrc::ZERO {
+                    0
+                } else {
+                    i128::from(a[s.input as usize][s.index as usize])
+                }
+            })
             .collect(),
         QOp::Add { coeffs } => {
             let maps: Vec<Vec<usize>> = (0..a.len()).map(|i| bcast(q, n, i)).collect();
             (0..out_len)
-                .map(|k| maps.iter().zip(coeffs).enumerate().map(|(i, (m, &c))| i128::from(c) * i128::from(a[i][m[k]])).sum())
+                .map(|k| {
+                    maps.iter()
+                        .zip(coeffs)
+                        .enumerate()
+                        .map(|(i, (m, &c))| i128::from(c) * i128::from(a[i][m[k]]))
+                        .sum()
+                })
                 .collect()
         }
         QOp::Mul => {
@@ -154,8 +180,8 @@ fn eval_node(q: &QGraph, n: &QNode, a: &[&[i64]], inputs: &[Tensor]) -> Result<V
         }
         QOp::MatMul => {
             let (sa, sb) = (&q.tensors[n.inputs[0]].shape, &q.tensors[n.inputs[1]].shape);
-            let (batch, m, k, nn, _) =
-                matmul_shapes(sa, sb).ok_or_else(|| QuantError::Internal(format!("{}: matmul shapes", n.node)))?;
+            let MatMulDims { batch, m, k, n: nn, .. } = matmul_shapes(sa, sb)
+                .ok_or_else(|| QuantError::Internal(format!("{}: matmul shapes", n.node)))?;
             let ab = broadcast_index_map(&sa[..sa.len() - 2], &batch);
             let bb = broadcast_index_map(&sb[..sb.len() - 2], &batch);
             let mut out = vec![0i128; numel(&batch) * m * nn];
@@ -167,7 +193,9 @@ fn eval_node(q: &QGraph, n: &QNode, a: &[&[i64]], inputs: &[Tensor]) -> Result<V
                             continue;
                         }
                         let brow = &a[1][(ib * k + p) * nn..(ib * k + p + 1) * nn];
-                        for (o, &bv) in out[(bi * m + i) * nn..(bi * m + i + 1) * nn].iter_mut().zip(brow) {
+                        for (o, &bv) in
+                            out[(bi * m + i) * nn..(bi * m + i + 1) * nn].iter_mut().zip(brow)
+                        {
                             *o += av * i128::from(bv);
                         }
                     }
@@ -186,7 +214,9 @@ fn eval_node(q: &QGraph, n: &QNode, a: &[&[i64]], inputs: &[Tensor]) -> Result<V
             let is_max = matches!(n.op, QOp::Max);
             ma.iter()
                 .zip(&mb)
-                .map(|(&i, &j)| i128::from(if is_max { a[0][i].max(a[1][j]) } else { a[0][i].min(a[1][j]) }))
+                .map(|(&i, &j)| {
+                    i128::from(if is_max { a[0][i].max(a[1][j]) } else { a[0][i].min(a[1][j]) })
+                })
                 .collect()
         }
         QOp::Div { shift } => {
@@ -281,7 +311,10 @@ fn eval_node(q: &QGraph, n: &QNode, a: &[&[i64]], inputs: &[Tensor]) -> Result<V
             let size = shape[*axis];
             let nref = node_ref(n);
             #[allow(clippy::cast_precision_loss)]
-            let idx: Vec<usize> = a[1].iter().map(|&r| gather_index(r as f64, size, &nref)).collect::<std::result::Result<_, _>>()?;
+            let idx: Vec<usize> = a[1]
+                .iter()
+                .map(|&r| gather_index(r as f64, size, &nref))
+                .collect::<std::result::Result<_, _>>()?;
             let mut out = Vec::with_capacity(out_len);
             for o in 0..outer {
                 for &i in &idx {
@@ -292,7 +325,9 @@ fn eval_node(q: &QGraph, n: &QNode, a: &[&[i64]], inputs: &[Tensor]) -> Result<V
         }
         QOp::Select => {
             let (mc, mx, my) = (bcast(q, n, 0), bcast(q, n, 1), bcast(q, n, 2));
-            (0..out_len).map(|k| i128::from(if a[0][mc[k]] != 0 { a[1][mx[k]] } else { a[2][my[k]] })).collect()
+            (0..out_len)
+                .map(|k| i128::from(if a[0][mc[k]] != 0 { a[1][mx[k]] } else { a[2][my[k]] }))
+                .collect()
         }
         QOp::Compare { kind } => {
             let (ma, mb) = (bcast(q, n, 0), bcast(q, n, 1));

@@ -48,13 +48,22 @@ pub enum LookupFn {
     Tanh,
     Exp,
     Erf,
-    Gelu { tanh: bool },
+    Gelu {
+        tanh: bool,
+    },
     /// alpha·(e^x − 1), the negative branch of ELU.
-    EluNeg { alpha: f64 },
+    EluNeg {
+        alpha: f64,
+    },
     Softplus,
-    HardSigmoid { alpha: f64, beta: f64 },
+    HardSigmoid {
+        alpha: f64,
+        beta: f64,
+    },
     /// x^p for a constant non-integer p.
-    Pow { p: f64 },
+    Pow {
+        p: f64,
+    },
 }
 
 impl LookupFn {
@@ -308,11 +317,15 @@ impl QGraph {
         let len = |id: QId| self.tensors[id].shape.iter().product::<usize>() as u64;
         let out = len(n.output);
         let limbs = |bits: u32| u64::from(bits.div_ceil(16).max(1));
-        let in_bits = n.inputs.first().map_or(0, |&i| bits_for(u128::from(self.tensors[i].bound)) + 1);
+        let in_bits =
+            n.inputs.first().map_or(0, |&i| bits_for(u128::from(self.tensors[i].bound)) + 1);
         match &n.op {
-            QOp::Input { .. } => out * if self.tensors[n.output].checked { 1 + limbs(in_bits) } else { 1 },
+            QOp::Input { .. } => {
+                out * if self.tensors[n.output].checked { 1 + limbs(in_bits) } else { 1 }
+            }
             QOp::Copy { map } => {
-                let identity = n.inputs.len() == 1 && map.iter().enumerate().all(|(i, s)| s.input == 0 && s.index as usize == i);
+                let identity = n.inputs.len() == 1
+                    && map.iter().enumerate().all(|(i, s)| s.input == 0 && s.index as usize == i);
                 if identity {
                     0
                 } else {
@@ -324,14 +337,21 @@ impl QGraph {
                 let a = &self.tensors[n.inputs[0]];
                 let b = &self.tensors[n.inputs[1]];
                 let fixed_b = b.value.is_some();
-                len(n.inputs[0]) + if fixed_b { 0 } else { len(n.inputs[1]) } + out + a.shape.last().copied().unwrap_or(0) as u64
+                len(n.inputs[0])
+                    + if fixed_b { 0 } else { len(n.inputs[1]) }
+                    + out
+                    + a.shape.last().copied().unwrap_or(0) as u64
             }
             QOp::Rescale { shift } => out * (2 + limbs(*shift)),
-            QOp::Relu | QOp::Abs | QOp::Max | QOp::Min | QOp::Compare { .. } => out * (1 + limbs(in_bits)),
+            QOp::Relu | QOp::Abs | QOp::Max | QOp::Min | QOp::Compare { .. } => {
+                out * (1 + limbs(in_bits))
+            }
             QOp::Div { .. } | QOp::Sqrt { .. } => out * (2 + 2 * limbs(in_bits)),
             QOp::Lookup { .. } => 2 * out,
             QOp::ReduceSum { .. } => len(n.inputs[0]),
-            QOp::ReduceMax { .. } | QOp::ReduceMin { .. } | QOp::ArgMax { .. } => len(n.inputs[0]) * (1 + limbs(in_bits)),
+            QOp::ReduceMax { .. } | QOp::ReduceMin { .. } | QOp::ArgMax { .. } => {
+                len(n.inputs[0]) * (1 + limbs(in_bits))
+            }
         }
     }
 }

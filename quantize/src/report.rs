@@ -29,10 +29,17 @@ pub fn compare(got: &[f64], reference: &[f64], last_dim: usize) -> OutputError {
         sum += e;
     }
     let ref_max_abs = reference.iter().fold(0f64, |m, v| m.max(v.abs()));
-    let argmax = |v: &[f64]| v.iter().enumerate().fold((0, f64::NEG_INFINITY), |b, (i, &x)| if x > b.1 { (i, x) } else { b }).0;
+    let argmax = |v: &[f64]| {
+        v.iter()
+            .enumerate()
+            .fold((0, f64::NEG_INFINITY), |b, (i, &x)| if x > b.1 { (i, x) } else { b })
+            .0
+    };
     let d = last_dim.max(1);
     let rows = n / d;
-    let agree = (0..rows).filter(|&r| argmax(&got[r * d..(r + 1) * d]) == argmax(&reference[r * d..(r + 1) * d])).count();
+    let agree = (0..rows)
+        .filter(|&r| argmax(&got[r * d..(r + 1) * d]) == argmax(&reference[r * d..(r + 1) * d]))
+        .count();
     #[allow(clippy::cast_precision_loss)]
     OutputError {
         max_abs,

@@ -54,8 +54,20 @@ impl QuantParams {
     #[must_use]
     pub fn for_target(target: Target) -> Self {
         match target {
-            Target::Accuracy => Self { activation_bits: 16, weight_bits: 16, table_bits: 16, headroom: 2.0, max_scale: 24 },
-            Target::Resources => Self { activation_bits: 10, weight_bits: 8, table_bits: 12, headroom: 2.0, max_scale: 16 },
+            Target::Accuracy => Self {
+                activation_bits: 16,
+                weight_bits: 16,
+                table_bits: 16,
+                headroom: 2.0,
+                max_scale: 24,
+            },
+            Target::Resources => Self {
+                activation_bits: 10,
+                weight_bits: 8,
+                table_bits: 12,
+                headroom: 2.0,
+                max_scale: 16,
+            },
         }
     }
 }
@@ -126,9 +138,13 @@ impl Settings {
     /// # Errors
     /// Malformed JSON, unknown fields, wrong magic or version.
     pub fn from_json(text: &str) -> Result<Self> {
-        let s: Self = serde_json::from_str(text).map_err(|e| QuantError::Settings(format!("invalid settings file: {e}")))?;
+        let s: Self = serde_json::from_str(text)
+            .map_err(|e| QuantError::Settings(format!("invalid settings file: {e}")))?;
         if s.format != SETTINGS_FORMAT {
-            return Err(QuantError::Settings(format!("not a zkinfer settings file (format '{}')", s.format)));
+            return Err(QuantError::Settings(format!(
+                "not a zkinfer settings file (format '{}')",
+                s.format
+            )));
         }
         if s.format_version != SETTINGS_VERSION {
             return Err(QuantError::Settings(format!(
@@ -144,7 +160,8 @@ impl Settings {
     /// # Errors
     /// Unreadable or invalid file.
     pub fn read(path: &Path) -> Result<Self> {
-        let text = std::fs::read_to_string(path).map_err(|e| QuantError::Settings(format!("cannot read {}: {e}", path.display())))?;
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| QuantError::Settings(format!("cannot read {}: {e}", path.display())))?;
         Self::from_json(&text)
     }
 

@@ -8,20 +8,29 @@ use zkinfer_quantize::calibrate::{calibrate, settings_for};
 use zkinfer_quantize::{eval, quantize, report, Target};
 
 fn models_dir() -> PathBuf {
-    std::env::var_os("ZKINFER_MODELS")
-        .map_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/models"), PathBuf::from)
+    std::env::var_os("ZKINFER_MODELS").map_or_else(
+        || PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/models"),
+        PathBuf::from,
+    )
 }
 
 fn expected(dir: &Path) -> Vec<f64> {
-    let v: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(dir.join("expected_output.json")).unwrap()).unwrap();
-    v["output_data"].as_array().unwrap().iter().flat_map(|o| o.as_array().unwrap().iter().map(|x| x.as_f64().unwrap())).collect()
+    let v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("expected_output.json")).unwrap())
+            .unwrap();
+    v["output_data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|o| o.as_array().unwrap().iter().map(|x| x.as_f64().unwrap()))
+        .collect()
 }
 
 #[test]
 fn all_models_quantize_within_budget() {
     let mut names: Vec<_> = std::fs::read_dir(models_dir())
         .unwrap()
-        .filter_map(|e| e.ok())
+        .filter_map(Result::ok)
         .filter(|e| e.path().join("network.onnx").exists())
         .map(|e| e.file_name().into_string().unwrap())
         .collect();
@@ -64,7 +73,10 @@ fn all_models_quantize_within_budget() {
             e.argmax_agree.1
         );
         if e.max_rel > 0.01 {
-            failures.push(format!("{name}: max_abs {} is over 1% of max |expected| {}", e.max_abs, e.ref_max_abs));
+            failures.push(format!(
+                "{name}: max_abs {} is over 1% of max |expected| {}",
+                e.max_abs, e.ref_max_abs
+            ));
         }
     }
     assert!(failures.is_empty(), "{failures:#?}");

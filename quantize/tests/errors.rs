@@ -19,7 +19,12 @@ fn mlp() -> M {
 
 #[test]
 fn malformed_file_is_a_typed_error() {
-    let err = from_bytes(b"\x08\x07 this is not protobuf \xff\xff", "garbage.onnx", &ImportOptions::default()).unwrap_err();
+    let err = from_bytes(
+        b"\x08\x07 this is not protobuf \xff\xff",
+        "garbage.onnx",
+        &ImportOptions::default(),
+    )
+    .unwrap_err();
     assert!(matches!(err, ImportError::Malformed { .. }), "{err}");
     assert!(err.to_string().contains("garbage.onnx"), "{err}");
     let empty = from_bytes(b"", "empty.onnx", &ImportOptions::default()).unwrap_err();
@@ -28,7 +33,10 @@ fn malformed_file_is_a_typed_error() {
 
 #[test]
 fn unsupported_op_names_node_op_and_opset() {
-    let m = M::new(13).input("x", &[1, 3], -1.0, 1.0).node("Hardmax", &["x"], &["y"], vec![]).output("y");
+    let m = M::new(13)
+        .input("x", &[1, 3], -1.0, 1.0)
+        .node("Hardmax", &["x"], &["y"], vec![])
+        .output("y");
     let err = from_proto(&m.proto(), "t".into(), &ImportOptions::default()).unwrap_err();
     let ImportError::UnsupportedOp { node, op, opset, hint, .. } = &err else { panic!("{err}") };
     assert_eq!(node.name, "Hardmax_0");
@@ -41,7 +49,8 @@ fn unsupported_op_names_node_op_and_opset() {
 
 #[test]
 fn custom_domain_is_rejected() {
-    let mut m = M::new(13).input("x", &[1, 3], -1.0, 1.0).node("Relu", &["x"], &["y"], vec![]).output("y");
+    let mut m =
+        M::new(13).input("x", &[1, 3], -1.0, 1.0).node("Relu", &["x"], &["y"], vec![]).output("y");
     m.nodes[0].domain = "com.microsoft".into();
     let err = from_proto(&m.proto(), "t".into(), &ImportOptions::default()).unwrap_err();
     assert!(matches!(err, ImportError::UnsupportedOp { .. }), "{err}");
@@ -50,7 +59,11 @@ fn custom_domain_is_rejected() {
 
 #[test]
 fn shape_mismatch_names_the_node() {
-    let m = M::new(13).input("x", &[1, 3], -1.0, 1.0).weight("w", &[5, 4], 1).node("MatMul", &["x", "w"], &["y"], vec![]).output("y");
+    let m = M::new(13)
+        .input("x", &[1, 3], -1.0, 1.0)
+        .weight("w", &[5, 4], 1)
+        .node("MatMul", &["x", "w"], &["y"], vec![])
+        .output("y");
     let err = from_proto(&m.proto(), "t".into(), &ImportOptions::default()).unwrap_err();
     assert!(matches!(err, ImportError::Shape { .. }), "{err}");
     assert!(err.to_string().contains("MatMul_0"), "{err}");
@@ -69,7 +82,11 @@ fn wrong_input_size_count_and_nan_are_rejected() {
 
 #[test]
 fn integer_inputs_must_be_integers() {
-    let m = M::new(13).int_input("t", &[1, 2], 0, 4).weight("e", &[4, 2], 1).node("Gather", &["e", "t"], &["y"], vec![]).output("y");
+    let m = M::new(13)
+        .int_input("t", &[1, 2], 0, 4)
+        .weight("e", &[4, 2], 1)
+        .node("Gather", &["e", "t"], &["y"], vec![])
+        .output("y");
     let g = from_proto(&m.proto(), "t".into(), &ImportOptions::default()).unwrap();
     let err = g.make_inputs(&[vec![1.0, 2.5]]).unwrap_err();
     assert!(matches!(err, ImportError::NotInteger { index: 1, .. }), "{err}");
@@ -135,5 +152,8 @@ fn division_by_a_tensor_crossing_zero_is_refused_at_quantization() {
     let inputs = g.make_inputs(&[vec![0.5; 4], vec![-0.5, 0.5, 0.25, 1.0]]).unwrap();
     let cal = calibrate(&g, &[inputs], |_| {}).unwrap();
     let err = quantize(&g, &settings_for(&g, 1, Target::Accuracy, cal)).unwrap_err();
-    assert!(matches!(err, QuantError::Unsupported { .. }) && err.to_string().contains("Div_0"), "{err}");
+    assert!(
+        matches!(err, QuantError::Unsupported { .. }) && err.to_string().contains("Div_0"),
+        "{err}"
+    );
 }

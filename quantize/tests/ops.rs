@@ -1,13 +1,21 @@
 //! Per-op tests: a small model for every op of the coverage manifest, checked three ways —
 //! our float evaluator against tract, the quantized integer evaluator against tract, and
 //! determinism of the integer evaluator. The manifest and these cases must list the same ops.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::too_many_lines, missing_docs)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::too_many_lines,
+    missing_docs
+)]
 
 mod support;
 
 use std::collections::BTreeSet;
 use support::*;
-use zkinfer_model_import::{coverage::COVERAGE, from_proto, reference::tract_run_proto, ImportOptions};
+use zkinfer_model_import::{
+    coverage::COVERAGE, from_proto, reference::tract_run_proto, ImportOptions,
+};
 use zkinfer_quantize::calibrate::{calibrate, settings_for};
 use zkinfer_quantize::{eval, quantize, report, Target};
 
@@ -32,9 +40,29 @@ fn cases() -> Vec<(&'static str, M, f64)> {
         ("LeakyRelu", un("LeakyRelu", vec![attr_f("alpha", 0.1)]), c),
         ("Elu", un("Elu", vec![attr_f("alpha", 0.7)]), c),
         ("Gelu", v(M::new(20)).node("Gelu", &["x"], &["y"], vec![]).output("y"), c),
-        ("Gelu tanh", v(M::new(20)).node("Gelu", &["x"], &["y"], vec![attr_s("approximate", "tanh")]).output("y"), c),
-        ("Sqrt", M::new(13).input("x", &[2, 6], 0.01, 4.0).node("Sqrt", &["x"], &["y"], vec![]).output("y"), c),
-        ("Reciprocal", M::new(13).input("x", &[2, 6], 0.25, 4.0).node("Reciprocal", &["x"], &["y"], vec![]).output("y"), c),
+        (
+            "Gelu tanh",
+            v(M::new(20))
+                .node("Gelu", &["x"], &["y"], vec![attr_s("approximate", "tanh")])
+                .output("y"),
+            c,
+        ),
+        (
+            "Sqrt",
+            M::new(13)
+                .input("x", &[2, 6], 0.01, 4.0)
+                .node("Sqrt", &["x"], &["y"], vec![])
+                .output("y"),
+            c,
+        ),
+        (
+            "Reciprocal",
+            M::new(13)
+                .input("x", &[2, 6], 0.25, 4.0)
+                .node("Reciprocal", &["x"], &["y"], vec![])
+                .output("y"),
+            c,
+        ),
         ("Cast", un("Cast", vec![attr_i("to", 1)]), c),
         (
             "Clip",
@@ -45,31 +73,118 @@ fn cases() -> Vec<(&'static str, M, f64)> {
                 .output("y"),
             c,
         ),
-        ("Add", v(M::new(13)).input("z", &[6], -3.0, 3.0).node("Add", &["x", "z"], &["y"], vec![]).output("y"), c),
-        ("Sum", v(M::new(13)).input("z", &[2, 6], -3.0, 3.0).node("Sum", &["x", "z"], &["y"], vec![]).output("y"), c),
-        ("Sub", v(M::new(13)).weight("w", &[6], 3).node("Sub", &["w", "x"], &["y"], vec![]).output("y"), c),
-        ("Mul", v(M::new(13)).input("z", &[2, 1], -3.0, 3.0).node("Mul", &["x", "z"], &["y"], vec![]).output("y"), c),
-        ("Mul const", v(M::new(13)).weight("w", &[6], 4).node("Mul", &["x", "w"], &["y"], vec![]).output("y"), c),
-        ("Div const", v(M::new(13)).init(tensor_f("d", &[], vec![3.0])).node("Div", &["x", "d"], &["y"], vec![]).output("y"), c),
-        ("Div", v(M::new(13)).input("z", &[2, 6], 0.5, 2.0).node("Div", &["x", "z"], &["y"], vec![]).output("y"), c),
-        ("Pow 2", v(M::new(13)).init(tensor_f("p", &[], vec![2.0])).node("Pow", &["x", "p"], &["y"], vec![]).output("y"), c),
-        ("Pow 3", v(M::new(13)).init(tensor_f("p", &[], vec![3.0])).node("Pow", &["x", "p"], &["y"], vec![]).output("y"), c),
+        (
+            "Add",
+            v(M::new(13))
+                .input("z", &[6], -3.0, 3.0)
+                .node("Add", &["x", "z"], &["y"], vec![])
+                .output("y"),
+            c,
+        ),
+        (
+            "Sum",
+            v(M::new(13))
+                .input("z", &[2, 6], -3.0, 3.0)
+                .node("Sum", &["x", "z"], &["y"], vec![])
+                .output("y"),
+            c,
+        ),
+        (
+            "Sub",
+            v(M::new(13)).weight("w", &[6], 3).node("Sub", &["w", "x"], &["y"], vec![]).output("y"),
+            c,
+        ),
+        (
+            "Mul",
+            v(M::new(13))
+                .input("z", &[2, 1], -3.0, 3.0)
+                .node("Mul", &["x", "z"], &["y"], vec![])
+                .output("y"),
+            c,
+        ),
+        (
+            "Mul const",
+            v(M::new(13)).weight("w", &[6], 4).node("Mul", &["x", "w"], &["y"], vec![]).output("y"),
+            c,
+        ),
+        (
+            "Div const",
+            v(M::new(13))
+                .init(tensor_f("d", &[], vec![3.0]))
+                .node("Div", &["x", "d"], &["y"], vec![])
+                .output("y"),
+            c,
+        ),
+        (
+            "Div",
+            v(M::new(13))
+                .input("z", &[2, 6], 0.5, 2.0)
+                .node("Div", &["x", "z"], &["y"], vec![])
+                .output("y"),
+            c,
+        ),
+        (
+            "Pow 2",
+            v(M::new(13))
+                .init(tensor_f("p", &[], vec![2.0]))
+                .node("Pow", &["x", "p"], &["y"], vec![])
+                .output("y"),
+            c,
+        ),
+        (
+            "Pow 3",
+            v(M::new(13))
+                .init(tensor_f("p", &[], vec![3.0]))
+                .node("Pow", &["x", "p"], &["y"], vec![])
+                .output("y"),
+            c,
+        ),
         (
             "Pow 0.5",
-            M::new(13).input("x", &[2, 6], 0.0, 3.0).init(tensor_f("p", &[], vec![0.5])).node("Pow", &["x", "p"], &["y"], vec![]).output("y"),
+            M::new(13)
+                .input("x", &[2, 6], 0.0, 3.0)
+                .init(tensor_f("p", &[], vec![0.5]))
+                .node("Pow", &["x", "p"], &["y"], vec![])
+                .output("y"),
             c,
         ),
         (
             "Pow 1.5",
-            M::new(13).input("x", &[2, 6], 0.0, 3.0).init(tensor_f("p", &[], vec![1.5])).node("Pow", &["x", "p"], &["y"], vec![]).output("y"),
+            M::new(13)
+                .input("x", &[2, 6], 0.0, 3.0)
+                .init(tensor_f("p", &[], vec![1.5]))
+                .node("Pow", &["x", "p"], &["y"], vec![])
+                .output("y"),
             c,
         ),
-        ("Max", v(M::new(13)).input("z", &[2, 6], -2.0, 2.0).node("Max", &["x", "z"], &["y"], vec![]).output("y"), c),
-        ("Min", v(M::new(13)).weight("w", &[6], 5).node("Min", &["x", "w"], &["y"], vec![]).output("y"), c),
-        ("PRelu", v(M::new(13)).weight("s", &[6], 6).node("PRelu", &["x", "s"], &["y"], vec![]).output("y"), c),
+        (
+            "Max",
+            v(M::new(13))
+                .input("z", &[2, 6], -2.0, 2.0)
+                .node("Max", &["x", "z"], &["y"], vec![])
+                .output("y"),
+            c,
+        ),
+        (
+            "Min",
+            v(M::new(13)).weight("w", &[6], 5).node("Min", &["x", "w"], &["y"], vec![]).output("y"),
+            c,
+        ),
+        (
+            "PRelu",
+            v(M::new(13))
+                .weight("s", &[6], 6)
+                .node("PRelu", &["x", "s"], &["y"], vec![])
+                .output("y"),
+            c,
+        ),
         (
             "Equal",
-            M::new(13).int_input("x", &[2, 6], 0, 3).init(tensor_i("k", &[], vec![1])).node("Equal", &["x", "k"], &["y"], vec![]).output("y"),
+            M::new(13)
+                .int_input("x", &[2, 6], 0, 3)
+                .init(tensor_i("k", &[], vec![1]))
+                .node("Equal", &["x", "k"], &["y"], vec![])
+                .output("y"),
             c,
         ),
         (
@@ -85,7 +200,11 @@ fn cases() -> Vec<(&'static str, M, f64)> {
         ),
         (
             "MatMul const",
-            M::new(13).input("x", &[2, 3, 5], -2.0, 2.0).weight("w", &[5, 4], 7).node("MatMul", &["x", "w"], &["y"], vec![]).output("y"),
+            M::new(13)
+                .input("x", &[2, 3, 5], -2.0, 2.0)
+                .weight("w", &[5, 4], 7)
+                .node("MatMul", &["x", "w"], &["y"], vec![])
+                .output("y"),
             c,
         ),
         (
@@ -103,7 +222,12 @@ fn cases() -> Vec<(&'static str, M, f64)> {
                 .input("x", &[5, 3], -2.0, 2.0)
                 .weight("w", &[4, 3], 8)
                 .weight("b", &[4], 9)
-                .node("Gemm", &["x", "w", "b"], &["y"], vec![attr_i("transB", 1), attr_f("alpha", 0.5), attr_f("beta", 2.0)])
+                .node(
+                    "Gemm",
+                    &["x", "w", "b"],
+                    &["y"],
+                    vec![attr_i("transB", 1), attr_f("alpha", 0.5), attr_f("beta", 2.0)],
+                )
                 .output("y"),
             c,
         ),
@@ -112,7 +236,12 @@ fn cases() -> Vec<(&'static str, M, f64)> {
             x(M::new(13))
                 .weight("w", &[4, 3, 3, 3], 10)
                 .weight("b", &[4], 11)
-                .node("Conv", &["x", "w", "b"], &["y"], vec![attr_is("pads", &[1, 1, 1, 1]), attr_is("strides", &[2, 1])])
+                .node(
+                    "Conv",
+                    &["x", "w", "b"],
+                    &["y"],
+                    vec![attr_is("pads", &[1, 1, 1, 1]), attr_is("strides", &[2, 1])],
+                )
                 .output("y"),
             c,
         ),
@@ -121,7 +250,12 @@ fn cases() -> Vec<(&'static str, M, f64)> {
             M::new(13)
                 .input("x", &[1, 4, 6, 6], -2.0, 2.0)
                 .weight("w", &[6, 2, 2, 2], 12)
-                .node("Conv", &["x", "w"], &["y"], vec![attr_i("group", 2), attr_is("dilations", &[2, 2])])
+                .node(
+                    "Conv",
+                    &["x", "w"],
+                    &["y"],
+                    vec![attr_i("group", 2), attr_is("dilations", &[2, 2])],
+                )
                 .output("y"),
             c,
         ),
@@ -134,7 +268,11 @@ fn cases() -> Vec<(&'static str, M, f64)> {
                     "ConvTranspose",
                     &["x", "w", "b"],
                     &["y"],
-                    vec![attr_is("strides", &[2, 2]), attr_is("pads", &[1, 0, 1, 1]), attr_is("output_padding", &[1, 1])],
+                    vec![
+                        attr_is("strides", &[2, 2]),
+                        attr_is("pads", &[1, 0, 1, 1]),
+                        attr_is("output_padding", &[1, 1]),
+                    ],
                 )
                 .output("y"),
             c,
@@ -142,19 +280,41 @@ fn cases() -> Vec<(&'static str, M, f64)> {
         (
             "MaxPool",
             x(M::new(13))
-                .node("MaxPool", &["x"], &["y"], vec![attr_is("kernel_shape", &[3, 3]), attr_is("pads", &[1, 1, 1, 1]), attr_is("strides", &[2, 2])])
+                .node(
+                    "MaxPool",
+                    &["x"],
+                    &["y"],
+                    vec![
+                        attr_is("kernel_shape", &[3, 3]),
+                        attr_is("pads", &[1, 1, 1, 1]),
+                        attr_is("strides", &[2, 2]),
+                    ],
+                )
                 .output("y"),
             c,
         ),
         (
             "AveragePool",
             x(M::new(13))
-                .node("AveragePool", &["x"], &["y"], vec![attr_is("kernel_shape", &[3, 3]), attr_is("pads", &[1, 1, 1, 1])])
+                .node(
+                    "AveragePool",
+                    &["x"],
+                    &["y"],
+                    vec![attr_is("kernel_shape", &[3, 3]), attr_is("pads", &[1, 1, 1, 1])],
+                )
                 .output("y"),
             c,
         ),
-        ("GlobalAveragePool", x(M::new(13)).node("GlobalAveragePool", &["x"], &["y"], vec![]).output("y"), c),
-        ("GlobalMaxPool", x(M::new(13)).node("GlobalMaxPool", &["x"], &["y"], vec![]).output("y"), c),
+        (
+            "GlobalAveragePool",
+            x(M::new(13)).node("GlobalAveragePool", &["x"], &["y"], vec![]).output("y"),
+            c,
+        ),
+        (
+            "GlobalMaxPool",
+            x(M::new(13)).node("GlobalMaxPool", &["x"], &["y"], vec![]).output("y"),
+            c,
+        ),
         (
             "BatchNormalization",
             x(M::new(13))
@@ -176,13 +336,68 @@ fn cases() -> Vec<(&'static str, M, f64)> {
                 .output("y"),
             c,
         ),
-        ("Softmax", M::new(13).input("x", &[2, 3, 5], -4.0, 4.0).node("Softmax", &["x"], &["y"], vec![attr_i("axis", 1)]).output("y"), c),
-        ("Softmax legacy", M::new(10).input("x", &[2, 3, 5], -4.0, 4.0).node("Softmax", &["x"], &["y"], vec![]).output("y"), c),
-        ("ReduceSum", M::new(13).input("x", &[2, 3, 5], -2.0, 2.0).init(tensor_i("a", &[1], vec![1])).node("ReduceSum", &["x", "a"], &["y"], vec![]).output("y"), c),
-        ("ReduceMean", M::new(13).input("x", &[2, 3, 5], -2.0, 2.0).node("ReduceMean", &["x"], &["y"], vec![attr_is("axes", &[-1]), attr_i("keepdims", 0)]).output("y"), c),
-        ("ReduceMax", M::new(13).input("x", &[2, 3, 5], -2.0, 2.0).node("ReduceMax", &["x"], &["y"], vec![attr_is("axes", &[0, 2])]).output("y"), c),
-        ("ReduceMin", M::new(13).input("x", &[2, 3, 5], -2.0, 2.0).node("ReduceMin", &["x"], &["y"], vec![attr_is("axes", &[1])]).output("y"), c),
-        ("ArgMax", M::new(13).input("x", &[2, 3, 5], -2.0, 2.0).node("ArgMax", &["x"], &["y"], vec![attr_i("axis", 2)]).output("y"), c),
+        (
+            "Softmax",
+            M::new(13)
+                .input("x", &[2, 3, 5], -4.0, 4.0)
+                .node("Softmax", &["x"], &["y"], vec![attr_i("axis", 1)])
+                .output("y"),
+            c,
+        ),
+        (
+            "Softmax legacy",
+            M::new(10)
+                .input("x", &[2, 3, 5], -4.0, 4.0)
+                .node("Softmax", &["x"], &["y"], vec![])
+                .output("y"),
+            c,
+        ),
+        (
+            "ReduceSum",
+            M::new(13)
+                .input("x", &[2, 3, 5], -2.0, 2.0)
+                .init(tensor_i("a", &[1], vec![1]))
+                .node("ReduceSum", &["x", "a"], &["y"], vec![])
+                .output("y"),
+            c,
+        ),
+        (
+            "ReduceMean",
+            M::new(13)
+                .input("x", &[2, 3, 5], -2.0, 2.0)
+                .node(
+                    "ReduceMean",
+                    &["x"],
+                    &["y"],
+                    vec![attr_is("axes", &[-1]), attr_i("keepdims", 0)],
+                )
+                .output("y"),
+            c,
+        ),
+        (
+            "ReduceMax",
+            M::new(13)
+                .input("x", &[2, 3, 5], -2.0, 2.0)
+                .node("ReduceMax", &["x"], &["y"], vec![attr_is("axes", &[0, 2])])
+                .output("y"),
+            c,
+        ),
+        (
+            "ReduceMin",
+            M::new(13)
+                .input("x", &[2, 3, 5], -2.0, 2.0)
+                .node("ReduceMin", &["x"], &["y"], vec![attr_is("axes", &[1])])
+                .output("y"),
+            c,
+        ),
+        (
+            "ArgMax",
+            M::new(13)
+                .input("x", &[2, 3, 5], -2.0, 2.0)
+                .node("ArgMax", &["x"], &["y"], vec![attr_i("axis", 2)])
+                .output("y"),
+            c,
+        ),
         (
             "Reshape Flatten Squeeze Unsqueeze",
             x(M::new(13))
@@ -195,7 +410,13 @@ fn cases() -> Vec<(&'static str, M, f64)> {
                 .output("y"),
             c,
         ),
-        ("Transpose", x(M::new(13)).node("Transpose", &["x"], &["y"], vec![attr_is("perm", &[0, 2, 3, 1])]).output("y"), c),
+        (
+            "Transpose",
+            x(M::new(13))
+                .node("Transpose", &["x"], &["y"], vec![attr_is("perm", &[0, 2, 3, 1])])
+                .output("y"),
+            c,
+        ),
         (
             "Slice",
             x(M::new(13))
@@ -229,31 +450,64 @@ fn cases() -> Vec<(&'static str, M, f64)> {
         ),
         (
             "Pad reflect",
-            x(M::new(13)).init(tensor_i("p", &[8], vec![0, 0, 2, 1, 0, 0, 1, 2])).node("Pad", &["x", "p"], &["y"], vec![attr_s("mode", "reflect")]).output("y"),
+            x(M::new(13))
+                .init(tensor_i("p", &[8], vec![0, 0, 2, 1, 0, 0, 1, 2]))
+                .node("Pad", &["x", "p"], &["y"], vec![attr_s("mode", "reflect")])
+                .output("y"),
             c,
         ),
         (
             "Pad edge",
-            x(M::new(13)).init(tensor_i("p", &[8], vec![0, 0, 2, 1, 0, 0, 1, 2])).node("Pad", &["x", "p"], &["y"], vec![attr_s("mode", "edge")]).output("y"),
+            x(M::new(13))
+                .init(tensor_i("p", &[8], vec![0, 0, 2, 1, 0, 0, 1, 2]))
+                .node("Pad", &["x", "p"], &["y"], vec![attr_s("mode", "edge")])
+                .output("y"),
             c,
         ),
-        ("Tile", v(M::new(13)).init(tensor_i("r", &[2], vec![2, 3])).node("Tile", &["x", "r"], &["y"], vec![]).output("y"), c),
-        ("Expand", M::new(13).input("x", &[3, 1], -2.0, 2.0).init(tensor_i("s", &[3], vec![2, 3, 4])).node("Expand", &["x", "s"], &["y"], vec![]).output("y"), c),
+        (
+            "Tile",
+            v(M::new(13))
+                .init(tensor_i("r", &[2], vec![2, 3]))
+                .node("Tile", &["x", "r"], &["y"], vec![])
+                .output("y"),
+            c,
+        ),
+        (
+            "Expand",
+            M::new(13)
+                .input("x", &[3, 1], -2.0, 2.0)
+                .init(tensor_i("s", &[3], vec![2, 3, 4]))
+                .node("Expand", &["x", "s"], &["y"], vec![])
+                .output("y"),
+            c,
+        ),
         (
             "Gather const indices",
-            x(M::new(13)).init(tensor_i("i", &[2], vec![2, -1])).node("Gather", &["x", "i"], &["y"], vec![attr_i("axis", 1)]).output("y"),
+            x(M::new(13))
+                .init(tensor_i("i", &[2], vec![2, -1]))
+                .node("Gather", &["x", "i"], &["y"], vec![attr_i("axis", 1)])
+                .output("y"),
             c,
         ),
         (
             "Gather embedding",
-            M::new(13).int_input("t", &[1, 5], 0, 7).weight("e", &[7, 4], 21).node("Gather", &["e", "t"], &["y"], vec![]).output("y"),
+            M::new(13)
+                .int_input("t", &[1, 5], 0, 7)
+                .weight("e", &[7, 4], 21)
+                .node("Gather", &["e", "t"], &["y"], vec![])
+                .output("y"),
             c,
         ),
         (
             "Shape Size Constant ConstantOfShape Range NonZero",
             v(M::new(13))
                 .node("Shape", &["x"], &["s"], vec![])
-                .node("ConstantOfShape", &["s"], &["ones"], vec![attr_t("value", tensor_f("", &[1], vec![1.0]))])
+                .node(
+                    "ConstantOfShape",
+                    &["s"],
+                    &["ones"],
+                    vec![attr_t("value", tensor_f("", &[1], vec![1.0]))],
+                )
                 .node("Size", &["x"], &["n"], vec![])
                 .node("Cast", &["n"], &["nf"], vec![attr_i("to", 1)])
                 .node("Constant", &[], &["lim"], vec![attr_t("value", tensor_i("", &[], vec![7]))])
@@ -273,7 +527,8 @@ fn cases() -> Vec<(&'static str, M, f64)> {
 
 #[test]
 fn every_manifest_op_has_a_case() {
-    let used: BTreeSet<String> = cases().iter().flat_map(|(_, m, _)| m.nodes.iter().map(|n| n.op_type.clone())).collect();
+    let used: BTreeSet<String> =
+        cases().iter().flat_map(|(_, m, _)| m.nodes.iter().map(|n| n.op_type.clone())).collect();
     let manifest: BTreeSet<String> = COVERAGE.iter().map(|c| c.op.to_string()).collect();
     let missing: Vec<_> = manifest.difference(&used).collect();
     let extra: Vec<_> = used.difference(&manifest).collect();
@@ -293,7 +548,8 @@ fn every_op_matches_tract() {
                 continue;
             }
         };
-        let shapes: Vec<Vec<usize>> = g.inputs.iter().map(|&i| g.tensors[i].shape.clone()).collect();
+        let shapes: Vec<Vec<usize>> =
+            g.inputs.iter().map(|&i| g.tensors[i].shape.clone()).collect();
         let inputs = g.make_inputs(&m.sample(7, &shapes)).unwrap();
         let ours: Vec<f64> = g.run(&inputs).unwrap().into_iter().flat_map(|t| t.data).collect();
         let reference: Vec<f64> = match tract_run_proto(&proto, &g, &inputs) {
@@ -304,8 +560,13 @@ fn every_op_matches_tract() {
             }
         };
         let float_err = report::compare(&ours, &reference, 1);
-        if float_err.max_abs > 1e-4 * float_err.ref_max_abs.max(1.0) || ours.len() != reference.len() {
-            failures.push(format!("{name}: float evaluator differs from tract by {}", float_err.max_abs));
+        if float_err.max_abs > 1e-4 * float_err.ref_max_abs.max(1.0)
+            || ours.len() != reference.len()
+        {
+            failures.push(format!(
+                "{name}: float evaluator differs from tract by {}",
+                float_err.max_abs
+            ));
             continue;
         }
         let cal = calibrate(&g, std::slice::from_ref(&inputs), |_| {}).unwrap();
@@ -328,7 +589,10 @@ fn every_op_matches_tract() {
         let e = report::compare(&got, &reference, 1);
         println!("{name:50} max_abs {:.2e} max_rel {:.2e}", e.max_abs, e.max_rel);
         if e.max_rel > tol {
-            failures.push(format!("{name}: quantized error {:.3e} relative to range {:.3e} (tolerance {tol})", e.max_rel, e.ref_max_abs));
+            failures.push(format!(
+                "{name}: quantized error {:.3e} relative to range {:.3e} (tolerance {tol})",
+                e.max_rel, e.ref_max_abs
+            ));
         }
     }
     assert!(failures.is_empty(), "{failures:#?}");

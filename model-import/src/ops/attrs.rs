@@ -23,7 +23,11 @@ impl<'a> Attrs<'a> {
     }
 
     fn bad(&self, attr: &str, reason: impl Into<String>) -> ImportError {
-        ImportError::BadAttribute { node: self.nref.clone(), attr: attr.into(), reason: reason.into() }
+        ImportError::BadAttribute {
+            node: self.nref.clone(),
+            attr: attr.into(),
+            reason: reason.into(),
+        }
     }
 
     /// True when the attribute is present.
@@ -82,7 +86,9 @@ impl<'a> Attrs<'a> {
             None => Ok(None),
             Some(v) => v
                 .iter()
-                .map(|&x| usize::try_from(x).map_err(|_| self.bad(name, format!("negative value {x}"))))
+                .map(|&x| {
+                    usize::try_from(x).map_err(|_| self.bad(name, format!("negative value {x}")))
+                })
                 .collect::<Result<Vec<_>>>()
                 .map(Some),
         }

@@ -1,6 +1,6 @@
 //! Element-wise binary ops with numpy broadcasting, plus `Where`.
 
-use super::{Built, BuildCtx, Op};
+use super::{BuildCtx, Built, Op};
 use crate::error::Result;
 use crate::tensor::{broadcast_index_map, broadcast_shapes, DType, Tensor};
 use serde::{Deserialize, Serialize};
@@ -67,7 +67,8 @@ impl Binary {
         let ma = broadcast_index_map(&a.shape, &shape);
         let mb = broadcast_index_map(&b.shape, &shape);
         let int = a.dtype == DType::Int && b.dtype == DType::Int;
-        let data = ma.iter().zip(&mb).map(|(&i, &j)| self.apply(a.data[i], b.data[j], int)).collect();
+        let data =
+            ma.iter().zip(&mb).map(|(&i, &j)| self.apply(a.data[i], b.data[j], int)).collect();
         let dtype = if self.is_comparison() { DType::Bool } else { a.dtype };
         Tensor::new(shape, dtype, data)
     }
@@ -82,7 +83,9 @@ pub fn eval_where(c: &Tensor, x: &Tensor, y: &Tensor) -> Tensor {
     let mc = broadcast_index_map(&c.shape, &shape);
     let mx = broadcast_index_map(&x.shape, &shape);
     let my = broadcast_index_map(&y.shape, &shape);
-    let data = (0..mc.len()).map(|k| if c.data[mc[k]] != 0.0 { x.data[mx[k]] } else { y.data[my[k]] }).collect();
+    let data = (0..mc.len())
+        .map(|k| if c.data[mc[k]] != 0.0 { x.data[mx[k]] } else { y.data[my[k]] })
+        .collect();
     Tensor::new(shape, x.dtype, data)
 }
 
@@ -100,8 +103,9 @@ pub(super) fn build(op_type: &str, ctx: &BuildCtx<'_>) -> Result<Option<Built>> 
         "Greater" => Binary::Greater,
         "PRelu" => Binary::PRelu,
         "Where" => {
-            let s = broadcast_shapes(&ctx.arg(0)?.shape, &ctx.arg(1)?.shape)
-                .and_then(|s| broadcast_shapes(&s, &ctx.arg(2).map(|a| a.shape.clone()).unwrap_or_default()));
+            let s = broadcast_shapes(&ctx.arg(0)?.shape, &ctx.arg(1)?.shape).and_then(|s| {
+                broadcast_shapes(&s, &ctx.arg(2).map(|a| a.shape.clone()).unwrap_or_default())
+            });
             if s.is_none() {
                 return Err(ctx.shape_err("cond, x and y do not broadcast together"));
             }

@@ -1,6 +1,6 @@
 //! Conv and ConvTranspose over 1-D and 2-D spatial inputs (1-D is handled as height 1).
 
-use super::{Built, BuildCtx, Op};
+use super::{BuildCtx, Built, Op};
 use crate::error::Result;
 use crate::tensor::Tensor;
 use serde::{Deserialize, Serialize};
@@ -50,7 +50,8 @@ impl ConvSpec {
     /// forward convolution; `None` when it falls in the padding.
     #[must_use]
     pub fn conv_source(&self, ax: usize, o: usize, k: usize) -> Option<usize> {
-        let pos = (o * self.strides[ax] + k * self.dilations[ax]).checked_sub(self.pads_begin[ax])?;
+        let pos =
+            (o * self.strides[ax] + k * self.dilations[ax]).checked_sub(self.pads_begin[ax])?;
         (pos < self.input[ax]).then_some(pos)
     }
 
@@ -81,7 +82,9 @@ fn pair(ctx: &BuildCtx<'_>, name: &str, one_d: bool, default: usize) -> Result<[
         None => Ok([if one_d { 1 } else { default }, default]),
         Some(v) if one_d && v.len() == 1 => Ok([1, v[0]]),
         Some(v) if !one_d && v.len() == 2 => Ok([v[0], v[1]]),
-        Some(v) => Err(ctx.attrs.error(name, format!("expected {} values, got {v:?}", if one_d { 1 } else { 2 }))),
+        Some(v) => Err(ctx
+            .attrs
+            .error(name, format!("expected {} values, got {v:?}", if one_d { 1 } else { 2 }))),
     }
 }
 
@@ -136,13 +139,21 @@ pub(super) fn build(op_type: &str, ctx: &BuildCtx<'_>) -> Result<Built> {
     let group = usize::try_from(ctx.attrs.int_or("group", 1)).unwrap_or(0);
     let (batch, c_in) = (x.shape[0], x.shape[1]);
     if group == 0 || c_in % group != 0 {
-        return Err(ctx.attrs.error("group", format!("{group} does not divide {c_in} input channels")));
+        return Err(ctx
+            .attrs
+            .error("group", format!("{group} does not divide {c_in} input channels")));
     }
     let kernel = spatial(&w.shape);
     if let Some(k) = ctx.attrs.usizes("kernel_shape")? {
-        let given = if one_d { [1, k.first().copied().unwrap_or(0)] } else { [k[0], k.get(1).copied().unwrap_or(0)] };
+        let given = if one_d {
+            [1, k.first().copied().unwrap_or(0)]
+        } else {
+            [k[0], k.get(1).copied().unwrap_or(0)]
+        };
         if given != kernel {
-            return Err(ctx.shape_err(format!("kernel_shape {k:?} disagrees with weights {:?}", w.shape)));
+            return Err(
+                ctx.shape_err(format!("kernel_shape {k:?} disagrees with weights {:?}", w.shape))
+            );
         }
     }
     let strides = pair(ctx, "strides", one_d, 1)?;
@@ -154,7 +165,9 @@ pub(super) fn build(op_type: &str, ctx: &BuildCtx<'_>) -> Result<Built> {
     let (pads_begin, pads_end);
     if transpose {
         if w.shape[0] != c_in {
-            return Err(ctx.shape_err(format!("weights {:?} need {c_in} input channels first", w.shape)));
+            return Err(
+                ctx.shape_err(format!("weights {:?} need {c_in} input channels first", w.shape))
+            );
         }
         c_out = w.shape[1] * group;
         let out_pad = pair(ctx, "output_padding", one_d, 0)?;
@@ -165,7 +178,9 @@ pub(super) fn build(op_type: &str, ctx: &BuildCtx<'_>) -> Result<Built> {
             let mut e = [0; 2];
             for ax in 0..2 {
                 let full = strides[ax] * (input[ax] - 1) + out_pad[ax] + ext[ax];
-                let total = full.checked_sub(os[ax]).ok_or_else(|| ctx.shape_err("output_shape too large"))?;
+                let total = full
+                    .checked_sub(os[ax])
+                    .ok_or_else(|| ctx.shape_err("output_shape too large"))?;
                 if auto == "SAME_UPPER" {
                     (b[ax], e[ax]) = (total / 2, total - total / 2);
                 } else {
@@ -184,20 +199,28 @@ pub(super) fn build(op_type: &str, ctx: &BuildCtx<'_>) -> Result<Built> {
         }
     } else {
         if w.shape[1] * group != c_in {
-            return Err(ctx.shape_err(format!("weights {:?} expect {} input channels, input has {c_in}", w.shape, w.shape[1] * group)));
+            return Err(ctx.shape_err(format!(
+                "weights {:?} expect {} input channels, input has {c_in}",
+                w.shape,
+                w.shape[1] * group
+            )));
         }
         c_out = w.shape[0];
         (pads_begin, pads_end) = read_pads(ctx, one_d, input, ext, strides)?;
         for ax in 0..2 {
             let span = input[ax] + pads_begin[ax] + pads_end[ax];
             if span < ext[ax] {
-                return Err(ctx.shape_err(format!("kernel {kernel:?} larger than padded input {input:?}")));
+                return Err(
+                    ctx.shape_err(format!("kernel {kernel:?} larger than padded input {input:?}"))
+                );
             }
             output[ax] = (span - ext[ax]) / strides[ax] + 1;
         }
     }
     if c_out % group != 0 {
-        return Err(ctx.attrs.error("group", format!("{group} does not divide {c_out} output channels")));
+        return Err(ctx
+            .attrs
+            .error("group", format!("{group} does not divide {c_out} output channels")));
     }
     if let Some(b) = ctx.opt_arg(2) {
         if b.shape != [c_out] {

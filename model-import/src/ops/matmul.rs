@@ -1,13 +1,27 @@
 //! MatMul (numpy semantics) and Gemm.
 
-use super::{Built, BuildCtx, Op};
+use super::{BuildCtx, Built, Op};
 use crate::error::Result;
 use crate::tensor::{broadcast_index_map, broadcast_shapes, numel, Tensor};
 
-/// Shapes of a numpy matmul: (batch shape, m, k, n, output shape), after promoting 1-D
-/// operands. `None` when incompatible.
+/// Dimensions of a numpy matmul after promoting 1-D operands.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MatMulDims {
+    /// Broadcast batch shape.
+    pub batch: Vec<usize>,
+    /// Rows of the left operand.
+    pub m: usize,
+    /// Inner dimension.
+    pub k: usize,
+    /// Columns of the right operand.
+    pub n: usize,
+    /// ONNX output shape (promoted axes removed again).
+    pub out: Vec<usize>,
+}
+
+/// Dimensions of `a × b`; `None` when incompatible.
 #[must_use]
-pub fn matmul_shapes(a: &[usize], b: &[usize]) -> Option<(Vec<usize>, usize, usize, usize, Vec<usize>)> {
+pub fn matmul_shapes(a: &[usize], b: &[usize]) -> Option<MatMulDims> {
     if a.is_empty() || b.is_empty() {
         return None;
     }
@@ -26,17 +40,20 @@ pub fn matmul_shapes(a: &[usize], b: &[usize]) -> Option<(Vec<usize>, usize, usi
     if !b1d {
         out.push(n);
     }
-    Some((batch, m, k, n, out))
+    Some(MatMulDims { batch, m, k, n, out })
 }
 
 /// Numpy matmul in `f64`.
 #[must_use]
 pub fn matmul(a: &Tensor, b: &Tensor) -> Tensor {
-    let Some((batch, m, k, n, out_shape)) = matmul_shapes(&a.shape, &b.shape) else {
+    let Some(MatMulDims { batch, m, k, n, out: out_shape }) = matmul_shapes(&a.shape, &b.shape)
+    else {
         return Tensor::zeros(&[], a.dtype);
     };
-    let a_batch: Vec<usize> = if a.shape.len() > 2 { a.shape[..a.shape.len() - 2].to_vec() } else { vec![] };
-    let b_batch: Vec<usize> = if b.shape.len() > 2 { b.shape[..b.shape.len() - 2].to_vec() } else { vec![] };
+    let a_batch: Vec<usize> =
+        if a.shape.len() > 2 { a.shape[..a.shape.len() - 2].to_vec() } else { vec![] };
+    let b_batch: Vec<usize> =
+        if b.shape.len() > 2 { b.shape[..b.shape.len() - 2].to_vec() } else { vec![] };
     let ma = broadcast_index_map(&a_batch, &batch);
     let mb = broadcast_index_map(&b_batch, &batch);
     let mut out = vec![0.0; numel(&batch) * m * n];
@@ -98,7 +115,9 @@ pub(super) fn build(op_type: &str, ctx: &BuildCtx<'_>) -> Result<Built> {
     let k_a = if trans_a { sa[0] } else { sa[1] };
     let k_b = if trans_b { sb[1] } else { sb[0] };
     if k_a != k_b {
-        return Err(ctx.shape_err(format!("inner dimensions differ: A {sa:?} (transA={trans_a}), B {sb:?} (transB={trans_b})")));
+        return Err(ctx.shape_err(format!(
+            "inner dimensions differ: A {sa:?} (transA={trans_a}), B {sb:?} (transB={trans_b})"
+        )));
     }
     let mut inputs = vec![0, 1];
     if let Some(c) = ctx.opt_arg(2) {
@@ -109,7 +128,12 @@ pub(super) fn build(op_type: &str, ctx: &BuildCtx<'_>) -> Result<Built> {
         inputs.push(2);
     }
     Ok(Built::Op(
-        Op::Gemm { alpha: a.float_or("alpha", 1.0), beta: a.float_or("beta", 1.0), trans_a, trans_b },
+        Op::Gemm {
+            alpha: a.float_or("alpha", 1.0),
+            beta: a.float_or("beta", 1.0),
+            trans_a,
+            trans_b,
+        },
         inputs,
     ))
 }

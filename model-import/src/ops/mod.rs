@@ -34,32 +34,78 @@ pub enum Op {
     Binary(Binary),
     /// `Where(cond, x, y)`.
     Where,
-    Clip { min: Option<f64>, max: Option<f64> },
-    Cast { to: DType },
+    Clip {
+        min: Option<f64>,
+        max: Option<f64>,
+    },
+    Cast {
+        to: DType,
+    },
     MatMul,
-    Gemm { alpha: f64, beta: f64, trans_a: bool, trans_b: bool },
+    Gemm {
+        alpha: f64,
+        beta: f64,
+        trans_a: bool,
+        trans_b: bool,
+    },
     Conv(ConvSpec),
     ConvTranspose(ConvSpec),
     Pool(PoolSpec),
     /// Inference-mode batch normalization: inputs x, scale, bias, mean, var.
-    BatchNorm { epsilon: f64 },
+    BatchNorm {
+        epsilon: f64,
+    },
     /// Normalizes over axes `axis..rank`: inputs x, scale, optional bias.
-    LayerNorm { axis: usize, epsilon: f64 },
+    LayerNorm {
+        axis: usize,
+        epsilon: f64,
+    },
     /// Softmax over `axes` (one axis from opset 13; all trailing axes before, by 2-D coercion).
-    Softmax { axes: Vec<usize> },
-    Reduce { kind: ReduceKind, axes: Vec<usize>, keepdims: bool },
-    ArgMax { axis: usize, keepdims: bool, select_last: bool },
+    Softmax {
+        axes: Vec<usize>,
+    },
+    Reduce {
+        kind: ReduceKind,
+        axes: Vec<usize>,
+        keepdims: bool,
+    },
+    ArgMax {
+        axis: usize,
+        keepdims: bool,
+        select_last: bool,
+    },
     /// Reshape, Flatten, Squeeze and Unsqueeze: same data, new shape.
-    Reshape { shape: Vec<usize> },
-    Transpose { perm: Vec<usize> },
-    Slice { axes: Vec<SliceAxis> },
-    Split { axis: usize, sizes: Vec<usize> },
+    Reshape {
+        shape: Vec<usize>,
+    },
+    Transpose {
+        perm: Vec<usize>,
+    },
+    Slice {
+        axes: Vec<SliceAxis>,
+    },
+    Split {
+        axis: usize,
+        sizes: Vec<usize>,
+    },
     /// `Gather(data, indices)`.
-    Gather { axis: usize },
-    Concat { axis: usize },
-    Pad { pads: Vec<(usize, usize)>, mode: PadMode, value: f64 },
-    Tile { repeats: Vec<usize> },
-    Expand { shape: Vec<usize> },
+    Gather {
+        axis: usize,
+    },
+    Concat {
+        axis: usize,
+    },
+    Pad {
+        pads: Vec<(usize, usize)>,
+        mode: PadMode,
+        value: f64,
+    },
+    Tile {
+        repeats: Vec<usize>,
+    },
+    Expand {
+        shape: Vec<usize>,
+    },
 }
 
 /// What the importer knows about one node input while building it.
@@ -183,11 +229,17 @@ pub fn build(op_type: &str, ctx: &BuildCtx<'_>) -> Result<Option<Built>> {
     let built = match op_type {
         "MatMul" | "Gemm" => matmul::build(op_type, ctx)?,
         "Conv" | "ConvTranspose" => conv::build(op_type, ctx)?,
-        "MaxPool" | "AveragePool" | "GlobalAveragePool" | "GlobalMaxPool" => pool::build(op_type, ctx)?,
+        "MaxPool" | "AveragePool" | "GlobalAveragePool" | "GlobalMaxPool" => {
+            pool::build(op_type, ctx)?
+        }
         "BatchNormalization" | "LayerNormalization" | "Softmax" => norm::build(op_type, ctx)?,
-        "ReduceMean" | "ReduceSum" | "ReduceMax" | "ReduceMin" | "ArgMax" => reduce::build(op_type, ctx)?,
-        "Reshape" | "Flatten" | "Squeeze" | "Unsqueeze" | "Transpose" | "Expand" | "Tile" | "Shape"
-        | "Size" | "ConstantOfShape" | "Constant" | "Range" | "NonZero" => shape::build(op_type, ctx)?,
+        "ReduceMean" | "ReduceSum" | "ReduceMax" | "ReduceMin" | "ArgMax" => {
+            reduce::build(op_type, ctx)?
+        }
+        "Reshape" | "Flatten" | "Squeeze" | "Unsqueeze" | "Transpose" | "Expand" | "Tile"
+        | "Shape" | "Size" | "ConstantOfShape" | "Constant" | "Range" | "NonZero" => {
+            shape::build(op_type, ctx)?
+        }
         "Slice" | "Split" | "Gather" | "Concat" | "Pad" => slice::build(op_type, ctx)?,
         _ => {
             if let Some(b) = binary::build(op_type, ctx)? {
@@ -211,7 +263,10 @@ impl Op {
         let one = |t: Tensor| Ok(vec![t]);
         let arity = |n: usize| -> Result<()> {
             if inputs.len() < n {
-                return Err(ImportError::Invalid(format!("{node}: expected {n} inputs, got {}", inputs.len())));
+                return Err(ImportError::Invalid(format!(
+                    "{node}: expected {n} inputs, got {}",
+                    inputs.len()
+                )));
             }
             Ok(())
         };

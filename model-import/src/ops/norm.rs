@@ -1,7 +1,7 @@
 //! BatchNormalization, LayerNormalization and Softmax.
 
 use super::reduce::reduce_index_map;
-use super::{Built, BuildCtx, Op};
+use super::{BuildCtx, Built, Op};
 use crate::error::Result;
 use crate::tensor::{numel, Tensor};
 
@@ -10,24 +10,36 @@ pub(super) fn build(op_type: &str, ctx: &BuildCtx<'_>) -> Result<Built> {
     match op_type {
         "BatchNormalization" => {
             if ctx.attrs.int_or("training_mode", 0) != 0 || ctx.n_outputs > 1 {
-                return Err(ctx.unsupported("training-mode BatchNormalization; export the model with model.eval()"));
+                return Err(ctx.unsupported(
+                    "training-mode BatchNormalization; export the model with model.eval()",
+                ));
             }
             let c = ctx.arg(0)?.shape.get(1).copied().unwrap_or(0);
             for i in 1..5 {
                 let a = ctx.arg(i)?;
                 if a.shape != [c] {
-                    return Err(ctx.shape_err(format!("parameter #{i} has shape {:?}, expected [{c}]", a.shape)));
+                    return Err(ctx.shape_err(format!(
+                        "parameter #{i} has shape {:?}, expected [{c}]",
+                        a.shape
+                    )));
                 }
             }
-            Ok(Built::Op(Op::BatchNorm { epsilon: ctx.attrs.float_or("epsilon", 1e-5) }, vec![0, 1, 2, 3, 4]))
+            Ok(Built::Op(
+                Op::BatchNorm { epsilon: ctx.attrs.float_or("epsilon", 1e-5) },
+                vec![0, 1, 2, 3, 4],
+            ))
         }
         "LayerNormalization" => {
             if ctx.n_outputs > 1 {
-                return Err(ctx.unsupported("LayerNormalization's Mean/InvStdDev outputs are not supported"));
+                return Err(ctx
+                    .unsupported("LayerNormalization's Mean/InvStdDev outputs are not supported"));
             }
             let axis = ctx.axis(ctx.attrs.int_or("axis", -1), rank)?;
             let inputs = if ctx.opt_arg(2).is_some() { vec![0, 1, 2] } else { vec![0, 1] };
-            Ok(Built::Op(Op::LayerNorm { axis, epsilon: ctx.attrs.float_or("epsilon", 1e-5) }, inputs))
+            Ok(Built::Op(
+                Op::LayerNorm { axis, epsilon: ctx.attrs.float_or("epsilon", 1e-5) },
+                inputs,
+            ))
         }
         _ => {
             // Before opset 13 Softmax coerces the input to 2-D at `axis` (default 1).
@@ -51,7 +63,8 @@ pub fn batch_norm(inputs: &[&Tensor], epsilon: f64) -> Tensor {
         .enumerate()
         .map(|(i, &v)| {
             let ch = (i / inner) % c;
-            let (s, b, m, var) = (inputs[1].data[ch], inputs[2].data[ch], inputs[3].data[ch], inputs[4].data[ch]);
+            let (s, b, m, var) =
+                (inputs[1].data[ch], inputs[2].data[ch], inputs[3].data[ch], inputs[4].data[ch]);
             (v - m) / (var + epsilon).sqrt() * s + b
         })
         .collect();

@@ -1,6 +1,6 @@
 //! MaxPool, AveragePool and their global variants.
 
-use super::{conv::read_pads, Built, BuildCtx, Op};
+use super::{conv::read_pads, BuildCtx, Built, Op};
 use crate::error::Result;
 use crate::tensor::Tensor;
 use serde::{Deserialize, Serialize};
@@ -47,7 +47,8 @@ impl PoolSpec {
     /// or past the input.
     #[must_use]
     pub fn source(&self, ax: usize, o: usize, k: usize) -> Option<usize> {
-        let pos = (o * self.strides[ax] + k * self.dilations[ax]).checked_sub(self.pads_begin[ax])?;
+        let pos =
+            (o * self.strides[ax] + k * self.dilations[ax]).checked_sub(self.pads_begin[ax])?;
         (pos < self.input[ax]).then_some(pos)
     }
 
@@ -73,7 +74,10 @@ impl PoolSpec {
 pub(super) fn build(op_type: &str, ctx: &BuildCtx<'_>) -> Result<Built> {
     let x = ctx.arg(0)?;
     if !(x.shape.len() == 3 || x.shape.len() == 4) {
-        return Err(ctx.unsupported(format!("{op_type} on a rank-{} input: only 1-D and 2-D pooling is supported", x.shape.len())));
+        return Err(ctx.unsupported(format!(
+            "{op_type} on a rank-{} input: only 1-D and 2-D pooling is supported",
+            x.shape.len()
+        )));
     }
     let one_d = x.shape.len() == 3;
     let input = if one_d { [1, x.shape[2]] } else { [x.shape[2], x.shape[3]] };
@@ -95,7 +99,11 @@ pub(super) fn build(op_type: &str, ctx: &BuildCtx<'_>) -> Result<Built> {
             input,
             output: [1, 1],
             planes,
-            out_shape: x.shape[..2].iter().copied().chain(std::iter::repeat_n(1, x.shape.len() - 2)).collect(),
+            out_shape: x.shape[..2]
+                .iter()
+                .copied()
+                .chain(std::iter::repeat_n(1, x.shape.len() - 2))
+                .collect(),
         }
     } else {
         if ctx.n_outputs > 1 {
@@ -122,9 +130,15 @@ pub(super) fn build(op_type: &str, ctx: &BuildCtx<'_>) -> Result<Built> {
         for ax in 0..2 {
             let span = input[ax] + pads_begin[ax] + pads_end[ax];
             if span < ext[ax] {
-                return Err(ctx.shape_err(format!("window {kernel:?} larger than padded input {input:?}")));
+                return Err(
+                    ctx.shape_err(format!("window {kernel:?} larger than padded input {input:?}"))
+                );
             }
-            let mut o = if ceil { (span - ext[ax]).div_ceil(strides[ax]) + 1 } else { (span - ext[ax]) / strides[ax] + 1 };
+            let mut o = if ceil {
+                (span - ext[ax]).div_ceil(strides[ax]) + 1
+            } else {
+                (span - ext[ax]) / strides[ax] + 1
+            };
             // A window may not start in the end padding.
             if ceil && (o - 1) * strides[ax] >= input[ax] + pads_begin[ax] {
                 o -= 1;
@@ -136,7 +150,18 @@ pub(super) fn build(op_type: &str, ctx: &BuildCtx<'_>) -> Result<Built> {
             out_shape.push(output[0]);
         }
         out_shape.push(output[1]);
-        PoolSpec { kind, kernel, strides, dilations, pads_begin, pads_end, input, output, planes, out_shape }
+        PoolSpec {
+            kind,
+            kernel,
+            strides,
+            dilations,
+            pads_begin,
+            pads_end,
+            input,
+            output,
+            planes,
+            out_shape,
+        }
     };
     Ok(Built::Op(Op::Pool(spec), vec![0]))
 }

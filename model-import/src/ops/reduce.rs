@@ -1,6 +1,6 @@
 //! Reductions over axes and ArgMax.
 
-use super::{Built, BuildCtx, Op};
+use super::{BuildCtx, Built, Op};
 use crate::error::Result;
 use crate::tensor::{numel, strides, DType, Tensor};
 use serde::{Deserialize, Serialize};

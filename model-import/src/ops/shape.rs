@@ -1,7 +1,7 @@
 //! Shape ops: Reshape/Flatten/Squeeze/Unsqueeze, Transpose, Expand, Tile, and the
 //! shape-arithmetic ops that always fold to constants (Shape, Size, Constant, …).
 
-use super::{Built, BuildCtx, Op};
+use super::{BuildCtx, Built, Op};
 use crate::error::Result;
 use crate::tensor::{broadcast_index_map, broadcast_shapes, numel, strides, DType, Tensor};
 
@@ -49,7 +49,8 @@ pub fn tile(x: &Tensor, repeats: &[usize]) -> Tensor {
     let mut data = Vec::with_capacity(numel(&out_shape));
     let mut idx = vec![0usize; out_shape.len()];
     for _ in 0..numel(&out_shape) {
-        let src: usize = idx.iter().enumerate().map(|(a, &i)| (i % x.shape[a]) * in_strides[a]).sum();
+        let src: usize =
+            idx.iter().enumerate().map(|(a, &i)| (i % x.shape[a]) * in_strides[a]).sum();
         data.push(x.data[src]);
         for ax in (0..out_shape.len()).rev() {
             idx[ax] += 1;
@@ -96,7 +97,8 @@ pub(super) fn build(op_type: &str, ctx: &BuildCtx<'_>) -> Result<Built> {
         "Shape" => {
             let s = &ctx.arg(0)?.shape;
             let r = i64::try_from(s.len()).unwrap_or(0);
-            let clamp = |v: i64| usize::try_from(if v < 0 { v + r } else { v }.clamp(0, r)).unwrap_or(0);
+            let clamp =
+                |v: i64| usize::try_from(if v < 0 { v + r } else { v }.clamp(0, r)).unwrap_or(0);
             let (b, e) = (clamp(ctx.attrs.int_or("start", 0)), clamp(ctx.attrs.int_or("end", r)));
             Ok(Built::Const(vec![shape_tensor(&s[b..e.max(b)])]))
         }
@@ -110,9 +112,12 @@ pub(super) fn build(op_type: &str, ctx: &BuildCtx<'_>) -> Result<Built> {
                 .const_arg(0, "shape")?
                 .as_i64s()
                 .iter()
-                .map(|&d| usize::try_from(d).map_err(|_| ctx.shape_err(format!("negative dim {d}"))))
+                .map(|&d| {
+                    usize::try_from(d).map_err(|_| ctx.shape_err(format!("negative dim {d}")))
+                })
                 .collect::<Result<_>>()?;
-            let fill = ctx.attrs.tensor("value")?.unwrap_or_else(|| Tensor::scalar(0.0, DType::Float));
+            let fill =
+                ctx.attrs.tensor("value")?.unwrap_or_else(|| Tensor::scalar(0.0, DType::Float));
             let v = fill.data.first().copied().unwrap_or(0.0);
             Ok(Built::Const(vec![Tensor::new(dims.clone(), fill.dtype, vec![v; numel(&dims)])]))
         }
@@ -151,20 +156,23 @@ pub(super) fn build(op_type: &str, ctx: &BuildCtx<'_>) -> Result<Built> {
                         infer = Some(i);
                         dims.push(1);
                     }
-                    0 if !allow_zero => dims.push(*x.get(i).ok_or_else(|| ctx.shape_err("0 in shape beyond input rank"))?),
+                    0 if !allow_zero => dims.push(
+                        *x.get(i).ok_or_else(|| ctx.shape_err("0 in shape beyond input rank"))?,
+                    ),
                     d if d >= 0 => dims.push(usize::try_from(d).unwrap_or(0)),
                     _ => return Err(ctx.shape_err(format!("invalid target shape {target:?}"))),
                 }
             }
             if let Some(i) = infer {
                 let known = numel(&dims).max(1);
-                if numel(x) % known != 0 {
+                if !numel(x).is_multiple_of(known) {
                     return Err(ctx.shape_err(format!("cannot reshape {x:?} to {target:?}")));
                 }
                 dims[i] = numel(x) / known;
             }
             if numel(&dims) != numel(x) {
-                return Err(ctx.shape_err(format!("cannot reshape {x:?} ({} values) to {dims:?}", numel(x))));
+                return Err(ctx
+                    .shape_err(format!("cannot reshape {x:?} ({} values) to {dims:?}", numel(x))));
             }
             reshape(dims)
         }
@@ -172,8 +180,10 @@ pub(super) fn build(op_type: &str, ctx: &BuildCtx<'_>) -> Result<Built> {
             let x = &ctx.arg(0)?.shape;
             let r = i64::try_from(x.len()).unwrap_or(0);
             let a = ctx.attrs.int_or("axis", 1);
-            let axis = usize::try_from(if a < 0 { a + r } else { a }).ok().filter(|&v| v <= x.len());
-            let axis = axis.ok_or_else(|| ctx.attrs.error("axis", format!("{a} out of range for rank {r}")))?;
+            let axis =
+                usize::try_from(if a < 0 { a + r } else { a }).ok().filter(|&v| v <= x.len());
+            let axis = axis
+                .ok_or_else(|| ctx.attrs.error("axis", format!("{a} out of range for rank {r}")))?;
             reshape(vec![numel(&x[..axis]), numel(&x[axis..])])
         }
         "Squeeze" => {
@@ -194,13 +204,16 @@ pub(super) fn build(op_type: &str, ctx: &BuildCtx<'_>) -> Result<Built> {
         }
         "Unsqueeze" => {
             let x = &ctx.arg(0)?.shape;
-            let out_rank = x.len() + ctx.attrs.ints("axes").map_or_else(
-                || ctx.opt_const_arg(1, "axes").map(|t| t.map_or(0, Tensor::len)),
-                |a| Ok(a.len()),
-            )?;
+            let out_rank = x.len()
+                + ctx.attrs.ints("axes").map_or_else(
+                    || ctx.opt_const_arg(1, "axes").map(|t| t.map_or(0, Tensor::len)),
+                    |a| Ok(a.len()),
+                )?;
             let axes = axes_list(ctx, out_rank)?.unwrap_or_default();
             let mut src = x.iter();
-            let dims = (0..out_rank).map(|i| if axes.contains(&i) { 1 } else { src.next().copied().unwrap_or(1) }).collect();
+            let dims = (0..out_rank)
+                .map(|i| if axes.contains(&i) { 1 } else { src.next().copied().unwrap_or(1) })
+                .collect();
             reshape(dims)
         }
         "Transpose" => {
@@ -212,7 +225,9 @@ pub(super) fn build(op_type: &str, ctx: &BuildCtx<'_>) -> Result<Built> {
             let mut sorted = perm.clone();
             sorted.sort_unstable();
             if sorted != (0..r).collect::<Vec<_>>() {
-                return Err(ctx.attrs.error("perm", format!("{perm:?} is not a permutation of 0..{r}")));
+                return Err(ctx
+                    .attrs
+                    .error("perm", format!("{perm:?} is not a permutation of 0..{r}")));
             }
             Ok(Built::Op(Op::Transpose { perm }, vec![0]))
         }
@@ -222,7 +237,9 @@ pub(super) fn build(op_type: &str, ctx: &BuildCtx<'_>) -> Result<Built> {
                 .const_arg(1, "Expand's shape")?
                 .as_i64s()
                 .iter()
-                .map(|&d| usize::try_from(d).map_err(|_| ctx.shape_err(format!("negative dim {d}"))))
+                .map(|&d| {
+                    usize::try_from(d).map_err(|_| ctx.shape_err(format!("negative dim {d}")))
+                })
                 .collect::<Result<_>>()?;
             let shape = broadcast_shapes(x, &target)
                 .ok_or_else(|| ctx.shape_err(format!("cannot expand {x:?} to {target:?}")))?;
@@ -235,10 +252,16 @@ pub(super) fn build(op_type: &str, ctx: &BuildCtx<'_>) -> Result<Built> {
                 .const_arg(1, "Tile's repeats")?
                 .as_i64s()
                 .iter()
-                .map(|&d| usize::try_from(d).map_err(|_| ctx.shape_err(format!("negative repeat {d}"))))
+                .map(|&d| {
+                    usize::try_from(d).map_err(|_| ctx.shape_err(format!("negative repeat {d}")))
+                })
                 .collect::<Result<_>>()?;
             if repeats.len() != x.len() {
-                return Err(ctx.shape_err(format!("{} repeats for rank {}", repeats.len(), x.len())));
+                return Err(ctx.shape_err(format!(
+                    "{} repeats for rank {}",
+                    repeats.len(),
+                    x.len()
+                )));
             }
             Ok(Built::Op(Op::Tile { repeats }, vec![0]))
         }

@@ -1,6 +1,6 @@
 //! Slice, Split, Gather, Concat and Pad.
 
-use super::{Built, BuildCtx, Op};
+use super::{BuildCtx, Built, Op};
 use crate::error::{ImportError, NodeRef, Result};
 use crate::tensor::{numel, strides, Tensor};
 use serde::{Deserialize, Serialize};
@@ -105,7 +105,13 @@ pub fn split(x: &Tensor, axis: usize, sizes: &[usize]) -> Vec<Tensor> {
                 .shape
                 .iter()
                 .enumerate()
-                .map(|(a, &d)| if a == axis { SliceAxis { start, step: 1, len } } else { SliceAxis { start: 0, step: 1, len: d } })
+                .map(|(a, &d)| {
+                    if a == axis {
+                        SliceAxis { start, step: 1, len }
+                    } else {
+                        SliceAxis { start: 0, step: 1, len: d }
+                    }
+                })
                 .collect();
             start += len;
             slice(x, &axes)
@@ -122,10 +128,11 @@ pub fn gather_index(raw: f64, size: usize, node: &NodeRef) -> Result<usize> {
     let i = raw as i64;
     let n = i64::try_from(size).unwrap_or(i64::MAX);
     let j = if i < 0 { i + n } else { i };
-    usize::try_from(j)
-        .ok()
-        .filter(|&j| j < size)
-        .ok_or_else(|| ImportError::IndexOutOfRange { node: node.clone(), index: i, size })
+    usize::try_from(j).ok().filter(|&j| j < size).ok_or_else(|| ImportError::IndexOutOfRange {
+        node: node.clone(),
+        index: i,
+        size,
+    })
 }
 
 /// Gather in `f64`.
@@ -136,7 +143,8 @@ pub fn gather(data: &Tensor, indices: &Tensor, axis: usize, node: &NodeRef) -> R
     let outer = numel(&data.shape[..axis]);
     let inner = numel(&data.shape[axis + 1..]);
     let size = data.shape[axis];
-    let idx: Vec<usize> = indices.data.iter().map(|&r| gather_index(r, size, node)).collect::<Result<_>>()?;
+    let idx: Vec<usize> =
+        indices.data.iter().map(|&r| gather_index(r, size, node)).collect::<Result<_>>()?;
     let mut out = Vec::with_capacity(outer * idx.len() * inner);
     for o in 0..outer {
         for &i in &idx {
@@ -172,7 +180,8 @@ pub fn pad(x: &Tensor, pads: &[(usize, usize)], mode: PadMode, value: f64) -> Te
     for_each_index(&out_shape, |idx| {
         let mut src = Some(0usize);
         for (a, &o) in idx.iter().enumerate() {
-            src = src.and_then(|s| pad_source(mode, x.shape[a], pads[a].0, o).map(|p| s + p * st[a]));
+            src =
+                src.and_then(|s| pad_source(mode, x.shape[a], pads[a].0, o).map(|p| s + p * st[a]));
         }
         data.push(src.map_or(value, |s| x.data[s]));
     });
@@ -187,11 +196,17 @@ fn clamp_slice(start: i64, end: i64, step: i64, dim: usize) -> SliceAxis {
     } else {
         (norm(start).clamp(0, d - 1), norm(end).clamp(-1, d - 1))
     };
-    let len = if step > 0 { (e - s).max(0).div_euclid(step) + i64::from((e - s).max(0) % step != 0) } else {
+    let len = if step > 0 {
+        (e - s).max(0).div_euclid(step) + i64::from((e - s).max(0) % step != 0)
+    } else {
         let span = (s - e).max(0);
         span / (-step) + i64::from(span % (-step) != 0)
     };
-    SliceAxis { start: usize::try_from(s.max(0)).unwrap_or(0), step, len: usize::try_from(len).unwrap_or(0) }
+    SliceAxis {
+        start: usize::try_from(s.max(0)).unwrap_or(0),
+        step,
+        len: usize::try_from(len).unwrap_or(0),
+    }
 }
 
 #[allow(clippy::too_many_lines)]
@@ -201,8 +216,12 @@ pub(super) fn build(op_type: &str, ctx: &BuildCtx<'_>) -> Result<Built> {
     match op_type {
         "Slice" => {
             let (starts, ends, axes, steps) = if ctx.opset < 10 {
-                let s = ctx.attrs.ints("starts").ok_or_else(|| ctx.attrs.error("starts", "required"))?;
-                let e = ctx.attrs.ints("ends").ok_or_else(|| ctx.attrs.error("ends", "required"))?;
+                let s = ctx
+                    .attrs
+                    .ints("starts")
+                    .ok_or_else(|| ctx.attrs.error("starts", "required"))?;
+                let e =
+                    ctx.attrs.ints("ends").ok_or_else(|| ctx.attrs.error("ends", "required"))?;
                 (s, e, ctx.attrs.ints("axes"), None)
             } else {
                 (
@@ -219,7 +238,8 @@ pub(super) fn build(op_type: &str, ctx: &BuildCtx<'_>) -> Result<Built> {
             if starts.len() != axes.len() || ends.len() != axes.len() {
                 return Err(ctx.shape_err("starts, ends and axes differ in length"));
             }
-            let mut spec: Vec<SliceAxis> = x.iter().map(|&d| SliceAxis { start: 0, step: 1, len: d }).collect();
+            let mut spec: Vec<SliceAxis> =
+                x.iter().map(|&d| SliceAxis { start: 0, step: 1, len: d }).collect();
             for (k, &a) in axes.iter().enumerate() {
                 let step = steps.as_ref().map_or(1, |s| s.get(k).copied().unwrap_or(1));
                 if step == 0 {
@@ -244,7 +264,10 @@ pub(super) fn build(op_type: &str, ctx: &BuildCtx<'_>) -> Result<Built> {
                 }
             };
             if sizes.iter().sum::<usize>() != x[axis] || sizes.len() != ctx.n_outputs {
-                return Err(ctx.shape_err(format!("split sizes {sizes:?} do not cover axis {axis} of {x:?} with {} outputs", ctx.n_outputs)));
+                return Err(ctx.shape_err(format!(
+                    "split sizes {sizes:?} do not cover axis {axis} of {x:?} with {} outputs",
+                    ctx.n_outputs
+                )));
             }
             Ok(Built::Op(Op::Split { axis, sizes }, vec![0]))
         }
@@ -267,7 +290,9 @@ pub(super) fn build(op_type: &str, ctx: &BuildCtx<'_>) -> Result<Built> {
             for i in 1..n {
                 let s = &ctx.arg(i)?.shape;
                 if s.len() != rank || s.iter().enumerate().any(|(a, &d)| a != axis && d != x[a]) {
-                    return Err(ctx.shape_err(format!("input #{i} shape {s:?} does not match {x:?} off axis {axis}")));
+                    return Err(ctx.shape_err(format!(
+                        "input #{i} shape {s:?} does not match {x:?} off axis {axis}"
+                    )));
                 }
             }
             Ok(Built::Op(Op::Concat { axis }, (0..n).collect()))
@@ -278,13 +303,22 @@ pub(super) fn build(op_type: &str, ctx: &BuildCtx<'_>) -> Result<Built> {
                 "constant" => PadMode::Constant,
                 "reflect" => PadMode::Reflect,
                 "edge" => PadMode::Edge,
-                other => return Err(ctx.attrs.error("mode", format!("'{other}' is not supported (constant, reflect, edge are)"))),
+                other => {
+                    return Err(ctx.attrs.error(
+                        "mode",
+                        format!("'{other}' is not supported (constant, reflect, edge are)"),
+                    ))
+                }
             };
             let (raw, value, axes) = if ctx.opset < 11 {
-                let p = ctx.attrs.ints("pads").ok_or_else(|| ctx.attrs.error("pads", "required"))?;
+                let p =
+                    ctx.attrs.ints("pads").ok_or_else(|| ctx.attrs.error("pads", "required"))?;
                 (p, ctx.attrs.float_or("value", 0.0), None)
             } else {
-                let v = ctx.opt_const_arg(2, "Pad constant_value")?.and_then(|t| t.data.first().copied()).unwrap_or(0.0);
+                let v = ctx
+                    .opt_const_arg(2, "Pad constant_value")?
+                    .and_then(|t| t.data.first().copied())
+                    .unwrap_or(0.0);
                 let axes = ctx.opt_const_arg(3, "Pad axes")?.map(Tensor::as_i64s);
                 (ctx.const_arg(1, "Pad pads")?.as_i64s(), v, axes)
             };
@@ -303,7 +337,9 @@ pub(super) fn build(op_type: &str, ctx: &BuildCtx<'_>) -> Result<Built> {
                 }
                 pads[a] = (usize::try_from(b).unwrap_or(0), usize::try_from(e).unwrap_or(0));
             }
-            if mode == PadMode::Reflect && pads.iter().zip(&x).any(|((b, e), &d)| *b >= d || *e >= d) {
+            if mode == PadMode::Reflect
+                && pads.iter().zip(&x).any(|((b, e), &d)| *b >= d || *e >= d)
+            {
                 return Err(ctx.shape_err("reflect padding must be smaller than the axis"));
             }
             Ok(Built::Op(Op::Pad { pads, mode, value }, vec![0]))

@@ -1,6 +1,6 @@
 //! Element-wise unary ops.
 
-use super::{Built, BuildCtx, Op};
+use super::{BuildCtx, Built, Op};
 use crate::error::Result;
 use crate::tensor::{DType, Tensor};
 use serde::{Deserialize, Serialize};
@@ -11,20 +11,29 @@ use serde::{Deserialize, Serialize};
 pub enum Unary {
     Identity,
     Relu,
-    LeakyRelu { alpha: f64 },
-    Elu { alpha: f64 },
+    LeakyRelu {
+        alpha: f64,
+    },
+    Elu {
+        alpha: f64,
+    },
     Sigmoid,
     Tanh,
     Exp,
     Erf,
     /// GELU, exact (erf) or tanh approximation.
-    Gelu { tanh: bool },
+    Gelu {
+        tanh: bool,
+    },
     Sqrt,
     Reciprocal,
     Neg,
     Abs,
     Softplus,
-    HardSigmoid { alpha: f64, beta: f64 },
+    HardSigmoid {
+        alpha: f64,
+        beta: f64,
+    },
 }
 
 impl Unary {
@@ -85,7 +94,8 @@ pub(super) fn build(op_type: &str, ctx: &BuildCtx<'_>) -> Result<Option<Built>> 
     let a = &ctx.attrs;
     if op_type == "Cast" {
         let code = i32::try_from(a.int_or("to", 1)).unwrap_or(0);
-        let to = DType::from_onnx(code).ok_or_else(|| a.error("to", format!("unsupported target type code {code}")))?;
+        let to = DType::from_onnx(code)
+            .ok_or_else(|| a.error("to", format!("unsupported target type code {code}")))?;
         return Ok(Some(Built::Op(Op::Cast { to }, vec![0])));
     }
     let u = match op_type {
@@ -102,7 +112,11 @@ pub(super) fn build(op_type: &str, ctx: &BuildCtx<'_>) -> Result<Option<Built>> 
             match approx.as_str() {
                 "none" => Unary::Gelu { tanh: false },
                 "tanh" => Unary::Gelu { tanh: true },
-                other => return Err(a.error("approximate", format!("expected 'none' or 'tanh', got '{other}'"))),
+                other => {
+                    return Err(
+                        a.error("approximate", format!("expected 'none' or 'tanh', got '{other}'"))
+                    )
+                }
             }
         }
         "Sqrt" => Unary::Sqrt,
@@ -116,7 +130,10 @@ pub(super) fn build(op_type: &str, ctx: &BuildCtx<'_>) -> Result<Option<Built>> 
         "Clip" => {
             // Opset < 11 carries bounds as attributes, later opsets as optional inputs.
             let (min, max) = if ctx.opset < 11 {
-                (a.has("min").then(|| a.float_or("min", 0.0)), a.has("max").then(|| a.float_or("max", 0.0)))
+                (
+                    a.has("min").then(|| a.float_or("min", 0.0)),
+                    a.has("max").then(|| a.float_or("max", 0.0)),
+                )
             } else {
                 let scalar = |i: usize, what: &str| -> Result<Option<f64>> {
                     Ok(ctx.opt_const_arg(i, what)?.and_then(|t| t.data.first().copied()))
@@ -128,7 +145,8 @@ pub(super) fn build(op_type: &str, ctx: &BuildCtx<'_>) -> Result<Option<Built>> 
         _ => return Ok(None),
     };
     if op_type == "Dropout" && ctx.n_outputs > 1 {
-        return Err(ctx.unsupported("Dropout's mask output is not supported; export the model in eval mode"));
+        return Err(ctx
+            .unsupported("Dropout's mask output is not supported; export the model in eval mode"));
     }
     Ok(Some(Built::Op(Op::Unary(u), vec![0])))
 }

@@ -31,7 +31,8 @@ pub(super) fn lower(l: &mut Lowerer<'_>, n: &Node) -> Result<()> {
             // relu(x) + alpha·(e^min(x,0) − 1): the table only spans the negative side.
             let so = l.chosen_scale(out)?;
             let rl = l.emit(QOp::Relu, vec![x], shape.clone(), sx, None)?;
-            let neg = l.emit(QOp::Add { coeffs: vec![1, -1] }, vec![x, rl], shape.clone(), sx, None)?;
+            let neg =
+                l.emit(QOp::Add { coeffs: vec![1, -1] }, vec![x, rl], shape.clone(), sx, None)?;
             let e = l.lookup(neg, LookupFn::EluNeg { alpha }, lo, 0.0, so)?;
             let rl = l.rescale_to(rl, so, None)?;
             l.emit(QOp::Add { coeffs: vec![1, 1] }, vec![rl, e], shape, so, None)?
@@ -40,7 +41,9 @@ pub(super) fn lower(l: &mut Lowerer<'_>, n: &Node) -> Result<()> {
         Unary::Sigmoid => l.lookup(x, LookupFn::Sigmoid, lo, hi, act)?,
         Unary::Tanh => l.lookup(x, LookupFn::Tanh, lo, hi, act)?,
         Unary::Erf => l.lookup(x, LookupFn::Erf, lo, hi, act)?,
-        Unary::HardSigmoid { alpha, beta } => l.lookup(x, LookupFn::HardSigmoid { alpha, beta }, lo, hi, act)?,
+        Unary::HardSigmoid { alpha, beta } => {
+            l.lookup(x, LookupFn::HardSigmoid { alpha, beta }, lo, hi, act)?
+        }
         Unary::Exp | Unary::Gelu { .. } | Unary::Softplus => {
             let f = match u {
                 Unary::Exp => LookupFn::Exp,
@@ -57,7 +60,10 @@ pub(super) fn lower(l: &mut Lowerer<'_>, n: &Node) -> Result<()> {
         }
         Unary::Reciprocal => {
             if r.min <= 0.0 {
-                return Err(l.unsupported(format!("Reciprocal of a tensor whose calibrated range [{:.4}, {:.4}] is not positive", r.min, r.max)));
+                return Err(l.unsupported(format!(
+                    "Reciprocal of a tensor whose calibrated range [{:.4}, {:.4}] is not positive",
+                    r.min, r.max
+                )));
             }
             let one = l.int_const(vec![], vec![1]);
             let so = l.chosen_scale(out)?;
@@ -68,4 +74,3 @@ pub(super) fn lower(l: &mut Lowerer<'_>, n: &Node) -> Result<()> {
     l.finish(out, id);
     Ok(())
 }
-

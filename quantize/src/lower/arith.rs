@@ -10,40 +10,43 @@ use zkinfer_model_import::{Node, Tensor};
 pub(super) fn lower(l: &mut Lowerer<'_>, n: &Node) -> Result<()> {
     let out = n.outputs[0];
     let shape = l.out_shape(out);
-    let id = match &n.op {
-        Op::Binary(b) => binary(l, n, *b)?,
-        Op::Where => {
-            if l.is_const(n.inputs[0]) {
-                return super::movement::lower(l, n);
+    let id =
+        match &n.op {
+            Op::Binary(b) => binary(l, n, *b)?,
+            Op::Where => {
+                if l.is_const(n.inputs[0]) {
+                    return super::movement::lower(l, n);
+                }
+                let cond = l.input(n.inputs[0])?;
+                if l.scale(cond) != 0 || l.q.tensors[cond].bound > 1 {
+                    return Err(l.unsupported("Where's condition must be a boolean tensor"));
+                }
+                let (xy, s) = l.aligned_operands(&n.inputs[1..3])?;
+                l.emit(QOp::Select, vec![cond, xy[0], xy[1]], shape, s, None)?
             }
-            let cond = l.input(n.inputs[0])?;
-            if l.scale(cond) != 0 || l.q.tensors[cond].bound > 1 {
-                return Err(l.unsupported("Where's condition must be a boolean tensor"));
+            Op::Clip { min, max } => {
+                let mut x = l.input(n.inputs[0])?;
+                let s = l.scale(x);
+                for (bound, op) in [(min, QOp::Max), (max, QOp::Min)] {
+                    if let Some(v) = bound {
+                        let c = l.konst(&Tensor::scalar(*v, DType::Float), s)?;
+                        x = l.emit(op, vec![x, c], shape.clone(), s, None)?;
+                    }
+                }
+                x
             }
-            let (xy, s) = l.aligned_operands(&n.inputs[1..3])?;
-            l.emit(QOp::Select, vec![cond, xy[0], xy[1]], shape, s, None)?
-        }
-        Op::Clip { min, max } => {
-            let mut x = l.input(n.inputs[0])?;
-            let s = l.scale(x);
-            for (bound, op) in [(min, QOp::Max), (max, QOp::Min)] {
-                if let Some(v) = bound {
-                    let c = l.konst(&Tensor::scalar(*v, DType::Float), s)?;
-                    x = l.emit(op, vec![x, c], shape.clone(), s, None)?;
+            Op::Cast { to } => {
+                let x = l.input(n.inputs[0])?;
+                match to {
+                    DType::Float => x,
+                    _ if l.scale(x) == 0 => x,
+                    _ => return Err(l.unsupported(
+                        "Cast of a fractional tensor to an integer type inside the proven graph",
+                    )),
                 }
             }
-            x
-        }
-        Op::Cast { to } => {
-            let x = l.input(n.inputs[0])?;
-            match to {
-                DType::Float => x,
-                _ if l.scale(x) == 0 => x,
-                _ => return Err(l.unsupported("Cast of a fractional tensor to an integer type inside the proven graph")),
-            }
-        }
-        _ => return Err(l.unsupported("not an arithmetic op")),
-    };
+            _ => return Err(l.unsupported("not an arithmetic op")),
+        };
     l.finish(out, id);
     Ok(())
 }
@@ -103,7 +106,12 @@ fn factor(l: &mut Lowerer<'_>, gid: usize) -> Result<QId> {
 }
 
 /// relu(x) + slope·min(x, 0), shared by PRelu (tensor slope) and LeakyRelu (scalar).
-pub(super) fn negative_part_scaled(l: &mut Lowerer<'_>, x: QId, slope: QId, out: usize) -> Result<QId> {
+pub(super) fn negative_part_scaled(
+    l: &mut Lowerer<'_>,
+    x: QId,
+    slope: QId,
+    out: usize,
+) -> Result<QId> {
     let shape = l.shape(x);
     let sx = l.scale(x);
     let r = l.emit(QOp::Relu, vec![x], shape.clone(), sx, None)?;
@@ -122,7 +130,8 @@ fn div(l: &mut Lowerer<'_>, ga: usize, gb: usize, out: usize) -> Result<QId> {
         if d.data.contains(&0.0) {
             return Err(l.unsupported("division by a constant that contains 0"));
         }
-        let recip = Tensor::new(d.shape.clone(), DType::Float, d.data.iter().map(|v| 1.0 / v).collect());
+        let recip =
+            Tensor::new(d.shape.clone(), DType::Float, d.data.iter().map(|v| 1.0 / v).collect());
         let a = factor(l, ga)?;
         let r = l.weight(&recip)?;
         let s = l.scale(a) + l.scale(r);
@@ -141,7 +150,11 @@ fn div(l: &mut Lowerer<'_>, ga: usize, gb: usize, out: usize) -> Result<QId> {
         )));
     };
     let target = l.chosen_scale(out)?;
-    let num = if l.is_const(ga) { l.operand(ga, l.s.params.activation_bits.cast_signed())? } else { l.input(ga)? };
+    let num = if l.is_const(ga) {
+        l.operand(ga, l.s.params.activation_bits.cast_signed())?
+    } else {
+        l.input(ga)?
+    };
     let mut den = l.input(gb)?;
     let num = if negate {
         let s = l.scale(num);
@@ -160,7 +173,14 @@ fn div(l: &mut Lowerer<'_>, ga: usize, gb: usize, out: usize) -> Result<QId> {
 
 /// Rounded division producing scale `target`: shift = target − s_num + s_den, with the
 /// divisor scaled up exactly when the shift would be negative.
-pub(super) fn divide(l: &mut Lowerer<'_>, num: QId, den: QId, target: i32, calibrated: Option<f64>, shape: Vec<usize>) -> Result<QId> {
+pub(super) fn divide(
+    l: &mut Lowerer<'_>,
+    num: QId,
+    den: QId,
+    target: i32,
+    calibrated: Option<f64>,
+    shape: Vec<usize>,
+) -> Result<QId> {
     let mut den = den;
     let mut shift = target - l.scale(num) + l.scale(den);
     if shift < 0 {
@@ -171,7 +191,12 @@ pub(super) fn divide(l: &mut Lowerer<'_>, num: QId, den: QId, target: i32, calib
 }
 
 /// Integer square root at the output's chosen scale (at least half the input scale).
-pub(super) fn sqrt(l: &mut Lowerer<'_>, x: QId, out_scale: i32, calibrated: Option<f64>) -> Result<QId> {
+pub(super) fn sqrt(
+    l: &mut Lowerer<'_>,
+    x: QId,
+    out_scale: i32,
+    calibrated: Option<f64>,
+) -> Result<QId> {
     let sx = l.scale(x);
     let so = out_scale.max((sx + 1) / 2);
     let shape = l.shape(x);
@@ -211,7 +236,9 @@ fn pow(l: &mut Lowerer<'_>, n: &Node) -> Result<QId> {
         _ => {
             let r = l.range(ga)?;
             if p.fract() != 0.0 && r.min < 0.0 {
-                return Err(l.unsupported(format!("Pow with exponent {p} on inputs that can be negative")));
+                return Err(
+                    l.unsupported(format!("Pow with exponent {p} on inputs that can be negative"))
+                );
             }
             let h = l.s.params.headroom;
             let lo = if r.min < 0.0 { r.min * h } else { 0.0 };

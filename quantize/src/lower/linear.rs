@@ -45,12 +45,23 @@ fn transpose_copy(l: &mut Lowerer<'_>, id: QId) -> Result<QId> {
     #[allow(clippy::cast_precision_loss)]
     let idx = Tensor::new(s.clone(), DType::Float, (0..s[0] * s[1]).map(|i| i as f64).collect());
     #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
-    let map = transpose(&idx, &[1, 0]).data.iter().map(|&v| CopySrc { input: 0, index: v as u32 }).collect();
+    let map = transpose(&idx, &[1, 0])
+        .data
+        .iter()
+        .map(|&v| CopySrc { input: 0, index: v as u32 })
+        .collect();
     let scale = l.scale(id);
     l.emit(QOp::Copy { map }, vec![id], vec![s[1], s[0]], scale, None)
 }
 
-fn gemm(l: &mut Lowerer<'_>, n: &Node, alpha: f64, beta: f64, trans_a: bool, trans_b: bool) -> Result<()> {
+fn gemm(
+    l: &mut Lowerer<'_>,
+    n: &Node,
+    alpha: f64,
+    beta: f64,
+    trans_a: bool,
+    trans_b: bool,
+) -> Result<()> {
     let out = n.outputs[0];
     let a = if l.is_const(n.inputs[0]) {
         let mut t = l.const_value(n.inputs[0])?.clone();
@@ -60,7 +71,11 @@ fn gemm(l: &mut Lowerer<'_>, n: &Node, alpha: f64, beta: f64, trans_a: bool, tra
         l.weight(&t)?
     } else {
         let x = l.input(n.inputs[0])?;
-        if trans_a { transpose_copy(l, x)? } else { x }
+        if trans_a {
+            transpose_copy(l, x)?
+        } else {
+            x
+        }
     };
     let b = if l.is_const(n.inputs[1]) {
         let mut t = l.const_value(n.inputs[1])?.clone();
@@ -74,7 +89,11 @@ fn gemm(l: &mut Lowerer<'_>, n: &Node, alpha: f64, beta: f64, trans_a: bool, tra
             return Err(l.unsupported("Gemm with alpha ≠ 1 and a non-constant B"));
         }
         let x = l.input(n.inputs[1])?;
-        if trans_b { transpose_copy(l, x)? } else { x }
+        if trans_b {
+            transpose_copy(l, x)?
+        } else {
+            x
+        }
     };
     let mut acc = l.matmul(a, b)?;
     if let Some(&c) = n.inputs.get(2) {
@@ -117,10 +136,18 @@ fn im2col(s: &ConvSpec, transposed: bool) -> Vec<CopySrc> {
                                 } else {
                                     s.conv_source(0, oy, ky).zip(s.conv_source(1, ox, kx))
                                 };
-                                map.push(src.map_or(CopySrc { input: CopySrc::ZERO, index: 0 }, |(iy, ix)| CopySrc {
-                                    input: 0,
-                                    index: u32::try_from(((n * s.c_in + g * cig + ci) * ih + iy) * iw + ix).unwrap_or(u32::MAX),
-                                }));
+                                map.push(src.map_or(
+                                    CopySrc { input: CopySrc::ZERO, index: 0 },
+                                    |(iy, ix)| {
+                                        CopySrc {
+                                            input: 0,
+                                            index: u32::try_from(
+                                                ((n * s.c_in + g * cig + ci) * ih + iy) * iw + ix,
+                                            )
+                                            .unwrap_or(u32::MAX),
+                                        }
+                                    },
+                                ));
                             }
                         }
                     }
@@ -165,7 +192,13 @@ fn conv(l: &mut Lowerer<'_>, n: &Node, s: &ConvSpec, transposed: bool) -> Result
     let p = oh * ow;
     let k = (s.c_in / s.group) * s.kernel[0] * s.kernel[1];
     let sx = l.scale(x);
-    let cols = l.emit(QOp::Copy { map: im2col(s, transposed) }, vec![x], vec![s.batch, s.group, p, k], sx, None)?;
+    let cols = l.emit(
+        QOp::Copy { map: im2col(s, transposed) },
+        vec![x],
+        vec![s.batch, s.group, p, k],
+        sx,
+        None,
+    )?;
     let wm = weight_matrix(s, l.const_value(n.inputs[1])?, transposed);
     let w = l.weight(&wm)?;
     let mut acc = l.matmul(cols, w)?;
@@ -184,7 +217,8 @@ fn conv(l: &mut Lowerer<'_>, n: &Node, s: &ConvSpec, transposed: bool) -> Result
         for g in 0..s.group {
             for co in 0..cog {
                 for pos in 0..p {
-                    let index = u32::try_from(((nb * s.group + g) * p + pos) * cog + co).unwrap_or(u32::MAX);
+                    let index = u32::try_from(((nb * s.group + g) * p + pos) * cog + co)
+                        .unwrap_or(u32::MAX);
                     map.push(CopySrc { input: 0, index });
                 }
             }

@@ -17,7 +17,7 @@ use crate::error::{QuantError, Result};
 use crate::eval::quantize_value;
 use crate::qgraph::{bits_for, CopySrc, LookupFn, QGraph, QId, QNode, QOp, QTensor, Table};
 use crate::settings::{Range, Settings};
-use zkinfer_model_import::ops::matmul::matmul_shapes;
+use zkinfer_model_import::ops::matmul::{matmul_shapes, MatMulDims};
 use zkinfer_model_import::ops::reduce::reduce_index_map;
 use zkinfer_model_import::ops::Op;
 use zkinfer_model_import::tensor::{numel, DType};
@@ -44,7 +44,13 @@ pub(crate) fn lower(g: &Graph, s: &Settings) -> Result<QGraph> {
     let mut l = Lowerer {
         g,
         s,
-        q: QGraph { tensors: Vec::new(), nodes: Vec::new(), inputs: Vec::new(), outputs: Vec::new(), tables: Vec::new() },
+        q: QGraph {
+            tensors: Vec::new(),
+            nodes: Vec::new(),
+            inputs: Vec::new(),
+            outputs: Vec::new(),
+            tables: Vec::new(),
+        },
         map: vec![None; g.tensors.len()],
         node: NodeRef { name: String::new(), op: String::new() },
         internal: 0,
@@ -69,7 +75,10 @@ pub(crate) fn lower(g: &Graph, s: &Settings) -> Result<QGraph> {
             None => {
                 // A constant output: materialise it so the proof still exposes it.
                 l.node = NodeRef { name: g.tensors[o].name.clone(), op: "Constant".into() };
-                let t = l.g.tensors[o].value.clone().ok_or_else(|| QuantError::Internal("output without value".into()))?;
+                let t = l.g.tensors[o]
+                    .value
+                    .clone()
+                    .ok_or_else(|| QuantError::Internal("output without value".into()))?;
                 let scale = l.s.params.activation_bits as i32;
                 l.konst(&t, scale)?
             }
@@ -82,10 +91,14 @@ pub(crate) fn lower(g: &Graph, s: &Settings) -> Result<QGraph> {
 impl Lowerer<'_> {
     fn lower_node(&mut self, n: &Node) -> Result<()> {
         match &n.op {
-            Op::MatMul | Op::Gemm { .. } | Op::Conv(_) | Op::ConvTranspose(_) => linear::lower(self, n),
+            Op::MatMul | Op::Gemm { .. } | Op::Conv(_) | Op::ConvTranspose(_) => {
+                linear::lower(self, n)
+            }
             Op::Binary(_) | Op::Where | Op::Clip { .. } | Op::Cast { .. } => arith::lower(self, n),
             Op::Unary(_) => activation::lower(self, n),
-            Op::Softmax { .. } | Op::LayerNorm { .. } | Op::BatchNorm { .. } => norm::lower(self, n),
+            Op::Softmax { .. } | Op::LayerNorm { .. } | Op::BatchNorm { .. } => {
+                norm::lower(self, n)
+            }
             Op::Pool(_) | Op::Reduce { .. } | Op::ArgMax { .. } => pool::lower(self, n),
             Op::Reshape { .. }
             | Op::Transpose { .. }
@@ -108,13 +121,19 @@ impl Lowerer<'_> {
     }
 
     pub fn const_value(&self, gid: TensorId) -> Result<&Tensor> {
-        self.g.tensors[gid].value.as_ref().ok_or_else(|| QuantError::Internal(format!("{}: expected a constant", self.node)))
+        self.g.tensors[gid]
+            .value
+            .as_ref()
+            .ok_or_else(|| QuantError::Internal(format!("{}: expected a constant", self.node)))
     }
 
     /// The lowered tensor of a dynamic ONNX tensor.
     pub fn input(&self, gid: TensorId) -> Result<QId> {
         self.map[gid].ok_or_else(|| {
-            QuantError::Internal(format!("{}: input '{}' not lowered", self.node, self.g.tensors[gid].name))
+            QuantError::Internal(format!(
+                "{}: input '{}' not lowered",
+                self.node, self.g.tensors[gid].name
+            ))
         })
     }
 
@@ -191,7 +210,11 @@ impl Lowerer<'_> {
                 let q = if v.is_nan() {
                     return Err(self.unsupported("a constant contains NaN"));
                 } else if v.is_infinite() {
-                    if v > 0.0 { sat } else { -sat }
+                    if v > 0.0 {
+                        sat
+                    } else {
+                        -sat
+                    }
                 } else {
                     quantize_value(v, scale).clamp(-sat, sat)
                 };
@@ -200,14 +223,28 @@ impl Lowerer<'_> {
             .collect::<Result<_>>()?;
         let bound = values.iter().map(|v| v.unsigned_abs()).max().unwrap_or(0);
         let name = self.next_name();
-        Ok(self.push_tensor(QTensor { name, shape: t.shape.clone(), scale, bound, checked: false, value: Some(values) }))
+        Ok(self.push_tensor(QTensor {
+            name,
+            shape: t.shape.clone(),
+            scale,
+            bound,
+            checked: false,
+            value: Some(values),
+        }))
     }
 
     /// A constant scalar or tensor of integers at scale 0.
     pub fn int_const(&mut self, shape: Vec<usize>, values: Vec<i64>) -> QId {
         let bound = values.iter().map(|v| v.unsigned_abs()).max().unwrap_or(0);
         let name = self.next_name();
-        self.push_tensor(QTensor { name, shape, scale: 0, bound, checked: false, value: Some(values) })
+        self.push_tensor(QTensor {
+            name,
+            shape,
+            scale: 0,
+            bound,
+            checked: false,
+            value: Some(values),
+        })
     }
 
     /// A weight tensor at the scale that gives its largest magnitude `weight_bits` bits.
@@ -216,7 +253,8 @@ impl Lowerer<'_> {
         let p = &self.s.params;
         #[allow(clippy::cast_possible_truncation)]
         let mag = if max > 0.0 { max.log2().ceil() as i32 } else { 0 };
-        let scale = (p.weight_bits.cast_signed() - mag).clamp(0, p.max_scale.max(p.weight_bits.cast_signed()));
+        let scale = (p.weight_bits.cast_signed() - mag)
+            .clamp(0, p.max_scale.max(p.weight_bits.cast_signed()));
         self.konst(t, scale)
     }
 
@@ -233,7 +271,14 @@ impl Lowerer<'_> {
     /// Emits a primitive. `calibrated` is the real magnitude calibration saw for the value
     /// (before headroom); when the bound it implies is tighter than the derived one, it is
     /// used and marked for enforcement.
-    pub fn emit(&mut self, op: QOp, inputs: Vec<QId>, shape: Vec<usize>, scale: i32, calibrated: Option<f64>) -> Result<QId> {
+    pub fn emit(
+        &mut self,
+        op: QOp,
+        inputs: Vec<QId>,
+        shape: Vec<usize>,
+        scale: i32,
+        calibrated: Option<f64>,
+    ) -> Result<QId> {
         let derived = self.derived_bound(&op, &inputs, &shape);
         let mut bound = derived;
         let mut checked = false;
@@ -249,7 +294,12 @@ impl Lowerer<'_> {
         }
         let name = self.next_name();
         if bits_for(bound) > MAX_TENSOR_BITS {
-            return Err(QuantError::BoundTooLarge { node: self.node.clone(), tensor: name, bits: bits_for(bound), max: MAX_TENSOR_BITS });
+            return Err(QuantError::BoundTooLarge {
+                node: self.node.clone(),
+                tensor: name,
+                bits: bits_for(bound),
+                max: MAX_TENSOR_BITS,
+            });
         }
         let id = self.push_tensor(QTensor {
             name,
@@ -259,7 +309,13 @@ impl Lowerer<'_> {
             checked,
             value: None,
         });
-        self.q.nodes.push(QNode { op, inputs, output: id, node: self.node.name.clone(), onnx_op: self.node.op.clone() });
+        self.q.nodes.push(QNode {
+            op,
+            inputs,
+            output: id,
+            node: self.node.name.clone(),
+            onnx_op: self.node.op.clone(),
+        });
         Ok(id)
     }
 
@@ -272,12 +328,13 @@ impl Lowerer<'_> {
         match op {
             QOp::Input { .. } => u128::MAX,
             QOp::Copy { map } => {
-                let used: std::collections::BTreeSet<u32> = map.iter().map(|s| s.input).filter(|&i| i != CopySrc::ZERO).collect();
+                let used: std::collections::BTreeSet<u32> =
+                    map.iter().map(|s| s.input).filter(|&i| i != CopySrc::ZERO).collect();
                 used.iter().map(|&i| b(i as usize)).max().unwrap_or(0)
             }
-            QOp::Add { coeffs } => {
-                coeffs.iter().enumerate().fold(0u128, |acc, (i, c)| acc.saturating_add(u128::from(c.unsigned_abs()).saturating_mul(b(i))))
-            }
+            QOp::Add { coeffs } => coeffs.iter().enumerate().fold(0u128, |acc, (i, c)| {
+                acc.saturating_add(u128::from(c.unsigned_abs()).saturating_mul(b(i)))
+            }),
             QOp::Mul => b(0).saturating_mul(b(1)),
             QOp::MatMul => self.matmul_bound(inputs),
             QOp::Rescale { shift } => (b(0) + (1u128 << (shift - 1))) >> shift,
@@ -285,7 +342,11 @@ impl Lowerer<'_> {
             QOp::Max | QOp::Min => b(0).max(b(1)),
             QOp::Div { shift } => b(0).saturating_mul(1u128 << shift).saturating_add(1),
             QOp::Sqrt { shift } => {
-                #[allow(clippy::cast_possible_truncation, clippy::cast_precision_loss, clippy::cast_sign_loss)]
+                #[allow(
+                    clippy::cast_possible_truncation,
+                    clippy::cast_precision_loss,
+                    clippy::cast_sign_loss
+                )]
                 let r = (b(0).saturating_mul(1u128 << shift) as f64).sqrt().ceil() as u128;
                 r + 1
             }
@@ -294,7 +355,9 @@ impl Lowerer<'_> {
                 let n = numel(&self.q.tensors[inputs[0]].shape) / numel(shape).max(1);
                 b(0).saturating_mul(n as u128)
             }
-            QOp::ArgMax { axis, .. } => self.q.tensors[inputs[0]].shape[*axis].saturating_sub(1) as u128,
+            QOp::ArgMax { axis, .. } => {
+                self.q.tensors[inputs[0]].shape[*axis].saturating_sub(1) as u128
+            }
             QOp::Gather { .. } => b(0),
             QOp::Select => b(1).max(b(2)),
             QOp::Compare { .. } => 1,
@@ -313,14 +376,19 @@ impl Lowerer<'_> {
             for (mat, chunk) in w.chunks(k * n).enumerate() {
                 let _ = mat;
                 for col in 0..n {
-                    let s: u128 = (0..k).map(|r| u128::from(chunk[r * n + col].unsigned_abs())).sum();
+                    let s: u128 =
+                        (0..k).map(|r| u128::from(chunk[r * n + col].unsigned_abs())).sum();
                     best = best.max(s);
                 }
             }
             return best.saturating_mul(ba);
         }
         if let Some(w) = &a.value {
-            let best = w.chunks(k).map(|row| row.iter().map(|v| u128::from(v.unsigned_abs())).sum::<u128>()).max().unwrap_or(0);
+            let best = w
+                .chunks(k)
+                .map(|row| row.iter().map(|v| u128::from(v.unsigned_abs())).sum::<u128>())
+                .max()
+                .unwrap_or(0);
             return best.saturating_mul(bb);
         }
         (k as u128).saturating_mul(ba).saturating_mul(bb)
@@ -332,13 +400,19 @@ impl Lowerer<'_> {
         let shape = self.shape(id);
         match s.cmp(&target) {
             std::cmp::Ordering::Equal => Ok(id),
-            std::cmp::Ordering::Greater => {
-                self.emit(QOp::Rescale { shift: (s - target).cast_unsigned() }, vec![id], shape, target, calibrated)
-            }
+            std::cmp::Ordering::Greater => self.emit(
+                QOp::Rescale { shift: (s - target).cast_unsigned() },
+                vec![id],
+                shape,
+                target,
+                calibrated,
+            ),
             std::cmp::Ordering::Less => {
                 let d = (target - s).cast_unsigned();
                 if d >= 62 {
-                    return Err(self.unsupported(format!("scale gap of {d} bits; lower --max-scale")));
+                    return Err(
+                        self.unsupported(format!("scale gap of {d} bits; lower --max-scale"))
+                    );
                 }
                 self.emit(QOp::Add { coeffs: vec![1i64 << d] }, vec![id], shape, target, None)
             }
@@ -362,12 +436,22 @@ impl Lowerer<'_> {
     /// Lowers the data inputs of a node that mixes dynamic tensors and constants: dynamic
     /// ones are aligned to a common scale and constants are quantized at it.
     pub fn aligned_operands(&mut self, gids: &[TensorId]) -> Result<(Vec<QId>, i32)> {
-        let dynamic: Vec<QId> = gids.iter().filter(|&&g| !self.is_const(g)).map(|&g| self.input(g)).collect::<Result<_>>()?;
+        let dynamic: Vec<QId> = gids
+            .iter()
+            .filter(|&&g| !self.is_const(g))
+            .map(|&g| self.input(g))
+            .collect::<Result<_>>()?;
         let (dynamic, s) = self.align(&dynamic)?;
         let mut it = dynamic.into_iter();
         let ids = gids
             .iter()
-            .map(|&g| if self.is_const(g) { self.operand(g, s) } else { it.next().ok_or_else(|| QuantError::Internal("align".into())) })
+            .map(|&g| {
+                if self.is_const(g) {
+                    self.operand(g, s)
+                } else {
+                    it.next().ok_or_else(|| QuantError::Internal("align".into()))
+                }
+            })
             .collect::<Result<_>>()?;
         Ok((ids, s))
     }
@@ -386,7 +470,14 @@ impl Lowerer<'_> {
     /// A lookup of `func` on `x` over the real input interval `[lo, hi]` (already including
     /// headroom), producing values at `out_scale`. The input is rescaled so the table fits
     /// `table_bits`; tables are rounded to power-of-two ranges so nodes share them.
-    pub fn lookup(&mut self, x: QId, func: LookupFn, lo: f64, hi: f64, out_scale: i32) -> Result<QId> {
+    pub fn lookup(
+        &mut self,
+        x: QId,
+        func: LookupFn,
+        lo: f64,
+        hi: f64,
+        out_scale: i32,
+    ) -> Result<QId> {
         let tb = self.s.params.table_bits.cast_signed();
         let r = lo.abs().max(hi.abs()).max(f64::MIN_POSITIVE);
         let two_sided = lo < 0.0 && hi > 0.0;
@@ -395,7 +486,10 @@ impl Lowerer<'_> {
         let fit = tb - i32::from(two_sided) - mag;
         let s_l = self.scale(x).min(fit);
         if s_l < -8 {
-            return Err(self.unsupported(format!("{} input range ±{r:.3e} is too wide for a lookup table", func.name())));
+            return Err(self.unsupported(format!(
+                "{} input range ±{r:.3e} is too wide for a lookup table",
+                func.name()
+            )));
         }
         let x = if s_l < self.scale(x) { self.rescale_to(x, s_l, None)? } else { x };
         let bx = self.bound_of(x);
@@ -418,7 +512,10 @@ impl Lowerer<'_> {
         }
         for i in [tlo, thi, 0] {
             if !func.apply(crate::eval::dequantize_value(i, s_l)).is_finite() {
-                return Err(self.unsupported(format!("{} is not finite on its input range {tlo}..={thi} (scale 2^{s_l})", func.name())));
+                return Err(self.unsupported(format!(
+                    "{} is not finite on its input range {tlo}..={thi} (scale 2^{s_l})",
+                    func.name()
+                )));
             }
         }
         let index = match self.q.tables.iter().position(|t| *t == table) {
@@ -441,7 +538,8 @@ impl Lowerer<'_> {
     /// scale s_a + s_b in the `[..., m, n]` layout.
     pub fn matmul(&mut self, a: QId, b: QId) -> Result<QId> {
         let (sa, sb) = (self.shape(a), self.shape(b));
-        let (batch, m, _, n, _) = matmul_shapes(&sa, &sb).ok_or_else(|| self.unsupported("matmul shapes"))?;
+        let MatMulDims { batch, m, n, .. } =
+            matmul_shapes(&sa, &sb).ok_or_else(|| self.unsupported("matmul shapes"))?;
         let a = if sa.len() == 1 { self.reshape(a, vec![1, sa[0]])? } else { a };
         let b = if sb.len() == 1 { self.reshape(b, vec![sb[0], 1])? } else { b };
         let mut shape = batch;

@@ -24,7 +24,10 @@ fn tagged(shape: &[usize], input: usize) -> Tensor {
 #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
 fn untag(v: f64, fill: Option<u32>) -> CopySrc {
     if v < 0.0 {
-        return fill.map_or(CopySrc { input: CopySrc::ZERO, index: 0 }, |i| CopySrc { input: i, index: 0 });
+        return fill.map_or(CopySrc { input: CopySrc::ZERO, index: 0 }, |i| CopySrc {
+            input: i,
+            index: 0,
+        });
     }
     let t = v as u64;
     CopySrc { input: (t >> 32) as u32, index: (t & 0xffff_ffff) as u32 }
@@ -83,7 +86,9 @@ pub(super) fn lower(l: &mut Lowerer<'_>, n: &Node) -> Result<()> {
 fn gather_dynamic(l: &mut Lowerer<'_>, n: &Node, axis: usize) -> Result<()> {
     let (data, idx) = (n.inputs[0], n.inputs[1]);
     if !l.is_const(data) {
-        return Err(l.unsupported("Gather where both the data and the indices depend on the model input"));
+        return Err(
+            l.unsupported("Gather where both the data and the indices depend on the model input")
+        );
     }
     let indices = l.input(idx)?;
     if l.scale(indices) != 0 {

@@ -65,7 +65,8 @@ fn layer_norm(l: &mut Lowerer<'_>, n: &Node, axis: usize, epsilon: f64) -> Resul
     #[allow(clippy::cast_precision_loss)]
     let norm_max = (count as f64).sqrt();
     let s_n = l.scale_for_magnitude(norm_max / l.s.params.headroom, l.s.params.activation_bits);
-    let y = super::arith::divide(l, d, sd, s_n, Some(norm_max / l.s.params.headroom), shape.clone())?;
+    let y =
+        super::arith::divide(l, d, sd, s_n, Some(norm_max / l.s.params.headroom), shape.clone())?;
     let gamma = l.const_value(n.inputs[1])?.clone();
     let g = l.weight(&gamma)?;
     let sg = s_n + l.scale(g);
@@ -85,7 +86,8 @@ fn batch_norm(l: &mut Lowerer<'_>, n: &Node, epsilon: f64) -> Result<()> {
     let out = n.outputs[0];
     let x = l.input(n.inputs[0])?;
     let shape = l.shape(x);
-    let p: Vec<Tensor> = n.inputs[1..5].iter().map(|&g| l.const_value(g).cloned()).collect::<Result<_>>()?;
+    let p: Vec<Tensor> =
+        n.inputs[1..5].iter().map(|&g| l.const_value(g).cloned()).collect::<Result<_>>()?;
     let c = p[0].len();
     let mut bshape = vec![c];
     bshape.extend(std::iter::repeat_n(1, shape.len().saturating_sub(2)));

@@ -22,7 +22,8 @@ pub(super) fn lower(l: &mut Lowerer<'_>, n: &Node) -> Result<()> {
                 ReduceKind::Max => l.emit(QOp::ReduceMax { axes }, vec![x], kept, sx, None)?,
                 ReduceKind::Min => l.emit(QOp::ReduceMin { axes }, vec![x], kept, sx, None)?,
                 ReduceKind::Mean => {
-                    let count = l.shape(x).iter().product::<usize>() / kept.iter().product::<usize>().max(1);
+                    let count = l.shape(x).iter().product::<usize>()
+                        / kept.iter().product::<usize>().max(1);
                     let sum = l.emit(QOp::ReduceSum { axes }, vec![x], kept.clone(), sx, None)?;
                     let c = l.int_const(vec![], vec![i64::try_from(count).unwrap_or(i64::MAX)]);
                     l.emit(QOp::Div { shift: 0 }, vec![sum, c], kept, sx, None)?
@@ -52,14 +53,20 @@ fn pool(l: &mut Lowerer<'_>, x: usize, s: &PoolSpec) -> Result<usize> {
         for oy in 0..oh {
             for ox in 0..ow {
                 let src = |ky: usize, kx: usize| s.source(0, oy, ky).zip(s.source(1, ox, kx));
-                let first = (0..kh).flat_map(|ky| (0..kw).map(move |kx| (ky, kx))).find_map(|(ky, kx)| src(ky, kx));
+                let first = (0..kh)
+                    .flat_map(|ky| (0..kw).map(move |kx| (ky, kx)))
+                    .find_map(|(ky, kx)| src(ky, kx));
                 for ky in 0..kh {
                     for kx in 0..kw {
                         let at = src(ky, kx).or(if is_max { first } else { None });
-                        map.push(at.map_or(CopySrc { input: CopySrc::ZERO, index: 0 }, |(iy, ix)| CopySrc {
-                            input: 0,
-                            index: u32::try_from((plane * ih + iy) * iw + ix).unwrap_or(u32::MAX),
-                        }));
+                        map.push(at.map_or(
+                            CopySrc { input: CopySrc::ZERO, index: 0 },
+                            |(iy, ix)| CopySrc {
+                                input: 0,
+                                index:
+                                    u32::try_from((plane * ih + iy) * iw + ix).unwrap_or(u32::MAX),
+                            },
+                        ));
                     }
                 }
             }
@@ -75,7 +82,9 @@ fn pool(l: &mut Lowerer<'_>, x: usize, s: &PoolSpec) -> Result<usize> {
     let PoolKind::Average { count_include_pad } = s.kind else { return Ok(sum) };
     let counts: Vec<i64> = (0..oh)
         .flat_map(|oy| (0..ow).map(move |ox| (oy, ox)))
-        .map(|(oy, ox)| i64::try_from(s.window_count(oy, ox, count_include_pad).max(1)).unwrap_or(1))
+        .map(|(oy, ox)| {
+            i64::try_from(s.window_count(oy, ox, count_include_pad).max(1)).unwrap_or(1)
+        })
         .collect();
     let den = l.int_const(vec![1, p, 1], counts);
     l.emit(QOp::Div { shift: 0 }, vec![sum, den], kept, sx, None)

@@ -2,8 +2,9 @@
 #![allow(dead_code, clippy::unwrap_used, missing_docs)]
 
 use tract_onnx::pb::{
-    attribute_proto::AttributeType, tensor_shape_proto, type_proto, AttributeProto, GraphProto, ModelProto,
-    NodeProto, OperatorSetIdProto, TensorProto, TensorShapeProto, TypeProto, ValueInfoProto,
+    attribute_proto::AttributeType, tensor_shape_proto, type_proto, AttributeProto, GraphProto,
+    ModelProto, NodeProto, OperatorSetIdProto, TensorProto, TensorShapeProto, TypeProto,
+    ValueInfoProto,
 };
 
 pub const FLOAT: i32 = 1;
@@ -21,31 +22,69 @@ pub struct M {
 }
 
 pub fn attr_i(name: &str, v: i64) -> AttributeProto {
-    AttributeProto { name: name.into(), i: v, r#type: AttributeType::Int as i32, ..Default::default() }
+    AttributeProto {
+        name: name.into(),
+        i: v,
+        r#type: AttributeType::Int as i32,
+        ..Default::default()
+    }
 }
 pub fn attr_is(name: &str, v: &[i64]) -> AttributeProto {
-    AttributeProto { name: name.into(), ints: v.to_vec(), r#type: AttributeType::Ints as i32, ..Default::default() }
+    AttributeProto {
+        name: name.into(),
+        ints: v.to_vec(),
+        r#type: AttributeType::Ints as i32,
+        ..Default::default()
+    }
 }
 pub fn attr_f(name: &str, v: f32) -> AttributeProto {
-    AttributeProto { name: name.into(), f: v, r#type: AttributeType::Float as i32, ..Default::default() }
+    AttributeProto {
+        name: name.into(),
+        f: v,
+        r#type: AttributeType::Float as i32,
+        ..Default::default()
+    }
 }
 pub fn attr_s(name: &str, v: &str) -> AttributeProto {
-    AttributeProto { name: name.into(), s: v.as_bytes().to_vec(), r#type: AttributeType::String as i32, ..Default::default() }
+    AttributeProto {
+        name: name.into(),
+        s: v.as_bytes().to_vec(),
+        r#type: AttributeType::String as i32,
+        ..Default::default()
+    }
 }
 pub fn attr_t(name: &str, t: TensorProto) -> AttributeProto {
-    AttributeProto { name: name.into(), t: Some(t), r#type: AttributeType::Tensor as i32, ..Default::default() }
+    AttributeProto {
+        name: name.into(),
+        t: Some(t),
+        r#type: AttributeType::Tensor as i32,
+        ..Default::default()
+    }
 }
 
 pub fn tensor_f(name: &str, dims: &[i64], data: Vec<f32>) -> TensorProto {
-    TensorProto { name: name.into(), dims: dims.to_vec(), data_type: FLOAT, float_data: data, ..Default::default() }
+    TensorProto {
+        name: name.into(),
+        dims: dims.to_vec(),
+        data_type: FLOAT,
+        float_data: data,
+        ..Default::default()
+    }
 }
 pub fn tensor_i(name: &str, dims: &[i64], data: Vec<i64>) -> TensorProto {
-    TensorProto { name: name.into(), dims: dims.to_vec(), data_type: INT64, int64_data: data, ..Default::default() }
+    TensorProto {
+        name: name.into(),
+        dims: dims.to_vec(),
+        data_type: INT64,
+        int64_data: data,
+        ..Default::default()
+    }
 }
 
 /// Deterministic pseudo-random values in [lo, hi).
 pub fn values(seed: u64, n: usize, lo: f64, hi: f64) -> Vec<f64> {
-    let mut s = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+    let mut s =
+        seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
     (0..n)
         .map(|_| {
             s = s.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
@@ -73,7 +112,10 @@ fn value_info(name: &str, shape: &[usize], elem: i32) -> ValueInfoProto {
     ValueInfoProto {
         name: name.into(),
         r#type: Some(TypeProto {
-            value: Some(type_proto::Value::TensorType(type_proto::Tensor { elem_type: elem, shape: Some(TensorShapeProto { dim }) })),
+            value: Some(type_proto::Value::TensorType(type_proto::Tensor {
+                elem_type: elem,
+                shape: Some(TensorShapeProto { dim }),
+            })),
             ..Default::default()
         }),
         ..Default::default()
@@ -82,7 +124,15 @@ fn value_info(name: &str, shape: &[usize], elem: i32) -> ValueInfoProto {
 
 impl M {
     pub fn new(opset: i64) -> Self {
-        Self { opset, nodes: vec![], inits: vec![], inputs: vec![], outputs: vec![], ranges: vec![], int_inputs: vec![] }
+        Self {
+            opset,
+            nodes: vec![],
+            inits: vec![],
+            inputs: vec![],
+            outputs: vec![],
+            ranges: vec![],
+            int_inputs: vec![],
+        }
     }
     pub fn input(mut self, name: &str, shape: &[usize], lo: f64, hi: f64) -> Self {
         self.inputs.push(value_info(name, shape, FLOAT));
@@ -105,7 +155,13 @@ impl M {
         let n = dims.iter().product::<i64>();
         self.init(tensor_f(name, dims, weights(seed, usize::try_from(n).unwrap())))
     }
-    pub fn node(mut self, op: &str, inputs: &[&str], outputs: &[&str], attrs: Vec<AttributeProto>) -> Self {
+    pub fn node(
+        mut self,
+        op: &str,
+        inputs: &[&str],
+        outputs: &[&str],
+        attrs: Vec<AttributeProto>,
+    ) -> Self {
         self.nodes.push(NodeProto {
             name: format!("{op}_{}", self.nodes.len()),
             op_type: op.into(),
@@ -129,7 +185,11 @@ impl M {
                 node: self.nodes.clone(),
                 initializer: self.inits.clone(),
                 input: self.inputs.clone(),
-                output: self.outputs.iter().map(|o| ValueInfoProto { name: o.clone(), ..Default::default() }).collect(),
+                output: self
+                    .outputs
+                    .iter()
+                    .map(|o| ValueInfoProto { name: o.clone(), ..Default::default() })
+                    .collect(),
                 ..Default::default()
             }),
             ..Default::default()
@@ -144,7 +204,11 @@ impl M {
                 let n = s.iter().product();
                 let (lo, hi) = self.ranges[i];
                 let v = values(seed + i as u64, n, lo, hi);
-                if self.int_inputs[i] { v.into_iter().map(f64::floor).collect() } else { v }
+                if self.int_inputs[i] {
+                    v.into_iter().map(f64::floor).collect()
+                } else {
+                    v
+                }
             })
             .collect()
     }

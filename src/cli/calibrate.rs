@@ -1,0 +1,119 @@
+//! `zkinfer calibrate`: choose scales from sample inputs and write settings.json.
+
+use anyhow::{bail, Context};
+use std::path::PathBuf;
+use zkinfer::quantize::Target;
+use zkinfer::Model;
+
+/// Arguments of `zkinfer calibrate`.
+#[derive(clap::Args)]
+pub struct Args {
+    /// ONNX model.
+    model: PathBuf,
+    /// An input.json, or a directory of them.
+    #[arg(long)]
+    data: PathBuf,
+    /// Where to write the settings.
+    #[arg(short, long, default_value = "settings.json")]
+    output: PathBuf,
+    /// Optimise for `accuracy` or `resources`.
+    #[arg(long, default_value = "accuracy")]
+    target: Target,
+    /// Bits of an activation at its calibrated maximum (overrides the target's default).
+    #[arg(long)]
+    activation_bits: Option<u32>,
+    /// Bits of a weight at its largest magnitude.
+    #[arg(long)]
+    weight_bits: Option<u32>,
+    /// log2 of the largest lookup table.
+    #[arg(long)]
+    table_bits: Option<u32>,
+    /// Factor applied to calibrated ranges before they become enforced bounds.
+    #[arg(long)]
+    headroom: Option<f64>,
+    /// Force a tensor's scale exponent: NAME=EXP (repeatable).
+    #[arg(long = "scale", value_name = "NAME=EXP")]
+    scales: Vec<String>,
+    /// Value for a symbolic batch dimension.
+    #[arg(long, default_value_t = 1)]
+    batch: usize,
+    /// Machine-readable summary on stdout.
+    #[arg(long)]
+    json: bool,
+}
+
+/// Edit distance, for "did you mean".
+fn distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1];
+        for (j, cb) in b.iter().enumerate() {
+            cur.push((prev[j] + usize::from(ca != *cb)).min(prev[j + 1] + 1).min(cur[j] + 1));
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
+pub fn main(a: &Args) -> anyhow::Result<()> {
+    let model = Model::load(&a.model, a.batch)?;
+    let samples = model.read_samples(&a.data)?;
+    let pb = super::bar(samples.len(), "calibrating", a.json);
+    let mut settings = model.calibrate(&samples, a.target, |i| pb.set_position(i as u64))?;
+    pb.finish_and_clear();
+    let p = &mut settings.params;
+    if let Some(v) = a.activation_bits {
+        p.activation_bits = v;
+    }
+    if let Some(v) = a.weight_bits {
+        p.weight_bits = v;
+    }
+    if let Some(v) = a.table_bits {
+        p.table_bits = v;
+    }
+    if let Some(v) = a.headroom {
+        if !(v >= 1.0 && v.is_finite()) {
+            bail!("--headroom must be a finite number ≥ 1, got {v}");
+        }
+        p.headroom = v;
+    }
+    for s in &a.scales {
+        let (name, exp) =
+            s.rsplit_once('=').with_context(|| format!("--scale '{s}': expected NAME=EXP"))?;
+        let exp: i32 =
+            exp.parse().with_context(|| format!("--scale '{s}': exponent must be an integer"))?;
+        if !settings.calibration.ranges.contains_key(name) {
+            let best = settings.calibration.ranges.keys().min_by_key(|k| distance(k, name));
+            bail!(
+                "--scale: no tensor named '{name}'{}",
+                best.map(|b| format!("; did you mean '{b}'?")).unwrap_or_default()
+            );
+        }
+        settings.scale_overrides.insert(name.to_string(), exp);
+    }
+    // Quantize now so that problems show up at calibration time, not at proving time.
+    let q = model.quantize(&settings)?;
+    std::fs::write(&a.output, settings.to_json()?)
+        .with_context(|| format!("writing {}", a.output.display()))?;
+    if a.json {
+        println!(
+            "{}",
+            serde_json::json!({
+                "settings": a.output, "samples": samples.len(), "tensors": settings.calibration.ranges.len(),
+                "primitives": q.nodes.len(), "tables": q.tables.len(), "params": settings.params,
+            })
+        );
+    } else {
+        println!(
+            "calibrated on {} sample(s): {} tensors, {} integer primitives, {} lookup table(s); target {:?}",
+            samples.len(),
+            settings.calibration.ranges.len(),
+            q.nodes.len(),
+            q.tables.len(),
+            settings.target
+        );
+        println!("wrote {}", a.output.display());
+    }
+    Ok(())
+}

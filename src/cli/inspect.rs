@@ -1,0 +1,187 @@
+//! `zkinfer inspect`: the per-node view of a model.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use zkinfer::model_import::{scan_nodes, ImportError};
+use zkinfer::quantize::{Settings, Target};
+use zkinfer::{Error, Model};
+
+/// Arguments of `zkinfer inspect`.
+#[derive(clap::Args)]
+pub struct Args {
+    /// ONNX model.
+    model: PathBuf,
+    /// Input to calibrate the cost estimate on (default: a synthetic input in [−1, 1)).
+    #[arg(long)]
+    input: Option<PathBuf>,
+    /// Settings to quantize with instead of calibrating.
+    #[arg(long)]
+    settings: Option<PathBuf>,
+    /// Value for a symbolic batch dimension.
+    #[arg(long, default_value_t = 1)]
+    batch: usize,
+    /// Machine-readable output.
+    #[arg(long)]
+    json: bool,
+}
+
+fn unsupported_listing(a: &Args, err: &ImportError) -> anyhow::Result<()> {
+    let nodes = scan_nodes(&a.model)?;
+    if a.json {
+        let v: Vec<_> = nodes.iter().map(|n| serde_json::json!({"name": n.name, "op": n.op, "domain": n.domain, "supported": n.supported})).collect();
+        println!("{}", serde_json::json!({"nodes": v, "error": err.to_string()}));
+    } else {
+        let mut rows = vec![vec!["#".to_string(), "node".into(), "op".into(), "supported".into()]];
+        for (i, n) in nodes.iter().enumerate() {
+            rows.push(vec![
+                i.to_string(),
+                n.name.clone(),
+                n.op.clone(),
+                if n.supported { "yes".into() } else { "NO".into() },
+            ]);
+        }
+        super::print_table(&rows);
+    }
+    Ok(())
+}
+
+#[allow(clippy::too_many_lines)]
+pub fn main(a: &Args) -> anyhow::Result<()> {
+    let model = match Model::load(&a.model, a.batch) {
+        Ok(m) => m,
+        Err(Error::Import(
+            e @ (ImportError::UnsupportedOp { .. } | ImportError::Unsupported { .. }),
+        )) => {
+            unsupported_listing(a, &e)?;
+            return Err(e.into());
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let g = &model.graph;
+    let settings = match &a.settings {
+        Some(p) => Settings::read(p)?,
+        None => {
+            let inputs = match &a.input {
+                Some(p) => model.read_input(p)?,
+                None => model.synthetic_input(),
+            };
+            model.calibrate(&[inputs], Target::Accuracy, |_| {})?
+        }
+    };
+    let quantized = model.quantize(&settings);
+    let (mut cost, mut prims): (BTreeMap<&str, u64>, BTreeMap<&str, usize>) =
+        (BTreeMap::new(), BTreeMap::new());
+    if let Ok(q) = &quantized {
+        for n in &q.nodes {
+            *cost.entry(n.node.as_str()).or_default() += q.estimated_cells(n);
+            *prims.entry(n.node.as_str()).or_default() += 1;
+        }
+    }
+    let shapes = |ids: &[usize]| {
+        ids.iter().map(|&i| super::shape_str(&g.tensors[i].shape)).collect::<Vec<_>>().join(", ")
+    };
+    let dynamic = |ids: &[usize]| {
+        ids.iter().copied().filter(|&i| g.tensors[i].value.is_none()).collect::<Vec<_>>()
+    };
+    let total_params: usize = g.nodes.iter().map(|n| g.param_count(n)).sum();
+    if a.json {
+        let nodes: Vec<_> = g
+            .nodes
+            .iter()
+            .map(|n| {
+                serde_json::json!({
+                    "name": n.name, "op": n.onnx_op,
+                    "inputs": dynamic(&n.inputs).iter().map(|&i| &g.tensors[i].shape).collect::<Vec<_>>(),
+                    "outputs": n.outputs.iter().map(|&i| &g.tensors[i].shape).collect::<Vec<_>>(),
+                    "params": g.param_count(n), "supported": quantized.is_ok(),
+                    "primitives": prims.get(n.name.as_str()), "estimated_cells": cost.get(n.name.as_str()),
+                })
+            })
+            .collect();
+        let q = quantized.as_ref().ok();
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&serde_json::json!({
+                "model": a.model, "sha256": g.model_sha256, "opset": g.opset, "producer": g.producer,
+                "inputs": g.inputs.iter().map(|&i| serde_json::json!({"name": g.tensors[i].name, "shape": g.tensors[i].shape, "dtype": g.tensors[i].dtype})).collect::<Vec<_>>(),
+                "outputs": g.outputs.iter().map(|&i| serde_json::json!({"name": g.tensors[i].name, "shape": g.tensors[i].shape})).collect::<Vec<_>>(),
+                "params": total_params, "nodes": nodes,
+                "primitives": q.map(|q| q.nodes.len()),
+                "lookup_tables": q.map(|q| q.tables.iter().map(|t| serde_json::json!({"function": t.func.name(), "entries": t.len()})).collect::<Vec<_>>()),
+                "estimated_cells": cost.values().sum::<u64>(),
+                "error": quantized.as_ref().err().map(ToString::to_string),
+            }))?
+        );
+    } else {
+        println!(
+            "model {}  (opset {}, {}, sha256 {})",
+            a.model.display(),
+            g.opset,
+            if g.producer.is_empty() { "unknown producer" } else { &g.producer },
+            &g.model_sha256[..16]
+        );
+        for &i in &g.inputs {
+            println!(
+                "  input  '{}' {} {:?}",
+                g.tensors[i].name,
+                super::shape_str(&g.tensors[i].shape),
+                g.tensors[i].dtype
+            );
+        }
+        for &i in &g.outputs {
+            println!("  output '{}' {}", g.tensors[i].name, super::shape_str(&g.tensors[i].shape));
+        }
+        println!();
+        let mut rows = vec![[
+            "#",
+            "node",
+            "op",
+            "inputs",
+            "outputs",
+            "params",
+            "supported",
+            "primitives",
+            "est. cells",
+        ]
+        .map(String::from)
+        .to_vec()];
+        for (i, n) in g.nodes.iter().enumerate() {
+            rows.push(vec![
+                i.to_string(),
+                n.name.clone(),
+                n.onnx_op.clone(),
+                shapes(&dynamic(&n.inputs)),
+                shapes(&n.outputs),
+                g.param_count(n).to_string(),
+                if quantized.is_ok() { "yes".into() } else { "-".into() },
+                prims.get(n.name.as_str()).map_or("-".into(), ToString::to_string),
+                cost.get(n.name.as_str()).map_or("-".into(), ToString::to_string),
+            ]);
+        }
+        super::print_table(&rows);
+        println!();
+        println!("{} nodes, {} parameters", g.nodes.len(), total_params);
+        if let Ok(q) = &quantized {
+            let tables: Vec<String> = q
+                .tables
+                .iter()
+                .map(|t| format!("{}({} entries)", t.func.name(), t.len()))
+                .collect();
+            println!(
+                "{} integer primitives, {} estimated advice cells, lookup tables: {}",
+                q.nodes.len(),
+                cost.values().sum::<u64>(),
+                if tables.is_empty() { "none".into() } else { tables.join(", ") }
+            );
+            println!(
+                "(cost estimated with {}; the circuit layout planner refines it)",
+                if a.settings.is_some() {
+                    "the given settings"
+                } else {
+                    "settings calibrated on one input"
+                }
+            );
+        }
+    }
+    quantized.map(|_| ()).map_err(Into::into)
+}

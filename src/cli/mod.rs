@@ -1,0 +1,56 @@
+//! Subcommands and their shared helpers.
+
+pub mod calibrate;
+pub mod inspect;
+pub mod ops;
+pub mod run;
+
+use indicatif::{ProgressBar, ProgressStyle};
+use std::time::Duration;
+
+/// Prints rows as an aligned text table (first row is the header).
+pub fn print_table(rows: &[Vec<String>]) {
+    let cols = rows.iter().map(Vec::len).max().unwrap_or(0);
+    let widths: Vec<usize> = (0..cols)
+        .map(|c| rows.iter().map(|r| r.get(c).map_or(0, |s| s.chars().count())).max().unwrap_or(0))
+        .collect();
+    for (i, r) in rows.iter().enumerate() {
+        let line: Vec<String> =
+            r.iter().enumerate().map(|(c, s)| format!("{s:<w$}", w = widths[c])).collect();
+        println!("{}", line.join("  ").trim_end());
+        if i == 0 {
+            println!("{}", widths.iter().map(|w| "-".repeat(*w)).collect::<Vec<_>>().join("  "));
+        }
+    }
+}
+
+/// A spinner on stderr for a step that may take a while; hidden with `--json` or when
+/// stderr is not a terminal.
+pub fn spinner(msg: &str, quiet: bool) -> ProgressBar {
+    if quiet {
+        return ProgressBar::hidden();
+    }
+    let pb = ProgressBar::new_spinner().with_message(msg.to_string());
+    pb.enable_steady_tick(Duration::from_millis(120));
+    pb
+}
+
+/// A progress bar over `len` items on stderr.
+pub fn bar(len: usize, msg: &str, quiet: bool) -> ProgressBar {
+    if quiet {
+        return ProgressBar::hidden();
+    }
+    let pb = ProgressBar::new(len as u64).with_message(msg.to_string());
+    if let Ok(style) = ProgressStyle::with_template("{msg} [{bar:30}] {pos}/{len} ({elapsed})") {
+        pb.set_style(style.progress_chars("=> "));
+    }
+    pb
+}
+
+/// Shape as `1x3x28x28`.
+pub fn shape_str(s: &[usize]) -> String {
+    if s.is_empty() {
+        return "scalar".into();
+    }
+    s.iter().map(ToString::to_string).collect::<Vec<_>>().join("x")
+}

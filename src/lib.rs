@@ -1,0 +1,34 @@
+//! zkinfer: zero-knowledge proofs of ONNX model inference.
+//!
+//! This crate is the facade over the pipeline crates and the home of the `zkinfer` CLI:
+//! [`Model::load`] imports an ONNX file, [`Model::calibrate`] chooses fixed-point scales,
+//! [`Model::quantize`] builds the integer graph, and [`run`] evaluates it exactly and reports
+//! its error against tract's float inference.
+
+mod pipeline;
+
+pub use pipeline::{run, Model, OutputReport, RunReport};
+pub use zkinfer_model_import as model_import;
+pub use zkinfer_quantize as quantize;
+
+/// Errors of the facade: import, quantization and I/O, each already naming what failed.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// Import or float-evaluation error.
+    #[error(transparent)]
+    Import(#[from] zkinfer_model_import::ImportError),
+    /// Quantization or integer-evaluation error.
+    #[error(transparent)]
+    Quant(#[from] zkinfer_quantize::QuantError),
+    /// A file could not be read or written.
+    #[error("{path}: {source}")]
+    Io {
+        /// File path.
+        path: String,
+        /// Underlying error.
+        source: std::io::Error,
+    },
+}
+
+/// Result alias for the facade.
+pub type Result<T> = std::result::Result<T, Error>;

@@ -1,0 +1,157 @@
+//! The pipeline steps shared by the CLI (and, later, the Python module).
+
+use crate::{Error, Result};
+use serde::Serialize;
+use std::path::{Path, PathBuf};
+use zkinfer_model_import::input::{read_input_file, read_inputs};
+use zkinfer_model_import::reference::tract_run;
+use zkinfer_model_import::{load_with, DType, Graph, ImportOptions, Tensor};
+use zkinfer_quantize::calibrate::{calibrate, settings_for};
+use zkinfer_quantize::report::{compare, OutputError};
+use zkinfer_quantize::{eval, QGraph, Settings, Target};
+
+/// An imported model and where it came from.
+pub struct Model {
+    /// Path of the ONNX file.
+    pub path: PathBuf,
+    /// Imported graph.
+    pub graph: Graph,
+    /// Batch size used for symbolic batch dimensions.
+    pub batch: usize,
+}
+
+impl Model {
+    /// Imports an ONNX file, resolving a symbolic batch dimension to `batch`.
+    ///
+    /// # Errors
+    /// Unreadable, malformed or unsupported models.
+    pub fn load(path: &Path, batch: usize) -> Result<Self> {
+        let graph = load_with(path, &ImportOptions { batch, input_shapes: Vec::new() })?;
+        Ok(Self { path: path.to_path_buf(), graph, batch })
+    }
+
+    /// Reads one `input.json` and checks it against the model's inputs.
+    ///
+    /// # Errors
+    /// Bad file, wrong sizes, NaN or non-integer token ids.
+    pub fn read_input(&self, path: &Path) -> Result<Vec<Tensor>> {
+        Ok(self.graph.make_inputs(&read_input_file(path)?)?)
+    }
+
+    /// Reads calibration samples: one input file or a directory of them.
+    ///
+    /// # Errors
+    /// As [`Model::read_input`], for any sample.
+    pub fn read_samples(&self, path: &Path) -> Result<Vec<Vec<Tensor>>> {
+        read_inputs(path)?.iter().map(|d| self.graph.make_inputs(d).map_err(Error::from)).collect()
+    }
+
+    /// A deterministic stand-in input (values in [−1, 1), token ids 0..8) for inspecting a
+    /// model without data.
+    #[must_use]
+    pub fn synthetic_input(&self) -> Vec<Tensor> {
+        self.graph
+            .inputs
+            .iter()
+            .map(|&id| {
+                let t = &self.graph.tensors[id];
+                let n: usize = t.shape.iter().product();
+                #[allow(clippy::cast_precision_loss)]
+                let data = (0..n)
+                    .map(|i| match t.dtype {
+                        DType::Float => ((i * 7919) % 2000) as f64 / 1000.0 - 1.0,
+                        _ => (i % 8) as f64,
+                    })
+                    .collect();
+                Tensor::new(t.shape.clone(), t.dtype, data)
+            })
+            .collect()
+    }
+
+    /// Calibrates on samples with the defaults of `target`.
+    ///
+    /// # Errors
+    /// Float evaluation errors.
+    pub fn calibrate(
+        &self,
+        samples: &[Vec<Tensor>],
+        target: Target,
+        progress: impl FnMut(usize),
+    ) -> Result<Settings> {
+        let cal = calibrate(&self.graph, samples, progress)?;
+        Ok(settings_for(&self.graph, self.batch, target, cal))
+    }
+
+    /// Quantizes with the given settings.
+    ///
+    /// # Errors
+    /// Mismatched settings or ops that cannot be quantized as used.
+    pub fn quantize(&self, settings: &Settings) -> Result<QGraph> {
+        Ok(zkinfer_quantize::quantize(&self.graph, settings)?)
+    }
+}
+
+/// One model output after quantized inference.
+#[derive(Clone, Debug, Serialize)]
+pub struct OutputReport {
+    /// ONNX output name.
+    pub name: String,
+    /// Shape.
+    pub shape: Vec<usize>,
+    /// Dequantized integer result (what a proof would attest).
+    pub values: Vec<f64>,
+    /// Fixed-point scale exponent of the output.
+    pub scale: i32,
+    /// tract's float result.
+    pub float_values: Vec<f64>,
+    /// Error of `values` against `float_values`.
+    pub error: OutputError,
+    /// Error against a user-supplied expected output, when given.
+    pub expected_error: Option<OutputError>,
+}
+
+/// Result of [`run`].
+#[derive(Clone, Debug, Serialize)]
+pub struct RunReport {
+    /// One entry per model output.
+    pub outputs: Vec<OutputReport>,
+}
+
+/// Runs the quantized model exactly and compares it with tract's float inference (and with
+/// `expected` outputs when given, flattened per output).
+///
+/// # Errors
+/// Witness errors (out-of-range values naming the node) or tract failures.
+pub fn run(
+    model: &Model,
+    q: &QGraph,
+    inputs: &[Tensor],
+    expected: Option<&[Vec<f64>]>,
+) -> Result<RunReport> {
+    let out = eval::eval(q, inputs)?;
+    let values = eval::dequantize_outputs(q, &out);
+    let float = tract_run(&model.path, &model.graph, inputs)?;
+    let outputs = model
+        .graph
+        .outputs
+        .iter()
+        .enumerate()
+        .map(|(i, &gid)| {
+            let t = &model.graph.tensors[gid];
+            let last = t.shape.last().copied().unwrap_or(1);
+            let fv = float.get(i).map(|f| f.data.clone()).unwrap_or_default();
+            OutputReport {
+                name: t.name.clone(),
+                shape: t.shape.clone(),
+                error: compare(&values[i], &fv, last),
+                expected_error: expected
+                    .and_then(|e| e.get(i))
+                    .map(|e| compare(&values[i], e, last)),
+                values: values[i].clone(),
+                scale: q.tensors[q.outputs[i]].scale,
+                float_values: fv,
+            }
+        })
+        .collect();
+    Ok(RunReport { outputs })
+}

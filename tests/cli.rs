@@ -1,0 +1,226 @@
+//! The CLI on every shared model, its error paths, and the checked-in generated files.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
+
+#[path = "../examples/gen_credit_score.rs"]
+mod gen_credit_score;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn zkinfer(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_zkinfer")).args(args).output().unwrap()
+}
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn models_dir() -> PathBuf {
+    std::env::var_os("ZKINFER_MODELS")
+        .map_or_else(|| root().join("../shared/models"), PathBuf::from)
+}
+
+fn model_names() -> Vec<String> {
+    let mut v: Vec<String> = std::fs::read_dir(models_dir())
+        .expect("shared models (set ZKINFER_MODELS)")
+        .filter_map(Result::ok)
+        .filter(|e| e.path().join("network.onnx").exists())
+        .map(|e| e.file_name().into_string().unwrap())
+        .collect();
+    v.sort();
+    v
+}
+
+fn s(p: &Path) -> &str {
+    p.to_str().unwrap()
+}
+
+#[test]
+fn inspect_and_run_every_shared_model() {
+    let names = model_names();
+    assert_eq!(names.len(), 18);
+    for name in names {
+        let dir = models_dir().join(&name);
+        let (model, input, expected) =
+            (dir.join("network.onnx"), dir.join("input.json"), dir.join("expected_output.json"));
+        let out = zkinfer(&["inspect", s(&model), "--input", s(&input), "--json"]);
+        assert!(
+            out.status.success(),
+            "{name}: inspect failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert!(
+            v["estimated_cells"].as_u64().unwrap() > 0 || name == "1l_concat",
+            "{name}: no cost estimate"
+        );
+        let out = zkinfer(&[
+            "run",
+            s(&model),
+            "--input",
+            s(&input),
+            "--expected",
+            s(&expected),
+            "--json",
+        ]);
+        assert!(
+            out.status.success(),
+            "{name}: run failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        for o in v["outputs"].as_array().unwrap() {
+            let rel = o["expected_error"]["max_rel"].as_f64().unwrap();
+            assert!(rel <= 0.01, "{name}: error {rel} of the output range");
+            let tract = o["error"]["max_rel"].as_f64().unwrap();
+            assert!(tract <= 0.01, "{name}: error {tract} against tract");
+        }
+    }
+}
+
+#[test]
+fn calibrate_then_run_with_settings_and_a_data_directory() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = models_dir().join("4l_relu_conv_fc");
+    let model = dir.join("network.onnx");
+    let data = tmp.path().join("data");
+    std::fs::create_dir(&data).unwrap();
+    std::fs::copy(dir.join("input.json"), data.join("a.json")).unwrap();
+    let text = std::fs::read_to_string(dir.join("input.json")).unwrap();
+    let mut v: serde_json::Value = serde_json::from_str(&text).unwrap();
+    for x in v["input_data"][0].as_array_mut().unwrap() {
+        *x = serde_json::json!(x.as_f64().unwrap() * 0.5);
+    }
+    std::fs::write(data.join("b.json"), v.to_string()).unwrap();
+    let settings = tmp.path().join("settings.json");
+    let out = zkinfer(&[
+        "calibrate",
+        s(&model),
+        "--data",
+        s(&data),
+        "-o",
+        s(&settings),
+        "--target",
+        "resources",
+        "--json",
+    ]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let summary: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(summary["samples"], 2);
+    let out = zkinfer(&[
+        "run",
+        s(&model),
+        "--input",
+        s(&data.join("b.json")),
+        "--settings",
+        s(&settings),
+    ]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("tract f32"));
+    // Settings belong to one model.
+    let other = models_dir().join("1l_mlp");
+    let out = zkinfer(&[
+        "run",
+        s(&other.join("network.onnx")),
+        "--input",
+        s(&other.join("input.json")),
+        "--settings",
+        s(&settings),
+    ]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("re-run `zkinfer calibrate`"));
+    // A typo in a scale override gets a suggestion.
+    let out = zkinfer(&[
+        "calibrate",
+        s(&model),
+        "--data",
+        s(&data),
+        "-o",
+        s(&settings),
+        "--scale",
+        "inptu=5",
+    ]);
+    assert!(!out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("did you mean 'input'"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn user_errors_are_reported_not_panics() {
+    let tmp = tempfile::tempdir().unwrap();
+    let garbage = tmp.path().join("garbage.onnx");
+    std::fs::write(&garbage, b"definitely not onnx \xff\xfe").unwrap();
+    let input = models_dir().join("1l_mlp/input.json");
+    let out = zkinfer(&["run", s(&garbage), "--input", s(&input)]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("not a valid ONNX model") && !err.contains("panicked"), "{err}");
+
+    let model = models_dir().join("1l_mlp/network.onnx");
+    let short = tmp.path().join("short.json");
+    std::fs::write(&short, r#"{"input_data": [[1.0, 2.0]]}"#).unwrap();
+    let out = zkinfer(&["run", s(&model), "--input", s(&short)]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success() && err.contains("expected 3 values"), "{err}");
+
+    let nan = tmp.path().join("nan.json");
+    std::fs::write(&nan, r#"{"input_data": [[1.0, null, 2.0]]}"#).unwrap();
+    let out = zkinfer(&["run", s(&model), "--input", s(&nan)]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success() && err.contains("NaN"), "{err}");
+
+    let out = zkinfer(&["run", s(&model), "--input", s(&input), "--target", "speed"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success() && err.contains("accuracy"), "{err}");
+}
+
+#[test]
+fn inspect_lists_unsupported_nodes() {
+    use prost::Message;
+    let mut m = gen_credit_score::model();
+    m.graph.as_mut().unwrap().node[1].op_type = "Hardmax".into();
+    let tmp = tempfile::tempdir().unwrap();
+    let path = tmp.path().join("m.onnx");
+    std::fs::write(&path, m.encode_to_vec()).unwrap();
+    let out = zkinfer(&["inspect", s(&path)]);
+    assert!(!out.status.success());
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("Hardmax") && stdout.contains("NO"), "{stdout}");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("op 'Hardmax'"));
+}
+
+#[test]
+fn ops_doc_is_generated_from_the_manifest() {
+    let out = zkinfer(&["ops", "--markdown"]);
+    let doc = std::fs::read_to_string(root().join("docs/ops.md")).unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        doc,
+        "docs/ops.md is stale: run `zkinfer ops --markdown > docs/ops.md`"
+    );
+}
+
+#[test]
+fn example_model_is_what_the_generator_writes() {
+    use prost::Message;
+    let dir = root().join("examples/credit_score");
+    assert_eq!(
+        std::fs::read(dir.join("network.onnx")).unwrap(),
+        gen_credit_score::model().encode_to_vec()
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.join("input.json")).unwrap(),
+        gen_credit_score::INPUT_JSON
+    );
+    let out = zkinfer(&[
+        "run",
+        s(&dir.join("network.onnx")),
+        "--input",
+        s(&dir.join("input.json")),
+        "--json",
+    ]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+}
