@@ -3,7 +3,9 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
 
 use std::path::PathBuf;
-use zkinfer_model_import::{input::read_input_file, load, reference::tract_run};
+use zkinfer_model_import::{
+    input::read_input_file, load, load_with, reference::tract_run, ImportOptions,
+};
 
 fn models_dir() -> PathBuf {
     std::env::var_os("ZKINFER_MODELS").map_or_else(
@@ -54,4 +56,15 @@ fn all_models_match_onnxruntime() {
         assert!(eo <= 1e-4 * scale.max(1.0), "{name}: float evaluator error {eo}");
         assert!(et <= 1e-4 * scale.max(1.0), "{name}: tract error {et}");
     }
+}
+
+#[test]
+fn batch_dimension_is_overridable() {
+    let path = models_dir().join("1l_mlp/network.onnx");
+    let g = load_with(&path, &ImportOptions { batch: 3, input_shapes: vec![] }).unwrap();
+    assert_eq!(g.tensors[g.inputs[0]].shape, vec![3, 3]);
+    assert_eq!(g.tensors[g.outputs[0]].shape, vec![3, 4]);
+    let g = load_with(&path, &ImportOptions { batch: 1, input_shapes: vec![Some(vec![2, 3])] })
+        .unwrap();
+    assert_eq!(g.tensors[g.outputs[0]].shape, vec![2, 4]);
 }

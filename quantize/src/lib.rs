@@ -27,5 +27,6 @@ use zkinfer_model_import::Graph;
 /// or bounds that would overflow the circuit's integers.
 pub fn quantize(g: &Graph, settings: &Settings) -> Result<QGraph> {
     settings.check_model(&g.model_sha256)?;
+    settings.validate()?;
     lower::lower(g, settings)
 }

@@ -165,6 +165,36 @@ impl Settings {
         Self::from_json(&text)
     }
 
+    /// Rejects knobs outside what the integer pipeline supports (scales beyond 40 bits would
+    /// overflow the 62-bit values and 128-bit intermediates).
+    ///
+    /// # Errors
+    /// Naming the offending field and its allowed range.
+    pub fn validate(&self) -> Result<()> {
+        let p = &self.params;
+        let check = |name: &str, v: i64, lo: i64, hi: i64| {
+            if (lo..=hi).contains(&v) {
+                Ok(())
+            } else {
+                Err(QuantError::Settings(format!("{name} = {v} is outside {lo}..={hi}")))
+            }
+        };
+        check("activation_bits", i64::from(p.activation_bits), 1, 40)?;
+        check("weight_bits", i64::from(p.weight_bits), 1, 40)?;
+        check("table_bits", i64::from(p.table_bits), 4, 24)?;
+        check("max_scale", i64::from(p.max_scale), 0, 40)?;
+        if !(p.headroom.is_finite() && p.headroom >= 1.0) {
+            return Err(QuantError::Settings(format!(
+                "headroom = {} must be a finite number ≥ 1",
+                p.headroom
+            )));
+        }
+        for (name, &s) in &self.scale_overrides {
+            check(&format!("scale override for '{name}'"), i64::from(s), 0, 40)?;
+        }
+        Ok(())
+    }
+
     /// Checks that these settings were made for the model with this hash.
     ///
     /// # Errors

@@ -157,3 +157,20 @@ fn division_by_a_tensor_crossing_zero_is_refused_at_quantization() {
         "{err}"
     );
 }
+
+#[test]
+fn out_of_range_knobs_are_rejected_not_panics() {
+    let g = from_proto(&mlp().proto(), "t".into(), &ImportOptions::default()).unwrap();
+    let inputs = g.make_inputs(&[vec![0.1, 0.2, 0.3]]).unwrap();
+    let base = settings_for(&g, 1, Target::Accuracy, calibrate(&g, &[inputs], |_| {}).unwrap());
+    let mut s = base.clone();
+    s.scale_overrides.insert("x".into(), 200);
+    let err = quantize(&g, &s).unwrap_err();
+    assert!(err.to_string().contains("scale override for 'x'"), "{err}");
+    let mut s = base.clone();
+    s.params.table_bits = 40;
+    assert!(quantize(&g, &s).unwrap_err().to_string().contains("table_bits"));
+    let mut s = base;
+    s.params.headroom = f64::NAN;
+    assert!(quantize(&g, &s).unwrap_err().to_string().contains("headroom"));
+}

@@ -118,7 +118,7 @@ pub fn main(a: &Args) -> anyhow::Result<()> {
             a.model.display(),
             g.opset,
             if g.producer.is_empty() { "unknown producer" } else { &g.producer },
-            &g.model_sha256[..16]
+            g.model_sha256.get(..16).unwrap_or(&g.model_sha256)
         );
         for &i in &g.inputs {
             println!(

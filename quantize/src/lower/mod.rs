@@ -280,9 +280,25 @@ impl Lowerer<'_> {
         calibrated: Option<f64>,
     ) -> Result<QId> {
         let derived = self.derived_bound(&op, &inputs, &shape);
+        // Division and square root shift their input left before the exact integer step; that
+        // intermediate must stay well inside the evaluator's 128-bit arithmetic.
+        if let QOp::Div { shift } | QOp::Sqrt { shift } = op {
+            let bits = bits_for(self.bound_of(inputs[0])) + shift + 2;
+            if bits > 120 {
+                return Err(QuantError::BoundTooLarge {
+                    node: self.node.clone(),
+                    tensor: self.q.tensors[inputs[0]].name.clone(),
+                    bits,
+                    max: 120,
+                });
+            }
+        }
         let mut bound = derived;
         let mut checked = false;
         if let Some(real) = calibrated {
+            // A tensor that was all zeros during calibration is given magnitude 1, the same
+            // assumption its scale was chosen with.
+            let real = if real > 0.0 { real } else { 1.0 };
             let m = real * self.s.params.headroom * 2f64.powi(scale);
             #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
             let ints = if m.is_finite() { m.ceil().max(1.0) as u128 } else { u128::MAX };
