@@ -1,5 +1,21 @@
-//! halo2 chips for quantized ONNX operators.
+//! halo2 circuits for quantized ONNX models.
 //!
-//! Not implemented yet: this crate will hold one chip per op family of
-//! `zkinfer_quantize::QOp` (see DESIGN.md §4). It exports nothing so that nothing can be
-//! mistaken for a working circuit.
+//! [`lay_out`] turns a `QGraph` (and, when proving, its witness from the integer evaluator)
+//! into a [`Builder`]: a virtual circuit of cells on *lanes* that carry two gates
+//! (`a + b·c = d` and `acc + f·x + g = acc'` with fixed `f`, `g`), *lookup lanes* checked
+//! against one tagged table (range tables of every width up to the limb size, and every
+//! function table of the model), and copy constraints. Because the layout is recorded before
+//! halo2 sees it, rows, columns and k are known without keygen. [`ModelCircuit`] writes the
+//! recording into a halo2-axiom circuit.
+
+pub mod builder;
+mod chips;
+pub mod circuit;
+pub mod error;
+mod gadgets;
+
+pub use builder::Builder;
+pub use chips::lay_out;
+pub use circuit::{fe, ModelCircuit, Shape};
+pub use error::{CircuitError, Result};
+pub use halo2_proofs;

@@ -1,0 +1,226 @@
+//! The virtual circuit: cells, gates, lookups and copies recorded independently of halo2.
+//!
+//! Chips append cells to *lanes* (advice columns that all carry the same two gates) and to
+//! *lookup lanes* (advice columns checked against the tagged table). The layout is fixed by
+//! the quantized graph alone, never by witness values, so keygen and proving build the same
+//! circuit; without a witness every value is 0 and marked unknown at synthesis.
+
+use std::collections::BTreeMap;
+
+/// Where a cell lives.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Col {
+    /// A gate lane.
+    Lane(usize),
+    /// The looked-up input column of a lookup lane.
+    LookupX(usize),
+    /// The looked-up output column of a lookup lane.
+    LookupY(usize),
+    /// The fixed column of constants.
+    Constant,
+}
+
+/// A placed cell.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Cell {
+    /// Column.
+    pub col: Col,
+    /// Row.
+    pub row: usize,
+}
+
+/// The gates a lane row can switch on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Gate {
+    /// `a[0] + a[1]·a[2] = a[3]`.
+    MulAdd,
+    /// `a[0] + f[1]·a[1] + g[1] = a[2]` with fixed `f`, `g`.
+    Mac,
+}
+
+/// One lane: an advice column with its fixed companions.
+#[derive(Clone, Debug, Default)]
+pub struct Lane {
+    /// Advice values.
+    pub values: Vec<i128>,
+    /// Rows where the multiply-add gate is on.
+    pub mul_add: Vec<usize>,
+    /// Rows where the multiply-accumulate gate is on.
+    pub mac: Vec<usize>,
+    /// Fixed coefficient `f` per row (sparse).
+    pub coef: BTreeMap<usize, i128>,
+    /// Fixed constant `g` per row (sparse).
+    pub konst: BTreeMap<usize, i128>,
+}
+
+/// One lookup lane: an advice column `x`, an advice column `y` and a fixed tag column.
+#[derive(Clone, Debug, Default)]
+pub struct LookupLane {
+    /// Looked-up inputs.
+    pub x: Vec<i128>,
+    /// Looked-up outputs (0 for range checks).
+    pub y: Vec<i128>,
+    /// Table tag per row.
+    pub tag: Vec<u64>,
+}
+
+/// Tag of the range table for `bits`-bit values; function tables use tags above 64.
+#[must_use]
+pub fn range_tag(bits: u32) -> u64 {
+    u64::from(bits)
+}
+
+/// First tag of function tables.
+pub const FUNCTION_TAG_BASE: u64 = 64;
+
+/// The recorded circuit.
+#[derive(Clone, Debug)]
+pub struct Builder {
+    /// Gate lanes.
+    pub lanes: Vec<Lane>,
+    /// Lookup lanes.
+    pub lookups: Vec<LookupLane>,
+    /// Distinct constants, placed in the constant column.
+    pub constants: Vec<i128>,
+    constant_rows: BTreeMap<i128, usize>,
+    /// Equality constraints.
+    pub copies: Vec<(Cell, Cell)>,
+    /// Cells exposed as public instances, in order.
+    pub public: Vec<Cell>,
+    /// Values of the public cells.
+    pub public_values: Vec<i128>,
+    /// Largest range-check limb, in bits.
+    pub limb_bits: u32,
+    /// Entries of the tagged table: (tag, x, y).
+    pub table: Vec<(u64, i128, i128)>,
+    /// Whether values are a real witness.
+    pub known: bool,
+    function_tables: u64,
+}
+
+impl Builder {
+    /// An empty circuit with `lanes` gate lanes, `lookup_lanes` lookup lanes and range checks
+    /// in limbs of `limb_bits` bits.
+    #[must_use]
+    pub fn new(lanes: usize, lookup_lanes: usize, limb_bits: u32, known: bool) -> Self {
+        let mut table = vec![(0, 0, 0)];
+        for bits in 1..=limb_bits {
+            table.extend((0..1i128 << bits).map(|v| (range_tag(bits), v, 0)));
+        }
+        Self {
+            lanes: vec![Lane::default(); lanes.max(1)],
+            lookups: vec![LookupLane::default(); lookup_lanes.max(1)],
+            constants: Vec::new(),
+            constant_rows: BTreeMap::new(),
+            copies: Vec::new(),
+            public: Vec::new(),
+            public_values: Vec::new(),
+            limb_bits,
+            table,
+            known,
+            function_tables: 0,
+        }
+    }
+
+    /// Rows used by the busiest column or the table.
+    #[must_use]
+    pub fn rows(&self) -> usize {
+        let lanes = self.lanes.iter().map(|l| l.values.len()).max().unwrap_or(0);
+        let lookups = self.lookups.iter().map(|l| l.x.len()).max().unwrap_or(0);
+        lanes.max(lookups).max(self.table.len()).max(self.constants.len()).max(self.public.len())
+    }
+
+    /// Total advice cells used.
+    #[must_use]
+    pub fn cells(&self) -> usize {
+        self.lanes.iter().map(|l| l.values.len()).sum::<usize>() + self.lookups.iter().map(|l| l.x.len()).sum::<usize>()
+    }
+
+    /// Appends `values` as one contiguous run in the least-filled lane and returns the cells.
+    pub fn run(&mut self, values: &[i128]) -> Vec<Cell> {
+        let lane = (0..self.lanes.len()).min_by_key(|&i| self.lanes[i].values.len()).unwrap_or(0);
+        let start = self.lanes[lane].values.len();
+        self.lanes[lane].values.extend_from_slice(values);
+        (0..values.len()).map(|i| Cell { col: Col::Lane(lane), row: start + i }).collect()
+    }
+
+    /// Switches a gate on at a lane cell.
+    pub fn enable(&mut self, gate: Gate, at: Cell) {
+        if let Col::Lane(l) = at.col {
+            match gate {
+                Gate::MulAdd => self.lanes[l].mul_add.push(at.row),
+                Gate::Mac => self.lanes[l].mac.push(at.row),
+            }
+        }
+    }
+
+    /// Sets the fixed coefficient and constant of a lane cell (used by the MAC gate).
+    pub fn set_fixed(&mut self, at: Cell, coef: i128, konst: i128) {
+        if let Col::Lane(l) = at.col {
+            self.lanes[l].coef.insert(at.row, coef);
+            if konst != 0 {
+                self.lanes[l].konst.insert(at.row, konst);
+            }
+        }
+    }
+
+    /// Value of a cell.
+    #[must_use]
+    pub fn value(&self, c: Cell) -> i128 {
+        match c.col {
+            Col::Lane(l) => self.lanes[l].values[c.row],
+            Col::LookupX(l) => self.lookups[l].x[c.row],
+            Col::LookupY(l) => self.lookups[l].y[c.row],
+            Col::Constant => self.constants[c.row],
+        }
+    }
+
+    /// Constrains two cells equal.
+    pub fn copy(&mut self, a: Cell, b: Cell) {
+        if a != b {
+            self.copies.push((a, b));
+        }
+    }
+
+    /// The constant-column cell holding `v`.
+    pub fn constant(&mut self, v: i128) -> Cell {
+        let row = match self.constant_rows.get(&v) {
+            Some(&r) => r,
+            None => {
+                self.constants.push(v);
+                self.constant_rows.insert(v, self.constants.len() - 1);
+                self.constants.len() - 1
+            }
+        };
+        Cell { col: Col::Constant, row }
+    }
+
+    /// Exposes a cell as the next public instance.
+    pub fn expose(&mut self, c: Cell) {
+        let v = self.value(c);
+        self.public.push(c);
+        self.public_values.push(v);
+    }
+
+    /// Looks `x` up in the table with `tag`; `y_value` is the table's output for it. Returns
+    /// the cell holding `y` (for range checks, `y` is 0 and the cell is unused).
+    pub fn lookup(&mut self, tag: u64, x: Cell, y_value: i128) -> Cell {
+        let lane = (0..self.lookups.len()).min_by_key(|&i| self.lookups[i].x.len()).unwrap_or(0);
+        let v = self.value(x);
+        let l = &mut self.lookups[lane];
+        l.x.push(v);
+        l.y.push(y_value);
+        l.tag.push(tag);
+        let row = l.x.len() - 1;
+        self.copy(x, Cell { col: Col::LookupX(lane), row });
+        Cell { col: Col::LookupY(lane), row }
+    }
+
+    /// Registers a function table; returns its tag.
+    pub fn add_function_table(&mut self, entries: impl Iterator<Item = (i128, i128)>) -> u64 {
+        let tag = FUNCTION_TAG_BASE + self.function_tables;
+        self.function_tables += 1;
+        self.table.extend(entries.map(|(x, y)| (tag, x, y)));
+        tag
+    }
+}

@@ -1,0 +1,105 @@
+//! One chip per family of quantized primitives. Each lays out exactly the integer semantics of
+//! its `QOp` (see `zkinfer_quantize::eval`) with the lane gates, range checks and lookups.
+
+mod arith;
+mod compare;
+mod linear;
+mod movement;
+mod table;
+
+use crate::builder::{Builder, Cell};
+use crate::error::{CircuitError, Result};
+use zkinfer_model_import::tensor::broadcast_index_map;
+use zkinfer_quantize::qgraph::{bits_for, QNode, QOp};
+use zkinfer_quantize::QGraph;
+
+/// Lays out a quantized graph. With a witness (every tensor's values, from
+/// `zkinfer_quantize::eval::eval_all`) the builder holds a full assignment; without one it
+/// holds the same structure with zero values, for keygen and planning.
+///
+/// # Errors
+/// A primitive this version cannot lay out yet, naming its ONNX node.
+pub fn lay_out(q: &QGraph, witness: Option<&[Vec<i64>]>, lanes: usize, lookup_lanes: usize, limb_bits: u32) -> Result<Builder> {
+    let mut b = Builder::new(lanes, lookup_lanes, limb_bits, witness.is_some());
+    let tables = table::register_tables(&mut b, q);
+    let mut cells: Vec<Option<Vec<Cell>>> = vec![None; q.tensors.len()];
+    let value = |id: usize, i: usize| -> i128 { witness.map_or(0, |w| i128::from(w[id][i])) };
+    for n in &q.nodes {
+        let ins: Vec<Vec<Cell>> = n
+            .inputs
+            .iter()
+            .map(|&i| match &cells[i] {
+                Some(c) => c.clone(),
+                // Constant matmul operands stay in the fixed coefficient column.
+                None if matches!(n.op, QOp::MatMul) => Vec::new(),
+                None => {
+                    let t = &q.tensors[i];
+                    t.value.as_ref().map_or_else(Vec::new, |v| v.iter().map(|&x| b.constant(i128::from(x))).collect())
+                }
+            })
+            .collect();
+        let ctx = Ctx { q, node: n, ins: &ins, out_value: &|i| value(n.output, i), tables: &tables };
+        let out = match &n.op {
+            QOp::Input { .. } => movement::input(&mut b, &ctx),
+            QOp::Copy { map } => movement::copy(&mut b, &ctx, map),
+            QOp::Add { coeffs } => arith::add(&mut b, &ctx, coeffs),
+            QOp::Mul => arith::mul(&mut b, &ctx),
+            QOp::Rescale { shift } => arith::rescale(&mut b, &ctx, *shift),
+            QOp::Div { shift } => arith::div(&mut b, &ctx, *shift),
+            QOp::MatMul => linear::matmul(&mut b, &ctx),
+            QOp::ReduceSum { axes } => linear::reduce_sum(&mut b, &ctx, axes),
+            QOp::Relu => compare::relu(&mut b, &ctx),
+            QOp::Max | QOp::Min => compare::max_min(&mut b, &ctx, matches!(n.op, QOp::Max)),
+            QOp::Abs => compare::abs(&mut b, &ctx),
+            QOp::ReduceMax { axes } | QOp::ReduceMin { axes } => compare::reduce_extreme(&mut b, &ctx, axes, matches!(n.op, QOp::ReduceMax { .. })),
+            QOp::Lookup { table } => table::lookup(&mut b, &ctx, *table),
+            other => {
+                return Err(CircuitError::NotYetSupported { node: n.node.clone(), op: n.onnx_op.clone(), primitive: other.name().into() })
+            }
+        };
+        // Calibrated bounds are enforced where the value is produced.
+        let t = &q.tensors[n.output];
+        if t.checked {
+            for &c in &out {
+                b.bounded(c, t.bound);
+            }
+        }
+        cells[n.output] = Some(out);
+    }
+    for &o in &q.outputs {
+        let out = cells[o].clone().ok_or_else(|| CircuitError::Internal(format!("output tensor {} not laid out", q.tensors[o].name)))?;
+        for c in out {
+            b.expose(c);
+        }
+    }
+    Ok(b)
+}
+
+/// What a chip sees.
+pub(crate) struct Ctx<'a> {
+    pub q: &'a QGraph,
+    pub node: &'a QNode,
+    /// Cells of each input, row-major.
+    pub ins: &'a [Vec<Cell>],
+    /// Witness value of output element `i` (0 without a witness).
+    pub out_value: &'a dyn Fn(usize) -> i128,
+    /// Tag of each lookup table.
+    pub tables: &'a [u64],
+}
+
+impl Ctx<'_> {
+    pub fn out_len(&self) -> usize {
+        self.q.tensors[self.node.output].shape.iter().product()
+    }
+
+    /// Input `i` broadcast to the output shape.
+    pub fn broadcast(&self, i: usize) -> Vec<Cell> {
+        let shape = &self.q.tensors[self.node.inputs[i]].shape;
+        broadcast_index_map(shape, &self.q.tensors[self.node.output].shape).iter().map(|&j| self.ins[i][j]).collect()
+    }
+
+    /// Bits that bound |x| of input `i`.
+    pub fn in_bits(&self, i: usize) -> u32 {
+        bits_for(u128::from(self.q.tensors[self.node.inputs[i]].bound))
+    }
+}

@@ -1,0 +1,208 @@
+//! The halo2 circuit: configures the lane gates, the tagged lookup and the permutation, and
+//! writes a [`Builder`]'s recorded assignment into one region.
+
+use crate::builder::{Builder, Col};
+use halo2_proofs::circuit::{Layouter, SimpleFloorPlanner, Value};
+use halo2_proofs::halo2curves::bn256::Fr;
+use halo2_proofs::halo2curves::ff::PrimeField;
+use halo2_proofs::plonk::{Advice, Circuit, Column, ConstraintSystem, Error, Fixed, Instance};
+use halo2_proofs::poly::Rotation;
+use std::sync::Arc;
+
+/// Field element of an integer.
+#[must_use]
+pub fn fe(v: i128) -> Fr {
+    let m = Fr::from_u128(v.unsigned_abs());
+    if v < 0 {
+        -m
+    } else {
+        m
+    }
+}
+
+/// The column layout, chosen by the planner and part of the verifying key.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Shape {
+    /// Gate lanes.
+    pub lanes: usize,
+    /// Lookup lanes.
+    pub lookup_lanes: usize,
+}
+
+/// Columns of one gate lane.
+#[derive(Clone, Copy, Debug)]
+pub struct LaneConfig {
+    advice: Column<Advice>,
+    q_mul_add: Column<Fixed>,
+    q_mac: Column<Fixed>,
+    coef: Column<Fixed>,
+    konst: Column<Fixed>,
+}
+
+/// Columns of one lookup lane.
+#[derive(Clone, Copy, Debug)]
+pub struct LookupConfig {
+    tag: Column<Fixed>,
+    x: Column<Advice>,
+    y: Column<Advice>,
+}
+
+/// All columns.
+#[derive(Clone, Debug)]
+pub struct ModelConfig {
+    lanes: Vec<LaneConfig>,
+    lookups: Vec<LookupConfig>,
+    table: [Column<Fixed>; 3],
+    constants: Column<Fixed>,
+    instance: Column<Instance>,
+}
+
+/// A model's circuit: the recorded layout and its column shape.
+#[derive(Clone, Debug)]
+pub struct ModelCircuit {
+    /// Recorded assignment.
+    pub builder: Arc<Builder>,
+    /// Column shape.
+    pub shape: Shape,
+}
+
+impl ModelCircuit {
+    /// Wraps a builder.
+    #[must_use]
+    pub fn new(builder: Builder) -> Self {
+        let shape = Shape { lanes: builder.lanes.len(), lookup_lanes: builder.lookups.len() };
+        Self { builder: Arc::new(builder), shape }
+    }
+
+    /// Public inputs, in instance order.
+    #[must_use]
+    pub fn instances(&self) -> Vec<Fr> {
+        self.builder.public_values.iter().map(|&v| fe(v)).collect()
+    }
+}
+
+impl Circuit<Fr> for ModelCircuit {
+    type Config = ModelConfig;
+    type FloorPlanner = SimpleFloorPlanner;
+    type Params = Shape;
+
+    fn params(&self) -> Shape {
+        self.shape
+    }
+
+    fn without_witnesses(&self) -> Self {
+        let mut b = (*self.builder).clone();
+        b.known = false;
+        Self { builder: Arc::new(b), shape: self.shape }
+    }
+
+    fn configure(meta: &mut ConstraintSystem<Fr>) -> ModelConfig {
+        Self::configure_with_params(meta, Shape { lanes: 1, lookup_lanes: 1 })
+    }
+
+    fn configure_with_params(meta: &mut ConstraintSystem<Fr>, shape: Shape) -> ModelConfig {
+        let table = [meta.fixed_column(), meta.fixed_column(), meta.fixed_column()];
+        let constants = meta.fixed_column();
+        meta.enable_equality(constants);
+        let instance = meta.instance_column();
+        meta.enable_equality(instance);
+        let lanes: Vec<LaneConfig> = (0..shape.lanes.max(1))
+            .map(|_| {
+                let lane = LaneConfig {
+                    advice: meta.advice_column(),
+                    q_mul_add: meta.fixed_column(),
+                    q_mac: meta.fixed_column(),
+                    coef: meta.fixed_column(),
+                    konst: meta.fixed_column(),
+                };
+                meta.enable_equality(lane.advice);
+                meta.create_gate("mul_add: a0 + a1·a2 = a3", |m| {
+                    let q = m.query_fixed(lane.q_mul_add, Rotation::cur());
+                    let a: Vec<_> = (0..4).map(|r| m.query_advice(lane.advice, Rotation(r))).collect();
+                    vec![q * (a[0].clone() + a[1].clone() * a[2].clone() - a[3].clone())]
+                });
+                meta.create_gate("mac: a0 + f1·a1 + g1 = a2", |m| {
+                    let q = m.query_fixed(lane.q_mac, Rotation::cur());
+                    let a: Vec<_> = (0..3).map(|r| m.query_advice(lane.advice, Rotation(r))).collect();
+                    let f = m.query_fixed(lane.coef, Rotation::next());
+                    let g = m.query_fixed(lane.konst, Rotation::next());
+                    vec![q * (a[0].clone() + f * a[1].clone() + g - a[2].clone())]
+                });
+                lane
+            })
+            .collect();
+        let lookups: Vec<LookupConfig> = (0..shape.lookup_lanes.max(1))
+            .map(|_| {
+                let l = LookupConfig { tag: meta.fixed_column(), x: meta.advice_column(), y: meta.advice_column() };
+                meta.enable_equality(l.x);
+                meta.enable_equality(l.y);
+                meta.lookup_any("tagged table", |m| {
+                    let inputs = [m.query_fixed(l.tag, Rotation::cur()), m.query_advice(l.x, Rotation::cur()), m.query_advice(l.y, Rotation::cur())];
+                    let tables = table.map(|c| m.query_fixed(c, Rotation::cur()));
+                    inputs.into_iter().zip(tables).collect()
+                });
+                l
+            })
+            .collect();
+        ModelConfig { lanes, lookups, table, constants, instance }
+    }
+
+    fn synthesize(&self, config: ModelConfig, mut layouter: impl Layouter<Fr>) -> Result<(), Error> {
+        let b = &self.builder;
+        let val = |v: i128| if b.known { Value::known(fe(v)) } else { Value::unknown() };
+        let mut public_cells = Vec::new();
+        layouter.assign_region(
+            || "model",
+            |mut region| {
+                let one = Fr::one();
+                let mut lane_cells = Vec::with_capacity(b.lanes.len());
+                for (lane, cfg) in b.lanes.iter().zip(&config.lanes) {
+                    let cells: Vec<_> = lane.values.iter().enumerate().map(|(row, &v)| region.assign_advice(cfg.advice, row, val(v)).cell()).collect();
+                    for &row in &lane.mul_add {
+                        region.assign_fixed(cfg.q_mul_add, row, one);
+                    }
+                    for &row in &lane.mac {
+                        region.assign_fixed(cfg.q_mac, row, one);
+                    }
+                    for (&row, &c) in &lane.coef {
+                        region.assign_fixed(cfg.coef, row, fe(c));
+                    }
+                    for (&row, &c) in &lane.konst {
+                        region.assign_fixed(cfg.konst, row, fe(c));
+                    }
+                    lane_cells.push(cells);
+                }
+                let mut lx = Vec::with_capacity(b.lookups.len());
+                let mut ly = Vec::with_capacity(b.lookups.len());
+                for (l, cfg) in b.lookups.iter().zip(&config.lookups) {
+                    lx.push(l.x.iter().enumerate().map(|(row, &v)| region.assign_advice(cfg.x, row, val(v)).cell()).collect::<Vec<_>>());
+                    ly.push(l.y.iter().enumerate().map(|(row, &v)| region.assign_advice(cfg.y, row, val(v)).cell()).collect::<Vec<_>>());
+                    for (row, &t) in l.tag.iter().enumerate() {
+                        region.assign_fixed(cfg.tag, row, Fr::from(t));
+                    }
+                }
+                for (row, &(tag, x, y)) in b.table.iter().enumerate() {
+                    region.assign_fixed(config.table[0], row, Fr::from(tag));
+                    region.assign_fixed(config.table[1], row, fe(x));
+                    region.assign_fixed(config.table[2], row, fe(y));
+                }
+                let consts: Vec<_> = b.constants.iter().enumerate().map(|(row, &v)| region.assign_fixed(config.constants, row, fe(v))).collect();
+                let cell = |c: crate::builder::Cell| match c.col {
+                    Col::Lane(i) => lane_cells[i][c.row],
+                    Col::LookupX(i) => lx[i][c.row],
+                    Col::LookupY(i) => ly[i][c.row],
+                    Col::Constant => consts[c.row],
+                };
+                for &(a, c) in &b.copies {
+                    region.constrain_equal(cell(a), cell(c));
+                }
+                public_cells = b.public.iter().map(|&c| cell(c)).collect();
+                Ok(())
+            },
+        )?;
+        for (row, c) in public_cells.into_iter().enumerate() {
+            layouter.constrain_instance(c, config.instance, row);
+        }
+        Ok(())
+    }
+}

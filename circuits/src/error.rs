@@ -1,0 +1,35 @@
+//! Circuit errors.
+
+use thiserror::Error;
+
+/// What can go wrong while laying out or synthesizing a model circuit.
+#[derive(Debug, Error)]
+pub enum CircuitError {
+    /// A primitive without a chip yet.
+    #[error("node '{node}' ({op}): the '{primitive}' primitive has no circuit chip yet")]
+    NotYetSupported {
+        /// ONNX node name.
+        node: String,
+        /// ONNX op.
+        op: String,
+        /// Quantized primitive.
+        primitive: String,
+    },
+    /// The circuit does not fit the largest supported size.
+    #[error("the circuit needs {rows} rows, more than 2^{max_k}; use --target resources or more columns")]
+    TooLarge {
+        /// Rows needed.
+        rows: usize,
+        /// Largest k.
+        max_k: u32,
+    },
+    /// halo2 synthesis error.
+    #[error("halo2: {0}")]
+    Halo2(String),
+    /// A broken invariant (please report).
+    #[error("internal circuit error (please report): {0}")]
+    Internal(String),
+}
+
+/// Result alias.
+pub type Result<T> = std::result::Result<T, CircuitError>;

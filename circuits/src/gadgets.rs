@@ -1,0 +1,127 @@
+//! Gadgets over the two lane gates and the tagged lookup: linear combinations, products and
+//! exact range checks. Every chip is built from these.
+
+use crate::builder::{range_tag, Builder, Cell, Gate};
+
+impl Builder {
+    /// `konst + Σ coef·x` as one multiply-accumulate chain: `[0, x1, acc1, x2, acc2, …]`,
+    /// with the inputs copied in. Costs 1 + 2n cells.
+    pub fn lincomb(&mut self, terms: &[(Cell, i128)], konst: i128) -> Cell {
+        let mut values = Vec::with_capacity(1 + 2 * terms.len());
+        let mut acc = 0i128;
+        values.push(acc);
+        for (i, &(x, c)) in terms.iter().enumerate() {
+            let k = if i + 1 == terms.len() { konst } else { 0 };
+            acc += c * self.value(x) + k;
+            values.push(self.value(x));
+            values.push(acc);
+        }
+        if terms.is_empty() {
+            let c = self.constant(konst);
+            return c;
+        }
+        let cells = self.run(&values);
+        let zero = self.constant(0);
+        self.copy(zero, cells[0]);
+        for (i, &(x, c)) in terms.iter().enumerate() {
+            let at = cells[1 + 2 * i];
+            self.enable(Gate::Mac, cells[2 * i]);
+            let k = if i + 1 == terms.len() { konst } else { 0 };
+            self.set_fixed(at, c, k);
+            self.copy(x, at);
+        }
+        cells[cells.len() - 1]
+    }
+
+    /// `a + b·c`. Costs 4 cells.
+    pub fn mul_add(&mut self, a: Cell, b: Cell, c: Cell) -> Cell {
+        let (va, vb, vc) = (self.value(a), self.value(b), self.value(c));
+        let cells = self.run(&[va, vb, vc, va + vb * vc]);
+        self.enable(Gate::MulAdd, cells[0]);
+        self.copy(a, cells[0]);
+        self.copy(b, cells[1]);
+        self.copy(c, cells[2]);
+        cells[3]
+    }
+
+    /// `b·c`.
+    pub fn mul(&mut self, b: Cell, c: Cell) -> Cell {
+        let zero = self.constant(0);
+        self.mul_add(zero, b, c)
+    }
+
+    /// Σ a_i·b_i for input-dependent vectors, as one chain `[0, a1, b1, acc1, a2, b2, …]`
+    /// whose multiply-add gates overlap. Costs 1 + 3n cells.
+    pub fn dot(&mut self, pairs: &[(Cell, Cell)]) -> Cell {
+        if pairs.is_empty() {
+            return self.constant(0);
+        }
+        let mut values = vec![0i128];
+        let mut acc = 0i128;
+        for &(a, b) in pairs {
+            let (va, vb) = (self.value(a), self.value(b));
+            acc += va * vb;
+            values.extend([va, vb, acc]);
+        }
+        let cells = self.run(&values);
+        let zero = self.constant(0);
+        self.copy(zero, cells[0]);
+        for (i, &(a, b)) in pairs.iter().enumerate() {
+            self.enable(Gate::MulAdd, cells[3 * i]);
+            self.copy(a, cells[3 * i + 1]);
+            self.copy(b, cells[3 * i + 2]);
+        }
+        cells[cells.len() - 1]
+    }
+
+    /// Proves `0 ≤ v < 2^bits` with limbs of at most `limb_bits` bits, each looked up in the
+    /// range table of its exact width.
+    pub fn range_check(&mut self, v: Cell, bits: u32) {
+        if bits == 0 {
+            let zero = self.constant(0);
+            self.copy(zero, v);
+            return;
+        }
+        let l = self.limb_bits;
+        if bits <= l {
+            self.lookup(range_tag(bits), v, 0);
+            return;
+        }
+        let value = self.value(v);
+        let n = bits.div_ceil(l);
+        let mut terms = Vec::with_capacity(n as usize);
+        for j in 0..n {
+            let width = if j + 1 == n { bits - l * (n - 1) } else { l };
+            let limb = (value >> (l * j)) & ((1i128 << width) - 1);
+            let cell = self.run(&[limb])[0];
+            self.lookup(range_tag(width), cell, 0);
+            terms.push((cell, 1i128 << (l * j)));
+        }
+        let sum = self.lincomb(&terms, 0);
+        self.copy(sum, v);
+    }
+
+    /// Proves `|v| ≤ bound` exactly: `bound + v` and `bound − v` are both in `[0, 2^c)` with
+    /// `2^c > 2·bound`.
+    pub fn bounded(&mut self, v: Cell, bound: u64) {
+        let b = i128::from(bound);
+        let bits = 128 - (2 * b).leading_zeros();
+        let lo = self.lincomb(&[(v, 1)], b);
+        self.range_check(lo, bits);
+        let hi = self.lincomb(&[(v, -1)], b);
+        self.range_check(hi, bits);
+    }
+
+    /// `(s, s·x)` with `s = [x ≥ 0]` for `|x| < 2^bits`, proven with one range check:
+    /// `t = s ? x : −x − 1 = 2·s·x − x − 1 + s` must lie in `[0, 2^bits)` and `s` in `{0, 1}`.
+    /// A false `s` makes `t` negative, i.e. a field element near the modulus, outside the range.
+    pub fn sign(&mut self, x: Cell, bits: u32) -> (Cell, Cell) {
+        let s_val = i128::from(self.value(x) >= 0);
+        let s = self.run(&[s_val])[0];
+        self.lookup(range_tag(1), s, 0);
+        let sx = self.mul(s, x);
+        let t = self.lincomb(&[(sx, 2), (x, -1), (s, 1)], -1);
+        self.range_check(t, bits);
+        (s, sx)
+    }
+}
