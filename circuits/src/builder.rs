@@ -133,7 +133,8 @@ impl Builder {
     /// Total advice cells used.
     #[must_use]
     pub fn cells(&self) -> usize {
-        self.lanes.iter().map(|l| l.values.len()).sum::<usize>() + self.lookups.iter().map(|l| l.x.len()).sum::<usize>()
+        self.lanes.iter().map(|l| l.values.len()).sum::<usize>()
+            + self.lookups.iter().map(|l| l.x.len()).sum::<usize>()
     }
 
     /// Appends `values` as one contiguous run in the least-filled lane and returns the cells.

@@ -118,12 +118,14 @@ impl Circuit<Fr> for ModelCircuit {
                 meta.enable_equality(lane.advice);
                 meta.create_gate("mul_add: a0 + a1·a2 = a3", |m| {
                     let q = m.query_fixed(lane.q_mul_add, Rotation::cur());
-                    let a: Vec<_> = (0..4).map(|r| m.query_advice(lane.advice, Rotation(r))).collect();
+                    let a: Vec<_> =
+                        (0..4).map(|r| m.query_advice(lane.advice, Rotation(r))).collect();
                     vec![q * (a[0].clone() + a[1].clone() * a[2].clone() - a[3].clone())]
                 });
                 meta.create_gate("mac: a0 + f1·a1 + g1 = a2", |m| {
                     let q = m.query_fixed(lane.q_mac, Rotation::cur());
-                    let a: Vec<_> = (0..3).map(|r| m.query_advice(lane.advice, Rotation(r))).collect();
+                    let a: Vec<_> =
+                        (0..3).map(|r| m.query_advice(lane.advice, Rotation(r))).collect();
                     let f = m.query_fixed(lane.coef, Rotation::next());
                     let g = m.query_fixed(lane.konst, Rotation::next());
                     vec![q * (a[0].clone() + f * a[1].clone() + g - a[2].clone())]
@@ -133,11 +135,19 @@ impl Circuit<Fr> for ModelCircuit {
             .collect();
         let lookups: Vec<LookupConfig> = (0..shape.lookup_lanes.max(1))
             .map(|_| {
-                let l = LookupConfig { tag: meta.fixed_column(), x: meta.advice_column(), y: meta.advice_column() };
+                let l = LookupConfig {
+                    tag: meta.fixed_column(),
+                    x: meta.advice_column(),
+                    y: meta.advice_column(),
+                };
                 meta.enable_equality(l.x);
                 meta.enable_equality(l.y);
                 meta.lookup_any("tagged table", |m| {
-                    let inputs = [m.query_fixed(l.tag, Rotation::cur()), m.query_advice(l.x, Rotation::cur()), m.query_advice(l.y, Rotation::cur())];
+                    let inputs = [
+                        m.query_fixed(l.tag, Rotation::cur()),
+                        m.query_advice(l.x, Rotation::cur()),
+                        m.query_advice(l.y, Rotation::cur()),
+                    ];
                     let tables = table.map(|c| m.query_fixed(c, Rotation::cur()));
                     inputs.into_iter().zip(tables).collect()
                 });
@@ -147,7 +157,11 @@ impl Circuit<Fr> for ModelCircuit {
         ModelConfig { lanes, lookups, table, constants, instance }
     }
 
-    fn synthesize(&self, config: ModelConfig, mut layouter: impl Layouter<Fr>) -> Result<(), Error> {
+    fn synthesize(
+        &self,
+        config: ModelConfig,
+        mut layouter: impl Layouter<Fr>,
+    ) -> Result<(), Error> {
         let b = &self.builder;
         let val = |v: i128| if b.known { Value::known(fe(v)) } else { Value::unknown() };
         let mut public_cells = Vec::new();
@@ -157,7 +171,12 @@ impl Circuit<Fr> for ModelCircuit {
                 let one = Fr::one();
                 let mut lane_cells = Vec::with_capacity(b.lanes.len());
                 for (lane, cfg) in b.lanes.iter().zip(&config.lanes) {
-                    let cells: Vec<_> = lane.values.iter().enumerate().map(|(row, &v)| region.assign_advice(cfg.advice, row, val(v)).cell()).collect();
+                    let cells: Vec<_> = lane
+                        .values
+                        .iter()
+                        .enumerate()
+                        .map(|(row, &v)| region.assign_advice(cfg.advice, row, val(v)).cell())
+                        .collect();
                     for &row in &lane.mul_add {
                         region.assign_fixed(cfg.q_mul_add, row, one);
                     }
@@ -175,8 +194,18 @@ impl Circuit<Fr> for ModelCircuit {
                 let mut lx = Vec::with_capacity(b.lookups.len());
                 let mut ly = Vec::with_capacity(b.lookups.len());
                 for (l, cfg) in b.lookups.iter().zip(&config.lookups) {
-                    lx.push(l.x.iter().enumerate().map(|(row, &v)| region.assign_advice(cfg.x, row, val(v)).cell()).collect::<Vec<_>>());
-                    ly.push(l.y.iter().enumerate().map(|(row, &v)| region.assign_advice(cfg.y, row, val(v)).cell()).collect::<Vec<_>>());
+                    lx.push(
+                        l.x.iter()
+                            .enumerate()
+                            .map(|(row, &v)| region.assign_advice(cfg.x, row, val(v)).cell())
+                            .collect::<Vec<_>>(),
+                    );
+                    ly.push(
+                        l.y.iter()
+                            .enumerate()
+                            .map(|(row, &v)| region.assign_advice(cfg.y, row, val(v)).cell())
+                            .collect::<Vec<_>>(),
+                    );
                     for (row, &t) in l.tag.iter().enumerate() {
                         region.assign_fixed(cfg.tag, row, Fr::from(t));
                     }
@@ -186,7 +215,12 @@ impl Circuit<Fr> for ModelCircuit {
                     region.assign_fixed(config.table[1], row, fe(x));
                     region.assign_fixed(config.table[2], row, fe(y));
                 }
-                let consts: Vec<_> = b.constants.iter().enumerate().map(|(row, &v)| region.assign_fixed(config.constants, row, fe(v))).collect();
+                let consts: Vec<_> = b
+                    .constants
+                    .iter()
+                    .enumerate()
+                    .map(|(row, &v)| region.assign_fixed(config.constants, row, fe(v)))
+                    .collect();
                 let cell = |c: crate::builder::Cell| match c.col {
                     Col::Lane(i) => lane_cells[i][c.row],
                     Col::LookupX(i) => lx[i][c.row],

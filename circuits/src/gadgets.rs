@@ -7,6 +7,12 @@ impl Builder {
     /// `konst + Σ coef·x` as one multiply-accumulate chain: `[0, x1, acc1, x2, acc2, …]`,
     /// with the inputs copied in. Costs 1 + 2n cells.
     pub fn lincomb(&mut self, terms: &[(Cell, i128)], konst: i128) -> Cell {
+        // Terms that are zero by construction (zero coefficients, the constant-0 cell that
+        // im2col padding produces) cost nothing.
+        let zero_cell = self.constant(0);
+        let kept: Vec<(Cell, i128)> =
+            terms.iter().copied().filter(|&(c, w)| w != 0 && c != zero_cell).collect();
+        let terms = kept.as_slice();
         let mut values = Vec::with_capacity(1 + 2 * terms.len());
         let mut acc = 0i128;
         values.push(acc);
@@ -124,4 +130,18 @@ impl Builder {
         self.range_check(t, bits);
         (s, sx)
     }
+}
+
+/// Exact ⌊sqrt(v)⌋ for v ≥ 0 (a float guess corrected by integer steps).
+#[must_use]
+pub(crate) fn isqrt(v: i128) -> i128 {
+    #[allow(clippy::cast_possible_truncation, clippy::cast_precision_loss)]
+    let mut r = (v.max(0) as f64).sqrt() as i128;
+    while r * r > v {
+        r -= 1;
+    }
+    while (r + 1) * (r + 1) <= v {
+        r += 1;
+    }
+    r
 }

@@ -13,9 +13,11 @@ mod chips;
 pub mod circuit;
 pub mod error;
 mod gadgets;
+pub mod plan;
 
 pub use builder::Builder;
 pub use chips::lay_out;
 pub use circuit::{fe, ModelCircuit, Shape};
 pub use error::{CircuitError, Result};
 pub use halo2_proofs;
+pub use plan::{lay_out_planned, plan, Plan};

@@ -1,7 +1,13 @@
 //! MockProver tests per chip: the honest witness verifies; every single advice cell perturbed
 //! by one is rejected; values outside their enforced range are rejected even when every
 //! linear relation still holds; a wrong claimed output is rejected.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::cast_possible_truncation, missing_docs)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::cast_possible_truncation,
+    missing_docs
+)]
 
 use halo2_proofs::dev::MockProver;
 use halo2_proofs::halo2curves::bn256::Fr;
@@ -13,7 +19,14 @@ use zkinfer_quantize::{eval, QGraph};
 
 const LIMB: u32 = 4;
 
-fn tensor(name: &str, shape: &[usize], scale: i32, bound: u64, checked: bool, value: Option<Vec<i64>>) -> QTensor {
+fn tensor(
+    name: &str,
+    shape: &[usize],
+    scale: i32,
+    bound: u64,
+    checked: bool,
+    value: Option<Vec<i64>>,
+) -> QTensor {
     QTensor { name: name.into(), shape: shape.to_vec(), scale, bound, checked, value }
 }
 
@@ -24,13 +37,27 @@ struct G {
 
 impl G {
     fn new() -> Self {
-        Self { q: QGraph { tensors: vec![], nodes: vec![], inputs: vec![], outputs: vec![], tables: vec![] } }
+        Self {
+            q: QGraph {
+                tensors: vec![],
+                nodes: vec![],
+                inputs: vec![],
+                outputs: vec![],
+                tables: vec![],
+            },
+        }
     }
     fn input(&mut self, shape: &[usize], bound: u64) -> usize {
         let id = self.q.tensors.len();
         self.q.tensors.push(tensor("x", shape, 0, bound, true, None));
         let index = self.q.inputs.len();
-        self.q.nodes.push(QNode { op: QOp::Input { index }, inputs: vec![], output: id, node: "in".into(), onnx_op: "Input".into() });
+        self.q.nodes.push(QNode {
+            op: QOp::Input { index },
+            inputs: vec![],
+            output: id,
+            node: "in".into(),
+            onnx_op: "Input".into(),
+        });
         self.q.inputs.push(id);
         id
     }
@@ -39,10 +66,23 @@ impl G {
         self.q.tensors.push(tensor("c", shape, 0, bound, false, Some(v)));
         self.q.tensors.len() - 1
     }
-    fn op(&mut self, op: QOp, inputs: Vec<usize>, shape: &[usize], bound: u64, checked: bool) -> usize {
+    fn op(
+        &mut self,
+        op: QOp,
+        inputs: Vec<usize>,
+        shape: &[usize],
+        bound: u64,
+        checked: bool,
+    ) -> usize {
         let id = self.q.tensors.len();
         self.q.tensors.push(tensor("y", shape, 0, bound, checked, None));
-        self.q.nodes.push(QNode { op, inputs, output: id, node: "/test/Node".into(), onnx_op: "Test".into() });
+        self.q.nodes.push(QNode {
+            op,
+            inputs,
+            output: id,
+            node: "/test/Node".into(),
+            onnx_op: "Test".into(),
+        });
         id
     }
     fn output(mut self, id: usize) -> QGraph {
@@ -56,7 +96,9 @@ fn witness(q: &QGraph, inputs: &[Vec<f64>]) -> Vec<Vec<i64>> {
         .inputs
         .iter()
         .zip(inputs)
-        .map(|(&i, v)| Tensor::new(q.tensors[i].shape.clone(), zkinfer_model_import::DType::Float, v.clone()))
+        .map(|(&i, v)| {
+            Tensor::new(q.tensors[i].shape.clone(), zkinfer_model_import::DType::Float, v.clone())
+        })
         .collect();
     eval::eval_all(q, &ts).unwrap()
 }
@@ -125,7 +167,18 @@ fn add_chip() {
 fn mul_and_copy_chips() {
     let mut g = G::new();
     let a = g.input(&[4], 100);
-    let t = g.op(QOp::Copy { map: [3u32, 0, 2, 1].iter().map(|&i| zkinfer_quantize::qgraph::CopySrc { input: 0, index: i }).collect() }, vec![a], &[4], 100, false);
+    let t = g.op(
+        QOp::Copy {
+            map: [3u32, 0, 2, 1]
+                .iter()
+                .map(|&i| zkinfer_quantize::qgraph::CopySrc { input: 0, index: i })
+                .collect(),
+        },
+        vec![a],
+        &[4],
+        100,
+        false,
+    );
     let y = g.op(QOp::Mul, vec![a, t], &[4], 10_000, false);
     let q = g.output(y);
     check_sound(&q, &[vec![7.0, -3.0, 99.0, 0.0]]);
@@ -206,7 +259,11 @@ fn matmul_chip_constant_and_input_weights() {
 
 #[test]
 fn reduce_chips() {
-    for op in [QOp::ReduceSum { axes: vec![1] }, QOp::ReduceMax { axes: vec![1] }, QOp::ReduceMin { axes: vec![0] }] {
+    for op in [
+        QOp::ReduceSum { axes: vec![1] },
+        QOp::ReduceMax { axes: vec![1] },
+        QOp::ReduceMin { axes: vec![0] },
+    ] {
         let mut g = G::new();
         let a = g.input(&[2, 3], 50);
         let shape: &[usize] = if matches!(op, QOp::ReduceMin { .. }) { &[1, 3] } else { &[2, 1] };
@@ -271,6 +328,61 @@ fn keygen_structure_does_not_depend_on_the_witness() {
     assert_eq!(with.copies, without.copies);
     assert_eq!(with.rows(), without.rows());
     for (x, y) in with.lanes.iter().zip(&without.lanes) {
-        assert_eq!((&x.mul_add, &x.mac, &x.coef, &x.konst), (&y.mul_add, &y.mac, &y.coef, &y.konst));
+        assert_eq!(
+            (&x.mul_add, &x.mac, &x.coef, &x.konst),
+            (&y.mul_add, &y.mac, &y.coef, &y.konst)
+        );
     }
+}
+
+#[test]
+fn sqrt_chip() {
+    let mut g = G::new();
+    let a = g.input(&[6], 200);
+    let y = g.op(QOp::Sqrt { shift: 2 }, vec![a], &[6], 40, false);
+    let q = g.output(y);
+    check_sound(&q, &[vec![0.0, 1.0, 2.0, 3.0, 199.0, 56.0]]);
+}
+
+#[test]
+fn select_and_compare_chips() {
+    use zkinfer_quantize::qgraph::CmpKind;
+    for kind in [CmpKind::Equal, CmpKind::Less, CmpKind::Greater] {
+        let mut g = G::new();
+        let a = g.input(&[4], 20);
+        let c = g.input(&[4], 20);
+        let y = g.op(QOp::Compare { kind }, vec![a, c], &[4], 1, false);
+        let q = g.output(y);
+        check_sound(&q, &[vec![3.0, -4.0, 7.0, 0.0], vec![3.0, 5.0, -7.0, 0.0]]);
+    }
+    let mut g = G::new();
+    let c = g.input(&[3], 1);
+    let x = g.input(&[3], 50);
+    let z = g.konst(&[1], vec![-9]);
+    let y = g.op(QOp::Select, vec![c, x, z], &[3], 50, false);
+    let q = g.output(y);
+    check_sound(&q, &[vec![1.0, 0.0, 1.0], vec![10.0, 20.0, -30.0]]);
+}
+
+#[test]
+fn argmax_chip_first_and_last() {
+    for select_last in [false, true] {
+        let mut g = G::new();
+        let a = g.input(&[2, 4], 30);
+        let y = g.op(QOp::ArgMax { axis: 1, select_last }, vec![a], &[2, 1], 3, false);
+        let q = g.output(y);
+        let b = check_sound(&q, &[vec![5.0, 9.0, 9.0, -1.0, -3.0, -3.0, -4.0, -30.0]]);
+        let expected = if select_last { vec![2, 1] } else { vec![1, 0] };
+        assert_eq!(b.public_values, expected);
+    }
+}
+
+#[test]
+fn gather_chip() {
+    let mut g = G::new();
+    let data = g.konst(&[4, 3], (0..12).map(|v| v * 7 - 40).collect());
+    let idx = g.input(&[1, 2], 3);
+    let y = g.op(QOp::Gather { axis: 0 }, vec![data, idx], &[1, 2, 3], 50, false);
+    let q = g.output(y);
+    check_sound(&q, &[vec![3.0, 0.0]]);
 }

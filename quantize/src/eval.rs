@@ -7,7 +7,6 @@ use crate::error::{QuantError, Result};
 use crate::qgraph::{CmpKind, CopySrc, QGraph, QNode, QOp};
 use zkinfer_model_import::ops::matmul::{matmul_shapes, MatMulDims};
 use zkinfer_model_import::ops::reduce::reduce_index_map;
-use zkinfer_model_import::ops::slice::gather_index;
 use zkinfer_model_import::tensor::{broadcast_index_map, numel, strides};
 use zkinfer_model_import::{NodeRef, Tensor};
 
@@ -310,11 +309,20 @@ fn eval_node(q: &QGraph, n: &QNode, a: &[&[i64]], inputs: &[Tensor]) -> Result<V
             let inner = numel(&shape[axis + 1..]);
             let size = shape[*axis];
             let nref = node_ref(n);
-            #[allow(clippy::cast_precision_loss)]
+            // Input-dependent indices must lie in 0..size (no negative wrap-around): the
+            // circuit proves exactly that range.
             let idx: Vec<usize> = a[1]
                 .iter()
-                .map(|&r| gather_index(r as f64, size, &nref))
-                .collect::<std::result::Result<_, _>>()?;
+                .map(|&r| {
+                    usize::try_from(r).ok().filter(|&i| i < size).ok_or_else(|| {
+                        QuantError::Import(zkinfer_model_import::ImportError::IndexOutOfRange {
+                            node: nref.clone(),
+                            index: r,
+                            size,
+                        })
+                    })
+                })
+                .collect::<Result<_>>()?;
             let mut out = Vec::with_capacity(out_len);
             for o in 0..outer {
                 for &i in &idx {
@@ -326,8 +334,15 @@ fn eval_node(q: &QGraph, n: &QNode, a: &[&[i64]], inputs: &[Tensor]) -> Result<V
         QOp::Select => {
             let (mc, mx, my) = (bcast(q, n, 0), bcast(q, n, 1), bcast(q, n, 2));
             (0..out_len)
-                .map(|k| i128::from(if a[0][mc[k]] != 0 { a[1][mx[k]] } else { a[2][my[k]] }))
-                .collect()
+                .map(|k| match a[0][mc[k]] {
+                    1 => Ok(i128::from(a[1][mx[k]])),
+                    0 => Ok(i128::from(a[2][my[k]])),
+                    c => Err(QuantError::Domain {
+                        node: node_ref(n),
+                        reason: format!("condition {c} at index {k} is not 0 or 1"),
+                    }),
+                })
+                .collect::<Result<_>>()?
         }
         QOp::Compare { kind } => {
             let (ma, mb) = (bcast(q, n, 0), bcast(q, n, 1));

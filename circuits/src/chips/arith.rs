@@ -7,7 +7,8 @@ pub(super) fn add(b: &mut Builder, ctx: &Ctx<'_>, coeffs: &[i64]) -> Vec<Cell> {
     let ins: Vec<Vec<Cell>> = (0..coeffs.len()).map(|i| ctx.broadcast(i)).collect();
     (0..ctx.out_len())
         .map(|k| {
-            let terms: Vec<(Cell, i128)> = ins.iter().zip(coeffs).map(|(c, &w)| (c[k], i128::from(w))).collect();
+            let terms: Vec<(Cell, i128)> =
+                ins.iter().zip(coeffs).map(|(c, &w)| (c[k], i128::from(w))).collect();
             b.lincomb(&terms, 0)
         })
         .collect()

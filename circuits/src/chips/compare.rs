@@ -42,7 +42,12 @@ pub(super) fn abs(b: &mut Builder, ctx: &Ctx<'_>) -> Vec<Cell> {
         .collect()
 }
 
-pub(super) fn reduce_extreme(b: &mut Builder, ctx: &Ctx<'_>, axes: &[usize], is_max: bool) -> Vec<Cell> {
+pub(super) fn reduce_extreme(
+    b: &mut Builder,
+    ctx: &Ctx<'_>,
+    axes: &[usize],
+    is_max: bool,
+) -> Vec<Cell> {
     let shape = &ctx.q.tensors[ctx.node.inputs[0]].shape;
     let (_, map) = reduce_index_map(shape, axes);
     let bits = ctx.in_bits(0) + 1;

@@ -9,7 +9,9 @@ use zkinfer_model_import::tensor::broadcast_index_map;
 
 pub(super) fn matmul(b: &mut Builder, ctx: &Ctx<'_>) -> Vec<Cell> {
     let (ta, tb) = (&ctx.q.tensors[ctx.node.inputs[0]], &ctx.q.tensors[ctx.node.inputs[1]]);
-    let Some(MatMulDims { batch, m, k, n, .. }) = matmul_shapes(&ta.shape, &tb.shape) else { return Vec::new() };
+    let Some(MatMulDims { batch, m, k, n, .. }) = matmul_shapes(&ta.shape, &tb.shape) else {
+        return Vec::new();
+    };
     let ab = broadcast_index_map(&ta.shape[..ta.shape.len() - 2], &batch);
     let bb = broadcast_index_map(&tb.shape[..tb.shape.len() - 2], &batch);
     let mut out = Vec::with_capacity(ab.len() * m * n);
@@ -20,15 +22,18 @@ pub(super) fn matmul(b: &mut Builder, ctx: &Ctx<'_>) -> Vec<Cell> {
                 let b_at = |p: usize| (ib * k + p) * n + j;
                 let cell = match (&ta.value, &tb.value) {
                     (None, Some(w)) => {
-                        let terms: Vec<(Cell, i128)> = (0..k).map(|p| (ctx.ins[0][a_at(p)], i128::from(w[b_at(p)]))).collect();
+                        let terms: Vec<(Cell, i128)> =
+                            (0..k).map(|p| (ctx.ins[0][a_at(p)], i128::from(w[b_at(p)]))).collect();
                         b.lincomb(&terms, 0)
                     }
                     (Some(w), None) => {
-                        let terms: Vec<(Cell, i128)> = (0..k).map(|p| (ctx.ins[1][b_at(p)], i128::from(w[a_at(p)]))).collect();
+                        let terms: Vec<(Cell, i128)> =
+                            (0..k).map(|p| (ctx.ins[1][b_at(p)], i128::from(w[a_at(p)]))).collect();
                         b.lincomb(&terms, 0)
                     }
                     _ => {
-                        let pairs: Vec<(Cell, Cell)> = (0..k).map(|p| (ctx.ins[0][a_at(p)], ctx.ins[1][b_at(p)])).collect();
+                        let pairs: Vec<(Cell, Cell)> =
+                            (0..k).map(|p| (ctx.ins[0][a_at(p)], ctx.ins[1][b_at(p)])).collect();
                         b.dot(&pairs)
                     }
                 };

@@ -5,6 +5,7 @@ mod arith;
 mod compare;
 mod linear;
 mod movement;
+mod select;
 mod table;
 
 use crate::builder::{Builder, Cell};
@@ -19,9 +20,16 @@ use zkinfer_quantize::QGraph;
 ///
 /// # Errors
 /// A primitive this version cannot lay out yet, naming its ONNX node.
-pub fn lay_out(q: &QGraph, witness: Option<&[Vec<i64>]>, lanes: usize, lookup_lanes: usize, limb_bits: u32) -> Result<Builder> {
+pub fn lay_out(
+    q: &QGraph,
+    witness: Option<&[Vec<i64>]>,
+    lanes: usize,
+    lookup_lanes: usize,
+    limb_bits: u32,
+) -> Result<Builder> {
     let mut b = Builder::new(lanes, lookup_lanes, limb_bits, witness.is_some());
     let tables = table::register_tables(&mut b, q);
+    let gather_tags = table::register_gather_tables(&mut b, q);
     let mut cells: Vec<Option<Vec<Cell>>> = vec![None; q.tensors.len()];
     let value = |id: usize, i: usize| -> i128 { witness.map_or(0, |w| i128::from(w[id][i])) };
     for n in &q.nodes {
@@ -34,11 +42,14 @@ pub fn lay_out(q: &QGraph, witness: Option<&[Vec<i64>]>, lanes: usize, lookup_la
                 None if matches!(n.op, QOp::MatMul) => Vec::new(),
                 None => {
                     let t = &q.tensors[i];
-                    t.value.as_ref().map_or_else(Vec::new, |v| v.iter().map(|&x| b.constant(i128::from(x))).collect())
+                    t.value.as_ref().map_or_else(Vec::new, |v| {
+                        v.iter().map(|&x| b.constant(i128::from(x))).collect()
+                    })
                 }
             })
             .collect();
-        let ctx = Ctx { q, node: n, ins: &ins, out_value: &|i| value(n.output, i), tables: &tables };
+        let ctx =
+            Ctx { q, node: n, ins: &ins, out_value: &|i| value(n.output, i), tables: &tables };
         let out = match &n.op {
             QOp::Input { .. } => movement::input(&mut b, &ctx),
             QOp::Copy { map } => movement::copy(&mut b, &ctx, map),
@@ -51,10 +62,20 @@ pub fn lay_out(q: &QGraph, witness: Option<&[Vec<i64>]>, lanes: usize, lookup_la
             QOp::Relu => compare::relu(&mut b, &ctx),
             QOp::Max | QOp::Min => compare::max_min(&mut b, &ctx, matches!(n.op, QOp::Max)),
             QOp::Abs => compare::abs(&mut b, &ctx),
-            QOp::ReduceMax { axes } | QOp::ReduceMin { axes } => compare::reduce_extreme(&mut b, &ctx, axes, matches!(n.op, QOp::ReduceMax { .. })),
+            QOp::ReduceMax { axes } | QOp::ReduceMin { axes } => {
+                compare::reduce_extreme(&mut b, &ctx, axes, matches!(n.op, QOp::ReduceMax { .. }))
+            }
             QOp::Lookup { table } => table::lookup(&mut b, &ctx, *table),
-            other => {
-                return Err(CircuitError::NotYetSupported { node: n.node.clone(), op: n.onnx_op.clone(), primitive: other.name().into() })
+            QOp::Sqrt { shift } => select::sqrt(&mut b, &ctx, *shift),
+            QOp::Select => select::select(&mut b, &ctx),
+            QOp::Compare { kind } => select::compare(&mut b, &ctx, *kind),
+            QOp::ArgMax { axis, select_last } => select::argmax(&mut b, &ctx, *axis, *select_last),
+            QOp::Gather { axis } => {
+                let tag = gather_tags
+                    .get(&n.inputs[0])
+                    .copied()
+                    .ok_or_else(|| CircuitError::Internal("gather table".into()))?;
+                select::gather(&mut b, &ctx, *axis, tag)
             }
         };
         // Calibrated bounds are enforced where the value is produced.
@@ -67,7 +88,9 @@ pub fn lay_out(q: &QGraph, witness: Option<&[Vec<i64>]>, lanes: usize, lookup_la
         cells[n.output] = Some(out);
     }
     for &o in &q.outputs {
-        let out = cells[o].clone().ok_or_else(|| CircuitError::Internal(format!("output tensor {} not laid out", q.tensors[o].name)))?;
+        let out = cells[o].clone().ok_or_else(|| {
+            CircuitError::Internal(format!("output tensor {} not laid out", q.tensors[o].name))
+        })?;
         for c in out {
             b.expose(c);
         }
@@ -95,7 +118,10 @@ impl Ctx<'_> {
     /// Input `i` broadcast to the output shape.
     pub fn broadcast(&self, i: usize) -> Vec<Cell> {
         let shape = &self.q.tensors[self.node.inputs[i]].shape;
-        broadcast_index_map(shape, &self.q.tensors[self.node.output].shape).iter().map(|&j| self.ins[i][j]).collect()
+        broadcast_index_map(shape, &self.q.tensors[self.node.output].shape)
+            .iter()
+            .map(|&j| self.ins[i][j])
+            .collect()
     }
 
     /// Bits that bound |x| of input `i`.

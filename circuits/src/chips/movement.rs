@@ -11,6 +11,12 @@ pub(super) fn input(b: &mut Builder, ctx: &Ctx<'_>) -> Vec<Cell> {
 
 pub(super) fn copy(b: &mut Builder, ctx: &Ctx<'_>, map: &[CopySrc]) -> Vec<Cell> {
     map.iter()
-        .map(|s| if s.input == CopySrc::ZERO { b.constant(0) } else { ctx.ins[s.input as usize][s.index as usize] })
+        .map(|s| {
+            if s.input == CopySrc::ZERO {
+                b.constant(0)
+            } else {
+                ctx.ins[s.input as usize][s.index as usize]
+            }
+        })
         .collect()
 }

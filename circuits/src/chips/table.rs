@@ -3,10 +3,16 @@
 
 use super::Ctx;
 use crate::builder::{Builder, Cell};
+use std::collections::BTreeMap;
 use zkinfer_quantize::QGraph;
 
 pub(super) fn register_tables(b: &mut Builder, q: &QGraph) -> Vec<u64> {
-    q.tables.iter().map(|t| b.add_function_table((t.lo..=t.hi).map(|x| (i128::from(x), i128::from(t.entry(x)))))).collect()
+    q.tables
+        .iter()
+        .map(|t| {
+            b.add_function_table((t.lo..=t.hi).map(|x| (i128::from(x), i128::from(t.entry(x)))))
+        })
+        .collect()
 }
 
 pub(super) fn lookup(b: &mut Builder, ctx: &Ctx<'_>, table: usize) -> Vec<Cell> {
@@ -19,4 +25,23 @@ pub(super) fn lookup(b: &mut Builder, ctx: &Ctx<'_>, table: usize) -> Vec<Cell> 
             b.lookup(tag, x, i128::from(y))
         })
         .collect()
+}
+
+/// One table per constant tensor used as Gather data: entry `key = flat index`, value the
+/// element. Keyed by the data tensor so several gathers of one embedding share it.
+pub(super) fn register_gather_tables(b: &mut Builder, q: &QGraph) -> BTreeMap<usize, u64> {
+    let mut tags = BTreeMap::new();
+    for n in q.nodes.iter().filter(|n| matches!(n.op, zkinfer_quantize::QOp::Gather { .. })) {
+        let data = n.inputs[0];
+        if tags.contains_key(&data) {
+            continue;
+        }
+        if let Some(v) = &q.tensors[data].value {
+            let tag = b.add_function_table(
+                v.iter().enumerate().map(|(i, &x)| (i128::try_from(i).unwrap_or(0), i128::from(x))),
+            );
+            tags.insert(data, tag);
+        }
+    }
+    tags
 }

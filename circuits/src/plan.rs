@@ -1,0 +1,130 @@
+//! The layout planner: chooses the range-check limb width, the number of gate lanes and lookup
+//! lanes, and k, by minimising a cost model of proving, instead of a fixed default.
+//!
+//! Prover cost ≈ 2^k × (columns weighted by their polynomials): a gate lane is one advice
+//! column, four fixed columns and one permutation polynomial; a lookup lane two advice
+//! columns, a tag and its argument's permuted input, permuted table and product. Every column
+//! also costs the verifier (and the EVM) an evaluation and a commitment, so a column is
+//! charged a fixed 2^14-row equivalent on top: the planner prefers fewer, taller columns
+//! unless rows would be mostly empty.
+
+use crate::builder::Builder;
+use crate::chips::lay_out;
+use crate::circuit::{ModelCircuit, Shape};
+use crate::error::{CircuitError, Result};
+use halo2_proofs::halo2curves::bn256::Fr;
+use halo2_proofs::plonk::{Circuit, ConstraintSystem};
+use serde::{Deserialize, Serialize};
+use zkinfer_quantize::QGraph;
+
+/// Largest k the planner considers.
+pub const MAX_K: u32 = 24;
+const LIMB_CHOICES: [u32; 3] = [8, 12, 16];
+
+/// The chosen layout and what it costs.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Plan {
+    /// log2 of the number of rows.
+    pub k: u32,
+    /// Gate lanes (advice columns with the two gates).
+    pub lanes: usize,
+    /// Lookup lanes (each one lookup argument).
+    pub lookup_lanes: usize,
+    /// Range-check limb width.
+    pub limb_bits: u32,
+    /// Rows used.
+    pub rows: usize,
+    /// Advice cells on gate lanes.
+    pub lane_cells: usize,
+    /// Looked-up cells.
+    pub lookup_cells: usize,
+    /// Rows of the tagged lookup table.
+    pub table_rows: usize,
+    /// Copy constraints.
+    pub copies: usize,
+}
+
+impl Plan {
+    /// Advice columns in total.
+    #[must_use]
+    pub fn advice_columns(&self) -> usize {
+        self.lanes + 2 * self.lookup_lanes
+    }
+}
+
+/// Rows of a `2^k` circuit that hold assignments (the rest are blinding rows).
+#[must_use]
+pub fn usable_rows(k: u32, shape: Shape) -> usize {
+    let mut cs = ConstraintSystem::<Fr>::default();
+    let _ = ModelCircuit::configure_with_params(&mut cs, shape);
+    (1usize << k).saturating_sub(cs.blinding_factors() + 1)
+}
+
+fn cost(k: u32, lanes: usize, lookup_lanes: usize) -> u128 {
+    let weighted = 3 * lanes as u128 + 6 * lookup_lanes as u128 + 5;
+    let columns = 6 * lanes as u128 + 6 * lookup_lanes as u128 + 5;
+    (1u128 << k) * weighted + (1u128 << 14) * columns
+}
+
+/// Plans a graph's layout.
+///
+/// # Errors
+/// Unsupported primitives, or a circuit larger than 2^[`MAX_K`] rows.
+pub fn plan(q: &QGraph) -> Result<Plan> {
+    let reserve = (1usize << 4) - usable_rows(4, Shape { lanes: 1, lookup_lanes: 1 });
+    let mut best: Option<(u128, u32, usize, usize, u32)> = None;
+    for limb in LIMB_CHOICES {
+        let b = lay_out(q, None, 1, 1, limb)?;
+        let (cells, lookups, table) =
+            (b.lanes[0].values.len(), b.lookups[0].x.len(), b.table.len());
+        for k in 4..=MAX_K {
+            let usable = (1usize << k).saturating_sub(reserve);
+            if table.max(b.constants.len()).max(b.public.len()) > usable {
+                continue;
+            }
+            // 2% slack: runs are contiguous, so lanes never fill perfectly.
+            let lanes = (cells + cells / 50).div_ceil(usable).max(1);
+            let lookup_lanes = lookups.div_ceil(usable).max(1);
+            let c = cost(k, lanes, lookup_lanes);
+            if best.is_none_or(|b| c < b.0) {
+                best = Some((c, k, lanes, lookup_lanes, limb));
+            }
+        }
+    }
+    let Some((_, k, mut lanes, lookup_lanes, limb_bits)) = best else {
+        return Err(CircuitError::TooLarge { rows: usize::MAX, max_k: MAX_K });
+    };
+    let usable = (1usize << k).saturating_sub(reserve);
+    loop {
+        let b = lay_out(q, None, lanes, lookup_lanes, limb_bits)?;
+        if b.rows() <= usable {
+            return Ok(describe(&b, k));
+        }
+        lanes += 1;
+        if lanes > 4096 {
+            return Err(CircuitError::TooLarge { rows: b.rows(), max_k: MAX_K });
+        }
+    }
+}
+
+fn describe(b: &Builder, k: u32) -> Plan {
+    Plan {
+        k,
+        lanes: b.lanes.len(),
+        lookup_lanes: b.lookups.len(),
+        limb_bits: b.limb_bits,
+        rows: b.rows(),
+        lane_cells: b.lanes.iter().map(|l| l.values.len()).sum(),
+        lookup_cells: b.lookups.iter().map(|l| l.x.len()).sum(),
+        table_rows: b.table.len(),
+        copies: b.copies.len(),
+    }
+}
+
+/// Lays out a graph with a plan's shape.
+///
+/// # Errors
+/// Unsupported primitives.
+pub fn lay_out_planned(q: &QGraph, witness: Option<&[Vec<i64>]>, plan: &Plan) -> Result<Builder> {
+    lay_out(q, witness, plan.lanes, plan.lookup_lanes, plan.limb_bits)
+}

@@ -1,0 +1,85 @@
+//! Shared models through the circuit: the layout plan of every model matches the checked-in
+//! snapshot, and small models satisfy MockProver with public outputs equal to the integer
+//! evaluator's, bit for bit.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
+
+use halo2_proofs::dev::MockProver;
+use halo2_proofs::halo2curves::bn256::Fr;
+use std::fmt::Write as _;
+use std::path::PathBuf;
+use zkinfer_circuits::{lay_out_planned, plan, ModelCircuit};
+use zkinfer_model_import::{input::read_input_file, load, Graph, Tensor};
+use zkinfer_quantize::calibrate::{calibrate, settings_for};
+use zkinfer_quantize::{eval, quantize, QGraph, Target};
+
+fn models_dir() -> PathBuf {
+    std::env::var_os("ZKINFER_MODELS").map_or_else(
+        || PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/models"),
+        PathBuf::from,
+    )
+}
+
+fn prepare(name: &str) -> (Graph, QGraph, Vec<Tensor>) {
+    let dir = models_dir().join(name);
+    let g = load(dir.join("network.onnx")).unwrap();
+    let inputs = g.make_inputs(&read_input_file(&dir.join("input.json")).unwrap()).unwrap();
+    let cal = calibrate(&g, std::slice::from_ref(&inputs), |_| {}).unwrap();
+    let q = quantize(&g, &settings_for(&g, 1, Target::Accuracy, cal)).unwrap();
+    (g, q, inputs)
+}
+
+#[test]
+fn small_models_satisfy_mock_prover_with_exact_outputs() {
+    for name in [
+        "1l_relu",
+        "1l_mlp",
+        "1l_conv",
+        "1l_average",
+        "1l_max_pool",
+        "1l_batch_norm",
+        "1l_concat",
+        "1l_softmax",
+        "layernorm",
+    ] {
+        let (_, q, inputs) = prepare(name);
+        let witness = eval::eval_all(&q, &inputs).unwrap();
+        let p = plan(&q).unwrap();
+        let b = lay_out_planned(&q, Some(&witness), &p).unwrap();
+        let expected: Vec<i128> =
+            q.outputs.iter().flat_map(|&o| witness[o].iter().map(|&v| i128::from(v))).collect();
+        assert_eq!(b.public_values, expected, "{name}: public outputs differ from the evaluator");
+        let c = ModelCircuit::new(b);
+        let prover = MockProver::<Fr>::run(p.k, &c, vec![c.instances()]).unwrap();
+        if let Err(e) = prover.verify() {
+            panic!("{name}: {} failures, first: {:?}", e.len(), e.first());
+        }
+    }
+}
+
+#[test]
+fn layout_snapshot_is_current() {
+    let mut names: Vec<String> = std::fs::read_dir(models_dir())
+        .unwrap()
+        .filter_map(Result::ok)
+        .filter(|e| e.path().join("network.onnx").exists())
+        .map(|e| e.file_name().into_string().unwrap())
+        .collect();
+    names.sort();
+    let mut text = String::from("# model: k, gate lanes, lookup lanes, limb bits, rows, gate cells, lookup cells, table rows, copies\n");
+    for name in &names {
+        let (_, q, _) = prepare(name);
+        let p = plan(&q).unwrap();
+        writeln!(
+            text,
+            "{name}: k={} lanes={} lookup_lanes={} limb_bits={} rows={} lane_cells={} lookup_cells={} table_rows={} copies={}",
+            p.k, p.lanes, p.lookup_lanes, p.limb_bits, p.rows, p.lane_cells, p.lookup_cells, p.table_rows, p.copies
+        )
+        .unwrap();
+    }
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("layout_snapshot.txt");
+    if std::env::var_os("ZKINFER_UPDATE_SNAPSHOTS").is_some() {
+        std::fs::write(&path, &text).unwrap();
+    }
+    let stored = std::fs::read_to_string(&path).unwrap_or_default();
+    assert_eq!(stored, text, "layout changed: review it, then run with ZKINFER_UPDATE_SNAPSHOTS=1 to update circuits/layout_snapshot.txt");
+}
