@@ -1,3 +1,16 @@
-//! SRS handling, key generation, witness generation and proving.
+//! SRS handling, key generation, proving and verification for zkinfer circuits.
 //!
-//! Not implemented yet (see DESIGN.md §2 and §6). It exports nothing on purpose.
+//! Proofs use halo2-axiom's KZG commitments on BN254 with SHPLONK multi-opening and a
+//! Keccak-256 transcript (EVM-verifiable). Every binary artifact starts with an
+//! [`artifact::Header`] naming its kind, the tool version and the circuit it belongs to.
+
+pub mod artifact;
+pub mod error;
+pub mod keys;
+pub mod proof;
+pub mod srs;
+
+pub use error::{ProverError, Result};
+pub use keys::{circuit_hash, keygen, vk_hash};
+pub use proof::{prove, verify, Proof};
+pub use srs::{dev_srs, Srs};

@@ -1,0 +1,151 @@
+//! The header every binary artifact starts with, so a file says what it is, which tool wrote
+//! it and which circuit it belongs to; loading a mismatched one is a clear error.
+
+use crate::error::{ProverError, Result};
+use std::io::{Read, Write};
+
+/// File magic.
+pub const MAGIC: &[u8; 8] = b"ZKINFER\0";
+/// Current binary format version.
+pub const FORMAT_VERSION: u16 = 1;
+
+/// Artifact kinds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    /// Structured reference string.
+    Srs = 1,
+    /// Verifying key.
+    VerifyingKey = 2,
+    /// Proving key.
+    ProvingKey = 3,
+}
+
+impl Kind {
+    fn name(self) -> &'static str {
+        match self {
+            Self::Srs => "SRS",
+            Self::VerifyingKey => "verifying key",
+            Self::ProvingKey => "proving key",
+        }
+    }
+}
+
+/// The header fields.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Header {
+    /// Artifact kind.
+    pub kind: Kind,
+    /// zkinfer version that wrote it.
+    pub tool_version: String,
+    /// Hash of the circuit (zeros for an SRS).
+    pub circuit_hash: [u8; 32],
+    /// log2 of the circuit size.
+    pub k: u32,
+    /// Free-form provenance, e.g. `dev-seed=…` for an insecure SRS.
+    pub label: String,
+}
+
+impl Header {
+    /// A header for this tool version.
+    #[must_use]
+    pub fn new(kind: Kind, circuit_hash: [u8; 32], k: u32, label: impl Into<String>) -> Self {
+        Self {
+            kind,
+            tool_version: env!("CARGO_PKG_VERSION").into(),
+            circuit_hash,
+            k,
+            label: label.into(),
+        }
+    }
+
+    /// Writes the header.
+    ///
+    /// # Errors
+    /// I/O errors.
+    pub fn write(&self, w: &mut impl Write) -> std::io::Result<()> {
+        w.write_all(MAGIC)?;
+        w.write_all(&[self.kind as u8])?;
+        w.write_all(&FORMAT_VERSION.to_le_bytes())?;
+        for s in [&self.tool_version, &self.label] {
+            let len = u16::try_from(s.len()).unwrap_or(u16::MAX);
+            w.write_all(&len.to_le_bytes())?;
+            w.write_all(&s.as_bytes()[..usize::from(len)])?;
+        }
+        w.write_all(&self.circuit_hash)?;
+        w.write_all(&self.k.to_le_bytes())
+    }
+
+    /// Reads and checks a header of the `expected` kind; `path` names the file in errors.
+    ///
+    /// # Errors
+    /// Not a zkinfer artifact, another kind, or an unsupported format version.
+    pub fn read(r: &mut impl Read, expected: Kind, path: &str) -> Result<Self> {
+        let bad = |reason: String| ProverError::Format { path: path.to_string(), reason };
+        let mut magic = [0u8; 8];
+        r.read_exact(&mut magic)
+            .map_err(|_| bad("file too short to be a zkinfer artifact".into()))?;
+        if &magic != MAGIC {
+            return Err(bad(format!("not a zkinfer {} (bad magic)", expected.name())));
+        }
+        let mut kind = [0u8; 1];
+        let mut version = [0u8; 2];
+        r.read_exact(&mut kind)
+            .and_then(|()| r.read_exact(&mut version))
+            .map_err(|e| bad(e.to_string()))?;
+        if kind[0] != expected as u8 {
+            let found = [Kind::Srs, Kind::VerifyingKey, Kind::ProvingKey]
+                .into_iter()
+                .find(|k| *k as u8 == kind[0]);
+            return Err(bad(format!(
+                "expected a {}, found {}",
+                expected.name(),
+                found.map_or("an unknown artifact", Kind::name)
+            )));
+        }
+        let version = u16::from_le_bytes(version);
+        if version != FORMAT_VERSION {
+            return Err(bad(format!("format version {version} is not supported by this zkinfer (reads {FORMAT_VERSION}); regenerate it")));
+        }
+        let mut strings = Vec::new();
+        for _ in 0..2 {
+            let mut len = [0u8; 2];
+            r.read_exact(&mut len).map_err(|e| bad(e.to_string()))?;
+            let mut buf = vec![0u8; usize::from(u16::from_le_bytes(len))];
+            r.read_exact(&mut buf).map_err(|e| bad(e.to_string()))?;
+            strings.push(String::from_utf8_lossy(&buf).into_owned());
+        }
+        let mut circuit_hash = [0u8; 32];
+        let mut k = [0u8; 4];
+        r.read_exact(&mut circuit_hash)
+            .and_then(|()| r.read_exact(&mut k))
+            .map_err(|e| bad(e.to_string()))?;
+        let label = strings.pop().unwrap_or_default();
+        let tool_version = strings.pop().unwrap_or_default();
+        Ok(Self { kind: expected, tool_version, circuit_hash, k: u32::from_le_bytes(k), label })
+    }
+
+    /// Checks the circuit hash against the circuit at hand.
+    ///
+    /// # Errors
+    /// On mismatch, with both hashes and the fix.
+    pub fn expect_circuit(&self, hash: &[u8; 32]) -> Result<()> {
+        if &self.circuit_hash != hash {
+            return Err(ProverError::Mismatch {
+                what: "circuit".into(),
+                detail: format!(
+                    "this {} belongs to circuit {}, but the model and settings give circuit {}; re-run `zkinfer setup`",
+                    self.kind.name(),
+                    hex(&self.circuit_hash),
+                    hex(hash)
+                ),
+            });
+        }
+        Ok(())
+    }
+}
+
+/// Lower-case hex.
+#[must_use]
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}

@@ -1,0 +1,78 @@
+//! Proving and verification: SHPLONK multi-open over KZG with a Keccak-256 transcript, so the
+//! same proof verifies natively and on the EVM.
+
+use crate::error::{ProverError, Result};
+use crate::keys::instances_fe;
+use crate::srs::Srs;
+use halo2_proofs::halo2curves::bn256::{Bn256, G1Affine};
+use halo2_proofs::plonk::{create_proof, verify_proof, ProvingKey, VerifyingKey};
+use halo2_proofs::poly::kzg::commitment::KZGCommitmentScheme;
+use halo2_proofs::poly::kzg::multiopen::{ProverSHPLONK, VerifierSHPLONK};
+use halo2_proofs::poly::kzg::strategy::SingleStrategy;
+use halo2_proofs::transcript::{
+    Challenge255, Keccak256Read, Keccak256Write, TranscriptReadBuffer, TranscriptWriterBuffer,
+};
+use rand::rngs::OsRng;
+use zkinfer_circuits::{lay_out_planned, ModelCircuit, Plan};
+use zkinfer_quantize::QGraph;
+
+/// A proof with the public values it attests.
+#[derive(Clone, Debug)]
+pub struct Proof {
+    /// Proof bytes.
+    pub bytes: Vec<u8>,
+    /// Public instances (the model outputs, as integers).
+    pub instances: Vec<i128>,
+}
+
+/// Proves that the graph maps the witnessed input to its outputs. `witness` is every tensor's
+/// value from `zkinfer_quantize::eval::eval_all`.
+///
+/// # Errors
+/// Layout or halo2 failures.
+pub fn prove(
+    srs: &Srs,
+    pk: &ProvingKey<G1Affine>,
+    q: &QGraph,
+    plan: &Plan,
+    witness: &[Vec<i64>],
+) -> Result<Proof> {
+    let builder = lay_out_planned(q, Some(witness), plan)?;
+    let instances = builder.public_values.clone();
+    let circuit = ModelCircuit::new(builder);
+    let inst = instances_fe(&instances);
+    let mut transcript =
+        Keccak256Write::<Vec<u8>, G1Affine, Challenge255<G1Affine>>::init(Vec::new());
+    create_proof::<KZGCommitmentScheme<Bn256>, ProverSHPLONK<'_, Bn256>, _, _, _, _>(
+        srs,
+        pk,
+        &[circuit],
+        &[&[&inst]],
+        OsRng,
+        &mut transcript,
+    )
+    .map_err(|e| ProverError::Halo2(format!("proving failed: {e:?}")))?;
+    Ok(Proof { bytes: transcript.finalize(), instances })
+}
+
+/// Verifies a proof against a verifying key and public instances.
+///
+/// # Errors
+/// [`ProverError::Rejected`] when the proof is invalid for these instances.
+pub fn verify(
+    srs: &Srs,
+    vk: &VerifyingKey<G1Affine>,
+    instances: &[i128],
+    proof: &[u8],
+) -> Result<()> {
+    let inst = instances_fe(instances);
+    let mut transcript = Keccak256Read::<&[u8], G1Affine, Challenge255<G1Affine>>::init(proof);
+    verify_proof::<
+        KZGCommitmentScheme<Bn256>,
+        VerifierSHPLONK<'_, Bn256>,
+        _,
+        _,
+        SingleStrategy<'_, Bn256>,
+    >(srs, vk, SingleStrategy::new(srs), &[&[&inst]], &mut transcript)
+    .map_err(|e| ProverError::Rejected(format!("{e:?}")))
+}

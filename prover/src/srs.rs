@@ -1,0 +1,196 @@
+//! Structured reference strings: a fast seeded development SRS (insecure: the seed reveals
+//! the secret) and import of a halo2 KZG params file with pairing checks.
+
+use crate::artifact::{hex, Header, Kind};
+use crate::error::{ProverError, Result};
+use halo2_proofs::arithmetic::parallelize;
+use halo2_proofs::halo2curves::bn256::{Bn256, Fr, G1Affine, G2Affine, G1};
+use halo2_proofs::halo2curves::ff::{BatchInvert, Field, PrimeField};
+use halo2_proofs::halo2curves::group::prime::PrimeCurveAffine;
+use halo2_proofs::halo2curves::group::{Curve, Group};
+use halo2_proofs::halo2curves::pairing::Engine;
+use halo2_proofs::poly::commitment::{Params, ParamsProver};
+use halo2_proofs::poly::kzg::commitment::ParamsKZG;
+use halo2_proofs::SerdeFormat;
+use rand::SeedableRng;
+use rand_chacha::ChaCha20Rng;
+use sha2::{Digest, Sha256};
+use std::io::{BufReader, BufWriter};
+use std::path::Path;
+
+/// KZG parameters over BN254.
+pub type Srs = ParamsKZG<Bn256>;
+
+/// Label prefix of development SRS files.
+pub const DEV_LABEL: &str = "INSECURE-dev-srs seed=";
+
+/// 32 windows of 8 bits: `table[j][b] = b·2^(8j)·G`.
+fn fixed_base_table(base: G1) -> Vec<Vec<G1Affine>> {
+    let mut window_base = base;
+    (0..32)
+        .map(|_| {
+            let mut row = vec![G1::identity(); 256];
+            for b in 1..256 {
+                row[b] = row[b - 1] + window_base;
+            }
+            window_base = row[255] + window_base;
+            let mut affine = vec![G1Affine::identity(); 256];
+            G1::batch_normalize(&row, &mut affine);
+            affine
+        })
+        .collect()
+}
+
+fn fixed_base_mul(table: &[Vec<G1Affine>], scalar: &Fr) -> G1 {
+    let repr = scalar.to_repr();
+    let mut acc = G1::identity();
+    for (j, &byte) in repr.as_ref().iter().enumerate() {
+        if byte != 0 {
+            acc += table[j][usize::from(byte)];
+        }
+    }
+    acc
+}
+
+fn batch_mul(table: &[Vec<G1Affine>], scalars: &[Fr]) -> Vec<G1Affine> {
+    let mut proj = vec![G1::identity(); scalars.len()];
+    parallelize(&mut proj, |chunk, start| {
+        for (i, p) in chunk.iter_mut().enumerate() {
+            *p = fixed_base_mul(table, &scalars[start + i]);
+        }
+    });
+    let mut out = vec![G1Affine::identity(); scalars.len()];
+    parallelize(&mut out, |chunk, start| {
+        G1::batch_normalize(&proj[start..start + chunk.len()], chunk);
+    });
+    out
+}
+
+/// The secret a seed expands to (ChaCha20, as `ParamsKZG::setup` would draw it).
+fn dev_secret(seed: u64) -> Fr {
+    Fr::random(ChaCha20Rng::seed_from_u64(seed))
+}
+
+/// A development SRS for circuits of up to 2^k rows, derived from `seed`. Identical to
+/// `ParamsKZG::setup(k, ChaCha20Rng::seed_from_u64(seed))`, an order of magnitude faster:
+/// scalars are computed in the field and multiplied with a fixed-base window table.
+/// INSECURE: anyone who knows the seed can forge proofs.
+#[must_use]
+pub fn dev_srs(k: u32, seed: u64) -> Srs {
+    let n = 1usize << k;
+    let s = dev_secret(seed);
+    let table = fixed_base_table(G1::generator());
+    let mut powers = vec![Fr::ONE; n];
+    for i in 1..n {
+        powers[i] = powers[i - 1] * s;
+    }
+    let g = batch_mul(&table, &powers);
+    // Lagrange basis at s: L_i(s) = (s^n − 1)/n · ω^i / (s − ω^i).
+    let mut omega = Fr::ROOT_OF_UNITY;
+    for _ in k..Fr::S {
+        omega = omega.square();
+    }
+    let n_fr = Fr::from(u64::try_from(n).unwrap_or(u64::MAX));
+    let multiplier = (powers[n - 1] * s - Fr::ONE) * n_fr.invert().unwrap_or(Fr::ZERO);
+    let mut omegas = vec![Fr::ONE; n];
+    for i in 1..n {
+        omegas[i] = omegas[i - 1] * omega;
+    }
+    let mut denoms: Vec<Fr> = omegas.iter().map(|w| s - w).collect();
+    denoms.iter_mut().batch_invert();
+    let lagrange: Vec<Fr> = omegas.iter().zip(&denoms).map(|(w, d)| multiplier * w * d).collect();
+    let g_lagrange = batch_mul(&table, &lagrange);
+    let g2 = G2Affine::generator();
+    let s_g2 = (g2 * s).to_affine();
+    let shell = Srs::setup(0, ChaCha20Rng::seed_from_u64(0));
+    shell.from_parts(k, g, Some(g_lagrange), g2, s_g2)
+}
+
+/// Checks that an SRS is a consistent powers-of-tau sequence: for random r,
+/// e(Σ r_i·g_{i+1}, G2) = e(Σ r_i·g_i, s·G2), and that g_0 is the generator.
+///
+/// # Errors
+/// When the check fails.
+pub fn check_srs(srs: &Srs) -> Result<()> {
+    let g = srs.get_g();
+    if g.first() != Some(&G1Affine::generator()) {
+        return Err(ProverError::BadSrs("the first G1 point is not the generator".into()));
+    }
+    if g.len() < 2 {
+        return Ok(());
+    }
+    let mut rng = ChaCha20Rng::from_entropy();
+    let r: Vec<Fr> = (0..g.len() - 1).map(|_| Fr::random(&mut rng)).collect();
+    let lhs = halo2_proofs::arithmetic::best_multiexp(&r, &g[1..]).to_affine();
+    let rhs = halo2_proofs::arithmetic::best_multiexp(&r, &g[..g.len() - 1]).to_affine();
+    if Bn256::pairing(&lhs, &srs.g2()) != Bn256::pairing(&rhs, &srs.s_g2()) {
+        return Err(ProverError::BadSrs(
+            "the G1 points are not successive powers of the secret in s·G2".into(),
+        ));
+    }
+    Ok(())
+}
+
+/// Writes an SRS with its header.
+///
+/// # Errors
+/// I/O errors.
+pub fn write_srs(srs: &Srs, label: &str, path: &Path) -> Result<()> {
+    let io = |source| ProverError::Io { path: path.display().to_string(), source };
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).map_err(io)?;
+    }
+    let mut w = BufWriter::new(std::fs::File::create(path).map_err(io)?);
+    Header::new(Kind::Srs, [0; 32], srs.k(), label).write(&mut w).map_err(io)?;
+    srs.write_custom(&mut w, SerdeFormat::RawBytesUnchecked).map_err(io)
+}
+
+/// Reads an SRS written by [`write_srs`]; returns it with its header.
+///
+/// # Errors
+/// Unreadable, foreign or corrupt files.
+pub fn read_srs(path: &Path) -> Result<(Srs, Header)> {
+    let p = path.display().to_string();
+    let f =
+        std::fs::File::open(path).map_err(|source| ProverError::Io { path: p.clone(), source })?;
+    let mut r = BufReader::new(f);
+    let header = Header::read(&mut r, Kind::Srs, &p)?;
+    let srs = Srs::read_custom(&mut r, SerdeFormat::RawBytesUnchecked)
+        .map_err(|e| ProverError::Format { path: p, reason: format!("corrupt SRS data: {e}") })?;
+    Ok((srs, header))
+}
+
+/// Imports a halo2 KZG params file (the format `ParamsKZG::write` produces, as distributed
+/// from powers-of-tau ceremonies), checks it and returns it with a provenance label that pins
+/// the file's hash.
+///
+/// # Errors
+/// Unreadable or inconsistent files.
+pub fn import_params(path: &Path) -> Result<(Srs, String)> {
+    let p = path.display().to_string();
+    let bytes =
+        std::fs::read(path).map_err(|source| ProverError::Io { path: p.clone(), source })?;
+    let srs = Srs::read(&mut bytes.as_slice()).map_err(|e| ProverError::Format {
+        path: p,
+        reason: format!("not a halo2 KZG params file: {e}"),
+    })?;
+    check_srs(&srs)?;
+    Ok((srs, format!("imported sha256={}", hex(&Sha256::digest(&bytes)))))
+}
+
+/// Shrinks an SRS to `k` if it is larger.
+///
+/// # Errors
+/// When it is smaller than the circuit needs.
+pub fn fit(mut srs: Srs, k: u32) -> Result<Srs> {
+    if srs.k() < k {
+        return Err(ProverError::Mismatch {
+            what: "SRS size".into(),
+            detail: format!("the circuit needs k = {k}, the SRS only has k = {}; generate or import a larger one", srs.k()),
+        });
+    }
+    if srs.k() > k {
+        srs.downsize(k);
+    }
+    Ok(srs)
+}

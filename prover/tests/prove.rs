@@ -1,0 +1,109 @@
+//! Real proofs: keygen, prove and verify a shared model; tampering with the proof or the
+//! public outputs is rejected; artifacts refuse to load for another circuit.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
+
+use halo2_proofs::halo2curves::bn256::Bn256;
+use halo2_proofs::poly::kzg::commitment::ParamsKZG;
+use halo2_proofs::SerdeFormat;
+use rand::SeedableRng;
+use rand_chacha::ChaCha20Rng;
+use std::path::PathBuf;
+use zkinfer_circuits::plan;
+use zkinfer_model_import::{input::read_input_file, load};
+use zkinfer_prover::keys::{read_pk, read_vk, write_pk, write_vk};
+use zkinfer_prover::srs::{check_srs, read_srs, write_srs};
+use zkinfer_prover::{circuit_hash, dev_srs, keygen, prove, verify, ProverError};
+use zkinfer_quantize::calibrate::{calibrate, settings_for};
+use zkinfer_quantize::{eval, quantize, Target};
+
+fn models_dir() -> PathBuf {
+    std::env::var_os("ZKINFER_MODELS").map_or_else(
+        || PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/models"),
+        PathBuf::from,
+    )
+}
+
+#[test]
+fn dev_srs_equals_halo2_setup_and_passes_checks() {
+    let ours = dev_srs(5, 42);
+    let reference = ParamsKZG::<Bn256>::setup(5, ChaCha20Rng::seed_from_u64(42));
+    let mut a = Vec::new();
+    let mut b = Vec::new();
+    ours.write_custom(&mut a, SerdeFormat::RawBytes).unwrap();
+    reference.write_custom(&mut b, SerdeFormat::RawBytes).unwrap();
+    assert_eq!(a, b);
+    check_srs(&ours).unwrap();
+    // Points from two different secrets are not a powers-of-tau sequence.
+    let other = dev_srs(5, 43);
+    let shell = ParamsKZG::<Bn256>::setup(0, ChaCha20Rng::seed_from_u64(0));
+    use halo2_proofs::poly::commitment::ParamsProver;
+    let mixed = shell.from_parts(5, other.get_g().to_vec(), None, ours.g2(), ours.s_g2());
+    assert!(matches!(check_srs(&mixed), Err(ProverError::BadSrs(_))));
+}
+
+#[test]
+fn prove_verify_and_reject_tampering() {
+    let dir = models_dir().join("1l_mlp");
+    let g = load(dir.join("network.onnx")).unwrap();
+    let inputs = g.make_inputs(&read_input_file(&dir.join("input.json")).unwrap()).unwrap();
+    let cal = calibrate(&g, std::slice::from_ref(&inputs), |_| {}).unwrap();
+    let q = quantize(&g, &settings_for(&g, 1, Target::Accuracy, cal)).unwrap();
+    let p = plan(&q).unwrap();
+    let srs = dev_srs(p.k, 7);
+    let pk = keygen(&srs, &q, &p).unwrap();
+    let witness = eval::eval_all(&q, &inputs).unwrap();
+    let proof = prove(&srs, &pk, &q, &p, &witness).unwrap();
+    let outs: Vec<i128> =
+        eval::eval(&q, &inputs).unwrap().into_iter().flatten().map(i128::from).collect();
+    assert_eq!(proof.instances, outs, "proven outputs differ from the integer evaluator");
+    verify(&srs, pk.get_vk(), &proof.instances, &proof.bytes).unwrap();
+
+    // One flipped byte in every 32-byte element of the proof.
+    for chunk in 0..proof.bytes.len().div_ceil(32) {
+        let mut bad = proof.bytes.clone();
+        let at = (chunk * 32 + 31).min(bad.len() - 1);
+        bad[at] ^= 0x01;
+        assert!(
+            verify(&srs, pk.get_vk(), &proof.instances, &bad).is_err(),
+            "flipped byte {at} accepted"
+        );
+    }
+    // A changed public output, and a truncated proof.
+    let mut inst = proof.instances.clone();
+    inst[0] += 1;
+    assert!(matches!(
+        verify(&srs, pk.get_vk(), &inst, &proof.bytes),
+        Err(ProverError::Rejected(_))
+    ));
+    assert!(
+        verify(&srs, pk.get_vk(), &proof.instances, &proof.bytes[..proof.bytes.len() - 1]).is_err()
+    );
+
+    // Artifacts round-trip and refuse another circuit.
+    let tmp = tempfile::tempdir().unwrap();
+    let hash = circuit_hash(&q, &p);
+    write_vk(pk.get_vk(), hash, p.k, &tmp.path().join("vk")).unwrap();
+    write_pk(&pk, hash, p.k, &tmp.path().join("pk")).unwrap();
+    write_srs(&srs, "INSECURE-dev-srs seed=7", &tmp.path().join("srs")).unwrap();
+    let vk = read_vk(&tmp.path().join("vk"), &p, &hash).unwrap();
+    let pk2 = read_pk(&tmp.path().join("pk"), &p, &hash).unwrap();
+    let (srs2, header) = read_srs(&tmp.path().join("srs")).unwrap();
+    assert!(header.label.contains("INSECURE"));
+    verify(&srs2, &vk, &proof.instances, &proof.bytes).unwrap();
+    let proof2 = prove(&srs2, &pk2, &q, &p, &witness).unwrap();
+    verify(&srs, &vk, &proof2.instances, &proof2.bytes).unwrap();
+    let mut other = hash;
+    other[0] ^= 1;
+    let err = read_vk(&tmp.path().join("vk"), &p, &other).unwrap_err();
+    assert!(
+        matches!(err, ProverError::Mismatch { .. }) && err.to_string().contains("zkinfer setup"),
+        "{err}"
+    );
+    let err = read_pk(&tmp.path().join("vk"), &p, &hash).unwrap_err();
+    assert!(err.to_string().contains("expected a proving key, found verifying key"), "{err}");
+    std::fs::write(tmp.path().join("junk"), b"hello").unwrap();
+    assert!(matches!(
+        read_vk(&tmp.path().join("junk"), &p, &hash),
+        Err(ProverError::Format { .. })
+    ));
+}
