@@ -8,6 +8,7 @@ pub mod artifact;
 pub mod error;
 pub mod keys;
 pub mod proof;
+pub mod receipt;
 pub mod srs;
 
 pub use error::{ProverError, Result};

@@ -11,6 +11,7 @@ use std::path::PathBuf;
 use zkinfer_circuits::plan;
 use zkinfer_model_import::{input::read_input_file, load};
 use zkinfer_prover::keys::{read_pk, read_vk, write_pk, write_vk};
+use zkinfer_prover::receipt::ProofFile;
 use zkinfer_prover::srs::{check_srs, read_srs, write_srs};
 use zkinfer_prover::{circuit_hash, dev_srs, keygen, prove, verify, ProverError};
 use zkinfer_quantize::calibrate::{calibrate, settings_for};
@@ -79,31 +80,45 @@ fn prove_verify_and_reject_tampering() {
         verify(&srs, pk.get_vk(), &proof.instances, &proof.bytes[..proof.bytes.len() - 1]).is_err()
     );
 
-    // Artifacts round-trip and refuse another circuit.
+    // Artifacts round-trip (the verifying key alone suffices to verify) and refuse another
+    // circuit.
     let tmp = tempfile::tempdir().unwrap();
     let hash = circuit_hash(&q, &p);
-    write_vk(pk.get_vk(), hash, p.k, &tmp.path().join("vk")).unwrap();
-    write_pk(&pk, hash, p.k, &tmp.path().join("pk")).unwrap();
+    write_vk(pk.get_vk(), &p, &srs, "INSECURE-dev-srs seed=7", hash, &tmp.path().join("vk"))
+        .unwrap();
+    write_pk(&pk, &p, hash, &tmp.path().join("pk")).unwrap();
     write_srs(&srs, "INSECURE-dev-srs seed=7", &tmp.path().join("srs")).unwrap();
-    let vk = read_vk(&tmp.path().join("vk"), &p, &hash).unwrap();
-    let pk2 = read_pk(&tmp.path().join("pk"), &p, &hash).unwrap();
+    let bundle = read_vk(&tmp.path().join("vk"), Some(&hash)).unwrap();
+    assert_eq!(bundle.plan, p);
+    assert!(bundle.header.label.contains("INSECURE"));
+    verify(&bundle.srs, &bundle.vk, &proof.instances, &proof.bytes).unwrap();
+    let (pk2, plan2) = read_pk(&tmp.path().join("pk"), &hash).unwrap();
+    assert_eq!(plan2, p);
     let (srs2, header) = read_srs(&tmp.path().join("srs")).unwrap();
     assert!(header.label.contains("INSECURE"));
-    verify(&srs2, &vk, &proof.instances, &proof.bytes).unwrap();
     let proof2 = prove(&srs2, &pk2, &q, &p, &witness).unwrap();
-    verify(&srs, &vk, &proof2.instances, &proof2.bytes).unwrap();
+    verify(&bundle.srs, &bundle.vk, &proof2.instances, &proof2.bytes).unwrap();
     let mut other = hash;
     other[0] ^= 1;
-    let err = read_vk(&tmp.path().join("vk"), &p, &other).unwrap_err();
+    let err = read_vk(&tmp.path().join("vk"), Some(&other)).err().unwrap();
     assert!(
         matches!(err, ProverError::Mismatch { .. }) && err.to_string().contains("zkinfer setup"),
         "{err}"
     );
-    let err = read_pk(&tmp.path().join("vk"), &p, &hash).unwrap_err();
+    let err = read_pk(&tmp.path().join("vk"), &hash).err().unwrap();
     assert!(err.to_string().contains("expected a proving key, found verifying key"), "{err}");
     std::fs::write(tmp.path().join("junk"), b"hello").unwrap();
-    assert!(matches!(
-        read_vk(&tmp.path().join("junk"), &p, &hash),
-        Err(ProverError::Format { .. })
-    ));
+    assert!(matches!(read_vk(&tmp.path().join("junk"), None), Err(ProverError::Format { .. })));
+
+    // proof.json round-trips and its outputs must match the proven instances.
+    let vk_hash = zkinfer_prover::vk_hash(pk.get_vk());
+    let file = ProofFile::new(&q, &proof.instances, &proof.bytes, &hash, &vk_hash, p.k);
+    file.write(&tmp.path().join("proof.json")).unwrap();
+    let back = ProofFile::read(&tmp.path().join("proof.json")).unwrap();
+    assert_eq!(back, file);
+    assert_eq!(back.proof_bytes().unwrap(), proof.bytes);
+    let mut lie = file.clone();
+    lie.outputs[0].values[0] += 0.5;
+    lie.write(&tmp.path().join("lie.json")).unwrap();
+    assert!(ProofFile::read(&tmp.path().join("lie.json")).is_err());
 }
