@@ -6,9 +6,13 @@
 //! its error against tract's float inference.
 
 mod pipeline;
+mod proving;
 
 pub use pipeline::{run, Model, OutputReport, RunReport};
+pub use proving::{cache_dir, dev_srs_cached, Compiled, DEV_SEED};
+pub use zkinfer_circuits as circuits;
 pub use zkinfer_model_import as model_import;
+pub use zkinfer_prover as prover;
 pub use zkinfer_quantize as quantize;
 
 /// Errors of the facade: import, quantization and I/O, each already naming what failed.
@@ -20,6 +24,12 @@ pub enum Error {
     /// Quantization or integer-evaluation error.
     #[error(transparent)]
     Quant(#[from] zkinfer_quantize::QuantError),
+    /// Circuit layout error.
+    #[error(transparent)]
+    Circuit(#[from] zkinfer_circuits::CircuitError),
+    /// Keys, SRS or proof error.
+    #[error(transparent)]
+    Prover(#[from] zkinfer_prover::ProverError),
     /// A file could not be read or written.
     #[error("{path}: {source}")]
     Io {

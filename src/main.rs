@@ -23,6 +23,16 @@ enum Command {
     Run(cli::run::Args),
     /// List the supported ONNX operators.
     Ops(cli::ops::Args),
+    /// Generate or import a structured reference string.
+    Srs(cli::srs::Args),
+    /// Generate the proving and verifying keys of a model and its settings.
+    Setup(cli::setup::Args),
+    /// Prove an inference (one-shot: `zkinfer prove MODEL --input input.json`).
+    Prove(cli::prove::Args),
+    /// Verify a proof.json with a verifying key.
+    Verify(cli::verify::Args),
+    /// Check the circuit with halo2's MockProver and list failing constraints.
+    Mock(cli::mock::Args),
 }
 
 fn main() -> ExitCode {
@@ -32,6 +42,11 @@ fn main() -> ExitCode {
         Command::Calibrate(a) => cli::calibrate::main(&a),
         Command::Run(a) => cli::run::main(&a),
         Command::Ops(a) => cli::ops::main(&a),
+        Command::Srs(a) => cli::srs::main(&a),
+        Command::Setup(a) => cli::setup::main(&a),
+        Command::Prove(a) => cli::prove::main(&a),
+        Command::Verify(a) => cli::verify::main(&a),
+        Command::Mock(a) => cli::mock::main(&a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

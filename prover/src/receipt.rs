@@ -173,7 +173,7 @@ impl ProofFile {
     /// Malformed hex.
     pub fn proof_bytes(&self) -> std::result::Result<Vec<u8>, String> {
         let s = self.proof.as_bytes();
-        if s.len() % 2 != 0 {
+        if !s.len().is_multiple_of(2) {
             return Err("proof hex has odd length".into());
         }
         s.chunks(2)

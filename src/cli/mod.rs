@@ -2,8 +2,14 @@
 
 pub mod calibrate;
 pub mod inspect;
+pub mod keys;
+pub mod mock;
 pub mod ops;
+pub mod prove;
 pub mod run;
+pub mod setup;
+pub mod srs;
+pub mod verify;
 
 use indicatif::{ProgressBar, ProgressStyle};
 use std::time::Duration;

@@ -1,0 +1,61 @@
+//! `zkinfer mock`: check a witness against the circuit with halo2's MockProver, which names
+//! every failing constraint (no keys or SRS needed).
+
+use std::path::PathBuf;
+use zkinfer::circuits::halo2_proofs::dev::MockProver;
+use zkinfer::circuits::halo2_proofs::halo2curves::bn256::Fr;
+use zkinfer::circuits::{lay_out_planned, ModelCircuit};
+use zkinfer::quantize::{eval, Target};
+use zkinfer::{Compiled, Model};
+
+/// Arguments of `zkinfer mock`.
+#[derive(clap::Args)]
+pub struct Args {
+    /// ONNX model.
+    model: PathBuf,
+    /// Input in the `{"input_data": [[...]]}` layout.
+    #[arg(long)]
+    input: PathBuf,
+    /// Settings (default: calibrate on the input).
+    #[arg(long)]
+    settings: Option<PathBuf>,
+    /// Value for a symbolic batch dimension.
+    #[arg(long, default_value_t = 1)]
+    batch: usize,
+}
+
+pub fn main(a: &Args) -> anyhow::Result<()> {
+    let model = Model::load(&a.model, a.batch)?;
+    let inputs = model.read_input(&a.input)?;
+    let settings = super::keys::settings_or_calibrate(
+        &model,
+        a.settings.as_deref(),
+        &inputs,
+        Target::Accuracy,
+        false,
+    )?;
+    let c = Compiled::new(&model, &settings)?;
+    let witness = eval::eval_all(&c.qgraph, &inputs)?;
+    let b = lay_out_planned(&c.qgraph, Some(&witness), &c.plan)?;
+    let circuit = ModelCircuit::new(b);
+    let sp = super::spinner(&format!("mock proving (k = {})", c.plan.k), false);
+    let prover = MockProver::<Fr>::run(c.plan.k, &circuit, vec![circuit.instances()])
+        .map_err(|e| anyhow::anyhow!("synthesis failed: {e:?}"))?;
+    let result = prover.verify_par();
+    sp.finish_and_clear();
+    match result {
+        Ok(()) => {
+            println!(
+                "all constraints satisfied (k = {}, {} gate lanes, {} lookup lanes)",
+                c.plan.k, c.plan.lanes, c.plan.lookup_lanes
+            );
+            Ok(())
+        }
+        Err(failures) => {
+            for f in failures.iter().take(10) {
+                eprintln!("{f}");
+            }
+            anyhow::bail!("{} constraint(s) failed", failures.len())
+        }
+    }
+}

@@ -1,0 +1,116 @@
+//! `zkinfer prove`: one-shot (calibrate, set up with cached keys, prove, verify) or with
+//! keys from `zkinfer setup`.
+
+use std::path::PathBuf;
+use std::time::Instant;
+use zkinfer::prover::keys::read_pk;
+use zkinfer::prover::receipt::ProofFile;
+use zkinfer::prover::{prove, verify, vk_hash};
+use zkinfer::quantize::{eval, Target};
+use zkinfer::{run, Compiled, Model};
+
+/// Arguments of `zkinfer prove`.
+#[derive(clap::Args)]
+pub struct Args {
+    /// ONNX model.
+    model: PathBuf,
+    /// Input in the `{"input_data": [[...]]}` layout.
+    #[arg(long)]
+    input: PathBuf,
+    /// Settings from `zkinfer calibrate` (default: calibrate on the input).
+    #[arg(long)]
+    settings: Option<PathBuf>,
+    /// Proving key from `zkinfer setup` (default: cached keys, generated on first use).
+    #[arg(long)]
+    pk: Option<PathBuf>,
+    /// SRS file (default: the cached INSECURE development SRS).
+    #[arg(long)]
+    srs: Option<PathBuf>,
+    /// Where to write the proof.
+    #[arg(short, long, default_value = "proof.json")]
+    output: PathBuf,
+    /// Target used when calibrating on the input.
+    #[arg(long, default_value = "accuracy")]
+    target: Target,
+    /// Value for a symbolic batch dimension.
+    #[arg(long, default_value_t = 1)]
+    batch: usize,
+    /// Machine-readable summary on stdout.
+    #[arg(long)]
+    json: bool,
+}
+
+pub fn main(a: &Args) -> anyhow::Result<()> {
+    let model = Model::load(&a.model, a.batch)?;
+    let inputs = model.read_input(&a.input)?;
+    let settings = super::keys::settings_or_calibrate(
+        &model,
+        a.settings.as_deref(),
+        &inputs,
+        a.target,
+        a.json,
+    )?;
+    let c = Compiled::new(&model, &settings)?;
+    let witness = eval::eval_all(&c.qgraph, &inputs)?;
+    let (srs, label) = super::keys::srs_for(a.srs.as_deref(), c.plan.k, a.json)?;
+    let t_setup = Instant::now();
+    let (pk, cached) = match &a.pk {
+        Some(p) => (read_pk(p, &c.hash)?.0, true),
+        None => super::keys::cached_keys(&c, &srs, &label, a.json)?,
+    };
+    let setup_s = t_setup.elapsed().as_secs_f64();
+    let t = Instant::now();
+    let sp =
+        super::spinner(&format!("proving (k = {}, {} gate lanes)", c.plan.k, c.plan.lanes), a.json);
+    let proof = prove(&srs, &pk, &c.qgraph, &c.plan, &witness)?;
+    sp.finish_and_clear();
+    let prove_s = t.elapsed().as_secs_f64();
+    let t = Instant::now();
+    verify(&srs, pk.get_vk(), &proof.instances, &proof.bytes)?;
+    let verify_s = t.elapsed().as_secs_f64();
+    let file = ProofFile::new(
+        &c.qgraph,
+        &proof.instances,
+        &proof.bytes,
+        &c.hash,
+        &vk_hash(pk.get_vk()),
+        c.plan.k,
+    );
+    file.write(&a.output)?;
+    let report = run(&model, &c.qgraph, &inputs, None)?;
+    if a.json {
+        println!(
+            "{}",
+            serde_json::json!({
+                "proof": a.output, "circuit_hash": file.circuit_hash, "vk_hash": file.vk_hash, "k": c.plan.k,
+                "setup_seconds": setup_s, "keys_cached": cached, "prove_seconds": prove_s, "verify_seconds": verify_s,
+                "proof_bytes": proof.bytes.len(), "outputs": report.outputs,
+            })
+        );
+        return Ok(());
+    }
+    for (o, r) in file.outputs.iter().zip(&report.outputs) {
+        let head: Vec<String> = o.values.iter().take(6).map(|v| format!("{v:.6}")).collect();
+        println!(
+            "proven output '{}' {}: [{}{}]",
+            o.name,
+            super::shape_str(&o.shape),
+            head.join(", "),
+            if o.values.len() > 6 { ", …" } else { "" }
+        );
+        println!(
+            "  vs float (tract): max abs {:.3e}, max rel {:.3e}, argmax agree {}/{}",
+            r.error.max_abs, r.error.max_rel, r.error.argmax_agree.0, r.error.argmax_agree.1
+        );
+    }
+    println!(
+        "k = {}, setup {}, prove {prove_s:.2}s, verify {:.0} ms, proof {} bytes",
+        c.plan.k,
+        if cached { "cached".to_string() } else { format!("{setup_s:.2}s") },
+        verify_s * 1000.0,
+        proof.bytes.len()
+    );
+    println!("model identity (vk hash) {}", file.vk_hash);
+    println!("wrote {} (verified)", a.output.display());
+    Ok(())
+}

@@ -1,0 +1,72 @@
+//! Compile, set up, prove and verify: the steps between a quantized model and a proof.
+
+use crate::{Error, Result};
+use std::path::PathBuf;
+use zkinfer_circuits::{plan, Plan};
+use zkinfer_prover::artifact::hex;
+use zkinfer_prover::srs::{read_srs, write_srs, DEV_LABEL};
+use zkinfer_prover::{circuit_hash, dev_srs, Srs};
+use zkinfer_quantize::{QGraph, Settings};
+
+/// Seed of the cached development SRS.
+pub const DEV_SEED: u64 = 0x007a_6b69_6e66_6572;
+
+/// A model compiled to a circuit: the quantized graph, its layout and its identity.
+pub struct Compiled {
+    /// Quantized graph.
+    pub qgraph: QGraph,
+    /// Layout plan.
+    pub plan: Plan,
+    /// Circuit hash.
+    pub hash: [u8; 32],
+}
+
+impl Compiled {
+    /// Quantizes and plans a model.
+    ///
+    /// # Errors
+    /// Quantization or layout errors.
+    pub fn new(model: &crate::Model, settings: &Settings) -> Result<Self> {
+        let qgraph = model.quantize(settings)?;
+        let plan = plan(&qgraph)?;
+        let hash = circuit_hash(&qgraph, &plan);
+        Ok(Self { qgraph, plan, hash })
+    }
+
+    /// Circuit hash as hex.
+    #[must_use]
+    pub fn hash_hex(&self) -> String {
+        hex(&self.hash)
+    }
+}
+
+/// Where zkinfer caches SRS files and keys: `$ZKINFER_CACHE`, else `~/.cache/zkinfer`.
+#[must_use]
+pub fn cache_dir() -> PathBuf {
+    if let Some(d) = std::env::var_os("ZKINFER_CACHE") {
+        return PathBuf::from(d);
+    }
+    std::env::var_os("HOME").map_or_else(
+        || PathBuf::from(".zkinfer-cache"),
+        |h| PathBuf::from(h).join(".cache/zkinfer"),
+    )
+}
+
+/// The cached development SRS for size `k` (generated on first use). INSECURE.
+///
+/// # Errors
+/// Cache I/O errors.
+pub fn dev_srs_cached(k: u32) -> Result<(Srs, String)> {
+    let path = cache_dir().join(format!("srs/dev-k{k}.srs"));
+    let label = format!("{DEV_LABEL}{DEV_SEED}");
+    if path.exists() {
+        if let Ok((srs, header)) = read_srs(&path) {
+            if header.k == k && header.label == label {
+                return Ok((srs, label));
+            }
+        }
+    }
+    let srs = dev_srs(k, DEV_SEED);
+    write_srs(&srs, &label, &path).map_err(Error::from)?;
+    Ok((srs, label))
+}

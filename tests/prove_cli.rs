@@ -1,0 +1,182 @@
+//! The proving CLI: one-shot prove, standalone verify, tampering, explicit setup, mock and
+//! SRS commands.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn zkinfer(cache: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_zkinfer"))
+        .env("ZKINFER_CACHE", cache)
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+fn model(name: &str) -> (PathBuf, PathBuf) {
+    let dir = std::env::var_os("ZKINFER_MODELS")
+        .map_or_else(
+            || PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/models"),
+            PathBuf::from,
+        )
+        .join(name);
+    (dir.join("network.onnx"), dir.join("input.json"))
+}
+
+fn s(p: &Path) -> &str {
+    p.to_str().unwrap()
+}
+
+fn ok(out: &Output) -> String {
+    assert!(
+        out.status.success(),
+        "stdout: {}\nstderr: {}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+#[test]
+fn one_shot_prove_then_verify_and_reject_tampering() {
+    let tmp = tempfile::tempdir().unwrap();
+    let cache = tmp.path().join("cache");
+    let (m, input) = model("1l_mlp");
+    let proof = tmp.path().join("proof.json");
+    let out =
+        ok(&zkinfer(&cache, &["prove", s(&m), "--input", s(&input), "-o", s(&proof), "--json"]));
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["keys_cached"], false);
+    assert!(v["outputs"][0]["error"]["max_rel"].as_f64().unwrap() < 1e-3);
+    let hash = v["circuit_hash"].as_str().unwrap();
+    let vk = cache.join("keys").join(hash).join("vk");
+    let out = ok(&zkinfer(&cache, &["verify", "--proof", s(&proof), "--vk", s(&vk)]));
+    assert!(out.contains("proof verified"), "{out}");
+    // The second prove reuses the cached keys.
+    let out =
+        ok(&zkinfer(&cache, &["prove", s(&m), "--input", s(&input), "-o", s(&proof), "--json"]));
+    assert_eq!(serde_json::from_str::<serde_json::Value>(&out).unwrap()["keys_cached"], true);
+
+    let text = std::fs::read_to_string(&proof).unwrap();
+    let mut f: serde_json::Value = serde_json::from_str(&text).unwrap();
+    // A different claimed output, changed consistently in instances and values.
+    let mut lie = f.clone();
+    let i0: i128 = lie["instances"][0].as_str().unwrap().parse().unwrap();
+    let scale = lie["outputs"][0]["scale"].as_i64().unwrap();
+    lie["instances"][0] = serde_json::json!((i0 + 1).to_string());
+    #[allow(clippy::cast_precision_loss, clippy::cast_possible_truncation)]
+    let value = (i0 + 1) as f64 / 2f64.powi(scale as i32);
+    lie["outputs"][0]["values"][0] = serde_json::json!(value);
+    let bad = tmp.path().join("lie.json");
+    std::fs::write(&bad, lie.to_string()).unwrap();
+    let out = zkinfer(&cache, &["verify", "--proof", s(&bad), "--vk", s(&vk)]);
+    assert!(!out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("proof rejected"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // A flipped proof byte.
+    let hexproof = f["proof"].as_str().unwrap().to_string();
+    let mut chars: Vec<char> = hexproof.chars().collect();
+    chars[100] = if chars[100] == '0' { '1' } else { '0' };
+    f["proof"] = serde_json::json!(chars.into_iter().collect::<String>());
+    std::fs::write(&bad, f.to_string()).unwrap();
+    assert!(!zkinfer(&cache, &["verify", "--proof", s(&bad), "--vk", s(&vk)]).status.success());
+}
+
+#[test]
+fn setup_with_explicit_srs_settings_and_keys() {
+    let tmp = tempfile::tempdir().unwrap();
+    let cache = tmp.path().join("cache");
+    let (m, input) = model("1l_relu");
+    let settings = tmp.path().join("settings.json");
+    ok(&zkinfer(&cache, &["calibrate", s(&m), "--data", s(&input), "-o", s(&settings)]));
+    let srs = tmp.path().join("dev.srs");
+    let out = zkinfer(&cache, &["srs", "gen", "--k", "12", "-o", s(&srs)]);
+    ok(&out);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("INSECURE"));
+    let keys = tmp.path().join("keys");
+    ok(&zkinfer(
+        &cache,
+        &["setup", s(&m), "--settings", s(&settings), "--srs", s(&srs), "-o", s(&keys)],
+    ));
+    let proof = tmp.path().join("p.json");
+    ok(&zkinfer(
+        &cache,
+        &[
+            "prove",
+            s(&m),
+            "--input",
+            s(&input),
+            "--settings",
+            s(&settings),
+            "--pk",
+            s(&keys.join("pk")),
+            "--srs",
+            s(&srs),
+            "-o",
+            s(&proof),
+        ],
+    ));
+    let out = zkinfer(&cache, &["verify", "--proof", s(&proof), "--vk", s(&keys.join("vk"))]);
+    ok(&out);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("INSECURE development SRS"));
+    // Keys of another circuit are refused with the fix named.
+    let (other, other_input) = model("1l_mlp");
+    let out = zkinfer(
+        &cache,
+        &[
+            "prove",
+            s(&other),
+            "--input",
+            s(&other_input),
+            "--pk",
+            s(&keys.join("pk")),
+            "--srs",
+            s(&srs),
+        ],
+    );
+    assert!(!out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("zkinfer setup"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // An SRS smaller than the circuit needs.
+    let small = tmp.path().join("small.srs");
+    ok(&zkinfer(&cache, &["srs", "gen", "--k", "4", "-o", s(&small)]));
+    let out = zkinfer(
+        &cache,
+        &["setup", s(&m), "--settings", s(&settings), "--srs", s(&small), "-o", s(&keys)],
+    );
+    assert!(!out.status.success() && String::from_utf8_lossy(&out.stderr).contains("larger"));
+}
+
+#[test]
+fn srs_import_checks_the_file() {
+    use zkinfer::circuits::halo2_proofs::SerdeFormat;
+    let tmp = tempfile::tempdir().unwrap();
+    let cache = tmp.path().join("cache");
+    let raw = tmp.path().join("ceremony.params");
+    let mut bytes = Vec::new();
+    zkinfer::prover::dev_srs(6, 99).write_custom(&mut bytes, SerdeFormat::RawBytes).unwrap();
+    std::fs::write(&raw, &bytes).unwrap();
+    let out = ok(&zkinfer(
+        &cache,
+        &["srs", "import", s(&raw), "-o", s(&tmp.path().join("imported.srs"))],
+    ));
+    assert!(out.contains("imported sha256="), "{out}");
+    std::fs::write(&raw, &bytes[..bytes.len() / 2]).unwrap();
+    assert!(!zkinfer(&cache, &["srs", "import", s(&raw), "-o", s(&tmp.path().join("x.srs"))])
+        .status
+        .success());
+}
+
+#[test]
+fn mock_reports_satisfied_constraints() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (m, input) = model("1l_softmax");
+    let out = ok(&zkinfer(tmp.path(), &["mock", s(&m), "--input", s(&input)]));
+    assert!(out.contains("all constraints satisfied"), "{out}");
+}
