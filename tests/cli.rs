@@ -50,10 +50,7 @@ fn inspect_and_run_every_shared_model() {
             String::from_utf8_lossy(&out.stderr)
         );
         let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-        assert!(
-            v["estimated_cells"].as_u64().unwrap() > 0 || name == "1l_concat",
-            "{name}: no cost estimate"
-        );
+        assert!(v["plan"]["k"].as_u64().unwrap() >= 4, "{name}: no circuit plan");
         let out = zkinfer(&[
             "run",
             s(&model),

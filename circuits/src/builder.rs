@@ -95,6 +95,8 @@ pub struct Builder {
     pub table: Vec<(u64, i128, i128)>,
     /// Whether values are a real witness.
     pub known: bool,
+    /// Advice cells each ONNX node occupies, for `zkinfer inspect`.
+    pub node_cells: BTreeMap<String, usize>,
     function_tables: u64,
 }
 
@@ -118,6 +120,7 @@ impl Builder {
             limb_bits,
             table,
             known,
+            node_cells: BTreeMap::new(),
             function_tables: 0,
         }
     }

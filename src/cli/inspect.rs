@@ -69,12 +69,15 @@ pub fn main(a: &Args) -> anyhow::Result<()> {
         }
     };
     let quantized = model.quantize(&settings);
-    let (mut cost, mut prims): (BTreeMap<&str, u64>, BTreeMap<&str, usize>) =
-        (BTreeMap::new(), BTreeMap::new());
-    if let Ok(q) = &quantized {
+    let plan = quantized.as_ref().ok().map(zkinfer::circuits::plan);
+    let mut prims: BTreeMap<&str, usize> = BTreeMap::new();
+    let mut cost: BTreeMap<String, usize> = BTreeMap::new();
+    if let (Ok(q), Some(Ok(p))) = (&quantized, &plan) {
         for n in &q.nodes {
-            *cost.entry(n.node.as_str()).or_default() += q.estimated_cells(n);
             *prims.entry(n.node.as_str()).or_default() += 1;
+        }
+        if let Ok(b) = zkinfer::circuits::lay_out_planned(q, None, p) {
+            cost = b.node_cells;
         }
     }
     let shapes = |ids: &[usize]| {
@@ -94,7 +97,7 @@ pub fn main(a: &Args) -> anyhow::Result<()> {
                     "inputs": dynamic(&n.inputs).iter().map(|&i| &g.tensors[i].shape).collect::<Vec<_>>(),
                     "outputs": n.outputs.iter().map(|&i| &g.tensors[i].shape).collect::<Vec<_>>(),
                     "params": g.param_count(n), "supported": quantized.is_ok(),
-                    "primitives": prims.get(n.name.as_str()), "estimated_cells": cost.get(n.name.as_str()),
+                    "primitives": prims.get(n.name.as_str()), "cells": cost.get(&n.name),
                 })
             })
             .collect();
@@ -108,7 +111,8 @@ pub fn main(a: &Args) -> anyhow::Result<()> {
                 "params": total_params, "nodes": nodes,
                 "primitives": q.map(|q| q.nodes.len()),
                 "lookup_tables": q.map(|q| q.tables.iter().map(|t| serde_json::json!({"function": t.func.name(), "entries": t.len()})).collect::<Vec<_>>()),
-                "estimated_cells": cost.values().sum::<u64>(),
+                "cells": cost.values().sum::<usize>(),
+                "plan": plan.as_ref().and_then(|p| p.as_ref().ok()),
                 "error": quantized.as_ref().err().map(ToString::to_string),
             }))?
         );
@@ -155,7 +159,7 @@ pub fn main(a: &Args) -> anyhow::Result<()> {
                 g.param_count(n).to_string(),
                 if quantized.is_ok() { "yes".into() } else { "-".into() },
                 prims.get(n.name.as_str()).map_or("-".into(), ToString::to_string),
-                cost.get(n.name.as_str()).map_or("-".into(), ToString::to_string),
+                cost.get(&n.name).map_or("-".into(), ToString::to_string),
             ]);
         }
         super::print_table(&rows);
@@ -168,18 +172,21 @@ pub fn main(a: &Args) -> anyhow::Result<()> {
                 .map(|t| format!("{}({} entries)", t.func.name(), t.len()))
                 .collect();
             println!(
-                "{} integer primitives, {} estimated advice cells, lookup tables: {}",
+                "{} integer primitives, lookup tables: {}",
                 q.nodes.len(),
-                cost.values().sum::<u64>(),
                 if tables.is_empty() { "none".into() } else { tables.join(", ") }
             );
+            match &plan {
+                Some(Ok(p)) => println!(
+                    "circuit plan: k = {}, {} gate lanes, {} lookup lanes, {}-bit range limbs; {} rows, {} gate cells, {} lookups, {} table rows, {} copies",
+                    p.k, p.lanes, p.lookup_lanes, p.limb_bits, p.rows, p.lane_cells, p.lookup_cells, p.table_rows, p.copies
+                ),
+                Some(Err(e)) => println!("circuit plan: {e}"),
+                None => {}
+            }
             println!(
-                "(cost estimated with {}; the circuit layout planner refines it)",
-                if a.settings.is_some() {
-                    "the given settings"
-                } else {
-                    "settings calibrated on one input"
-                }
+                "(calibrated with {})",
+                if a.settings.is_some() { "the given settings" } else { "one input" }
             );
         }
     }

@@ -84,7 +84,8 @@ pub fn main(a: &Args) -> anyhow::Result<()> {
             serde_json::json!({
                 "proof": a.output, "circuit_hash": file.circuit_hash, "vk_hash": file.vk_hash, "k": c.plan.k,
                 "setup_seconds": setup_s, "keys_cached": cached, "prove_seconds": prove_s, "verify_seconds": verify_s,
-                "proof_bytes": proof.bytes.len(), "outputs": report.outputs,
+                "proof_bytes": proof.bytes.len(), "peak_memory_bytes": super::peak_memory_bytes(),
+                "lanes": c.plan.lanes, "lookup_lanes": c.plan.lookup_lanes, "outputs": report.outputs,
             })
         );
         return Ok(());

@@ -33,6 +33,7 @@ pub fn lay_out(
     let mut cells: Vec<Option<Vec<Cell>>> = vec![None; q.tensors.len()];
     let value = |id: usize, i: usize| -> i128 { witness.map_or(0, |w| i128::from(w[id][i])) };
     for n in &q.nodes {
+        let before = b.cells();
         let ins: Vec<Vec<Cell>> = n
             .inputs
             .iter()
@@ -86,6 +87,7 @@ pub fn lay_out(
             }
         }
         cells[n.output] = Some(out);
+        *b.node_cells.entry(n.node.clone()).or_default() += b.cells() - before;
     }
     for &o in &q.outputs {
         let out = cells[o].clone().ok_or_else(|| {

@@ -1,0 +1,106 @@
+//! End-to-end benchmark: for each shared model, the release `zkinfer prove` in a fresh key
+//! cache (so setup is measured), reporting setup, prove and verify time, peak memory, key
+//! and proof sizes and accuracy. Run with
+//! `cargo bench --bench prove -- [MODEL ...]` (default: every model that fits this machine);
+//! the table goes to stdout and to benches/results.md.
+
+use std::fmt::Write as _;
+use std::path::PathBuf;
+use std::process::Command;
+
+/// Models proven by default: the scale targets (mnist_gan, nanoGPT, self_attention,
+/// multihead_attention) need more memory than a 24 GiB machine until their matmuls use the
+/// Freivalds check; name them explicitly to try.
+const DEFAULT: &[&str] = &[
+    "1l_relu",
+    "1l_sigmoid",
+    "1l_tanh",
+    "1l_softmax",
+    "1l_conv",
+    "1l_average",
+    "1l_max_pool",
+    "1l_mlp",
+    "1l_batch_norm",
+    "1l_concat",
+    "layernorm",
+    "4l_relu_conv_fc",
+    "lenet_5",
+    "large_mlp",
+];
+
+fn size(p: &PathBuf) -> u64 {
+    std::fs::metadata(p).map(|m| m.len()).unwrap_or(0)
+}
+
+fn main() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let models = std::env::var_os("ZKINFER_MODELS")
+        .map_or_else(|| root.join("../shared/models"), PathBuf::from);
+    let args: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with('-')).collect();
+    let names: Vec<String> =
+        if args.is_empty() { DEFAULT.iter().map(|s| (*s).to_string()).collect() } else { args };
+    let exe = env!("CARGO_BIN_EXE_zkinfer");
+    let mut table = String::from(
+        "| model | k | lanes | setup s | prove s | verify ms | peak MiB | pk MiB | vk KiB | proof B | max abs err | max rel err |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n",
+    );
+    for name in &names {
+        let cache = std::env::temp_dir().join(format!("zkinfer-bench-{name}"));
+        let _ = std::fs::remove_dir_all(&cache);
+        let dir = models.join(name);
+        let proof = cache.join("proof.json");
+        let _ = std::fs::create_dir_all(&cache);
+        // The SRS is generated (and cached) before the setup timer starts.
+        let out = Command::new(exe)
+            .env("ZKINFER_CACHE", &cache)
+            .args([
+                "prove",
+                &dir.join("network.onnx").to_string_lossy(),
+                "--input",
+                &dir.join("input.json").to_string_lossy(),
+            ])
+            .args(["-o", &proof.to_string_lossy(), "--json"])
+            .output();
+        let Ok(out) = out else {
+            eprintln!("{name}: could not run zkinfer");
+            continue;
+        };
+        if !out.status.success() {
+            eprintln!("{name}: {}", String::from_utf8_lossy(&out.stderr).trim());
+            let _ = writeln!(
+                table,
+                "| `{name}` | failed: {} |",
+                String::from_utf8_lossy(&out.stderr).lines().last().unwrap_or("").replace('|', "/")
+            );
+            continue;
+        }
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_default();
+        let key_dir = cache.join("keys").join(v["circuit_hash"].as_str().unwrap_or(""));
+        #[allow(clippy::cast_precision_loss)]
+        let mib = |b: u64| b as f64 / (1024.0 * 1024.0);
+        let err = &v["outputs"][0]["error"];
+        let line = format!(
+            "| `{name}` | {} | {}+{} | {:.2} | {:.2} | {:.1} | {:.0} | {:.1} | {:.1} | {} | {:.1e} | {:.1e} |",
+            v["k"],
+            v["lanes"],
+            v["lookup_lanes"],
+            v["setup_seconds"].as_f64().unwrap_or(f64::NAN),
+            v["prove_seconds"].as_f64().unwrap_or(f64::NAN),
+            v["verify_seconds"].as_f64().unwrap_or(f64::NAN) * 1000.0,
+            mib(v["peak_memory_bytes"].as_u64().unwrap_or(0)),
+            mib(size(&key_dir.join("pk"))),
+            size(&key_dir.join("vk")) as f64 / 1024.0,
+            v["proof_bytes"],
+            err["max_abs"].as_f64().unwrap_or(f64::NAN),
+            err["max_rel"].as_f64().unwrap_or(f64::NAN),
+        );
+        println!("{line}");
+        table.push_str(&line);
+        table.push('\n');
+        let _ = std::fs::remove_dir_all(&cache);
+    }
+    let _ = std::fs::write(
+        root.join("benches/results.md"),
+        format!("# zkinfer prove benchmark\n\n{table}"),
+    );
+    println!("\n{table}");
+}
