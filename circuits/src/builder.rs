@@ -95,6 +95,11 @@ pub struct Builder {
     pub table: Vec<(u64, i128, i128)>,
     /// Whether values are a real witness.
     pub known: bool,
+    /// Test hook: cells whose witness is replaced by `−value·2^−shift` plus the integer
+    /// value, i.e. an arbitrary field element, to exercise attacks that integers cannot
+    /// express. Empty in normal use.
+    #[doc(hidden)]
+    pub field_offsets: BTreeMap<Cell, (i128, u32)>,
     /// Advice cells each ONNX node occupies, for `zkinfer inspect`.
     pub node_cells: BTreeMap<String, usize>,
     function_tables: u64,
@@ -121,6 +126,7 @@ impl Builder {
             table,
             known,
             node_cells: BTreeMap::new(),
+            field_offsets: BTreeMap::new(),
             function_tables: 0,
         }
     }

@@ -4,7 +4,7 @@
 use crate::builder::{Builder, Col};
 use halo2_proofs::circuit::{Layouter, SimpleFloorPlanner, Value};
 use halo2_proofs::halo2curves::bn256::Fr;
-use halo2_proofs::halo2curves::ff::PrimeField;
+use halo2_proofs::halo2curves::ff::{Field, PrimeField};
 use halo2_proofs::plonk::{Advice, Circuit, Column, ConstraintSystem, Error, Fixed, Instance};
 use halo2_proofs::poly::Rotation;
 use std::sync::Arc;
@@ -164,18 +164,30 @@ impl Circuit<Fr> for ModelCircuit {
     ) -> Result<(), Error> {
         let b = &self.builder;
         let val = |v: i128| if b.known { Value::known(fe(v)) } else { Value::unknown() };
+        // Test hook (see `Builder::field_offsets`): value + t·2^−shift in the field.
+        let cell_val = |c: crate::builder::Cell, v: i128| match b.field_offsets.get(&c) {
+            Some(&(t, shift)) if b.known => {
+                let inv =
+                    Fr::from(2u64).pow_vartime([u64::from(shift)]).invert().unwrap_or(Fr::zero());
+                Value::known(fe(v) + fe(t) * inv)
+            }
+            _ => val(v),
+        };
         let mut public_cells = Vec::new();
         layouter.assign_region(
             || "model",
             |mut region| {
                 let one = Fr::one();
                 let mut lane_cells = Vec::with_capacity(b.lanes.len());
-                for (lane, cfg) in b.lanes.iter().zip(&config.lanes) {
+                for (l, (lane, cfg)) in b.lanes.iter().zip(&config.lanes).enumerate() {
                     let cells: Vec<_> = lane
                         .values
                         .iter()
                         .enumerate()
-                        .map(|(row, &v)| region.assign_advice(cfg.advice, row, val(v)).cell())
+                        .map(|(row, &v)| {
+                            let c = crate::builder::Cell { col: Col::Lane(l), row };
+                            region.assign_advice(cfg.advice, row, cell_val(c, v)).cell()
+                        })
                         .collect();
                     for &row in &lane.mul_add {
                         region.assign_fixed(cfg.q_mul_add, row, one);

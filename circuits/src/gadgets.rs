@@ -107,6 +107,17 @@ impl Builder {
         self.copy(sum, v);
     }
 
+    /// Proves `v` is a small integer, `−bound ≤ v < 2^c − bound` with `2^c > 2·bound`, with one
+    /// range check. Quotients (rescale, division, square root) need this: their linear
+    /// relations alone admit field elements `q + t·2^−s`, which a later exact multiplication
+    /// by 2^s would turn back into a plausible but wrong value.
+    pub fn small(&mut self, v: Cell, bound: u64) {
+        let b = i128::from(bound);
+        let bits = 128 - (2 * b).leading_zeros();
+        let shifted = self.lincomb(&[(v, 1)], b);
+        self.range_check(shifted, bits);
+    }
+
     /// Proves `|v| ≤ bound` exactly: `bound + v` and `bound − v` are both in `[0, 2^c)` with
     /// `2^c > 2·bound`.
     pub fn bounded(&mut self, v: Cell, bound: u64) {

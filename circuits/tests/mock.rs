@@ -11,7 +11,7 @@
 
 use halo2_proofs::dev::MockProver;
 use halo2_proofs::halo2curves::bn256::Fr;
-use zkinfer_circuits::builder::{range_tag, Builder, Col};
+use zkinfer_circuits::builder::{range_tag, Builder, Cell, Col};
 use zkinfer_circuits::{lay_out, ModelCircuit};
 use zkinfer_model_import::Tensor;
 use zkinfer_quantize::qgraph::{LookupFn, QNode, QOp, QTensor, Table};
@@ -385,4 +385,42 @@ fn gather_chip() {
     let y = g.op(QOp::Gather { axis: 0 }, vec![data, idx], &[1, 2, 3], 50, false);
     let q = g.output(y);
     check_sound(&q, &[vec![3.0, 0.0]]);
+}
+
+/// The field-level quotient attack: x = 17 rescaled by 2^2 is q = 4, r = 3. A prover can
+/// instead claim r' = 2 and q' = 4 + 1/4 (a field element): r' + 4q' − 2 = 17 still holds and
+/// r' is in range. A later exact ×4 turns q' into the small, wrong value 17 instead of 16.
+/// Bounding q as a small integer (`Builder::small`) rejects it.
+fn quotient_attack(bound_quotient: bool) -> bool {
+    let mut b = Builder::new(1, 1, LIMB, true);
+    let x = b.run(&[17])[0];
+    let cells = b.run(&[2, 4]);
+    let (r, q) = (cells[0], cells[1]);
+    b.field_offsets.insert(q, (1, 2));
+    let back = b.lincomb(&[(r, 1), (q, 4)], -2);
+    b.field_offsets.insert(Cell { col: back.col, row: back.row - 1 }, (1, 2));
+    if let Col::Lane(l) = back.col {
+        b.lanes[l].values[back.row] = 17;
+    }
+    b.copy(back, x);
+    b.range_check(r, 2);
+    if bound_quotient {
+        b.small(q, 250);
+        let (_, shifted) = *b.copies.last().unwrap();
+        b.field_offsets.insert(Cell { col: shifted.col, row: shifted.row - 1 }, (1, 2));
+        b.field_offsets.insert(shifted, (1, 2));
+    }
+    let y = b.lincomb(&[(q, 4)], 0);
+    b.field_offsets.insert(Cell { col: y.col, row: y.row - 1 }, (1, 2));
+    if let Col::Lane(l) = y.col {
+        b.lanes[l].values[y.row] = 17;
+    }
+    b.expose(y);
+    verify(&b)
+}
+
+#[test]
+fn quotients_are_bounded_against_field_wraparound() {
+    assert!(quotient_attack(false), "the attack should work on an unbounded quotient (test setup)");
+    assert!(!quotient_attack(true), "a bounded quotient must reject the field-element lie");
 }

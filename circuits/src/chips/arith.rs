@@ -23,6 +23,8 @@ pub(super) fn mul(b: &mut Builder, ctx: &Ctx<'_>) -> Vec<Cell> {
 /// `0 ≤ r < 2^s`; q is then unique because x is bounded far below the field size.
 pub(super) fn rescale(b: &mut Builder, ctx: &Ctx<'_>, shift: u32) -> Vec<Cell> {
     let half = 1i128 << (shift - 1);
+    let out = &ctx.q.tensors[ctx.node.output];
+    let (checked, bound) = (out.checked, out.bound);
     ctx.ins[0]
         .iter()
         .map(|&x| {
@@ -33,6 +35,10 @@ pub(super) fn rescale(b: &mut Builder, ctx: &Ctx<'_>, shift: u32) -> Vec<Cell> {
             let back = b.lincomb(&[(cells[0], 1), (cells[1], 1i128 << shift)], -half);
             b.copy(back, x);
             b.range_check(cells[0], shift);
+            // A calibrated output is bounded exactly by the caller; otherwise bound it here.
+            if !checked {
+                b.small(cells[1], bound);
+            }
             cells[1]
         })
         .collect()
@@ -42,6 +48,8 @@ pub(super) fn rescale(b: &mut Builder, ctx: &Ctx<'_>, shift: u32) -> Vec<Cell> {
 /// `r + out·2den = num·2^(s+1) + den`, `0 ≤ r` and `r ≤ 2den − 1`.
 pub(super) fn div(b: &mut Builder, ctx: &Ctx<'_>, shift: u32) -> Vec<Cell> {
     let (num, den) = (ctx.broadcast(0), ctx.broadcast(1));
+    let out_t = &ctx.q.tensors[ctx.node.output];
+    let (checked, bound) = (out_t.checked, out_t.bound);
     let den_bits = ctx.in_bits(1) + 1;
     num.iter()
         .zip(&den)
@@ -61,6 +69,9 @@ pub(super) fn div(b: &mut Builder, ctx: &Ctx<'_>, shift: u32) -> Vec<Cell> {
             b.range_check(cells[0], den_bits + 1);
             let slack = b.lincomb(&[(two_d, 1), (cells[0], -1)], -1);
             b.range_check(slack, den_bits + 1);
+            if !checked {
+                b.small(cells[1], bound);
+            }
             cells[1]
         })
         .collect()

@@ -18,6 +18,9 @@ pub(super) fn sqrt(b: &mut Builder, ctx: &Ctx<'_>, shift: u32) -> Vec<Cell> {
             let out = (a + 1) >> 1;
             let cells = b.run(&[a, e, out]);
             b.lookup(range_tag(1), cells[1], 0);
+            // a and out must be small integers (see `Builder::small`); out ≥ 0 and a ≥ 0.
+            b.range_check(cells[0], bits);
+            b.range_check(cells[2], bits);
             let sum = b.lincomb(&[(cells[2], 2), (cells[1], 1)], -1);
             b.copy(sum, cells[0]);
             let sq = b.mul(cells[0], cells[0]);
