@@ -6,6 +6,7 @@ mod gen_credit_score;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
+use zkinfer_testkit::{model_names, models_dir};
 
 fn zkinfer(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_zkinfer")).args(args).output().unwrap()
@@ -13,22 +14,6 @@ fn zkinfer(args: &[&str]) -> Output {
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn models_dir() -> PathBuf {
-    std::env::var_os("ZKINFER_MODELS")
-        .map_or_else(|| root().join("../shared/models"), PathBuf::from)
-}
-
-fn model_names() -> Vec<String> {
-    let mut v: Vec<String> = std::fs::read_dir(models_dir())
-        .expect("shared models (set ZKINFER_MODELS)")
-        .filter_map(Result::ok)
-        .filter(|e| e.path().join("network.onnx").exists())
-        .map(|e| e.file_name().into_string().unwrap())
-        .collect();
-    v.sort();
-    v
 }
 
 fn s(p: &Path) -> &str {

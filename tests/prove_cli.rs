@@ -14,12 +14,7 @@ fn zkinfer(cache: &Path, args: &[&str]) -> Output {
 }
 
 fn model(name: &str) -> (PathBuf, PathBuf) {
-    let dir = std::env::var_os("ZKINFER_MODELS")
-        .map_or_else(
-            || PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/models"),
-            PathBuf::from,
-        )
-        .join(name);
+    let dir = zkinfer_testkit::model_dir(name);
     (dir.join("network.onnx"), dir.join("input.json"))
 }
 

@@ -11,13 +11,7 @@ use zkinfer_circuits::{lay_out_planned, plan, ModelCircuit};
 use zkinfer_model_import::{input::read_input_file, load, Graph, Tensor};
 use zkinfer_quantize::calibrate::{calibrate, settings_for};
 use zkinfer_quantize::{eval, quantize, QGraph, Target};
-
-fn models_dir() -> PathBuf {
-    std::env::var_os("ZKINFER_MODELS").map_or_else(
-        || PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/models"),
-        PathBuf::from,
-    )
-}
+use zkinfer_testkit::{model_names, models_dir};
 
 fn prepare(name: &str) -> (Graph, QGraph, Vec<Tensor>) {
     let dir = models_dir().join(name);
@@ -58,13 +52,7 @@ fn small_models_satisfy_mock_prover_with_exact_outputs() {
 
 #[test]
 fn layout_snapshot_is_current() {
-    let mut names: Vec<String> = std::fs::read_dir(models_dir())
-        .unwrap()
-        .filter_map(Result::ok)
-        .filter(|e| e.path().join("network.onnx").exists())
-        .map(|e| e.file_name().into_string().unwrap())
-        .collect();
-    names.sort();
+    let names = model_names();
     let mut text = String::from("# model: k, gate lanes, lookup lanes, limb bits, rows, gate cells, lookup cells, table rows, copies\n");
     for name in &names {
         let (_, q, _) = prepare(name);

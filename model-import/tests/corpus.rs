@@ -2,39 +2,14 @@
 //! onnxruntime reference outputs.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
 
-use std::path::PathBuf;
 use zkinfer_model_import::{
     input::read_input_file, load, load_with, reference::tract_run, ImportOptions,
 };
-
-fn models_dir() -> PathBuf {
-    std::env::var_os("ZKINFER_MODELS").map_or_else(
-        || PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/models"),
-        PathBuf::from,
-    )
-}
-
-fn expected(dir: &std::path::Path) -> Vec<f64> {
-    let v: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(dir.join("expected_output.json")).unwrap())
-            .unwrap();
-    v["output_data"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .flat_map(|o| o.as_array().unwrap().iter().map(|x| x.as_f64().unwrap()))
-        .collect()
-}
+use zkinfer_testkit::{expected_outputs, model_names, models_dir};
 
 #[test]
 fn all_models_match_onnxruntime() {
-    let mut names: Vec<_> = std::fs::read_dir(models_dir())
-        .expect("shared models directory (set ZKINFER_MODELS)")
-        .filter_map(Result::ok)
-        .filter(|e| e.path().join("network.onnx").exists())
-        .map(|e| e.file_name().into_string().unwrap())
-        .collect();
-    names.sort();
+    let names = model_names();
     assert_eq!(names.len(), 18, "{names:?}");
     for name in names {
         let dir = models_dir().join(&name);
@@ -46,7 +21,7 @@ fn all_models_match_onnxruntime() {
             .into_iter()
             .flat_map(|t| t.data)
             .collect();
-        let exp = expected(&dir);
+        let exp = expected_outputs(&dir);
         let scale = exp.iter().fold(0f64, |m, v| m.max(v.abs())).max(1e-6);
         let err = |a: &[f64]| a.iter().zip(&exp).fold(0f64, |m, (x, y)| m.max((x - y).abs()));
         assert_eq!(ours.len(), exp.len(), "{name}: output size");

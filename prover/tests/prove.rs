@@ -7,7 +7,6 @@ use halo2_proofs::poly::kzg::commitment::ParamsKZG;
 use halo2_proofs::SerdeFormat;
 use rand::SeedableRng;
 use rand_chacha::ChaCha20Rng;
-use std::path::PathBuf;
 use zkinfer_circuits::plan;
 use zkinfer_model_import::{input::read_input_file, load};
 use zkinfer_prover::keys::{read_pk, read_vk, write_pk, write_vk};
@@ -16,13 +15,7 @@ use zkinfer_prover::srs::{check_srs, read_srs, write_srs};
 use zkinfer_prover::{circuit_hash, dev_srs, keygen, prove, verify, ProverError};
 use zkinfer_quantize::calibrate::{calibrate, settings_for};
 use zkinfer_quantize::{eval, quantize, Target};
-
-fn models_dir() -> PathBuf {
-    std::env::var_os("ZKINFER_MODELS").map_or_else(
-        || PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/models"),
-        PathBuf::from,
-    )
-}
+use zkinfer_testkit::models_dir;
 
 #[test]
 fn dev_srs_equals_halo2_setup_and_passes_checks() {

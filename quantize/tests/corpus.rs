@@ -2,39 +2,14 @@
 //! the accuracy budget of the onnxruntime reference; evaluation is bit-for-bit reproducible.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
 
-use std::path::{Path, PathBuf};
 use zkinfer_model_import::{input::read_input_file, load};
 use zkinfer_quantize::calibrate::{calibrate, settings_for};
 use zkinfer_quantize::{eval, quantize, report, Target};
-
-fn models_dir() -> PathBuf {
-    std::env::var_os("ZKINFER_MODELS").map_or_else(
-        || PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/models"),
-        PathBuf::from,
-    )
-}
-
-fn expected(dir: &Path) -> Vec<f64> {
-    let v: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(dir.join("expected_output.json")).unwrap())
-            .unwrap();
-    v["output_data"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .flat_map(|o| o.as_array().unwrap().iter().map(|x| x.as_f64().unwrap()))
-        .collect()
-}
+use zkinfer_testkit::{expected_outputs, model_names, models_dir};
 
 #[test]
 fn all_models_quantize_within_budget() {
-    let mut names: Vec<_> = std::fs::read_dir(models_dir())
-        .unwrap()
-        .filter_map(Result::ok)
-        .filter(|e| e.path().join("network.onnx").exists())
-        .map(|e| e.file_name().into_string().unwrap())
-        .collect();
-    names.sort();
+    let names = model_names();
     assert_eq!(names.len(), 18);
     let mut failures = Vec::new();
     for name in &names {
@@ -69,7 +44,7 @@ fn all_models_quantize_within_budget() {
         let w2 = serde_json::to_vec(&eval::eval_all(&q2, &inputs).unwrap()).unwrap();
         assert_eq!(w1, w2, "{name}: witness not deterministic");
         let got: Vec<f64> = eval::dequantize_outputs(&q, &out).into_iter().flatten().collect();
-        let exp = expected(&dir);
+        let exp = expected_outputs(&dir);
         let last = g.tensors[g.outputs[0]].shape.last().copied().unwrap_or(1);
         let e = report::compare(&got, &exp, last);
         println!(

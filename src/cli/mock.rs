@@ -6,27 +6,20 @@ use zkinfer::circuits::halo2_proofs::dev::MockProver;
 use zkinfer::circuits::halo2_proofs::halo2curves::bn256::Fr;
 use zkinfer::circuits::{lay_out_planned, ModelCircuit};
 use zkinfer::quantize::{eval, Target};
-use zkinfer::{Compiled, Model};
+use zkinfer::Compiled;
 
 /// Arguments of `zkinfer mock`.
 #[derive(clap::Args)]
 pub struct Args {
-    /// ONNX model.
-    model: PathBuf,
-    /// Input in the `{"input_data": [[...]]}` layout.
-    #[arg(long)]
-    input: PathBuf,
+    #[command(flatten)]
+    m: super::ModelInput,
     /// Settings (default: calibrate on the input).
     #[arg(long)]
     settings: Option<PathBuf>,
-    /// Value for a symbolic batch dimension.
-    #[arg(long, default_value_t = 1)]
-    batch: usize,
 }
 
 pub fn main(a: &Args) -> anyhow::Result<()> {
-    let model = Model::load(&a.model, a.batch)?;
-    let inputs = model.read_input(&a.input)?;
+    let (model, inputs) = a.m.load()?;
     let settings = super::keys::settings_or_calibrate(
         &model,
         a.settings.as_deref(),

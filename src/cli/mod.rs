@@ -12,7 +12,30 @@ pub mod srs;
 pub mod verify;
 
 use indicatif::{ProgressBar, ProgressStyle};
+use std::path::PathBuf;
 use std::time::Duration;
+
+/// The model and input every inference command takes.
+#[derive(clap::Args)]
+pub struct ModelInput {
+    /// ONNX model.
+    pub model: PathBuf,
+    /// Input in the `{"input_data": [[...]]}` layout.
+    #[arg(long)]
+    pub input: PathBuf,
+    /// Value for a symbolic batch dimension.
+    #[arg(long, default_value_t = 1)]
+    pub batch: usize,
+}
+
+impl ModelInput {
+    /// Loads the model and reads the input.
+    pub fn load(&self) -> anyhow::Result<(zkinfer::Model, Vec<zkinfer::model_import::Tensor>)> {
+        let model = zkinfer::Model::load(&self.model, self.batch)?;
+        let inputs = model.read_input(&self.input)?;
+        Ok((model, inputs))
+    }
+}
 
 /// Prints rows as an aligned text table (first row is the header).
 pub fn print_table(rows: &[Vec<String>]) {

@@ -7,16 +7,13 @@ use zkinfer::prover::keys::read_pk;
 use zkinfer::prover::receipt::ProofFile;
 use zkinfer::prover::{prove, verify, vk_hash};
 use zkinfer::quantize::{eval, Target};
-use zkinfer::{run, Compiled, Model};
+use zkinfer::{run, Compiled};
 
 /// Arguments of `zkinfer prove`.
 #[derive(clap::Args)]
 pub struct Args {
-    /// ONNX model.
-    model: PathBuf,
-    /// Input in the `{"input_data": [[...]]}` layout.
-    #[arg(long)]
-    input: PathBuf,
+    #[command(flatten)]
+    m: super::ModelInput,
     /// Settings from `zkinfer calibrate` (default: calibrate on the input).
     #[arg(long)]
     settings: Option<PathBuf>,
@@ -32,17 +29,13 @@ pub struct Args {
     /// Target used when calibrating on the input.
     #[arg(long, default_value = "accuracy")]
     target: Target,
-    /// Value for a symbolic batch dimension.
-    #[arg(long, default_value_t = 1)]
-    batch: usize,
     /// Machine-readable summary on stdout.
     #[arg(long)]
     json: bool,
 }
 
 pub fn main(a: &Args) -> anyhow::Result<()> {
-    let model = Model::load(&a.model, a.batch)?;
-    let inputs = model.read_input(&a.input)?;
+    let (model, inputs) = a.m.load()?;
     let settings = super::keys::settings_or_calibrate(
         &model,
         a.settings.as_deref(),

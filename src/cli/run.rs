@@ -3,16 +3,13 @@
 use anyhow::Context;
 use std::path::PathBuf;
 use zkinfer::quantize::{Settings, Target};
-use zkinfer::{run, Model};
+use zkinfer::run;
 
 /// Arguments of `zkinfer run`.
 #[derive(clap::Args)]
 pub struct Args {
-    /// ONNX model.
-    model: PathBuf,
-    /// Input in the `{"input_data": [[...]]}` layout.
-    #[arg(long)]
-    input: PathBuf,
+    #[command(flatten)]
+    m: super::ModelInput,
     /// Settings from `zkinfer calibrate`; without them the model is calibrated on the input.
     #[arg(long)]
     settings: Option<PathBuf>,
@@ -22,9 +19,6 @@ pub struct Args {
     /// Target used when calibrating on the input.
     #[arg(long, default_value = "accuracy")]
     target: Target,
-    /// Value for a symbolic batch dimension.
-    #[arg(long, default_value_t = 1)]
-    batch: usize,
     /// Machine-readable report on stdout.
     #[arg(long)]
     json: bool,
@@ -64,8 +58,7 @@ fn preview(v: &[f64]) -> String {
 }
 
 pub fn main(a: &Args) -> anyhow::Result<()> {
-    let model = Model::load(&a.model, a.batch)?;
-    let inputs = model.read_input(&a.input)?;
+    let (model, inputs) = a.m.load()?;
     let settings = match &a.settings {
         Some(p) => Settings::read(p)?,
         None => model.calibrate(std::slice::from_ref(&inputs), a.target, |_| {})?,
