@@ -295,10 +295,38 @@ fn div_chip_and_its_range_checks() {
 fn lookup_chip() {
     let mut g = G::new();
     let a = g.input(&[4], 8);
-    g.q.tables.push(Table { func: LookupFn::Tanh, in_scale: 2, out_scale: 4, lo: -8, hi: 8 });
+    g.q.tables.push(Table {
+        func: LookupFn::Tanh,
+        in_scale: 2,
+        out_scale: 4,
+        lo: -8,
+        hi: 8,
+        step: 0,
+    });
     let y = g.op(QOp::Lookup { table: 0 }, vec![a], &[4], 16, false);
     let q = g.output(y);
     check_sound(&q, &[vec![-8.0, -1.0, 0.0, 7.0]]);
+}
+
+#[test]
+fn interpolated_lookup_chip() {
+    let mut g = G::new();
+    let a = g.input(&[5], 40);
+    g.q.tables.push(Table {
+        func: LookupFn::Sigmoid,
+        in_scale: 3,
+        out_scale: 8,
+        lo: -11,
+        hi: 11,
+        step: 2,
+    });
+    let y = g.op(QOp::Lookup { table: 0 }, vec![a], &[5], 300, false);
+    let q = g.output(y);
+    let b = check_sound(&q, &[vec![-40.0, -3.0, 0.0, 5.0, 39.0]]);
+    let t = &q.tables[0];
+    let expected: Vec<i128> =
+        [-40, -3, 0, 5, 39].iter().map(|&x| i128::from(t.eval(x).unwrap())).collect();
+    assert_eq!(b.public_values, expected);
 }
 
 #[test]

@@ -251,24 +251,24 @@ fn eval_node(q: &QGraph, n: &QNode, a: &[&[i64]], inputs: &[Tensor]) -> Result<V
             .collect::<Result<_>>()?,
         QOp::Lookup { table } => {
             let t = &q.tables[*table];
+            let (min, max) = t.input_range();
             a[0].iter()
                 .enumerate()
                 .map(|(index, &x)| {
-                    if x < t.lo || x > t.hi {
+                    t.eval(x).map(i128::from).ok_or_else(|| {
                         let src = &q.tensors[n.inputs[0]];
                         #[allow(clippy::cast_precision_loss)]
-                        return Err(QuantError::OutOfRange {
+                        QuantError::OutOfRange {
                             node: node_ref(n),
                             tensor: src.name.clone(),
                             index,
                             value: i128::from(x),
-                            min: i128::from(t.lo),
-                            max: i128::from(t.hi),
+                            min: i128::from(min),
+                            max: i128::from(max),
                             scale: t.in_scale,
                             real: x as f64 / 2f64.powi(t.in_scale),
-                        });
-                    }
-                    Ok(i128::from(t.entry(x)))
+                        }
+                    })
                 })
                 .collect::<Result<_>>()?
         }

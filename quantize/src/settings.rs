@@ -41,7 +41,7 @@ pub struct QuantParams {
     pub activation_bits: u32,
     /// Bits given to a weight tensor at its largest magnitude.
     pub weight_bits: u32,
-    /// log2 of the largest lookup table.
+    /// log2 of the number of grid points of an (interpolated) lookup table.
     pub table_bits: u32,
     /// Calibrated ranges are widened by this factor before they become enforced bounds.
     pub headroom: f64,
@@ -57,14 +57,14 @@ impl QuantParams {
             Target::Accuracy => Self {
                 activation_bits: 16,
                 weight_bits: 16,
-                table_bits: 16,
+                table_bits: 12,
                 headroom: 2.0,
                 max_scale: 24,
             },
             Target::Resources => Self {
                 activation_bits: 10,
                 weight_bits: 8,
-                table_bits: 12,
+                table_bits: 8,
                 headroom: 2.0,
                 max_scale: 16,
             },

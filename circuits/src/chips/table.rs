@@ -10,19 +10,54 @@ pub(super) fn register_tables(b: &mut Builder, q: &QGraph) -> Vec<u64> {
     q.tables
         .iter()
         .map(|t| {
-            b.add_function_table((t.lo..=t.hi).map(|x| (i128::from(x), i128::from(t.entry(x)))))
+            b.add_function_table((t.lo..=t.hi).map(|i| (i128::from(i), i128::from(t.entry(i)))))
         })
         .collect()
 }
 
+/// `step = 0`: one lookup. Otherwise `x = hi·2^step + lo` with `lo` range-checked, two
+/// lookups `T[hi]`, `T[hi+1]` (which also confine `hi` to the grid), and the rounded
+/// interpolation `T[hi] + round((T[hi+1] − T[hi])·lo / 2^step)` with a bounded quotient.
 pub(super) fn lookup(b: &mut Builder, ctx: &Ctx<'_>, table: usize) -> Vec<Cell> {
     let t = &ctx.q.tables[table];
     let tag = ctx.tables[table];
+    let known = b.known;
+    let entry =
+        |i: i128| if known { i64::try_from(i).map_or(0, |i| i128::from(t.entry(i))) } else { 0 };
+    if t.step == 0 {
+        return ctx.ins[0]
+            .iter()
+            .map(|&x| {
+                let y = entry(b.value(x));
+                b.lookup(tag, x, y)
+            })
+            .collect();
+    }
+    let d = t.step;
+    let half = 1i128 << (d - 1);
+    let diff_bound = 2 * t.max_abs() + 1;
     ctx.ins[0]
         .iter()
         .map(|&x| {
-            let y = i64::try_from(b.value(x)).map_or(0, |v| if b.known { t.entry(v) } else { 0 });
-            b.lookup(tag, x, i128::from(y))
+            let v = b.value(x);
+            let (hi, lo) = (v >> d, v - ((v >> d) << d));
+            let parts = b.run(&[hi, lo]);
+            let back = b.lincomb(&[(parts[0], 1i128 << d), (parts[1], 1)], 0);
+            b.copy(back, x);
+            b.range_check(parts[1], d);
+            let f0 = b.lookup(tag, parts[0], entry(hi));
+            let next = b.lincomb(&[(parts[0], 1)], 1);
+            let f1 = b.lookup(tag, next, entry(hi + 1));
+            let diff = b.lincomb(&[(f1, 1), (f0, -1)], 0);
+            let prod = b.mul(diff, parts[1]);
+            let pv = b.value(prod);
+            let qv = (pv + half) >> d;
+            let rq = b.run(&[pv + half - (qv << d), qv]);
+            let check = b.lincomb(&[(rq[0], 1), (rq[1], 1i128 << d)], -half);
+            b.copy(check, prod);
+            b.range_check(rq[0], d);
+            b.small(rq[1], diff_bound);
+            b.lincomb(&[(f0, 1), (rq[1], 1)], 0)
         })
         .collect()
 }

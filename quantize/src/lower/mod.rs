@@ -484,8 +484,9 @@ impl Lowerer<'_> {
     }
 
     /// A lookup of `func` on `x` over the real input interval `[lo, hi]` (already including
-    /// headroom), producing values at `out_scale`. The input is rescaled so the table fits
-    /// `table_bits`; tables are rounded to power-of-two ranges so nodes share them.
+    /// headroom), producing values at `out_scale`. The input keeps its scale; the grid spacing
+    /// 2^step is chosen so about 2^table_bits grid points cover the interval, and grids are
+    /// rounded to power-of-two spans so nodes share tables.
     pub fn lookup(
         &mut self,
         x: QId,
@@ -494,43 +495,59 @@ impl Lowerer<'_> {
         hi: f64,
         out_scale: i32,
     ) -> Result<QId> {
-        let tb = self.s.params.table_bits.cast_signed();
+        let tb = self.s.params.table_bits;
+        let sx = self.scale(x);
         let r = lo.abs().max(hi.abs()).max(f64::MIN_POSITIVE);
-        let two_sided = lo < 0.0 && hi > 0.0;
-        #[allow(clippy::cast_possible_truncation)]
-        let mag = r.log2().ceil() as i32;
-        let fit = tb - i32::from(two_sided) - mag;
-        let s_l = self.scale(x).min(fit);
-        if s_l < -8 {
+        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+        let r_int = ((r * 2f64.powi(sx)).ceil() as u128).min(self.bound_of(x)).max(1);
+        // Grid half-span 2^b points of spacing 2^step, with 2^b ≤ 2^(tb−1).
+        let need = bits_for(r_int);
+        let step = need.saturating_sub(tb - 1);
+        let b = need - step;
+        if step >= 62 || b >= 62 {
             return Err(self.unsupported(format!(
                 "{} input range ±{r:.3e} is too wide for a lookup table",
                 func.name()
             )));
         }
-        let x = if s_l < self.scale(x) { self.rescale_to(x, s_l, None)? } else { x };
-        let bx = self.bound_of(x);
-        let m = (r * 2f64.powi(s_l)).ceil();
-        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
-        let m_int = (m as u128).min(bx).max(1);
-        let b = bits_for(m_int);
-        let half = (1i64 << b) - 1;
-        let (tlo, thi) = (if lo < 0.0 { -half } else { 0 }, if hi > 0.0 { half } else { 0 });
-        let table = Table { func, in_scale: s_l, out_scale, lo: tlo, hi: thi };
-        if table.len() > (1u64 << self.s.params.table_bits) + 1 {
+        let half = 1i64 << b;
+        let table = if step == 0 {
+            Table {
+                func,
+                in_scale: sx,
+                out_scale,
+                lo: if lo < 0.0 { 1 - half } else { 0 },
+                hi: if hi > 0.0 { half - 1 } else { 0 },
+                step,
+            }
+        } else {
+            // One grid point past the top so every input has a right neighbour.
+            Table {
+                func,
+                in_scale: sx,
+                out_scale,
+                lo: if lo < 0.0 { -half } else { 0 },
+                hi: if hi > 0.0 { half } else { 0 } + 1,
+                step,
+            }
+        };
+        if table.len() > (1u64 << tb) + 2 {
             return Err(QuantError::TableTooLarge {
                 node: self.node.clone(),
                 func: func.name().into(),
-                lo: tlo,
-                hi: thi,
+                lo: table.lo,
+                hi: table.hi,
                 size: table.len(),
-                table_bits: self.s.params.table_bits,
+                table_bits: tb,
             });
         }
-        for i in [tlo, thi, 0] {
-            if !func.apply(crate::eval::dequantize_value(i, s_l)).is_finite() {
+        for i in [table.lo, table.hi, 0.clamp(table.lo, table.hi)] {
+            if !func.apply(crate::eval::dequantize_value(i << step, sx)).is_finite() {
                 return Err(self.unsupported(format!(
-                    "{} is not finite on its input range {tlo}..={thi} (scale 2^{s_l})",
-                    func.name()
+                    "{} is not finite on its input range (grid {}..={}, scale 2^{sx})",
+                    func.name(),
+                    table.lo,
+                    table.hi
                 )));
             }
         }
