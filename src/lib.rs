@@ -8,7 +8,7 @@
 mod pipeline;
 mod proving;
 
-pub use pipeline::{run, Model, OutputReport, RunReport};
+pub use pipeline::{report, run, Model, OutputReport, RunReport};
 pub use proving::{cache_dir, dev_srs_cached, Compiled, DEV_SEED};
 pub use zkinfer_circuits as circuits;
 pub use zkinfer_model_import as model_import;

@@ -129,7 +129,21 @@ pub fn run(
     expected: Option<&[Vec<f64>]>,
 ) -> Result<RunReport> {
     let out = eval::eval(q, inputs)?;
-    let values = eval::dequantize_outputs(q, &out);
+    report(model, q, &out, inputs, expected)
+}
+
+/// The report of [`run`] for integer outputs already computed (e.g. from a proof's witness).
+///
+/// # Errors
+/// tract failures.
+pub fn report(
+    model: &Model,
+    q: &QGraph,
+    out: &[Vec<i64>],
+    inputs: &[Tensor],
+    expected: Option<&[Vec<f64>]>,
+) -> Result<RunReport> {
+    let values = eval::dequantize_outputs(q, out);
     let float = tract_run(&model.path, &model.graph, inputs)?;
     let outputs = model
         .graph

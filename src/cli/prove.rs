@@ -7,7 +7,7 @@ use zkinfer::prover::keys::read_pk;
 use zkinfer::prover::receipt::ProofFile;
 use zkinfer::prover::{prove, verify, vk_hash};
 use zkinfer::quantize::{eval, Target};
-use zkinfer::{run, Compiled};
+use zkinfer::{report, Compiled};
 
 /// Arguments of `zkinfer prove`.
 #[derive(clap::Args)]
@@ -70,7 +70,8 @@ pub fn main(a: &Args) -> anyhow::Result<()> {
         c.plan.k,
     );
     file.write(&a.output)?;
-    let report = run(&model, &c.qgraph, &inputs, None)?;
+    let outputs: Vec<Vec<i64>> = c.qgraph.outputs.iter().map(|&o| witness[o].clone()).collect();
+    let accuracy = report(&model, &c.qgraph, &outputs, &inputs, None)?;
     if a.json {
         println!(
             "{}",
@@ -78,12 +79,12 @@ pub fn main(a: &Args) -> anyhow::Result<()> {
                 "proof": a.output, "circuit_hash": file.circuit_hash, "vk_hash": file.vk_hash, "k": c.plan.k,
                 "setup_seconds": setup_s, "keys_cached": cached, "prove_seconds": prove_s, "verify_seconds": verify_s,
                 "proof_bytes": proof.bytes.len(), "peak_memory_bytes": super::peak_memory_bytes(),
-                "lanes": c.plan.lanes, "lookup_lanes": c.plan.lookup_lanes, "outputs": report.outputs,
+                "lanes": c.plan.lanes, "lookup_lanes": c.plan.lookup_lanes, "outputs": accuracy.outputs,
             })
         );
         return Ok(());
     }
-    for (o, r) in file.outputs.iter().zip(&report.outputs) {
+    for (o, r) in file.outputs.iter().zip(&accuracy.outputs) {
         let head: Vec<String> = o.values.iter().take(6).map(|v| format!("{v:.6}")).collect();
         println!(
             "proven output '{}' {}: [{}{}]",

@@ -2,7 +2,7 @@
 
 use anyhow::Context;
 use std::path::PathBuf;
-use zkinfer::quantize::{Settings, Target};
+use zkinfer::quantize::Target;
 use zkinfer::run;
 
 /// Arguments of `zkinfer run`.
@@ -59,10 +59,13 @@ fn preview(v: &[f64]) -> String {
 
 pub fn main(a: &Args) -> anyhow::Result<()> {
     let (model, inputs) = a.m.load()?;
-    let settings = match &a.settings {
-        Some(p) => Settings::read(p)?,
-        None => model.calibrate(std::slice::from_ref(&inputs), a.target, |_| {})?,
-    };
+    let settings = super::keys::settings_or_calibrate(
+        &model,
+        a.settings.as_deref(),
+        &inputs,
+        a.target,
+        a.json,
+    )?;
     let q = model.quantize(&settings)?;
     let expected = a.expected.as_ref().map(read_expected).transpose()?;
     let sp = super::spinner("running quantized and float inference", a.json);
@@ -71,9 +74,6 @@ pub fn main(a: &Args) -> anyhow::Result<()> {
     if a.json {
         println!("{}", serde_json::to_string_pretty(&report)?);
         return Ok(());
-    }
-    if a.settings.is_none() {
-        println!("(no --settings: calibrated on this input with target {:?})", settings.target);
     }
     for o in &report.outputs {
         println!(

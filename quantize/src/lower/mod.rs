@@ -389,8 +389,7 @@ impl Lowerer<'_> {
         if let Some(w) = &b.value {
             let n = b.shape[b.shape.len() - 1];
             let mut best = 0u128;
-            for (mat, chunk) in w.chunks(k * n).enumerate() {
-                let _ = mat;
+            for chunk in w.chunks(k * n) {
                 for col in 0..n {
                     let s: u128 =
                         (0..k).map(|r| u128::from(chunk[r * n + col].unsigned_abs())).sum();
