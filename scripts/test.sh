@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # zkinfer's test command (README "Testing"): checks formatting and lints, then runs every
-# test of the workspace. It installs what it needs; today that is only the Rust toolchain's
-# rustfmt and clippy, which it checks for.
+# test of the workspace. It installs what it needs: the Rust toolchain's rustfmt and clippy,
+# and the pinned Solidity compiler (npm package solc, tools/solc) the EVM tests compile with.
 #
 # The shared ONNX corpus is read from ../shared/models (beside the repository) unless
 # ZKINFER_MODELS points elsewhere.
@@ -14,6 +14,19 @@ for tool in rustfmt cargo-clippy; do
         rustup component add "${tool#cargo-}"
     fi
 done
+if [ ! -f tools/solc/node_modules/solc/soljson.js ]; then
+    if ! command -v npm >/dev/null 2>&1; then
+        if command -v apt-get >/dev/null 2>&1; then
+            echo "installing Node.js and npm (Debian) for the pinned solc" >&2
+            apt-get update -qq && apt-get install -y -qq nodejs npm >/dev/null
+        else
+            echo "error: npm (Node.js) is needed to install the pinned solc; install nodejs and npm" >&2
+            exit 1
+        fi
+    fi
+    echo "installing the pinned Solidity compiler (tools/solc)" >&2
+    npm ci --prefix tools/solc --no-audit --no-fund --loglevel=error
+fi
 models="${ZKINFER_MODELS:-../shared/models}"
 if [ ! -f "$models/lenet_5/network.onnx" ]; then
     echo "error: the shared model corpus was not found at $models; set ZKINFER_MODELS" >&2

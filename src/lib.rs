@@ -5,8 +5,10 @@
 //! [`Model::quantize`] builds the integer graph, and [`run`] evaluates it exactly and reports
 //! its error against tract's float inference.
 
+pub mod onchain;
 mod pipeline;
 mod proving;
+pub mod steps;
 
 pub use pipeline::{report, run, Model, OutputReport, RunReport};
 pub use proving::{cache_dir, dev_srs_cached, Compiled, DEV_SEED};
@@ -14,6 +16,7 @@ pub use zkinfer_circuits as circuits;
 pub use zkinfer_model_import as model_import;
 pub use zkinfer_prover as prover;
 pub use zkinfer_quantize as quantize;
+pub use zkinfer_verifier as verifier;
 
 /// Errors of the facade: import, quantization and I/O, each already naming what failed.
 #[derive(Debug, thiserror::Error)]
@@ -30,6 +33,9 @@ pub enum Error {
     /// Keys, SRS or proof error.
     #[error(transparent)]
     Prover(#[from] zkinfer_prover::ProverError),
+    /// Solidity generation, compilation or EVM error.
+    #[error(transparent)]
+    Verifier(#[from] zkinfer_verifier::VerifierError),
     /// A file could not be read or written.
     #[error("{path}: {source}")]
     Io {

@@ -33,6 +33,12 @@ enum Command {
     Verify(cli::verify::Args),
     /// Check the circuit with halo2's MockProver and list failing constraints.
     Mock(cli::mock::Args),
+    /// Write a Solidity verifier (plus ABI and bytecode) for a verifying key.
+    CreateEvmVerifier(cli::evm::CreateArgs),
+    /// Turn a proof.json into the calldata the Solidity verifier takes.
+    EncodeCalldata(cli::evm::EncodeArgs),
+    /// Deploy the Solidity verifier on an in-process EVM and verify a proof with it.
+    VerifyEvm(cli::evm::VerifyArgs),
 }
 
 fn main() -> ExitCode {
@@ -47,6 +53,9 @@ fn main() -> ExitCode {
         Command::Prove(a) => cli::prove::main(&a),
         Command::Verify(a) => cli::verify::main(&a),
         Command::Mock(a) => cli::mock::main(&a),
+        Command::CreateEvmVerifier(a) => cli::evm::create(&a),
+        Command::EncodeCalldata(a) => cli::evm::encode(&a),
+        Command::VerifyEvm(a) => cli::evm::verify(&a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -175,3 +175,96 @@ fn mock_reports_satisfied_constraints() {
     let out = ok(&zkinfer(tmp.path(), &["mock", s(&m), "--input", s(&input)]));
     assert!(out.contains("all constraints satisfied"), "{out}");
 }
+
+/// Proves `name` in `cache` and returns (proof path, verifying key path).
+fn proved(tmp: &Path, cache: &Path, name: &str) -> (PathBuf, PathBuf) {
+    let (m, input) = model(name);
+    let proof = tmp.join(format!("{name}.proof.json"));
+    let out =
+        ok(&zkinfer(cache, &["prove", s(&m), "--input", s(&input), "-o", s(&proof), "--json"]));
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let vk = cache.join("keys").join(v["circuit_hash"].as_str().unwrap()).join("vk");
+    (proof, vk)
+}
+
+#[test]
+fn evm_verifier_from_the_cli() {
+    let tmp = tempfile::tempdir().unwrap();
+    let cache = tmp.path().join("cache");
+    let (proof, vk) = proved(tmp.path(), &cache, "1l_relu");
+    let sol = tmp.path().join("out/Verifier.sol");
+    let out = ok(&zkinfer(&cache, &["create-evm-verifier", "--vk", s(&vk), "-o", s(&sol)]));
+    assert!(out.contains("bytes deployed"), "{out}");
+    let source = std::fs::read_to_string(&sol).unwrap();
+    assert!(source.contains("pragma solidity 0.8.19") && source.contains("contract Halo2Verifier"));
+    let abi: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(tmp.path().join("out/Verifier.abi.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(abi[0]["type"], "fallback");
+    let bin = tmp.path().join("out/Verifier.bin");
+
+    // Calldata: printed hex and a raw file agree, and carry instances then proof.
+    let hex = ok(&zkinfer(&cache, &["encode-calldata", "--proof", s(&proof)]));
+    let raw = tmp.path().join("calldata.bin");
+    ok(&zkinfer(&cache, &["encode-calldata", "--proof", s(&proof), "-o", s(&raw)]));
+    let raw = std::fs::read(&raw).unwrap();
+    assert_eq!(hex.trim(), format!("0x{}", zkinfer::prover::artifact::hex(&raw)));
+    let file: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&proof).unwrap()).unwrap();
+    let n = file["instances"].as_array().unwrap().len();
+    assert_eq!(raw.len(), 32 * n + file["proof"].as_str().unwrap().len() / 2);
+
+    // Accepted from the compiled bytecode, from the Solidity source and from the key alone.
+    for verifier in [&["--verifier", s(&bin)][..], &["--verifier", s(&sol)], &["--vk", s(&vk)]] {
+        let mut args = vec!["verify-evm", "--proof", s(&proof), "--json"];
+        args.extend_from_slice(verifier);
+        let v: serde_json::Value = serde_json::from_str(&ok(&zkinfer(&cache, &args))).unwrap();
+        assert_eq!(v["verified"], true);
+        assert!(v["gas_used"].as_u64().unwrap() < 546_000, "more gas than EZKL: {v}");
+    }
+
+    // A changed output (values changed consistently, so only the EVM can object) is rejected.
+    let mut lie = file.clone();
+    let i0: i128 = lie["instances"][0].as_str().unwrap().parse().unwrap();
+    let scale = lie["outputs"][0]["scale"].as_i64().unwrap();
+    lie["instances"][0] = (i0 + 1).to_string().into();
+    lie["outputs"][0]["values"][0] = ((i0 + 1) as f64 / 2f64.powi(scale as i32)).into();
+    let bad = tmp.path().join("lie.json");
+    std::fs::write(&bad, lie.to_string()).unwrap();
+    let out = zkinfer(&cache, &["verify-evm", "--proof", s(&bad), "--verifier", s(&bin)]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stdout).contains("REJECTED"));
+
+    // A proof of another model against this verifier.
+    let (other, _) = proved(tmp.path(), &cache, "1l_mlp");
+    let out = zkinfer(&cache, &["verify-evm", "--proof", s(&other), "--verifier", s(&bin)]);
+    assert!(!out.status.success());
+}
+
+#[test]
+fn oversized_evm_verifier_is_refused_with_options() {
+    let tmp = tempfile::tempdir().unwrap();
+    let cache = tmp.path().join("cache");
+    // 144 public outputs: the generated verifier is ~39 KB.
+    let (proof, vk) = proved(tmp.path(), &cache, "1l_concat");
+    let sol = tmp.path().join("Verifier.sol");
+    let out = zkinfer(&cache, &["create-evm-verifier", "--vk", s(&vk), "-o", s(&sol)]);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("EIP-170") && err.contains("--allow-oversize"), "{err}");
+    assert!(!sol.exists(), "an oversized verifier was written without --allow-oversize");
+    ok(&zkinfer(
+        &cache,
+        &["create-evm-verifier", "--vk", s(&vk), "-o", s(&sol), "--allow-oversize"],
+    ));
+    let bin = tmp.path().join("Verifier.bin");
+    let out = zkinfer(&cache, &["verify-evm", "--proof", s(&proof), "--verifier", s(&bin)]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("CreateContractSizeLimit"));
+    let out = ok(&zkinfer(
+        &cache,
+        &["verify-evm", "--proof", s(&proof), "--verifier", s(&bin), "--allow-oversize"],
+    ));
+    assert!(out.contains("accepted"), "{out}");
+}

@@ -42,6 +42,8 @@ pub struct Plan {
     pub table_rows: usize,
     /// Copy constraints.
     pub copies: usize,
+    /// Public instances (the output elements), which a verifier must be told up front.
+    pub instances: usize,
 }
 
 impl Plan {
@@ -118,6 +120,7 @@ fn describe(b: &Builder, k: u32) -> Plan {
         lookup_cells: b.lookups.iter().map(|l| l.x.len()).sum(),
         table_rows: b.table.len(),
         copies: b.copies.len(),
+        instances: b.public.len(),
     }
 }
 

@@ -149,3 +149,26 @@ impl Header {
 pub fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
+
+/// Decodes hex, with or without a `0x` prefix.
+///
+/// # Errors
+/// A message naming the first bad digit, or an odd length.
+pub fn unhex(s: &str) -> std::result::Result<Vec<u8>, String> {
+    let s = s.trim();
+    let s = s.strip_prefix("0x").unwrap_or(s);
+    if !s.len().is_multiple_of(2) {
+        return Err(format!("hex has an odd number of digits ({})", s.len()));
+    }
+    let digit = |i: usize, c: u8| {
+        char::from(c)
+            .to_digit(16)
+            .and_then(|d| u8::try_from(d).ok())
+            .ok_or_else(|| format!("'{}' at position {i} is not a hex digit", char::from(c)))
+    };
+    s.as_bytes()
+        .chunks(2)
+        .enumerate()
+        .map(|(i, p)| Ok(digit(2 * i, p[0])? << 4 | digit(2 * i + 1, p[1])?))
+        .collect()
+}

@@ -10,6 +10,7 @@ pub mod keys;
 pub mod proof;
 pub mod receipt;
 pub mod srs;
+pub mod transcript;
 
 pub use error::{ProverError, Result};
 pub use keys::{circuit_hash, keygen, vk_hash};

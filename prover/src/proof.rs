@@ -1,17 +1,16 @@
-//! Proving and verification: SHPLONK multi-open over KZG with a Keccak-256 transcript, so the
-//! same proof verifies natively and on the EVM.
+//! Proving and verification: SHPLONK multi-open over KZG with the EVM Keccak-256 transcript
+//! ([`crate::transcript`]), so the same proof verifies natively and on the EVM.
 
 use crate::error::{ProverError, Result};
 use crate::keys::instances_fe;
 use crate::srs::Srs;
+use crate::transcript::{EvmChallenge, EvmTranscript};
 use halo2_proofs::halo2curves::bn256::{Bn256, G1Affine};
 use halo2_proofs::plonk::{create_proof, verify_proof, ProvingKey, VerifyingKey};
 use halo2_proofs::poly::kzg::commitment::KZGCommitmentScheme;
 use halo2_proofs::poly::kzg::multiopen::{ProverSHPLONK, VerifierSHPLONK};
 use halo2_proofs::poly::kzg::strategy::SingleStrategy;
-use halo2_proofs::transcript::{
-    Challenge255, Keccak256Read, Keccak256Write, TranscriptReadBuffer, TranscriptWriterBuffer,
-};
+use halo2_proofs::transcript::TranscriptWriterBuffer;
 use rand::rngs::OsRng;
 use zkinfer_circuits::{lay_out_planned, ModelCircuit, Plan};
 use zkinfer_quantize::QGraph;
@@ -41,9 +40,8 @@ pub fn prove(
     let instances = builder.public_values.clone();
     let circuit = ModelCircuit::new(builder);
     let inst = instances_fe(&instances);
-    let mut transcript =
-        Keccak256Write::<Vec<u8>, G1Affine, Challenge255<G1Affine>>::init(Vec::new());
-    create_proof::<KZGCommitmentScheme<Bn256>, ProverSHPLONK<'_, Bn256>, _, _, _, _>(
+    let mut transcript = EvmTranscript::new(Vec::new());
+    create_proof::<KZGCommitmentScheme<Bn256>, ProverSHPLONK<'_, Bn256>, EvmChallenge, _, _, _>(
         srs,
         pk,
         &[circuit],
@@ -52,7 +50,8 @@ pub fn prove(
         &mut transcript,
     )
     .map_err(|e| ProverError::Halo2(format!("proving failed: {e:?}")))?;
-    Ok(Proof { bytes: transcript.finalize(), instances })
+    let bytes = TranscriptWriterBuffer::<_, G1Affine, EvmChallenge>::finalize(transcript);
+    Ok(Proof { bytes, instances })
 }
 
 /// Verifies a proof against a verifying key and public instances.
@@ -66,7 +65,7 @@ pub fn verify(
     proof: &[u8],
 ) -> Result<()> {
     let inst = instances_fe(instances);
-    let mut transcript = Keccak256Read::<&[u8], G1Affine, Challenge255<G1Affine>>::init(proof);
+    let mut transcript = EvmTranscript::new(proof);
     verify_proof::<
         KZGCommitmentScheme<Bn256>,
         VerifierSHPLONK<'_, Bn256>,

@@ -12,7 +12,7 @@ use zkinfer_quantize::QGraph;
 /// File magic stored in `format`.
 pub const PROOF_FORMAT: &str = "zkinfer-proof";
 /// Current version.
-pub const PROOF_VERSION: u32 = 1;
+pub const PROOF_VERSION: u32 = 2;
 
 /// One proven output tensor.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -172,17 +172,6 @@ impl ProofFile {
     /// # Errors
     /// Malformed hex.
     pub fn proof_bytes(&self) -> std::result::Result<Vec<u8>, String> {
-        let s = self.proof.as_bytes();
-        if !s.len().is_multiple_of(2) {
-            return Err("proof hex has odd length".into());
-        }
-        s.chunks(2)
-            .map(|c| {
-                std::str::from_utf8(c)
-                    .ok()
-                    .and_then(|h| u8::from_str_radix(h, 16).ok())
-                    .ok_or_else(|| "proof is not hex".to_string())
-            })
-            .collect()
+        crate::artifact::unhex(&self.proof).map_err(|e| format!("proof: {e}"))
     }
 }

@@ -4,10 +4,8 @@
 use std::path::PathBuf;
 use std::time::Instant;
 use zkinfer::prover::keys::read_pk;
-use zkinfer::prover::receipt::ProofFile;
-use zkinfer::prover::{prove, verify, vk_hash};
-use zkinfer::quantize::{eval, Target};
-use zkinfer::{report, Compiled};
+use zkinfer::quantize::Target;
+use zkinfer::{report, steps, Compiled};
 
 /// Arguments of `zkinfer prove`.
 #[derive(clap::Args)]
@@ -44,7 +42,6 @@ pub fn main(a: &Args) -> anyhow::Result<()> {
         a.json,
     )?;
     let c = Compiled::new(&model, &settings)?;
-    let witness = eval::eval_all(&c.qgraph, &inputs)?;
     let (srs, label) = super::keys::srs_for(a.srs.as_deref(), c.plan.k, a.json)?;
     let t_setup = Instant::now();
     let (pk, cached) = match &a.pk {
@@ -55,20 +52,14 @@ pub fn main(a: &Args) -> anyhow::Result<()> {
     let t = Instant::now();
     let sp =
         super::spinner(&format!("proving (k = {}, {} gate lanes)", c.plan.k, c.plan.lanes), a.json);
-    let proof = prove(&srs, &pk, &c.qgraph, &c.plan, &witness)?;
+    let proved = steps::prove_file(&c, &srs, &pk, &inputs)?;
     sp.finish_and_clear();
     let prove_s = t.elapsed().as_secs_f64();
     let t = Instant::now();
-    verify(&srs, pk.get_vk(), &proof.instances, &proof.bytes)?;
+    proved.self_verify(&srs, &pk)?;
     let verify_s = t.elapsed().as_secs_f64();
-    let file = ProofFile::new(
-        &c.qgraph,
-        &proof.instances,
-        &proof.bytes,
-        &c.hash,
-        &vk_hash(pk.get_vk()),
-        c.plan.k,
-    );
+    let (file, witness) = (&proved.file, &proved.witness);
+    let proof_bytes = proved.proof.bytes.len();
     file.write(&a.output)?;
     let outputs: Vec<Vec<i64>> = c.qgraph.outputs.iter().map(|&o| witness[o].clone()).collect();
     let accuracy = report(&model, &c.qgraph, &outputs, &inputs, None)?;
@@ -78,7 +69,7 @@ pub fn main(a: &Args) -> anyhow::Result<()> {
             serde_json::json!({
                 "proof": a.output, "circuit_hash": file.circuit_hash, "vk_hash": file.vk_hash, "k": c.plan.k,
                 "setup_seconds": setup_s, "keys_cached": cached, "prove_seconds": prove_s, "verify_seconds": verify_s,
-                "proof_bytes": proof.bytes.len(), "peak_memory_bytes": super::peak_memory_bytes(),
+                "proof_bytes": proof_bytes, "peak_memory_bytes": super::peak_memory_bytes(),
                 "lanes": c.plan.lanes, "lookup_lanes": c.plan.lookup_lanes, "outputs": accuracy.outputs,
             })
         );
@@ -99,11 +90,10 @@ pub fn main(a: &Args) -> anyhow::Result<()> {
         );
     }
     println!(
-        "k = {}, setup {}, prove {prove_s:.2}s, verify {:.0} ms, proof {} bytes",
+        "k = {}, setup {}, prove {prove_s:.2}s, verify {:.0} ms, proof {proof_bytes} bytes",
         c.plan.k,
         if cached { "cached".to_string() } else { format!("{setup_s:.2}s") },
         verify_s * 1000.0,
-        proof.bytes.len()
     );
     println!("model identity (vk hash) {}", file.vk_hash);
     println!("wrote {} (verified)", a.output.display());

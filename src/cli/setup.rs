@@ -2,10 +2,8 @@
 
 use std::path::PathBuf;
 use std::time::Instant;
-use zkinfer::prover::keygen;
-use zkinfer::prover::keys::{write_pk, write_vk};
 use zkinfer::quantize::Settings;
-use zkinfer::{Compiled, Model};
+use zkinfer::{steps, Compiled, Model};
 
 /// Arguments of `zkinfer setup`.
 #[derive(clap::Args)]
@@ -33,10 +31,8 @@ pub fn main(a: &Args) -> anyhow::Result<()> {
     let (srs, label) = super::keys::srs_for(a.srs.as_deref(), c.plan.k, false)?;
     let t = Instant::now();
     let sp = super::spinner(&format!("generating keys (k = {})", c.plan.k), false);
-    let pk = keygen(&srs, &c.qgraph, &c.plan)?;
+    steps::setup(&c, &srs, &label, &a.output)?;
     let (pk_path, vk_path) = (a.output.join("pk"), a.output.join("vk"));
-    write_pk(&pk, &c.plan, c.hash, &pk_path)?;
-    write_vk(pk.get_vk(), &c.plan, &srs, &label, c.hash, &vk_path)?;
     sp.finish_and_clear();
     let size = |p: &PathBuf| std::fs::metadata(p).map(|m| m.len()).unwrap_or(0);
     println!(

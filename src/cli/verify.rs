@@ -1,11 +1,8 @@
 //! `zkinfer verify`: check a proof.json against a verifying key, with nothing else.
 
 use std::path::PathBuf;
-use zkinfer::prover::artifact::hex;
-use zkinfer::prover::keys::read_vk;
 use zkinfer::prover::receipt::ProofFile;
 use zkinfer::prover::srs::DEV_LABEL;
-use zkinfer::prover::{verify, vk_hash};
 
 /// Arguments of `zkinfer verify`.
 #[derive(clap::Args)]
@@ -22,26 +19,10 @@ pub struct Args {
 }
 
 pub fn main(a: &Args) -> anyhow::Result<()> {
-    let bundle = read_vk(&a.vk, None)?;
     let file = ProofFile::read(&a.proof)?;
-    let circuit = hex(&bundle.header.circuit_hash);
-    if file.circuit_hash != circuit {
-        anyhow::bail!(
-            "the proof is for circuit {}, the verifying key for circuit {circuit}",
-            file.circuit_hash
-        );
-    }
-    let identity = hex(&vk_hash(&bundle.vk));
-    if file.vk_hash != identity {
-        anyhow::bail!(
-            "the proof names verifying key {}, but this key hashes to {identity}",
-            file.vk_hash
-        );
-    }
-    let instances = file.instance_values().map_err(anyhow::Error::msg)?;
-    let bytes = file.proof_bytes().map_err(anyhow::Error::msg)?;
-    verify(&bundle.srs, &bundle.vk, &instances, &bytes)?;
-    let dev = bundle.header.label.starts_with(DEV_LABEL);
+    let label = zkinfer::steps::verify_file(&file, &a.vk)?;
+    let identity = &file.vk_hash;
+    let dev = label.starts_with(DEV_LABEL);
     if a.json {
         println!(
             "{}",

@@ -1,0 +1,126 @@
+//! `zkinfer create-evm-verifier`, `encode-calldata` and `verify-evm`: the on-chain path.
+
+use anyhow::Context;
+use std::path::PathBuf;
+use zkinfer::onchain::{create_evm_verifier, verify_evm};
+use zkinfer::prover::receipt::ProofFile;
+use zkinfer::verifier::calldata::encode_proof_file;
+use zkinfer::verifier::hex::encode_0x;
+use zkinfer::verifier::solidity::EIP170_LIMIT;
+
+/// Arguments of `zkinfer create-evm-verifier`.
+#[derive(clap::Args)]
+pub struct CreateArgs {
+    /// The verifying key (from `zkinfer setup`).
+    #[arg(long)]
+    vk: PathBuf,
+    /// The settings the key was made with; recorded in the contract's header comment.
+    #[arg(long)]
+    settings: Option<PathBuf>,
+    /// Solidity output. The ABI goes to `<stem>.abi.json` and, when a compiler is found, the
+    /// creation bytecode to `<stem>.bin` beside it.
+    #[arg(short, long, default_value = "Verifier.sol")]
+    output: PathBuf,
+    /// Write the contract even when its code exceeds the EIP-170 size limit.
+    #[arg(long)]
+    allow_oversize: bool,
+}
+
+/// Arguments of `zkinfer encode-calldata`.
+#[derive(clap::Args)]
+pub struct EncodeArgs {
+    /// The proof file.
+    #[arg(long)]
+    proof: PathBuf,
+    /// Write raw bytes here instead of printing `0x…` hex.
+    #[arg(short, long)]
+    output: Option<PathBuf>,
+}
+
+/// Arguments of `zkinfer verify-evm`.
+#[derive(clap::Args)]
+pub struct VerifyArgs {
+    /// The proof file.
+    #[arg(long)]
+    proof: PathBuf,
+    /// Creation bytecode (`.bin` hex from `create-evm-verifier`), or a `.sol` to compile.
+    #[arg(long, conflicts_with = "vk")]
+    verifier: Option<PathBuf>,
+    /// Generate and compile the verifier from this verifying key instead.
+    #[arg(long)]
+    vk: Option<PathBuf>,
+    /// Lift the EIP-170 code-size limit, as on a private test network.
+    #[arg(long)]
+    allow_oversize: bool,
+    /// Machine-readable result on stdout.
+    #[arg(long)]
+    json: bool,
+}
+
+pub fn create(a: &CreateArgs) -> anyhow::Result<()> {
+    let f = create_evm_verifier(&a.vk, a.settings.as_deref(), &a.output, a.allow_oversize)?;
+    if let Some(why) = &f.not_compiled {
+        eprintln!(
+            "warning: {why}\nwarning: wrote the Solidity only; its deployed size is unchecked"
+        );
+    }
+    match (&f.bytecode, f.deployed_bytes) {
+        (Some(bin), Some(size)) => println!(
+            "wrote {} ({size} bytes deployed, limit {EIP170_LIMIT}), {} and {}",
+            f.solidity.display(),
+            f.abi.display(),
+            bin.display()
+        ),
+        _ => println!("wrote {} and {}", f.solidity.display(), f.abi.display()),
+    }
+    println!(
+        "call it with calldata = {} public instances (32-byte words, each < r) followed by the \
+         proof bytes: `zkinfer encode-calldata --proof proof.json`",
+        f.instances
+    );
+    Ok(())
+}
+
+pub fn encode(a: &EncodeArgs) -> anyhow::Result<()> {
+    let data = encode_proof_file(&ProofFile::read(&a.proof)?)?;
+    match &a.output {
+        Some(p) => {
+            std::fs::write(p, &data).with_context(|| format!("writing {}", p.display()))?;
+            println!("wrote {} bytes of calldata to {}", data.len(), p.display());
+        }
+        None => println!("{}", encode_0x(&data)),
+    }
+    Ok(())
+}
+
+pub fn verify(a: &VerifyArgs) -> anyhow::Result<()> {
+    let file = ProofFile::read(&a.proof)?;
+    let Some(verifier) = a.verifier.as_ref().or(a.vk.as_ref()) else {
+        anyhow::bail!("give the verifier: --verifier Verifier.bin|Verifier.sol, or --vk VK")
+    };
+    let r = verify_evm(&file, verifier, a.allow_oversize).map_err(|e| {
+        anyhow::anyhow!("{e}\nhint: a verifier over {EIP170_LIMIT} bytes needs --allow-oversize")
+    })?;
+    if a.json {
+        println!(
+            "{}",
+            serde_json::json!({
+                "verified": r.accepted, "gas_used": r.gas_used,
+                "deployed_bytes": r.deployed_bytes, "deploy_gas": r.deploy_gas,
+                "vk_hash": file.vk_hash,
+            })
+        );
+    } else {
+        println!(
+            "EVM verifier {}: {} gas (verifier {} bytes deployed, {} gas to deploy)",
+            if r.accepted { "accepted the proof" } else { "REJECTED the proof" },
+            r.gas_used,
+            r.deployed_bytes,
+            r.deploy_gas
+        );
+    }
+    if !r.accepted {
+        anyhow::bail!("the EVM verifier rejected {}", a.proof.display());
+    }
+    Ok(())
+}

@@ -1,0 +1,163 @@
+//! The steps the CLI and the Python module share: settings, SRS, keys, proofs and their files.
+//! Nothing here prints; callers report progress their own way.
+
+use crate::{cache_dir, dev_srs_cached, Compiled, Model, Result};
+use std::path::{Path, PathBuf};
+use zkinfer_circuits::halo2_proofs::halo2curves::bn256::G1Affine;
+use zkinfer_circuits::halo2_proofs::plonk::ProvingKey;
+use zkinfer_model_import::Tensor;
+use zkinfer_prover::keys::{read_pk, read_vk, write_pk, write_vk};
+use zkinfer_prover::receipt::ProofFile;
+use zkinfer_prover::srs::{fit, read_srs, Srs};
+use zkinfer_prover::{keygen, prove, verify, vk_hash, Proof};
+use zkinfer_quantize::{eval, Settings, Target};
+
+/// Settings from a file, or calibrated on the given inputs.
+///
+/// # Errors
+/// Unreadable settings or a calibration failure.
+pub fn settings_or_calibrate(
+    model: &Model,
+    settings: Option<&Path>,
+    inputs: &[Tensor],
+    target: Target,
+) -> Result<Settings> {
+    match settings {
+        Some(p) => Ok(Settings::read(p)?),
+        None => model.calibrate(&[inputs.to_vec()], target, |_| {}),
+    }
+}
+
+/// The SRS for a circuit of size `k`: the given file (checked and shrunk to k) or the cached
+/// INSECURE development SRS. Returns it with its provenance label.
+///
+/// # Errors
+/// Unreadable or too small SRS files.
+pub fn srs_for(path: Option<&Path>, k: u32) -> Result<(Srs, String)> {
+    match path {
+        Some(p) => {
+            let (srs, header) = read_srs(p)?;
+            Ok((fit(srs, k)?, header.label))
+        }
+        None => dev_srs_cached(k),
+    }
+}
+
+/// Directory of cached keys for a circuit.
+#[must_use]
+pub fn key_cache(c: &Compiled) -> PathBuf {
+    cache_dir().join("keys").join(c.hash_hex())
+}
+
+/// Generates keys and writes `dir/pk` and `dir/vk`.
+///
+/// # Errors
+/// Key generation or I/O failures.
+pub fn setup(c: &Compiled, srs: &Srs, srs_label: &str, dir: &Path) -> Result<ProvingKey<G1Affine>> {
+    let pk = keygen(srs, &c.qgraph, &c.plan)?;
+    write_pk(&pk, &c.plan, c.hash, &dir.join("pk"))?;
+    write_vk(pk.get_vk(), &c.plan, srs, srs_label, c.hash, &dir.join("vk"))?;
+    Ok(pk)
+}
+
+/// Loads the cached keys of a circuit made with the same SRS, or generates and caches them.
+/// Returns the proving key and whether it came from the cache.
+///
+/// # Errors
+/// Key generation or cache I/O failures.
+pub fn cached_keys(
+    c: &Compiled,
+    srs: &Srs,
+    srs_label: &str,
+) -> Result<(ProvingKey<G1Affine>, bool)> {
+    let dir = key_cache(c);
+    if let Ok(bundle) = read_vk(&dir.join("vk"), Some(&c.hash)) {
+        if bundle.header.label == srs_label {
+            if let Ok((pk, _)) = read_pk(&dir.join("pk"), &c.hash) {
+                return Ok((pk, true));
+            }
+        }
+    }
+    Ok((setup(c, srs, srs_label, &dir)?, false))
+}
+
+/// A fresh proof with its file form and the witness it was made from.
+pub struct Proved {
+    /// Proof bytes and public instances.
+    pub proof: Proof,
+    /// The `proof.json` contents (not yet written).
+    pub file: ProofFile,
+    /// Every tensor's value, for accuracy reports.
+    pub witness: Vec<Vec<i64>>,
+}
+
+impl Proved {
+    /// Verifies the proof with the key it was made with (a cheap self-check before writing).
+    ///
+    /// # Errors
+    /// [`zkinfer_prover::ProverError::Rejected`] if it does not verify.
+    pub fn self_verify(&self, srs: &Srs, pk: &ProvingKey<G1Affine>) -> Result<()> {
+        Ok(verify(srs, pk.get_vk(), &self.proof.instances, &self.proof.bytes)?)
+    }
+}
+
+/// Proves `inputs` with a proving key.
+///
+/// # Errors
+/// Out-of-range inputs (naming node, index, value and range) or proving failures.
+pub fn prove_file(
+    c: &Compiled,
+    srs: &Srs,
+    pk: &ProvingKey<G1Affine>,
+    inputs: &[Tensor],
+) -> Result<Proved> {
+    let witness = eval::eval_all(&c.qgraph, inputs)?;
+    let proof = prove(srs, pk, &c.qgraph, &c.plan, &witness)?;
+    let file = ProofFile::new(
+        &c.qgraph,
+        &proof.instances,
+        &proof.bytes,
+        &c.hash,
+        &vk_hash(pk.get_vk()),
+        c.plan.k,
+    );
+    Ok(Proved { proof, file, witness })
+}
+
+/// Verifies a proof file with a standalone verifying key: circuit, model identity, the
+/// listed outputs and the proof itself. Returns the key's SRS provenance label.
+///
+/// # Errors
+/// [`zkinfer_prover::ProverError::Mismatch`] for another circuit or model,
+/// [`zkinfer_prover::ProverError::Rejected`] for an invalid proof.
+pub fn verify_file(file: &ProofFile, vk: &Path) -> Result<String> {
+    use zkinfer_prover::artifact::hex;
+    use zkinfer_prover::ProverError;
+    let bundle = read_vk(vk, None)?;
+    let circuit = hex(&bundle.header.circuit_hash);
+    if file.circuit_hash != circuit {
+        return Err(ProverError::Mismatch {
+            what: "circuit".into(),
+            detail: format!(
+                "the proof is for circuit {}, the verifying key for circuit {circuit}",
+                file.circuit_hash
+            ),
+        }
+        .into());
+    }
+    let identity = hex(&vk_hash(&bundle.vk));
+    if file.vk_hash != identity {
+        return Err(ProverError::Mismatch {
+            what: "model identity".into(),
+            detail: format!(
+                "the proof names verifying key {}, but this key hashes to {identity}",
+                file.vk_hash
+            ),
+        }
+        .into());
+    }
+    let instances = file.instance_values().map_err(ProverError::Rejected)?;
+    let bytes = file.proof_bytes().map_err(ProverError::Rejected)?;
+    verify(&bundle.srs, &bundle.vk, &instances, &bytes)?;
+    Ok(bundle.header.label)
+}

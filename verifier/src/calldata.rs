@@ -1,0 +1,125 @@
+//! Calldata for the generated verifier: each public instance as a 32-byte big-endian field
+//! element, then the proof bytes.
+//!
+//! Signed outputs are field elements: `v ≥ 0` is `v`, `v < 0` is `r + v`. A word ≥ r would be an
+//! alias of a smaller one, so the encoder and decoder refuse it (and so does the contract).
+
+use crate::error::{Result, VerifierError};
+use halo2_proofs::halo2curves::bn256::Fr;
+use halo2_proofs::halo2curves::ff::PrimeField;
+use zkinfer_prover::keys::instances_fe;
+use zkinfer_prover::receipt::ProofFile;
+
+/// 32-byte big-endian encoding of a field element.
+fn word(f: &Fr) -> [u8; 32] {
+    let mut w = f.to_repr();
+    w.reverse();
+    w
+}
+
+/// The field element a word encodes, if it is below r.
+fn field(word: &[u8]) -> Option<Fr> {
+    let mut le = [0u8; 32];
+    for (d, s) in le.iter_mut().zip(word.iter().rev()) {
+        *d = *s;
+    }
+    Option::from(Fr::from_repr(le))
+}
+
+/// Encodes signed instances and proof bytes.
+#[must_use]
+pub fn encode(instances: &[i128], proof: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(32 * instances.len() + proof.len());
+    for f in instances_fe(instances) {
+        out.extend_from_slice(&word(&f));
+    }
+    out.extend_from_slice(proof);
+    out
+}
+
+/// Encodes a proof file.
+///
+/// # Errors
+/// [`VerifierError::Calldata`] for an instance that is not an integer or a proof that is not hex.
+pub fn encode_proof_file(file: &ProofFile) -> Result<Vec<u8>> {
+    let instances = file.instance_values().map_err(VerifierError::Calldata)?;
+    let proof = file.proof_bytes().map_err(VerifierError::Calldata)?;
+    Ok(encode(&instances, &proof))
+}
+
+/// Splits calldata back into signed instances and proof bytes.
+///
+/// # Errors
+/// [`VerifierError::Calldata`] when it is shorter than `n_instances` words, a word is ≥ r, or a
+/// value does not fit 127 bits (no zkinfer output does).
+pub fn decode(calldata: &[u8], n_instances: usize) -> Result<(Vec<i128>, Vec<u8>)> {
+    let head = n_instances.checked_mul(32).filter(|&h| h <= calldata.len()).ok_or_else(|| {
+        VerifierError::Calldata(format!(
+            "{} bytes cannot hold {n_instances} instances of 32 bytes",
+            calldata.len()
+        ))
+    })?;
+    let instances = calldata[..head]
+        .chunks(32)
+        .enumerate()
+        .map(|(i, w)| {
+            let f = field(w).ok_or_else(|| {
+                VerifierError::Calldata(format!(
+                    "instance {i} is not below the BN254 scalar field order r; an encoder \
+                     that adds r to a value forges an alias"
+                ))
+            })?;
+            signed(&f).ok_or_else(|| {
+                VerifierError::Calldata(format!("instance {i} is not a 127-bit signed integer"))
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    Ok((instances, calldata[head..].to_vec()))
+}
+
+/// The signed integer a field element stands for, when it is within ±2^127.
+fn signed(f: &Fr) -> Option<i128> {
+    let small = |f: &Fr| {
+        let r = f.to_repr();
+        r[16..].iter().all(|&b| b == 0).then(|| {
+            let mut lo = [0u8; 16];
+            lo.copy_from_slice(&r[..16]);
+            u128::from_le_bytes(lo)
+        })
+    };
+    if let Some(v) = small(f).and_then(|v| i128::try_from(v).ok()) {
+        return Some(v);
+    }
+    small(&-*f).and_then(|v| i128::try_from(v).ok()).map(|v| -v)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_trip_signed_values() {
+        let inst = [0i128, 1, -1, 123_456_789, -(1 << 100), i128::MAX];
+        let data = encode(&inst, &[7, 8, 9]);
+        assert_eq!(data.len(), 32 * inst.len() + 3);
+        assert_eq!(&data[32..64], &{
+            let mut w = [0u8; 32];
+            w[31] = 1;
+            w
+        });
+        let (back, proof) = decode(&data, inst.len()).unwrap();
+        assert_eq!(back, inst);
+        assert_eq!(proof, vec![7, 8, 9]);
+    }
+
+    #[test]
+    fn rejects_aliases_and_short_input() {
+        // r itself encodes 0 modulo r, but it is not a canonical word.
+        let mut r_word = [0u8; 32];
+        let modulus = "30644e72e131a029b85045b68181585d2833e84879b9709143e1f593f0000001";
+        r_word.copy_from_slice(&crate::hex::decode(modulus).unwrap());
+        let err = decode(&r_word, 1).unwrap_err().to_string();
+        assert!(err.contains("not below"), "{err}");
+        assert!(decode(&[0u8; 31], 1).unwrap_err().to_string().contains("cannot hold"));
+    }
+}

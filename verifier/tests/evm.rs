@@ -1,0 +1,58 @@
+//! The Solidity verifier end to end: generated from a real verifying key, compiled by the pinned
+//! solc, deployed on revm, and run against real proofs, tampered proofs, aliased public inputs
+//! and a proof for another model.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
+
+mod common;
+
+use common::{add_r, compile_verifier, proven_shared};
+use zkinfer_verifier::calldata::{decode, encode};
+use zkinfer_verifier::evm::Chain;
+use zkinfer_verifier::solidity::EIP170_LIMIT;
+
+#[test]
+fn verifier_accepts_real_proofs_and_rejects_tampering() {
+    let tmp = tempfile::tempdir().unwrap();
+    let relu = proven_shared("1l_relu", tmp.path());
+    let mlp = proven_shared("1l_mlp", tmp.path());
+    let compiled = compile_verifier(&relu.bundle);
+    assert!(compiled.runtime.len() <= EIP170_LIMIT, "{} bytes", compiled.runtime.len());
+    let mut chain = Chain::new(true);
+    let contract = chain.deploy(&compiled.creation).unwrap();
+    assert_eq!(contract.code_size, compiled.runtime.len());
+
+    let good = encode(&relu.proof.instances, &relu.proof.bytes);
+    let ok = chain.call(contract.address, &good).unwrap();
+    assert!(ok.success, "real proof rejected: {ok:?}");
+    eprintln!(
+        "1l_relu: {} gas, {} bytes deployed, proof {} bytes",
+        ok.gas_used,
+        contract.code_size,
+        relu.proof.bytes.len()
+    );
+    let n = relu.proof.instances.len();
+
+    // Every single flipped byte of the proof, in both a coordinate's low and high bytes.
+    for at in 0..relu.proof.bytes.len() {
+        let mut bad = good.clone();
+        bad[32 * n + at] ^= if at % 2 == 0 { 0x01 } else { 0x80 };
+        assert!(!chain.call(contract.address, &bad).unwrap().success, "flipped proof byte {at}");
+    }
+    // A changed public output.
+    let mut changed = relu.proof.instances.clone();
+    changed[0] += 1;
+    let bad = encode(&changed, &relu.proof.bytes);
+    assert!(!chain.call(contract.address, &bad).unwrap().success, "changed output accepted");
+    // The same output plus r: equal modulo r, and refused as non-canonical.
+    let mut alias = good.clone();
+    add_r(&mut alias[..32]);
+    assert!(decode(&alias, n).is_err(), "the decoder took an aliased instance");
+    assert!(!chain.call(contract.address, &alias).unwrap().success, "instance + r accepted");
+    // A real proof of another model, and truncated calldata.
+    let other = encode(&mlp.proof.instances, &mlp.proof.bytes);
+    assert!(!chain.call(contract.address, &other).unwrap().success, "other model's proof accepted");
+    assert!(!chain.call(contract.address, &good[..good.len() - 1]).unwrap().success);
+    assert!(!chain.call(contract.address, &[]).unwrap().success);
+    // The accepting call still works after all the rejections.
+    assert!(chain.call(contract.address, &good).unwrap().success);
+}
