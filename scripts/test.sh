@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # zkinfer's test command (README "Testing"): checks formatting and lints, then runs every
-# test of the workspace. It installs what it needs: the Rust toolchain's rustfmt and clippy,
-# and the pinned Solidity compiler (npm package solc, tools/solc) the EVM tests compile with.
+# test of the workspace, then builds and installs the Python package (`pip install ./python`
+# into a virtual environment) and runs its pytest suite. It installs what it needs: the Rust
+# toolchain's rustfmt and clippy, the pinned Solidity compiler (npm package solc, tools/solc)
+# the EVM tests compile with, and maturin, pytest and numpy from PyPI.
 #
 # The shared ONNX corpus is read from ../shared/models (beside the repository) unless
 # ZKINFER_MODELS points elsewhere.
@@ -41,6 +43,26 @@ echo "== cargo test"
 log="$(mktemp)"
 trap 'rm -f "$log"' EXIT
 cargo test --workspace --locked 2>&1 | tee "$log"
+
+echo "== Python package: pip install ./python, pytest"
+target="${CARGO_TARGET_DIR:-$PWD/target}"
+venv="$target/python-venv"
+if [ ! -x "$venv/bin/python" ]; then
+    python3 -m venv "$venv"
+fi
+"$venv/bin/pip" install -q --disable-pip-version-check "maturin>=1.5,<2" "pytest>=7" "numpy>=1.21"
+# The dev profile reuses what `cargo test` just built (dependencies are optimised there too).
+PATH="$venv/bin:$PATH" MATURIN_PEP517_ARGS="--profile dev" \
+    "$venv/bin/pip" install -q --disable-pip-version-check --no-build-isolation --force-reinstall --no-deps ./python
+ZKINFER_BIN="$target/debug/zkinfer" "$venv/bin/python" -m pytest -q -p no:cacheprovider python/tests 2>&1 | tee -a "$log"
 # cargo's last lines are per-crate doc-test summaries (often "0 passed"); close with the
 # total over every test binary so the result reads unambiguously.
-awk '/^test result:/ { p += $4; f += $6 } END { printf "tests: %d passed, %d failed\n", p, f; exit (f > 0) }' "$log"
+# pytest's summary reads "N passed" or "M failed, N passed" followed by " in 9.1s".
+awk '/^test result:/ { p += $4; f += $6 }
+     !/^test result:/ && / in [0-9.]+s/ && /(passed|failed)/ {
+         for (i = 1; i < NF; i++) {
+             if ($(i + 1) ~ /^passed/) p += $i
+             if ($(i + 1) ~ /^failed/) f += $i
+         }
+     }
+     END { printf "tests: %d passed, %d failed\n", p, f; exit (f > 0) }' "$log"

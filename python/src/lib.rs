@@ -1,0 +1,316 @@
+//! The native half of the `zkinfer` Python package.
+//!
+//! Each function mirrors a CLI command over `zkinfer::steps` and `zkinfer::onchain`, takes
+//! plain values (paths, flat float lists) and returns JSON text that the Python half
+//! (`zkinfer/__init__.py`) turns into dataclasses and numpy arrays. Long steps release the GIL.
+//! Every failure is a `zkinfer.ZkinferError` carrying the CLI's message; nothing panics across
+//! the boundary (a panic would surface as pyo3's `PanicException`, which the tests forbid).
+
+// pyo3 extracts arguments into owned values; borrowing them is not an option here.
+#![allow(clippy::needless_pass_by_value)]
+
+use pyo3::create_exception;
+use pyo3::exceptions::PyException;
+use pyo3::prelude::*;
+use pyo3::types::PyBytes;
+use serde_json::{json, Value};
+use std::path::{Path, PathBuf};
+use zkinfer::model_import::Tensor;
+use zkinfer::prover::receipt::ProofFile;
+use zkinfer::prover::srs::{write_srs, DEV_LABEL};
+use zkinfer::prover::ProverError;
+use zkinfer::quantize::{Settings, Target};
+use zkinfer::{onchain, steps, Compiled, Model};
+
+create_exception!(
+    _zkinfer,
+    ZkinferError,
+    PyException,
+    "A zkinfer failure, with the same message as the CLI."
+);
+
+fn err(e: impl std::fmt::Display) -> PyErr {
+    ZkinferError::new_err(e.to_string())
+}
+
+type Res<T> = Result<T, zkinfer::Error>;
+
+fn target(name: &str) -> PyResult<Target> {
+    name.parse::<Target>().map_err(err)
+}
+
+fn load(model: &str, batch: usize) -> Res<Model> {
+    Model::load(Path::new(model), batch)
+}
+
+fn tensors(model: &Model, inputs: &[Vec<f64>]) -> Res<Vec<Tensor>> {
+    Ok(model.graph.make_inputs(inputs)?)
+}
+
+fn settings_for(model: &Model, settings: Option<&str>, inputs: &[Tensor]) -> Res<Settings> {
+    steps::settings_or_calibrate(model, settings.map(Path::new), inputs, Target::Accuracy)
+}
+
+fn to_json<T: serde::Serialize>(v: &T) -> PyResult<String> {
+    serde_json::to_string(v).map_err(err)
+}
+
+/// zkinfer's version.
+#[pyfunction]
+fn version() -> &'static str {
+    env!("CARGO_PKG_VERSION")
+}
+
+/// Inputs, outputs, nodes and circuit plan of a model (calibrated on `inputs`, or on a
+/// deterministic synthetic input).
+#[pyfunction]
+#[pyo3(signature = (model, inputs=None, settings=None, batch=1))]
+fn inspect(
+    py: Python<'_>,
+    model: &str,
+    inputs: Option<Vec<Vec<f64>>>,
+    settings: Option<&str>,
+    batch: usize,
+) -> PyResult<String> {
+    let v: Res<Value> = py.detach(|| {
+        let m = load(model, batch)?;
+        let inputs = match inputs {
+            Some(i) => tensors(&m, &i)?,
+            None => m.synthetic_input(),
+        };
+        let s = settings_for(&m, settings, &inputs)?;
+        let c = Compiled::new(&m, &s)?;
+        let g = &m.graph;
+        let io = |ids: &[usize]| -> Vec<Value> {
+            ids.iter()
+                .map(|&t| json!({"name": g.tensors[t].name, "shape": g.tensors[t].shape}))
+                .collect()
+        };
+        Ok(json!({
+            "inputs": io(&g.inputs),
+            "outputs": io(&g.outputs),
+            "nodes": g.nodes.iter().map(|n| json!({"name": n.name, "op": n.onnx_op})).collect::<Vec<_>>(),
+            "plan": c.plan,
+            "circuit_hash": c.hash_hex(),
+        }))
+    });
+    to_json(&v.map_err(err)?)
+}
+
+/// Calibrates on samples (each a list of flat inputs) and returns the settings JSON, also
+/// written to `output` when given.
+#[pyfunction]
+#[pyo3(signature = (model, samples, target="accuracy", output=None, batch=1))]
+fn calibrate(
+    py: Python<'_>,
+    model: &str,
+    samples: Vec<Vec<Vec<f64>>>,
+    target: &str,
+    output: Option<PathBuf>,
+    batch: usize,
+) -> PyResult<String> {
+    let t = self::target(target)?;
+    let s: Res<Settings> = py.detach(|| {
+        let m = load(model, batch)?;
+        let samples = samples.iter().map(|s| tensors(&m, s)).collect::<Res<Vec<_>>>()?;
+        let s = m.calibrate(&samples, t, |_| {})?;
+        // Quantize once so problems surface at calibration, as the CLI does.
+        m.quantize(&s)?;
+        if let Some(p) = &output {
+            std::fs::write(p, s.to_json()?)
+                .map_err(|source| zkinfer::Error::Io { path: p.display().to_string(), source })?;
+        }
+        Ok(s)
+    });
+    to_json(&s.map_err(err)?)
+}
+
+/// Exact quantized inference with its error against float inference.
+#[pyfunction]
+#[pyo3(signature = (model, inputs, settings=None, batch=1))]
+fn run(
+    py: Python<'_>,
+    model: &str,
+    inputs: Vec<Vec<f64>>,
+    settings: Option<&str>,
+    batch: usize,
+) -> PyResult<String> {
+    let r: Res<zkinfer::RunReport> = py.detach(|| {
+        let m = load(model, batch)?;
+        let inputs = tensors(&m, &inputs)?;
+        let s = settings_for(&m, settings, &inputs)?;
+        let q = m.quantize(&s)?;
+        zkinfer::run(&m, &q, &inputs, None)
+    });
+    to_json(&r.map_err(err)?)
+}
+
+/// Writes an INSECURE seeded development SRS of size 2^k.
+#[pyfunction]
+#[pyo3(signature = (k, output, seed=zkinfer::DEV_SEED))]
+fn gen_srs(py: Python<'_>, k: u32, output: PathBuf, seed: u64) -> PyResult<()> {
+    if !(1..=26).contains(&k) {
+        return Err(err(format!("k = {k} is out of range; use 1..=26")));
+    }
+    py.detach(|| {
+        let srs = zkinfer::prover::dev_srs(k, seed);
+        write_srs(&srs, &format!("{DEV_LABEL}{seed}"), &output)
+    })
+    .map_err(err)
+}
+
+/// Generates `output_dir/pk` and `output_dir/vk`; returns their paths and the circuit.
+#[pyfunction]
+#[pyo3(signature = (model, settings, output_dir=PathBuf::from("."), srs=None, batch=1))]
+fn setup(
+    py: Python<'_>,
+    model: &str,
+    settings: &str,
+    output_dir: PathBuf,
+    srs: Option<PathBuf>,
+    batch: usize,
+) -> PyResult<String> {
+    let v: Res<Value> = py.detach(|| {
+        let m = load(model, batch)?;
+        let c = Compiled::new(&m, &Settings::read(Path::new(settings))?)?;
+        let (srs, label) = steps::srs_for(srs.as_deref(), c.plan.k)?;
+        steps::setup(&c, &srs, &label, &output_dir)?;
+        Ok(json!({
+            "pk": output_dir.join("pk"), "vk": output_dir.join("vk"),
+            "circuit_hash": c.hash_hex(), "k": c.plan.k, "insecure_srs": label.starts_with(DEV_LABEL),
+        }))
+    });
+    to_json(&v.map_err(err)?)
+}
+
+/// Proves an inference and writes proof.json. Without `pk`, keys are generated once per circuit
+/// and cached (as the CLI does); without `settings`, it calibrates on the input.
+#[pyfunction]
+#[pyo3(signature = (model, inputs, output=PathBuf::from("proof.json"), settings=None, pk=None, srs=None, batch=1, progress=false))]
+#[allow(clippy::too_many_arguments)]
+fn prove(
+    py: Python<'_>,
+    model: &str,
+    inputs: Vec<Vec<f64>>,
+    output: PathBuf,
+    settings: Option<&str>,
+    pk: Option<PathBuf>,
+    srs: Option<PathBuf>,
+    batch: usize,
+    progress: bool,
+) -> PyResult<String> {
+    let note = |msg: &str| {
+        if progress {
+            eprintln!("{msg}");
+        }
+    };
+    let v: Res<Value> = py.detach(|| {
+        let m = load(model, batch)?;
+        let inputs = tensors(&m, &inputs)?;
+        if settings.is_none() {
+            note("note: no settings given; calibrating on this input");
+        }
+        let c = Compiled::new(&m, &settings_for(&m, settings, &inputs)?)?;
+        let (srs, label) = steps::srs_for(srs.as_deref(), c.plan.k)?;
+        if label.starts_with(DEV_LABEL) {
+            note("warning: using an INSECURE development SRS; pass srs= a ceremony SRS for production");
+        }
+        note(&format!("setting up or loading keys (k = {})", c.plan.k));
+        let user_pk = pk.is_some();
+        let (pk, cached) = match &pk {
+            Some(p) => (zkinfer::prover::keys::read_pk(p, &c.hash)?.0, true),
+            None => steps::cached_keys(&c, &srs, &label)?,
+        };
+        note(&format!("proving (k = {}, {} gate lanes)", c.plan.k, c.plan.lanes));
+        let proved = steps::prove_file(&c, &srs, &pk, &inputs)?;
+        proved.self_verify(&srs, &pk)?;
+        proved.file.write(&output)?;
+        let outs: Vec<Vec<i64>> =
+            c.qgraph.outputs.iter().map(|&o| proved.witness[o].clone()).collect();
+        let accuracy = zkinfer::report(&m, &c.qgraph, &outs, &inputs, None)?;
+        // With cached keys the verifying key sits beside the cached proving key.
+        let vk = (!user_pk).then(|| steps::key_cache(&c).join("vk"));
+        Ok(json!({
+            "proof": output, "circuit_hash": proved.file.circuit_hash, "vk_hash": proved.file.vk_hash,
+            "k": c.plan.k, "keys_cached": cached, "proof_bytes": proved.proof.bytes.len(),
+            "vk": vk, "insecure_srs": label.starts_with(DEV_LABEL), "outputs": accuracy.outputs,
+        }))
+    });
+    to_json(&v.map_err(err)?)
+}
+
+/// Verifies proof.json with a standalone verifying key. False when the proof is invalid;
+/// an error when the files are unreadable or belong to another circuit or model.
+#[pyfunction]
+fn verify(py: Python<'_>, proof: PathBuf, vk: PathBuf) -> PyResult<bool> {
+    let r: Res<String> = py.detach(|| steps::verify_file(&ProofFile::read(&proof)?, &vk));
+    match r {
+        Ok(_) => Ok(true),
+        Err(zkinfer::Error::Prover(ProverError::Rejected(_))) => Ok(false),
+        Err(e) => Err(err(e)),
+    }
+}
+
+/// Writes a Solidity verifier (with ABI and bytecode) for a verifying key.
+#[pyfunction]
+#[pyo3(signature = (vk, output=PathBuf::from("Verifier.sol"), settings=None, allow_oversize=false))]
+fn create_evm_verifier(
+    py: Python<'_>,
+    vk: PathBuf,
+    output: PathBuf,
+    settings: Option<PathBuf>,
+    allow_oversize: bool,
+) -> PyResult<String> {
+    let f = py
+        .detach(|| onchain::create_evm_verifier(&vk, settings.as_deref(), &output, allow_oversize))
+        .map_err(err)?;
+    to_json(&json!({
+        "solidity": f.solidity, "abi": f.abi, "bytecode": f.bytecode,
+        "deployed_bytes": f.deployed_bytes, "instances": f.instances, "not_compiled": f.not_compiled,
+    }))
+}
+
+/// Deploys a verifier (`.bin`, `.sol` or a verifying key) on an in-process EVM and verifies
+/// proof.json with it.
+#[pyfunction]
+#[pyo3(signature = (proof, verifier, allow_oversize=false))]
+fn verify_evm(
+    py: Python<'_>,
+    proof: PathBuf,
+    verifier: PathBuf,
+    allow_oversize: bool,
+) -> PyResult<String> {
+    let r = py
+        .detach(|| onchain::verify_evm(&ProofFile::read(&proof)?, &verifier, allow_oversize))
+        .map_err(err)?;
+    to_json(&json!({
+        "accepted": r.accepted, "gas_used": r.gas_used,
+        "deployed_bytes": r.deployed_bytes, "deploy_gas": r.deploy_gas,
+    }))
+}
+
+/// The calldata the Solidity verifier takes for proof.json.
+#[pyfunction]
+fn encode_calldata<'py>(py: Python<'py>, proof: PathBuf) -> PyResult<Bound<'py, PyBytes>> {
+    let file = ProofFile::read(&proof).map_err(err)?;
+    let data = zkinfer::verifier::calldata::encode_proof_file(&file).map_err(err)?;
+    Ok(PyBytes::new(py, &data))
+}
+
+/// The native module.
+#[pymodule]
+fn _zkinfer(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add("ZkinferError", m.py().get_type::<ZkinferError>())?;
+    m.add_function(wrap_pyfunction!(version, m)?)?;
+    m.add_function(wrap_pyfunction!(inspect, m)?)?;
+    m.add_function(wrap_pyfunction!(calibrate, m)?)?;
+    m.add_function(wrap_pyfunction!(run, m)?)?;
+    m.add_function(wrap_pyfunction!(gen_srs, m)?)?;
+    m.add_function(wrap_pyfunction!(setup, m)?)?;
+    m.add_function(wrap_pyfunction!(prove, m)?)?;
+    m.add_function(wrap_pyfunction!(verify, m)?)?;
+    m.add_function(wrap_pyfunction!(create_evm_verifier, m)?)?;
+    m.add_function(wrap_pyfunction!(verify_evm, m)?)?;
+    m.add_function(wrap_pyfunction!(encode_calldata, m)?)?;
+    Ok(())
+}

@@ -1,0 +1,181 @@
+"""The Python package end to end: shared models proven and verified from Python, artifacts
+exchanged with the CLI both ways, the EVM path, user errors as ZkinferError, the GIL released
+while proving, and the stubs matching the native module."""
+
+import ast
+import inspect as pyinspect
+import json
+import os
+import subprocess
+import threading
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import zkinfer
+from zkinfer import _zkinfer
+
+REPO = Path(__file__).resolve().parents[2]
+MODELS = Path(os.environ.get("ZKINFER_MODELS", REPO.parent / "shared" / "models"))
+
+
+def cli() -> str:
+    exe = os.environ.get("ZKINFER_BIN")
+    if exe:
+        return exe
+    for profile in ("debug", "release"):
+        target = Path(os.environ.get("CARGO_TARGET_DIR", REPO / "target"))
+        p = target / profile / "zkinfer"
+        if p.exists():
+            return str(p)
+    pytest.fail("the zkinfer CLI was not found: set ZKINFER_BIN or build it with cargo")
+
+
+def model(name):
+    d = MODELS / name
+    return str(d / "network.onnx"), json.loads((d / "input.json").read_text())["input_data"]
+
+
+@pytest.fixture(autouse=True)
+def key_cache(tmp_path_factory, monkeypatch):
+    # One key cache per test session keeps tests independent of the user's cache.
+    monkeypatch.setenv("ZKINFER_CACHE", str(tmp_path_factory.getbasetemp() / "cache"))
+
+
+@pytest.mark.parametrize("name", ["1l_mlp", "4l_relu_conv_fc"])
+def test_prove_model_and_verify_shared_models(name, tmp_path):
+    path, x = model(name)
+    result = zkinfer.prove_model(path, x, output=tmp_path / "proof.json", progress=False)
+    assert zkinfer.verify(result.proof, result.vk)
+    # The proven outputs are the exact quantized inference, bit for bit.
+    exact = zkinfer.run(path, x)
+    for proven, ran in zip(result.outputs, exact.outputs):
+        assert isinstance(proven.values, np.ndarray)
+        np.testing.assert_array_equal(proven.values, ran.values)
+        assert proven.max_rel_error < 1e-3
+    written = json.loads(Path(result.proof).read_text())
+    assert written["vk_hash"] == result.vk_hash
+
+
+def test_numpy_and_nested_list_inputs_agree(tmp_path):
+    path, x = model("4l_relu_conv_fc")
+    as_array = np.asarray(x[0], dtype=np.float64).reshape(1, 1, 28, 28)
+    a = zkinfer.run(path, as_array)
+    b = zkinfer.run(path, x)
+    c = zkinfer.run(path, [as_array])
+    np.testing.assert_array_equal(a.outputs[0].values, b.outputs[0].values)
+    np.testing.assert_array_equal(a.outputs[0].values, c.outputs[0].values)
+
+
+def test_explicit_pipeline_and_tampering(tmp_path):
+    path, x = model("1l_mlp")
+    settings = zkinfer.calibrate(path, x, output=tmp_path / "settings.json")
+    assert settings.target == "accuracy" and settings.path is not None
+    assert zkinfer.Settings.load(tmp_path / "settings.json") == settings
+    zkinfer.gen_srs(12, tmp_path / "dev.srs")
+    keys = zkinfer.setup(path, settings, tmp_path / "keys", srs=tmp_path / "dev.srs")
+    assert keys.insecure_srs and Path(keys.pk).exists()
+    proof = zkinfer.prove(
+        path, x, tmp_path / "proof.json", settings=settings, pk=keys.pk, srs=tmp_path / "dev.srs"
+    )
+    assert zkinfer.verify(proof.proof, keys.vk)
+
+    doc = json.loads(Path(proof.proof).read_text())
+    byte = int(doc["proof"][200:202], 16) ^ 1
+    doc["proof"] = doc["proof"][:200] + f"{byte:02x}" + doc["proof"][202:]
+    (tmp_path / "bad.json").write_text(json.dumps(doc))
+    assert zkinfer.verify(tmp_path / "bad.json", keys.vk) is False
+
+    other_path, other_x = model("1l_relu")
+    other = zkinfer.prove_model(other_path, other_x, output=tmp_path / "relu.json", progress=False)
+    with pytest.raises(zkinfer.ZkinferError, match="circuit"):
+        zkinfer.verify(other.proof, keys.vk)
+
+
+def test_artifacts_round_trip_with_the_cli(tmp_path):
+    path, x = model("1l_mlp")
+    input_json = str(MODELS / "1l_mlp" / "input.json")
+    # Python proves, the CLI verifies.
+    py = zkinfer.prove_model(path, x, output=tmp_path / "py.json", progress=False)
+    out = subprocess.run(
+        [cli(), "verify", "--proof", py.proof, "--vk", py.vk],
+        capture_output=True, text=True, env=os.environ,
+    )
+    assert out.returncode == 0, out.stderr
+    assert "proof verified" in out.stdout
+    # The CLI proves, Python verifies (same cache, so same keys).
+    cli_proof = tmp_path / "cli.json"
+    out = subprocess.run(
+        [cli(), "prove", path, "--input", input_json, "-o", str(cli_proof), "--json"],
+        capture_output=True, text=True, env=os.environ,
+    )
+    assert out.returncode == 0, out.stderr
+    assert json.loads(out.stdout)["keys_cached"] is True
+    assert zkinfer.verify(cli_proof, py.vk)
+
+
+def test_evm_verifier_from_python(tmp_path):
+    path, x = model("1l_relu")
+    proof = zkinfer.prove_model(path, x, output=tmp_path / "proof.json", progress=False)
+    v = zkinfer.create_evm_verifier(proof.vk, tmp_path / "Verifier.sol")
+    assert v.bytecode is not None and v.deployed_bytes and v.deployed_bytes <= 24576
+    result = zkinfer.verify_evm(proof.proof, v.bytecode)
+    assert result.accepted and 0 < result.gas_used < 546_000
+    calldata = zkinfer.encode_calldata(proof.proof)
+    assert len(calldata) == 32 * v.instances + proof.proof_bytes
+
+
+def test_user_errors_raise_zkinfer_error(tmp_path):
+    path, _ = model("1l_mlp")
+    with pytest.raises(zkinfer.ZkinferError, match="expected 3 values"):
+        zkinfer.run(path, [1.0, 2.0])
+    with pytest.raises(zkinfer.ZkinferError, match="nope.onnx"):
+        zkinfer.run(tmp_path / "nope.onnx", [1.0, 2.0, 3.0])
+    with pytest.raises(zkinfer.ZkinferError):
+        zkinfer.calibrate(path, [[0.1, 0.2, 0.3]], target="fastest")
+    with pytest.raises(zkinfer.ZkinferError, match="out of range"):
+        zkinfer.gen_srs(40, tmp_path / "x.srs")
+    (tmp_path / "junk.json").write_text("{}")
+    with pytest.raises(zkinfer.ZkinferError):
+        zkinfer.verify(tmp_path / "junk.json", tmp_path / "junk.json")
+
+
+def test_gil_is_released_while_proving(tmp_path):
+    path, x = model("4l_relu_conv_fc")
+    zkinfer.prove_model(path, x, output=tmp_path / "warm.json", progress=False)  # cache keys
+    done = threading.Event()
+
+    def work():
+        zkinfer.prove(path, x, output=tmp_path / "proof.json")
+        done.set()
+
+    t = threading.Thread(target=work)
+    ticks = 0
+    start = time.perf_counter()
+    t.start()
+    while not done.is_set():
+        ticks += 1
+        time.sleep(0.001)
+    t.join()
+    elapsed = time.perf_counter() - start
+    # With the GIL held the loop could not tick until proving ended.
+    assert elapsed > 0.2 and ticks > elapsed * 100, (ticks, elapsed)
+
+
+def test_stubs_match_the_native_module():
+    stub = Path(zkinfer.__file__).with_name("_zkinfer.pyi")
+    tree = ast.parse(stub.read_text())
+    funcs = {n.name: n for n in tree.body if isinstance(n, ast.FunctionDef)}
+    classes = {n.name for n in tree.body if isinstance(n, ast.ClassDef)}
+    native = {n for n in dir(_zkinfer) if not n.startswith("_")}
+    assert set(funcs) | classes == native
+    for name, node in funcs.items():
+        params = [a.arg for a in node.args.args]
+        actual = list(pyinspect.signature(getattr(_zkinfer, name)).parameters)
+        assert params == actual, name
+    assert issubclass(_zkinfer.ZkinferError, Exception)
+    for name in zkinfer.__all__:
+        assert hasattr(zkinfer, name), name
+    assert (Path(zkinfer.__file__).with_name("py.typed")).exists()

@@ -1,0 +1,407 @@
+"""zkinfer: zero-knowledge proofs of ONNX model inference, from Python.
+
+The same pipeline as the ``zkinfer`` CLI: calibrate, set up keys, prove, verify natively or on
+an in-process EVM. Inputs are numpy arrays or nested lists; outputs come back as numpy arrays.
+Failures raise :class:`ZkinferError` with the CLI's message (node, op and what to do).
+
+One shot::
+
+    import zkinfer
+    result = zkinfer.prove_model("network.onnx", [x])
+    assert zkinfer.verify(result.proof, result.vk)
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Dict, List, Optional, Sequence, Union
+
+import numpy as np
+
+from . import _zkinfer
+from ._zkinfer import ZkinferError
+
+__all__ = [
+    "ZkinferError",
+    "Settings",
+    "Output",
+    "RunResult",
+    "Keys",
+    "ProofResult",
+    "EvmVerifier",
+    "EvmResult",
+    "__version__",
+    "inspect",
+    "calibrate",
+    "run",
+    "gen_srs",
+    "setup",
+    "prove",
+    "verify",
+    "create_evm_verifier",
+    "verify_evm",
+    "encode_calldata",
+    "prove_model",
+]
+
+__version__: str = _zkinfer.version()
+
+PathLike = Union[str, "os.PathLike[str]"]
+Inputs = Union[np.ndarray, Sequence[Any]]
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Calibrated fixed-point settings (the contents of settings.json)."""
+
+    target: str
+    batch: int
+    activation_bits: int
+    weight_bits: int
+    table_bits: int
+    headroom: float
+    model_sha256: str
+    path: Optional[str] = None
+    raw: Dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    @classmethod
+    def from_json(cls, text: str, path: Optional[PathLike] = None) -> "Settings":
+        raw = json.loads(text)
+        p = raw.get("params", {})
+        return cls(
+            target=raw["target"],
+            batch=raw["batch"],
+            activation_bits=p["activation_bits"],
+            weight_bits=p["weight_bits"],
+            table_bits=p["table_bits"],
+            headroom=p["headroom"],
+            model_sha256=raw["model_sha256"],
+            path=None if path is None else os.fspath(path),
+            raw=raw,
+        )
+
+    @classmethod
+    def load(cls, path: PathLike) -> "Settings":
+        """Reads a settings.json written by ``calibrate`` or the CLI."""
+        return cls.from_json(Path(path).read_text(), path)
+
+    def to_json(self) -> str:
+        return json.dumps(self.raw)
+
+    def save(self, path: PathLike) -> "Settings":
+        """Writes settings.json and returns the settings bound to that path."""
+        Path(path).write_text(self.to_json())
+        return Settings.from_json(self.to_json(), path)
+
+
+@dataclass(frozen=True)
+class Output:
+    """One model output: the quantized (proven) values beside the float model's."""
+
+    name: str
+    values: np.ndarray
+    float_values: np.ndarray
+    scale: int
+    max_abs_error: float
+    max_rel_error: float
+
+
+@dataclass(frozen=True)
+class RunResult:
+    outputs: List[Output]
+
+
+@dataclass(frozen=True)
+class Keys:
+    pk: str
+    vk: str
+    circuit_hash: str
+    k: int
+    insecure_srs: bool
+
+
+@dataclass(frozen=True)
+class ProofResult:
+    """A written, self-verified proof and its outputs."""
+
+    proof: str
+    vk: Optional[str]
+    circuit_hash: str
+    vk_hash: str
+    k: int
+    keys_cached: bool
+    proof_bytes: int
+    insecure_srs: bool
+    outputs: List[Output]
+
+
+@dataclass(frozen=True)
+class EvmVerifier:
+    solidity: str
+    abi: str
+    bytecode: Optional[str]
+    deployed_bytes: Optional[int]
+    instances: int
+
+
+@dataclass(frozen=True)
+class EvmResult:
+    accepted: bool
+    gas_used: int
+    deployed_bytes: int
+    deploy_gas: int
+
+
+def _flat_inputs(inputs: Inputs) -> List[List[float]]:
+    """One flat float list per model input.
+
+    A numpy array is one model input; a list of arrays is one per input; a flat list of
+    numbers is one input; other nested lists follow input.json's ``input_data`` layout (one
+    entry per model input).
+    """
+    if isinstance(inputs, np.ndarray):
+        return [np.asarray(inputs, dtype=np.float64).ravel().tolist()]
+    items = list(inputs)
+    if all(np.isscalar(x) for x in items):
+        return [np.asarray(items, dtype=np.float64).ravel().tolist()]
+    return [np.asarray(x, dtype=np.float64).ravel().tolist() for x in items]
+
+
+def _settings_path(settings: Union["Settings", PathLike, None], keep: List[Any]) -> Optional[str]:
+    if settings is None:
+        return None
+    if isinstance(settings, Settings):
+        if settings.path is not None:
+            return settings.path
+        tmp = tempfile.NamedTemporaryFile("w", suffix=".json", delete=False)
+        tmp.write(settings.to_json())
+        tmp.close()
+        keep.append(tmp.name)
+        return tmp.name
+    return os.fspath(settings)
+
+
+def _cleanup(paths: List[Any]) -> None:
+    for p in paths:
+        try:
+            os.unlink(p)
+        except OSError:
+            pass
+
+
+def _outputs(items: List[Dict[str, Any]]) -> List[Output]:
+    return [
+        Output(
+            name=o["name"],
+            values=np.asarray(o["values"], dtype=np.float64).reshape(o["shape"]),
+            float_values=np.asarray(o["float_values"], dtype=np.float64).reshape(o["shape"]),
+            scale=o["scale"],
+            max_abs_error=o["error"]["max_abs"],
+            max_rel_error=o["error"]["max_rel"],
+        )
+        for o in items
+    ]
+
+
+def inspect(
+    model: PathLike,
+    inputs: Optional[Inputs] = None,
+    settings: Union[Settings, PathLike, None] = None,
+    batch: int = 1,
+) -> Dict[str, Any]:
+    """Inputs, outputs, nodes and the circuit plan (k, lanes, rows) of a model."""
+    keep: List[Any] = []
+    try:
+        flat = None if inputs is None else _flat_inputs(inputs)
+        return json.loads(
+            _zkinfer.inspect(os.fspath(model), flat, _settings_path(settings, keep), batch)
+        )
+    finally:
+        _cleanup(keep)
+
+
+def calibrate(
+    model: PathLike,
+    data: Union[Inputs, Sequence[Inputs]],
+    output: Optional[PathLike] = None,
+    target: str = "accuracy",
+    batch: int = 1,
+) -> Settings:
+    """Chooses fixed-point scales from sample inputs.
+
+    ``data`` is one sample (as for :func:`run`) or a list of samples, each a list with one
+    array per model input.
+    """
+    items = list(data) if not isinstance(data, np.ndarray) else [data]
+    if items and all(isinstance(s, (list, tuple)) and s and isinstance(s[0], np.ndarray) for s in items):
+        samples = [_flat_inputs(s) for s in items]
+    else:
+        samples = [_flat_inputs(data)]
+    out = None if output is None else os.fspath(output)
+    text = _zkinfer.calibrate(os.fspath(model), samples, target, out, batch)
+    return Settings.from_json(text, out)
+
+
+def run(
+    model: PathLike,
+    inputs: Inputs,
+    settings: Union[Settings, PathLike, None] = None,
+    batch: int = 1,
+) -> RunResult:
+    """Exact quantized inference, compared with the float model."""
+    keep: List[Any] = []
+    try:
+        text = _zkinfer.run(
+            os.fspath(model), _flat_inputs(inputs), _settings_path(settings, keep), batch
+        )
+    finally:
+        _cleanup(keep)
+    return RunResult(outputs=_outputs(json.loads(text)["outputs"]))
+
+
+def gen_srs(k: int, output: PathLike, seed: Optional[int] = None) -> str:
+    """Writes an INSECURE seeded development SRS of size 2^k (for tests and demos only)."""
+    if seed is None:
+        _zkinfer.gen_srs(k, os.fspath(output))
+    else:
+        _zkinfer.gen_srs(k, os.fspath(output), seed)
+    return os.fspath(output)
+
+
+def setup(
+    model: PathLike,
+    settings: Union[Settings, PathLike],
+    output_dir: PathLike = ".",
+    srs: Optional[PathLike] = None,
+    batch: int = 1,
+) -> Keys:
+    """Generates the proving key ``output_dir/pk`` and verifying key ``output_dir/vk``."""
+    keep: List[Any] = []
+    try:
+        sp = _settings_path(settings, keep)
+        assert sp is not None
+        v = json.loads(
+            _zkinfer.setup(
+                os.fspath(model),
+                sp,
+                os.fspath(output_dir),
+                None if srs is None else os.fspath(srs),
+                batch,
+            )
+        )
+    finally:
+        _cleanup(keep)
+    return Keys(
+        pk=os.fspath(v["pk"]),
+        vk=os.fspath(v["vk"]),
+        circuit_hash=v["circuit_hash"],
+        k=v["k"],
+        insecure_srs=v["insecure_srs"],
+    )
+
+
+def prove(
+    model: PathLike,
+    inputs: Inputs,
+    output: PathLike = "proof.json",
+    settings: Union[Settings, PathLike, None] = None,
+    pk: Optional[PathLike] = None,
+    srs: Optional[PathLike] = None,
+    batch: int = 1,
+    progress: bool = False,
+) -> ProofResult:
+    """Proves an inference, self-verifies and writes proof.json.
+
+    Without ``pk`` keys are generated once per circuit and cached (``ZKINFER_CACHE`` or
+    ``~/.cache/zkinfer``); without ``settings`` it calibrates on the input. The GIL is released
+    while proving.
+    """
+    keep: List[Any] = []
+    try:
+        v = json.loads(
+            _zkinfer.prove(
+                os.fspath(model),
+                _flat_inputs(inputs),
+                os.fspath(output),
+                _settings_path(settings, keep),
+                None if pk is None else os.fspath(pk),
+                None if srs is None else os.fspath(srs),
+                batch,
+                progress,
+            )
+        )
+    finally:
+        _cleanup(keep)
+    return ProofResult(
+        proof=os.fspath(v["proof"]),
+        vk=None if v["vk"] is None else os.fspath(v["vk"]),
+        circuit_hash=v["circuit_hash"],
+        vk_hash=v["vk_hash"],
+        k=v["k"],
+        keys_cached=v["keys_cached"],
+        proof_bytes=v["proof_bytes"],
+        insecure_srs=v["insecure_srs"],
+        outputs=_outputs(v["outputs"]),
+    )
+
+
+def verify(proof: PathLike, vk: PathLike) -> bool:
+    """Verifies proof.json with a verifying key: False for an invalid proof, an error for
+    unreadable files or a key of another circuit or model."""
+    return _zkinfer.verify(os.fspath(proof), os.fspath(vk))
+
+
+def create_evm_verifier(
+    vk: PathLike,
+    output: PathLike = "Verifier.sol",
+    settings: Union[Settings, PathLike, None] = None,
+    allow_oversize: bool = False,
+) -> EvmVerifier:
+    """Writes a Solidity verifier, its ABI and (with the pinned solc) its bytecode."""
+    keep: List[Any] = []
+    try:
+        v = json.loads(
+            _zkinfer.create_evm_verifier(
+                os.fspath(vk), os.fspath(output), _settings_path(settings, keep), allow_oversize
+            )
+        )
+    finally:
+        _cleanup(keep)
+    return EvmVerifier(
+        solidity=os.fspath(v["solidity"]),
+        abi=os.fspath(v["abi"]),
+        bytecode=None if v["bytecode"] is None else os.fspath(v["bytecode"]),
+        deployed_bytes=v["deployed_bytes"],
+        instances=v["instances"],
+    )
+
+
+def verify_evm(proof: PathLike, verifier: PathLike, allow_oversize: bool = False) -> EvmResult:
+    """Deploys the verifier (``.bin``, ``.sol`` or a verifying key) on an in-process EVM and
+    verifies proof.json with it."""
+    v = json.loads(_zkinfer.verify_evm(os.fspath(proof), os.fspath(verifier), allow_oversize))
+    return EvmResult(
+        accepted=v["accepted"],
+        gas_used=v["gas_used"],
+        deployed_bytes=v["deployed_bytes"],
+        deploy_gas=v["deploy_gas"],
+    )
+
+
+def encode_calldata(proof: PathLike) -> bytes:
+    """Calldata for the Solidity verifier: public outputs as 32-byte words, then the proof."""
+    return _zkinfer.encode_calldata(os.fspath(proof))
+
+
+def prove_model(
+    model_path: PathLike,
+    inputs: Inputs,
+    output: PathLike = "proof.json",
+    progress: bool = True,
+) -> ProofResult:
+    """One shot: calibrate on the input, set up (keys cached by circuit), prove, verify."""
+    return prove(model_path, inputs, output=output, progress=progress)
