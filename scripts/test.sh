@@ -20,7 +20,8 @@ if [ ! -f tools/solc/node_modules/solc/soljson.js ]; then
     if ! command -v npm >/dev/null 2>&1; then
         if command -v apt-get >/dev/null 2>&1; then
             echo "installing Node.js and npm (Debian) for the pinned solc" >&2
-            apt-get update -qq && apt-get install -y -qq nodejs npm >/dev/null
+            apt-get update -qq || { echo "error: apt-get update failed; install nodejs and npm" >&2; exit 1; }
+            apt-get install -y -qq nodejs npm >/dev/null
         else
             echo "error: npm (Node.js) is needed to install the pinned solc; install nodejs and npm" >&2
             exit 1
@@ -42,7 +43,8 @@ cargo clippy --workspace --all-targets --locked -- -D warnings
 echo "== cargo test"
 log="$(mktemp)"
 trap 'rm -f "$log"' EXIT
-cargo test --workspace --locked 2>&1 | tee "$log"
+rc=0
+cargo test --workspace --locked 2>&1 | tee "$log" || rc=$?
 
 echo "== Python package: pip install ./python, pytest"
 target="${CARGO_TARGET_DIR:-$PWD/target}"
@@ -54,15 +56,17 @@ fi
 # The dev profile reuses what `cargo test` just built (dependencies are optimised there too).
 PATH="$venv/bin:$PATH" MATURIN_PEP517_ARGS="--profile dev" \
     "$venv/bin/pip" install -q --disable-pip-version-check --no-build-isolation --force-reinstall --no-deps ./python
-ZKINFER_BIN="$target/debug/zkinfer" "$venv/bin/python" -m pytest -q -p no:cacheprovider python/tests 2>&1 | tee -a "$log"
+ZKINFER_BIN="$target/debug/zkinfer" "$venv/bin/python" -m pytest -q -p no:cacheprovider python/tests 2>&1 \
+    | tee -a "$log" || rc=$?
 # cargo's last lines are per-crate doc-test summaries (often "0 passed"); close with the
 # total over every test binary so the result reads unambiguously.
 # pytest's summary reads "N passed" or "M failed, N passed" followed by " in 9.1s".
 awk '/^test result:/ { p += $4; f += $6 }
-     !/^test result:/ && / in [0-9.]+s/ && /(passed|failed)/ {
+     !/^test result:/ && / in [0-9.]+s/ && /(passed|failed|error)/ {
          for (i = 1; i < NF; i++) {
              if ($(i + 1) ~ /^passed/) p += $i
-             if ($(i + 1) ~ /^failed/) f += $i
+             if ($(i + 1) ~ /^(failed|errors?)/) f += $i
          }
      }
-     END { printf "tests: %d passed, %d failed\n", p, f; exit (f > 0) }' "$log"
+     END { printf "tests: %d passed, %d failed\n", p, f; exit (f > 0) }' "$log" || rc=1
+exit "$rc"

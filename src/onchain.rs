@@ -118,8 +118,9 @@ pub fn creation_code(verifier: &Path) -> Result<Vec<u8>> {
         Some("bin" | "hex") => {
             let text = std::fs::read_to_string(verifier).map_err(io)?;
             unhex(&text).map_err(|e| {
-                VerifierError::Solc(format!(
-                    "{}: not creation bytecode hex: {e}",
+                VerifierError::Evm(format!(
+                    "{}: not creation bytecode hex ({e}); give the .bin that \
+                     create-evm-verifier wrote, or the .sol",
                     verifier.display()
                 ))
                 .into()

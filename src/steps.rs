@@ -101,17 +101,25 @@ impl Proved {
     }
 }
 
-/// Proves `inputs` with a proving key.
+/// Evaluates the quantized model exactly: every tensor's value, the witness a proof is made
+/// from. Run it before key setup so an out-of-range input fails fast.
 ///
 /// # Errors
-/// Out-of-range inputs (naming node, index, value and range) or proving failures.
+/// Out-of-range values, naming node, index, value and the allowed range.
+pub fn witness(c: &Compiled, inputs: &[Tensor]) -> Result<Vec<Vec<i64>>> {
+    Ok(eval::eval_all(&c.qgraph, inputs)?)
+}
+
+/// Proves a witness from [`witness`] with a proving key.
+///
+/// # Errors
+/// Layout or proving failures.
 pub fn prove_file(
     c: &Compiled,
     srs: &Srs,
     pk: &ProvingKey<G1Affine>,
-    inputs: &[Tensor],
+    witness: Vec<Vec<i64>>,
 ) -> Result<Proved> {
-    let witness = eval::eval_all(&c.qgraph, inputs)?;
     let proof = prove(srs, pk, &c.qgraph, &c.plan, &witness)?;
     let file = ProofFile::new(
         &c.qgraph,

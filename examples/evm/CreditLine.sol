@@ -74,7 +74,9 @@ contract CreditLine {
         require(ok, "CreditLine: proof rejected");
         int256 decline = toSigned(outputs[0]);
         int256 approve = toSigned(outputs[1]);
-        require(approve > decline && approve >= minApproval, "CreditLine: model declined");
+        require(
+            approve > 0 && approve > decline && approve >= minApproval, "CreditLine: model declined"
+        );
         limit = uint256(approve) * creditPerUnit;
         creditLimit[msg.sender] = limit;
         emit CreditOpened(msg.sender, approve, limit);

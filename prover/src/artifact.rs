@@ -6,8 +6,9 @@ use std::io::{Read, Write};
 
 /// File magic.
 pub const MAGIC: &[u8; 8] = b"ZKINFER\0";
-/// Current binary format version.
-pub const FORMAT_VERSION: u16 = 1;
+/// Current binary format version. Version 2 (keys record the public-instance count in their
+/// plan); SRS files have not changed since version 1, which is still read.
+pub const FORMAT_VERSION: u16 = 2;
 
 /// Artifact kinds.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -103,7 +104,8 @@ impl Header {
             )));
         }
         let version = u16::from_le_bytes(version);
-        if version != FORMAT_VERSION {
+        let srs_v1 = expected == Kind::Srs && version == 1;
+        if version != FORMAT_VERSION && !srs_v1 {
             return Err(bad(format!("format version {version} is not supported by this zkinfer (reads {FORMAT_VERSION}); regenerate it")));
         }
         let mut strings = Vec::new();

@@ -65,7 +65,8 @@ pub fn verify(
     proof: &[u8],
 ) -> Result<()> {
     let inst = instances_fe(instances);
-    let mut transcript = EvmTranscript::new(proof);
+    let mut rest = proof;
+    let mut transcript = EvmTranscript::new(&mut rest);
     verify_proof::<
         KZGCommitmentScheme<Bn256>,
         VerifierSHPLONK<'_, Bn256>,
@@ -73,5 +74,13 @@ pub fn verify(
         _,
         SingleStrategy<'_, Bn256>,
     >(srs, vk, SingleStrategy::new(srs), &[&[&inst]], &mut transcript)
-    .map_err(|e| ProverError::Rejected(format!("{e:?}")))
+    .map_err(|e| ProverError::Rejected(format!("{e:?}")))?;
+    drop(transcript);
+    // Bytes after the proof would make one proof many distinct byte strings (a replay filter
+    // keyed on the proof's hash could be bypassed); the EVM verifier refuses them too.
+    if rest.is_empty() {
+        Ok(())
+    } else {
+        Err(ProverError::Rejected(format!("{} unread bytes after the proof", rest.len())))
+    }
 }

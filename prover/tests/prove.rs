@@ -72,6 +72,12 @@ fn prove_verify_and_reject_tampering() {
     assert!(
         verify(&srs, pk.get_vk(), &proof.instances, &proof.bytes[..proof.bytes.len() - 1]).is_err()
     );
+    let mut longer = proof.bytes.clone();
+    longer.push(0);
+    assert!(
+        verify(&srs, pk.get_vk(), &proof.instances, &longer).is_err(),
+        "appended byte accepted"
+    );
 
     // Artifacts round-trip (the verifying key alone suffices to verify) and refuse another
     // circuit.

@@ -149,8 +149,9 @@ fn run(
 #[pyfunction]
 #[pyo3(signature = (k, output, seed=zkinfer::DEV_SEED))]
 fn gen_srs(py: Python<'_>, k: u32, output: PathBuf, seed: u64) -> PyResult<()> {
-    if !(1..=26).contains(&k) {
-        return Err(err(format!("k = {k} is out of range; use 1..=26")));
+    let max = zkinfer::circuits::plan::MAX_K;
+    if !(1..=max).contains(&k) {
+        return Err(err(format!("k = {k} is out of range; use 1..={max}")));
     }
     py.detach(|| {
         let srs = zkinfer::prover::dev_srs(k, seed);
@@ -211,6 +212,7 @@ fn prove(
             note("note: no settings given; calibrating on this input");
         }
         let c = Compiled::new(&m, &settings_for(&m, settings, &inputs)?)?;
+        let witness = steps::witness(&c, &inputs)?;
         let (srs, label) = steps::srs_for(srs.as_deref(), c.plan.k)?;
         if label.starts_with(DEV_LABEL) {
             note("warning: using an INSECURE development SRS; pass srs= a ceremony SRS for production");
@@ -222,7 +224,7 @@ fn prove(
             None => steps::cached_keys(&c, &srs, &label)?,
         };
         note(&format!("proving (k = {}, {} gate lanes)", c.plan.k, c.plan.lanes));
-        let proved = steps::prove_file(&c, &srs, &pk, &inputs)?;
+        let proved = steps::prove_file(&c, &srs, &pk, witness)?;
         proved.self_verify(&srs, &pk)?;
         proved.file.write(&output)?;
         let outs: Vec<Vec<i64>> =

@@ -3,6 +3,7 @@ exchanged with the CLI both ways, the EVM path, user errors as ZkinferError, the
 while proving, and the stubs matching the native module."""
 
 import ast
+import dataclasses
 import inspect as pyinspect
 import json
 import os
@@ -74,6 +75,13 @@ def test_explicit_pipeline_and_tampering(tmp_path):
     settings = zkinfer.calibrate(path, x, output=tmp_path / "settings.json")
     assert settings.target == "accuracy" and settings.path is not None
     assert zkinfer.Settings.load(tmp_path / "settings.json") == settings
+    # Several samples, and an edited field that must reach the native side.
+    pooled = zkinfer.calibrate(path, samples=[x, [[0.5, -0.5, 0.25]]])
+    assert pooled.model_sha256 == settings.model_sha256
+    coarse = dataclasses.replace(settings, activation_bits=10, weight_bits=8)
+    fine = zkinfer.run(path, x, settings=settings).outputs[0]
+    rough = zkinfer.run(path, x, settings=coarse).outputs[0]
+    assert rough.scale < fine.scale
     zkinfer.gen_srs(12, tmp_path / "dev.srs")
     keys = zkinfer.setup(path, settings, tmp_path / "keys", srs=tmp_path / "dev.srs")
     assert keys.insecure_srs and Path(keys.pk).exists()
@@ -136,7 +144,11 @@ def test_user_errors_raise_zkinfer_error(tmp_path):
     with pytest.raises(zkinfer.ZkinferError):
         zkinfer.calibrate(path, [[0.1, 0.2, 0.3]], target="fastest")
     with pytest.raises(zkinfer.ZkinferError, match="out of range"):
-        zkinfer.gen_srs(40, tmp_path / "x.srs")
+        zkinfer.gen_srs(25, tmp_path / "x.srs")
+    with pytest.raises(zkinfer.ZkinferError, match="inputs must be numbers"):
+        zkinfer.run(path, [["a", "b", "c"]])
+    with pytest.raises(zkinfer.ZkinferError, match="calibrate needs"):
+        zkinfer.calibrate(path)
     (tmp_path / "junk.json").write_text("{}")
     with pytest.raises(zkinfer.ZkinferError):
         zkinfer.verify(tmp_path / "junk.json", tmp_path / "junk.json")
@@ -155,10 +167,11 @@ def test_gil_is_released_while_proving(tmp_path):
     ticks = 0
     start = time.perf_counter()
     t.start()
-    while not done.is_set():
+    while t.is_alive():
         ticks += 1
         time.sleep(0.001)
     t.join()
+    assert done.is_set(), "proving failed in the worker thread"
     elapsed = time.perf_counter() - start
     # With the GIL held the loop could not tick until proving ended.
     assert elapsed > 0.2 and ticks > elapsed * 100, (ticks, elapsed)

@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Sequence, Union
@@ -90,7 +91,17 @@ class Settings:
         return cls.from_json(Path(path).read_text(), path)
 
     def to_json(self) -> str:
-        return json.dumps(self.raw)
+        """settings.json text, with any field changed by ``dataclasses.replace`` applied."""
+        raw = json.loads(json.dumps(self.raw))
+        raw["target"] = self.target
+        raw["batch"] = self.batch
+        params = raw.setdefault("params", {})
+        params["activation_bits"] = self.activation_bits
+        params["weight_bits"] = self.weight_bits
+        params["table_bits"] = self.table_bits
+        params["headroom"] = self.headroom
+        raw["model_sha256"] = self.model_sha256
+        return json.dumps(raw)
 
     def save(self, path: PathLike) -> "Settings":
         """Writes settings.json and returns the settings bound to that path."""
@@ -146,6 +157,7 @@ class EvmVerifier:
     bytecode: Optional[str]
     deployed_bytes: Optional[int]
     instances: int
+    not_compiled: Optional[str] = None
 
 
 @dataclass(frozen=True)
@@ -163,26 +175,29 @@ def _flat_inputs(inputs: Inputs) -> List[List[float]]:
     numbers is one input; other nested lists follow input.json's ``input_data`` layout (one
     entry per model input).
     """
-    if isinstance(inputs, np.ndarray):
-        return [np.asarray(inputs, dtype=np.float64).ravel().tolist()]
-    items = list(inputs)
-    if all(np.isscalar(x) for x in items):
-        return [np.asarray(items, dtype=np.float64).ravel().tolist()]
-    return [np.asarray(x, dtype=np.float64).ravel().tolist() for x in items]
+    try:
+        if isinstance(inputs, np.ndarray):
+            return [np.asarray(inputs, dtype=np.float64).ravel().tolist()]
+        items = list(inputs)
+        if all(np.ndim(x) == 0 for x in items):
+            return [np.asarray(items, dtype=np.float64).ravel().tolist()]
+        return [np.asarray(x, dtype=np.float64).ravel().tolist() for x in items]
+    except (TypeError, ValueError) as e:
+        raise ZkinferError(f"inputs must be numbers, arrays or nested lists of numbers: {e}") from e
 
 
 def _settings_path(settings: Union["Settings", PathLike, None], keep: List[Any]) -> Optional[str]:
+    """A path the native side can read; Settings objects go through a temporary file so that
+    edited fields take effect."""
     if settings is None:
         return None
-    if isinstance(settings, Settings):
-        if settings.path is not None:
-            return settings.path
-        tmp = tempfile.NamedTemporaryFile("w", suffix=".json", delete=False)
-        tmp.write(settings.to_json())
-        tmp.close()
-        keep.append(tmp.name)
-        return tmp.name
-    return os.fspath(settings)
+    if not isinstance(settings, Settings):
+        return os.fspath(settings)
+    fd, name = tempfile.mkstemp(suffix=".json")
+    keep.append(name)
+    with os.fdopen(fd, "w") as f:
+        f.write(settings.to_json())
+    return name
 
 
 def _cleanup(paths: List[Any]) -> None:
@@ -226,23 +241,24 @@ def inspect(
 
 def calibrate(
     model: PathLike,
-    data: Union[Inputs, Sequence[Inputs]],
+    data: Optional[Inputs] = None,
     output: Optional[PathLike] = None,
     target: str = "accuracy",
     batch: int = 1,
+    samples: Optional[Sequence[Inputs]] = None,
 ) -> Settings:
     """Chooses fixed-point scales from sample inputs.
 
-    ``data`` is one sample (as for :func:`run`) or a list of samples, each a list with one
-    array per model input.
+    ``data`` is one sample, given as for :func:`run`; ``samples`` is a list of them. Give one
+    or the other (or both: they are pooled).
     """
-    items = list(data) if not isinstance(data, np.ndarray) else [data]
-    if items and all(isinstance(s, (list, tuple)) and s and isinstance(s[0], np.ndarray) for s in items):
-        samples = [_flat_inputs(s) for s in items]
-    else:
-        samples = [_flat_inputs(data)]
+    pooled = ([] if data is None else [_flat_inputs(data)]) + [
+        _flat_inputs(x) for x in (samples or [])
+    ]
+    if not pooled:
+        raise ZkinferError("calibrate needs data= (one sample) or samples= (a list of samples)")
     out = None if output is None else os.fspath(output)
-    text = _zkinfer.calibrate(os.fspath(model), samples, target, out, batch)
+    text = _zkinfer.calibrate(os.fspath(model), pooled, target, out, batch)
     return Settings.from_json(text, out)
 
 
@@ -371,12 +387,15 @@ def create_evm_verifier(
         )
     finally:
         _cleanup(keep)
+    if v["not_compiled"]:
+        warnings.warn(f"zkinfer: wrote the Solidity only: {v['not_compiled']}", stacklevel=2)
     return EvmVerifier(
         solidity=os.fspath(v["solidity"]),
         abi=os.fspath(v["abi"]),
         bytecode=None if v["bytecode"] is None else os.fspath(v["bytecode"]),
         deployed_bytes=v["deployed_bytes"],
         instances=v["instances"],
+        not_compiled=v["not_compiled"],
     )
 
 

@@ -99,7 +99,14 @@ pub fn verify(a: &VerifyArgs) -> anyhow::Result<()> {
         anyhow::bail!("give the verifier: --verifier Verifier.bin|Verifier.sol, or --vk VK")
     };
     let r = verify_evm(&file, verifier, a.allow_oversize).map_err(|e| {
-        anyhow::anyhow!("{e}\nhint: a verifier over {EIP170_LIMIT} bytes needs --allow-oversize")
+        let e = e.to_string();
+        if e.contains("CreateContractSizeLimit") {
+            anyhow::anyhow!(
+                "{e}\nhint: a verifier over {EIP170_LIMIT} bytes needs --allow-oversize"
+            )
+        } else {
+            anyhow::anyhow!(e)
+        }
     })?;
     if a.json {
         println!(
@@ -107,7 +114,7 @@ pub fn verify(a: &VerifyArgs) -> anyhow::Result<()> {
             serde_json::json!({
                 "verified": r.accepted, "gas_used": r.gas_used,
                 "deployed_bytes": r.deployed_bytes, "deploy_gas": r.deploy_gas,
-                "vk_hash": file.vk_hash,
+                "claimed_vk_hash": file.vk_hash,
             })
         );
     } else {

@@ -42,6 +42,7 @@ pub fn main(a: &Args) -> anyhow::Result<()> {
         a.json,
     )?;
     let c = Compiled::new(&model, &settings)?;
+    let witness = steps::witness(&c, &inputs)?;
     let (srs, label) = super::keys::srs_for(a.srs.as_deref(), c.plan.k, a.json)?;
     let t_setup = Instant::now();
     let (pk, cached) = match &a.pk {
@@ -52,7 +53,7 @@ pub fn main(a: &Args) -> anyhow::Result<()> {
     let t = Instant::now();
     let sp =
         super::spinner(&format!("proving (k = {}, {} gate lanes)", c.plan.k, c.plan.lanes), a.json);
-    let proved = steps::prove_file(&c, &srs, &pk, &inputs)?;
+    let proved = steps::prove_file(&c, &srs, &pk, witness)?;
     sp.finish_and_clear();
     let prove_s = t.elapsed().as_secs_f64();
     let t = Instant::now();

@@ -39,8 +39,8 @@ pub enum Compiler {
 }
 
 impl Compiler {
-    /// Finds a compiler: `$ZKINFER_SOLC`, then `tools/solc` (after `npm ci --prefix tools/solc`)
-    /// in the working directory or its ancestors, then the repository this binary was built from.
+    /// Finds a compiler: `$ZKINFER_SOLC`, else `tools/solc` (after `npm ci --prefix tools/solc`)
+    /// in the repository this binary was built from.
     ///
     /// # Errors
     /// [`VerifierError::Solc`] with install instructions when none is found.
@@ -60,12 +60,10 @@ impl Compiler {
                 Err(VerifierError::Solc(format!("{SOLC_ENV}={} does not exist", p.display())))
             };
         }
-        let mut roots: Vec<PathBuf> = Vec::new();
-        if let Ok(cwd) = std::env::current_dir() {
-            roots.extend(cwd.ancestors().map(Path::to_path_buf));
-        }
-        roots.push(Path::new(env!("CARGO_MANIFEST_DIR")).join(".."));
-        roots.iter().find_map(|r| Self::solcjs_in(&r.join("tools").join("solc"))).ok_or_else(|| {
+        // Only the repository this binary was built from: picking up a `node_modules` from the
+        // working directory would run whatever JavaScript an untrusted checkout ships.
+        let repo = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+        Self::solcjs_in(&repo.join("tools").join("solc")).ok_or_else(|| {
             VerifierError::Solc(format!(
                 "no Solidity compiler found. Install the pinned solcjs with \
                      `npm ci --prefix tools/solc` in the zkinfer repository (needs Node.js), or \
@@ -139,7 +137,13 @@ impl Compiler {
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
-            .map_err(|e| VerifierError::Solc(format!("cannot start {self:?}: {e}")))?;
+            .map_err(|e| {
+                let what = match self {
+                    Self::Native(bin) => bin.display().to_string(),
+                    Self::SolcJs(_) => "node (Node.js runs the pinned solcjs)".to_string(),
+                };
+                VerifierError::Solc(format!("cannot start {what}: {e}"))
+            })?;
         if let Some(mut stdin) = child.stdin.take() {
             stdin
                 .write_all(input.as_bytes())

@@ -60,11 +60,12 @@ pub fn render(bundle: &VkBundle, header: &[String]) -> Result<String> {
         VerifierError::Generate("snark-verifier could not replay this verifying key".into())
     })?;
     let (code, loads) = reject_unreduced_scalars(&generated);
-    if loads < n {
+    if loads < n || code.contains("mod(calldataload(") {
         return Err(VerifierError::Generate(format!(
-            "expected at least {n} checked scalar loads (one per public instance), found {loads}"
+            "could not harden every scalar load ({loads} rewritten for {n} public instances)"
         )));
     }
+    let code = require_exact_calldata(&code)?;
     let mut out = String::new();
     for line in header {
         out.push_str("// ");
@@ -73,6 +74,34 @@ pub fn render(bundle: &VkBundle, header: &[String]) -> Result<String> {
     }
     out.push_str(code.trim_start());
     Ok(out)
+}
+
+/// Makes the contract refuse calldata longer than `instances || proof`, so a proof has exactly
+/// one accepted byte string (as natively), by checking `calldatasize()` before the final revert.
+fn require_exact_calldata(code: &str) -> Result<String> {
+    const FINAL: &str = "if iszero(success) { revert(0, 0) }";
+    let mut end = 0usize;
+    for piece in code.split("calldataload(").skip(1) {
+        let offset = piece.split(')').next().unwrap_or("");
+        let offset = offset.strip_prefix("0x").and_then(|h| usize::from_str_radix(h, 16).ok());
+        match offset {
+            Some(o) => end = end.max(o + 32),
+            None => {
+                return Err(VerifierError::Generate(format!(
+                    "unexpected calldata access `calldataload({})`",
+                    piece.chars().take(20).collect::<String>()
+                )))
+            }
+        }
+    }
+    if code.matches(FINAL).count() != 1 || end == 0 {
+        return Err(VerifierError::Generate("unexpected verifier layout".into()));
+    }
+    Ok(code.replacen(
+        FINAL,
+        &format!("success := and(success, eq(calldatasize(), {end:#x}))\n            {FINAL}"),
+        1,
+    ))
 }
 
 /// Replaces every `mstore(P, mod(calldataload(O), f_q))` with a load that fails verification

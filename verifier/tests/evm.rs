@@ -52,6 +52,9 @@ fn verifier_accepts_real_proofs_and_rejects_tampering() {
     let other = encode(&mlp.proof.instances, &mlp.proof.bytes);
     assert!(!chain.call(contract.address, &other).unwrap().success, "other model's proof accepted");
     assert!(!chain.call(contract.address, &good[..good.len() - 1]).unwrap().success);
+    let mut longer = good.clone();
+    longer.push(0);
+    assert!(!chain.call(contract.address, &longer).unwrap().success, "appended byte accepted");
     assert!(!chain.call(contract.address, &[]).unwrap().success);
     // The accepting call still works after all the rejections.
     assert!(chain.call(contract.address, &good).unwrap().success);
