@@ -2,7 +2,7 @@
 
 use crate::{Error, Result};
 use std::path::PathBuf;
-use zkinfer_circuits::{plan, Plan};
+use zkinfer_circuits::{plan_within, Plan};
 use zkinfer_prover::artifact::hex;
 use zkinfer_prover::srs::{read_srs, write_srs, DEV_LABEL};
 use zkinfer_prover::{circuit_hash, dev_srs, Srs};
@@ -28,7 +28,7 @@ impl Compiled {
     /// Quantization or layout errors.
     pub fn new(model: &crate::Model, settings: &Settings) -> Result<Self> {
         let qgraph = model.quantize(settings)?;
-        let plan = plan(&qgraph)?;
+        let plan = plan_within(&qgraph, settings.max_lanes)?;
         let hash = circuit_hash(&qgraph, &plan);
         Ok(Self { qgraph, plan, hash })
     }

@@ -268,3 +268,51 @@ fn oversized_evm_verifier_is_refused_with_options() {
     ));
     assert!(out.contains("accepted"), "{out}");
 }
+
+#[test]
+fn lane_cap_makes_the_evm_verifier_fit() {
+    let tmp = tempfile::tempdir().unwrap();
+    let cache = tmp.path().join("cache");
+    let (m, input) = model("4l_relu_conv_fc");
+    // The default layout (5 gate lanes) gives a verifier over the limit...
+    let (_, vk) = proved(tmp.path(), &cache, "4l_relu_conv_fc");
+    let sol = tmp.path().join("Wide.sol");
+    let out = zkinfer(&cache, &["create-evm-verifier", "--vk", s(&vk), "-o", s(&sol)]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success() && err.contains("--max-lanes"), "{err}");
+    // ...and the same model calibrated with --max-lanes 3 deploys and verifies.
+    let settings = tmp.path().join("settings.json");
+    ok(&zkinfer(
+        &cache,
+        &["calibrate", s(&m), "--data", s(&input), "-o", s(&settings), "--max-lanes", "3"],
+    ));
+    let proof = tmp.path().join("narrow.json");
+    let out = ok(&zkinfer(
+        &cache,
+        &[
+            "prove",
+            s(&m),
+            "--input",
+            s(&input),
+            "--settings",
+            s(&settings),
+            "-o",
+            s(&proof),
+            "--json",
+        ],
+    ));
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert!(v["lanes"].as_u64().unwrap() <= 3, "{v}");
+    let vk = cache.join("keys").join(v["circuit_hash"].as_str().unwrap()).join("vk");
+    let sol = tmp.path().join("Narrow.sol");
+    ok(&zkinfer(&cache, &["create-evm-verifier", "--vk", s(&vk), "-o", s(&sol)]));
+    let bin = tmp.path().join("Narrow.bin");
+    let out = ok(&zkinfer(
+        &cache,
+        &["verify-evm", "--proof", s(&proof), "--verifier", s(&bin), "--json"],
+    ));
+    let r: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(r["verified"], true);
+    assert!(r["deployed_bytes"].as_u64().unwrap() <= 24_576, "{r}");
+    assert!(r["gas_used"].as_u64().unwrap() < 1_260_000, "more gas than EZKL: {r}");
+}

@@ -20,4 +20,4 @@ pub use chips::lay_out;
 pub use circuit::{fe, ModelCircuit, Shape};
 pub use error::{CircuitError, Result};
 pub use halo2_proofs;
-pub use plan::{lay_out_planned, plan, Plan};
+pub use plan::{lay_out_planned, plan, plan_within, Plan};

@@ -73,6 +73,15 @@ fn cost(k: u32, lanes: usize, lookup_lanes: usize) -> u128 {
 /// # Errors
 /// Unsupported primitives, or a circuit larger than 2^[`MAX_K`] rows.
 pub fn plan(q: &QGraph) -> Result<Plan> {
+    plan_within(q, None)
+}
+
+/// Plans a graph's layout with at most `max_lanes` gate lanes (a larger k where needed).
+///
+/// # Errors
+/// As [`plan`], or [`CircuitError::TooLarge`] when no k up to [`MAX_K`] fits the lane cap.
+pub fn plan_within(q: &QGraph, max_lanes: Option<usize>) -> Result<Plan> {
+    let cap = max_lanes.unwrap_or(usize::MAX).max(1);
     let reserve = (1usize << 4) - usable_rows(4, Shape { lanes: 1, lookup_lanes: 1 });
     let mut best: Option<(u128, u32, usize, usize, u32)> = None;
     for limb in LIMB_CHOICES {
@@ -87,6 +96,9 @@ pub fn plan(q: &QGraph) -> Result<Plan> {
             // 2% slack: runs are contiguous, so lanes never fill perfectly.
             let lanes = (cells + cells / 50).div_ceil(usable).max(1);
             let lookup_lanes = lookups.div_ceil(usable).max(1);
+            if lanes > cap {
+                continue;
+            }
             let c = cost(k, lanes, lookup_lanes);
             if best.is_none_or(|b| c < b.0) {
                 best = Some((c, k, lanes, lookup_lanes, limb));
@@ -103,7 +115,7 @@ pub fn plan(q: &QGraph) -> Result<Plan> {
             return Ok(describe(&b, k));
         }
         lanes += 1;
-        if lanes > 4096 {
+        if lanes > 4096 || lanes > cap {
             return Err(CircuitError::TooLarge { rows: b.rows(), max_k: MAX_K });
         }
     }

@@ -7,7 +7,7 @@ use halo2_proofs::dev::MockProver;
 use halo2_proofs::halo2curves::bn256::Fr;
 use std::fmt::Write as _;
 use std::path::PathBuf;
-use zkinfer_circuits::{lay_out_planned, plan, ModelCircuit};
+use zkinfer_circuits::{lay_out_planned, plan, plan_within, ModelCircuit};
 use zkinfer_model_import::{input::read_input_file, load, Graph, Tensor};
 use zkinfer_quantize::calibrate::{calibrate, settings_for};
 use zkinfer_quantize::{eval, quantize, QGraph, Target};
@@ -48,6 +48,19 @@ fn small_models_satisfy_mock_prover_with_exact_outputs() {
             panic!("{name}: {} failures, first: {:?}", e.len(), e.first());
         }
     }
+}
+
+#[test]
+fn lane_cap_trades_columns_for_rows_and_stays_satisfied() {
+    let (_, q, inputs) = prepare("4l_relu_conv_fc");
+    let free = plan(&q).unwrap();
+    assert!(free.lanes > 2, "the free plan already uses {} lanes", free.lanes);
+    let capped = plan_within(&q, Some(2)).unwrap();
+    assert!(capped.lanes <= 2 && capped.k > free.k, "{capped:?} vs {free:?}");
+    assert_eq!(capped.lane_cells, free.lane_cells);
+    let witness = eval::eval_all(&q, &inputs).unwrap();
+    let c = ModelCircuit::new(lay_out_planned(&q, Some(&witness), &capped).unwrap());
+    MockProver::<Fr>::run(capped.k, &c, vec![c.instances()]).unwrap().assert_satisfied();
 }
 
 #[test]

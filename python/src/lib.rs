@@ -100,7 +100,7 @@ fn inspect(
 /// Calibrates on samples (each a list of flat inputs) and returns the settings JSON, also
 /// written to `output` when given.
 #[pyfunction]
-#[pyo3(signature = (model, samples, target="accuracy", output=None, batch=1))]
+#[pyo3(signature = (model, samples, target="accuracy", output=None, batch=1, max_lanes=None))]
 fn calibrate(
     py: Python<'_>,
     model: &str,
@@ -108,12 +108,14 @@ fn calibrate(
     target: &str,
     output: Option<PathBuf>,
     batch: usize,
+    max_lanes: Option<usize>,
 ) -> PyResult<String> {
     let t = self::target(target)?;
     let s: Res<Settings> = py.detach(|| {
         let m = load(model, batch)?;
         let samples = samples.iter().map(|s| tensors(&m, s)).collect::<Res<Vec<_>>>()?;
-        let s = m.calibrate(&samples, t, |_| {})?;
+        let mut s = m.calibrate(&samples, t, |_| {})?;
+        s.max_lanes = max_lanes;
         // Quantize once so problems surface at calibration, as the CLI does.
         m.quantize(&s)?;
         if let Some(p) = &output {

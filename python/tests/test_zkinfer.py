@@ -76,8 +76,9 @@ def test_explicit_pipeline_and_tampering(tmp_path):
     assert settings.target == "accuracy" and settings.path is not None
     assert zkinfer.Settings.load(tmp_path / "settings.json") == settings
     # Several samples, and an edited field that must reach the native side.
-    pooled = zkinfer.calibrate(path, samples=[x, [[0.5, -0.5, 0.25]]])
-    assert pooled.model_sha256 == settings.model_sha256
+    pooled = zkinfer.calibrate(path, samples=[x, [[0.5, -0.5, 0.25]]], max_lanes=1)
+    assert pooled.model_sha256 == settings.model_sha256 and pooled.max_lanes == 1
+    assert zkinfer.inspect(path, settings=pooled)["plan"]["lanes"] == 1
     coarse = dataclasses.replace(settings, activation_bits=10, weight_bits=8)
     fine = zkinfer.run(path, x, settings=settings).outputs[0]
     rough = zkinfer.run(path, x, settings=coarse).outputs[0]

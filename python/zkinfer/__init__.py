@@ -66,6 +66,7 @@ class Settings:
     table_bits: int
     headroom: float
     model_sha256: str
+    max_lanes: Optional[int] = None
     path: Optional[str] = None
     raw: Dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
@@ -81,6 +82,7 @@ class Settings:
             table_bits=p["table_bits"],
             headroom=p["headroom"],
             model_sha256=raw["model_sha256"],
+            max_lanes=raw.get("max_lanes"),
             path=None if path is None else os.fspath(path),
             raw=raw,
         )
@@ -101,6 +103,10 @@ class Settings:
         params["table_bits"] = self.table_bits
         params["headroom"] = self.headroom
         raw["model_sha256"] = self.model_sha256
+        if self.max_lanes is None:
+            raw.pop("max_lanes", None)
+        else:
+            raw["max_lanes"] = self.max_lanes
         return json.dumps(raw)
 
     def save(self, path: PathLike) -> "Settings":
@@ -246,11 +252,13 @@ def calibrate(
     target: str = "accuracy",
     batch: int = 1,
     samples: Optional[Sequence[Inputs]] = None,
+    max_lanes: Optional[int] = None,
 ) -> Settings:
     """Chooses fixed-point scales from sample inputs.
 
     ``data`` is one sample, given as for :func:`run`; ``samples`` is a list of them. Give one
-    or the other (or both: they are pooled).
+    or the other (or both: they are pooled). ``max_lanes`` caps the circuit's gate lanes
+    (advice columns): a smaller EVM verifier at a larger k.
     """
     pooled = ([] if data is None else [_flat_inputs(data)]) + [
         _flat_inputs(x) for x in (samples or [])
@@ -258,7 +266,7 @@ def calibrate(
     if not pooled:
         raise ZkinferError("calibrate needs data= (one sample) or samples= (a list of samples)")
     out = None if output is None else os.fspath(output)
-    text = _zkinfer.calibrate(os.fspath(model), pooled, target, out, batch)
+    text = _zkinfer.calibrate(os.fspath(model), pooled, target, out, batch, max_lanes)
     return Settings.from_json(text, out)
 
 

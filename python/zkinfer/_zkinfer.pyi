@@ -17,6 +17,7 @@ def calibrate(
     target: str = "accuracy",
     output: Optional[str] = None,
     batch: int = 1,
+    max_lanes: Optional[int] = None,
 ) -> str: ...
 def run(
     model: str,

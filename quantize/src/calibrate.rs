@@ -56,5 +56,6 @@ pub fn settings_for(g: &Graph, batch: usize, target: Target, calibration: Calibr
         params: QuantParams::for_target(target),
         scale_overrides: BTreeMap::new(),
         calibration,
+        max_lanes: None,
     }
 }

@@ -122,6 +122,10 @@ pub struct Settings {
     pub scale_overrides: BTreeMap<String, i32>,
     /// Calibrated ranges.
     pub calibration: Calibration,
+    /// Most gate lanes (advice columns) the circuit may use. Fewer lanes mean a larger k but
+    /// a smaller verifying key and EVM verifier (each lane adds ~2 KB of contract code).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_lanes: Option<usize>,
 }
 
 impl Settings {
@@ -188,6 +192,9 @@ impl Settings {
                 "headroom = {} must be a finite number ≥ 1",
                 p.headroom
             )));
+        }
+        if let Some(m) = self.max_lanes {
+            check("max_lanes", i64::try_from(m).unwrap_or(i64::MAX), 1, 4096)?;
         }
         for (name, &s) in &self.scale_overrides {
             check(&format!("scale override for '{name}'"), i64::from(s), 0, 40)?;

@@ -134,6 +134,11 @@ fn settings_round_trip_and_strict_parsing() {
     let s = settings_for(&g, 1, Target::Resources, calibrate(&g, &[inputs], |_| {}).unwrap());
     let json = s.to_json().unwrap();
     assert_eq!(zkinfer_quantize::Settings::from_json(&json).unwrap(), s);
+    assert!(!json.contains("max_lanes"), "an unset lane cap is left out of the file");
+    let mut capped = s.clone();
+    capped.max_lanes = Some(3);
+    let text = capped.to_json().unwrap();
+    assert_eq!(zkinfer_quantize::Settings::from_json(&text).unwrap().max_lanes, Some(3));
     let typo = json.replacen("\"headroom\"", "\"headrom\"", 1);
     let err = zkinfer_quantize::Settings::from_json(&typo).unwrap_err();
     assert!(err.to_string().contains("headrom"), "{err}");
@@ -170,7 +175,10 @@ fn out_of_range_knobs_are_rejected_not_panics() {
     let mut s = base.clone();
     s.params.table_bits = 40;
     assert!(quantize(&g, &s).unwrap_err().to_string().contains("table_bits"));
-    let mut s = base;
+    let mut s = base.clone();
     s.params.headroom = f64::NAN;
     assert!(quantize(&g, &s).unwrap_err().to_string().contains("headroom"));
+    let mut s = base;
+    s.max_lanes = Some(0);
+    assert!(quantize(&g, &s).unwrap_err().to_string().contains("max_lanes"));
 }

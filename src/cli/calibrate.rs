@@ -31,6 +31,10 @@ pub struct Args {
     /// Factor applied to calibrated ranges before they become enforced bounds.
     #[arg(long)]
     headroom: Option<f64>,
+    /// Most gate lanes (advice columns) the circuit may use: fewer lanes give a smaller
+    /// verifying key and EVM verifier (~2 KB of contract per lane) at a larger k.
+    #[arg(long)]
+    max_lanes: Option<usize>,
     /// Force a tensor's scale exponent: NAME=EXP (repeatable).
     #[arg(long = "scale", value_name = "NAME=EXP")]
     scales: Vec<String>,
@@ -78,6 +82,7 @@ pub fn main(a: &Args) -> anyhow::Result<()> {
         }
         p.headroom = v;
     }
+    settings.max_lanes = a.max_lanes;
     for s in &a.scales {
         let (name, exp) =
             s.rsplit_once('=').with_context(|| format!("--scale '{s}': expected NAME=EXP"))?;

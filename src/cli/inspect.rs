@@ -69,7 +69,8 @@ pub fn main(a: &Args) -> anyhow::Result<()> {
         }
     };
     let quantized = model.quantize(&settings);
-    let plan = quantized.as_ref().ok().map(zkinfer::circuits::plan);
+    let plan =
+        quantized.as_ref().ok().map(|q| zkinfer::circuits::plan_within(q, settings.max_lanes));
     let mut prims: BTreeMap<&str, usize> = BTreeMap::new();
     let mut cost: BTreeMap<String, usize> = BTreeMap::new();
     if let (Ok(q), Some(Ok(p))) = (&quantized, &plan) {

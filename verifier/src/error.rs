@@ -25,9 +25,11 @@ pub enum VerifierError {
     /// The deployed verifier would exceed the EIP-170 code size limit.
     #[error(
         "the verifier's deployed code is {size} bytes, over the EIP-170 limit of {limit} bytes, \
-         so no chain that enforces the limit will deploy it. Options: deploy on a chain or test \
+         so no chain that enforces the limit will deploy it. Options: recalibrate with fewer \
+         gate lanes (`zkinfer calibrate --max-lanes N`, then setup and prove with those \
+         settings: each lane is ~2 KB of verifier, k grows instead), deploy on a chain or test \
          network without the limit (`--allow-oversize` writes the contract anyway), or verify \
-         this model natively (`zkinfer verify`) and post the result through a trusted relayer"
+         natively (`zkinfer verify`)"
     )]
     TooLarge {
         /// Deployed code size.
