@@ -47,8 +47,13 @@ fn tensors(model: &Model, inputs: &[Vec<f64>]) -> Res<Vec<Tensor>> {
     Ok(model.graph.make_inputs(inputs)?)
 }
 
-fn settings_for(model: &Model, settings: Option<&str>, inputs: &[Tensor]) -> Res<Settings> {
-    steps::settings_or_calibrate(model, settings.map(Path::new), inputs, Target::Accuracy)
+fn settings_for(
+    model: &Model,
+    settings: Option<&str>,
+    inputs: &[Tensor],
+    target: Target,
+) -> Res<Settings> {
+    steps::settings_or_calibrate(model, settings.map(Path::new), inputs, target)
 }
 
 fn to_json<T: serde::Serialize>(v: &T) -> PyResult<String> {
@@ -78,7 +83,7 @@ fn inspect(
             Some(i) => tensors(&m, &i)?,
             None => m.synthetic_input(),
         };
-        let s = settings_for(&m, settings, &inputs)?;
+        let s = settings_for(&m, settings, &inputs, Target::Accuracy)?;
         let c = Compiled::new(&m, &s)?;
         let g = &m.graph;
         let io = |ids: &[usize]| -> Vec<Value> {
@@ -129,18 +134,20 @@ fn calibrate(
 
 /// Exact quantized inference with its error against float inference.
 #[pyfunction]
-#[pyo3(signature = (model, inputs, settings=None, batch=1))]
+#[pyo3(signature = (model, inputs, settings=None, batch=1, target="accuracy"))]
 fn run(
     py: Python<'_>,
     model: &str,
     inputs: Vec<Vec<f64>>,
     settings: Option<&str>,
     batch: usize,
+    target: &str,
 ) -> PyResult<String> {
+    let t = self::target(target)?;
     let r: Res<zkinfer::RunReport> = py.detach(|| {
         let m = load(model, batch)?;
         let inputs = tensors(&m, &inputs)?;
-        let s = settings_for(&m, settings, &inputs)?;
+        let s = settings_for(&m, settings, &inputs, t)?;
         let q = m.quantize(&s)?;
         zkinfer::run(&m, &q, &inputs, None)
     });
@@ -189,7 +196,7 @@ fn setup(
 /// Proves an inference and writes proof.json. Without `pk`, keys are generated once per circuit
 /// and cached (as the CLI does); without `settings`, it calibrates on the input.
 #[pyfunction]
-#[pyo3(signature = (model, inputs, output=PathBuf::from("proof.json"), settings=None, pk=None, srs=None, batch=1, progress=false))]
+#[pyo3(signature = (model, inputs, output=PathBuf::from("proof.json"), settings=None, pk=None, srs=None, batch=1, progress=false, target="accuracy"))]
 #[allow(clippy::too_many_arguments)]
 fn prove(
     py: Python<'_>,
@@ -201,7 +208,9 @@ fn prove(
     srs: Option<PathBuf>,
     batch: usize,
     progress: bool,
+    target: &str,
 ) -> PyResult<String> {
+    let t = self::target(target)?;
     let note = |msg: &str| {
         if progress {
             eprintln!("{msg}");
@@ -213,7 +222,7 @@ fn prove(
         if settings.is_none() {
             note("note: no settings given; calibrating on this input");
         }
-        let c = Compiled::new(&m, &settings_for(&m, settings, &inputs)?)?;
+        let c = Compiled::new(&m, &settings_for(&m, settings, &inputs, t)?)?;
         let witness = steps::witness(&c, &inputs)?;
         let (srs, label) = steps::srs_for(srs.as_deref(), c.plan.k)?;
         if label.starts_with(DEV_LABEL) {

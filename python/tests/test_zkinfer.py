@@ -83,6 +83,7 @@ def test_explicit_pipeline_and_tampering(tmp_path):
     fine = zkinfer.run(path, x, settings=settings).outputs[0]
     rough = zkinfer.run(path, x, settings=coarse).outputs[0]
     assert rough.scale < fine.scale
+    assert zkinfer.run(path, x, target="resources").outputs[0].scale < fine.scale
     zkinfer.gen_srs(12, tmp_path / "dev.srs")
     keys = zkinfer.setup(path, settings, tmp_path / "keys", srs=tmp_path / "dev.srs")
     assert keys.insecure_srs and Path(keys.pk).exists()
@@ -142,8 +143,10 @@ def test_user_errors_raise_zkinfer_error(tmp_path):
         zkinfer.run(path, [1.0, 2.0])
     with pytest.raises(zkinfer.ZkinferError, match="nope.onnx"):
         zkinfer.run(tmp_path / "nope.onnx", [1.0, 2.0, 3.0])
-    with pytest.raises(zkinfer.ZkinferError):
+    with pytest.raises(zkinfer.ZkinferError, match="fastest"):
         zkinfer.calibrate(path, [[0.1, 0.2, 0.3]], target="fastest")
+    with pytest.raises(zkinfer.ZkinferError, match="fastest"):
+        zkinfer.run(path, [[0.1, 0.2, 0.3]], target="fastest")
     with pytest.raises(zkinfer.ZkinferError, match="out of range"):
         zkinfer.gen_srs(25, tmp_path / "x.srs")
     with pytest.raises(zkinfer.ZkinferError, match="inputs must be numbers"):

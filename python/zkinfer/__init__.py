@@ -275,12 +275,14 @@ def run(
     inputs: Inputs,
     settings: Union[Settings, PathLike, None] = None,
     batch: int = 1,
+    target: str = "accuracy",
 ) -> RunResult:
-    """Exact quantized inference, compared with the float model."""
+    """Exact quantized inference, compared with the float model. Without ``settings`` it
+    calibrates on the input for ``target`` ("accuracy" or "resources")."""
     keep: List[Any] = []
     try:
         text = _zkinfer.run(
-            os.fspath(model), _flat_inputs(inputs), _settings_path(settings, keep), batch
+            os.fspath(model), _flat_inputs(inputs), _settings_path(settings, keep), batch, target
         )
     finally:
         _cleanup(keep)
@@ -337,12 +339,13 @@ def prove(
     srs: Optional[PathLike] = None,
     batch: int = 1,
     progress: bool = False,
+    target: str = "accuracy",
 ) -> ProofResult:
     """Proves an inference, self-verifies and writes proof.json.
 
     Without ``pk`` keys are generated once per circuit and cached (``ZKINFER_CACHE`` or
-    ``~/.cache/zkinfer``); without ``settings`` it calibrates on the input. The GIL is released
-    while proving.
+    ``~/.cache/zkinfer``); without ``settings`` it calibrates on the input for ``target``
+    ("accuracy" or "resources"). The GIL is released while proving.
     """
     keep: List[Any] = []
     try:
@@ -356,6 +359,7 @@ def prove(
                 None if srs is None else os.fspath(srs),
                 batch,
                 progress,
+                target,
             )
         )
     finally:

@@ -24,6 +24,7 @@ def run(
     inputs: List[List[float]],
     settings: Optional[str] = None,
     batch: int = 1,
+    target: str = "accuracy",
 ) -> str: ...
 def gen_srs(k: int, output: str, seed: int = ...) -> None: ...
 def setup(
@@ -42,6 +43,7 @@ def prove(
     srs: Optional[str] = None,
     batch: int = 1,
     progress: bool = False,
+    target: str = "accuracy",
 ) -> str: ...
 def verify(proof: str, vk: str) -> bool: ...
 def create_evm_verifier(
