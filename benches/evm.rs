@@ -5,6 +5,8 @@
 //! table. Run with `cargo bench --bench evm -- [MODEL ...]`; the table goes to stdout and to
 //! benches/evm_results.md.
 
+mod common;
+
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -15,25 +17,13 @@ use zkinfer::verifier::evm::Chain;
 use zkinfer::verifier::solc::Compiler;
 use zkinfer::verifier::solidity::{render, CONTRACT_NAME, EIP170_LIMIT};
 
-const DEFAULT: &[&str] = &[
-    "1l_relu",
-    "1l_sigmoid",
-    "1l_tanh",
-    "1l_softmax",
-    "1l_conv",
-    "1l_average",
-    "1l_max_pool",
-    "1l_mlp",
-    "1l_batch_norm",
-    "1l_concat",
-    "layernorm",
-    "4l_relu_conv_fc",
-    "lenet_5",
-    "large_mlp",
-    // Calibrated with `--max-lanes 3`: fewer columns, larger k, a deployable verifier.
-    "4l_relu_conv_fc@3",
-    "lenet_5@3",
-];
+/// The shared defaults, then the two deepest of them calibrated with `--max-lanes 3`: fewer
+/// columns, larger k, a deployable verifier.
+fn defaults() -> Vec<&'static str> {
+    let mut d = common::DEFAULT.to_vec();
+    d.extend(["4l_relu_conv_fc@3", "lenet_5@3"]);
+    d
+}
 
 const PREAMBLE: &str = "# zkinfer EVM verifier benchmark
 
@@ -154,12 +144,9 @@ fn measure(name: &str, vk: &Path, p: &Proved, previous: Option<&Proved>) -> Resu
 }
 
 fn main() {
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    let models = std::env::var_os("ZKINFER_MODELS")
-        .map_or_else(|| root.join("../shared/models"), PathBuf::from);
-    let args: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with('-')).collect();
-    let names: Vec<String> =
-        if args.is_empty() { DEFAULT.iter().map(|s| (*s).to_string()).collect() } else { args };
+    let root = common::root();
+    let models = common::models_dir();
+    let names = common::names(&defaults());
     let exe = env!("CARGO_BIN_EXE_zkinfer");
     let mut table = String::from(
         "| model | k | lanes | instances | gas | deployed bytes | ≤ EIP-170 | tampering |\n|---|---:|---:|---:|---:|---:|---|---|\n",

@@ -4,29 +4,11 @@
 //! `cargo bench --bench prove -- [MODEL ...]` (default: every model that fits this machine);
 //! the table goes to stdout and to benches/results.md.
 
+mod common;
+
 use std::fmt::Write as _;
 use std::path::PathBuf;
 use std::process::Command;
-
-/// Models proven by default. The scale targets are named explicitly:
-/// `multihead_attention` (~3 min), `self_attention` (~7 min, 14 GB) and `mnist_gan` (~9 min,
-/// 17 GB) fit a 24 GiB machine; `nanoGPT` needs the Freivalds matmul check first.
-const DEFAULT: &[&str] = &[
-    "1l_relu",
-    "1l_sigmoid",
-    "1l_tanh",
-    "1l_softmax",
-    "1l_conv",
-    "1l_average",
-    "1l_max_pool",
-    "1l_mlp",
-    "1l_batch_norm",
-    "1l_concat",
-    "layernorm",
-    "4l_relu_conv_fc",
-    "lenet_5",
-    "large_mlp",
-];
 
 const PREAMBLE: &str = "# zkinfer prove benchmark
 
@@ -44,12 +26,9 @@ fn size(p: &PathBuf) -> u64 {
 }
 
 fn main() {
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    let models = std::env::var_os("ZKINFER_MODELS")
-        .map_or_else(|| root.join("../shared/models"), PathBuf::from);
-    let args: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with('-')).collect();
-    let names: Vec<String> =
-        if args.is_empty() { DEFAULT.iter().map(|s| (*s).to_string()).collect() } else { args };
+    let root = common::root();
+    let models = common::models_dir();
+    let names = common::names(common::DEFAULT);
     let exe = env!("CARGO_BIN_EXE_zkinfer");
     let mut table = String::from(
         "| model | k | lanes | setup s | prove s | verify ms | peak MiB | pk MiB | vk KiB | proof B | max abs err | max rel err |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n",
