@@ -44,11 +44,20 @@ fn hash_to_fr(hash: &[u8; 32]) -> Fr {
     Fr::from_uniform_bytes(&wide)
 }
 
-/// Big-endian bytes of a field element.
-fn be_bytes<F: PrimeField<Repr = [u8; 32]>>(f: &F) -> [u8; 32] {
+/// The 32-byte big-endian word a field element is written as (in proofs and in calldata).
+#[must_use]
+pub fn be_bytes<F: PrimeField<Repr = [u8; 32]>>(f: &F) -> [u8; 32] {
     let mut r = f.to_repr();
     r.reverse();
     r
+}
+
+/// The scalar a big-endian word encodes, if it is below r (the only accepted encoding).
+#[must_use]
+pub fn scalar_from_word(word: &[u8; 32]) -> Option<Fr> {
+    let mut le = *word;
+    le.reverse();
+    Option::from(Fr::from_repr(le))
 }
 
 /// Reads or writes proof bytes over `S` while absorbing them into the Keccak state.
@@ -125,8 +134,7 @@ impl<R: Read> TranscriptRead<G1Affine, EvmChallenge> for EvmTranscript<R> {
     fn read_scalar(&mut self) -> io::Result<Fr> {
         let mut word = [0u8; 32];
         self.stream.read_exact(&mut word)?;
-        word.reverse();
-        let scalar = Option::<Fr>::from(Fr::from_repr(word))
+        let scalar = scalar_from_word(&word)
             .ok_or_else(|| io::Error::other("proof holds a scalar that is not below r"))?;
         self.common_scalar(scalar)?;
         Ok(scalar)

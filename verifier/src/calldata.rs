@@ -9,29 +9,14 @@ use halo2_proofs::halo2curves::bn256::Fr;
 use halo2_proofs::halo2curves::ff::PrimeField;
 use zkinfer_prover::keys::instances_fe;
 use zkinfer_prover::receipt::ProofFile;
-
-/// 32-byte big-endian encoding of a field element.
-fn word(f: &Fr) -> [u8; 32] {
-    let mut w = f.to_repr();
-    w.reverse();
-    w
-}
-
-/// The field element a word encodes, if it is below r.
-fn field(word: &[u8]) -> Option<Fr> {
-    let mut le = [0u8; 32];
-    for (d, s) in le.iter_mut().zip(word.iter().rev()) {
-        *d = *s;
-    }
-    Option::from(Fr::from_repr(le))
-}
+use zkinfer_prover::transcript::{be_bytes, scalar_from_word};
 
 /// Encodes signed instances and proof bytes.
 #[must_use]
 pub fn encode(instances: &[i128], proof: &[u8]) -> Vec<u8> {
     let mut out = Vec::with_capacity(32 * instances.len() + proof.len());
     for f in instances_fe(instances) {
-        out.extend_from_slice(&word(&f));
+        out.extend_from_slice(&be_bytes(&f));
     }
     out.extend_from_slice(proof);
     out
@@ -63,7 +48,10 @@ pub fn decode(calldata: &[u8], n_instances: usize) -> Result<(Vec<i128>, Vec<u8>
         .chunks(32)
         .enumerate()
         .map(|(i, w)| {
-            let f = field(w).ok_or_else(|| {
+            let w: &[u8; 32] = w.try_into().map_err(|_| {
+                VerifierError::Calldata(format!("instance {i} is not a 32-byte word"))
+            })?;
+            let f = scalar_from_word(w).ok_or_else(|| {
                 VerifierError::Calldata(format!(
                     "instance {i} is not below the BN254 scalar field order r; an encoder \
                      that adds r to a value forges an alias"
