@@ -32,6 +32,20 @@ fn ok(out: &Output) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
+/// Writes a copy of a proof.json whose first output is one more, changed consistently in the
+/// instances and the dequantized values, so only the proof check can object.
+fn write_lie(proof_json: &serde_json::Value, path: &Path) -> PathBuf {
+    let mut lie = proof_json.clone();
+    let i0: i128 = lie["instances"][0].as_str().unwrap().parse().unwrap();
+    let scale = lie["outputs"][0]["scale"].as_i64().unwrap();
+    lie["instances"][0] = serde_json::json!((i0 + 1).to_string());
+    #[allow(clippy::cast_precision_loss, clippy::cast_possible_truncation)]
+    let value = (i0 + 1) as f64 / 2f64.powi(scale as i32);
+    lie["outputs"][0]["values"][0] = serde_json::json!(value);
+    std::fs::write(path, lie.to_string()).unwrap();
+    path.to_path_buf()
+}
+
 #[test]
 fn one_shot_prove_then_verify_and_reject_tampering() {
     let tmp = tempfile::tempdir().unwrap();
@@ -55,15 +69,7 @@ fn one_shot_prove_then_verify_and_reject_tampering() {
     let text = std::fs::read_to_string(&proof).unwrap();
     let mut f: serde_json::Value = serde_json::from_str(&text).unwrap();
     // A different claimed output, changed consistently in instances and values.
-    let mut lie = f.clone();
-    let i0: i128 = lie["instances"][0].as_str().unwrap().parse().unwrap();
-    let scale = lie["outputs"][0]["scale"].as_i64().unwrap();
-    lie["instances"][0] = serde_json::json!((i0 + 1).to_string());
-    #[allow(clippy::cast_precision_loss, clippy::cast_possible_truncation)]
-    let value = (i0 + 1) as f64 / 2f64.powi(scale as i32);
-    lie["outputs"][0]["values"][0] = serde_json::json!(value);
-    let bad = tmp.path().join("lie.json");
-    std::fs::write(&bad, lie.to_string()).unwrap();
+    let bad = write_lie(&f, &tmp.path().join("lie.json"));
     let out = zkinfer(&cache, &["verify", "--proof", s(&bad), "--vk", s(&vk)]);
     assert!(!out.status.success());
     assert!(
@@ -225,13 +231,7 @@ fn evm_verifier_from_the_cli() {
     }
 
     // A changed output (values changed consistently, so only the EVM can object) is rejected.
-    let mut lie = file.clone();
-    let i0: i128 = lie["instances"][0].as_str().unwrap().parse().unwrap();
-    let scale = lie["outputs"][0]["scale"].as_i64().unwrap();
-    lie["instances"][0] = (i0 + 1).to_string().into();
-    lie["outputs"][0]["values"][0] = ((i0 + 1) as f64 / 2f64.powi(scale as i32)).into();
-    let bad = tmp.path().join("lie.json");
-    std::fs::write(&bad, lie.to_string()).unwrap();
+    let bad = write_lie(&file, &tmp.path().join("lie.json"));
     let out = zkinfer(&cache, &["verify-evm", "--proof", s(&bad), "--verifier", s(&bin)]);
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stdout).contains("REJECTED"));
