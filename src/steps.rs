@@ -60,16 +60,21 @@ pub fn setup(c: &Compiled, srs: &Srs, srs_label: &str, dir: &Path) -> Result<Pro
     Ok(pk)
 }
 
-/// Loads the cached keys of a circuit made with the same SRS, or generates and caches them.
-/// Returns the proving key and whether it came from the cache.
+/// The proving key for a circuit: the given file (checked against the circuit), else the
+/// cached keys made with the same SRS, else freshly generated and cached. Returns it and
+/// whether it was loaded rather than generated.
 ///
 /// # Errors
-/// Key generation or cache I/O failures.
-pub fn cached_keys(
+/// A key file for another circuit, key generation or cache I/O failures.
+pub fn proving_key(
     c: &Compiled,
     srs: &Srs,
     srs_label: &str,
+    pk: Option<&Path>,
 ) -> Result<(ProvingKey<G1Affine>, bool)> {
+    if let Some(p) = pk {
+        return Ok((read_pk(p, &c.hash)?.0, true));
+    }
     let dir = key_cache(c);
     if let Ok(bundle) = read_vk(&dir.join("vk"), Some(&c.hash)) {
         if bundle.header.label == srs_label {

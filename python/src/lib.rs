@@ -230,10 +230,7 @@ fn prove(
         }
         note(&format!("setting up or loading keys (k = {})", c.plan.k));
         let user_pk = pk.is_some();
-        let (pk, cached) = match &pk {
-            Some(p) => (zkinfer::prover::keys::read_pk(p, &c.hash)?.0, true),
-            None => steps::cached_keys(&c, &srs, &label)?,
-        };
+        let (pk, cached) = steps::proving_key(&c, &srs, &label, pk.as_deref())?;
         note(&format!("proving (k = {}, {} gate lanes)", c.plan.k, c.plan.lanes));
         let proved = steps::prove_file(&c, &srs, &pk, witness)?;
         proved.self_verify(&srs, &pk)?;

@@ -31,18 +31,19 @@ pub fn srs_for(path: Option<&Path>, k: u32, quiet: bool) -> anyhow::Result<(Srs,
     Ok((srs, label))
 }
 
-/// Cached keys, with a spinner while they are generated the first time.
-pub fn cached_keys(
+/// The given or cached proving key, with a spinner while it is loaded or generated.
+pub fn proving_key(
     c: &Compiled,
     srs: &Srs,
     srs_label: &str,
+    pk: Option<&Path>,
     quiet: bool,
 ) -> anyhow::Result<(ProvingKey<G1Affine>, bool)> {
     let sp = super::spinner(
         &format!("loading or setting up keys (k = {}, one time per circuit)", c.plan.k),
         quiet,
     );
-    let keys = steps::cached_keys(c, srs, srs_label)?;
+    let keys = steps::proving_key(c, srs, srs_label, pk)?;
     sp.finish_and_clear();
     Ok(keys)
 }

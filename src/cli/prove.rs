@@ -3,7 +3,6 @@
 
 use std::path::PathBuf;
 use std::time::Instant;
-use zkinfer::prover::keys::read_pk;
 use zkinfer::quantize::Target;
 use zkinfer::{report, steps, Compiled};
 
@@ -45,10 +44,7 @@ pub fn main(a: &Args) -> anyhow::Result<()> {
     let witness = steps::witness(&c, &inputs)?;
     let (srs, label) = super::keys::srs_for(a.srs.as_deref(), c.plan.k, a.json)?;
     let t_setup = Instant::now();
-    let (pk, cached) = match &a.pk {
-        Some(p) => (read_pk(p, &c.hash)?.0, true),
-        None => super::keys::cached_keys(&c, &srs, &label, a.json)?,
-    };
+    let (pk, cached) = super::keys::proving_key(&c, &srs, &label, a.pk.as_deref(), a.json)?;
     let setup_s = t_setup.elapsed().as_secs_f64();
     let t = Instant::now();
     let sp =
