@@ -3,7 +3,8 @@
 # test of the workspace, then builds and installs the Python package (`pip install ./python`
 # into a virtual environment) and runs its pytest suite. It installs what it needs: the Rust
 # toolchain's rustfmt and clippy, the pinned Solidity compiler (npm package solc, tools/solc)
-# the EVM tests compile with, and maturin, pytest and numpy from PyPI.
+# the EVM tests compile with, Mesa's software Vulkan driver (lavapipe) and the Khronos
+# validation layer the GPU MSM tests run on (Debian), and maturin, pytest and numpy from PyPI.
 #
 # The shared ONNX corpus is read from ../shared/models (beside the repository) unless
 # ZKINFER_MODELS points elsewhere.
@@ -30,6 +31,20 @@ if [ ! -f tools/solc/node_modules/solc/soljson.js ]; then
     echo "installing the pinned Solidity compiler (tools/solc)" >&2
     npm ci --prefix tools/solc --no-audit --no-fund --loglevel=error
 fi
+# The GPU MSM tests need a Vulkan driver; without a GPU that is lavapipe. They run under the
+# Khronos validation layer (ZKINFER_GPU_VALIDATION=1), whose errors fail them.
+layer=/usr/share/vulkan/explicit_layer.d/VkLayer_khronos_validation.json
+if ! ls /usr/share/vulkan/icd.d/lvp_icd*.json >/dev/null 2>&1 || [ ! -f "$layer" ]; then
+    if command -v apt-get >/dev/null 2>&1; then
+        echo "installing lavapipe and the Vulkan validation layer (Debian)" >&2
+        apt-get update -qq || { echo "error: apt-get update failed; install mesa-vulkan-drivers" >&2; exit 1; }
+        apt-get install -y -qq mesa-vulkan-drivers libvulkan1 vulkan-validationlayers >/dev/null
+    else
+        echo "error: the GPU tests need a Vulkan driver and validation layer (Mesa lavapipe)" >&2
+        exit 1
+    fi
+fi
+export ZKINFER_GPU_VALIDATION=1
 models="${ZKINFER_MODELS:-../shared/models}"
 if [ ! -f "$models/lenet_5/network.onnx" ]; then
     echo "error: the shared model corpus was not found at $models; set ZKINFER_MODELS" >&2

@@ -1,6 +1,7 @@
 //! Circuit identity, key generation and key files.
 
 use crate::artifact::{Header, Kind};
+use crate::commit::MsmParams;
 use crate::error::{ProverError, Result};
 use crate::srs::Srs;
 use halo2_proofs::halo2curves::bn256::{Fr, G1Affine, G2Affine};
@@ -12,7 +13,9 @@ use rand::SeedableRng;
 use sha2::{Digest, Sha256};
 use std::io::{BufReader, BufWriter, Read, Write};
 use std::path::Path;
+use std::sync::Arc;
 use zkinfer_circuits::{lay_out_planned, ModelCircuit, Plan, Shape};
+use zkinfer_gpu::{CpuMsm, Msm};
 use zkinfer_quantize::QGraph;
 
 /// A writer that hashes what it is given.
@@ -52,10 +55,24 @@ pub fn shape(plan: &Plan) -> Shape {
 /// # Errors
 /// Layout or halo2 keygen failures.
 pub fn keygen(srs: &Srs, q: &QGraph, plan: &Plan) -> Result<ProvingKey<G1Affine>> {
+    keygen_on(&(Arc::new(CpuMsm) as Arc<dyn Msm>), srs, q, plan)
+}
+
+/// [`keygen`] with the fixed-column commitments computed by `msm`.
+///
+/// # Errors
+/// Layout or halo2 keygen failures.
+pub fn keygen_on(
+    msm: &Arc<dyn Msm>,
+    srs: &Srs,
+    q: &QGraph,
+    plan: &Plan,
+) -> Result<ProvingKey<G1Affine>> {
     let circuit = ModelCircuit::new(lay_out_planned(q, None, plan)?);
-    let vk = keygen_vk(srs, &circuit)
+    let params = MsmParams::with_msm(srs, Arc::clone(msm));
+    let vk = keygen_vk(&params, &circuit)
         .map_err(|e| ProverError::Halo2(format!("verifying key: {e:?}")))?;
-    keygen_pk(srs, vk, &circuit).map_err(|e| ProverError::Halo2(format!("proving key: {e:?}")))
+    keygen_pk(&params, vk, &circuit).map_err(|e| ProverError::Halo2(format!("proving key: {e:?}")))
 }
 
 /// SHA-256 of a verifying key's bytes: the model identity a proof is bound to.

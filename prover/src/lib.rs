@@ -5,6 +5,7 @@
 //! [`artifact::Header`] naming its kind, the tool version and the circuit it belongs to.
 
 pub mod artifact;
+pub mod commit;
 pub mod error;
 pub mod keys;
 pub mod proof;
@@ -13,6 +14,7 @@ pub mod srs;
 pub mod transcript;
 
 pub use error::{ProverError, Result};
-pub use keys::{circuit_hash, keygen, vk_hash};
-pub use proof::{prove, verify, Proof};
+pub use keys::{circuit_hash, keygen, keygen_on, vk_hash};
+pub use proof::{prove, prove_on, verify, Proof};
 pub use srs::{dev_srs, Srs};
+pub use zkinfer_gpu as gpu;

@@ -1,6 +1,7 @@
 //! Proving and verification: SHPLONK multi-open over KZG with the EVM Keccak-256 transcript
 //! ([`crate::transcript`]), so the same proof verifies natively and on the EVM.
 
+use crate::commit::{MsmKzg, MsmParams, MsmShplonk};
 use crate::error::{ProverError, Result};
 use crate::keys::instances_fe;
 use crate::srs::Srs;
@@ -8,11 +9,13 @@ use crate::transcript::{EvmChallenge, EvmTranscript};
 use halo2_proofs::halo2curves::bn256::{Bn256, G1Affine};
 use halo2_proofs::plonk::{create_proof, verify_proof, ProvingKey, VerifyingKey};
 use halo2_proofs::poly::kzg::commitment::KZGCommitmentScheme;
-use halo2_proofs::poly::kzg::multiopen::{ProverSHPLONK, VerifierSHPLONK};
+use halo2_proofs::poly::kzg::multiopen::VerifierSHPLONK;
 use halo2_proofs::poly::kzg::strategy::SingleStrategy;
 use halo2_proofs::transcript::TranscriptWriterBuffer;
 use rand::rngs::OsRng;
+use std::sync::Arc;
 use zkinfer_circuits::{lay_out_planned, ModelCircuit, Plan};
+use zkinfer_gpu::{CpuMsm, Msm};
 use zkinfer_quantize::QGraph;
 
 /// A proof with the public values it attests.
@@ -24,12 +27,27 @@ pub struct Proof {
     pub instances: Vec<i128>,
 }
 
-/// Proves that the graph maps the witnessed input to its outputs. `witness` is every tensor's
-/// value from `zkinfer_quantize::eval::eval_all`.
+/// Proves that the graph maps the witnessed input to its outputs, with CPU commitments.
+/// `witness` is every tensor's value from `zkinfer_quantize::eval::eval_all`.
 ///
 /// # Errors
 /// Layout or halo2 failures.
 pub fn prove(
+    srs: &Srs,
+    pk: &ProvingKey<G1Affine>,
+    q: &QGraph,
+    plan: &Plan,
+    witness: &[Vec<i64>],
+) -> Result<Proof> {
+    prove_on(&(Arc::new(CpuMsm) as Arc<dyn Msm>), srs, pk, q, plan, witness)
+}
+
+/// [`prove`] with every commitment computed by `msm` (see [`crate::commit`]).
+///
+/// # Errors
+/// Layout or halo2 failures.
+pub fn prove_on(
+    msm: &Arc<dyn Msm>,
     srs: &Srs,
     pk: &ProvingKey<G1Affine>,
     q: &QGraph,
@@ -41,8 +59,9 @@ pub fn prove(
     let circuit = ModelCircuit::new(builder);
     let inst = instances_fe(&instances);
     let mut transcript = EvmTranscript::new(Vec::new());
-    create_proof::<KZGCommitmentScheme<Bn256>, ProverSHPLONK<'_, Bn256>, EvmChallenge, _, _, _>(
-        srs,
+    let params = MsmParams::with_msm(srs, Arc::clone(msm));
+    create_proof::<MsmKzg<'_>, MsmShplonk<'_>, EvmChallenge, _, _, _>(
+        &params,
         pk,
         &[circuit],
         &[&[&inst]],

@@ -1,0 +1,135 @@
+//! `--device cpu|gpu|auto`: which MSM to use, and a report of what this machine offers.
+
+use crate::context::{instance, AdapterReport, GpuOptions};
+use crate::{CpuMsm, Msm, MsmError, Result, WgpuMsm};
+use std::sync::Arc;
+
+/// Where MSMs run.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Device {
+    /// Always the CPU.
+    #[default]
+    Cpu,
+    /// The GPU, or an error saying why not.
+    Gpu,
+    /// A hardware GPU when there is one; otherwise the CPU, with the reason.
+    Auto,
+}
+
+impl std::str::FromStr for Device {
+    type Err = String;
+    fn from_str(s: &str) -> std::result::Result<Self, String> {
+        match s {
+            "cpu" => Ok(Self::Cpu),
+            "gpu" => Ok(Self::Gpu),
+            "auto" => Ok(Self::Auto),
+            other => Err(format!("unknown device {other:?}: expected cpu, gpu or auto")),
+        }
+    }
+}
+
+impl std::fmt::Display for Device {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Self::Cpu => "cpu",
+            Self::Gpu => "gpu",
+            Self::Auto => "auto",
+        })
+    }
+}
+
+/// The MSM chosen for a device request.
+#[derive(Clone, Debug)]
+pub struct Selected {
+    /// The implementation.
+    pub msm: Arc<dyn Msm>,
+    /// Why `auto` chose the CPU, when it did.
+    pub fallback: Option<String>,
+}
+
+/// Opens the MSM for `device`. `Gpu` accepts any adapter, a software one too (that is how CI
+/// tests the kernels); `Auto` takes only hardware, since a software rasterizer is slower than
+/// the CPU MSM.
+///
+/// # Errors
+/// `Gpu` without a working adapter.
+pub fn select(device: Device, options: &GpuOptions) -> Result<Selected> {
+    match device {
+        Device::Cpu => Ok(Selected { msm: Arc::new(CpuMsm), fallback: None }),
+        Device::Gpu => Ok(Selected { msm: Arc::new(WgpuMsm::new(options)?), fallback: None }),
+        Device::Auto => {
+            let cpu = |reason: String| {
+                log::info!("MSM on the CPU: {reason}");
+                Ok(Selected { msm: Arc::new(CpuMsm), fallback: Some(reason) })
+            };
+            match preferred(options) {
+                Err(e) => cpu(e.to_string()),
+                Ok(report) if report.software => cpu(format!(
+                    "the only adapter is a software implementation ({}), slower than the CPU MSM",
+                    report.name
+                )),
+                Ok(_) => match WgpuMsm::new(options) {
+                    Ok(msm) => Ok(Selected { msm: Arc::new(msm), fallback: None }),
+                    Err(e) => cpu(e.to_string()),
+                },
+            }
+        }
+    }
+}
+
+/// The adapter `gpu` would open.
+fn preferred(options: &GpuOptions) -> Result<AdapterReport> {
+    let adapter =
+        pollster::block_on(instance(options).request_adapter(&wgpu::RequestAdapterOptions {
+            power_preference: wgpu::PowerPreference::HighPerformance,
+            ..Default::default()
+        }))
+        .map_err(|e| MsmError::NoAdapter(e.to_string()))?;
+    Ok(AdapterReport::of(&adapter))
+}
+
+/// What `zkinfer doctor` prints.
+#[derive(Clone, Debug)]
+pub struct DoctorReport {
+    /// Every adapter found.
+    pub adapters: Vec<AdapterReport>,
+    /// What `--device gpu` would open, or why it cannot.
+    pub gpu: std::result::Result<AdapterReport, String>,
+    /// What `--device auto` would use, and why.
+    pub auto: String,
+}
+
+/// Describes the adapters and what each device choice would do. Opens no device.
+#[must_use]
+pub fn doctor(options: &GpuOptions) -> DoctorReport {
+    let adapters = pollster::block_on(instance(options).enumerate_adapters(wgpu::Backends::all()))
+        .iter()
+        .map(AdapterReport::of)
+        .collect();
+    let gpu = preferred(options).map_err(|e| e.to_string());
+    let auto = match &gpu {
+        Ok(a) if !a.software => format!("gpu ({})", a.name),
+        Ok(a) => format!("cpu: the only adapter is a software implementation ({})", a.name),
+        Err(e) => format!("cpu: {e}"),
+    };
+    DoctorReport { adapters, gpu, auto }
+}
+
+impl std::fmt::Display for DoctorReport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        writeln!(f, "adapters: {}", self.adapters.len())?;
+        for a in &self.adapters {
+            writeln!(f, "  - {a}")?;
+            writeln!(
+                f,
+                "    workgroups per dimension {}, invocations per workgroup {}",
+                a.max_workgroups_per_dimension, a.max_invocations_per_workgroup
+            )?;
+        }
+        match &self.gpu {
+            Ok(a) => writeln!(f, "--device gpu: {}", a.name)?,
+            Err(e) => writeln!(f, "--device gpu: unavailable: {e}")?,
+        }
+        write!(f, "--device auto: {}", self.auto)
+    }
+}

@@ -1,0 +1,151 @@
+// Signed-digit bucket sort. Each scalar is cut into c-bit windows recoded to digits in
+// [-2^(c-1), 2^(c-1)], so a window needs 2^(c-1) buckets (magnitudes 1..=2^(c-1)) instead of
+// 2^c - 1; a negative digit adds the negated point. Zero digits are skipped.
+//
+// Three passes sort (point, sign) pairs by bucket key = window * stride + magnitude, counting
+// sort style: count_digits counts each key, scan_counts turns counts into offsets, and
+// scatter_digits places each pair at its key's next free slot. The sum kernel then reads every
+// bucket's points as one contiguous run.
+
+struct Params {
+    n: u32,
+    windows: u32,
+    c: u32,
+    // Keys per window: 2^(c-1) + 1 (key 0 of each window is never used).
+    stride: u32,
+    segments: u32,
+    // Which slice of each bucket's points sum_buckets adds in this dispatch, and its length.
+    pass_index: u32,
+    run: u32,
+    _pad: u32,
+}
+
+@group(0) @binding(0) var<uniform> params: Params;
+@group(0) @binding(1) var<storage, read> scalars: array<u32>;
+@group(0) @binding(2) var<storage, read_write> counts: array<atomic<u32>>;
+@group(0) @binding(3) var<storage, read_write> offsets: array<u32>;
+@group(0) @binding(4) var<storage, read_write> cursor: array<atomic<u32>>;
+@group(0) @binding(5) var<storage, read_write> entries: array<u32>;
+
+fn thread_index(wg: vec3<u32>, nwg: vec3<u32>, lid: u32) -> u32 {
+    return (wg.y * nwg.x + wg.x) * 64u + lid;
+}
+
+// Bits [w*c, w*c + c) of scalar i (canonical, little-endian words).
+fn window_bits(i: u32, w: u32) -> u32 {
+    let off = w * params.c;
+    let word = off / 32u;
+    let shift = off % 32u;
+    if (word >= 8u) {
+        return 0u;
+    }
+    var v = scalars[i * 8u + word] >> shift;
+    if (shift + params.c > 32u && word + 1u < 8u) {
+        v |= scalars[i * 8u + word + 1u] << (32u - shift);
+    }
+    return v & ((1u << params.c) - 1u);
+}
+
+@compute @workgroup_size(64)
+fn count_digits(
+    @builtin(workgroup_id) wg: vec3<u32>,
+    @builtin(num_workgroups) nwg: vec3<u32>,
+    @builtin(local_invocation_index) lid: u32,
+) {
+    let i = thread_index(wg, nwg, lid);
+    if (i >= params.n) {
+        return;
+    }
+    let half = 1u << (params.c - 1u);
+    let full = 1u << params.c;
+    var carry = 0u;
+    for (var w = 0u; w < params.windows; w++) {
+        let v = window_bits(i, w) + carry;
+        var mag = v;
+        carry = 0u;
+        if (v > half) {
+            mag = full - v;
+            carry = 1u;
+        }
+        if (mag != 0u) {
+            atomicAdd(&counts[w * params.stride + mag], 1u);
+        }
+    }
+}
+
+var<workgroup> block_sums: array<u32, 256>;
+var<workgroup> block_max: array<u32, 256>;
+
+// Exclusive prefix sum of the counts by one workgroup: each thread sums a contiguous block,
+// the block sums are scanned, then each thread writes its block's offsets. offsets has one
+// extra entry holding the total, so a bucket's run is offsets[k]..offsets[k + 1], and one more
+// holding the largest bucket, which tells the host how many sum passes to run.
+@compute @workgroup_size(256)
+fn scan_counts(@builtin(local_invocation_index) t: u32) {
+    let total = params.windows * params.stride;
+    let per = (total + 255u) / 256u;
+    let lo = min(t * per, total);
+    let hi = min(lo + per, total);
+    var s = 0u;
+    var most = 0u;
+    for (var k = lo; k < hi; k++) {
+        let c = atomicLoad(&counts[k]);
+        s += c;
+        most = max(most, c);
+    }
+    block_sums[t] = s;
+    block_max[t] = most;
+    workgroupBarrier();
+    if (t == 0u) {
+        var acc = 0u;
+        for (var k = 0u; k < 256u; k++) {
+            let v = block_sums[k];
+            block_sums[k] = acc;
+            acc += v;
+        }
+        offsets[total] = acc;
+        var m = 0u;
+        for (var k = 0u; k < 256u; k++) {
+            m = max(m, block_max[k]);
+        }
+        offsets[total + 1u] = m;
+    }
+    workgroupBarrier();
+    var acc = block_sums[t];
+    for (var k = lo; k < hi; k++) {
+        offsets[k] = acc;
+        atomicStore(&cursor[k], acc);
+        acc += atomicLoad(&counts[k]);
+    }
+}
+
+// Entry: point index in the low 31 bits, the digit's sign in the top bit.
+@compute @workgroup_size(64)
+fn scatter_digits(
+    @builtin(workgroup_id) wg: vec3<u32>,
+    @builtin(num_workgroups) nwg: vec3<u32>,
+    @builtin(local_invocation_index) lid: u32,
+) {
+    let i = thread_index(wg, nwg, lid);
+    if (i >= params.n) {
+        return;
+    }
+    let half = 1u << (params.c - 1u);
+    let full = 1u << params.c;
+    var carry = 0u;
+    for (var w = 0u; w < params.windows; w++) {
+        let v = window_bits(i, w) + carry;
+        var mag = v;
+        var sign = 0u;
+        carry = 0u;
+        if (v > half) {
+            mag = full - v;
+            carry = 1u;
+            sign = 1u;
+        }
+        if (mag != 0u) {
+            let slot = atomicAdd(&cursor[w * params.stride + mag], 1u);
+            entries[slot] = i | (sign << 31u);
+        }
+    }
+}

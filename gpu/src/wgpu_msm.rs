@@ -1,0 +1,496 @@
+//! The wgpu MSM: pipelines, resident bases, the per-size workspace, and the host side of
+//! Pippenger (adding segment partials and combining windows).
+
+use crate::context::{GpuContext, GpuOptions};
+use crate::convert::{bases_to_words, checked, scalars_to_words, words_to_points};
+use crate::{BasesId, Msm, MsmError, Result};
+use halo2_proofs::halo2curves::bn256::{Fr, G1Affine, G1};
+use halo2_proofs::halo2curves::group::Group;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
+
+const DIGITS_WGSL: &str = include_str!("shaders/digits.wgsl");
+const BUCKETS_WGSL: &str = concat!(
+    include_str!("shaders/field.wgsl"),
+    include_str!("shaders/curve.wgsl"),
+    include_str!("shaders/buckets.wgsl")
+);
+/// Threads per workgroup of the per-point and per-bucket kernels (the WGSL says the same).
+const WORKGROUP: u32 = 64;
+/// Bytes of one affine base, one scalar, one projective point on the GPU.
+const BASE_BYTES: u64 = 64;
+const SCALAR_BYTES: u64 = 32;
+const POINT_BYTES: u64 = 96;
+/// Scalars are below 2^254.
+const SCALAR_BITS: u32 = 254;
+/// Points a bucket-sum thread adds per dispatch.
+const RUN: u32 = 64;
+/// Resident base sets kept (an SRS's monomial and Lagrange bases, and a spare).
+const RESIDENT_SETS: usize = 3;
+
+/// Window width for `n` points: about log2(n) - 3 bits, between 4 and 16.
+fn window_bits(n: usize) -> u32 {
+    let log = usize::BITS - n.leading_zeros();
+    log.saturating_sub(3).clamp(4, 16)
+}
+
+/// Windows for `c`-bit signed digits of a 254-bit scalar: one more than the plain count for
+/// the final carry.
+fn windows(c: u32) -> u32 {
+    SCALAR_BITS.div_ceil(c) + 1
+}
+
+/// The shape of one MSM run.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Shape {
+    c: u32,
+    windows: u32,
+    /// Keys per window: 2^(c-1) + 1.
+    stride: u32,
+    /// Bucket-reduction threads per window.
+    segments: u32,
+}
+
+impl Shape {
+    fn for_points(n: usize) -> Self {
+        let c = window_bits(n);
+        let half = 1u32 << (c - 1);
+        Self { c, windows: windows(c), stride: half + 1, segments: half.min(256) }
+    }
+    fn keys(self) -> u64 {
+        u64::from(self.windows) * u64::from(self.stride)
+    }
+}
+
+struct Pipelines {
+    count: wgpu::ComputePipeline,
+    scan: wgpu::ComputePipeline,
+    scatter: wgpu::ComputePipeline,
+    sum: wgpu::ComputePipeline,
+    reduce: wgpu::ComputePipeline,
+}
+
+/// Buffers for MSMs of up to `cap` points with one shape.
+struct Workspace {
+    cap: usize,
+    shape: Shape,
+    params: wgpu::Buffer,
+    scalars: wgpu::Buffer,
+    counts: wgpu::Buffer,
+    offsets: wgpu::Buffer,
+    cursor: wgpu::Buffer,
+    entries: wgpu::Buffer,
+    buckets: wgpu::Buffer,
+    partials: wgpu::Buffer,
+    readback: wgpu::Buffer,
+}
+
+/// Bases uploaded once, in chunks of at most `WgpuMsm::chunk` points.
+struct Resident {
+    id: Option<BasesId>,
+    len: usize,
+    chunks: Vec<wgpu::Buffer>,
+}
+
+#[derive(Default)]
+struct State {
+    resident: Vec<Resident>,
+    workspace: Option<Workspace>,
+}
+
+/// BN254 G1 MSM on a wgpu device. Pipelines are built once per instance (a software Vulkan
+/// driver takes minutes for the bucket kernels); calls are serialised on one device queue.
+pub struct WgpuMsm {
+    ctx: GpuContext,
+    pipelines: Pipelines,
+    /// Most points one run may take (buffer binding limits, or less by [`WgpuMsm::limit_chunk`]).
+    chunk: AtomicUsize,
+    /// What the device's limits allow.
+    device_chunk: usize,
+    state: Mutex<State>,
+}
+
+impl std::fmt::Debug for WgpuMsm {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WgpuMsm").field("adapter", &self.ctx.adapter.name).finish_non_exhaustive()
+    }
+}
+
+fn storage(
+    device: &wgpu::Device,
+    label: &str,
+    bytes: u64,
+    extra: wgpu::BufferUsages,
+) -> wgpu::Buffer {
+    device.create_buffer(&wgpu::BufferDescriptor {
+        label: Some(label),
+        size: bytes.max(16),
+        usage: wgpu::BufferUsages::STORAGE | extra,
+        mapped_at_creation: false,
+    })
+}
+
+fn words_to_bytes(words: &[u32]) -> Vec<u8> {
+    words.iter().flat_map(|w| w.to_le_bytes()).collect()
+}
+
+/// A 2D grid of workgroups covering `threads` (one dimension is limited to 65,535 groups).
+fn grid(threads: u64) -> (u32, u32) {
+    let groups = threads.div_ceil(u64::from(WORKGROUP)).max(1);
+    let x = groups.min(65_535);
+    let y = groups.div_ceil(x);
+    (u32::try_from(x).unwrap_or(65_535), u32::try_from(y).unwrap_or(u32::MAX))
+}
+
+impl WgpuMsm {
+    /// Opens the preferred adapter and builds the pipelines.
+    ///
+    /// # Errors
+    /// No adapter, a refused device, or a pipeline that fails to build.
+    pub fn new(options: &GpuOptions) -> Result<Self> {
+        Self::with_context(GpuContext::new(options)?)
+    }
+
+    /// Builds the pipelines on an open device.
+    ///
+    /// # Errors
+    /// A pipeline that fails to build.
+    pub fn with_context(ctx: GpuContext) -> Result<Self> {
+        let module = |label: &str, source: &'static str| {
+            ctx.scoped(|| {
+                ctx.device.create_shader_module(wgpu::ShaderModuleDescriptor {
+                    label: Some(label),
+                    source: wgpu::ShaderSource::Wgsl(source.into()),
+                })
+            })
+            .map_err(|reason| MsmError::Pipeline { name: label.to_owned(), reason })
+        };
+        let digits = module("digits.wgsl", DIGITS_WGSL)?;
+        let buckets = module("buckets.wgsl", BUCKETS_WGSL)?;
+        let pipeline = |module: &wgpu::ShaderModule, entry: &str| {
+            let start = std::time::Instant::now();
+            let built = ctx
+                .scoped(|| {
+                    ctx.device.create_compute_pipeline(&wgpu::ComputePipelineDescriptor {
+                        label: Some(entry),
+                        layout: None,
+                        module,
+                        entry_point: Some(entry),
+                        compilation_options: wgpu::PipelineCompilationOptions::default(),
+                        cache: None,
+                    })
+                })
+                .map_err(|reason| MsmError::Pipeline { name: entry.to_owned(), reason });
+            log::info!("pipeline {entry} built in {:.1} s", start.elapsed().as_secs_f64());
+            built
+        };
+        let pipelines = Pipelines {
+            count: pipeline(&digits, "count_digits")?,
+            scan: pipeline(&digits, "scan_counts")?,
+            scatter: pipeline(&digits, "scatter_digits")?,
+            sum: pipeline(&buckets, "sum_buckets")?,
+            reduce: pipeline(&buckets, "reduce_buckets")?,
+        };
+        let device_chunk = Self::max_chunk(&ctx.limits);
+        ctx.check()?;
+        Ok(Self {
+            ctx,
+            pipelines,
+            chunk: AtomicUsize::new(device_chunk),
+            device_chunk,
+            state: Mutex::new(State::default()),
+        })
+    }
+
+    /// The adapter in use.
+    #[must_use]
+    pub fn adapter(&self) -> &crate::AdapterReport {
+        &self.ctx.adapter
+    }
+
+    /// Splits MSMs into runs of at most `points` points (at least 1; never more than the
+    /// device allows). A smaller device budget, and the tests of the splitting itself, use it.
+    pub fn limit_chunk(&self, points: usize) {
+        // Under the lock, so no MSM pairs bases cut at one size with scalars cut at another.
+        if let Ok(mut state) = self.state.lock() {
+            state.resident.clear();
+            self.chunk.store(points.clamp(1, self.device_chunk), Ordering::Relaxed);
+        }
+    }
+
+    /// The largest power of two of points whose buffers fit the device's binding limits.
+    fn max_chunk(limits: &wgpu::Limits) -> usize {
+        let limit = limits.max_storage_buffer_binding_size.min(limits.max_buffer_size);
+        let mut n: u64 = 1 << 30;
+        while n > 1 {
+            let shape = Shape::for_points(usize::try_from(n).unwrap_or(usize::MAX));
+            let entries = n * u64::from(shape.windows) * 4;
+            let buckets = shape.keys() * POINT_BYTES;
+            if n * BASE_BYTES <= limit && entries <= limit && buckets <= limit {
+                break;
+            }
+            n /= 2;
+        }
+        usize::try_from(n).unwrap_or(1)
+    }
+
+    fn workspace(&self, cap: usize, shape: Shape) -> Workspace {
+        let d = &self.ctx.device;
+        let copy = wgpu::BufferUsages::COPY_DST | wgpu::BufferUsages::COPY_SRC;
+        let cap64 = cap as u64;
+        let keys = shape.keys();
+        let partial_bytes = u64::from(shape.windows) * u64::from(shape.segments) * POINT_BYTES;
+        Workspace {
+            cap,
+            shape,
+            params: d.create_buffer(&wgpu::BufferDescriptor {
+                label: Some("params"),
+                size: 32,
+                usage: wgpu::BufferUsages::UNIFORM | wgpu::BufferUsages::COPY_DST,
+                mapped_at_creation: false,
+            }),
+            scalars: storage(d, "scalars", cap64 * SCALAR_BYTES, copy),
+            counts: storage(d, "counts", keys * 4, copy),
+            offsets: storage(d, "offsets", (keys + 2) * 4, copy),
+            cursor: storage(d, "cursor", keys * 4, copy),
+            entries: storage(d, "entries", cap64 * u64::from(shape.windows) * 4, copy),
+            buckets: storage(d, "buckets", keys * POINT_BYTES, copy),
+            partials: storage(d, "partials", partial_bytes, copy),
+            readback: d.create_buffer(&wgpu::BufferDescriptor {
+                label: Some("readback"),
+                size: partial_bytes,
+                usage: wgpu::BufferUsages::MAP_READ | wgpu::BufferUsages::COPY_DST,
+                mapped_at_creation: false,
+            }),
+        }
+    }
+
+    fn upload(&self, id: Option<BasesId>, bases: &[G1Affine], chunk: usize) -> Resident {
+        let chunks = bases
+            .chunks(chunk)
+            .map(|part| {
+                let buffer = storage(
+                    &self.ctx.device,
+                    "bases",
+                    part.len() as u64 * BASE_BYTES,
+                    wgpu::BufferUsages::COPY_DST,
+                );
+                self.ctx.queue.write_buffer(&buffer, 0, &words_to_bytes(&bases_to_words(part)));
+                buffer
+            })
+            .collect();
+        Resident { id, len: bases.len(), chunks }
+    }
+
+    fn bind(
+        &self,
+        pipeline: &wgpu::ComputePipeline,
+        buffers: &[(u32, &wgpu::Buffer)],
+    ) -> wgpu::BindGroup {
+        let entries: Vec<wgpu::BindGroupEntry<'_>> = buffers
+            .iter()
+            .map(|&(binding, buffer)| wgpu::BindGroupEntry {
+                binding,
+                resource: buffer.as_entire_binding(),
+            })
+            .collect();
+        self.ctx.device.create_bind_group(&wgpu::BindGroupDescriptor {
+            label: None,
+            layout: &pipeline.get_bind_group_layout(0),
+            entries: &entries,
+        })
+    }
+
+    /// One MSM of at most `chunk` points on the GPU.
+    fn run(&self, ws: &Workspace, bases: &wgpu::Buffer, scalars: &[Fr]) -> Result<G1> {
+        let shape = ws.shape;
+        let n =
+            u32::try_from(scalars.len()).map_err(|_| MsmError::Device("chunk too large".into()))?;
+        let params = |pass: u32| {
+            words_to_bytes(&[n, shape.windows, shape.c, shape.stride, shape.segments, pass, RUN, 0])
+        };
+        let q = &self.ctx.queue;
+        let d = &self.ctx.device;
+        q.write_buffer(&ws.params, 0, &params(0));
+        q.write_buffer(&ws.scalars, 0, &words_to_bytes(&scalars_to_words(scalars)));
+        let p = &self.pipelines;
+        let count = self.bind(&p.count, &[(0, &ws.params), (1, &ws.scalars), (2, &ws.counts)]);
+        let scan = self
+            .bind(&p.scan, &[(0, &ws.params), (2, &ws.counts), (3, &ws.offsets), (4, &ws.cursor)]);
+        let scatter = self.bind(
+            &p.scatter,
+            &[(0, &ws.params), (1, &ws.scalars), (4, &ws.cursor), (5, &ws.entries)],
+        );
+        let sum = self.bind(
+            &p.sum,
+            &[(0, &ws.params), (1, bases), (2, &ws.offsets), (3, &ws.entries), (4, &ws.buckets)],
+        );
+        let reduce = self.bind(&p.reduce, &[(0, &ws.params), (4, &ws.buckets), (5, &ws.partials)]);
+        let partial_bytes = u64::from(shape.windows) * u64::from(shape.segments) * POINT_BYTES;
+        let dispatch = |encoder: &mut wgpu::CommandEncoder,
+                        pipeline: &wgpu::ComputePipeline,
+                        group: &wgpu::BindGroup,
+                        (x, y): (u32, u32)| {
+            let mut pass = encoder.begin_compute_pass(&wgpu::ComputePassDescriptor {
+                label: None,
+                timestamp_writes: None,
+            });
+            pass.set_pipeline(pipeline);
+            pass.set_bind_group(0, group, &[]);
+            pass.dispatch_workgroups(x, y, 1);
+        };
+        let new_encoder =
+            || d.create_command_encoder(&wgpu::CommandEncoderDescriptor { label: Some("msm") });
+
+        // Sort by bucket; read back the largest bucket's size.
+        let mut encoder = new_encoder();
+        encoder.clear_buffer(&ws.counts, 0, None);
+        dispatch(&mut encoder, &p.count, &count, grid(u64::from(n)));
+        dispatch(&mut encoder, &p.scan, &scan, (1, 1));
+        dispatch(&mut encoder, &p.scatter, &scatter, grid(u64::from(n)));
+        encoder.copy_buffer_to_buffer(&ws.offsets, (shape.keys() + 1) * 4, &ws.readback, 0, 4);
+        q.submit([encoder.finish()]);
+        let largest = self.read_back(&ws.readback, 4)?.first().copied().unwrap_or(0);
+
+        // Bucket sums, RUN points a pass; then the window reduction.
+        for pass in 0..largest.div_ceil(RUN).max(1) {
+            q.write_buffer(&ws.params, 0, &params(pass));
+            let mut encoder = new_encoder();
+            dispatch(&mut encoder, &p.sum, &sum, grid(shape.keys()));
+            q.submit([encoder.finish()]);
+        }
+        let mut encoder = new_encoder();
+        dispatch(
+            &mut encoder,
+            &p.reduce,
+            &reduce,
+            grid(u64::from(shape.windows) * u64::from(shape.segments)),
+        );
+        encoder.copy_buffer_to_buffer(&ws.partials, 0, &ws.readback, 0, partial_bytes);
+        q.submit([encoder.finish()]);
+        let words = self.read_back(&ws.readback, partial_bytes)?;
+        let partials = words_to_points(&words)?;
+        let segments = shape.segments as usize;
+        let mut total = G1::identity();
+        for window in partials.chunks_exact(segments).rev() {
+            for _ in 0..shape.c {
+                total = total.double();
+            }
+            total = window.iter().fold(total, |acc, p| acc + p);
+        }
+        Ok(total)
+    }
+
+    /// Waits for the queue and reads the first `bytes` of a mappable buffer.
+    fn read_back(&self, buffer: &wgpu::Buffer, bytes: u64) -> Result<Vec<u32>> {
+        let slice = buffer.slice(..bytes);
+        let (tx, rx) = std::sync::mpsc::channel();
+        slice.map_async(wgpu::MapMode::Read, move |r| {
+            let _ = tx.send(r);
+        });
+        self.ctx
+            .device
+            .poll(wgpu::PollType::wait_indefinitely())
+            .map_err(|e| MsmError::Device(e.to_string()))?;
+        rx.recv()
+            .map_err(|e| MsmError::Device(e.to_string()))?
+            .map_err(|e| MsmError::Device(e.to_string()))?;
+        let words = {
+            let data = slice.get_mapped_range().map_err(|e| MsmError::Device(e.to_string()))?;
+            data.chunks_exact(4).map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]])).collect()
+        };
+        buffer.unmap();
+        self.ctx.check()?;
+        Ok(words)
+    }
+
+    fn msm_inner(&self, scalars: &[Fr], bases: &[G1Affine], id: Option<BasesId>) -> Result<G1> {
+        if bases.len() < scalars.len() {
+            return Err(MsmError::Length { scalars: scalars.len(), bases: bases.len() });
+        }
+        if scalars.is_empty() {
+            return Ok(G1::identity());
+        }
+        self.ctx.check()?;
+        let mut state =
+            self.state.lock().map_err(|_| MsmError::Device("MSM state poisoned".into()))?;
+        let chunk = self.chunk.load(Ordering::Relaxed);
+        let at = match id {
+            Some(id) => {
+                state.resident.iter().position(|r| r.id == Some(id) && r.len >= scalars.len())
+            }
+            None => None,
+        };
+        let at = if let Some(at) = at {
+            at
+        } else {
+            let resident =
+                self.upload(id, if id.is_some() { bases } else { &bases[..scalars.len()] }, chunk);
+            state.resident.retain(|r| r.id.is_some() && r.id != id);
+            if state.resident.len() >= RESIDENT_SETS {
+                state.resident.remove(0);
+            }
+            state.resident.push(resident);
+            state.resident.len() - 1
+        };
+        let chunk_len = chunk.min(scalars.len());
+        let shape = Shape::for_points(chunk_len);
+        let reuse =
+            state.workspace.as_ref().is_some_and(|w| w.shape == shape && w.cap >= chunk_len);
+        if !reuse {
+            state.workspace = Some(self.workspace(chunk_len, shape));
+        }
+        let State { resident, workspace } = &*state;
+        let ws = workspace.as_ref().ok_or_else(|| MsmError::Device("no workspace".into()))?;
+        let mut total = G1::identity();
+        for (part, buffer) in scalars.chunks(chunk).zip(&resident[at].chunks) {
+            total += self.run(ws, buffer, part)?;
+        }
+        checked(total)
+    }
+}
+
+impl Msm for WgpuMsm {
+    fn name(&self) -> String {
+        format!("wgpu: {}", self.ctx.adapter.name)
+    }
+
+    fn msm(&self, scalars: &[Fr], bases: &[G1Affine], id: Option<BasesId>) -> Result<G1> {
+        // wgpu reports misuse by panicking in places; none of that may reach the prover.
+        catch_unwind(AssertUnwindSafe(|| self.msm_inner(scalars, bases, id)))
+            .unwrap_or_else(|_| Err(MsmError::Device("the GPU backend panicked".to_owned())))
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::panic)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn windows_cover_signed_digits_of_254_bit_scalars() {
+        for c in 4..=16 {
+            // The last window only ever holds the final carry.
+            assert!((windows(c) - 1) * c >= SCALAR_BITS, "c = {c}");
+            assert!((windows(c) - 2) * c < SCALAR_BITS, "c = {c}");
+        }
+    }
+
+    #[test]
+    fn window_width_grows_with_size_and_is_bounded() {
+        assert_eq!(window_bits(1), 4);
+        assert_eq!(window_bits(1 << 12), 10);
+        assert_eq!(window_bits(1 << 20), 16);
+        assert_eq!(window_bits(1 << 26), 16);
+    }
+
+    #[test]
+    fn grid_covers_every_thread_within_dimension_limits() {
+        for threads in [1u64, 64, 65, 64 * 65_535, 64 * 65_535 + 1, 1 << 30] {
+            let (x, y) = grid(threads);
+            assert!(x <= 65_535);
+            assert!(u64::from(x) * u64::from(y) * 64 >= threads);
+        }
+    }
+}
