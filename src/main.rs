@@ -39,6 +39,8 @@ enum Command {
     EncodeCalldata(cli::evm::EncodeArgs),
     /// Deploy the Solidity verifier on an in-process EVM and verify a proof with it.
     VerifyEvm(cli::evm::VerifyArgs),
+    /// Show the GPU adapters, their limits and drivers, and what --device would choose.
+    Doctor(cli::doctor::Args),
 }
 
 fn main() -> ExitCode {
@@ -56,6 +58,7 @@ fn main() -> ExitCode {
         Command::CreateEvmVerifier(a) => cli::evm::create(&a),
         Command::EncodeCalldata(a) => cli::evm::encode(&a),
         Command::VerifyEvm(a) => cli::evm::verify(&a),
+        Command::Doctor(a) => cli::doctor::main(&a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

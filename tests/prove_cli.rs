@@ -316,3 +316,16 @@ fn lane_cap_makes_the_evm_verifier_fit() {
     assert!(r["deployed_bytes"].as_u64().unwrap() <= 24_576, "{r}");
     assert!(r["gas_used"].as_u64().unwrap() < 1_260_000, "more gas than EZKL: {r}");
 }
+
+#[test]
+fn doctor_lists_adapters_and_the_device_choice() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = ok(&zkinfer(tmp.path(), &["doctor"]));
+    assert!(out.contains("adapters: "), "{out}");
+    assert!(out.contains("--device gpu: "), "{out}");
+    // CI has only lavapipe, a software adapter: auto must say it stays on the CPU, and why.
+    assert!(out.contains("--device auto: "), "{out}");
+    if out.contains("llvmpipe") {
+        assert!(out.contains("--device auto: cpu: the only adapter is a software"), "{out}");
+    }
+}

@@ -1,6 +1,7 @@
 //! Subcommands and their shared helpers.
 
 pub mod calibrate;
+pub mod doctor;
 pub mod evm;
 pub mod inspect;
 pub mod keys;
