@@ -92,6 +92,15 @@ pub(crate) fn instance(options: &GpuOptions) -> wgpu::Instance {
     wgpu::Instance::new(desc)
 }
 
+/// The adapter `--device gpu` opens: wgpu's high-performance choice (`WGPU_*` variables apply).
+pub(crate) fn preferred_adapter(options: &GpuOptions) -> Result<wgpu::Adapter> {
+    pollster::block_on(instance(options).request_adapter(&wgpu::RequestAdapterOptions {
+        power_preference: wgpu::PowerPreference::HighPerformance,
+        ..Default::default()
+    }))
+    .map_err(|e| MsmError::NoAdapter(e.to_string()))
+}
+
 /// An open device. Errors wgpu reports outside an error scope (and device loss) are recorded
 /// here and turned into [`MsmError::Device`] by the next operation.
 #[derive(Debug)]
@@ -110,12 +119,7 @@ impl GpuContext {
     /// # Errors
     /// No adapter, or the adapter refuses a device.
     pub fn new(options: &GpuOptions) -> Result<Self> {
-        let instance = instance(options);
-        let adapter = pollster::block_on(instance.request_adapter(&wgpu::RequestAdapterOptions {
-            power_preference: wgpu::PowerPreference::HighPerformance,
-            ..Default::default()
-        }))
-        .map_err(|e| MsmError::NoAdapter(e.to_string()))?;
+        let adapter = preferred_adapter(options)?;
         let report = AdapterReport::of(&adapter);
         let limits = adapter.limits();
         let (device, queue) = pollster::block_on(adapter.request_device(&wgpu::DeviceDescriptor {

@@ -1,7 +1,7 @@
 //! `--device cpu|gpu|auto`: which MSM to use, and a report of what this machine offers.
 
-use crate::context::{instance, AdapterReport, GpuOptions};
-use crate::{CpuMsm, Msm, MsmError, Result, WgpuMsm};
+use crate::context::{instance, preferred_adapter, AdapterReport, GpuOptions};
+use crate::{CpuMsm, Msm, Result, WgpuMsm};
 use std::sync::Arc;
 
 /// Where MSMs run.
@@ -79,13 +79,7 @@ pub fn select(device: Device, options: &GpuOptions) -> Result<Selected> {
 
 /// The adapter `gpu` would open.
 fn preferred(options: &GpuOptions) -> Result<AdapterReport> {
-    let adapter =
-        pollster::block_on(instance(options).request_adapter(&wgpu::RequestAdapterOptions {
-            power_preference: wgpu::PowerPreference::HighPerformance,
-            ..Default::default()
-        }))
-        .map_err(|e| MsmError::NoAdapter(e.to_string()))?;
-    Ok(AdapterReport::of(&adapter))
+    preferred_adapter(options).map(|a| AdapterReport::of(&a))
 }
 
 /// What `zkinfer doctor` prints.

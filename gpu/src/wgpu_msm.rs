@@ -10,8 +10,10 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 
-const DIGITS_WGSL: &str = include_str!("shaders/digits.wgsl");
+const DIGITS_WGSL: &str =
+    concat!(include_str!("shaders/common.wgsl"), include_str!("shaders/digits.wgsl"));
 const BUCKETS_WGSL: &str = concat!(
+    include_str!("shaders/common.wgsl"),
     include_str!("shaders/field.wgsl"),
     include_str!("shaders/curve.wgsl"),
     include_str!("shaders/buckets.wgsl")

@@ -2,17 +2,15 @@
 //! generation and in a real proof, and the stock verifier accepts the GPU-made proof.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
 
+mod common;
+
 use halo2_proofs::halo2curves::bn256::{Fr, G1Affine, G1};
 use halo2_proofs::halo2curves::group::Curve;
 use halo2_proofs::SerdeFormat;
 use std::sync::{Arc, Mutex, OnceLock};
-use zkinfer_circuits::plan;
 use zkinfer_gpu::{BasesId, CpuMsm, GpuOptions, Msm, Result, WgpuMsm};
-use zkinfer_model_import::{input::read_input_file, load};
 use zkinfer_prover::{dev_srs, keygen, keygen_on, prove_on, verify};
-use zkinfer_quantize::calibrate::{calibrate, settings_for};
-use zkinfer_quantize::{eval, quantize, Target};
-use zkinfer_testkit::models_dir;
+use zkinfer_quantize::eval;
 
 fn gpu() -> Arc<WgpuMsm> {
     static GPU: OnceLock<Arc<WgpuMsm>> = OnceLock::new();
@@ -45,12 +43,7 @@ impl Msm for Compare {
 
 #[test]
 fn gpu_commitments_equal_cpu_and_the_stock_verifier_accepts() {
-    let dir = models_dir().join("1l_mlp");
-    let g = load(dir.join("network.onnx")).unwrap();
-    let inputs = g.make_inputs(&read_input_file(&dir.join("input.json")).unwrap()).unwrap();
-    let cal = calibrate(&g, std::slice::from_ref(&inputs), |_| {}).unwrap();
-    let q = quantize(&g, &settings_for(&g, 1, Target::Accuracy, cal)).unwrap();
-    let p = plan(&q).unwrap();
+    let (q, p, inputs) = common::compiled("1l_mlp");
     let srs = dev_srs(p.k, 7);
 
     let compare = Arc::new(Compare { gpu: gpu(), calls: Mutex::default() });

@@ -2,20 +2,18 @@
 //! public outputs is rejected; artifacts refuse to load for another circuit.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
 
+mod common;
+
 use halo2_proofs::halo2curves::bn256::Bn256;
 use halo2_proofs::poly::kzg::commitment::ParamsKZG;
 use halo2_proofs::SerdeFormat;
 use rand::SeedableRng;
 use rand_chacha::ChaCha20Rng;
-use zkinfer_circuits::plan;
-use zkinfer_model_import::{input::read_input_file, load};
 use zkinfer_prover::keys::{read_pk, read_vk, write_pk, write_vk};
 use zkinfer_prover::receipt::ProofFile;
 use zkinfer_prover::srs::{check_srs, read_srs, write_srs};
 use zkinfer_prover::{circuit_hash, dev_srs, keygen, prove, verify, ProverError};
-use zkinfer_quantize::calibrate::{calibrate, settings_for};
-use zkinfer_quantize::{eval, quantize, Target};
-use zkinfer_testkit::models_dir;
+use zkinfer_quantize::eval;
 
 #[test]
 fn dev_srs_equals_halo2_setup_and_passes_checks() {
@@ -37,12 +35,7 @@ fn dev_srs_equals_halo2_setup_and_passes_checks() {
 
 #[test]
 fn prove_verify_and_reject_tampering() {
-    let dir = models_dir().join("1l_mlp");
-    let g = load(dir.join("network.onnx")).unwrap();
-    let inputs = g.make_inputs(&read_input_file(&dir.join("input.json")).unwrap()).unwrap();
-    let cal = calibrate(&g, std::slice::from_ref(&inputs), |_| {}).unwrap();
-    let q = quantize(&g, &settings_for(&g, 1, Target::Accuracy, cal)).unwrap();
-    let p = plan(&q).unwrap();
+    let (q, p, inputs) = common::compiled("1l_mlp");
     let srs = dev_srs(p.k, 7);
     let pk = keygen(&srs, &q, &p).unwrap();
     let witness = eval::eval_all(&q, &inputs).unwrap();

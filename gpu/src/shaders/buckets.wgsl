@@ -10,19 +10,6 @@
 // the segment partials of a window add up to sum b·S_b. The host adds the partials and
 // combines the windows.
 
-struct Params {
-    n: u32,
-    windows: u32,
-    c: u32,
-    stride: u32,
-    segments: u32,
-    // Which slice of each bucket's points sum_buckets adds in this dispatch, and its length.
-    pass_index: u32,
-    run: u32,
-    _pad: u32,
-}
-
-@group(0) @binding(0) var<uniform> params: Params;
 // Affine bases, 16 words a point: x then y, Montgomery form; (0, 0) is the identity.
 @group(0) @binding(1) var<storage, read> bases: array<u32>;
 @group(0) @binding(2) var<storage, read> offsets: array<u32>;
@@ -30,10 +17,6 @@ struct Params {
 // Projective points, 24 words each.
 @group(0) @binding(4) var<storage, read_write> buckets: array<u32>;
 @group(0) @binding(5) var<storage, read_write> partials: array<u32>;
-
-fn thread_index(wg: vec3<u32>, nwg: vec3<u32>, lid: u32) -> u32 {
-    return (wg.y * nwg.x + wg.x) * 64u + lid;
-}
 
 fn load_base(i: u32, coord: u32) -> Fq {
     var r: Fq;

@@ -13,6 +13,25 @@ fn point_identity() -> Point {
     return Point(Fq(), FQ_ONE, Fq());
 }
 
+// The steps algorithms 7 and 8 share once they have t0 = X1·X2, t1 = Y1·Y2, z = Z1·Z2,
+// t3 = X1·Y2 + X2·Y1, t4 = Y1·Z2 + Y2·Z1 and y = X1·Z2 + X2·Z1 (Z2 = 1 for an affine Q).
+fn point_add_tail(t0_in: Fq, t1_in: Fq, z: Fq, t3: Fq, t4: Fq, y: Fq) -> Point {
+    var x3 = fq_add(t0_in, t0_in);
+    let t0 = fq_add(x3, t0_in);
+    let t2 = fq_mul_by_3b(z);
+    var z3 = fq_add(t1_in, t2);
+    var t1 = fq_sub(t1_in, t2);
+    var y3 = fq_mul_by_3b(y);
+    x3 = fq_mul(t4, y3);
+    x3 = fq_sub(fq_mul(t3, t1), x3);
+    y3 = fq_mul(y3, t0);
+    t1 = fq_mul(t1, z3);
+    y3 = fq_add(t1, y3);
+    z3 = fq_mul(z3, t4);
+    z3 = fq_add(z3, fq_mul(t0, t3));
+    return Point(x3, y3, z3);
+}
+
 // Algorithm 7: P + Q for any P, Q.
 fn point_add(p: Point, q: Point) -> Point {
     var t0 = fq_mul(p.x, q.x);
@@ -33,22 +52,7 @@ fn point_add(p: Point, q: Point) -> Point {
     x3 = fq_mul(x3, y3);
     y3 = fq_add(t0, t2);
     y3 = fq_sub(x3, y3);
-    x3 = fq_add(t0, t0);
-    t0 = fq_add(x3, t0);
-    t2 = fq_mul_by_3b(t2);
-    var z3 = fq_add(t1, t2);
-    t1 = fq_sub(t1, t2);
-    y3 = fq_mul_by_3b(y3);
-    x3 = fq_mul(t4, y3);
-    t2 = fq_mul(t3, t1);
-    x3 = fq_sub(t2, x3);
-    y3 = fq_mul(y3, t0);
-    t1 = fq_mul(t1, z3);
-    y3 = fq_add(t1, y3);
-    t0 = fq_mul(t0, t3);
-    z3 = fq_mul(z3, t4);
-    z3 = fq_add(z3, t0);
-    return Point(x3, y3, z3);
+    return point_add_tail(t0, t1, t2, t3, t4, y3);
 }
 
 // Algorithm 8: P + (qx, qy) for an affine Q that is not the identity.
@@ -64,20 +68,5 @@ fn point_add_affine(p: Point, qx: Fq, qy: Fq) -> Point {
     t4 = fq_add(t4, p.y);
     var y3 = fq_mul(qx, p.z);
     y3 = fq_add(y3, p.x);
-    var x3 = fq_add(t0, t0);
-    t0 = fq_add(x3, t0);
-    var t2 = fq_mul_by_3b(p.z);
-    var z3 = fq_add(t1, t2);
-    t1 = fq_sub(t1, t2);
-    y3 = fq_mul_by_3b(y3);
-    x3 = fq_mul(t4, y3);
-    t2 = fq_mul(t3, t1);
-    x3 = fq_sub(t2, x3);
-    y3 = fq_mul(y3, t0);
-    t1 = fq_mul(t1, z3);
-    y3 = fq_add(t1, y3);
-    t0 = fq_mul(t0, t3);
-    z3 = fq_mul(z3, t4);
-    z3 = fq_add(z3, t0);
-    return Point(x3, y3, z3);
+    return point_add_tail(t0, t1, p.z, t3, t4, y3);
 }

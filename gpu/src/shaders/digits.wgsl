@@ -7,29 +7,11 @@
 // scatter_digits places each pair at its key's next free slot. The sum kernel then reads every
 // bucket's points as one contiguous run.
 
-struct Params {
-    n: u32,
-    windows: u32,
-    c: u32,
-    // Keys per window: 2^(c-1) + 1 (key 0 of each window is never used).
-    stride: u32,
-    segments: u32,
-    // Which slice of each bucket's points sum_buckets adds in this dispatch, and its length.
-    pass_index: u32,
-    run: u32,
-    _pad: u32,
-}
-
-@group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(1) var<storage, read> scalars: array<u32>;
 @group(0) @binding(2) var<storage, read_write> counts: array<atomic<u32>>;
 @group(0) @binding(3) var<storage, read_write> offsets: array<u32>;
 @group(0) @binding(4) var<storage, read_write> cursor: array<atomic<u32>>;
 @group(0) @binding(5) var<storage, read_write> entries: array<u32>;
-
-fn thread_index(wg: vec3<u32>, nwg: vec3<u32>, lid: u32) -> u32 {
-    return (wg.y * nwg.x + wg.x) * 64u + lid;
-}
 
 // Bits [w*c, w*c + c) of scalar i (canonical, little-endian words).
 fn window_bits(i: u32, w: u32) -> u32 {
@@ -46,6 +28,20 @@ fn window_bits(i: u32, w: u32) -> u32 {
     return v & ((1u << params.c) - 1u);
 }
 
+// Window w's signed digit of scalar i as magnitude | sign << 31, given the carry out of window
+// w - 1 in *carry, which it replaces with this window's carry.
+fn signed_digit(i: u32, w: u32, carry: ptr<function, u32>) -> u32 {
+    let half = 1u << (params.c - 1u);
+    let v = window_bits(i, w) + *carry;
+    if (v > half) {
+        *carry = 1u;
+        // v = 2^c is digit 0 with a carry: magnitude 0, never stored.
+        return ((1u << params.c) - v) | (1u << 31u);
+    }
+    *carry = 0u;
+    return v;
+}
+
 @compute @workgroup_size(64)
 fn count_digits(
     @builtin(workgroup_id) wg: vec3<u32>,
@@ -56,17 +52,9 @@ fn count_digits(
     if (i >= params.n) {
         return;
     }
-    let half = 1u << (params.c - 1u);
-    let full = 1u << params.c;
     var carry = 0u;
     for (var w = 0u; w < params.windows; w++) {
-        let v = window_bits(i, w) + carry;
-        var mag = v;
-        carry = 0u;
-        if (v > half) {
-            mag = full - v;
-            carry = 1u;
-        }
+        let mag = signed_digit(i, w, &carry) & 0x7fffffffu;
         if (mag != 0u) {
             atomicAdd(&counts[w * params.stride + mag], 1u);
         }
@@ -130,22 +118,13 @@ fn scatter_digits(
     if (i >= params.n) {
         return;
     }
-    let half = 1u << (params.c - 1u);
-    let full = 1u << params.c;
     var carry = 0u;
     for (var w = 0u; w < params.windows; w++) {
-        let v = window_bits(i, w) + carry;
-        var mag = v;
-        var sign = 0u;
-        carry = 0u;
-        if (v > half) {
-            mag = full - v;
-            carry = 1u;
-            sign = 1u;
-        }
+        let digit = signed_digit(i, w, &carry);
+        let mag = digit & 0x7fffffffu;
         if (mag != 0u) {
             let slot = atomicAdd(&cursor[w * params.stride + mag], 1u);
-            entries[slot] = i | (sign << 31u);
+            entries[slot] = i | (digit & (1u << 31u));
         }
     }
 }

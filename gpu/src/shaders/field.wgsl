@@ -22,37 +22,13 @@ fn fq_is_zero(a_in: Fq) -> bool {
     return acc == 0u;
 }
 
-// a - p when a >= p, else a: one borrow chain, no data-dependent loop exit.
-fn fq_reduce_once(a_in: Fq) -> Fq {
-    var a = a_in;
-    var p = FQ_P;
-    var d: Fq;
-    var borrow = 0u;
-    for (var i = 0u; i < 16u; i++) {
-        let x = a[i] + 0x10000u - p[i] - borrow;
-        d[i] = x & 0xffffu;
-        borrow = 1u - (x >> 16u);
-    }
-    if (borrow != 0u) {
-        return a;
-    }
-    return d;
+// The 16-limb difference a - b (mod 2^256) and whether it borrowed out of the top limb.
+struct Difference {
+    value: Fq,
+    borrow: u32,
 }
 
-fn fq_add(a_in: Fq, b_in: Fq) -> Fq {
-    var a = a_in;
-    var b = b_in;
-    var carry = 0u;
-    for (var i = 0u; i < 16u; i++) {
-        let x = a[i] + b[i] + carry;
-        a[i] = x & 0xffffu;
-        carry = x >> 16u;
-    }
-    // a + b < 2p < 2^255: no carry out of the top limb.
-    return fq_reduce_once(a);
-}
-
-fn fq_sub(a_in: Fq, b_in: Fq) -> Fq {
+fn limbs_sub(a_in: Fq, b_in: Fq) -> Difference {
     var a = a_in;
     var b = b_in;
     var borrow = 0u;
@@ -61,16 +37,43 @@ fn fq_sub(a_in: Fq, b_in: Fq) -> Fq {
         a[i] = x & 0xffffu;
         borrow = 1u - (x >> 16u);
     }
-    if (borrow != 0u) {
-        var p = FQ_P;
-        var carry = 0u;
-        for (var i = 0u; i < 16u; i++) {
-            let x = a[i] + p[i] + carry;
-            a[i] = x & 0xffffu;
-            carry = x >> 16u;
-        }
+    return Difference(a, borrow);
+}
+
+// The 16-limb sum a + b mod 2^256.
+fn limbs_add(a_in: Fq, b_in: Fq) -> Fq {
+    var a = a_in;
+    var b = b_in;
+    var carry = 0u;
+    for (var i = 0u; i < 16u; i++) {
+        let x = a[i] + b[i] + carry;
+        a[i] = x & 0xffffu;
+        carry = x >> 16u;
     }
     return a;
+}
+
+// a - p when a >= p, else a: one borrow chain, no data-dependent loop exit.
+fn fq_reduce_once(a: Fq) -> Fq {
+    let d = limbs_sub(a, FQ_P);
+    if (d.borrow != 0u) {
+        return a;
+    }
+    return d.value;
+}
+
+fn fq_add(a: Fq, b: Fq) -> Fq {
+    // a + b < 2p < 2^255: no carry out of the top limb.
+    return fq_reduce_once(limbs_add(a, b));
+}
+
+fn fq_sub(a: Fq, b: Fq) -> Fq {
+    let d = limbs_sub(a, b);
+    if (d.borrow != 0u) {
+        // a - b + 2^256 + p wraps to a - b + p.
+        return limbs_add(d.value, FQ_P);
+    }
+    return d.value;
 }
 
 fn fq_neg(a: Fq) -> Fq {
