@@ -15,6 +15,7 @@ pub use proving::{cache_dir, dev_srs_cached, Compiled, DEV_SEED};
 pub use zkinfer_circuits as circuits;
 pub use zkinfer_model_import as model_import;
 pub use zkinfer_prover as prover;
+pub use zkinfer_prover::gpu::Device;
 pub use zkinfer_quantize as quantize;
 pub use zkinfer_verifier as verifier;
 
@@ -36,6 +37,9 @@ pub enum Error {
     /// Solidity generation, compilation or EVM error.
     #[error(transparent)]
     Verifier(#[from] zkinfer_verifier::VerifierError),
+    /// The requested MSM device could not be opened.
+    #[error(transparent)]
+    Gpu(#[from] zkinfer_prover::gpu::MsmError),
     /// A file could not be read or written.
     #[error("{path}: {source}")]
     Io {

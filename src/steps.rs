@@ -1,15 +1,18 @@
 //! The steps the CLI and the Python module share: settings, SRS, keys, proofs and their files.
 //! Nothing here prints; callers report progress their own way.
 
+use crate::Device;
 use crate::{cache_dir, dev_srs_cached, Compiled, Model, Result};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use zkinfer_circuits::halo2_proofs::halo2curves::bn256::G1Affine;
 use zkinfer_circuits::halo2_proofs::plonk::ProvingKey;
 use zkinfer_model_import::Tensor;
+use zkinfer_prover::gpu::{select, GpuOptions, Msm, Selected};
 use zkinfer_prover::keys::{read_pk, read_vk, write_pk, write_vk};
 use zkinfer_prover::receipt::ProofFile;
 use zkinfer_prover::srs::{fit, read_srs, Srs};
-use zkinfer_prover::{keygen, prove, verify, vk_hash, Proof};
+use zkinfer_prover::{keygen_on, prove_on, verify, vk_hash, Proof};
 use zkinfer_quantize::{eval, Settings, Target};
 
 /// Settings from a file, or calibrated on the given inputs.
@@ -43,18 +46,34 @@ pub fn srs_for(path: Option<&Path>, k: u32) -> Result<(Srs, String)> {
     }
 }
 
+/// Opens the MSM every commitment of a setup or proof runs on (`--device`); `auto` falls
+/// back to the CPU and says why in [`Selected::fallback`]. GPU options come from the
+/// environment (`ZKINFER_GPU_VALIDATION=1` turns on the Vulkan validation layer).
+///
+/// # Errors
+/// `gpu` without a working adapter, with the reason.
+pub fn open_device(device: Device) -> Result<Selected> {
+    Ok(select(device, &GpuOptions::from_env())?)
+}
+
 /// Directory of cached keys for a circuit.
 #[must_use]
 pub fn key_cache(c: &Compiled) -> PathBuf {
     cache_dir().join("keys").join(c.hash_hex())
 }
 
-/// Generates keys and writes `dir/pk` and `dir/vk`.
+/// Generates keys, committing on `msm`, and writes `dir/pk` and `dir/vk`.
 ///
 /// # Errors
 /// Key generation or I/O failures.
-pub fn setup(c: &Compiled, srs: &Srs, srs_label: &str, dir: &Path) -> Result<ProvingKey<G1Affine>> {
-    let pk = keygen(srs, &c.qgraph, &c.plan)?;
+pub fn setup(
+    msm: &Arc<dyn Msm>,
+    c: &Compiled,
+    srs: &Srs,
+    srs_label: &str,
+    dir: &Path,
+) -> Result<ProvingKey<G1Affine>> {
+    let pk = keygen_on(msm, srs, &c.qgraph, &c.plan)?;
     write_pk(&pk, &c.plan, c.hash, &dir.join("pk"))?;
     write_vk(pk.get_vk(), &c.plan, srs, srs_label, c.hash, &dir.join("vk"))?;
     Ok(pk)
@@ -67,6 +86,7 @@ pub fn setup(c: &Compiled, srs: &Srs, srs_label: &str, dir: &Path) -> Result<Pro
 /// # Errors
 /// A key file for another circuit, key generation or cache I/O failures.
 pub fn proving_key(
+    msm: &Arc<dyn Msm>,
     c: &Compiled,
     srs: &Srs,
     srs_label: &str,
@@ -83,7 +103,7 @@ pub fn proving_key(
             }
         }
     }
-    Ok((setup(c, srs, srs_label, &dir)?, false))
+    Ok((setup(msm, c, srs, srs_label, &dir)?, false))
 }
 
 /// A fresh proof with its file form and the witness it was made from.
@@ -115,17 +135,18 @@ pub fn witness(c: &Compiled, inputs: &[Tensor]) -> Result<Vec<Vec<i64>>> {
     Ok(eval::eval_all(&c.qgraph, inputs)?)
 }
 
-/// Proves a witness from [`witness`] with a proving key.
+/// Proves a witness from [`witness`] with a proving key, committing on `msm`.
 ///
 /// # Errors
 /// Layout or proving failures.
 pub fn prove_file(
+    msm: &Arc<dyn Msm>,
     c: &Compiled,
     srs: &Srs,
     pk: &ProvingKey<G1Affine>,
     witness: Vec<Vec<i64>>,
 ) -> Result<Proved> {
-    let proof = prove(srs, pk, &c.qgraph, &c.plan, &witness)?;
+    let proof = prove_on(msm, srs, pk, &c.qgraph, &c.plan, &witness)?;
     let file = ProofFile::new(
         &c.qgraph,
         &proof.instances,

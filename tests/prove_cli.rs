@@ -329,3 +329,36 @@ fn doctor_lists_adapters_and_the_device_choice() {
         assert!(out.contains("--device auto: cpu: the only adapter is a software"), "{out}");
     }
 }
+
+#[test]
+fn device_flag_routes_commitments_and_says_where() {
+    let tmp = tempfile::tempdir().unwrap();
+    let cache = tmp.path().join("cache");
+    let (m, input) = model("1l_relu");
+    let proof = tmp.path().join("proof.json");
+    let prove = |device: &str| {
+        let args = ["prove", s(&m), "--input", s(&input), "-o", s(&proof), "--json"];
+        let out = ok(&zkinfer(&cache, &[&args[..], &["--device", device]].concat()));
+        serde_json::from_str::<serde_json::Value>(&out).unwrap()
+    };
+    // Keys made and a proof made on the GPU (lavapipe in CI) verify with the stock verifier.
+    let v = prove("gpu");
+    assert!(v["msm"].as_str().unwrap().starts_with("wgpu"), "{v}");
+    assert_eq!(v["keys_cached"], false);
+    let vk = cache.join("keys").join(v["circuit_hash"].as_str().unwrap()).join("vk");
+    let out = ok(&zkinfer(&cache, &["verify", "--proof", s(&proof), "--vk", s(&vk)]));
+    assert!(out.contains("proof verified"), "{out}");
+    // auto names where it ran; with only a software adapter it stays on the CPU and says why.
+    let v = prove("auto");
+    let msm = v["msm"].as_str().unwrap();
+    if msm == "cpu" {
+        assert!(v["msm_fallback"].as_str().is_some_and(|r| !r.is_empty()), "{v}");
+    } else {
+        assert!(msm.starts_with("wgpu") && v["msm_fallback"].is_null(), "{v}");
+    }
+    assert_eq!(v["keys_cached"], true);
+    let out = zkinfer(&cache, &["prove", s(&m), "--input", s(&input), "--device", "tpu"]);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("expected cpu, gpu or auto"), "{err}");
+}

@@ -14,12 +14,14 @@ mod convert;
 mod cpu;
 mod error;
 mod select;
+mod timed;
 mod wgpu_msm;
 
 pub use context::{AdapterReport, GpuContext, GpuOptions};
 pub use cpu::CpuMsm;
 pub use error::{MsmError, Result};
 pub use select::{doctor, select, Device, DoctorReport, Selected};
+pub use timed::{MsmTotals, Timed};
 pub use wgpu_msm::WgpuMsm;
 
 use halo2_proofs::halo2curves::bn256::{Fr, G1Affine, G1};

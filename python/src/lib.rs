@@ -20,7 +20,7 @@ use zkinfer::prover::receipt::ProofFile;
 use zkinfer::prover::srs::{write_srs, DEV_LABEL};
 use zkinfer::prover::ProverError;
 use zkinfer::quantize::{Settings, Target};
-use zkinfer::{onchain, steps, Compiled, Model};
+use zkinfer::{onchain, steps, Compiled, Device, Model};
 
 create_exception!(
     _zkinfer,
@@ -54,6 +54,10 @@ fn settings_for(
     target: Target,
 ) -> Res<Settings> {
     steps::settings_or_calibrate(model, settings.map(Path::new), inputs, target)
+}
+
+fn device(name: &str) -> PyResult<Device> {
+    name.parse::<Device>().map_err(err)
 }
 
 fn to_json<T: serde::Serialize>(v: &T) -> PyResult<String> {
@@ -171,7 +175,7 @@ fn gen_srs(py: Python<'_>, k: u32, output: PathBuf, seed: u64) -> PyResult<()> {
 
 /// Generates `output_dir/pk` and `output_dir/vk`; returns their paths and the circuit.
 #[pyfunction]
-#[pyo3(signature = (model, settings, output_dir=PathBuf::from("."), srs=None, batch=1))]
+#[pyo3(signature = (model, settings, output_dir=PathBuf::from("."), srs=None, batch=1, device="cpu"))]
 fn setup(
     py: Python<'_>,
     model: &str,
@@ -179,15 +183,19 @@ fn setup(
     output_dir: PathBuf,
     srs: Option<PathBuf>,
     batch: usize,
+    device: &str,
 ) -> PyResult<String> {
+    let d = self::device(device)?;
     let v: Res<Value> = py.detach(|| {
         let m = load(model, batch)?;
         let c = Compiled::new(&m, &Settings::read(Path::new(settings))?)?;
         let (srs, label) = steps::srs_for(srs.as_deref(), c.plan.k)?;
-        steps::setup(&c, &srs, &label, &output_dir)?;
+        let msm = steps::open_device(d)?;
+        steps::setup(&msm.msm, &c, &srs, &label, &output_dir)?;
         Ok(json!({
             "pk": output_dir.join("pk"), "vk": output_dir.join("vk"),
             "circuit_hash": c.hash_hex(), "k": c.plan.k, "insecure_srs": label.starts_with(DEV_LABEL),
+            "msm": msm.msm.name(), "msm_fallback": msm.fallback,
         }))
     });
     to_json(&v.map_err(err)?)
@@ -196,7 +204,7 @@ fn setup(
 /// Proves an inference and writes proof.json. Without `pk`, keys are generated once per circuit
 /// and cached (as the CLI does); without `settings`, it calibrates on the input.
 #[pyfunction]
-#[pyo3(signature = (model, inputs, output=PathBuf::from("proof.json"), settings=None, pk=None, srs=None, batch=1, progress=false, target="accuracy"))]
+#[pyo3(signature = (model, inputs, output=PathBuf::from("proof.json"), settings=None, pk=None, srs=None, batch=1, progress=false, target="accuracy", device="cpu"))]
 #[allow(clippy::too_many_arguments)]
 fn prove(
     py: Python<'_>,
@@ -209,8 +217,10 @@ fn prove(
     batch: usize,
     progress: bool,
     target: &str,
+    device: &str,
 ) -> PyResult<String> {
     let t = self::target(target)?;
+    let d = self::device(device)?;
     let note = |msg: &str| {
         if progress {
             eprintln!("{msg}");
@@ -228,11 +238,16 @@ fn prove(
         if label.starts_with(DEV_LABEL) {
             note("warning: using an INSECURE development SRS; pass srs= a ceremony SRS for production");
         }
+        let msm = steps::open_device(d)?;
+        match &msm.fallback {
+            Some(reason) => note(&format!("note: device {d}: MSMs run on the CPU ({reason})")),
+            None => note(&format!("MSMs run on {}", msm.msm.name())),
+        }
         note(&format!("setting up or loading keys (k = {})", c.plan.k));
         let user_pk = pk.is_some();
-        let (pk, cached) = steps::proving_key(&c, &srs, &label, pk.as_deref())?;
+        let (pk, cached) = steps::proving_key(&msm.msm, &c, &srs, &label, pk.as_deref())?;
         note(&format!("proving (k = {}, {} gate lanes)", c.plan.k, c.plan.lanes));
-        let proved = steps::prove_file(&c, &srs, &pk, witness)?;
+        let proved = steps::prove_file(&msm.msm, &c, &srs, &pk, witness)?;
         proved.self_verify(&srs, &pk)?;
         proved.file.write(&output)?;
         let outs: Vec<Vec<i64>> =
@@ -244,6 +259,7 @@ fn prove(
             "proof": output, "circuit_hash": proved.file.circuit_hash, "vk_hash": proved.file.vk_hash,
             "k": c.plan.k, "keys_cached": cached, "proof_bytes": proved.proof.bytes.len(),
             "vk": vk, "insecure_srs": label.starts_with(DEV_LABEL), "outputs": accuracy.outputs,
+            "msm": msm.msm.name(), "msm_fallback": msm.fallback,
         }))
     });
     to_json(&v.map_err(err)?)

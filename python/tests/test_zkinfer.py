@@ -196,3 +196,16 @@ def test_stubs_match_the_native_module():
     for name in zkinfer.__all__:
         assert hasattr(zkinfer, name), name
     assert (Path(zkinfer.__file__).with_name("py.typed")).exists()
+
+
+def test_device_choice_is_reported(tmp_path):
+    path, x = model("1l_relu")
+    result = zkinfer.prove(path, x, output=tmp_path / "proof.json", device="auto")
+    assert zkinfer.verify(result.proof, result.vk)
+    if result.msm == "cpu":
+        # Only a software adapter (lavapipe in CI) or none: auto says why it stayed on the CPU.
+        assert result.msm_fallback
+    else:
+        assert result.msm.startswith("wgpu") and result.msm_fallback is None
+    with pytest.raises(zkinfer.ZkinferError, match="expected cpu, gpu or auto"):
+        zkinfer.prove(path, x, output=tmp_path / "proof.json", device="tpu")

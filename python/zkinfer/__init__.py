@@ -139,6 +139,8 @@ class Keys:
     circuit_hash: str
     k: int
     insecure_srs: bool
+    msm: str = "cpu"
+    msm_fallback: Optional[str] = None
 
 
 @dataclass(frozen=True)
@@ -154,6 +156,8 @@ class ProofResult:
     proof_bytes: int
     insecure_srs: bool
     outputs: List[Output]
+    msm: str = "cpu"
+    msm_fallback: Optional[str] = None
 
 
 @dataclass(frozen=True)
@@ -304,8 +308,13 @@ def setup(
     output_dir: PathLike = ".",
     srs: Optional[PathLike] = None,
     batch: int = 1,
+    device: str = "cpu",
 ) -> Keys:
-    """Generates the proving key ``output_dir/pk`` and verifying key ``output_dir/vk``."""
+    """Generates the proving key ``output_dir/pk`` and verifying key ``output_dir/vk``.
+
+    ``device`` is where the commitments' MSMs run: "cpu", "gpu" (any adapter, else an error)
+    or "auto" (a hardware GPU when there is one, else the CPU; ``msm_fallback`` says why).
+    """
     keep: List[Any] = []
     try:
         sp = _settings_path(settings, keep)
@@ -317,6 +326,7 @@ def setup(
                 os.fspath(output_dir),
                 None if srs is None else os.fspath(srs),
                 batch,
+                device,
             )
         )
     finally:
@@ -327,6 +337,8 @@ def setup(
         circuit_hash=v["circuit_hash"],
         k=v["k"],
         insecure_srs=v["insecure_srs"],
+        msm=v["msm"],
+        msm_fallback=v["msm_fallback"],
     )
 
 
@@ -340,12 +352,14 @@ def prove(
     batch: int = 1,
     progress: bool = False,
     target: str = "accuracy",
+    device: str = "cpu",
 ) -> ProofResult:
     """Proves an inference, self-verifies and writes proof.json.
 
     Without ``pk`` keys are generated once per circuit and cached (``ZKINFER_CACHE`` or
     ``~/.cache/zkinfer``); without ``settings`` it calibrates on the input for ``target``
-    ("accuracy" or "resources"). The GIL is released while proving.
+    ("accuracy" or "resources"). ``device`` is where the MSMs run, as for :func:`setup`.
+    The GIL is released while proving.
     """
     keep: List[Any] = []
     try:
@@ -360,6 +374,7 @@ def prove(
                 batch,
                 progress,
                 target,
+                device,
             )
         )
     finally:
@@ -374,6 +389,8 @@ def prove(
         proof_bytes=v["proof_bytes"],
         insecure_srs=v["insecure_srs"],
         outputs=_outputs(v["outputs"]),
+        msm=v["msm"],
+        msm_fallback=v["msm_fallback"],
     )
 
 
@@ -433,6 +450,7 @@ def prove_model(
     inputs: Inputs,
     output: PathLike = "proof.json",
     progress: bool = True,
+    device: str = "cpu",
 ) -> ProofResult:
     """One shot: calibrate on the input, set up (keys cached by circuit), prove, verify."""
-    return prove(model_path, inputs, output=output, progress=progress)
+    return prove(model_path, inputs, output=output, progress=progress, device=device)

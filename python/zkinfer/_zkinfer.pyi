@@ -33,6 +33,7 @@ def setup(
     output_dir: str = ".",
     srs: Optional[str] = None,
     batch: int = 1,
+    device: str = "cpu",
 ) -> str: ...
 def prove(
     model: str,
@@ -44,6 +45,7 @@ def prove(
     batch: int = 1,
     progress: bool = False,
     target: str = "accuracy",
+    device: str = "cpu",
 ) -> str: ...
 def verify(proof: str, vk: str) -> bool: ...
 def create_evm_verifier(

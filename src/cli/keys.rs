@@ -2,11 +2,13 @@
 //! progress the CLI shows around them.
 
 use std::path::Path;
+use std::sync::Arc;
 use zkinfer::circuits::halo2_proofs::halo2curves::bn256::G1Affine;
 use zkinfer::circuits::halo2_proofs::plonk::ProvingKey;
+use zkinfer::prover::gpu::{Msm, Selected};
 use zkinfer::prover::srs::{Srs, DEV_LABEL};
 use zkinfer::quantize::{Settings, Target};
-use zkinfer::{steps, Compiled, Model};
+use zkinfer::{steps, Compiled, Device, Model};
 
 /// Settings from a file, or calibrated on the given inputs (announced on stderr).
 pub fn settings_or_calibrate(
@@ -31,8 +33,27 @@ pub fn srs_for(path: Option<&Path>, k: u32, quiet: bool) -> anyhow::Result<(Srs,
     Ok((srs, label))
 }
 
+/// The MSM for `--device`, noting on stderr where it runs when that is not the CPU and why
+/// `auto` fell back to the CPU when it did.
+pub fn open_device(device: Device, quiet: bool) -> anyhow::Result<Selected> {
+    if device == Device::Cpu {
+        return Ok(steps::open_device(device)?);
+    }
+    let sp = super::spinner("opening the GPU and building its MSM pipelines", quiet);
+    let selected = steps::open_device(device)?;
+    sp.finish_and_clear();
+    if !quiet {
+        match &selected.fallback {
+            Some(reason) => eprintln!("note: --device {device}: MSMs run on the CPU ({reason})"),
+            None => eprintln!("note: MSMs run on {}", selected.msm.name()),
+        }
+    }
+    Ok(selected)
+}
+
 /// The given or cached proving key, with a spinner while it is loaded or generated.
 pub fn proving_key(
+    msm: &Arc<dyn Msm>,
     c: &Compiled,
     srs: &Srs,
     srs_label: &str,
@@ -43,7 +64,7 @@ pub fn proving_key(
         &format!("loading or setting up keys (k = {}, one time per circuit)", c.plan.k),
         quiet,
     );
-    let keys = steps::proving_key(c, srs, srs_label, pk)?;
+    let keys = steps::proving_key(msm, c, srs, srs_label, pk)?;
     sp.finish_and_clear();
     Ok(keys)
 }

@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 use std::time::Instant;
 use zkinfer::quantize::Target;
-use zkinfer::{report, steps, Compiled};
+use zkinfer::{report, steps, Compiled, Device};
 
 /// Arguments of `zkinfer prove`.
 #[derive(clap::Args)]
@@ -26,6 +26,10 @@ pub struct Args {
     /// Target used when calibrating on the input.
     #[arg(long, default_value = "accuracy")]
     target: Target,
+    /// Where commitments' MSMs run: cpu, gpu (any adapter, or an error), or auto (a hardware
+    /// GPU when there is one, else the CPU). `zkinfer doctor` shows what each would use.
+    #[arg(long, default_value = "cpu")]
+    device: Device,
     /// Machine-readable summary on stdout.
     #[arg(long)]
     json: bool,
@@ -43,13 +47,15 @@ pub fn main(a: &Args) -> anyhow::Result<()> {
     let c = Compiled::new(&model, &settings)?;
     let witness = steps::witness(&c, &inputs)?;
     let (srs, label) = super::keys::srs_for(a.srs.as_deref(), c.plan.k, a.json)?;
+    let device = super::keys::open_device(a.device, a.json)?;
+    let msm = device.msm;
     let t_setup = Instant::now();
-    let (pk, cached) = super::keys::proving_key(&c, &srs, &label, a.pk.as_deref(), a.json)?;
+    let (pk, cached) = super::keys::proving_key(&msm, &c, &srs, &label, a.pk.as_deref(), a.json)?;
     let setup_s = t_setup.elapsed().as_secs_f64();
     let t = Instant::now();
     let sp =
         super::spinner(&format!("proving (k = {}, {} gate lanes)", c.plan.k, c.plan.lanes), a.json);
-    let proved = steps::prove_file(&c, &srs, &pk, witness)?;
+    let proved = steps::prove_file(&msm, &c, &srs, &pk, witness)?;
     sp.finish_and_clear();
     let prove_s = t.elapsed().as_secs_f64();
     let t = Instant::now();
@@ -67,7 +73,8 @@ pub fn main(a: &Args) -> anyhow::Result<()> {
                 "proof": a.output, "circuit_hash": file.circuit_hash, "vk_hash": file.vk_hash, "k": c.plan.k,
                 "setup_seconds": setup_s, "keys_cached": cached, "prove_seconds": prove_s, "verify_seconds": verify_s,
                 "proof_bytes": proof_bytes, "peak_memory_bytes": super::peak_memory_bytes(),
-                "lanes": c.plan.lanes, "lookup_lanes": c.plan.lookup_lanes, "outputs": accuracy.outputs,
+                "lanes": c.plan.lanes, "lookup_lanes": c.plan.lookup_lanes, "msm": msm.name(), "msm_fallback": device.fallback,
+                "outputs": accuracy.outputs,
             })
         );
         return Ok(());

@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 use std::time::Instant;
 use zkinfer::quantize::Settings;
-use zkinfer::{steps, Compiled, Model};
+use zkinfer::{steps, Compiled, Device, Model};
 
 /// Arguments of `zkinfer setup`.
 #[derive(clap::Args)]
@@ -22,6 +22,9 @@ pub struct Args {
     /// Value for a symbolic batch dimension.
     #[arg(long, default_value_t = 1)]
     batch: usize,
+    /// Where commitments' MSMs run: cpu, gpu or auto (see `zkinfer prove --help`).
+    #[arg(long, default_value = "cpu")]
+    device: Device,
 }
 
 pub fn main(a: &Args) -> anyhow::Result<()> {
@@ -29,9 +32,10 @@ pub fn main(a: &Args) -> anyhow::Result<()> {
     let settings = Settings::read(&a.settings)?;
     let c = Compiled::new(&model, &settings)?;
     let (srs, label) = super::keys::srs_for(a.srs.as_deref(), c.plan.k, false)?;
+    let msm = super::keys::open_device(a.device, false)?.msm;
     let t = Instant::now();
     let sp = super::spinner(&format!("generating keys (k = {})", c.plan.k), false);
-    steps::setup(&c, &srs, &label, &a.output)?;
+    steps::setup(&msm, &c, &srs, &label, &a.output)?;
     let (pk_path, vk_path) = (a.output.join("pk"), a.output.join("vk"));
     sp.finish_and_clear();
     let size = |p: &PathBuf| std::fs::metadata(p).map(|m| m.len()).unwrap_or(0);
