@@ -2,7 +2,7 @@
 //! the Solidity verifier, compile it with the pinned solc, deploy it on revm and report gas and
 //! deployed size. Each verifier must also reject one flipped byte in every 32-byte word of the
 //! proof, a changed public output, and the previous model's proof; a failure is reported in the
-//! table. Run with `cargo bench --bench evm -- [MODEL ...]`; the table goes to stdout and to
+//! table. A verifier over the EIP-170 limit is measured again split over several contracts. Run with `cargo bench --bench evm -- [MODEL ...]`; the table goes to stdout and to
 //! benches/evm_results.md.
 
 mod common;
@@ -10,12 +10,14 @@ mod common;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use zkinfer::onchain::{deploy, Deployment};
 use zkinfer::prover::keys::read_vk;
 use zkinfer::prover::receipt::ProofFile;
 use zkinfer::verifier::calldata::encode;
 use zkinfer::verifier::evm::Chain;
 use zkinfer::verifier::solc::Compiler;
 use zkinfer::verifier::solidity::{render, CONTRACT_NAME, EIP170_LIMIT};
+use zkinfer::verifier::split;
 
 /// The shared defaults, then the two deepest of them calibrated with `--max-lanes 3`: fewer
 /// columns, larger k, a deployable verifier.
@@ -35,7 +37,9 @@ the proof, a changed public output, the same output plus r, and the previous mod
 EZKL 23 on the same machine: about 546k gas for `1l_relu`, 1.26M for `4l_relu_conv_fc`, 1.67M
 for `lenet_5`; deployed verifiers of 13-20 KB. `MODEL@N` rows were calibrated with
 `zkinfer calibrate --max-lanes N`: the same model laid out in at most N gate lanes (a larger
-k), which is what makes its verifier fit the EIP-170 limit.
+k), which is what makes its verifier fit the EIP-170 limit. `MODEL --split` rows are the
+verifier of a model whose single contract exceeds the limit, split over parts that each fit
+(`zkinfer create-evm-verifier --split`): the entry contract calls the parts in order.
 
 ";
 
@@ -90,19 +94,25 @@ fn add_r(word: &mut [u8]) {
     }
 }
 
-/// Deploys the verifier of `vk` and runs the accept and reject checks; returns a table row.
-fn measure(name: &str, vk: &Path, p: &Proved, previous: Option<&Proved>) -> Result<String, String> {
-    let bundle = read_vk(vk, None).map_err(|e| e.to_string())?;
-    let source = render(&bundle, &[]).map_err(|e| e.to_string())?;
-    let compiled = Compiler::locate()
-        .and_then(|c| c.compile(&source, CONTRACT_NAME))
-        .map_err(|e| e.to_string())?;
+/// Deploys a verifier and runs the accept and reject checks: gas of the real proof and the
+/// tampering that was wrongly accepted.
+fn check(
+    deployment: &Deployment,
+    p: &Proved,
+    previous: Option<&Proved>,
+) -> Result<(u64, Vec<usize>, usize, Vec<String>), String> {
     let mut chain = Chain::new(false);
-    let contract = chain.deploy(&compiled.creation).map_err(|e| e.to_string())?;
+    let (contract, parts, _) = deploy(&mut chain, deployment).map_err(|e| e.to_string())?;
+    let mut call = |data: &[u8]| {
+        chain
+            .call(contract.address, data)
+            .map(|o| (o.success, o.gas_used))
+            .map_err(|e| e.to_string())
+    };
     let good = encode(&p.instances, &p.proof);
-    let ok = chain.call(contract.address, &good).map_err(|e| e.to_string())?;
+    let (accepted, gas) = call(&good)?;
     let mut failures = Vec::new();
-    if !ok.success {
+    if !accepted {
         failures.push("real proof rejected".to_string());
     }
     let head = 32 * p.instances.len();
@@ -110,37 +120,64 @@ fn measure(name: &str, vk: &Path, p: &Proved, previous: Option<&Proved>) -> Resu
         let mut bad = good.clone();
         let at = head + (word * 32 + 31).min(p.proof.len() - 1);
         bad[at] ^= 1;
-        if chain.call(contract.address, &bad).map_err(|e| e.to_string())?.success {
+        if call(&bad)?.0 {
             failures.push(format!("flipped proof byte {} accepted", at - head));
         }
     }
     let mut changed = p.instances.clone();
     changed[0] += 1;
-    if chain.call(contract.address, &encode(&changed, &p.proof)).map_err(|e| e.to_string())?.success
-    {
+    if call(&encode(&changed, &p.proof))?.0 {
         failures.push("changed output accepted".into());
     }
     let mut alias = good.clone();
     add_r(&mut alias[..32]);
-    if chain.call(contract.address, &alias).map_err(|e| e.to_string())?.success {
+    if call(&alias)?.0 {
         failures.push("output + r accepted".into());
     }
     if let Some(o) = previous {
-        let other = encode(&o.instances, &o.proof);
-        if chain.call(contract.address, &other).map_err(|e| e.to_string())?.success {
+        if call(&encode(&o.instances, &o.proof))?.0 {
             failures.push("another model's proof accepted".into());
         }
     }
-    let size = compiled.runtime.len();
-    Ok(format!(
-        "| `{name}` | {} | {} | {} | {} | {size} | {} | {} |",
-        bundle.plan.k,
-        bundle.plan.lanes + bundle.plan.lookup_lanes,
-        p.instances.len(),
-        ok.gas_used,
-        if size <= EIP170_LIMIT { "yes" } else { "no" },
-        if failures.is_empty() { "all rejected".to_string() } else { failures.join("; ") },
-    ))
+    Ok((gas, parts, contract.code_size, failures))
+}
+
+/// Table rows for the verifier of `vk`: the single contract, and when that exceeds EIP-170 the
+/// split verifier too.
+fn measure(name: &str, vk: &Path, p: &Proved, previous: Option<&Proved>) -> Result<String, String> {
+    let bundle = read_vk(vk, None).map_err(|e| e.to_string())?;
+    let source = render(&bundle, &[]).map_err(|e| e.to_string())?;
+    let compiler = Compiler::locate().map_err(|e| e.to_string())?;
+    let compiled = compiler.compile(&source, CONTRACT_NAME).map_err(|e| e.to_string())?;
+    let row = |label: &str, d: &Deployment| -> Result<String, String> {
+        let (gas, parts, entry, failures) = check(d, p, previous)?;
+        let largest = parts.iter().copied().chain([entry]).max().unwrap_or(entry);
+        Ok(format!(
+            "| `{label}` | {} | {} | {} | {gas} | {} | {} | {} |",
+            bundle.plan.k,
+            bundle.plan.lanes + bundle.plan.lookup_lanes,
+            p.instances.len(),
+            if parts.is_empty() {
+                entry.to_string()
+            } else {
+                format!("{} parts ≤ {largest} + entry {entry}", parts.len())
+            },
+            if largest <= EIP170_LIMIT { "yes" } else { "no" },
+            if failures.is_empty() { "all rejected".to_string() } else { failures.join("; ") },
+        ))
+    };
+    let single = Deployment { parts: Vec::new(), entry: compiled.creation.clone() };
+    let mut rows = row(name, &single)?;
+    if compiled.runtime.len() > EIP170_LIMIT {
+        let v = split::fit(&source, &compiler).map_err(|e| e.to_string())?;
+        let d = Deployment {
+            parts: v.parts.into_iter().map(|c| c.creation).collect(),
+            entry: v.entry.creation,
+        };
+        rows.push('\n');
+        rows.push_str(&row(&format!("{name} --split"), &d)?);
+    }
+    Ok(rows)
 }
 
 fn main() {

@@ -253,7 +253,29 @@ fn oversized_evm_verifier_is_refused_with_options() {
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("EIP-170") && err.contains("--allow-oversize"), "{err}");
+    assert!(err.contains("--split"), "{err}");
     assert!(!sol.exists(), "an oversized verifier was written without --allow-oversize");
+    // Split, every contract fits, and the chain that enforces the limit runs it.
+    let split = tmp.path().join("Split.sol");
+    let out =
+        ok(&zkinfer(&cache, &["create-evm-verifier", "--vk", s(&vk), "-o", s(&split), "--split"]));
+    assert!(out.contains("part 1: "), "{out}");
+    let split_bin = tmp.path().join("Split.bin");
+    let out = ok(&zkinfer(
+        &cache,
+        &["verify-evm", "--proof", s(&proof), "--verifier", s(&split_bin), "--json"],
+    ));
+    let r: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(r["verified"], true, "{r}");
+    let parts = r["part_bytes"].as_array().unwrap();
+    assert!(parts.len() >= 2 && parts.iter().all(|b| b.as_u64().unwrap() <= 24_576), "{r}");
+    assert!(r["gas_used"].as_u64().unwrap() < 546_000, "more gas than EZKL's one-op verifier: {r}");
+    let proof_json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&proof).unwrap()).unwrap();
+    let lie = write_lie(&proof_json, &tmp.path().join("lie.json"));
+    let out = zkinfer(&cache, &["verify-evm", "--proof", s(&lie), "--verifier", s(&split_bin)]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stdout).contains("REJECTED"));
     ok(&zkinfer(
         &cache,
         &["create-evm-verifier", "--vk", s(&vk), "-o", s(&sol), "--allow-oversize"],

@@ -279,39 +279,45 @@ fn verify(py: Python<'_>, proof: PathBuf, vk: PathBuf) -> PyResult<bool> {
 
 /// Writes a Solidity verifier (with ABI and bytecode) for a verifying key.
 #[pyfunction]
-#[pyo3(signature = (vk, output=PathBuf::from("Verifier.sol"), settings=None, allow_oversize=false))]
+#[pyo3(signature = (vk, output=PathBuf::from("Verifier.sol"), settings=None, allow_oversize=false, split=false))]
 fn create_evm_verifier(
     py: Python<'_>,
     vk: PathBuf,
     output: PathBuf,
     settings: Option<PathBuf>,
     allow_oversize: bool,
+    split: bool,
 ) -> PyResult<String> {
     let f = py
-        .detach(|| onchain::create_evm_verifier(&vk, settings.as_deref(), &output, allow_oversize))
+        .detach(|| {
+            onchain::create_evm_verifier(&vk, settings.as_deref(), &output, allow_oversize, split)
+        })
         .map_err(err)?;
+    let (parts, part_bytes): (Vec<_>, Vec<_>) = f.parts.iter().cloned().unzip();
     to_json(&json!({
         "solidity": f.solidity, "abi": f.abi, "bytecode": f.bytecode,
         "deployed_bytes": f.deployed_bytes, "instances": f.instances, "not_compiled": f.not_compiled,
+        "parts": parts, "part_bytes": part_bytes,
     }))
 }
 
 /// Deploys a verifier (`.bin`, `.sol` or a verifying key) on an in-process EVM and verifies
 /// proof.json with it.
 #[pyfunction]
-#[pyo3(signature = (proof, verifier, allow_oversize=false))]
+#[pyo3(signature = (proof, verifier, allow_oversize=false, split=false))]
 fn verify_evm(
     py: Python<'_>,
     proof: PathBuf,
     verifier: PathBuf,
     allow_oversize: bool,
+    split: bool,
 ) -> PyResult<String> {
     let r = py
-        .detach(|| onchain::verify_evm(&ProofFile::read(&proof)?, &verifier, allow_oversize))
+        .detach(|| onchain::verify_evm(&ProofFile::read(&proof)?, &verifier, allow_oversize, split))
         .map_err(err)?;
     to_json(&json!({
         "accepted": r.accepted, "gas_used": r.gas_used,
-        "deployed_bytes": r.deployed_bytes, "deploy_gas": r.deploy_gas,
+        "deployed_bytes": r.deployed_bytes, "deploy_gas": r.deploy_gas, "part_bytes": r.part_bytes,
     }))
 }
 

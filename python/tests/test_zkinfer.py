@@ -135,6 +135,11 @@ def test_evm_verifier_from_python(tmp_path):
     assert result.accepted and 0 < result.gas_used < 546_000
     calldata = zkinfer.encode_calldata(proof.proof)
     assert len(calldata) == 32 * v.instances + proof.proof_bytes
+    # The split layout (for verifiers over the EIP-170 limit) verifies the same proof.
+    split = zkinfer.create_evm_verifier(proof.vk, tmp_path / "Split.sol", split=True)
+    assert split.parts and all(0 < b <= 24576 for b in split.part_bytes)
+    result = zkinfer.verify_evm(proof.proof, split.bytecode)
+    assert result.accepted and result.part_bytes == split.part_bytes
 
 
 def test_user_errors_raise_zkinfer_error(tmp_path):

@@ -168,6 +168,8 @@ class EvmVerifier:
     deployed_bytes: Optional[int]
     instances: int
     not_compiled: Optional[str] = None
+    parts: List[str] = field(default_factory=list)
+    part_bytes: List[int] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -176,6 +178,7 @@ class EvmResult:
     gas_used: int
     deployed_bytes: int
     deploy_gas: int
+    part_bytes: List[int] = field(default_factory=list)
 
 
 def _flat_inputs(inputs: Inputs) -> List[List[float]]:
@@ -405,13 +408,22 @@ def create_evm_verifier(
     output: PathLike = "Verifier.sol",
     settings: Union[Settings, PathLike, None] = None,
     allow_oversize: bool = False,
+    split: bool = False,
 ) -> EvmVerifier:
-    """Writes a Solidity verifier, its ABI and (with the pinned solc) its bytecode."""
+    """Writes a Solidity verifier, its ABI and (with the pinned solc) its bytecode.
+
+    With ``split`` the verifier is spread over parts that each fit the EIP-170 limit
+    (``parts``: their bytecode files, deployed in order before the entry contract).
+    """
     keep: List[Any] = []
     try:
         v = json.loads(
             _zkinfer.create_evm_verifier(
-                os.fspath(vk), os.fspath(output), _settings_path(settings, keep), allow_oversize
+                os.fspath(vk),
+                os.fspath(output),
+                _settings_path(settings, keep),
+                allow_oversize,
+                split,
             )
         )
     finally:
@@ -425,18 +437,25 @@ def create_evm_verifier(
         deployed_bytes=v["deployed_bytes"],
         instances=v["instances"],
         not_compiled=v["not_compiled"],
+        parts=[os.fspath(p) for p in v["parts"]],
+        part_bytes=v["part_bytes"],
     )
 
 
-def verify_evm(proof: PathLike, verifier: PathLike, allow_oversize: bool = False) -> EvmResult:
-    """Deploys the verifier (``.bin``, ``.sol`` or a verifying key) on an in-process EVM and
-    verifies proof.json with it."""
-    v = json.loads(_zkinfer.verify_evm(os.fspath(proof), os.fspath(verifier), allow_oversize))
+def verify_evm(
+    proof: PathLike, verifier: PathLike, allow_oversize: bool = False, split: bool = False
+) -> EvmResult:
+    """Deploys the verifier (``.bin`` with any ``.partN.bin`` beside it, ``.sol``, or a verifying
+    key, split when ``split``) on an in-process EVM and verifies proof.json with it."""
+    v = json.loads(
+        _zkinfer.verify_evm(os.fspath(proof), os.fspath(verifier), allow_oversize, split)
+    )
     return EvmResult(
         accepted=v["accepted"],
         gas_used=v["gas_used"],
         deployed_bytes=v["deployed_bytes"],
         deploy_gas=v["deploy_gas"],
+        part_bytes=v["part_bytes"],
     )
 
 

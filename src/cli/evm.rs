@@ -22,8 +22,12 @@ pub struct CreateArgs {
     #[arg(short, long, default_value = "Verifier.sol")]
     output: PathBuf,
     /// Write the contract even when its code exceeds the EIP-170 size limit.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "split")]
     allow_oversize: bool,
+    /// Spread the verifier over several contracts that each fit the EIP-170 limit (parts go
+    /// to `<stem>.partN.bin`; deploy them in order, then `<stem>.bin` with their addresses).
+    #[arg(long)]
+    split: bool,
 }
 
 /// Arguments of `zkinfer encode-calldata`.
@@ -52,13 +56,17 @@ pub struct VerifyArgs {
     /// Lift the EIP-170 code-size limit, as on a private test network.
     #[arg(long)]
     allow_oversize: bool,
+    /// With `--vk`: generate a split verifier (see `create-evm-verifier --split`).
+    #[arg(long, requires = "vk")]
+    split: bool,
     /// Machine-readable result on stdout.
     #[arg(long)]
     json: bool,
 }
 
 pub fn create(a: &CreateArgs) -> anyhow::Result<()> {
-    let f = create_evm_verifier(&a.vk, a.settings.as_deref(), &a.output, a.allow_oversize)?;
+    let f =
+        create_evm_verifier(&a.vk, a.settings.as_deref(), &a.output, a.allow_oversize, a.split)?;
     if let Some(why) = &f.not_compiled {
         eprintln!(
             "warning: {why}\nwarning: wrote the Solidity only; its deployed size is unchecked"
@@ -72,6 +80,18 @@ pub fn create(a: &CreateArgs) -> anyhow::Result<()> {
             bin.display()
         ),
         _ => println!("wrote {} and {}", f.solidity.display(), f.abi.display()),
+    }
+    if !f.parts.is_empty() {
+        for (i, (path, size)) in f.parts.iter().enumerate() {
+            println!("  part {i}: {} ({size} bytes deployed)", path.display());
+        }
+        println!(
+            "deploy the {} parts in order, then the entry contract with their addresses as its \
+             constructor argument (address[{}]); `zkinfer verify-evm --verifier {}` does this",
+            f.parts.len(),
+            f.parts.len(),
+            f.bytecode.as_ref().map_or_else(String::new, |b| b.display().to_string())
+        );
     }
     println!(
         "call it with calldata = {} public instances (32-byte words, each < r) followed by the \
@@ -98,7 +118,7 @@ pub fn verify(a: &VerifyArgs) -> anyhow::Result<()> {
     let Some(verifier) = a.verifier.as_ref().or(a.vk.as_ref()) else {
         anyhow::bail!("give the verifier: --verifier Verifier.bin|Verifier.sol, or --vk VK")
     };
-    let r = verify_evm(&file, verifier, a.allow_oversize).map_err(|e| {
+    let r = verify_evm(&file, verifier, a.allow_oversize, a.split).map_err(|e| {
         let e = e.to_string();
         if e.contains("CreateContractSizeLimit") {
             anyhow::anyhow!(
@@ -114,15 +134,21 @@ pub fn verify(a: &VerifyArgs) -> anyhow::Result<()> {
             serde_json::json!({
                 "verified": r.accepted, "gas_used": r.gas_used,
                 "deployed_bytes": r.deployed_bytes, "deploy_gas": r.deploy_gas,
+                "part_bytes": r.part_bytes,
                 "claimed_vk_hash": file.vk_hash,
             })
         );
     } else {
         println!(
-            "EVM verifier {}: {} gas (verifier {} bytes deployed, {} gas to deploy)",
+            "EVM verifier {}: {} gas (verifier {} bytes deployed{}, {} gas to deploy)",
             if r.accepted { "accepted the proof" } else { "REJECTED the proof" },
             r.gas_used,
             r.deployed_bytes,
+            if r.part_bytes.is_empty() {
+                String::new()
+            } else {
+                format!(", parts {:?} bytes", r.part_bytes)
+            },
             r.deploy_gas
         );
     }

@@ -12,5 +12,6 @@ pub mod evm;
 pub mod hex;
 pub mod solc;
 pub mod solidity;
+pub mod split;
 
 pub use error::{Result, VerifierError};

@@ -7,6 +7,7 @@
 
 use crate::error::{Result, VerifierError};
 use serde_json::{json, Value};
+use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -82,6 +83,16 @@ impl Compiler {
     /// # Errors
     /// [`VerifierError::Solc`] when the compiler cannot run or reports errors.
     pub fn compile(&self, source: &str, contract: &str) -> Result<Compiled> {
+        self.compile_all(source)?.remove(contract).ok_or_else(|| {
+            VerifierError::Solc(format!("no contract {contract} in the compiler output"))
+        })
+    }
+
+    /// Compiles `source` (one file) and returns every contract in it by name.
+    ///
+    /// # Errors
+    /// [`VerifierError::Solc`] when the compiler cannot run or reports errors.
+    pub fn compile_all(&self, source: &str) -> Result<BTreeMap<String, Compiled>> {
         let input = json!({
             "language": "Solidity",
             "sources": { "Contract.sol": { "content": source } },
@@ -105,18 +116,26 @@ impl Compiler {
         if !errors.is_empty() {
             return Err(VerifierError::Solc(errors.join("\n")));
         }
-        let c = &out["contracts"]["Contract.sol"][contract];
-        let bytes = |v: &Value, what: &str| {
-            let s = v.as_str().ok_or_else(|| {
-                VerifierError::Solc(format!("no {what} for contract {contract} in the output"))
-            })?;
-            crate::hex::decode(s).map_err(VerifierError::Solc)
+        let Some(contracts) = out["contracts"]["Contract.sol"].as_object() else {
+            return Err(VerifierError::Solc("no contracts in the compiler output".into()));
         };
-        Ok(Compiled {
-            creation: bytes(&c["evm"]["bytecode"]["object"], "bytecode")?,
-            runtime: bytes(&c["evm"]["deployedBytecode"]["object"], "deployed bytecode")?,
-            abi: c["abi"].clone(),
-        })
+        contracts
+            .iter()
+            .map(|(name, c)| {
+                let bytes = |v: &Value, what: &str| {
+                    let s = v.as_str().ok_or_else(|| {
+                        VerifierError::Solc(format!("no {what} for contract {name} in the output"))
+                    })?;
+                    crate::hex::decode(s).map_err(VerifierError::Solc)
+                };
+                let compiled = Compiled {
+                    creation: bytes(&c["evm"]["bytecode"]["object"], "bytecode")?,
+                    runtime: bytes(&c["evm"]["deployedBytecode"]["object"], "deployed bytecode")?,
+                    abi: c["abi"].clone(),
+                };
+                Ok((name.clone(), compiled))
+            })
+            .collect()
     }
 
     fn run(&self, input: &str) -> Result<String> {

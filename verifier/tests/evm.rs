@@ -59,3 +59,54 @@ fn verifier_accepts_real_proofs_and_rejects_tampering() {
     // The accepting call still works after all the rejections.
     assert!(chain.call(contract.address, &good).unwrap().success);
 }
+
+/// A verifier cut into three parts behaves exactly like the single contract: it accepts the
+/// real proof and rejects every tampering the single one does. (The test cuts a small verifier
+/// on purpose; `split::fit` picks the number of parts for large ones.)
+#[test]
+fn split_verifier_accepts_real_proofs_and_rejects_tampering() {
+    use zkinfer_verifier::solc::Compiler;
+    use zkinfer_verifier::solidity::{render, CONTRACT_NAME};
+    use zkinfer_verifier::split::{constructor_args, part_name, Anatomy};
+
+    let tmp = tempfile::tempdir().unwrap();
+    let conv = proven_shared("1l_conv", tmp.path());
+    let mlp = proven_shared("1l_mlp", tmp.path());
+    let source = Anatomy::of(&render(&conv.bundle, &[]).unwrap()).unwrap().render(3);
+    let mut all = Compiler::locate().unwrap().compile_all(&source).unwrap();
+    let mut chain = Chain::new(true);
+    let parts: Vec<[u8; 20]> = (0..3)
+        .map(|i| chain.deploy(&all.remove(&part_name(i)).unwrap().creation).unwrap())
+        .map(|c| c.address.into_array())
+        .collect();
+    assert!(!all.contains_key(&part_name(3)));
+    let mut creation = all.remove(CONTRACT_NAME).unwrap().creation;
+    creation.extend(constructor_args(&parts));
+    let entry = chain.deploy(&creation).unwrap().address;
+
+    let good = encode(&conv.proof.instances, &conv.proof.bytes);
+    let ok = chain.call(entry, &good).unwrap();
+    assert!(ok.success, "real proof rejected: {ok:?}");
+    eprintln!("1l_conv in 3 parts: {} gas", ok.gas_used);
+    let n = conv.proof.instances.len();
+    // A flipped byte in every 32-byte word of the proof.
+    for at in (0..conv.proof.bytes.len()).step_by(32).map(|w| w + 31 - (w / 32) % 32) {
+        let mut bad = good.clone();
+        bad[32 * n + at] ^= 0x01;
+        assert!(!chain.call(entry, &bad).unwrap().success, "flipped proof byte {at}");
+    }
+    let mut changed = conv.proof.instances.clone();
+    changed[n - 1] -= 1;
+    assert!(!chain.call(entry, &encode(&changed, &conv.proof.bytes)).unwrap().success);
+    let mut alias = good.clone();
+    add_r(&mut alias[..32]);
+    assert!(!chain.call(entry, &alias).unwrap().success, "instance + r accepted");
+    let other = encode(&mlp.proof.instances, &mlp.proof.bytes);
+    assert!(!chain.call(entry, &other).unwrap().success, "other model's proof accepted");
+    assert!(!chain.call(entry, &good[..good.len() - 1]).unwrap().success);
+    let mut longer = good.clone();
+    longer.push(0);
+    assert!(!chain.call(entry, &longer).unwrap().success, "appended byte accepted");
+    assert!(!chain.call(entry, &[]).unwrap().success);
+    assert!(chain.call(entry, &good).unwrap().success);
+}
