@@ -148,7 +148,8 @@ fn measure(name: &str, vk: &Path, p: &Proved, previous: Option<&Proved>) -> Resu
     let bundle = read_vk(vk, None).map_err(|e| e.to_string())?;
     let source = render(&bundle, &[]).map_err(|e| e.to_string())?;
     let compiler = Compiler::locate().map_err(|e| e.to_string())?;
-    let compiled = compiler.compile(&source, CONTRACT_NAME).map_err(|e| e.to_string())?;
+    // solcjs can run out of memory on the largest single verifiers; the split one still runs.
+    let compiled = compiler.compile(&source, CONTRACT_NAME);
     let row = |label: &str, d: &Deployment| -> Result<String, String> {
         let (gas, parts, entry, failures) = check(d, p, previous)?;
         let largest = parts.iter().copied().chain([entry]).max().unwrap_or(entry);
@@ -166,9 +167,21 @@ fn measure(name: &str, vk: &Path, p: &Proved, previous: Option<&Proved>) -> Resu
             if failures.is_empty() { "all rejected".to_string() } else { failures.join("; ") },
         ))
     };
-    let single = Deployment { parts: Vec::new(), entry: compiled.creation.clone() };
-    let mut rows = row(name, &single)?;
-    if compiled.runtime.len() > EIP170_LIMIT {
+    let (mut rows, oversize) = match &compiled {
+        Ok(c) => {
+            let single = Deployment { parts: Vec::new(), entry: c.creation.clone() };
+            (row(name, &single)?, c.runtime.len() > EIP170_LIMIT)
+        }
+        Err(e) => {
+            let e = e.to_string();
+            let why = e.lines().find(|l| l.contains("Error")).unwrap_or("compiler failed");
+            (
+                format!("| `{name}` | single contract not compiled: {} |", why.replace('|', "/")),
+                true,
+            )
+        }
+    };
+    if oversize {
         let v = split::fit(&source, &compiler).map_err(|e| e.to_string())?;
         let d = Deployment {
             parts: v.parts.into_iter().map(|c| c.creation).collect(),

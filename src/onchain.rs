@@ -165,15 +165,17 @@ fn read_hex(path: &Path) -> Result<Vec<u8>> {
 }
 
 fn compile_source(source: &str) -> Result<Deployment> {
-    let mut all = Compiler::locate()?.compile_all(source)?;
-    let mut parts = Vec::new();
-    while let Some(p) = all.remove(&part_name(parts.len())) {
-        parts.push(p.creation);
+    let compiler = Compiler::locate()?;
+    if source.contains(&format!("contract {}", part_name(0))) {
+        // Split: one compiler run per contract, as when it was generated.
+        let (parts, entry) = split::compile_source(source, &compiler)?;
+        return Ok(Deployment {
+            parts: parts.into_iter().map(|p| p.creation).collect(),
+            entry: entry.creation,
+        });
     }
-    let entry = all.remove(CONTRACT_NAME).ok_or_else(|| {
-        VerifierError::Solc(format!("no contract {CONTRACT_NAME} in the Solidity source"))
-    })?;
-    Ok(Deployment { parts, entry: entry.creation })
+    let entry = compiler.compile(source, CONTRACT_NAME)?;
+    Ok(Deployment { parts: Vec::new(), entry: entry.creation })
 }
 
 /// Creation code from a `.bin` hex file (with any `<stem>.partN.bin` beside it), a `.sol`

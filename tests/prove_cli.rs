@@ -276,6 +276,9 @@ fn oversized_evm_verifier_is_refused_with_options() {
     let out = zkinfer(&cache, &["verify-evm", "--proof", s(&lie), "--verifier", s(&split_bin)]);
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stdout).contains("REJECTED"));
+    // The written source deploys the same way.
+    let out = ok(&zkinfer(&cache, &["verify-evm", "--proof", s(&proof), "--verifier", s(&split)]));
+    assert!(out.contains("accepted") && out.contains("parts ["), "{out}");
     ok(&zkinfer(
         &cache,
         &["create-evm-verifier", "--vk", s(&vk), "-o", s(&sol), "--allow-oversize"],

@@ -109,10 +109,26 @@ impl Anatomy {
     /// into runs of about equal source length.
     #[must_use]
     pub fn render(&self, parts: usize) -> String {
+        let mut out = self.preamble();
+        for (i, body) in self.contracts(parts).iter().enumerate() {
+            if i > 0 {
+                out.push('\n');
+            }
+            out.push_str(body);
+        }
+        out
+    }
+
+    /// Header comments and pragma, once per source file.
+    fn preamble(&self) -> String {
+        format!("{}pragma solidity 0.8.19;\n\n", self.header)
+    }
+
+    /// Each part contract in order, then the entry contract (without the preamble).
+    fn contracts(&self, parts: usize) -> Vec<String> {
         let parts = parts.clamp(1, self.statements.len());
         let total: usize = self.statements.iter().map(String::len).sum();
-        let mut out = self.header.clone();
-        out.push_str("pragma solidity 0.8.19;\n\n");
+        let mut out = Vec::with_capacity(parts + 1);
         let (mut start, mut done) = (0, 0usize);
         for p in 0..parts {
             let remaining_parts = parts - p;
@@ -125,13 +141,16 @@ impl Anatomy {
                 end += 1;
             }
             if p == parts - 1 {
-                done += self.statements[end..].iter().map(String::len).sum::<usize>();
                 end = self.statements.len();
             }
-            self.push_part(&mut out, p, &self.statements[start..end]);
+            let mut body = String::new();
+            self.push_part(&mut body, p, &self.statements[start..end]);
+            out.push(body);
             start = end;
         }
-        self.push_entry(&mut out, parts);
+        let mut entry = String::new();
+        self.push_entry(&mut entry, parts);
+        out.push(entry);
         out
     }
 
@@ -154,7 +173,7 @@ impl Anatomy {
         }
         out.push_str(
             "            if iszero(success) { revert(0, 0) }\n            return(0, msize())\n        \
-             }\n    }\n}\n\n",
+             }\n    }\n}\n",
         );
     }
 
@@ -214,18 +233,20 @@ pub fn fit(code: &str, compiler: &Compiler) -> Result<SplitVerifier> {
     // Aim below the limit: the prologue and the call glue repeat in every part.
     let goal = EIP170_LIMIT * 9 / 10;
     let body: usize = anatomy.statements.iter().map(String::len).sum();
-    let mut parts = body.div_ceil(goal * SOURCE_BYTES_PER_CODE_BYTE).max(1);
+    let mut parts = body.div_ceil(goal * SOURCE_BYTES_PER_CODE_BYTE).clamp(1, anatomy.statements());
     loop {
-        let source = anatomy.render(parts);
-        let mut all = compiler.compile_all(&source)?;
-        let entry = all.remove("Halo2Verifier").ok_or_else(|| {
+        // One compiler run per contract: solcjs runs out of memory on a whole large verifier.
+        let contracts = anatomy.contracts(parts);
+        let preamble = anatomy.preamble();
+        let mut compiled = Vec::with_capacity(contracts.len());
+        for (i, body) in contracts.iter().enumerate() {
+            let name = if i < parts { part_name(i) } else { "Halo2Verifier".to_owned() };
+            compiled.push(compiler.compile(&format!("{preamble}{body}"), &name)?);
+        }
+        let entry = compiled.pop().ok_or_else(|| {
             VerifierError::Generate("the split verifier has no entry contract".into())
         })?;
-        let compiled: Option<Vec<Compiled>> =
-            (0..parts).map(|i| all.remove(&part_name(i))).collect();
-        let compiled = compiled.ok_or_else(|| {
-            VerifierError::Generate("the split verifier is missing a part".into())
-        })?;
+        let source = format!("{preamble}{}", contracts.join("\n"));
         let split = SplitVerifier { source, parts: compiled, entry };
         let largest = split.largest();
         if largest <= EIP170_LIMIT {
@@ -237,6 +258,40 @@ pub fn fit(code: &str, compiler: &Compiler) -> Result<SplitVerifier> {
         // Scale the cut by how far over the largest part came out.
         parts = (parts * largest).div_ceil(goal).max(parts + 1).min(anatomy.statements());
     }
+}
+
+/// Compiles a split verifier's source (as [`fit`] wrote it) one contract at a time, the way
+/// [`fit`] does, so a large verifier stays within solcjs's memory: the text before the first
+/// `contract` line is the shared preamble. Returns the parts in order and the entry contract.
+///
+/// # Errors
+/// Compiler errors, or a source without the entry contract.
+pub fn compile_source(source: &str, compiler: &Compiler) -> Result<(Vec<Compiled>, Compiled)> {
+    let mut preamble = String::new();
+    let mut contracts: Vec<(String, String)> = Vec::new();
+    for line in source.lines() {
+        if let Some(rest) = line.strip_prefix("contract ") {
+            let name = rest.split(|c: char| !c.is_alphanumeric() && c != '_').next().unwrap_or("");
+            contracts.push((name.to_owned(), String::new()));
+        }
+        let target = contracts.last_mut().map_or(&mut preamble, |(_, body)| body);
+        target.push_str(line);
+        target.push('\n');
+    }
+    let mut parts = Vec::new();
+    let mut entry = None;
+    for (name, body) in &contracts {
+        let compiled = compiler.compile(&format!("{preamble}{body}"), name)?;
+        if name == "Halo2Verifier" {
+            entry = Some(compiled);
+        } else if *name == part_name(parts.len()) {
+            parts.push(compiled);
+        }
+    }
+    let entry = entry.ok_or_else(|| {
+        VerifierError::Generate("no contract Halo2Verifier in the Solidity source".into())
+    })?;
+    Ok((parts, entry))
 }
 
 /// ABI-encoded constructor arguments of the entry contract: the part addresses in order.
