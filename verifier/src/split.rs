@@ -91,6 +91,13 @@ impl Anatomy {
             .and_then(|r| r.split(')').next())
             .and_then(|h| usize::from_str_radix(h.trim_start_matches("0x"), 16).ok())
             .ok_or_else(|| bad("no calldata length check"))?;
+        // Long blocks (batch inversion, the instance sum) carry a few block variables through
+        // thousands of lines: cut them into pieces that pass those variables on in memory.
+        let mut scratch = highest_address(code) + SCRATCH_MARGIN;
+        let statements = statements
+            .into_iter()
+            .flat_map(|st| cut_block(&st, &mut scratch).unwrap_or_else(|| vec![st]))
+            .collect();
         Ok(Self {
             header: lines[..pragma].iter().map(|l| format!("{l}\n")).collect(),
             prologue: lines[open..body_start].iter().map(|l| format!("{l}\n")).collect(),
@@ -201,6 +208,109 @@ impl Anatomy {
     }
 }
 
+/// Source bytes of a block piece: small enough that parts can be balanced finely.
+const BLOCK_PIECE_BYTES: usize = 8 * 1024;
+/// Distance between the highest memory address the verifier names and the slots where cut
+/// blocks keep their variables (covers the precompile buffers that start at a named address).
+const SCRATCH_MARGIN: u64 = 0x1000;
+
+/// Highest plausible memory address among the code's numeric literals (field constants and
+/// other large numbers are far above 2^24 and skipped).
+fn highest_address(code: &str) -> u64 {
+    code.split(|c: char| !c.is_ascii_alphanumeric())
+        .filter_map(|w| match w.strip_prefix("0x") {
+            Some(h) => u64::from_str_radix(h, 16).ok(),
+            None => w.parse::<u64>().ok(),
+        })
+        .filter(|&v| v < 1 << 24)
+        .max()
+        .unwrap_or(0)
+        .next_multiple_of(0x20)
+}
+
+/// Cuts a long `{ let a … let b … statements }` block into pieces of about
+/// [`BLOCK_PIECE_BYTES`]: every piece but the first reloads the block variables from scratch
+/// slots, every piece but the last stores them there. `None` when the block is short or not of
+/// that form (a `let` after the first statement, no variables), so it stays whole.
+fn cut_block(block: &str, scratch: &mut u64) -> Option<Vec<String>> {
+    if block.len() <= 2 * BLOCK_PIECE_BYTES {
+        return None;
+    }
+    let lines: Vec<&str> = block.lines().collect();
+    let (first, last) = (lines.first()?.trim(), lines.last()?.trim());
+    if first != "{" || last != "}" {
+        return None;
+    }
+    let mut inner = Vec::new();
+    let (mut current, mut d) = (String::new(), 0i64);
+    for l in &lines[1..lines.len() - 1] {
+        current.push_str(l);
+        current.push('\n');
+        d += i64::try_from(l.matches('{').count()).ok()?;
+        d -= i64::try_from(l.matches('}').count()).ok()?;
+        if d < 0 {
+            return None;
+        }
+        if d == 0 && !l.trim().is_empty() {
+            inner.push(std::mem::take(&mut current));
+        }
+    }
+    if d != 0 {
+        return None;
+    }
+    let declared = inner.iter().take_while(|st| st.trim_start().starts_with("let ")).count();
+    let mut names = Vec::new();
+    for st in &inner[..declared] {
+        let rest = st.trim_start().strip_prefix("let ")?;
+        let name: String =
+            rest.chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect();
+        if name.is_empty() || st.lines().filter(|l| !l.trim().is_empty()).count() != 1 {
+            return None;
+        }
+        names.push(name);
+    }
+    let body = &inner[declared..];
+    if names.is_empty() || body.iter().any(|st| st.trim_start().starts_with("let ")) {
+        return None;
+    }
+    let slots: Vec<u64> = (0..names.len() as u64).map(|i| *scratch + 0x20 * i).collect();
+    *scratch += 0x20 * names.len() as u64;
+    let mut runs: Vec<Vec<&String>> = vec![Vec::new()];
+    let mut size = 0;
+    for st in body {
+        if size >= BLOCK_PIECE_BYTES {
+            runs.push(Vec::new());
+            size = 0;
+        }
+        size += st.len();
+        runs.last_mut()?.push(st);
+    }
+    let n = runs.len();
+    let pieces = runs
+        .into_iter()
+        .enumerate()
+        .map(|(i, run)| {
+            let mut piece = String::from("{\n");
+            if i == 0 {
+                inner[..declared].iter().for_each(|st| piece.push_str(st));
+            } else {
+                for (name, slot) in names.iter().zip(&slots) {
+                    piece.push_str(&format!("let {name} := mload({slot:#x})\n"));
+                }
+            }
+            run.into_iter().for_each(|st| piece.push_str(st));
+            if i + 1 < n {
+                for (name, slot) in names.iter().zip(&slots) {
+                    piece.push_str(&format!("mstore({slot:#x}, {name})\n"));
+                }
+            }
+            piece.push_str("}\n");
+            piece
+        })
+        .collect();
+    Some(pieces)
+}
+
 /// A split verifier whose every contract fits the EIP-170 limit.
 #[derive(Clone, Debug)]
 pub struct SplitVerifier {
@@ -234,6 +344,14 @@ pub fn fit(code: &str, compiler: &Compiler) -> Result<SplitVerifier> {
     let goal = EIP170_LIMIT * 9 / 10;
     let body: usize = anatomy.statements.iter().map(String::len).sum();
     let mut parts = body.div_ceil(goal * SOURCE_BYTES_PER_CODE_BYTE).clamp(1, anatomy.statements());
+    let longest = anatomy.statements.iter().map(String::len).max().unwrap_or(0);
+    if longest > EIP170_LIMIT * SOURCE_BYTES_PER_CODE_BYTE {
+        // One statement that cannot be cut would not fit a contract of its own.
+        return Err(VerifierError::TooLarge {
+            size: longest / SOURCE_BYTES_PER_CODE_BYTE,
+            limit: EIP170_LIMIT,
+        });
+    }
     loop {
         // One compiler run per contract: solcjs runs out of memory on a whole large verifier.
         let contracts = anatomy.contracts(parts);
@@ -329,6 +447,40 @@ mod tests {
             let body: String = src.lines().filter(|l| l.starts_with("mstore(0x")).collect();
             assert_eq!(body, "mstore(0x80, 1)mstore(0xa0, x)mstore(0xc0, 2)mstore(0xe0, 3)");
         }
+    }
+
+    #[test]
+    fn long_blocks_pass_their_variables_through_scratch_slots() {
+        let steps: String = (0..2000)
+            .map(|i| format!("v := mload({:#x})\nmstore({}, mulmod(v, inv, f_q))\n", 0x100 + i, i))
+            .collect();
+        let block =
+            format!("{{\n    \nlet inv := mload(0x80)\nlet v\n\n{steps}mstore(0xa0, inv)\n}}\n");
+        let code = CODE.replace("mstore(0xc0, 2)\n", &block);
+        let a = Anatomy::of(&code).unwrap();
+        let pieces: Vec<&String> = a.statements.iter().filter(|s| s.contains("v := ")).collect();
+        assert!(pieces.len() > 2, "{} pieces", pieces.len());
+        let scratch = highest_address(&code) + SCRATCH_MARGIN;
+        assert!(scratch > 0x100 + 2000);
+        let (inv, v) = (format!("{scratch:#x}"), format!("{:#x}", scratch + 0x20));
+        assert!(pieces[0].starts_with("{\n    \nlet inv := mload(0x80)\nlet v\n"));
+        for (i, p) in pieces.iter().enumerate() {
+            let reload = format!("let inv := mload({inv})\nlet v := mload({v})\n");
+            let spill = format!("mstore({inv}, inv)\nmstore({v}, v)\n}}\n");
+            assert_eq!(p.contains(&reload), i > 0, "piece {i}");
+            assert_eq!(p.ends_with(&spill), i + 1 < pieces.len(), "piece {i}");
+        }
+        // Every original line survives once, in order.
+        let kept: String =
+            pieces.iter().flat_map(|p| p.lines()).filter(|l| l.starts_with("v := ")).collect();
+        let want: String = steps.lines().filter(|l| l.starts_with("v := ")).collect();
+        assert_eq!(kept, want);
+        assert!(pieces.last().unwrap().contains("mstore(0xa0, inv)"));
+        // A short block, or one that declares a variable midway, stays whole.
+        let mut scratch = 0;
+        assert!(cut_block("{\nlet x := 1\nmstore(0, x)\n}\n", &mut scratch).is_none());
+        let late = block.replace("mstore(0xa0, inv)", "let w := inv");
+        assert!(cut_block(&late, &mut scratch).is_none());
     }
 
     #[test]
