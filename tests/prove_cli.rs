@@ -35,13 +35,19 @@ fn ok(out: &Output) -> String {
 /// Writes a copy of a proof.json whose first output is one more, changed consistently in the
 /// instances and the dequantized values, so only the proof check can object.
 fn write_lie(proof_json: &serde_json::Value, path: &Path) -> PathBuf {
+    write_lie_in(proof_json, "outputs", path)
+}
+
+/// [`write_lie`] for the first tensor of `group` ("inputs" or "outputs"), which must own the
+/// first instance.
+fn write_lie_in(proof_json: &serde_json::Value, group: &str, path: &Path) -> PathBuf {
     let mut lie = proof_json.clone();
     let i0: i128 = lie["instances"][0].as_str().unwrap().parse().unwrap();
-    let scale = lie["outputs"][0]["scale"].as_i64().unwrap();
+    let scale = lie[group][0]["scale"].as_i64().unwrap();
     lie["instances"][0] = serde_json::json!((i0 + 1).to_string());
     #[allow(clippy::cast_precision_loss, clippy::cast_possible_truncation)]
     let value = (i0 + 1) as f64 / 2f64.powi(scale as i32);
-    lie["outputs"][0]["values"][0] = serde_json::json!(value);
+    lie[group][0]["values"][0] = serde_json::json!(value);
     std::fs::write(path, lie.to_string()).unwrap();
     path.to_path_buf()
 }
@@ -295,17 +301,20 @@ fn oversized_evm_verifier_is_refused_with_options() {
 }
 
 #[test]
-fn lane_cap_makes_the_evm_verifier_fit() {
+fn lane_cap_shrinks_the_evm_verifier() {
     let tmp = tempfile::tempdir().unwrap();
     let cache = tmp.path().join("cache");
     let (m, input) = model("4l_relu_conv_fc");
-    // The default layout (5 gate lanes) gives a verifier over the limit...
-    let (_, vk) = proved(tmp.path(), &cache, "4l_relu_conv_fc");
-    let sol = tmp.path().join("Wide.sol");
-    let out = zkinfer(&cache, &["create-evm-verifier", "--vk", s(&vk), "-o", s(&sol)]);
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert!(!out.status.success() && err.contains("--max-lanes"), "{err}");
-    // ...and the same model calibrated with --max-lanes 3 deploys and verifies.
+    // The default layout (5 gate lanes)...
+    let (wide, vk) = proved(tmp.path(), &cache, "4l_relu_conv_fc");
+    let out = ok(&zkinfer(
+        &cache,
+        &["verify-evm", "--proof", s(&wide), "--vk", s(&vk), "--json", "--allow-oversize"],
+    ));
+    let r: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(r["verified"], true);
+    let wide_bytes = r["deployed_bytes"].as_u64().unwrap();
+    // ...and the same model calibrated with --max-lanes 3: a smaller verifier that verifies.
     let settings = tmp.path().join("settings.json");
     ok(&zkinfer(
         &cache,
@@ -338,7 +347,10 @@ fn lane_cap_makes_the_evm_verifier_fit() {
     ));
     let r: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(r["verified"], true);
-    assert!(r["deployed_bytes"].as_u64().unwrap() <= 24_576, "{r}");
+    let narrow_bytes = r["deployed_bytes"].as_u64().unwrap();
+    assert!(narrow_bytes <= 24_576, "{r}");
+    // Each lane costs the contract its commitment and evaluations (~1.5 KB).
+    assert!(narrow_bytes + 2_000 < wide_bytes, "{narrow_bytes} vs {wide_bytes}");
     assert!(r["gas_used"].as_u64().unwrap() < 1_260_000, "more gas than EZKL: {r}");
 }
 
@@ -386,4 +398,48 @@ fn device_flag_routes_commitments_and_says_where() {
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("expected cpu, gpu or auto"), "{err}");
+}
+
+#[test]
+fn public_inputs_bind_the_proof_and_private_outputs_stay_out() {
+    let tmp = tempfile::tempdir().unwrap();
+    let cache = tmp.path().join("cache");
+    let (m, input) = model("1l_relu");
+    let settings = tmp.path().join("settings.json");
+    let calibrate = |extra: &[&str]| {
+        let mut args = vec!["calibrate", s(&m), "--data", s(&input), "-o", s(&settings)];
+        args.extend_from_slice(extra);
+        zkinfer(&cache, &args)
+    };
+    let out = calibrate(&["--input-visibility", "hashed"]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not supported yet"));
+    let out = calibrate(&["--output-visibility", "private"]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("both private"));
+    ok(&calibrate(&["--input-visibility", "public", "--output-visibility", "private"]));
+    let proof = tmp.path().join("proof.json");
+    let out = ok(&zkinfer(
+        &cache,
+        &["prove", s(&m), "--input", s(&input), "--settings", s(&settings), "-o", s(&proof)],
+    ));
+    assert!(out.contains("private output (not in the proof)") && out.contains("public input"));
+    let f: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&proof).unwrap()).unwrap();
+    assert_eq!(f["outputs"], serde_json::json!([]));
+    let n = f["inputs"][0]["values"].as_array().unwrap().len();
+    assert_eq!(f["instances"].as_array().unwrap().len(), n);
+    let hash = f["circuit_hash"].as_str().unwrap();
+    let vk = cache.join("keys").join(hash).join("vk");
+    let out = ok(&zkinfer(&cache, &["verify", "--proof", s(&proof), "--vk", s(&vk)]));
+    assert!(out.contains("input '") && out.contains("outputs are private"), "{out}");
+    // Another input, natively and on the EVM.
+    let lie = write_lie_in(&f, "inputs", &tmp.path().join("lie.json"));
+    let out = zkinfer(&cache, &["verify", "--proof", s(&lie), "--vk", s(&vk)]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("proof rejected"));
+    let sol = tmp.path().join("Verifier.sol");
+    ok(&zkinfer(&cache, &["create-evm-verifier", "--vk", s(&vk), "-o", s(&sol)]));
+    let bin = tmp.path().join("Verifier.bin");
+    let out = ok(&zkinfer(&cache, &["verify-evm", "--proof", s(&proof), "--verifier", s(&bin)]));
+    assert!(out.contains("accepted"), "{out}");
+    let out = zkinfer(&cache, &["verify-evm", "--proof", s(&lie), "--verifier", s(&bin)]);
+    assert!(String::from_utf8_lossy(&out.stdout).contains("REJECTED"));
 }

@@ -34,11 +34,11 @@ pub struct Cell {
 pub enum Gate {
     /// `a[0] + a[1]·a[2] = a[3]`.
     MulAdd,
-    /// `a[0] + f[1]·a[1] + g[1] = a[2]` with fixed `f`, `g`.
+    /// `a[0] + f[1]·a[1] = a[2]` with fixed `f`.
     Mac,
 }
 
-/// One lane: an advice column with its fixed companions.
+/// One lane: an advice column with its two fixed companions (gate selector and coefficient).
 #[derive(Clone, Debug, Default)]
 pub struct Lane {
     /// Advice values.
@@ -49,8 +49,6 @@ pub struct Lane {
     pub mac: Vec<usize>,
     /// Fixed coefficient `f` per row (sparse).
     pub coef: BTreeMap<usize, i128>,
-    /// Fixed constant `g` per row (sparse).
-    pub konst: BTreeMap<usize, i128>,
 }
 
 /// One lookup lane: an advice column `x`, an advice column `y` and a fixed tag column.
@@ -164,13 +162,10 @@ impl Builder {
         }
     }
 
-    /// Sets the fixed coefficient and constant of a lane cell (used by the MAC gate).
-    pub fn set_fixed(&mut self, at: Cell, coef: i128, konst: i128) {
+    /// Sets the fixed coefficient of a lane cell (used by the MAC gate).
+    pub fn set_coef(&mut self, at: Cell, coef: i128) {
         if let Col::Lane(l) = at.col {
             self.lanes[l].coef.insert(at.row, coef);
-            if konst != 0 {
-                self.lanes[l].konst.insert(at.row, konst);
-            }
         }
     }
 

@@ -5,7 +5,9 @@ use crate::builder::{Builder, Col};
 use halo2_proofs::circuit::{Layouter, SimpleFloorPlanner, Value};
 use halo2_proofs::halo2curves::bn256::Fr;
 use halo2_proofs::halo2curves::ff::{Field, PrimeField};
-use halo2_proofs::plonk::{Advice, Circuit, Column, ConstraintSystem, Error, Fixed, Instance};
+use halo2_proofs::plonk::{
+    Advice, Circuit, Column, ConstraintSystem, Error, Expression, Fixed, Instance, VirtualCells,
+};
 use halo2_proofs::poly::Rotation;
 use std::sync::Arc;
 
@@ -29,14 +31,20 @@ pub struct Shape {
     pub lookup_lanes: usize,
 }
 
-/// Columns of one gate lane.
+/// Selector value that switches the multiply-add gate on.
+const SELECT_MUL_ADD: u64 = 1;
+/// Selector value that switches the multiply-accumulate gate on.
+const SELECT_MAC: u64 = 2;
+
+/// Columns of one gate lane. Both gates share one fixed selector column (0 off, 1 mul-add,
+/// 2 mac): a lane row never carries both, and the degree-2 selector keeps the gates within
+/// the degree 4 the lookups already need, so it costs no extended-domain size while saving a
+/// fixed column (two polynomials in the proving key) per lane.
 #[derive(Clone, Copy, Debug)]
 pub struct LaneConfig {
     advice: Column<Advice>,
-    q_mul_add: Column<Fixed>,
-    q_mac: Column<Fixed>,
+    gate: Column<Fixed>,
     coef: Column<Fixed>,
-    konst: Column<Fixed>,
 }
 
 /// Columns of one lookup lane.
@@ -110,25 +118,28 @@ impl Circuit<Fr> for ModelCircuit {
             .map(|_| {
                 let lane = LaneConfig {
                     advice: meta.advice_column(),
-                    q_mul_add: meta.fixed_column(),
-                    q_mac: meta.fixed_column(),
+                    gate: meta.fixed_column(),
                     coef: meta.fixed_column(),
-                    konst: meta.fixed_column(),
                 };
                 meta.enable_equality(lane.advice);
+                let select = |m: &mut VirtualCells<'_, Fr>, on: u64| {
+                    let q = m.query_fixed(lane.gate, Rotation::cur());
+                    let other = Expression::Constant(Fr::from(SELECT_MUL_ADD + SELECT_MAC - on));
+                    // q·(other − q) vanishes at 0 and at the other gate's value.
+                    q.clone() * (other - q)
+                };
                 meta.create_gate("mul_add: a0 + a1·a2 = a3", |m| {
-                    let q = m.query_fixed(lane.q_mul_add, Rotation::cur());
+                    let q = select(m, SELECT_MUL_ADD);
                     let a: Vec<_> =
                         (0..4).map(|r| m.query_advice(lane.advice, Rotation(r))).collect();
                     vec![q * (a[0].clone() + a[1].clone() * a[2].clone() - a[3].clone())]
                 });
-                meta.create_gate("mac: a0 + f1·a1 + g1 = a2", |m| {
-                    let q = m.query_fixed(lane.q_mac, Rotation::cur());
+                meta.create_gate("mac: a0 + f1·a1 = a2", |m| {
+                    let q = select(m, SELECT_MAC);
                     let a: Vec<_> =
                         (0..3).map(|r| m.query_advice(lane.advice, Rotation(r))).collect();
                     let f = m.query_fixed(lane.coef, Rotation::next());
-                    let g = m.query_fixed(lane.konst, Rotation::next());
-                    vec![q * (a[0].clone() + f * a[1].clone() + g - a[2].clone())]
+                    vec![q * (a[0].clone() + f * a[1].clone() - a[2].clone())]
                 });
                 lane
             })
@@ -177,7 +188,6 @@ impl Circuit<Fr> for ModelCircuit {
         layouter.assign_region(
             || "model",
             |mut region| {
-                let one = Fr::one();
                 let mut lane_cells = Vec::with_capacity(b.lanes.len());
                 for (l, (lane, cfg)) in b.lanes.iter().zip(&config.lanes).enumerate() {
                     let cells: Vec<_> = lane
@@ -190,16 +200,13 @@ impl Circuit<Fr> for ModelCircuit {
                         })
                         .collect();
                     for &row in &lane.mul_add {
-                        region.assign_fixed(cfg.q_mul_add, row, one);
+                        region.assign_fixed(cfg.gate, row, Fr::from(SELECT_MUL_ADD));
                     }
                     for &row in &lane.mac {
-                        region.assign_fixed(cfg.q_mac, row, one);
+                        region.assign_fixed(cfg.gate, row, Fr::from(SELECT_MAC));
                     }
                     for (&row, &c) in &lane.coef {
                         region.assign_fixed(cfg.coef, row, fe(c));
-                    }
-                    for (&row, &c) in &lane.konst {
-                        region.assign_fixed(cfg.konst, row, fe(c));
                     }
                     lane_cells.push(cells);
                 }

@@ -4,8 +4,9 @@
 use crate::builder::{range_tag, Builder, Cell, Gate};
 
 impl Builder {
-    /// `konst + Σ coef·x` as one multiply-accumulate chain: `[0, x1, acc1, x2, acc2, …]`,
-    /// with the inputs copied in. Costs 1 + 2n cells.
+    /// `konst + Σ coef·x` as one multiply-accumulate chain `[konst, x1, acc1, x2, acc2, …]`
+    /// whose first cell is copied from the constant column, so the gate needs no fixed
+    /// constant of its own. The inputs are copied in. Costs 1 + 2n cells.
     pub fn lincomb(&mut self, terms: &[(Cell, i128)], konst: i128) -> Cell {
         // Terms that are zero by construction (zero coefficients, the constant-0 cell that
         // im2col padding produces) cost nothing.
@@ -13,27 +14,24 @@ impl Builder {
         let kept: Vec<(Cell, i128)> =
             terms.iter().copied().filter(|&(c, w)| w != 0 && c != zero_cell).collect();
         let terms = kept.as_slice();
+        if terms.is_empty() {
+            return self.constant(konst);
+        }
         let mut values = Vec::with_capacity(1 + 2 * terms.len());
-        let mut acc = 0i128;
+        let mut acc = konst;
         values.push(acc);
-        for (i, &(x, c)) in terms.iter().enumerate() {
-            let k = if i + 1 == terms.len() { konst } else { 0 };
-            acc += c * self.value(x) + k;
+        for &(x, c) in terms {
+            acc += c * self.value(x);
             values.push(self.value(x));
             values.push(acc);
         }
-        if terms.is_empty() {
-            let c = self.constant(konst);
-            return c;
-        }
         let cells = self.run(&values);
-        let zero = self.constant(0);
-        self.copy(zero, cells[0]);
+        let start = self.constant(konst);
+        self.copy(start, cells[0]);
         for (i, &(x, c)) in terms.iter().enumerate() {
             let at = cells[1 + 2 * i];
             self.enable(Gate::Mac, cells[2 * i]);
-            let k = if i + 1 == terms.len() { konst } else { 0 };
-            self.set_fixed(at, c, k);
+            self.set_coef(at, c);
             self.copy(x, at);
         }
         cells[cells.len() - 1]

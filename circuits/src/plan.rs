@@ -2,11 +2,11 @@
 //! lanes, and k, by minimising a cost model of proving, instead of a fixed default.
 //!
 //! Prover cost ≈ 2^k × (columns weighted by their polynomials): a gate lane is one advice
-//! column, four fixed columns and one permutation polynomial; a lookup lane two advice
-//! columns, a tag and its argument's permuted input, permuted table and product. Every column
-//! also costs the verifier (and the EVM) an evaluation and a commitment, so a column is
-//! charged a fixed 2^14-row equivalent on top: the planner prefers fewer, taller columns
-//! unless rows would be mostly empty.
+//! column, two fixed columns (gate selector, coefficient) and one permutation polynomial; a
+//! lookup lane two advice columns, a tag and its argument's permuted input, permuted table and
+//! product. Every column also costs the verifier (and the EVM) an evaluation and a commitment,
+//! so a column is charged a fixed 2^14-row equivalent on top: the planner prefers fewer,
+//! taller columns unless rows would be mostly empty.
 
 use crate::builder::Builder;
 use crate::chips::lay_out;
@@ -64,7 +64,7 @@ pub fn usable_rows(k: u32, shape: Shape) -> usize {
 
 fn cost(k: u32, lanes: usize, lookup_lanes: usize) -> u128 {
     let weighted = 3 * lanes as u128 + 6 * lookup_lanes as u128 + 5;
-    let columns = 6 * lanes as u128 + 6 * lookup_lanes as u128 + 5;
+    let columns = 4 * lanes as u128 + 6 * lookup_lanes as u128 + 5;
     (1u128 << k) * weighted + (1u128 << 14) * columns
 }
 

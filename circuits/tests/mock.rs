@@ -15,7 +15,7 @@ use zkinfer_circuits::builder::{range_tag, Builder, Cell, Col};
 use zkinfer_circuits::{lay_out, ModelCircuit};
 use zkinfer_model_import::Tensor;
 use zkinfer_quantize::qgraph::{LookupFn, QNode, QOp, QTensor, Table};
-use zkinfer_quantize::{eval, QGraph};
+use zkinfer_quantize::{eval, QGraph, Visibilities, Visibility};
 
 const LIMB: u32 = 4;
 
@@ -44,6 +44,7 @@ impl G {
                 inputs: vec![],
                 outputs: vec![],
                 tables: vec![],
+                visibility: Visibilities::default(),
             },
         }
     }
@@ -355,11 +356,9 @@ fn keygen_structure_does_not_depend_on_the_witness() {
     let without = lay_out(&q, None, 2, 2, LIMB).unwrap();
     assert_eq!(with.copies, without.copies);
     assert_eq!(with.rows(), without.rows());
+    assert_eq!(with.constants, without.constants);
     for (x, y) in with.lanes.iter().zip(&without.lanes) {
-        assert_eq!(
-            (&x.mul_add, &x.mac, &x.coef, &x.konst),
-            (&y.mul_add, &y.mac, &y.coef, &y.konst)
-        );
+        assert_eq!((&x.mul_add, &x.mac, &x.coef), (&y.mul_add, &y.mac, &y.coef));
     }
 }
 
@@ -451,4 +450,38 @@ fn quotient_attack(bound_quotient: bool) -> bool {
 fn quotients_are_bounded_against_field_wraparound() {
     assert!(quotient_attack(false), "the attack should work on an unbounded quotient (test setup)");
     assert!(!quotient_attack(true), "a bounded quotient must reject the field-element lie");
+}
+
+#[test]
+fn visibility_picks_the_public_instances() {
+    let build = |input, output| {
+        let mut g = G::new();
+        let a = g.input(&[3], 1000);
+        let y = g.op(QOp::Rescale { shift: 5 }, vec![a], &[3], 32, false);
+        let mut q = g.output(y);
+        q.visibility = Visibilities { input, output };
+        q
+    };
+    let x = [vec![517.0, -999.0, 16.0]];
+    let (public, private) = (Visibility::Public, Visibility::Private);
+    // Inputs then outputs, each group only when public.
+    let both = build(public, public);
+    let b = lay_out(&both, Some(&witness(&both, &x)), 2, 2, LIMB).unwrap();
+    assert_eq!(b.public_values, vec![517, -999, 16, 16, -31, 1]);
+    assert!(verify(&b));
+    for i in 0..b.public_values.len() {
+        let mut bad = b.clone();
+        bad.public_values[i] += 1;
+        assert!(!verify(&bad), "a changed public value {i} was accepted");
+    }
+    let inputs_only = build(public, private);
+    let b = lay_out(&inputs_only, Some(&witness(&inputs_only, &x)), 2, 2, LIMB).unwrap();
+    assert_eq!(b.public_values, vec![517, -999, 16]);
+    assert!(verify(&b));
+    // Private outputs are still constrained: every perturbed witness cell fails.
+    let hidden = check_sound(&inputs_only, &x);
+    assert_eq!(hidden.public_values.len(), 3);
+    let default = build(private, public);
+    let b = lay_out(&default, Some(&witness(&default, &x)), 2, 2, LIMB).unwrap();
+    assert_eq!(b.public_values, vec![16, -31, 1]);
 }

@@ -32,11 +32,13 @@ impl Write for HashWriter {
 }
 
 /// The circuit's identity: SHA-256 of the quantized graph (ops, scales, bounds, constants,
-/// tables) and the layout plan. Keys and proofs carry it.
+/// tables) and the layout plan, under a tag naming the circuit design (bumped whenever the
+/// halo2 gates or columns change, so keys cached by an older zkinfer are not reused). Keys and
+/// proofs carry it.
 #[must_use]
 pub fn circuit_hash(q: &QGraph, plan: &Plan) -> [u8; 32] {
     let mut w = HashWriter(Sha256::new());
-    w.0.update(b"zkinfer-circuit-v1");
+    w.0.update(b"zkinfer-circuit-v2");
     // Serialising plain data into a hasher cannot fail.
     let _ = serde_json::to_writer(&mut w, q);
     let _ = serde_json::to_writer(&mut w, plan);

@@ -1,5 +1,5 @@
-//! `proof.json`: a proof with its public outputs, dequantized, and the identities it is bound
-//! to. The dequantized values are checked against the proven integers when verifying, so
+//! `proof.json`: a proof with its public inputs and outputs, dequantized, and the identities it
+//! is bound to. The dequantized values are checked against the proven integers when verifying, so
 //! what a reader sees is what the proof attests.
 
 use crate::artifact::hex;
@@ -7,18 +7,20 @@ use crate::error::{ProverError, Result};
 use serde::{Deserialize, Serialize};
 use std::path::Path;
 use zkinfer_quantize::eval::dequantize_value;
-use zkinfer_quantize::QGraph;
+use zkinfer_quantize::{QGraph, Visibility};
 
 /// File magic stored in `format`.
 pub const PROOF_FORMAT: &str = "zkinfer-proof";
-/// Current version.
-pub const PROOF_VERSION: u32 = 2;
+/// Current version (3 added public inputs).
+pub const PROOF_VERSION: u32 = 3;
+/// Oldest version this zkinfer reads.
+pub const PROOF_MIN_VERSION: u32 = 2;
 
-/// One proven output tensor.
+/// One public tensor (a model input or output) and the instances behind it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct ProvenOutput {
-    /// ONNX output name.
+pub struct ProvenTensor {
+    /// ONNX input or output name.
     pub name: String,
     /// Shape.
     pub shape: Vec<usize>,
@@ -44,10 +46,14 @@ pub struct ProofFile {
     pub vk_hash: String,
     /// Circuit size.
     pub k: u32,
-    /// Public instances as signed integers (decimal strings).
+    /// Public instances as signed integers (decimal strings): the public inputs, then the
+    /// public outputs.
     pub instances: Vec<String>,
-    /// Dequantized outputs.
-    pub outputs: Vec<ProvenOutput>,
+    /// Dequantized public inputs (empty unless the settings made inputs public).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub inputs: Vec<ProvenTensor>,
+    /// Dequantized public outputs (empty when the settings made outputs private).
+    pub outputs: Vec<ProvenTensor>,
     /// Proof bytes (hex).
     pub proof: String,
 }
@@ -64,25 +70,32 @@ impl ProofFile {
         k: u32,
     ) -> Self {
         let mut at = 0;
-        let outputs = q
-            .outputs
-            .iter()
-            .map(|&o| {
-                let t = &q.tensors[o];
-                let n: usize = t.shape.iter().product();
-                let values = instances[at..at + n]
-                    .iter()
-                    .map(|&v| dequantize_value(i64::try_from(v).unwrap_or(i64::MAX), t.scale))
-                    .collect();
-                at += n;
-                ProvenOutput {
-                    name: t.name.clone(),
-                    shape: t.shape.clone(),
-                    scale: t.scale,
-                    values,
-                }
-            })
-            .collect();
+        let mut group = |ids: &[usize], public: bool| -> Vec<ProvenTensor> {
+            if !public {
+                return Vec::new();
+            }
+            ids.iter()
+                .map(|&id| {
+                    let t = &q.tensors[id];
+                    let n: usize = t.shape.iter().product();
+                    let values = instances
+                        .get(at..at + n)
+                        .unwrap_or_default()
+                        .iter()
+                        .map(|&v| dequantize_value(i64::try_from(v).unwrap_or(i64::MAX), t.scale))
+                        .collect();
+                    at += n;
+                    ProvenTensor {
+                        name: t.name.clone(),
+                        shape: t.shape.clone(),
+                        scale: t.scale,
+                        values,
+                    }
+                })
+                .collect()
+        };
+        let inputs = group(&q.inputs, q.visibility.input == Visibility::Public);
+        let outputs = group(&q.outputs, q.visibility.output == Visibility::Public);
         Self {
             format: PROOF_FORMAT.into(),
             format_version: PROOF_VERSION,
@@ -91,6 +104,7 @@ impl ProofFile {
             vk_hash: hex(vk_hash),
             k,
             instances: instances.iter().map(ToString::to_string).collect(),
+            inputs,
             outputs,
             proof: hex(proof),
         }
@@ -124,34 +138,37 @@ impl ProofFile {
         if f.format != PROOF_FORMAT {
             return Err(bad(format!("format '{}' is not {PROOF_FORMAT}", f.format)));
         }
-        if f.format_version != PROOF_VERSION {
+        if !(PROOF_MIN_VERSION..=PROOF_VERSION).contains(&f.format_version) {
             return Err(bad(format!(
-                "proof format version {} is not supported (reads {PROOF_VERSION})",
+                "proof format version {} is not supported (reads {PROOF_MIN_VERSION} to \
+                 {PROOF_VERSION})",
                 f.format_version
             )));
         }
         let inst = f.instance_values().map_err(bad)?;
         let mut at = 0;
-        for o in &f.outputs {
-            let n: usize = o.shape.iter().product();
+        for (kind, t) in
+            f.inputs.iter().map(|t| ("input", t)).chain(f.outputs.iter().map(|t| ("output", t)))
+        {
+            let n: usize = t.shape.iter().product();
             let slice = inst
                 .get(at..at + n)
-                .ok_or_else(|| bad(format!("output '{}' has no matching instances", o.name)))?;
-            for (v, &i) in o.values.iter().zip(slice) {
-                #[allow(clippy::float_cmp)]
-                if *v != dequantize_value(i64::try_from(i).unwrap_or(i64::MAX), o.scale)
-                    || o.values.len() != n
-                {
-                    return Err(bad(format!(
-                        "output '{}' values do not match the proven instances",
-                        o.name
-                    )));
-                }
+                .ok_or_else(|| bad(format!("{kind} '{}' has no matching instances", t.name)))?;
+            let agree = t.values.len() == n
+                && t.values.iter().zip(slice).all(|(v, &i)| {
+                    dequantize_value(i64::try_from(i).unwrap_or(i64::MAX), t.scale).to_bits()
+                        == v.to_bits()
+                });
+            if !agree {
+                return Err(bad(format!(
+                    "{kind} '{}' values do not match the proven instances",
+                    t.name
+                )));
             }
             at += n;
         }
         if at != inst.len() {
-            return Err(bad("instances and outputs differ in length".into()));
+            return Err(bad("instances and the public inputs and outputs differ in length".into()));
         }
         Ok(f)
     }

@@ -142,6 +142,31 @@ def test_evm_verifier_from_python(tmp_path):
     assert result.accepted and result.part_bytes == split.part_bytes
 
 
+def test_public_inputs_and_private_outputs(tmp_path):
+    path, x = model("1l_mlp")
+    settings = zkinfer.calibrate(
+        path, x, input_visibility="public", output_visibility="private"
+    )
+    assert (settings.input_visibility, settings.output_visibility) == ("public", "private")
+    saved = settings.save(tmp_path / "settings.json")
+    assert zkinfer.Settings.load(tmp_path / "settings.json") == saved
+    proof = zkinfer.prove(path, x, tmp_path / "proof.json", settings=saved, progress=False)
+    assert zkinfer.verify(proof.proof, proof.vk)
+    doc = json.loads(Path(proof.proof).read_text())
+    assert doc["outputs"] == [] and len(doc["inputs"]) == 1
+    assert len(doc["instances"]) == np.asarray(x).size
+    # The proof is bound to its input: another input (changed consistently) is rejected.
+    doc["instances"][0] = str(int(doc["instances"][0]) + 1)
+    scale = doc["inputs"][0]["scale"]
+    doc["inputs"][0]["values"][0] = int(doc["instances"][0]) / 2.0**scale
+    (tmp_path / "other_input.json").write_text(json.dumps(doc))
+    assert zkinfer.verify(tmp_path / "other_input.json", proof.vk) is False
+    with pytest.raises(zkinfer.ZkinferError, match="hashed"):
+        zkinfer.calibrate(path, x, input_visibility="hashed")
+    with pytest.raises(zkinfer.ZkinferError, match="both private"):
+        zkinfer.calibrate(path, x, output_visibility="private")
+
+
 def test_user_errors_raise_zkinfer_error(tmp_path):
     path, _ = model("1l_mlp")
     with pytest.raises(zkinfer.ZkinferError, match="expected 3 values"):

@@ -67,6 +67,8 @@ class Settings:
     headroom: float
     model_sha256: str
     max_lanes: Optional[int] = None
+    input_visibility: str = "private"
+    output_visibility: str = "public"
     path: Optional[str] = None
     raw: Dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
@@ -83,6 +85,8 @@ class Settings:
             headroom=p["headroom"],
             model_sha256=raw["model_sha256"],
             max_lanes=raw.get("max_lanes"),
+            input_visibility=raw.get("visibility", {}).get("input", "private"),
+            output_visibility=raw.get("visibility", {}).get("output", "public"),
             path=None if path is None else os.fspath(path),
             raw=raw,
         )
@@ -107,6 +111,7 @@ class Settings:
             raw.pop("max_lanes", None)
         else:
             raw["max_lanes"] = self.max_lanes
+        raw["visibility"] = {"input": self.input_visibility, "output": self.output_visibility}
         return json.dumps(raw)
 
     def save(self, path: PathLike) -> "Settings":
@@ -260,12 +265,16 @@ def calibrate(
     batch: int = 1,
     samples: Optional[Sequence[Inputs]] = None,
     max_lanes: Optional[int] = None,
+    input_visibility: str = "private",
+    output_visibility: str = "public",
 ) -> Settings:
     """Chooses fixed-point scales from sample inputs.
 
     ``data`` is one sample, given as for :func:`run`; ``samples`` is a list of them. Give one
     or the other (or both: they are pooled). ``max_lanes`` caps the circuit's gate lanes
-    (advice columns): a smaller EVM verifier at a larger k.
+    (advice columns): a smaller EVM verifier at a larger k. ``input_visibility`` ("private" or
+    "public") and ``output_visibility`` ("public" or "private") choose what the proof makes
+    public: public inputs bind a proof to its input, private outputs keep the result hidden.
     """
     pooled = ([] if data is None else [_flat_inputs(data)]) + [
         _flat_inputs(x) for x in (samples or [])
@@ -273,7 +282,16 @@ def calibrate(
     if not pooled:
         raise ZkinferError("calibrate needs data= (one sample) or samples= (a list of samples)")
     out = None if output is None else os.fspath(output)
-    text = _zkinfer.calibrate(os.fspath(model), pooled, target, out, batch, max_lanes)
+    text = _zkinfer.calibrate(
+        os.fspath(model),
+        pooled,
+        target,
+        out,
+        batch,
+        max_lanes,
+        input_visibility,
+        output_visibility,
+    )
     return Settings.from_json(text, out)
 
 

@@ -18,6 +18,8 @@ def calibrate(
     output: Optional[str] = None,
     batch: int = 1,
     max_lanes: Optional[int] = None,
+    input_visibility: str = "private",
+    output_visibility: str = "public",
 ) -> str: ...
 def run(
     model: str,

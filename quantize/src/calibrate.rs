@@ -2,7 +2,8 @@
 
 use crate::error::Result;
 use crate::settings::{
-    Calibration, QuantParams, Range, Settings, Target, SETTINGS_FORMAT, SETTINGS_VERSION,
+    Calibration, QuantParams, Range, Settings, Target, Visibilities, SETTINGS_FORMAT,
+    SETTINGS_VERSION,
 };
 use std::collections::BTreeMap;
 use zkinfer_model_import::{Graph, Tensor};
@@ -57,5 +58,6 @@ pub fn settings_for(g: &Graph, batch: usize, target: Target, calibration: Calibr
         scale_overrides: BTreeMap::new(),
         calibration,
         max_lanes: None,
+        visibility: Visibilities::default(),
     }
 }

@@ -332,6 +332,9 @@ pub struct QGraph {
     pub outputs: Vec<QId>,
     /// Lookup tables.
     pub tables: Vec<Table>,
+    /// Which of inputs and outputs are public instances (inputs first, then outputs).
+    #[serde(default)]
+    pub visibility: crate::settings::Visibilities,
 }
 
 /// Number of bits needed for magnitudes up to `bound`.

@@ -33,6 +33,58 @@ impl std::str::FromStr for Target {
     }
 }
 
+/// Whether a tensor group is a public instance of the proof or stays inside the witness.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Visibility {
+    /// The values are public instances: every verifier sees them and the proof binds them.
+    Public,
+    /// The values stay in the witness: the proof attests only that some values exist.
+    Private,
+}
+
+impl std::str::FromStr for Visibility {
+    type Err = String;
+    fn from_str(s: &str) -> std::result::Result<Self, String> {
+        match s {
+            "public" => Ok(Self::Public),
+            "private" => Ok(Self::Private),
+            "hashed" => Err("'hashed' visibility is not supported yet: use 'public' to bind the \
+                             values or 'private' to hide them"
+                .into()),
+            other => Err(format!("unknown visibility '{other}': expected 'public' or 'private'")),
+        }
+    }
+}
+
+impl std::fmt::Display for Visibility {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Self::Public => "public",
+            Self::Private => "private",
+        })
+    }
+}
+
+/// Which tensor groups the proof makes public. Public inputs bind a proof to the input it was
+/// made for (so a consumer contract can check *whose* data was scored); private outputs prove
+/// a computation happened without revealing its result. Weights are always fixed columns of
+/// the circuit, pinned by the verifying key.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Visibilities {
+    /// Model inputs (default private).
+    pub input: Visibility,
+    /// Model outputs (default public).
+    pub output: Visibility,
+}
+
+impl Default for Visibilities {
+    fn default() -> Self {
+        Self { input: Visibility::Private, output: Visibility::Public }
+    }
+}
+
 /// Knobs of the fixed-point scheme.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -126,6 +178,9 @@ pub struct Settings {
     /// a smaller verifying key and EVM verifier (each lane adds ~2 KB of contract code).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_lanes: Option<usize>,
+    /// Which tensor groups are public instances.
+    #[serde(default)]
+    pub visibility: Visibilities,
 }
 
 impl Settings {
@@ -198,6 +253,15 @@ impl Settings {
         }
         for (name, &s) in &self.scale_overrides {
             check(&format!("scale override for '{name}'"), i64::from(s), 0, 40)?;
+        }
+        if self.visibility.input == Visibility::Private
+            && self.visibility.output == Visibility::Private
+        {
+            return Err(QuantError::Settings(
+                "visibility: inputs and outputs are both private, so the proof would bind no \
+                 value a verifier can check; make the inputs or the outputs public"
+                    .into(),
+            ));
         }
         Ok(())
     }

@@ -2,7 +2,7 @@
 
 use anyhow::{bail, Context};
 use std::path::PathBuf;
-use zkinfer::quantize::Target;
+use zkinfer::quantize::{Target, Visibilities, Visibility};
 use zkinfer::Model;
 
 /// Arguments of `zkinfer calibrate`.
@@ -35,6 +35,14 @@ pub struct Args {
     /// verifying key and EVM verifier (~2 KB of contract per lane) at a larger k.
     #[arg(long)]
     max_lanes: Option<usize>,
+    /// Model inputs in the proof: private (default; the proof hides them) or public (public
+    /// instances: the proof is bound to this exact input).
+    #[arg(long, default_value = "private", value_parser = visibility)]
+    input_visibility: Visibility,
+    /// Model outputs in the proof: public (default) or private (the proof attests the model
+    /// ran, without revealing the result; needs public inputs).
+    #[arg(long, default_value = "public", value_parser = visibility)]
+    output_visibility: Visibility,
     /// Force a tensor's scale exponent: NAME=EXP (repeatable).
     #[arg(long = "scale", value_name = "NAME=EXP")]
     scales: Vec<String>,
@@ -44,6 +52,10 @@ pub struct Args {
     /// Machine-readable summary on stdout.
     #[arg(long)]
     json: bool,
+}
+
+fn visibility(s: &str) -> Result<Visibility, String> {
+    s.parse()
 }
 
 /// Edit distance, for "did you mean".
@@ -83,6 +95,8 @@ pub fn main(a: &Args) -> anyhow::Result<()> {
         p.headroom = v;
     }
     settings.max_lanes = a.max_lanes;
+    settings.visibility = Visibilities { input: a.input_visibility, output: a.output_visibility };
+    settings.validate()?;
     for s in &a.scales {
         let (name, exp) =
             s.rsplit_once('=').with_context(|| format!("--scale '{s}': expected NAME=EXP"))?;

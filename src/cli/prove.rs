@@ -74,19 +74,21 @@ pub fn main(a: &Args) -> anyhow::Result<()> {
                 "setup_seconds": setup_s, "keys_cached": cached, "prove_seconds": prove_s, "verify_seconds": verify_s,
                 "proof_bytes": proof_bytes, "peak_memory_bytes": super::peak_memory_bytes(),
                 "lanes": c.plan.lanes, "lookup_lanes": c.plan.lookup_lanes, "msm": msm.name(), "msm_fallback": device.fallback,
-                "outputs": accuracy.outputs,
+                "visibility": c.qgraph.visibility, "outputs": accuracy.outputs,
             })
         );
         return Ok(());
     }
-    for (o, r) in file.outputs.iter().zip(&accuracy.outputs) {
-        let head: Vec<String> = o.values.iter().take(6).map(|v| format!("{v:.6}")).collect();
+    let hidden = file.outputs.is_empty();
+    for r in &accuracy.outputs {
+        let head: Vec<String> = r.values.iter().take(6).map(|v| format!("{v:.6}")).collect();
         println!(
-            "proven output '{}' {}: [{}{}]",
-            o.name,
-            super::shape_str(&o.shape),
+            "{} '{}' {}: [{}{}]",
+            if hidden { "private output (not in the proof)" } else { "proven output" },
+            r.name,
+            super::shape_str(&r.shape),
             head.join(", "),
-            if o.values.len() > 6 { ", …" } else { "" }
+            if r.values.len() > 6 { ", …" } else { "" }
         );
         println!(
             "  vs float (tract): max abs {:.3e}, max rel {:.3e}, argmax agree {}/{}",
@@ -99,6 +101,9 @@ pub fn main(a: &Args) -> anyhow::Result<()> {
         if cached { "cached".to_string() } else { format!("{setup_s:.2}s") },
         verify_s * 1000.0,
     );
+    for t in &file.inputs {
+        println!("public input '{}' {}: bound into the proof", t.name, super::shape_str(&t.shape));
+    }
     println!("model identity (vk hash) {}", file.vk_hash);
     println!("wrote {} (verified)", a.output.display());
     Ok(())

@@ -26,7 +26,7 @@ pub fn main(a: &Args) -> anyhow::Result<()> {
     if a.json {
         println!(
             "{}",
-            serde_json::json!({"verified": true, "vk_hash": identity, "insecure_srs": dev, "outputs": file.outputs})
+            serde_json::json!({"verified": true, "vk_hash": identity, "insecure_srs": dev, "inputs": file.inputs, "outputs": file.outputs})
         );
         return Ok(());
     }
@@ -34,15 +34,20 @@ pub fn main(a: &Args) -> anyhow::Result<()> {
         eprintln!("warning: this key was made with an INSECURE development SRS; the proof is only as good as that SRS");
     }
     println!("proof verified for model identity {identity}");
-    for o in &file.outputs {
+    for (kind, o) in
+        file.inputs.iter().map(|t| ("input", t)).chain(file.outputs.iter().map(|t| ("output", t)))
+    {
         let head: Vec<String> = o.values.iter().take(6).map(|v| format!("{v:.6}")).collect();
         println!(
-            "  '{}' {}: [{}{}]",
+            "  {kind} '{}' {}: [{}{}]",
             o.name,
             super::shape_str(&o.shape),
             head.join(", "),
             if o.values.len() > 6 { ", …" } else { "" }
         );
+    }
+    if file.outputs.is_empty() {
+        println!("  (the outputs are private: the proof does not reveal them)");
     }
     Ok(())
 }

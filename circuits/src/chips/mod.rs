@@ -12,7 +12,7 @@ use crate::builder::{Builder, Cell};
 use crate::error::{CircuitError, Result};
 use zkinfer_model_import::tensor::broadcast_index_map;
 use zkinfer_quantize::qgraph::{bits_for, QNode, QOp};
-use zkinfer_quantize::QGraph;
+use zkinfer_quantize::{QGraph, Visibility};
 
 /// Lays out a quantized graph. With a witness (every tensor's values, from
 /// `zkinfer_quantize::eval::eval_all`) the builder holds a full assignment; without one it
@@ -89,11 +89,19 @@ pub fn lay_out(
         cells[n.output] = Some(out);
         *b.node_cells.entry(n.node.clone()).or_default() += b.cells() - before;
     }
-    for &o in &q.outputs {
-        let out = cells[o].clone().ok_or_else(|| {
-            CircuitError::Internal(format!("output tensor {} not laid out", q.tensors[o].name))
+    // Public instances: the inputs, then the outputs, each group when its visibility says so.
+    let mut public = Vec::new();
+    if q.visibility.input == Visibility::Public {
+        public.extend(q.inputs.iter().copied());
+    }
+    if q.visibility.output == Visibility::Public {
+        public.extend(q.outputs.iter().copied());
+    }
+    for t in public {
+        let laid = cells[t].clone().ok_or_else(|| {
+            CircuitError::Internal(format!("tensor {} not laid out", q.tensors[t].name))
         })?;
-        for c in out {
+        for c in laid {
             b.expose(c);
         }
     }

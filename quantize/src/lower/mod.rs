@@ -50,6 +50,7 @@ pub(crate) fn lower(g: &Graph, s: &Settings) -> Result<QGraph> {
             inputs: Vec::new(),
             outputs: Vec::new(),
             tables: Vec::new(),
+            visibility: s.visibility,
         },
         map: vec![None; g.tensors.len()],
         node: NodeRef { name: String::new(), op: String::new() },
