@@ -175,7 +175,7 @@ pub struct Settings {
     /// Calibrated ranges.
     pub calibration: Calibration,
     /// Most gate lanes (advice columns) the circuit may use. Fewer lanes mean a larger k but
-    /// a smaller verifying key and EVM verifier (each lane adds ~2 KB of contract code).
+    /// a smaller verifying key and EVM verifier (each lane adds ~1.5 KB of contract code).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_lanes: Option<usize>,
     /// Which tensor groups are public instances.

@@ -32,7 +32,7 @@ pub struct Args {
     #[arg(long)]
     headroom: Option<f64>,
     /// Most gate lanes (advice columns) the circuit may use: fewer lanes give a smaller
-    /// verifying key and EVM verifier (~2 KB of contract per lane) at a larger k.
+    /// verifying key and EVM verifier (~1.5 KB of contract per lane) at a larger k.
     #[arg(long)]
     max_lanes: Option<usize>,
     /// Model inputs in the proof: private (default; the proof hides them) or public (public
