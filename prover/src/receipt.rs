@@ -147,9 +147,7 @@ impl ProofFile {
         }
         let inst = f.instance_values().map_err(bad)?;
         let mut at = 0;
-        for (kind, t) in
-            f.inputs.iter().map(|t| ("input", t)).chain(f.outputs.iter().map(|t| ("output", t)))
-        {
+        for (kind, t) in f.public_tensors() {
             let n: usize = t.shape.iter().product();
             let slice = inst
                 .get(at..at + n)
@@ -171,6 +169,12 @@ impl ProofFile {
             return Err(bad("instances and the public inputs and outputs differ in length".into()));
         }
         Ok(f)
+    }
+
+    /// The public tensors in instance order, each with its kind ("input" or "output").
+    pub fn public_tensors(&self) -> impl Iterator<Item = (&'static str, &ProvenTensor)> {
+        let inputs = self.inputs.iter().map(|t| ("input", t));
+        inputs.chain(self.outputs.iter().map(|t| ("output", t)))
     }
 
     /// Instances as integers.

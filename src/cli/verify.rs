@@ -34,9 +34,7 @@ pub fn main(a: &Args) -> anyhow::Result<()> {
         eprintln!("warning: this key was made with an INSECURE development SRS; the proof is only as good as that SRS");
     }
     println!("proof verified for model identity {identity}");
-    for (kind, o) in
-        file.inputs.iter().map(|t| ("input", t)).chain(file.outputs.iter().map(|t| ("output", t)))
-    {
+    for (kind, o) in file.public_tensors() {
         let head: Vec<String> = o.values.iter().take(6).map(|v| format!("{v:.6}")).collect();
         println!(
             "  {kind} '{}' {}: [{}{}]",
