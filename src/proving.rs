@@ -28,7 +28,7 @@ impl Compiled {
     /// Quantization or layout errors.
     pub fn new(model: &crate::Model, settings: &Settings) -> Result<Self> {
         let qgraph = model.quantize(settings)?;
-        let plan = plan_within(&qgraph, settings.max_lanes)?;
+        let plan = plan_within(&qgraph, settings.max_lanes, settings.linear_check)?;
         let hash = circuit_hash(&qgraph, &plan);
         Ok(Self { qgraph, plan, hash })
     }

@@ -355,6 +355,74 @@ fn lane_cap_shrinks_the_evm_verifier() {
 }
 
 #[test]
+fn freivalds_checked_layers_prove_and_verify_natively_and_on_the_evm() {
+    let tmp = tempfile::tempdir().unwrap();
+    let cache = tmp.path().join("cache");
+    let (m, input) = model("4l_relu_conv_fc");
+    let settings = tmp.path().join("settings.json");
+    ok(&zkinfer(
+        &cache,
+        &[
+            "calibrate",
+            s(&m),
+            "--data",
+            s(&input),
+            "-o",
+            s(&settings),
+            "--linear-check",
+            "freivalds",
+        ],
+    ));
+    assert!(std::fs::read_to_string(&settings)
+        .unwrap()
+        .contains("\"linear_check\": \"freivalds\""));
+    let proof = tmp.path().join("proof.json");
+    let out = ok(&zkinfer(
+        &cache,
+        &[
+            "prove",
+            s(&m),
+            "--input",
+            s(&input),
+            "--settings",
+            s(&settings),
+            "-o",
+            s(&proof),
+            "--json",
+        ],
+    ));
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    // The conv and fc layers are checked on a second-phase lane, and the outputs are exact.
+    assert!(v["late_lanes"].as_u64().unwrap() >= 1, "{v}");
+    assert!(v["outputs"][0]["error"]["max_rel"].as_f64().unwrap() < 1e-2, "{v}");
+    let vk = cache.join("keys").join(v["circuit_hash"].as_str().unwrap()).join("vk");
+    ok(&zkinfer(&cache, &["verify", "--proof", s(&proof), "--vk", s(&vk)]));
+    let file: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&proof).unwrap()).unwrap();
+    let lie = write_lie(&file, &tmp.path().join("lie.json"));
+    assert!(!zkinfer(&cache, &["verify", "--proof", s(&lie), "--vk", s(&vk)]).status.success());
+    // The generated verifier squeezes the second-phase challenge as the prover did.
+    let sol = tmp.path().join("Verifier.sol");
+    ok(&zkinfer(
+        &cache,
+        &["create-evm-verifier", "--vk", s(&vk), "-o", s(&sol), "--allow-oversize"],
+    ));
+    let bin = tmp.path().join("Verifier.bin");
+    let out = ok(&zkinfer(
+        &cache,
+        &["verify-evm", "--proof", s(&proof), "--verifier", s(&bin), "--json", "--allow-oversize"],
+    ));
+    let r: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(r["verified"], true, "{r}");
+    let out = zkinfer(
+        &cache,
+        &["verify-evm", "--proof", s(&lie), "--verifier", s(&bin), "--allow-oversize"],
+    );
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stdout).contains("REJECTED"));
+}
+
+#[test]
 fn doctor_lists_adapters_and_the_device_choice() {
     let tmp = tempfile::tempdir().unwrap();
     let out = ok(&zkinfer(tmp.path(), &["doctor"]));

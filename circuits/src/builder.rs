@@ -12,6 +12,8 @@ use std::collections::BTreeMap;
 pub enum Col {
     /// A gate lane.
     Lane(usize),
+    /// A second-phase gate lane, assigned after the challenge is drawn (see [`crate::late`]).
+    Late(usize),
     /// The looked-up input column of a lookup lane.
     LookupX(usize),
     /// The looked-up output column of a lookup lane.
@@ -71,11 +73,46 @@ pub fn range_tag(bits: u32) -> u64 {
 /// First tag of function tables.
 pub const FUNCTION_TAG_BASE: u64 = 64;
 
+pub use zkinfer_quantize::LinearCheck;
+
+/// The shape a layout is recorded into: the planner's choice, or a test's.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Layout {
+    /// Gate lanes.
+    pub lanes: usize,
+    /// Second-phase gate lanes (0 when no layer uses a Freivalds check).
+    pub late_lanes: usize,
+    /// Lookup lanes.
+    pub lookup_lanes: usize,
+    /// Largest range-check limb, in bits.
+    pub limb_bits: u32,
+    /// How linear layers are checked.
+    pub linear: LinearCheck,
+}
+
+impl Layout {
+    /// `lanes` gate lanes and `lookup_lanes` lookup lanes with limbs of `limb_bits` bits, a
+    /// second-phase lane added on demand and linear layers checked as the cost model says.
+    #[must_use]
+    pub fn new(lanes: usize, lookup_lanes: usize, limb_bits: u32) -> Self {
+        Self { lanes, late_lanes: 0, lookup_lanes, limb_bits, linear: LinearCheck::Auto }
+    }
+}
+
 /// The recorded circuit.
 #[derive(Clone, Debug)]
 pub struct Builder {
     /// Gate lanes.
     pub lanes: Vec<Lane>,
+    /// Second-phase gate lanes; their values are placeholders, the real ones follow from
+    /// [`Builder::late_log`] and the challenge at synthesis.
+    pub late: Vec<Lane>,
+    /// How each second-phase cell's value is computed, in creation order.
+    pub late_log: Vec<(Cell, crate::late::Late)>,
+    /// Powers of the challenge laid out so far (`powers[j]` holds c^j).
+    pub(crate) powers: Vec<Cell>,
+    /// How linear layers are checked.
+    pub linear: LinearCheck,
     /// Lookup lanes.
     pub lookups: Vec<LookupLane>,
     /// Distinct constants, placed in the constant column.
@@ -98,22 +135,30 @@ pub struct Builder {
     /// express. Empty in normal use.
     #[doc(hidden)]
     pub field_offsets: BTreeMap<Cell, (i128, u32)>,
+    /// Test hook: second-phase cells whose computed value is shifted by an integer. Empty in
+    /// normal use.
+    #[doc(hidden)]
+    pub late_offsets: BTreeMap<Cell, i128>,
     /// Advice cells each ONNX node occupies, for `zkinfer inspect`.
     pub node_cells: BTreeMap<String, usize>,
     function_tables: u64,
 }
 
 impl Builder {
-    /// An empty circuit with `lanes` gate lanes, `lookup_lanes` lookup lanes and range checks
-    /// in limbs of `limb_bits` bits.
+    /// An empty circuit of the given shape.
     #[must_use]
-    pub fn new(lanes: usize, lookup_lanes: usize, limb_bits: u32, known: bool) -> Self {
+    pub fn new(layout: &Layout, known: bool) -> Self {
+        let Layout { lanes, late_lanes, lookup_lanes, limb_bits, linear } = *layout;
         let mut table = vec![(0, 0, 0)];
         for bits in 1..=limb_bits {
             table.extend((0..1i128 << bits).map(|v| (range_tag(bits), v, 0)));
         }
         Self {
             lanes: vec![Lane::default(); lanes.max(1)],
+            late: vec![Lane::default(); late_lanes],
+            late_log: Vec::new(),
+            powers: Vec::new(),
+            linear,
             lookups: vec![LookupLane::default(); lookup_lanes.max(1)],
             constants: Vec::new(),
             constant_rows: BTreeMap::new(),
@@ -125,6 +170,7 @@ impl Builder {
             known,
             node_cells: BTreeMap::new(),
             field_offsets: BTreeMap::new(),
+            late_offsets: BTreeMap::new(),
             function_tables: 0,
         }
     }
@@ -132,7 +178,7 @@ impl Builder {
     /// Rows used by the busiest column or the table.
     #[must_use]
     pub fn rows(&self) -> usize {
-        let lanes = self.lanes.iter().map(|l| l.values.len()).max().unwrap_or(0);
+        let lanes = self.lanes.iter().chain(&self.late).map(|l| l.values.len()).max().unwrap_or(0);
         let lookups = self.lookups.iter().map(|l| l.x.len()).max().unwrap_or(0);
         lanes.max(lookups).max(self.table.len()).max(self.constants.len()).max(self.public.len())
     }
@@ -140,7 +186,7 @@ impl Builder {
     /// Total advice cells used.
     #[must_use]
     pub fn cells(&self) -> usize {
-        self.lanes.iter().map(|l| l.values.len()).sum::<usize>()
+        self.lanes.iter().chain(&self.late).map(|l| l.values.len()).sum::<usize>()
             + self.lookups.iter().map(|l| l.x.len()).sum::<usize>()
     }
 
@@ -154,26 +200,37 @@ impl Builder {
 
     /// Switches a gate on at a lane cell.
     pub fn enable(&mut self, gate: Gate, at: Cell) {
-        if let Col::Lane(l) = at.col {
+        if let Some(lane) = self.lane_mut(at.col) {
             match gate {
-                Gate::MulAdd => self.lanes[l].mul_add.push(at.row),
-                Gate::Mac => self.lanes[l].mac.push(at.row),
+                Gate::MulAdd => lane.mul_add.push(at.row),
+                Gate::Mac => lane.mac.push(at.row),
             }
         }
     }
 
-    /// Sets the fixed coefficient of a lane cell (used by the MAC gate).
+    /// Sets the fixed coefficient of a lane cell (the MAC gate reads it one row below its
+    /// selector; a second-phase multiply-add gate at its selector row).
     pub fn set_coef(&mut self, at: Cell, coef: i128) {
-        if let Col::Lane(l) = at.col {
-            self.lanes[l].coef.insert(at.row, coef);
+        if let Some(lane) = self.lane_mut(at.col) {
+            lane.coef.insert(at.row, coef);
         }
     }
 
-    /// Value of a cell.
+    fn lane_mut(&mut self, col: Col) -> Option<&mut Lane> {
+        match col {
+            Col::Lane(l) => self.lanes.get_mut(l),
+            Col::Late(l) => self.late.get_mut(l),
+            _ => None,
+        }
+    }
+
+    /// Value of a cell (0 for second-phase cells, whose values are field elements that
+    /// depend on the challenge).
     #[must_use]
     pub fn value(&self, c: Cell) -> i128 {
         match c.col {
             Col::Lane(l) => self.lanes[l].values[c.row],
+            Col::Late(_) => 0,
             Col::LookupX(l) => self.lookups[l].x[c.row],
             Col::LookupY(l) => self.lookups[l].y[c.row],
             Col::Constant => self.constants[c.row],

@@ -6,7 +6,8 @@ use halo2_proofs::circuit::{Layouter, SimpleFloorPlanner, Value};
 use halo2_proofs::halo2curves::bn256::Fr;
 use halo2_proofs::halo2curves::ff::{Field, PrimeField};
 use halo2_proofs::plonk::{
-    Advice, Circuit, Column, ConstraintSystem, Error, Expression, Fixed, Instance, VirtualCells,
+    Advice, Challenge, Circuit, Column, ConstraintSystem, Error, Expression, FirstPhase, Fixed,
+    Instance, SecondPhase, VirtualCells,
 };
 use halo2_proofs::poly::Rotation;
 use std::sync::Arc;
@@ -27,6 +28,8 @@ pub fn fe(v: i128) -> Fr {
 pub struct Shape {
     /// Gate lanes.
     pub lanes: usize,
+    /// Second-phase gate lanes (none: a single-phase circuit without a challenge).
+    pub late_lanes: usize,
     /// Lookup lanes.
     pub lookup_lanes: usize,
 }
@@ -59,6 +62,8 @@ pub struct LookupConfig {
 #[derive(Clone, Debug)]
 pub struct ModelConfig {
     lanes: Vec<LaneConfig>,
+    late: Vec<LaneConfig>,
+    challenge: Option<Challenge>,
     lookups: Vec<LookupConfig>,
     table: [Column<Fixed>; 3],
     constants: Column<Fixed>,
@@ -78,7 +83,11 @@ impl ModelCircuit {
     /// Wraps a builder.
     #[must_use]
     pub fn new(builder: Builder) -> Self {
-        let shape = Shape { lanes: builder.lanes.len(), lookup_lanes: builder.lookups.len() };
+        let shape = Shape {
+            lanes: builder.lanes.len(),
+            late_lanes: builder.late.len(),
+            lookup_lanes: builder.lookups.len(),
+        };
         Self { builder: Arc::new(builder), shape }
     }
 
@@ -105,7 +114,7 @@ impl Circuit<Fr> for ModelCircuit {
     }
 
     fn configure(meta: &mut ConstraintSystem<Fr>) -> ModelConfig {
-        Self::configure_with_params(meta, Shape { lanes: 1, lookup_lanes: 1 })
+        Self::configure_with_params(meta, Shape { lanes: 1, late_lanes: 0, lookup_lanes: 1 })
     }
 
     fn configure_with_params(meta: &mut ConstraintSystem<Fr>, shape: Shape) -> ModelConfig {
@@ -114,36 +123,11 @@ impl Circuit<Fr> for ModelCircuit {
         meta.enable_equality(constants);
         let instance = meta.instance_column();
         meta.enable_equality(instance);
-        let lanes: Vec<LaneConfig> = (0..shape.lanes.max(1))
-            .map(|_| {
-                let lane = LaneConfig {
-                    advice: meta.advice_column(),
-                    gate: meta.fixed_column(),
-                    coef: meta.fixed_column(),
-                };
-                meta.enable_equality(lane.advice);
-                let select = |m: &mut VirtualCells<'_, Fr>, on: u64| {
-                    let q = m.query_fixed(lane.gate, Rotation::cur());
-                    let other = Expression::Constant(Fr::from(SELECT_MUL_ADD + SELECT_MAC - on));
-                    // q·(other − q) vanishes at 0 and at the other gate's value.
-                    q.clone() * (other - q)
-                };
-                meta.create_gate("mul_add: a0 + a1·a2 = a3", |m| {
-                    let q = select(m, SELECT_MUL_ADD);
-                    let a: Vec<_> =
-                        (0..4).map(|r| m.query_advice(lane.advice, Rotation(r))).collect();
-                    vec![q * (a[0].clone() + a[1].clone() * a[2].clone() - a[3].clone())]
-                });
-                meta.create_gate("mac: a0 + f1·a1 = a2", |m| {
-                    let q = select(m, SELECT_MAC);
-                    let a: Vec<_> =
-                        (0..3).map(|r| m.query_advice(lane.advice, Rotation(r))).collect();
-                    let f = m.query_fixed(lane.coef, Rotation::next());
-                    vec![q * (a[0].clone() + f * a[1].clone() - a[2].clone())]
-                });
-                lane
-            })
-            .collect();
+        let lanes: Vec<LaneConfig> = (0..shape.lanes.max(1)).map(|_| lane(meta, None)).collect();
+        let challenge = (shape.late_lanes > 0).then(|| meta.challenge_usable_after(FirstPhase));
+        let late: Vec<LaneConfig> = challenge.map_or_else(Vec::new, |c| {
+            (0..shape.late_lanes).map(|_| lane(meta, Some(c))).collect()
+        });
         let lookups: Vec<LookupConfig> = (0..shape.lookup_lanes.max(1))
             .map(|_| {
                 let l = LookupConfig {
@@ -165,7 +149,7 @@ impl Circuit<Fr> for ModelCircuit {
                 l
             })
             .collect();
-        ModelConfig { lanes, lookups, table, constants, instance }
+        ModelConfig { lanes, late, challenge, lookups, table, constants, instance }
     }
 
     fn synthesize(
@@ -199,16 +183,11 @@ impl Circuit<Fr> for ModelCircuit {
                             region.assign_advice(cfg.advice, row, cell_val(c, v)).cell()
                         })
                         .collect();
-                    for &row in &lane.mul_add {
-                        region.assign_fixed(cfg.gate, row, Fr::from(SELECT_MUL_ADD));
-                    }
-                    for &row in &lane.mac {
-                        region.assign_fixed(cfg.gate, row, Fr::from(SELECT_MAC));
-                    }
-                    for (&row, &c) in &lane.coef {
-                        region.assign_fixed(cfg.coef, row, fe(c));
-                    }
+                    assign_lane_fixed(&mut region, lane, cfg);
                     lane_cells.push(cells);
+                }
+                for (lane, cfg) in b.late.iter().zip(&config.late) {
+                    assign_lane_fixed(&mut region, lane, cfg);
                 }
                 let mut lx = Vec::with_capacity(b.lookups.len());
                 let mut ly = Vec::with_capacity(b.lookups.len());
@@ -240,8 +219,30 @@ impl Circuit<Fr> for ModelCircuit {
                     .enumerate()
                     .map(|(row, &v)| region.assign_fixed(config.constants, row, fe(v)))
                     .collect();
+                // Second phase: commit everything above, draw the challenge, then assign the
+                // values that depend on it.
+                let mut late_cells = Vec::with_capacity(b.late.len());
+                if let Some(ch) = config.challenge {
+                    region.next_phase();
+                    let mut c = None;
+                    region.get_challenge(ch).map(|v| c = Some(v));
+                    let values = c.filter(|_| b.known).map(|c| b.late_values(c));
+                    for (l, (lane, cfg)) in b.late.iter().zip(&config.late).enumerate() {
+                        late_cells.push(
+                            (0..lane.values.len())
+                                .map(|row| {
+                                    let v = values
+                                        .as_ref()
+                                        .map_or_else(Value::unknown, |v| Value::known(v[l][row]));
+                                    region.assign_advice(cfg.advice, row, v).cell()
+                                })
+                                .collect::<Vec<_>>(),
+                        );
+                    }
+                }
                 let cell = |c: crate::builder::Cell| match c.col {
                     Col::Lane(i) => lane_cells[i][c.row],
+                    Col::Late(i) => late_cells[i][c.row],
                     Col::LookupX(i) => lx[i][c.row],
                     Col::LookupY(i) => ly[i][c.row],
                     Col::Constant => consts[c.row],
@@ -257,5 +258,67 @@ impl Circuit<Fr> for ModelCircuit {
             layouter.constrain_instance(c, config.instance, row);
         }
         Ok(())
+    }
+}
+
+/// A gate lane: an advice column (second phase when `challenge` is given) with its selector
+/// and coefficient columns and the two gates. The second-phase multiply-add gate multiplies
+/// by `a2 + f·c`, so one gate serves dot products (`f` = 0) and powers of `c` (`f` = 1); the
+/// challenge has degree 0, so the gate stays at degree 4.
+fn lane(meta: &mut ConstraintSystem<Fr>, challenge: Option<Challenge>) -> LaneConfig {
+    let lane = LaneConfig {
+        advice: match challenge {
+            Some(_) => meta.advice_column_in(SecondPhase),
+            None => meta.advice_column(),
+        },
+        gate: meta.fixed_column(),
+        coef: meta.fixed_column(),
+    };
+    meta.enable_equality(lane.advice);
+    let select = |m: &mut VirtualCells<'_, Fr>, on: u64| {
+        let q = m.query_fixed(lane.gate, Rotation::cur());
+        let other = Expression::Constant(Fr::from(SELECT_MUL_ADD + SELECT_MAC - on));
+        // q·(other − q) vanishes at 0 and at the other gate's value.
+        q.clone() * (other - q)
+    };
+    let name = if challenge.is_some() {
+        "mul_add: a0 + a1·(a2 + f·c) = a3"
+    } else {
+        "mul_add: a0 + a1·a2 = a3"
+    };
+    meta.create_gate(name, |m| {
+        let q = select(m, SELECT_MUL_ADD);
+        let a: Vec<_> = (0..4).map(|r| m.query_advice(lane.advice, Rotation(r))).collect();
+        let multiplier = match challenge {
+            Some(c) => {
+                a[2].clone() + m.query_fixed(lane.coef, Rotation::cur()) * m.query_challenge(c)
+            }
+            None => a[2].clone(),
+        };
+        vec![q * (a[0].clone() + a[1].clone() * multiplier - a[3].clone())]
+    });
+    meta.create_gate("mac: a0 + f1·a1 = a2", |m| {
+        let q = select(m, SELECT_MAC);
+        let a: Vec<_> = (0..3).map(|r| m.query_advice(lane.advice, Rotation(r))).collect();
+        let f = m.query_fixed(lane.coef, Rotation::next());
+        vec![q * (a[0].clone() + f * a[1].clone() - a[2].clone())]
+    });
+    lane
+}
+
+/// A lane's selector and coefficient values.
+fn assign_lane_fixed(
+    region: &mut halo2_proofs::circuit::Region<'_, Fr>,
+    lane: &crate::builder::Lane,
+    cfg: &LaneConfig,
+) {
+    for &row in &lane.mul_add {
+        region.assign_fixed(cfg.gate, row, Fr::from(SELECT_MUL_ADD));
+    }
+    for &row in &lane.mac {
+        region.assign_fixed(cfg.gate, row, Fr::from(SELECT_MAC));
+    }
+    for (&row, &c) in &lane.coef {
+        region.assign_fixed(cfg.coef, row, fe(c));
     }
 }

@@ -2,9 +2,11 @@
 //!
 //! [`lay_out`] turns a `QGraph` (and, when proving, its witness from the integer evaluator)
 //! into a [`Builder`]: a virtual circuit of cells on *lanes* that carry two gates
-//! (`a + b·c = d` and `acc + f·x + g = acc'` with fixed `f`, `g`), *lookup lanes* checked
+//! (`a + b·c = d` and `acc + f·x = acc'` with fixed `f`), *lookup lanes* checked
 //! against one tagged table (range tables of every width up to the limb size, and every
-//! function table of the model), and copy constraints. Because the layout is recorded before
+//! function table of the model), and copy constraints. Linear layers are checked either by
+//! those chains or by a Freivalds check on *second-phase lanes* (see [`late`]), whose values
+//! depend on a challenge drawn after everything else is committed. Because the layout is recorded before
 //! halo2 sees it, rows, columns and k are known without keygen. [`ModelCircuit`] writes the
 //! recording into a halo2-axiom circuit.
 
@@ -13,9 +15,10 @@ mod chips;
 pub mod circuit;
 pub mod error;
 mod gadgets;
+pub mod late;
 pub mod plan;
 
-pub use builder::Builder;
+pub use builder::{Builder, Layout, LinearCheck};
 pub use chips::lay_out;
 pub use circuit::{fe, ModelCircuit, Shape};
 pub use error::{CircuitError, Result};

@@ -1,14 +1,15 @@
 //! The layout planner: chooses the range-check limb width, the number of gate lanes and lookup
 //! lanes, and k, by minimising a cost model of proving, instead of a fixed default.
 //!
-//! Prover cost ≈ 2^k × (columns weighted by their polynomials): a gate lane is one advice
-//! column, two fixed columns (gate selector, coefficient) and one permutation polynomial; a
+//! Prover cost ≈ 2^k × (columns weighted by their polynomials): a gate lane (of either phase)
+//! is one advice column, two fixed columns (gate selector, coefficient) and one permutation
+//! polynomial; a
 //! lookup lane two advice columns, a tag and its argument's permuted input, permuted table and
 //! product. Every column also costs the verifier (and the EVM) an evaluation and a commitment,
 //! so a column is charged a fixed 2^14-row equivalent on top: the planner prefers fewer,
 //! taller columns unless rows would be mostly empty.
 
-use crate::builder::Builder;
+use crate::builder::{Builder, Layout, LinearCheck};
 use crate::chips::lay_out;
 use crate::circuit::{ModelCircuit, Shape};
 use crate::error::{CircuitError, Result};
@@ -28,6 +29,9 @@ pub struct Plan {
     pub k: u32,
     /// Gate lanes (advice columns with the two gates).
     pub lanes: usize,
+    /// Second-phase gate lanes, for Freivalds checks of linear layers.
+    #[serde(default)]
+    pub late_lanes: usize,
     /// Lookup lanes (each one lookup argument).
     pub lookup_lanes: usize,
     /// Range-check limb width.
@@ -36,6 +40,12 @@ pub struct Plan {
     pub rows: usize,
     /// Advice cells on gate lanes.
     pub lane_cells: usize,
+    /// Advice cells on second-phase gate lanes.
+    #[serde(default)]
+    pub late_cells: usize,
+    /// How linear layers are checked.
+    #[serde(default, skip_serializing_if = "LinearCheck::is_auto")]
+    pub linear: LinearCheck,
     /// Looked-up cells.
     pub lookup_cells: usize,
     /// Rows of the tagged lookup table.
@@ -50,7 +60,19 @@ impl Plan {
     /// Advice columns in total.
     #[must_use]
     pub fn advice_columns(&self) -> usize {
-        self.lanes + 2 * self.lookup_lanes
+        self.lanes + self.late_lanes + 2 * self.lookup_lanes
+    }
+
+    /// The layout this plan records into.
+    #[must_use]
+    pub fn layout(&self) -> Layout {
+        Layout {
+            lanes: self.lanes,
+            late_lanes: self.late_lanes,
+            lookup_lanes: self.lookup_lanes,
+            limb_bits: self.limb_bits,
+            linear: self.linear,
+        }
     }
 }
 
@@ -73,21 +95,36 @@ fn cost(k: u32, lanes: usize, lookup_lanes: usize) -> u128 {
 /// # Errors
 /// Unsupported primitives, or a circuit larger than 2^[`MAX_K`] rows.
 pub fn plan(q: &QGraph) -> Result<Plan> {
-    plan_within(q, None)
+    plan_within(q, None, LinearCheck::Auto)
 }
 
-/// Plans a graph's layout with at most `max_lanes` gate lanes (a larger k where needed).
+/// Plans a graph's layout with at most `max_lanes` gate lanes of both phases (a larger k
+/// where needed) and linear layers checked as `linear` says.
 ///
 /// # Errors
 /// As [`plan`], or [`CircuitError::TooLarge`] when no k up to [`MAX_K`] fits the lane cap.
-pub fn plan_within(q: &QGraph, max_lanes: Option<usize>) -> Result<Plan> {
+pub fn plan_within(q: &QGraph, max_lanes: Option<usize>, linear: LinearCheck) -> Result<Plan> {
+    match plan_with(q, max_lanes, linear) {
+        // A cap too tight for a second-phase lane: plain chains need one lane fewer.
+        Err(CircuitError::TooLarge { .. }) if max_lanes.is_some() && linear.is_auto() => {
+            plan_with(q, max_lanes, LinearCheck::Dot)
+        }
+        other => other,
+    }
+}
+
+fn plan_with(q: &QGraph, max_lanes: Option<usize>, linear: LinearCheck) -> Result<Plan> {
     let cap = max_lanes.unwrap_or(usize::MAX).max(1);
-    let reserve = (1usize << 4) - usable_rows(4, Shape { lanes: 1, lookup_lanes: 1 });
-    let mut best: Option<(u128, u32, usize, usize, u32)> = None;
+    let shape = Shape { lanes: 1, late_lanes: 0, lookup_lanes: 1 };
+    let reserve = (1usize << 4) - usable_rows(4, shape);
+    let mut best: Option<(u128, u32, usize, usize, usize, u32)> = None;
     for limb in LIMB_CHOICES {
-        let b = lay_out(q, None, 1, 1, limb)?;
+        let mut layout = Layout::new(1, 1, limb);
+        layout.linear = linear;
+        let b = lay_out(q, None, &layout)?;
         let (cells, lookups, table) =
             (b.lanes[0].values.len(), b.lookups[0].x.len(), b.table.len());
+        let late_cells = b.late.first().map_or(0, |l| l.values.len());
         for k in 4..=MAX_K {
             let usable = (1usize << k).saturating_sub(reserve);
             if table.max(b.constants.len()).max(b.public.len()) > usable {
@@ -95,27 +132,35 @@ pub fn plan_within(q: &QGraph, max_lanes: Option<usize>) -> Result<Plan> {
             }
             // 2% slack: runs are contiguous, so lanes never fill perfectly.
             let lanes = (cells + cells / 50).div_ceil(usable).max(1);
+            let late_lanes = (late_cells + late_cells / 50).div_ceil(usable);
             let lookup_lanes = lookups.div_ceil(usable).max(1);
-            if lanes > cap {
+            if lanes + late_lanes > cap {
                 continue;
             }
-            let c = cost(k, lanes, lookup_lanes);
+            let c = cost(k, lanes + late_lanes, lookup_lanes);
             if best.is_none_or(|b| c < b.0) {
-                best = Some((c, k, lanes, lookup_lanes, limb));
+                best = Some((c, k, lanes, late_lanes, lookup_lanes, limb));
             }
         }
     }
-    let Some((_, k, mut lanes, lookup_lanes, limb_bits)) = best else {
+    let Some((_, k, mut lanes, mut late_lanes, lookup_lanes, limb_bits)) = best else {
         return Err(CircuitError::TooLarge { rows: usize::MAX, max_k: MAX_K });
     };
     let usable = (1usize << k).saturating_sub(reserve);
     loop {
-        let b = lay_out(q, None, lanes, lookup_lanes, limb_bits)?;
+        let mut layout = Layout::new(lanes, lookup_lanes, limb_bits);
+        layout.late_lanes = late_lanes;
+        layout.linear = linear;
+        let b = lay_out(q, None, &layout)?;
         if b.rows() <= usable {
             return Ok(describe(&b, k));
         }
-        lanes += 1;
-        if lanes > 4096 || lanes > cap {
+        if b.late.iter().any(|l| l.values.len() > usable) {
+            late_lanes += 1;
+        } else {
+            lanes += 1;
+        }
+        if lanes + late_lanes > 4096 || lanes + late_lanes > cap {
             return Err(CircuitError::TooLarge { rows: b.rows(), max_k: MAX_K });
         }
     }
@@ -125,10 +170,13 @@ fn describe(b: &Builder, k: u32) -> Plan {
     Plan {
         k,
         lanes: b.lanes.len(),
+        late_lanes: b.late.len(),
         lookup_lanes: b.lookups.len(),
         limb_bits: b.limb_bits,
         rows: b.rows(),
         lane_cells: b.lanes.iter().map(|l| l.values.len()).sum(),
+        late_cells: b.late.iter().map(|l| l.values.len()).sum(),
+        linear: b.linear,
         lookup_cells: b.lookups.iter().map(|l| l.x.len()).sum(),
         table_rows: b.table.len(),
         copies: b.copies.len(),
@@ -141,5 +189,5 @@ fn describe(b: &Builder, k: u32) -> Plan {
 /// # Errors
 /// Unsupported primitives.
 pub fn lay_out_planned(q: &QGraph, witness: Option<&[Vec<i64>]>, plan: &Plan) -> Result<Builder> {
-    lay_out(q, witness, plan.lanes, plan.lookup_lanes, plan.limb_bits)
+    lay_out(q, witness, &plan.layout())
 }

@@ -12,7 +12,7 @@
 use halo2_proofs::dev::MockProver;
 use halo2_proofs::halo2curves::bn256::Fr;
 use zkinfer_circuits::builder::{range_tag, Builder, Cell, Col};
-use zkinfer_circuits::{lay_out, ModelCircuit};
+use zkinfer_circuits::{lay_out, Layout, LinearCheck, ModelCircuit};
 use zkinfer_model_import::Tensor;
 use zkinfer_quantize::qgraph::{LookupFn, QNode, QOp, QTensor, Table};
 use zkinfer_quantize::{eval, QGraph, Visibilities, Visibility};
@@ -117,12 +117,20 @@ fn verify(b: &Builder) -> bool {
 
 /// Honest witness passes; each advice cell +1 fails.
 fn check_sound(q: &QGraph, inputs: &[Vec<f64>]) -> Builder {
+    check_sound_with(q, inputs, &Layout::new(2, 2, LIMB))
+}
+
+/// [`check_sound`] in a given layout; second-phase cells are perturbed too.
+fn check_sound_with(q: &QGraph, inputs: &[Vec<f64>], layout: &Layout) -> Builder {
     let w = witness(q, inputs);
-    let b = lay_out(q, Some(&w), 2, 2, LIMB).unwrap();
+    let b = lay_out(q, Some(&w), layout).unwrap();
     assert!(verify(&b), "honest witness rejected");
     let mut cells = Vec::new();
     for (l, lane) in b.lanes.iter().enumerate() {
         cells.extend((0..lane.values.len()).map(|r| (Col::Lane(l), r)));
+    }
+    for (l, lane) in b.late.iter().enumerate() {
+        cells.extend((0..lane.values.len()).map(|r| (Col::Late(l), r)));
     }
     for (l, lane) in b.lookups.iter().enumerate() {
         cells.extend((0..lane.x.len()).map(|r| (Col::LookupX(l), r)));
@@ -132,6 +140,9 @@ fn check_sound(q: &QGraph, inputs: &[Vec<f64>]) -> Builder {
         let mut bad = b.clone();
         match col {
             Col::Lane(l) => bad.lanes[l].values[row] += 1,
+            Col::Late(_) => {
+                bad.late_offsets.insert(Cell { col, row }, 1);
+            }
             Col::LookupX(l) => bad.lookups[l].x[row] += 1,
             Col::LookupY(l) => bad.lookups[l].y[row] += 1,
             Col::Constant => {}
@@ -225,7 +236,7 @@ fn relu_max_min_abs_chips() {
 fn sign_gadget_rejects_a_consistent_lie() {
     // Honest: x = −5 has s = 0, relu = 0.
     let honest = |s_claim: i128| {
-        let mut b = Builder::new(1, 1, LIMB, true);
+        let mut b = Builder::new(&Layout::new(1, 1, LIMB), true);
         let x = b.run(&[-5])[0];
         let s = b.run(&[s_claim])[0];
         b.lookup(range_tag(1), s, 0);
@@ -258,6 +269,56 @@ fn matmul_chip_constant_and_input_weights() {
     check_sound(&q, &[vec![1.0, 2.0, 3.0, -4.0], vec![5.0, -6.0, 7.0, 8.0]]);
 }
 
+/// Freivalds layout: every matmul checked on a second-phase lane.
+fn freivalds() -> Layout {
+    Layout { late_lanes: 1, linear: LinearCheck::Freivalds, ..Layout::new(2, 2, LIMB) }
+}
+
+#[test]
+fn matmul_freivalds_chip() {
+    // Constant weights on the right, on the left, input × input, and a batch.
+    let x = vec![1.0, 2.0, 3.0, -4.0, 5.0, -6.0];
+    let mut g = G::new();
+    let a = g.input(&[2, 3], 20);
+    let w = g.konst(&[3, 2], vec![1, -2, 3, 0, 5, -1]);
+    let y = g.op(QOp::MatMul, vec![a, w], &[2, 2], 1000, false);
+    let b = check_sound_with(&g.output(y), std::slice::from_ref(&x), &freivalds());
+    assert!(!b.late.is_empty() && !b.late[0].values.is_empty(), "no second-phase cells");
+    // A consistent lie: the claimed product and the public output both +1. Only the
+    // Freivalds check can catch it.
+    assert_rejects_with(&b, |bad| {
+        let Col::Lane(l) = bad.public[0].col else { panic!("output not on a lane") };
+        bad.lanes[l].values[bad.public[0].row] += 1;
+        bad.public_values[0] += 1;
+    });
+
+    let mut g = G::new();
+    let w = g.konst(&[2, 2], vec![3, -1, 0, 2]);
+    let a = g.input(&[2, 3], 20);
+    let y = g.op(QOp::MatMul, vec![w, a], &[2, 3], 1000, false);
+    check_sound_with(&g.output(y), std::slice::from_ref(&x), &freivalds());
+
+    let mut g = G::new();
+    let a = g.input(&[2, 2], 20);
+    let c = g.input(&[2, 2], 20);
+    let y = g.op(QOp::MatMul, vec![a, c], &[2, 2], 1000, false);
+    check_sound_with(
+        &g.output(y),
+        &[vec![1.0, 2.0, 3.0, -4.0], vec![5.0, -6.0, 7.0, 8.0]],
+        &freivalds(),
+    );
+
+    let mut g = G::new();
+    let a = g.input(&[2, 1, 3], 20);
+    let w = g.konst(&[3, 2], vec![1, -2, 3, 0, 5, -1]);
+    let y = g.op(QOp::MatMul, vec![a, w], &[2, 1, 2], 1000, false);
+    let q = g.output(y);
+    let b = check_sound_with(&q, std::slice::from_ref(&x), &freivalds());
+    // Keygen sees the same structure without a witness.
+    let without = lay_out(&q, None, &freivalds()).unwrap();
+    assert_eq!((b.late_log.len(), &b.copies), (without.late_log.len(), &without.copies));
+}
+
 #[test]
 fn reduce_chips() {
     for op in [
@@ -288,7 +349,7 @@ fn div_chip_and_its_range_checks() {
         w[1][0] = 0;
         w
     };
-    let b = lay_out(&q, Some(&w), 2, 2, LIMB).unwrap();
+    let b = lay_out(&q, Some(&w), &Layout::new(2, 2, LIMB)).unwrap();
     assert!(!verify(&b));
 }
 
@@ -341,7 +402,7 @@ fn checked_bounds_are_enforced() {
     let mut w = witness(&q, &[vec![100.0, -100.0]]);
     w[0][0] = 101;
     w[1][0] = 101;
-    let b = lay_out(&q, Some(&w), 2, 2, LIMB).unwrap();
+    let b = lay_out(&q, Some(&w), &Layout::new(2, 2, LIMB)).unwrap();
     assert!(!verify(&b), "an input outside its bound was accepted");
 }
 
@@ -352,8 +413,8 @@ fn keygen_structure_does_not_depend_on_the_witness() {
     let y = g.op(QOp::Rescale { shift: 5 }, vec![a], &[3], 32, false);
     let q = g.output(y);
     let w = witness(&q, &[vec![517.0, -999.0, 16.0]]);
-    let with = lay_out(&q, Some(&w), 2, 2, LIMB).unwrap();
-    let without = lay_out(&q, None, 2, 2, LIMB).unwrap();
+    let with = lay_out(&q, Some(&w), &Layout::new(2, 2, LIMB)).unwrap();
+    let without = lay_out(&q, None, &Layout::new(2, 2, LIMB)).unwrap();
     assert_eq!(with.copies, without.copies);
     assert_eq!(with.rows(), without.rows());
     assert_eq!(with.constants, without.constants);
@@ -419,7 +480,7 @@ fn gather_chip() {
 /// r' is in range. A later exact ×4 turns q' into the small, wrong value 17 instead of 16.
 /// Bounding q as a small integer (`Builder::small`) rejects it.
 fn quotient_attack(bound_quotient: bool) -> bool {
-    let mut b = Builder::new(1, 1, LIMB, true);
+    let mut b = Builder::new(&Layout::new(1, 1, LIMB), true);
     let x = b.run(&[17])[0];
     let cells = b.run(&[2, 4]);
     let (r, q) = (cells[0], cells[1]);
@@ -466,7 +527,7 @@ fn visibility_picks_the_public_instances() {
     let (public, private) = (Visibility::Public, Visibility::Private);
     // Inputs then outputs, each group only when public.
     let both = build(public, public);
-    let b = lay_out(&both, Some(&witness(&both, &x)), 2, 2, LIMB).unwrap();
+    let b = lay_out(&both, Some(&witness(&both, &x)), &Layout::new(2, 2, LIMB)).unwrap();
     assert_eq!(b.public_values, vec![517, -999, 16, 16, -31, 1]);
     assert!(verify(&b));
     for i in 0..b.public_values.len() {
@@ -475,13 +536,14 @@ fn visibility_picks_the_public_instances() {
         assert!(!verify(&bad), "a changed public value {i} was accepted");
     }
     let inputs_only = build(public, private);
-    let b = lay_out(&inputs_only, Some(&witness(&inputs_only, &x)), 2, 2, LIMB).unwrap();
+    let b =
+        lay_out(&inputs_only, Some(&witness(&inputs_only, &x)), &Layout::new(2, 2, LIMB)).unwrap();
     assert_eq!(b.public_values, vec![517, -999, 16]);
     assert!(verify(&b));
     // Private outputs are still constrained: every perturbed witness cell fails.
     let hidden = check_sound(&inputs_only, &x);
     assert_eq!(hidden.public_values.len(), 3);
     let default = build(private, public);
-    let b = lay_out(&default, Some(&witness(&default, &x)), 2, 2, LIMB).unwrap();
+    let b = lay_out(&default, Some(&witness(&default, &x)), &Layout::new(2, 2, LIMB)).unwrap();
     assert_eq!(b.public_values, vec![16, -31, 1]);
 }

@@ -55,7 +55,7 @@ fn lane_cap_trades_columns_for_rows_and_stays_satisfied() {
     let (_, q, inputs) = prepare("4l_relu_conv_fc");
     let free = plan(&q).unwrap();
     assert!(free.lanes > 2, "the free plan already uses {} lanes", free.lanes);
-    let capped = plan_within(&q, Some(2)).unwrap();
+    let capped = plan_within(&q, Some(2), zkinfer_quantize::LinearCheck::Auto).unwrap();
     assert!(capped.lanes <= 2 && capped.k > free.k, "{capped:?} vs {free:?}");
     assert_eq!(capped.lane_cells, free.lane_cells);
     let witness = eval::eval_all(&q, &inputs).unwrap();
@@ -66,14 +66,14 @@ fn lane_cap_trades_columns_for_rows_and_stays_satisfied() {
 #[test]
 fn layout_snapshot_is_current() {
     let names = model_names();
-    let mut text = String::from("# model: k, gate lanes, lookup lanes, limb bits, rows, gate cells, lookup cells, table rows, copies\n");
+    let mut text = String::from("# model: k, gate lanes, second-phase lanes, lookup lanes, limb bits, rows, gate cells, second-phase cells, lookup cells, table rows, copies\n");
     for name in &names {
         let (_, q, _) = prepare(name);
         let p = plan(&q).unwrap();
         writeln!(
             text,
-            "{name}: k={} lanes={} lookup_lanes={} limb_bits={} rows={} lane_cells={} lookup_cells={} table_rows={} copies={}",
-            p.k, p.lanes, p.lookup_lanes, p.limb_bits, p.rows, p.lane_cells, p.lookup_cells, p.table_rows, p.copies
+            "{name}: k={} lanes={} late_lanes={} lookup_lanes={} limb_bits={} rows={} lane_cells={} late_cells={} lookup_cells={} table_rows={} copies={}",
+            p.k, p.lanes, p.late_lanes, p.lookup_lanes, p.limb_bits, p.rows, p.lane_cells, p.late_cells, p.lookup_cells, p.table_rows, p.copies
         )
         .unwrap();
     }

@@ -38,7 +38,7 @@ impl Write for HashWriter {
 #[must_use]
 pub fn circuit_hash(q: &QGraph, plan: &Plan) -> [u8; 32] {
     let mut w = HashWriter(Sha256::new());
-    w.0.update(b"zkinfer-circuit-v2");
+    w.0.update(b"zkinfer-circuit-v3");
     // Serialising plain data into a hasher cannot fail.
     let _ = serde_json::to_writer(&mut w, q);
     let _ = serde_json::to_writer(&mut w, plan);
@@ -48,7 +48,7 @@ pub fn circuit_hash(q: &QGraph, plan: &Plan) -> [u8; 32] {
 /// The column shape of a plan.
 #[must_use]
 pub fn shape(plan: &Plan) -> Shape {
-    Shape { lanes: plan.lanes, lookup_lanes: plan.lookup_lanes }
+    Shape { lanes: plan.lanes, late_lanes: plan.late_lanes, lookup_lanes: plan.lookup_lanes }
 }
 
 /// Generates the proving key (which holds the verifying key). The circuit structure comes

@@ -19,7 +19,7 @@ use zkinfer::model_import::Tensor;
 use zkinfer::prover::receipt::ProofFile;
 use zkinfer::prover::srs::{write_srs, DEV_LABEL};
 use zkinfer::prover::ProverError;
-use zkinfer::quantize::{Settings, Target, Visibilities, Visibility};
+use zkinfer::quantize::{LinearCheck, Settings, Target, Visibilities, Visibility};
 use zkinfer::{onchain, steps, Compiled, Device, Model};
 
 create_exception!(
@@ -109,7 +109,7 @@ fn inspect(
 /// Calibrates on samples (each a list of flat inputs) and returns the settings JSON, also
 /// written to `output` when given.
 #[pyfunction]
-#[pyo3(signature = (model, samples, target="accuracy", output=None, batch=1, max_lanes=None, input_visibility="private", output_visibility="public"))]
+#[pyo3(signature = (model, samples, target="accuracy", output=None, batch=1, max_lanes=None, input_visibility="private", output_visibility="public", linear_check="auto"))]
 #[allow(clippy::too_many_arguments)]
 fn calibrate(
     py: Python<'_>,
@@ -121,8 +121,10 @@ fn calibrate(
     max_lanes: Option<usize>,
     input_visibility: &str,
     output_visibility: &str,
+    linear_check: &str,
 ) -> PyResult<String> {
     let t = self::target(target)?;
+    let linear_check = linear_check.parse::<LinearCheck>().map_err(ZkinferError::new_err)?;
     let visibility = |s: &str| s.parse::<Visibility>().map_err(ZkinferError::new_err);
     let visibility = Visibilities {
         input: visibility(input_visibility)?,
@@ -133,6 +135,7 @@ fn calibrate(
         let samples = samples.iter().map(|s| tensors(&m, s)).collect::<Res<Vec<_>>>()?;
         let mut s = m.calibrate(&samples, t, |_| {})?;
         s.max_lanes = max_lanes;
+        s.linear_check = linear_check;
         s.visibility = visibility;
         s.validate()?;
         // Quantize once so problems surface at calibration, as the CLI does.

@@ -69,6 +69,7 @@ class Settings:
     max_lanes: Optional[int] = None
     input_visibility: str = "private"
     output_visibility: str = "public"
+    linear_check: str = "auto"
     path: Optional[str] = None
     raw: Dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
@@ -87,6 +88,7 @@ class Settings:
             max_lanes=raw.get("max_lanes"),
             input_visibility=raw.get("visibility", {}).get("input", "private"),
             output_visibility=raw.get("visibility", {}).get("output", "public"),
+            linear_check=raw.get("linear_check", "auto"),
             path=None if path is None else os.fspath(path),
             raw=raw,
         )
@@ -112,6 +114,10 @@ class Settings:
         else:
             raw["max_lanes"] = self.max_lanes
         raw["visibility"] = {"input": self.input_visibility, "output": self.output_visibility}
+        if self.linear_check == "auto":
+            raw.pop("linear_check", None)
+        else:
+            raw["linear_check"] = self.linear_check
         return json.dumps(raw)
 
     def save(self, path: PathLike) -> "Settings":
@@ -267,6 +273,7 @@ def calibrate(
     max_lanes: Optional[int] = None,
     input_visibility: str = "private",
     output_visibility: str = "public",
+    linear_check: str = "auto",
 ) -> Settings:
     """Chooses fixed-point scales from sample inputs.
 
@@ -275,6 +282,9 @@ def calibrate(
     (advice columns): a smaller EVM verifier at a larger k. ``input_visibility`` ("private" or
     "public") and ``output_visibility`` ("public" or "private") choose what the proof makes
     public: public inputs bind a proof to its input, private outputs keep the result hidden.
+    ``linear_check`` ("auto", "freivalds" or "dot") chooses how linear layers are proven:
+    a Freivalds random check (far fewer cells on large layers, a second proof phase) or
+    plain multiply-accumulate chains; "auto" picks per layer.
     """
     pooled = ([] if data is None else [_flat_inputs(data)]) + [
         _flat_inputs(x) for x in (samples or [])
@@ -291,6 +301,7 @@ def calibrate(
         max_lanes,
         input_visibility,
         output_visibility,
+        linear_check,
     )
     return Settings.from_json(text, out)
 

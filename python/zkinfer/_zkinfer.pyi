@@ -20,6 +20,7 @@ def calibrate(
     max_lanes: Optional[int] = None,
     input_visibility: str = "private",
     output_visibility: str = "public",
+    linear_check: str = "auto",
 ) -> str: ...
 def run(
     model: str,

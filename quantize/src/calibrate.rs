@@ -58,6 +58,7 @@ pub fn settings_for(g: &Graph, batch: usize, target: Target, calibration: Calibr
         scale_overrides: BTreeMap::new(),
         calibration,
         max_lanes: None,
+        linear_check: crate::LinearCheck::Auto,
         visibility: Visibilities::default(),
     }
 }

@@ -16,7 +16,7 @@ pub mod settings;
 
 pub use error::{QuantError, Result};
 pub use qgraph::{QGraph, QNode, QOp, QTensor};
-pub use settings::{QuantParams, Settings, Target, Visibilities, Visibility};
+pub use settings::{LinearCheck, QuantParams, Settings, Target, Visibilities, Visibility};
 
 use zkinfer_model_import::Graph;
 

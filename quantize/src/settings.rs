@@ -66,6 +66,53 @@ impl std::fmt::Display for Visibility {
     }
 }
 
+/// How the circuit checks linear layers (MatMul, Gemm, Conv).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LinearCheck {
+    /// Per layer, whichever costs fewer cells: a Freivalds check pays off on large layers,
+    /// plain chains on small ones (and need no second proof phase).
+    #[default]
+    Auto,
+    /// A Freivalds check for every linear layer: m·n + k·n + m·(n + k) multiply-adds instead
+    /// of m·n·k, at the cost of a second proof phase.
+    Freivalds,
+    /// Plain multiply-accumulate chains everywhere: a single-phase circuit.
+    Dot,
+}
+
+impl LinearCheck {
+    /// Whether this is the default.
+    #[must_use]
+    pub fn is_auto(&self) -> bool {
+        *self == Self::Auto
+    }
+}
+
+impl std::str::FromStr for LinearCheck {
+    type Err = String;
+    fn from_str(s: &str) -> std::result::Result<Self, String> {
+        match s {
+            "auto" => Ok(Self::Auto),
+            "freivalds" => Ok(Self::Freivalds),
+            "dot" => Ok(Self::Dot),
+            other => Err(format!(
+                "unknown linear check '{other}': expected 'auto', 'freivalds' or 'dot'"
+            )),
+        }
+    }
+}
+
+impl std::fmt::Display for LinearCheck {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Self::Auto => "auto",
+            Self::Freivalds => "freivalds",
+            Self::Dot => "dot",
+        })
+    }
+}
+
 /// Which tensor groups the proof makes public. Public inputs bind a proof to the input it was
 /// made for (so a consumer contract can check *whose* data was scored); private outputs prove
 /// a computation happened without revealing its result. Weights are always fixed columns of
@@ -178,6 +225,9 @@ pub struct Settings {
     /// a smaller verifying key and EVM verifier (each lane adds ~1.5 KB of contract code).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_lanes: Option<usize>,
+    /// How linear layers are checked.
+    #[serde(default, skip_serializing_if = "LinearCheck::is_auto")]
+    pub linear_check: LinearCheck,
     /// Which tensor groups are public instances.
     #[serde(default)]
     pub visibility: Visibilities,

@@ -2,7 +2,7 @@
 
 use anyhow::{bail, Context};
 use std::path::PathBuf;
-use zkinfer::quantize::{Target, Visibilities, Visibility};
+use zkinfer::quantize::{LinearCheck, Target, Visibilities, Visibility};
 use zkinfer::Model;
 
 /// Arguments of `zkinfer calibrate`.
@@ -35,6 +35,11 @@ pub struct Args {
     /// verifying key and EVM verifier (~1.5 KB of contract per lane) at a larger k.
     #[arg(long)]
     max_lanes: Option<usize>,
+    /// How linear layers (MatMul, Gemm, Conv) are checked: auto (default; per layer, the
+    /// cheaper), freivalds (a random linear check drawn after the operands are committed) or
+    /// dot (plain multiply-accumulate chains, a single-phase circuit).
+    #[arg(long, default_value = "auto", value_parser = linear_check)]
+    linear_check: LinearCheck,
     /// Model inputs in the proof: private (default; the proof hides them) or public (public
     /// instances: the proof is bound to this exact input).
     #[arg(long, default_value = "private", value_parser = visibility)]
@@ -55,6 +60,10 @@ pub struct Args {
 }
 
 fn visibility(s: &str) -> Result<Visibility, String> {
+    s.parse()
+}
+
+fn linear_check(s: &str) -> Result<LinearCheck, String> {
     s.parse()
 }
 
@@ -95,6 +104,7 @@ pub fn main(a: &Args) -> anyhow::Result<()> {
         p.headroom = v;
     }
     settings.max_lanes = a.max_lanes;
+    settings.linear_check = a.linear_check;
     settings.visibility = Visibilities { input: a.input_visibility, output: a.output_visibility };
     settings.validate()?;
     for s in &a.scales {

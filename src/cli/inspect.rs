@@ -69,8 +69,10 @@ pub fn main(a: &Args) -> anyhow::Result<()> {
         }
     };
     let quantized = model.quantize(&settings);
-    let plan =
-        quantized.as_ref().ok().map(|q| zkinfer::circuits::plan_within(q, settings.max_lanes));
+    let plan = quantized
+        .as_ref()
+        .ok()
+        .map(|q| zkinfer::circuits::plan_within(q, settings.max_lanes, settings.linear_check));
     let mut prims: BTreeMap<&str, usize> = BTreeMap::new();
     let mut cost: BTreeMap<String, usize> = BTreeMap::new();
     if let (Ok(q), Some(Ok(p))) = (&quantized, &plan) {
@@ -178,10 +180,18 @@ pub fn main(a: &Args) -> anyhow::Result<()> {
                 if tables.is_empty() { "none".into() } else { tables.join(", ") }
             );
             match &plan {
-                Some(Ok(p)) => println!(
-                    "circuit plan: k = {}, {} gate lanes, {} lookup lanes, {}-bit range limbs; {} rows, {} gate cells, {} lookups, {} table rows, {} copies",
-                    p.k, p.lanes, p.lookup_lanes, p.limb_bits, p.rows, p.lane_cells, p.lookup_cells, p.table_rows, p.copies
-                ),
+                Some(Ok(p)) => {
+                    println!(
+                        "circuit plan: k = {}, {} gate lanes, {} lookup lanes, {}-bit range limbs; {} rows, {} gate cells, {} lookups, {} table rows, {} copies",
+                        p.k, p.lanes, p.lookup_lanes, p.limb_bits, p.rows, p.lane_cells, p.lookup_cells, p.table_rows, p.copies
+                    );
+                    if p.late_lanes > 0 {
+                        println!(
+                            "  Freivalds checks of linear layers: {} second-phase lanes, {} cells",
+                            p.late_lanes, p.late_cells
+                        );
+                    }
+                }
                 Some(Err(e)) => println!("circuit plan: {e}"),
                 None => {}
             }

@@ -73,7 +73,7 @@ pub fn main(a: &Args) -> anyhow::Result<()> {
                 "proof": a.output, "circuit_hash": file.circuit_hash, "vk_hash": file.vk_hash, "k": c.plan.k,
                 "setup_seconds": setup_s, "keys_cached": cached, "prove_seconds": prove_s, "verify_seconds": verify_s,
                 "proof_bytes": proof_bytes, "peak_memory_bytes": super::peak_memory_bytes(),
-                "lanes": c.plan.lanes, "lookup_lanes": c.plan.lookup_lanes, "msm": msm.name(), "msm_fallback": device.fallback,
+                "lanes": c.plan.lanes, "late_lanes": c.plan.late_lanes, "lookup_lanes": c.plan.lookup_lanes, "msm": msm.name(), "msm_fallback": device.fallback,
                 "visibility": c.qgraph.visibility, "outputs": accuracy.outputs,
             })
         );

@@ -1,11 +1,49 @@
-//! MatMul (multiply-accumulate chains; constant weights live in the fixed coefficient column,
-//! so they are part of the verifying key) and ReduceSum.
+//! MatMul and ReduceSum. Constant weights live in the fixed coefficient column, so they are
+//! part of the verifying key. A matmul is checked by plain multiply-accumulate chains (m·n·k
+//! terms) or, when the cost model says it is cheaper, by a Freivalds check on second-phase
+//! lanes (m·n + k·n + m·(n + k) terms).
 
 use super::Ctx;
-use crate::builder::{Builder, Cell};
+use crate::builder::{Builder, Cell, LinearCheck};
 use zkinfer_model_import::ops::matmul::{matmul_shapes, MatMulDims};
 use zkinfer_model_import::ops::reduce::reduce_index_map;
 use zkinfer_model_import::tensor::broadcast_index_map;
+
+/// Least number of cells a Freivalds check must save over plain chains to be chosen: below
+/// it, the second-phase columns and proof elements it adds cost more than the cells it saves.
+const FREIVALDS_MIN_SAVING: usize = 1 << 13;
+
+/// A matrix operand: weights in the fixed coefficient column, or cells.
+#[derive(Clone, Copy)]
+enum Operand<'a> {
+    Fixed(&'a [i64]),
+    Cells(&'a [Cell]),
+}
+
+impl Operand<'_> {
+    /// `Σ_p self[at(p)]·x_p` over `len` terms: a chain with fixed coefficients, or a dot product.
+    fn weigh(self, b: &mut Builder, len: usize, at: impl Fn(usize) -> usize, xs: &[Cell]) -> Cell {
+        match self {
+            Self::Fixed(w) => {
+                let terms: Vec<(Cell, i128)> =
+                    (0..len).map(|p| (xs[p], i128::from(w[at(p)]))).collect();
+                b.late_lincomb(&terms)
+            }
+            Self::Cells(c) => {
+                let pairs: Vec<(Cell, Cell)> = (0..len).map(|p| (c[at(p)], xs[p])).collect();
+                b.late_dot(&pairs)
+            }
+        }
+    }
+
+    /// Cells per term of a chain over this operand.
+    fn per_term(self) -> usize {
+        match self {
+            Self::Fixed(_) => 2,
+            Self::Cells(_) => 3,
+        }
+    }
+}
 
 pub(super) fn matmul(b: &mut Builder, ctx: &Ctx<'_>) -> Vec<Cell> {
     let (ta, tb) = (&ctx.q.tensors[ctx.node.inputs[0]], &ctx.q.tensors[ctx.node.inputs[1]]);
@@ -14,31 +52,92 @@ pub(super) fn matmul(b: &mut Builder, ctx: &Ctx<'_>) -> Vec<Cell> {
     };
     let ab = broadcast_index_map(&ta.shape[..ta.shape.len() - 2], &batch);
     let bb = broadcast_index_map(&tb.shape[..tb.shape.len() - 2], &batch);
+    let operand = |i: usize| -> Option<Operand<'_>> {
+        match &ctx.q.tensors[ctx.node.inputs[i]].value {
+            Some(w) => Some(Operand::Fixed(w)),
+            None => ctx.ins.get(i).map(|c| Operand::Cells(c)),
+        }
+    };
+    let (Some(a), Some(w)) = (operand(0), operand(1)) else {
+        return Vec::new();
+    };
+    let freivalds = match b.linear {
+        LinearCheck::Freivalds => true,
+        LinearCheck::Dot => false,
+        LinearCheck::Auto => {
+            let outs = ab.len() * m * n;
+            let plain = outs * (1 + a.per_term().min(w.per_term()) * k);
+            let distinct_b = bb.iter().collect::<std::collections::BTreeSet<_>>().len();
+            let check = outs
+                + distinct_b * k * (1 + w.per_term() * n)
+                + ab.len() * m * (2 + 3 * n + a.per_term() * k);
+            check + FREIVALDS_MIN_SAVING < plain
+        }
+    };
+    if freivalds {
+        return freivalds_matmul(b, ctx, (a, w), (m, k, n), (&ab, &bb));
+    }
     let mut out = Vec::with_capacity(ab.len() * m * n);
     for (&ia, &ib) in ab.iter().zip(&bb) {
         for i in 0..m {
             for j in 0..n {
                 let a_at = |p: usize| (ia * m + i) * k + p;
                 let b_at = |p: usize| (ib * k + p) * n + j;
-                let cell = match (&ta.value, &tb.value) {
-                    (None, Some(w)) => {
+                let cell = match (a, w) {
+                    (Operand::Cells(x), Operand::Fixed(w)) => {
                         let terms: Vec<(Cell, i128)> =
-                            (0..k).map(|p| (ctx.ins[0][a_at(p)], i128::from(w[b_at(p)]))).collect();
+                            (0..k).map(|p| (x[a_at(p)], i128::from(w[b_at(p)]))).collect();
                         b.lincomb(&terms, 0)
                     }
-                    (Some(w), None) => {
+                    (Operand::Fixed(w), Operand::Cells(x)) => {
                         let terms: Vec<(Cell, i128)> =
-                            (0..k).map(|p| (ctx.ins[1][b_at(p)], i128::from(w[a_at(p)]))).collect();
+                            (0..k).map(|p| (x[b_at(p)], i128::from(w[a_at(p)]))).collect();
                         b.lincomb(&terms, 0)
                     }
-                    _ => {
+                    (Operand::Cells(x), Operand::Cells(y)) => {
                         let pairs: Vec<(Cell, Cell)> =
-                            (0..k).map(|p| (ctx.ins[0][a_at(p)], ctx.ins[1][b_at(p)])).collect();
+                            (0..k).map(|p| (x[a_at(p)], y[b_at(p)])).collect();
                         b.dot(&pairs)
                     }
+                    // Two constant operands were folded by the quantizer.
+                    (Operand::Fixed(_), Operand::Fixed(_)) => b.constant(0),
                 };
                 out.push(cell);
             }
+        }
+    }
+    out
+}
+
+/// `Y = A·B` by a Freivalds check: the claimed `Y` is witnessed as first-phase cells, and for
+/// the powers `r = (1, c, …, c^(n−1))` of the second-phase challenge each row must satisfy
+/// `Y_i·r = A_i·(B·r)`. A wrong `Y_i` makes that a nonzero polynomial of degree < n in `c`,
+/// which vanishes at the random `c` with probability below n/p. Costs m·n + k·n + m·(n + k)
+/// multiply-adds instead of m·n·k.
+fn freivalds_matmul(
+    b: &mut Builder,
+    ctx: &Ctx<'_>,
+    (a, w): (Operand<'_>, Operand<'_>),
+    (m, k, n): (usize, usize, usize),
+    (ab, bb): (&[usize], &[usize]),
+) -> Vec<Cell> {
+    let r = b.challenge_powers(n);
+    let mut br: std::collections::BTreeMap<usize, Vec<Cell>> = std::collections::BTreeMap::new();
+    let mut out = Vec::with_capacity(ab.len() * m * n);
+    for (t, (&ia, &ib)) in ab.iter().zip(bb).enumerate() {
+        let v = br
+            .entry(ib)
+            .or_insert_with(|| {
+                (0..k).map(|p| w.weigh(b, n, |j| (ib * k + p) * n + j, &r)).collect()
+            })
+            .clone();
+        for i in 0..m {
+            let row: Vec<i128> = (0..n).map(|j| (ctx.out_value)((t * m + i) * n + j)).collect();
+            let y = b.run(&row);
+            let lhs = b.late_dot(&y.iter().copied().zip(r.iter().copied()).collect::<Vec<_>>());
+            let rhs = a.weigh(b, k, |p| (ia * m + i) * k + p, &v);
+            b.copy(lhs, rhs);
+            out.extend(y);
         }
     }
     out

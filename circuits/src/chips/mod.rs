@@ -8,7 +8,7 @@ mod movement;
 mod select;
 mod table;
 
-use crate::builder::{Builder, Cell};
+use crate::builder::{Builder, Cell, Layout};
 use crate::error::{CircuitError, Result};
 use zkinfer_model_import::tensor::broadcast_index_map;
 use zkinfer_quantize::qgraph::{bits_for, QNode, QOp};
@@ -20,14 +20,8 @@ use zkinfer_quantize::{QGraph, Visibility};
 ///
 /// # Errors
 /// A primitive this version cannot lay out yet, naming its ONNX node.
-pub fn lay_out(
-    q: &QGraph,
-    witness: Option<&[Vec<i64>]>,
-    lanes: usize,
-    lookup_lanes: usize,
-    limb_bits: u32,
-) -> Result<Builder> {
-    let mut b = Builder::new(lanes, lookup_lanes, limb_bits, witness.is_some());
+pub fn lay_out(q: &QGraph, witness: Option<&[Vec<i64>]>, layout: &Layout) -> Result<Builder> {
+    let mut b = Builder::new(layout, witness.is_some());
     let tables = table::register_tables(&mut b, q);
     let gather_tags = table::register_gather_tables(&mut b, q);
     let mut cells: Vec<Option<Vec<Cell>>> = vec![None; q.tensors.len()];

@@ -1,0 +1,155 @@
+//! Second-phase cells: values that depend on a challenge drawn from the transcript after every
+//! first-phase column is committed. Freivalds checks of linear layers live here.
+//!
+//! A second-phase lane carries the same two gates as a first-phase lane, except that its
+//! multiply-add gate reads the challenge: `a0 + a1·(a2 + f·c) = a3` with the fixed `f` at the
+//! gate's row (0 for dot products, 1 to multiply by `c`). Values cannot be recorded as integers
+//! at layout time, so each cell records how it follows from earlier cells ([`Late`]), and
+//! [`Builder::late_values`] replays that log once the challenge is known.
+
+use crate::builder::{Builder, Cell, Col, Gate};
+use crate::circuit::fe;
+use halo2_proofs::halo2curves::bn256::Fr;
+use halo2_proofs::halo2curves::ff::Field;
+
+/// How a second-phase cell's value follows from earlier cells and the challenge `c`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Late {
+    /// The value of another cell (an operand copied into a chain).
+    Copy(Cell),
+    /// `acc + coef·x`.
+    Mac {
+        /// Running sum.
+        acc: Cell,
+        /// Term.
+        x: Cell,
+        /// Fixed coefficient.
+        coef: i128,
+    },
+    /// `a + b·(c_cell + f·c)`.
+    MulAdd {
+        /// Addend.
+        a: Cell,
+        /// Multiplicand.
+        b: Cell,
+        /// Multiplier cell.
+        c: Cell,
+        /// Fixed multiple of the challenge added to the multiplier.
+        f: i128,
+    },
+}
+
+impl Builder {
+    /// Reserves `len` contiguous cells in the least-filled second-phase lane (adding the first
+    /// such lane on demand).
+    fn late_run(&mut self, len: usize) -> Vec<Cell> {
+        if self.late.is_empty() {
+            self.late.push(crate::builder::Lane::default());
+        }
+        let lane = (0..self.late.len()).min_by_key(|&i| self.late[i].values.len()).unwrap_or(0);
+        let start = self.late[lane].values.len();
+        self.late[lane].values.resize(start + len, 0);
+        (0..len).map(|i| Cell { col: Col::Late(lane), row: start + i }).collect()
+    }
+
+    /// Places the copy of `from` at `at`: the value is replayed and the cells constrained equal.
+    fn late_copy(&mut self, from: Cell, at: Cell) {
+        self.late_log.push((at, Late::Copy(from)));
+        self.copy(from, at);
+    }
+
+    /// `Σ coef·x` over cells of either phase, as a second-phase multiply-accumulate chain
+    /// `[0, x1, acc1, x2, acc2, …]`. Costs 1 + 2n cells.
+    pub fn late_lincomb(&mut self, terms: &[(Cell, i128)]) -> Cell {
+        let zero = self.constant(0);
+        let terms: Vec<(Cell, i128)> =
+            terms.iter().copied().filter(|&(c, w)| w != 0 && c != zero).collect();
+        if terms.is_empty() {
+            return zero;
+        }
+        let cells = self.late_run(1 + 2 * terms.len());
+        self.late_copy(zero, cells[0]);
+        for (i, &(x, coef)) in terms.iter().enumerate() {
+            let (acc, at, next) = (cells[2 * i], cells[2 * i + 1], cells[2 * i + 2]);
+            self.late_copy(x, at);
+            self.enable(Gate::Mac, acc);
+            self.set_coef(at, coef);
+            self.late_log.push((next, Late::Mac { acc, x: at, coef }));
+        }
+        cells[cells.len() - 1]
+    }
+
+    /// `Σ a·b` over cells of either phase, as a second-phase chain `[0, a1, b1, acc1, …]` of
+    /// overlapping multiply-add gates. Costs 1 + 3n cells.
+    pub fn late_dot(&mut self, pairs: &[(Cell, Cell)]) -> Cell {
+        let zero = self.constant(0);
+        let pairs: Vec<(Cell, Cell)> =
+            pairs.iter().copied().filter(|&(a, b)| a != zero && b != zero).collect();
+        if pairs.is_empty() {
+            return zero;
+        }
+        let cells = self.late_run(1 + 3 * pairs.len());
+        self.late_copy(zero, cells[0]);
+        for (i, &(a, b)) in pairs.iter().enumerate() {
+            let [acc, ca, cb, next] = [0, 1, 2, 3].map(|o| cells[3 * i + o]);
+            self.late_copy(a, ca);
+            self.late_copy(b, cb);
+            self.enable(Gate::MulAdd, acc);
+            self.late_log.push((next, Late::MulAdd { a: acc, b: ca, c: cb, f: 0 }));
+        }
+        cells[cells.len() - 1]
+    }
+
+    /// Cells holding c^0 … c^(n−1) for the challenge `c`, shared by every check of the
+    /// circuit: c^0 is the constant 1, and each further power is `0 + c^j·(0 + 1·c)`.
+    pub fn challenge_powers(&mut self, n: usize) -> Vec<Cell> {
+        if self.powers.is_empty() {
+            let one = self.constant(1);
+            self.powers.push(one);
+        }
+        while self.powers.len() < n {
+            let prev = self.powers[self.powers.len() - 1];
+            let zero = self.constant(0);
+            let cells = self.late_run(4);
+            self.late_copy(zero, cells[0]);
+            self.late_copy(prev, cells[1]);
+            self.late_copy(zero, cells[2]);
+            self.enable(Gate::MulAdd, cells[0]);
+            self.set_coef(cells[0], 1);
+            self.late_log
+                .push((cells[3], Late::MulAdd { a: cells[0], b: cells[1], c: cells[2], f: 1 }));
+            self.powers.push(cells[3]);
+        }
+        self.powers[..n].to_vec()
+    }
+
+    /// Every second-phase value for challenge `c`, per lane and row, by replaying the log
+    /// (then the test hook's offsets).
+    #[must_use]
+    pub fn late_values(&self, c: Fr) -> Vec<Vec<Fr>> {
+        let mut vals: Vec<Vec<Fr>> =
+            self.late.iter().map(|l| vec![Fr::ZERO; l.values.len()]).collect();
+        for &(at, rule) in &self.late_log {
+            let get = |vals: &[Vec<Fr>], x: Cell| match x.col {
+                Col::Late(l) => vals[l][x.row],
+                _ => fe(self.value(x)),
+            };
+            let v = match rule {
+                Late::Copy(x) => get(&vals, x),
+                Late::Mac { acc, x, coef } => get(&vals, acc) + fe(coef) * get(&vals, x),
+                Late::MulAdd { a, b, c: m, f } => {
+                    get(&vals, a) + get(&vals, b) * (get(&vals, m) + fe(f) * c)
+                }
+            };
+            if let Col::Late(l) = at.col {
+                vals[l][at.row] = v;
+            }
+        }
+        for (&at, &d) in &self.late_offsets {
+            if let Col::Late(l) = at.col {
+                vals[l][at.row] += fe(d);
+            }
+        }
+        vals
+    }
+}
