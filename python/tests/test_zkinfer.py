@@ -167,6 +167,22 @@ def test_public_inputs_and_private_outputs(tmp_path):
         zkinfer.calibrate(path, x, output_visibility="private")
 
 
+def test_linear_check_choice(tmp_path):
+    path, x = model("1l_mlp")
+    settings = zkinfer.calibrate(path, x, linear_check="freivalds")
+    assert settings.linear_check == "freivalds"
+    saved = settings.save(tmp_path / "settings.json")
+    assert zkinfer.Settings.load(tmp_path / "settings.json").linear_check == "freivalds"
+    plan = zkinfer.inspect(path, settings=saved)["plan"]
+    assert plan["late_lanes"] >= 1 and plan["linear"] == "freivalds"
+    proof = zkinfer.prove(path, x, tmp_path / "proof.json", settings=saved, progress=False)
+    assert zkinfer.verify(proof.proof, proof.vk)
+    # The default keeps this small layer on plain chains: no second phase.
+    assert zkinfer.inspect(path, x)["plan"]["late_lanes"] == 0
+    with pytest.raises(zkinfer.ZkinferError, match="linear check"):
+        zkinfer.calibrate(path, x, linear_check="fast")
+
+
 def test_user_errors_raise_zkinfer_error(tmp_path):
     path, _ = model("1l_mlp")
     with pytest.raises(zkinfer.ZkinferError, match="expected 3 values"):
