@@ -14,7 +14,8 @@ const PREAMBLE: &str = "# zkinfer prove benchmark
 
 Written by `cargo bench --bench prove`: release `zkinfer prove` per model in a fresh key cache,
 default settings calibrated on the model's `input.json`, development SRS; setup excludes SRS
-generation; errors are against tract's f32 run; lanes are gate + lookup lanes. Recorded on
+generation; errors are against tract's f32 run; lanes are gate + second-phase (Freivalds) +
+lookup lanes. Recorded on
 the 2-core, 24 GiB development machine. EZKL 23 on that machine: one-op models k = 15,
 setup ≈ 10 s, prove ≈ 13 s; `lenet_5` k = 20, setup ≈ 420 s, prove ≈ 418 s, peak 9.6 GB,
 pk 4.4 GB.
@@ -69,9 +70,10 @@ fn main() {
         let mib = |b: u64| b as f64 / (1024.0 * 1024.0);
         let err = &v["outputs"][0]["error"];
         let line = format!(
-            "| `{name}` | {} | {}+{} | {:.2} | {:.2} | {:.1} | {:.0} | {:.1} | {:.1} | {} | {:.1e} | {:.1e} |",
+            "| `{name}` | {} | {}+{}+{} | {:.2} | {:.2} | {:.1} | {:.0} | {:.1} | {:.1} | {} | {:.1e} | {:.1e} |",
             v["k"],
             v["lanes"],
+            v["late_lanes"],
             v["lookup_lanes"],
             v["setup_seconds"].as_f64().unwrap_or(f64::NAN),
             v["prove_seconds"].as_f64().unwrap_or(f64::NAN),

@@ -119,6 +119,11 @@ fn plan_with(q: &QGraph, max_lanes: Option<usize>, linear: LinearCheck) -> Resul
     let reserve = (1usize << 4) - usable_rows(4, shape);
     let mut best: Option<(u128, u32, usize, usize, usize, u32)> = None;
     for limb in LIMB_CHOICES {
+        // A range table of 2^(limb+1) rows only pays off in a circuit that is that tall
+        // anyway; laying the graph out with it would be wasted time and memory.
+        if best.is_some_and(|b| limb + 1 > b.1) {
+            continue;
+        }
         let mut layout = Layout::new(1, 1, limb);
         layout.linear = linear;
         let b = lay_out(q, None, &layout)?;
