@@ -99,6 +99,31 @@ impl Layout {
     }
 }
 
+/// The first row each column had free when a primitive began: the primitive owns every cell
+/// from there up to where the next one began.
+#[derive(Clone, Debug)]
+pub struct NodeSpan {
+    /// ONNX node name.
+    pub node: String,
+    /// ONNX op.
+    pub op: String,
+    lanes: Vec<usize>,
+    late: Vec<usize>,
+    lookups: Vec<usize>,
+}
+
+impl NodeSpan {
+    fn start(&self, col: Col) -> Option<usize> {
+        match col {
+            Col::Lane(l) => self.lanes.get(l).copied(),
+            // A second-phase lane added on demand starts empty.
+            Col::Late(l) => Some(self.late.get(l).copied().unwrap_or(0)),
+            Col::LookupX(l) | Col::LookupY(l) => self.lookups.get(l).copied(),
+            Col::Constant => None,
+        }
+    }
+}
+
 /// The recorded circuit.
 #[derive(Clone, Debug)]
 pub struct Builder {
@@ -141,6 +166,9 @@ pub struct Builder {
     pub late_offsets: BTreeMap<Cell, i128>,
     /// Advice cells each ONNX node occupies, for `zkinfer inspect`.
     pub node_cells: BTreeMap<String, usize>,
+    /// Where each primitive's cells start, in layout order, so a failing cell can be traced
+    /// back to its ONNX node (see [`Builder::owner`]).
+    pub spans: Vec<NodeSpan>,
     function_tables: u64,
 }
 
@@ -169,6 +197,7 @@ impl Builder {
             table,
             known,
             node_cells: BTreeMap::new(),
+            spans: Vec::new(),
             field_offsets: BTreeMap::new(),
             late_offsets: BTreeMap::new(),
             function_tables: 0,
@@ -188,6 +217,38 @@ impl Builder {
     pub fn cells(&self) -> usize {
         self.lanes.iter().chain(&self.late).map(|l| l.values.len()).sum::<usize>()
             + self.lookups.iter().map(|l| l.x.len()).sum::<usize>()
+    }
+
+    /// Marks the start of an ONNX node's cells.
+    pub fn begin_node(&mut self, node: &str, op: &str) {
+        let lens = |ls: &[Lane]| ls.iter().map(|l| l.values.len()).collect();
+        self.spans.push(NodeSpan {
+            node: node.to_string(),
+            op: op.to_string(),
+            lanes: lens(&self.lanes),
+            late: lens(&self.late),
+            lookups: self.lookups.iter().map(|l| l.x.len()).collect(),
+        });
+    }
+
+    /// The ONNX node (name, op) whose primitive laid out a cell; `None` for the constant
+    /// column and cells past the layout.
+    #[must_use]
+    pub fn owner(&self, cell: Cell) -> Option<(&str, &str)> {
+        let len = match cell.col {
+            Col::Lane(l) => self.lanes.get(l).map(|x| x.values.len()),
+            Col::Late(l) => self.late.get(l).map(|x| x.values.len()),
+            Col::LookupX(l) | Col::LookupY(l) => self.lookups.get(l).map(|x| x.x.len()),
+            Col::Constant => None,
+        }?;
+        if cell.row >= len {
+            return None;
+        }
+        // Starts never decrease along the spans: the owner is the last span starting at or
+        // before the row (earlier spans with the same start laid out nothing there).
+        let i = self.spans.partition_point(|s| s.start(cell.col).is_some_and(|r| r <= cell.row));
+        let s = self.spans.get(i.checked_sub(1)?)?;
+        Some((s.node.as_str(), s.op.as_str()))
     }
 
     /// Appends `values` as one contiguous run in the least-filled lane and returns the cells.

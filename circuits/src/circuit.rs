@@ -123,13 +123,13 @@ impl Circuit<Fr> for ModelCircuit {
         meta.enable_equality(constants);
         let instance = meta.instance_column();
         meta.enable_equality(instance);
-        let lanes: Vec<LaneConfig> = (0..shape.lanes.max(1)).map(|_| lane(meta, None)).collect();
+        let lanes: Vec<LaneConfig> = (0..shape.lanes.max(1)).map(|i| lane(meta, i, None)).collect();
         let challenge = (shape.late_lanes > 0).then(|| meta.challenge_usable_after(FirstPhase));
         let late: Vec<LaneConfig> = challenge.map_or_else(Vec::new, |c| {
-            (0..shape.late_lanes).map(|_| lane(meta, Some(c))).collect()
+            (0..shape.late_lanes).map(|i| lane(meta, i, Some(c))).collect()
         });
         let lookups: Vec<LookupConfig> = (0..shape.lookup_lanes.max(1))
-            .map(|_| {
+            .map(|j| {
                 let l = LookupConfig {
                     tag: meta.fixed_column(),
                     x: meta.advice_column(),
@@ -137,7 +137,7 @@ impl Circuit<Fr> for ModelCircuit {
                 };
                 meta.enable_equality(l.x);
                 meta.enable_equality(l.y);
-                meta.lookup_any("tagged table", |m| {
+                meta.lookup_any(format!("lookup lane {j}: tagged table"), |m| {
                     let inputs = [
                         m.query_fixed(l.tag, Rotation::cur()),
                         m.query_advice(l.x, Rotation::cur()),
@@ -265,7 +265,9 @@ impl Circuit<Fr> for ModelCircuit {
 /// and coefficient columns and the two gates. The second-phase multiply-add gate multiplies
 /// by `a2 + f·c`, so one gate serves dot products (`f` = 0) and powers of `c` (`f` = 1); the
 /// challenge has degree 0, so the gate stays at degree 4.
-fn lane(meta: &mut ConstraintSystem<Fr>, challenge: Option<Challenge>) -> LaneConfig {
+/// Gates are named after their lane (`lane 3`, `late lane 0`) so a failure can be traced to
+/// the cell's ONNX node (see [`crate::diagnose`]).
+fn lane(meta: &mut ConstraintSystem<Fr>, index: usize, challenge: Option<Challenge>) -> LaneConfig {
     let lane = LaneConfig {
         advice: match challenge {
             Some(_) => meta.advice_column_in(SecondPhase),
@@ -281,12 +283,11 @@ fn lane(meta: &mut ConstraintSystem<Fr>, challenge: Option<Challenge>) -> LaneCo
         // q·(other − q) vanishes at 0 and at the other gate's value.
         q.clone() * (other - q)
     };
-    let name = if challenge.is_some() {
-        "mul_add: a0 + a1·(a2 + f·c) = a3"
-    } else {
-        "mul_add: a0 + a1·a2 = a3"
+    let (lane_name, mul_add) = match challenge {
+        Some(_) => (format!("late lane {index}"), "mul_add: a0 + a1·(a2 + f·c) = a3"),
+        None => (format!("lane {index}"), "mul_add: a0 + a1·a2 = a3"),
     };
-    meta.create_gate(name, |m| {
+    meta.create_gate(format!("{lane_name} {mul_add}"), |m| {
         let q = select(m, SELECT_MUL_ADD);
         let a: Vec<_> = (0..4).map(|r| m.query_advice(lane.advice, Rotation(r))).collect();
         let multiplier = match challenge {
@@ -297,7 +298,7 @@ fn lane(meta: &mut ConstraintSystem<Fr>, challenge: Option<Challenge>) -> LaneCo
         };
         vec![q * (a[0].clone() + a[1].clone() * multiplier - a[3].clone())]
     });
-    meta.create_gate("mac: a0 + f1·a1 = a2", |m| {
+    meta.create_gate(format!("{lane_name} mac: a0 + f1·a1 = a2"), |m| {
         let q = select(m, SELECT_MAC);
         let a: Vec<_> = (0..3).map(|r| m.query_advice(lane.advice, Rotation(r))).collect();
         let f = m.query_fixed(lane.coef, Rotation::next());

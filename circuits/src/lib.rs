@@ -13,6 +13,7 @@
 pub mod builder;
 mod chips;
 pub mod circuit;
+pub mod diagnose;
 pub mod error;
 mod gadgets;
 pub mod late;

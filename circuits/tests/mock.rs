@@ -81,7 +81,7 @@ impl G {
             op,
             inputs,
             output: id,
-            node: "/test/Node".into(),
+            node: format!("/test/Node{}", self.q.nodes.len()),
             onnx_op: "Test".into(),
         });
         id
@@ -317,6 +317,47 @@ fn matmul_freivalds_chip() {
     // Keygen sees the same structure without a witness.
     let without = lay_out(&q, None, &freivalds()).unwrap();
     assert_eq!((b.late_log.len(), &b.copies), (without.late_log.len(), &without.copies));
+}
+
+/// MockProver failure messages of a layout, each traced to its ONNX node where possible.
+fn traced_failures(b: &Builder) -> Vec<Option<String>> {
+    let c = ModelCircuit::new(b.clone());
+    let prover = MockProver::<Fr>::run(k_for(b), &c, vec![c.instances()]).unwrap();
+    let failures = prover.verify().expect_err("the edited witness was accepted");
+    failures.iter().map(|f| zkinfer_circuits::diagnose::failing_node(b, &f.to_string())).collect()
+}
+
+#[test]
+fn failures_are_traced_to_their_onnx_node() {
+    let mut g = G::new();
+    let a = g.input(&[2, 3], 20);
+    let w = g.konst(&[3, 2], vec![1, -2, 3, 0, 5, -1]);
+    let y = g.op(QOp::MatMul, vec![a, w], &[2, 2], 1000, false);
+    let r = g.op(QOp::Rescale { shift: 2 }, vec![y], &[2, 2], 300, false);
+    let q = g.output(r);
+    let (matmul, rescale) = (q.nodes[1].node.clone(), q.nodes[2].node.clone());
+    let b = lay_out(&q, Some(&witness(&q, &[vec![1.0, 2.0, 3.0, -4.0, 5.0, -6.0]])), &freivalds())
+        .unwrap();
+    let late = Cell { col: Col::Late(0), row: b.late[0].values.len() - 1 };
+    assert_eq!(b.owner(late).map(|o| o.0), Some(matmul.as_str()));
+    assert_eq!(b.owner(b.public[0]).map(|o| o.0), Some(rescale.as_str()));
+    // The input's bound checks come first in the lookup lanes, the rescale's range checks last.
+    assert_eq!(b.owner(Cell { col: Col::LookupX(0), row: 0 }), Some(("in", "Input")));
+    let last = Cell { col: Col::LookupY(0), row: b.lookups[0].x.len() - 1 };
+    assert_eq!(b.owner(last).map(|o| o.0), Some(rescale.as_str()));
+    assert_eq!(b.owner(Cell { col: Col::Constant, row: 0 }), None);
+    // A broken second-phase cell is reported against the MatMul, a broken quotient against
+    // the Rescale.
+    let mut bad = b.clone();
+    bad.late_offsets.insert(late, 1);
+    let traced = traced_failures(&bad);
+    assert!(traced.contains(&Some(format!("node '{matmul}' (Test)"))), "{traced:?}");
+    let mut bad = b.clone();
+    let Col::Lane(l) = b.public[0].col else { panic!("output not on a lane") };
+    bad.lanes[l].values[b.public[0].row] += 1;
+    bad.public_values[0] += 1;
+    let traced = traced_failures(&bad);
+    assert!(traced.contains(&Some(format!("node '{rescale}' (Test)"))), "{traced:?}");
 }
 
 #[test]

@@ -1,5 +1,6 @@
 //! `zkinfer mock`: check a witness against the circuit with halo2's MockProver, which names
-//! every failing constraint (no keys or SRS needed).
+//! every failing constraint (no keys or SRS needed), each traced to the ONNX node whose cells
+//! it constrains.
 
 use std::path::PathBuf;
 use zkinfer::circuits::halo2_proofs::dev::MockProver;
@@ -46,7 +47,11 @@ pub fn main(a: &Args) -> anyhow::Result<()> {
         }
         Err(failures) => {
             for f in failures.iter().take(10) {
-                eprintln!("{f}");
+                let text = f.to_string();
+                match zkinfer::circuits::diagnose::failing_node(&circuit.builder, &text) {
+                    Some(node) => eprintln!("{node}: {text}"),
+                    None => eprintln!("{text}"),
+                }
             }
             anyhow::bail!("{} constraint(s) failed", failures.len())
         }

@@ -28,6 +28,7 @@ pub fn lay_out(q: &QGraph, witness: Option<&[Vec<i64>]>, layout: &Layout) -> Res
     let value = |id: usize, i: usize| -> i128 { witness.map_or(0, |w| i128::from(w[id][i])) };
     for n in &q.nodes {
         let before = b.cells();
+        b.begin_node(&n.node, &n.onnx_op);
         let ins: Vec<Vec<Cell>> = n
             .inputs
             .iter()

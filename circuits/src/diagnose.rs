@@ -1,0 +1,58 @@
+//! Traces a MockProver failure back to the ONNX node whose primitive laid out the failing cell,
+//! so `zkinfer mock` says *which node* broke, not only which column and row.
+//!
+//! The circuit is one region; gates and lookups are named after their lane (`lane 3 mac: …`,
+//! `late lane 0 …`, `lookup lane 1: …`), and equality failures name the advice column, so the
+//! failure's text gives the cell, and [`Builder::owner`] the node.
+
+use crate::builder::{Builder, Cell, Col};
+
+/// The cell a MockProver failure message points at: a lane named in the gate or lookup, or
+/// the advice column of an equality failure, at the message's offset.
+#[must_use]
+pub fn failing_cell(b: &Builder, message: &str) -> Option<Cell> {
+    // In-region failures give an offset (the region starts at row 0), others a row.
+    let row = number_after(message, "at offset ").or_else(|| number_after(message, "on row "))?;
+    let col = if let Some(l) = number_after(message, "late lane ") {
+        Col::Late(l)
+    } else if let Some(l) = number_after(message, "lookup lane ") {
+        Col::LookupX(l)
+    } else if let Some(l) = number_after(message, "lane ") {
+        Col::Lane(l)
+    } else {
+        // `Column('Advice', 3 - )`, or `Column('Advice { phase: Phase(1) }', 3 - )`.
+        let at = message.find("Column('Advice")?;
+        advice_col(b, number_after(&message[at..], "', ")?)?
+    };
+    Some(Cell { col, row })
+}
+
+/// `"node 'NAME' (OP)"` for a MockProver failure message, when it can be traced.
+#[must_use]
+pub fn failing_node(b: &Builder, message: &str) -> Option<String> {
+    let (node, op) = b.owner(failing_cell(b, message)?)?;
+    Some(format!("node '{node}' ({op})"))
+}
+
+/// Advice columns are created lanes first, then second-phase lanes, then (x, y) per lookup
+/// lane.
+fn advice_col(b: &Builder, index: usize) -> Option<Col> {
+    let (lanes, late) = (b.lanes.len(), b.late.len());
+    if index < lanes {
+        return Some(Col::Lane(index));
+    }
+    if index < lanes + late {
+        return Some(Col::Late(index - lanes));
+    }
+    let j = index - lanes - late;
+    if j / 2 >= b.lookups.len() {
+        return None;
+    }
+    Some(if j.is_multiple_of(2) { Col::LookupX(j / 2) } else { Col::LookupY(j / 2) })
+}
+
+fn number_after(text: &str, marker: &str) -> Option<usize> {
+    let rest = &text[text.find(marker)? + marker.len()..];
+    let end = rest.find(|c: char| !c.is_ascii_digit()).unwrap_or(rest.len());
+    rest[..end].parse().ok()
+}
