@@ -3,11 +3,10 @@
 //! deployed size. Each verifier must also reject one flipped byte in every 32-byte word of the
 //! proof, a changed public output, and the previous model's proof; a failure is reported in the
 //! table. A verifier over the EIP-170 limit is measured again split over several contracts. Run with `cargo bench --bench evm -- [MODEL ...]`; the table goes to stdout and to
-//! benches/evm_results.md.
+//! benches/evm_results.md (named models replace their own rows).
 
 mod common;
 
-use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use zkinfer::onchain::{deploy, Deployment};
@@ -198,9 +197,8 @@ fn main() {
     let models = common::models_dir();
     let names = common::names(&defaults());
     let exe = env!("CARGO_BIN_EXE_zkinfer");
-    let mut table = String::from(
-        "| model | k | lanes | instances | gas | deployed bytes | ≤ EIP-170 | tampering |\n|---|---:|---:|---:|---:|---:|---|---|\n",
-    );
+    let header = "| model | k | lanes | instances | gas | deployed bytes | ≤ EIP-170 | tampering |\n|---|---:|---:|---:|---:|---:|---|---|\n";
+    let mut rows: Vec<String> = Vec::new();
     let mut previous: Option<Proved> = None;
     for name in &names {
         let cache = std::env::temp_dir().join(format!("zkinfer-evm-bench-{name}"));
@@ -216,9 +214,9 @@ fn main() {
             format!("| `{name}` | failed: {} |", e.lines().last().unwrap_or("").replace('|', "/"))
         });
         println!("{line}");
-        let _ = writeln!(table, "{line}");
+        rows.extend(line.lines().map(str::to_string));
         let _ = std::fs::remove_dir_all(&cache);
     }
-    let _ = std::fs::write(root.join("benches/evm_results.md"), format!("{PREAMBLE}{table}"));
-    println!("\n{table}");
+    common::write_results(&root.join("benches/evm_results.md"), PREAMBLE, header, &rows);
+    println!("\n{header}{}", rows.join("\n"));
 }

@@ -2,11 +2,10 @@
 //! cache (so setup is measured), reporting setup, prove and verify time, peak memory, key
 //! and proof sizes and accuracy. Run with
 //! `cargo bench --bench prove -- [MODEL ...]` (default: every model that fits this machine);
-//! the table goes to stdout and to benches/results.md.
+//! the table goes to stdout and to benches/results.md (named models replace their own rows).
 
 mod common;
 
-use std::fmt::Write as _;
 use std::path::PathBuf;
 use std::process::Command;
 
@@ -31,9 +30,8 @@ fn main() {
     let models = common::models_dir();
     let names = common::names(common::DEFAULT);
     let exe = env!("CARGO_BIN_EXE_zkinfer");
-    let mut table = String::from(
-        "| model | k | lanes | setup s | prove s | verify ms | peak MiB | pk MiB | vk KiB | proof B | max abs err | max rel err |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n",
-    );
+    let header = "| model | k | lanes | setup s | prove s | verify ms | peak MiB | pk MiB | vk KiB | proof B | max abs err | max rel err |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n";
+    let mut rows = Vec::new();
     for name in &names {
         let cache = std::env::temp_dir().join(format!("zkinfer-bench-{name}"));
         let _ = std::fs::remove_dir_all(&cache);
@@ -57,11 +55,10 @@ fn main() {
         };
         if !out.status.success() {
             eprintln!("{name}: {}", String::from_utf8_lossy(&out.stderr).trim());
-            let _ = writeln!(
-                table,
+            rows.push(format!(
                 "| `{name}` | failed: {} |",
                 String::from_utf8_lossy(&out.stderr).lines().last().unwrap_or("").replace('|', "/")
-            );
+            ));
             continue;
         }
         let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_default();
@@ -86,10 +83,9 @@ fn main() {
             err["max_rel"].as_f64().unwrap_or(f64::NAN),
         );
         println!("{line}");
-        table.push_str(&line);
-        table.push('\n');
+        rows.push(line);
         let _ = std::fs::remove_dir_all(&cache);
     }
-    let _ = std::fs::write(root.join("benches/results.md"), format!("{PREAMBLE}{table}"));
-    println!("\n{table}");
+    common::write_results(&root.join("benches/results.md"), PREAMBLE, header, &rows);
+    println!("\n{header}{}", rows.join("\n"));
 }

@@ -4,8 +4,8 @@
 use std::path::PathBuf;
 
 /// Models measured by default. The scale targets are named on the command line:
-/// `multihead_attention` (~3 min), `self_attention` (~7 min, 14 GB) and `mnist_gan` (~9 min,
-/// 17 GB) fit a 24 GiB machine; `nanoGPT` needs the Freivalds matmul check first.
+/// `multihead_attention` (~1 min), `mnist_gan` (~2 min), `self_attention` (~3.5 min, 7 GB) and
+/// `nanoGPT` (~11 min, 18 GB) on a 2-core, 24 GiB machine.
 pub const DEFAULT: &[&str] = &[
     "1l_relu",
     "1l_sigmoid",
@@ -42,4 +42,41 @@ pub fn names(defaults: &[&str]) -> Vec<String> {
     } else {
         args
     }
+}
+
+/// Writes a benchmark's rows to its results file. A run over the default list rewrites the
+/// preamble and the first table; a run over named models replaces just their rows (matched by
+/// the first cell) and appends new ones to the first table, so hand-run sections such as the
+/// scale targets survive.
+pub fn write_results(path: &std::path::Path, preamble: &str, header: &str, rows: &[String]) {
+    let named = std::env::args().skip(1).any(|a| !a.starts_with('-'));
+    let old = std::fs::read_to_string(path).unwrap_or_default();
+    let mut lines: Vec<String> = old.lines().map(str::to_string).collect();
+    // The first table: the first block of lines starting with '|'.
+    let start = lines.iter().position(|l| l.starts_with('|'));
+    let end = start.map(|s| s + lines[s..].iter().take_while(|l| l.starts_with('|')).count());
+    let text = match (start, end) {
+        (Some(_), Some(e)) if named => {
+            let key = |l: &str| l.split('|').nth(1).map(str::trim).map(str::to_string);
+            let mut end = e;
+            for row in rows {
+                match lines.iter().position(|l| l.starts_with('|') && key(l) == key(row)) {
+                    Some(i) => lines[i].clone_from(row),
+                    None => {
+                        lines.insert(end, row.clone());
+                        end += 1;
+                    }
+                }
+            }
+            lines.join("\n") + "\n"
+        }
+        (Some(_), Some(e)) => {
+            let rest = lines[e..].join("\n");
+            let rest = rest.trim_end();
+            let rest = if rest.is_empty() { String::new() } else { format!("{rest}\n") };
+            format!("{preamble}{header}{}\n{rest}", rows.join("\n"))
+        }
+        _ => format!("{preamble}{header}{}\n", rows.join("\n")),
+    };
+    let _ = std::fs::write(path, text);
 }
