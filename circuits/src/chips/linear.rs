@@ -99,8 +99,11 @@ pub(super) fn matmul(b: &mut Builder, ctx: &Ctx<'_>) -> Vec<Cell> {
                             (0..k).map(|p| (x[a_at(p)], y[b_at(p)])).collect();
                         b.dot(&pairs)
                     }
-                    // Two constant operands were folded by the quantizer.
-                    (Operand::Fixed(_), Operand::Fixed(_)) => b.constant(0),
+                    // The importer folds constant products; should one remain, it is a
+                    // constant of the circuit.
+                    (Operand::Fixed(x), Operand::Fixed(w)) => b.constant(
+                        (0..k).map(|p| i128::from(x[a_at(p)]) * i128::from(w[b_at(p)])).sum(),
+                    ),
                 };
                 out.push(cell);
             }
