@@ -13,8 +13,11 @@ pragma solidity 0.8.19;
 /// `zkinfer verify` prints) for auditors. A proof for any other model fails verification.
 ///
 /// Limits of this example: the applicant's features are a private input, so the proof says
-/// "this model approved someone", not "approved this borrower". Binding the decision to the
-/// caller needs the input (or its hash) public, which zkinfer's visibility settings will offer.
+/// "this model approved someone", not "approved this borrower", and anyone may replay it.
+/// Binding the decision to the caller needs the input public: calibrate with
+/// `zkinfer calibrate --input-visibility public`, whose proofs carry the features as the first
+/// public instances (before the outputs), and have the pool compare them with the borrower's
+/// registered or attested features before it opens credit.
 contract CreditLine {
     /// BN254 scalar field order. Public outputs are field elements; a value v >= R would alias
     /// v - R, so it is refused before the verifier sees it.
