@@ -199,6 +199,39 @@ fn proved(tmp: &Path, cache: &Path, name: &str) -> (PathBuf, PathBuf) {
     (proof, vk)
 }
 
+/// Calibrates `name` with extra calibrate flags, proves with those settings and returns the
+/// proof path, the prove command's JSON summary and the verifying key's path.
+fn proved_with(
+    tmp: &Path,
+    cache: &Path,
+    name: &str,
+    flags: &[&str],
+) -> (PathBuf, serde_json::Value, PathBuf) {
+    let (m, input) = model(name);
+    let settings = tmp.join(format!("{name}.settings.json"));
+    let mut args = vec!["calibrate", s(&m), "--data", s(&input), "-o", s(&settings)];
+    args.extend_from_slice(flags);
+    ok(&zkinfer(cache, &args));
+    let proof = tmp.join(format!("{name}.calibrated.proof.json"));
+    let out = ok(&zkinfer(
+        cache,
+        &[
+            "prove",
+            s(&m),
+            "--input",
+            s(&input),
+            "--settings",
+            s(&settings),
+            "-o",
+            s(&proof),
+            "--json",
+        ],
+    ));
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let vk = cache.join("keys").join(v["circuit_hash"].as_str().unwrap()).join("vk");
+    (proof, v, vk)
+}
+
 #[test]
 fn evm_verifier_from_the_cli() {
     let tmp = tempfile::tempdir().unwrap();
@@ -304,7 +337,6 @@ fn oversized_evm_verifier_is_refused_with_options() {
 fn lane_cap_shrinks_the_evm_verifier() {
     let tmp = tempfile::tempdir().unwrap();
     let cache = tmp.path().join("cache");
-    let (m, input) = model("4l_relu_conv_fc");
     // The default layout (5 gate lanes)...
     let (wide, vk) = proved(tmp.path(), &cache, "4l_relu_conv_fc");
     let out = ok(&zkinfer(
@@ -315,29 +347,8 @@ fn lane_cap_shrinks_the_evm_verifier() {
     assert_eq!(r["verified"], true);
     let wide_bytes = r["deployed_bytes"].as_u64().unwrap();
     // ...and the same model calibrated with --max-lanes 3: a smaller verifier that verifies.
-    let settings = tmp.path().join("settings.json");
-    ok(&zkinfer(
-        &cache,
-        &["calibrate", s(&m), "--data", s(&input), "-o", s(&settings), "--max-lanes", "3"],
-    ));
-    let proof = tmp.path().join("narrow.json");
-    let out = ok(&zkinfer(
-        &cache,
-        &[
-            "prove",
-            s(&m),
-            "--input",
-            s(&input),
-            "--settings",
-            s(&settings),
-            "-o",
-            s(&proof),
-            "--json",
-        ],
-    ));
-    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let (proof, v, vk) = proved_with(tmp.path(), &cache, "4l_relu_conv_fc", &["--max-lanes", "3"]);
     assert!(v["lanes"].as_u64().unwrap() <= 3, "{v}");
-    let vk = cache.join("keys").join(v["circuit_hash"].as_str().unwrap()).join("vk");
     let sol = tmp.path().join("Narrow.sol");
     ok(&zkinfer(&cache, &["create-evm-verifier", "--vk", s(&vk), "-o", s(&sol)]));
     let bin = tmp.path().join("Narrow.bin");
@@ -358,44 +369,15 @@ fn lane_cap_shrinks_the_evm_verifier() {
 fn freivalds_checked_layers_prove_and_verify_natively_and_on_the_evm() {
     let tmp = tempfile::tempdir().unwrap();
     let cache = tmp.path().join("cache");
-    let (m, input) = model("4l_relu_conv_fc");
-    let settings = tmp.path().join("settings.json");
-    ok(&zkinfer(
-        &cache,
-        &[
-            "calibrate",
-            s(&m),
-            "--data",
-            s(&input),
-            "-o",
-            s(&settings),
-            "--linear-check",
-            "freivalds",
-        ],
-    ));
+    let (proof, v, vk) =
+        proved_with(tmp.path(), &cache, "4l_relu_conv_fc", &["--linear-check", "freivalds"]);
+    let settings = tmp.path().join("4l_relu_conv_fc.settings.json");
     assert!(std::fs::read_to_string(&settings)
         .unwrap()
         .contains("\"linear_check\": \"freivalds\""));
-    let proof = tmp.path().join("proof.json");
-    let out = ok(&zkinfer(
-        &cache,
-        &[
-            "prove",
-            s(&m),
-            "--input",
-            s(&input),
-            "--settings",
-            s(&settings),
-            "-o",
-            s(&proof),
-            "--json",
-        ],
-    ));
-    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
     // The conv and fc layers are checked on a second-phase lane, and the outputs are exact.
     assert!(v["late_lanes"].as_u64().unwrap() >= 1, "{v}");
     assert!(v["outputs"][0]["error"]["max_rel"].as_f64().unwrap() < 1e-2, "{v}");
-    let vk = cache.join("keys").join(v["circuit_hash"].as_str().unwrap()).join("vk");
     ok(&zkinfer(&cache, &["verify", "--proof", s(&proof), "--vk", s(&vk)]));
     let file: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&proof).unwrap()).unwrap();

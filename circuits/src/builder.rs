@@ -124,6 +124,11 @@ impl NodeSpan {
     }
 }
 
+/// Index of the lane with the fewest cells (the first of equals).
+pub(crate) fn least_filled(lanes: &[Lane]) -> usize {
+    (0..lanes.len()).min_by_key(|&i| lanes[i].values.len()).unwrap_or(0)
+}
+
 /// The recorded circuit.
 #[derive(Clone, Debug)]
 pub struct Builder {
@@ -253,7 +258,7 @@ impl Builder {
 
     /// Appends `values` as one contiguous run in the least-filled lane and returns the cells.
     pub fn run(&mut self, values: &[i128]) -> Vec<Cell> {
-        let lane = (0..self.lanes.len()).min_by_key(|&i| self.lanes[i].values.len()).unwrap_or(0);
+        let lane = least_filled(&self.lanes);
         let start = self.lanes[lane].values.len();
         self.lanes[lane].values.extend_from_slice(values);
         (0..values.len()).map(|i| Cell { col: Col::Lane(lane), row: start + i }).collect()

@@ -8,11 +8,7 @@ impl Builder {
     /// whose first cell is copied from the constant column, so the gate needs no fixed
     /// constant of its own. The inputs are copied in. Costs 1 + 2n cells.
     pub fn lincomb(&mut self, terms: &[(Cell, i128)], konst: i128) -> Cell {
-        // Terms that are zero by construction (zero coefficients, the constant-0 cell that
-        // im2col padding produces) cost nothing.
-        let zero_cell = self.constant(0);
-        let kept: Vec<(Cell, i128)> =
-            terms.iter().copied().filter(|&(c, w)| w != 0 && c != zero_cell).collect();
+        let (_, kept) = self.nonzero_terms(terms);
         let terms = kept.as_slice();
         if terms.is_empty() {
             return self.constant(konst);
@@ -35,6 +31,13 @@ impl Builder {
             self.copy(x, at);
         }
         cells[cells.len() - 1]
+    }
+
+    /// The constant-0 cell and the terms that are not zero by construction: zero
+    /// coefficients and the constant-0 cell that im2col padding produces cost nothing.
+    pub(crate) fn nonzero_terms(&mut self, terms: &[(Cell, i128)]) -> (Cell, Vec<(Cell, i128)>) {
+        let zero = self.constant(0);
+        (zero, terms.iter().copied().filter(|&(c, w)| w != 0 && c != zero).collect())
     }
 
     /// `a + b·c`. Costs 4 cells.

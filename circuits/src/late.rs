@@ -46,7 +46,7 @@ impl Builder {
         if self.late.is_empty() {
             self.late.push(crate::builder::Lane::default());
         }
-        let lane = (0..self.late.len()).min_by_key(|&i| self.late[i].values.len()).unwrap_or(0);
+        let lane = crate::builder::least_filled(&self.late);
         let start = self.late[lane].values.len();
         self.late[lane].values.resize(start + len, 0);
         (0..len).map(|i| Cell { col: Col::Late(lane), row: start + i }).collect()
@@ -61,9 +61,7 @@ impl Builder {
     /// `Σ coef·x` over cells of either phase, as a second-phase multiply-accumulate chain
     /// `[0, x1, acc1, x2, acc2, …]`. Costs 1 + 2n cells.
     pub fn late_lincomb(&mut self, terms: &[(Cell, i128)]) -> Cell {
-        let zero = self.constant(0);
-        let terms: Vec<(Cell, i128)> =
-            terms.iter().copied().filter(|&(c, w)| w != 0 && c != zero).collect();
+        let (zero, terms) = self.nonzero_terms(terms);
         if terms.is_empty() {
             return zero;
         }
@@ -107,9 +105,9 @@ impl Builder {
             let one = self.constant(1);
             self.powers.push(one);
         }
+        let zero = self.constant(0);
         while self.powers.len() < n {
             let prev = self.powers[self.powers.len() - 1];
-            let zero = self.constant(0);
             let cells = self.late_run(4);
             self.late_copy(zero, cells[0]);
             self.late_copy(prev, cells[1]);

@@ -124,9 +124,7 @@ fn plan_with(q: &QGraph, max_lanes: Option<usize>, linear: LinearCheck) -> Resul
         if best.is_some_and(|b| limb + 1 > b.1) {
             continue;
         }
-        let mut layout = Layout::new(1, 1, limb);
-        layout.linear = linear;
-        let b = lay_out(q, None, &layout)?;
+        let b = lay_out(q, None, &Layout { linear, ..Layout::new(1, 1, limb) })?;
         let (cells, lookups, table) =
             (b.lanes[0].values.len(), b.lookups[0].x.len(), b.table.len());
         let late_cells = b.late.first().map_or(0, |l| l.values.len());
@@ -153,9 +151,7 @@ fn plan_with(q: &QGraph, max_lanes: Option<usize>, linear: LinearCheck) -> Resul
     };
     let usable = (1usize << k).saturating_sub(reserve);
     loop {
-        let mut layout = Layout::new(lanes, lookup_lanes, limb_bits);
-        layout.late_lanes = late_lanes;
-        layout.linear = linear;
+        let layout = Layout { late_lanes, linear, ..Layout::new(lanes, lookup_lanes, limb_bits) };
         let b = lay_out(q, None, &layout)?;
         if b.rows() <= usable {
             return Ok(describe(&b, k));

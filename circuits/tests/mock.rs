@@ -109,10 +109,14 @@ fn k_for(b: &Builder) -> u32 {
     (usize::BITS - rows.leading_zeros()).max(5)
 }
 
-fn verify(b: &Builder) -> bool {
+/// MockProver's verdict on a layout.
+fn mock_verify(b: &Builder) -> Result<(), Vec<halo2_proofs::dev::VerifyFailure>> {
     let c = ModelCircuit::new(b.clone());
-    let prover = MockProver::<Fr>::run(k_for(b), &c, vec![c.instances()]).unwrap();
-    prover.verify().is_ok()
+    MockProver::<Fr>::run(k_for(b), &c, vec![c.instances()]).unwrap().verify()
+}
+
+fn verify(b: &Builder) -> bool {
+    mock_verify(b).is_ok()
 }
 
 /// Honest witness passes; each advice cell +1 fails.
@@ -321,9 +325,7 @@ fn matmul_freivalds_chip() {
 
 /// MockProver failure messages of a layout, each traced to its ONNX node where possible.
 fn traced_failures(b: &Builder) -> Vec<Option<String>> {
-    let c = ModelCircuit::new(b.clone());
-    let prover = MockProver::<Fr>::run(k_for(b), &c, vec![c.instances()]).unwrap();
-    let failures = prover.verify().expect_err("the edited witness was accepted");
+    let failures = mock_verify(b).expect_err("the edited witness was accepted");
     failures.iter().map(|f| zkinfer_circuits::diagnose::failing_node(b, &f.to_string())).collect()
 }
 
