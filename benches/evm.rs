@@ -9,6 +9,7 @@ mod common;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use zkinfer::circuits::halo2_proofs::halo2curves::bn256::Fr;
 use zkinfer::onchain::{deploy, Deployment};
 use zkinfer::prover::keys::read_vk;
 use zkinfer::prover::receipt::ProofFile;
@@ -43,7 +44,7 @@ verifier of a model whose single contract exceeds the limit, split over parts th
 ";
 
 struct Proved {
-    instances: Vec<i128>,
+    instances: Vec<Fr>,
     proof: Vec<u8>,
 }
 
@@ -124,7 +125,7 @@ fn check(
         }
     }
     let mut changed = p.instances.clone();
-    changed[0] += 1;
+    changed[0] += Fr::one();
     if call(&encode(&changed, &p.proof))?.0 {
         failures.push("changed output accepted".into());
     }

@@ -31,6 +31,9 @@ enum Command {
     Prove(cli::prove::Args),
     /// Verify a proof.json with a verifying key.
     Verify(cli::verify::Args),
+    /// Print the Poseidon digests of an input and its outputs (what hashed visibility
+    /// publishes).
+    Hash(cli::hash::Args),
     /// Check the circuit with halo2's MockProver and list failing constraints.
     Mock(cli::mock::Args),
     /// Write a Solidity verifier (plus ABI and bytecode) for a verifying key.
@@ -54,6 +57,7 @@ fn main() -> ExitCode {
         Command::Setup(a) => cli::setup::main(&a),
         Command::Prove(a) => cli::prove::main(&a),
         Command::Verify(a) => cli::verify::main(&a),
+        Command::Hash(a) => cli::hash::main(&a),
         Command::Mock(a) => cli::mock::main(&a),
         Command::CreateEvmVerifier(a) => cli::evm::create(&a),
         Command::EncodeCalldata(a) => cli::evm::encode(&a),

@@ -5,8 +5,10 @@ use crate::Device;
 use crate::{cache_dir, dev_srs_cached, Compiled, Model, Result};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use zkinfer_circuits::halo2_proofs::halo2curves::bn256::Fr;
 use zkinfer_circuits::halo2_proofs::halo2curves::bn256::G1Affine;
 use zkinfer_circuits::halo2_proofs::plonk::ProvingKey;
+use zkinfer_circuits::poseidon::digest_ints;
 use zkinfer_model_import::Tensor;
 use zkinfer_prover::gpu::{select, GpuOptions, Msm, Selected};
 use zkinfer_prover::keys::{read_pk, read_vk, write_pk, write_vk};
@@ -150,6 +152,7 @@ pub fn prove_file(
     let file = ProofFile::new(
         &c.qgraph,
         &proof.instances,
+        &witness,
         &proof.bytes,
         &c.hash,
         &vk_hash(pk.get_vk()),
@@ -194,4 +197,14 @@ pub fn verify_file(file: &ProofFile, vk: &Path) -> Result<String> {
     let bytes = file.proof_bytes().map_err(ProverError::Rejected)?;
     verify(&bundle.srs, &bundle.vk, &instances, &bytes)?;
     Ok(bundle.header.label)
+}
+
+/// The Poseidon digests (see [`zkinfer_circuits::poseidon`]) of a witness's inputs and outputs:
+/// what a proof publishes for a `hashed` group, so a verifier holding the data can compare.
+#[must_use]
+pub fn digests(q: &zkinfer_quantize::QGraph, witness: &[Vec<i64>]) -> (Fr, Fr) {
+    let group = |ids: &[usize]| -> Vec<i128> {
+        ids.iter().flat_map(|&t| witness[t].iter().map(|&v| i128::from(v))).collect()
+    };
+    (digest_ints(&group(&q.inputs)), digest_ints(&group(&q.outputs)))
 }

@@ -461,8 +461,8 @@ fn public_inputs_bind_the_proof_and_private_outputs_stay_out() {
         args.extend_from_slice(extra);
         zkinfer(&cache, &args)
     };
-    let out = calibrate(&["--input-visibility", "hashed"]);
-    assert!(String::from_utf8_lossy(&out.stderr).contains("not supported yet"));
+    let out = calibrate(&["--input-visibility", "secret"]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("'public', 'private' or 'hashed'"));
     let out = calibrate(&["--output-visibility", "private"]);
     assert!(String::from_utf8_lossy(&out.stderr).contains("both private"));
     ok(&calibrate(&["--input-visibility", "public", "--output-visibility", "private"]));
@@ -492,4 +492,67 @@ fn public_inputs_bind_the_proof_and_private_outputs_stay_out() {
     assert!(out.contains("accepted"), "{out}");
     let out = zkinfer(&cache, &["verify-evm", "--proof", s(&lie), "--verifier", s(&bin)]);
     assert!(String::from_utf8_lossy(&out.stdout).contains("REJECTED"));
+}
+
+#[test]
+fn hashed_inputs_and_outputs_publish_digests_natively_and_on_the_evm() {
+    let tmp = tempfile::tempdir().unwrap();
+    let cache = tmp.path().join("cache");
+    let flags = ["--input-visibility", "hashed", "--output-visibility", "hashed"];
+    let (proof, v, vk) = proved_with(tmp.path(), &cache, "1l_relu", &flags);
+    assert!(v["hash_lanes"].as_u64().unwrap() >= 1, "{v}");
+    let f: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&proof).unwrap()).unwrap();
+    // Two instances, the digests, which `zkinfer hash` recomputes from the data.
+    let instances = f["instances"].as_array().unwrap().clone();
+    assert_eq!(instances.len(), 2, "{f}");
+    assert!(f.get("inputs").is_none(), "hashed inputs are not listed: {f}");
+    let (m, input) = model("1l_relu");
+    let settings = tmp.path().join("1l_relu.settings.json");
+    let out = ok(&zkinfer(
+        &cache,
+        &["hash", s(&m), "--input", s(&input), "--settings", s(&settings), "--json"],
+    ));
+    let h: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!([h["input_digest"].clone(), h["output_digest"].clone()], instances[..]);
+    let out = ok(&zkinfer(&cache, &["verify", "--proof", s(&proof), "--vk", s(&vk)]));
+    assert!(out.contains("Poseidon digest") && out.contains("output '"), "{out}");
+    // A listed output that does not hash to the digest is refused before any proof check.
+    let mut lie = f.clone();
+    let scale = lie["outputs"][0]["scale"].as_i64().unwrap();
+    let x = lie["outputs"][0]["values"][0].as_f64().unwrap();
+    #[allow(clippy::cast_possible_truncation)]
+    let step = 2f64.powi(-(scale as i32));
+    lie["outputs"][0]["values"][0] = serde_json::json!(x + step);
+    let listed = tmp.path().join("listed.json");
+    std::fs::write(&listed, lie.to_string()).unwrap();
+    let out = zkinfer(&cache, &["verify", "--proof", s(&listed), "--vk", s(&vk)]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("do not hash"), "{out:?}");
+    // Another input's digest: rejected natively and on the EVM.
+    let mut lie = f.clone();
+    let d: String = instances[0].as_str().unwrap().to_string();
+    let last = d.chars().last().unwrap().to_digit(10).unwrap();
+    let other = format!("{}{}", &d[..d.len() - 1], (last + 1) % 10);
+    lie["instances"][0] = serde_json::json!(other);
+    let other_input = tmp.path().join("other_input.json");
+    std::fs::write(&other_input, lie.to_string()).unwrap();
+    let out = zkinfer(&cache, &["verify", "--proof", s(&other_input), "--vk", s(&vk)]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("proof rejected"), "{out:?}");
+    let sol = tmp.path().join("Verifier.sol");
+    ok(&zkinfer(
+        &cache,
+        &["create-evm-verifier", "--vk", s(&vk), "-o", s(&sol), "--allow-oversize"],
+    ));
+    let bin = tmp.path().join("Verifier.bin");
+    let out = ok(&zkinfer(
+        &cache,
+        &["verify-evm", "--proof", s(&proof), "--verifier", s(&bin), "--json", "--allow-oversize"],
+    ));
+    let r: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(r["verified"], true, "{r}");
+    let out = zkinfer(
+        &cache,
+        &["verify-evm", "--proof", s(&other_input), "--verifier", s(&bin), "--allow-oversize"],
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("REJECTED"), "{out:?}");
 }

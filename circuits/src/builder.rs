@@ -5,6 +5,8 @@
 //! the quantized graph alone, never by witness values, so keygen and proving build the same
 //! circuit; without a witness every value is 0 and marked unknown at synthesis.
 
+use crate::circuit::fe;
+use halo2_proofs::halo2curves::bn256::Fr;
 use std::collections::BTreeMap;
 
 /// Where a cell lives.
@@ -20,6 +22,9 @@ pub enum Col {
     LookupY(usize),
     /// The fixed column of constants.
     Constant,
+    /// Word `w` of a Poseidon lane: 0–2 the state entering the row, 3–5 the row's auxiliary
+    /// words (see [`HashLane`]).
+    Hash(usize, usize),
 }
 
 /// A placed cell.
@@ -64,6 +69,31 @@ pub struct LookupLane {
     pub tag: Vec<u64>,
 }
 
+/// One Poseidon lane: six advice columns that run permutations in blocks of
+/// [`HASH_BLOCK`] rows (see [`crate::chips::hash`]).
+#[derive(Clone, Debug, Default)]
+pub struct HashLane {
+    /// Per row, the state entering it.
+    pub s: Vec<[Fr; 3]>,
+    /// Per row, the message and capacity words on absorb rows, the S-box squares on rounds.
+    pub w: Vec<[Fr; 3]>,
+    /// Per block, whether it continues the previous block's sponge (else it starts one).
+    pub cont: Vec<bool>,
+    /// Per block, what it hashes (an index into [`Builder::hash_groups`]).
+    pub group: Vec<usize>,
+}
+
+impl HashLane {
+    /// Blocks laid out.
+    #[must_use]
+    pub fn blocks(&self) -> usize {
+        self.cont.len()
+    }
+}
+
+/// Rows of one Poseidon block: an absorb row, then a row per round.
+pub const HASH_BLOCK: usize = 1 + crate::poseidon::ROUNDS;
+
 /// Tag of the range table for `bits`-bit values; function tables use tags above 64.
 #[must_use]
 pub fn range_tag(bits: u32) -> u64 {
@@ -88,6 +118,8 @@ pub struct Layout {
     pub limb_bits: u32,
     /// How linear layers are checked.
     pub linear: LinearCheck,
+    /// Poseidon lanes (one added on demand when a tensor group is hashed).
+    pub hash_lanes: usize,
 }
 
 impl Layout {
@@ -95,7 +127,14 @@ impl Layout {
     /// second-phase lane added on demand and linear layers checked as the cost model says.
     #[must_use]
     pub fn new(lanes: usize, lookup_lanes: usize, limb_bits: u32) -> Self {
-        Self { lanes, late_lanes: 0, lookup_lanes, limb_bits, linear: LinearCheck::Auto }
+        Self {
+            lanes,
+            late_lanes: 0,
+            lookup_lanes,
+            limb_bits,
+            linear: LinearCheck::Auto,
+            hash_lanes: 0,
+        }
     }
 }
 
@@ -119,7 +158,7 @@ impl NodeSpan {
             // A second-phase lane added on demand starts empty.
             Col::Late(l) => Some(self.late.get(l).copied().unwrap_or(0)),
             Col::LookupX(l) | Col::LookupY(l) => self.lookups.get(l).copied(),
-            Col::Constant => None,
+            Col::Constant | Col::Hash(..) => None,
         }
     }
 }
@@ -153,7 +192,11 @@ pub struct Builder {
     /// Cells exposed as public instances, in order.
     pub public: Vec<Cell>,
     /// Values of the public cells.
-    pub public_values: Vec<i128>,
+    pub public_values: Vec<Fr>,
+    /// Poseidon lanes.
+    pub hash: Vec<HashLane>,
+    /// What each hashed group is (named in failures).
+    pub hash_groups: Vec<String>,
     /// Largest range-check limb, in bits.
     pub limb_bits: u32,
     /// Entries of the tagged table: (tag, x, y).
@@ -181,7 +224,7 @@ impl Builder {
     /// An empty circuit of the given shape.
     #[must_use]
     pub fn new(layout: &Layout, known: bool) -> Self {
-        let Layout { lanes, late_lanes, lookup_lanes, limb_bits, linear } = *layout;
+        let Layout { lanes, late_lanes, lookup_lanes, limb_bits, linear, hash_lanes } = *layout;
         let mut table = vec![(0, 0, 0)];
         for bits in 1..=limb_bits {
             table.extend((0..1i128 << bits).map(|v| (range_tag(bits), v, 0)));
@@ -198,6 +241,8 @@ impl Builder {
             copies: Vec::new(),
             public: Vec::new(),
             public_values: Vec::new(),
+            hash: vec![HashLane::default(); hash_lanes],
+            hash_groups: Vec::new(),
             limb_bits,
             table,
             known,
@@ -214,7 +259,13 @@ impl Builder {
     pub fn rows(&self) -> usize {
         let lanes = self.lanes.iter().chain(&self.late).map(|l| l.values.len()).max().unwrap_or(0);
         let lookups = self.lookups.iter().map(|l| l.x.len()).max().unwrap_or(0);
-        lanes.max(lookups).max(self.table.len()).max(self.constants.len()).max(self.public.len())
+        let hash = self.hash.iter().map(|l| l.s.len()).max().unwrap_or(0);
+        lanes
+            .max(lookups)
+            .max(hash)
+            .max(self.table.len())
+            .max(self.constants.len())
+            .max(self.public.len())
     }
 
     /// Total advice cells used.
@@ -245,6 +296,11 @@ impl Builder {
             Col::Late(l) => self.late.get(l).map(|x| x.values.len()),
             Col::LookupX(l) | Col::LookupY(l) => self.lookups.get(l).map(|x| x.x.len()),
             Col::Constant => None,
+            Col::Hash(l, _) => {
+                let lane = self.hash.get(l)?;
+                let g = *lane.group.get(cell.row / HASH_BLOCK)?;
+                return Some((self.hash_groups.get(g)?.as_str(), "Poseidon"));
+            }
         }?;
         if cell.row >= len {
             return None;
@@ -291,12 +347,12 @@ impl Builder {
     }
 
     /// Value of a cell (0 for second-phase cells, whose values are field elements that
-    /// depend on the challenge).
+    /// depend on the challenge, and for Poseidon cells, see [`Builder::field_value`]).
     #[must_use]
     pub fn value(&self, c: Cell) -> i128 {
         match c.col {
             Col::Lane(l) => self.lanes[l].values[c.row],
-            Col::Late(_) => 0,
+            Col::Late(_) | Col::Hash(..) => 0,
             Col::LookupX(l) => self.lookups[l].x[c.row],
             Col::LookupY(l) => self.lookups[l].y[c.row],
             Col::Constant => self.constants[c.row],
@@ -323,9 +379,19 @@ impl Builder {
         Cell { col: Col::Constant, row }
     }
 
+    /// Value of a cell as a field element (Poseidon cells hold arbitrary ones).
+    #[must_use]
+    pub fn field_value(&self, c: Cell) -> Fr {
+        match c.col {
+            Col::Hash(l, w) if w < 3 => self.hash[l].s[c.row][w],
+            Col::Hash(l, w) => self.hash[l].w[c.row][w - 3],
+            _ => fe(self.value(c)),
+        }
+    }
+
     /// Exposes a cell as the next public instance.
     pub fn expose(&mut self, c: Cell) {
-        let v = self.value(c);
+        let v = self.field_value(c);
         self.public.push(c);
         self.public_values.push(v);
     }

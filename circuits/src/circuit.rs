@@ -32,6 +32,8 @@ pub struct Shape {
     pub late_lanes: usize,
     /// Lookup lanes.
     pub lookup_lanes: usize,
+    /// Poseidon lanes (none unless a tensor group is hashed).
+    pub hash_lanes: usize,
 }
 
 /// Selector value that switches the multiply-add gate on.
@@ -65,6 +67,7 @@ pub struct ModelConfig {
     late: Vec<LaneConfig>,
     challenge: Option<Challenge>,
     lookups: Vec<LookupConfig>,
+    hash: Option<(crate::hash_gate::HashShared, Vec<crate::hash_gate::HashLaneConfig>)>,
     table: [Column<Fixed>; 3],
     constants: Column<Fixed>,
     instance: Column<Instance>,
@@ -87,6 +90,7 @@ impl ModelCircuit {
             lanes: builder.lanes.len(),
             late_lanes: builder.late.len(),
             lookup_lanes: builder.lookups.len(),
+            hash_lanes: builder.hash.len(),
         };
         Self { builder: Arc::new(builder), shape }
     }
@@ -94,7 +98,7 @@ impl ModelCircuit {
     /// Public inputs, in instance order.
     #[must_use]
     pub fn instances(&self) -> Vec<Fr> {
-        self.builder.public_values.iter().map(|&v| fe(v)).collect()
+        self.builder.public_values.clone()
     }
 }
 
@@ -114,7 +118,10 @@ impl Circuit<Fr> for ModelCircuit {
     }
 
     fn configure(meta: &mut ConstraintSystem<Fr>) -> ModelConfig {
-        Self::configure_with_params(meta, Shape { lanes: 1, late_lanes: 0, lookup_lanes: 1 })
+        Self::configure_with_params(
+            meta,
+            Shape { lanes: 1, late_lanes: 0, lookup_lanes: 1, hash_lanes: 0 },
+        )
     }
 
     fn configure_with_params(meta: &mut ConstraintSystem<Fr>, shape: Shape) -> ModelConfig {
@@ -149,7 +156,10 @@ impl Circuit<Fr> for ModelCircuit {
                 l
             })
             .collect();
-        ModelConfig { lanes, late, challenge, lookups, table, constants, instance }
+        // Created last, so the other columns keep their indices (and existing circuits their
+        // verifying keys).
+        let hash = crate::hash_gate::configure(meta, shape.hash_lanes);
+        ModelConfig { lanes, late, challenge, lookups, hash, table, constants, instance }
     }
 
     fn synthesize(
@@ -219,6 +229,7 @@ impl Circuit<Fr> for ModelCircuit {
                     .enumerate()
                     .map(|(row, &v)| region.assign_fixed(config.constants, row, fe(v)))
                     .collect();
+                let hash_cells = crate::hash_gate::assign(&mut region, b, &config.hash);
                 // Second phase: commit everything above, draw the challenge, then assign the
                 // values that depend on it.
                 let mut late_cells = Vec::with_capacity(b.late.len());
@@ -246,6 +257,7 @@ impl Circuit<Fr> for ModelCircuit {
                     Col::LookupX(i) => lx[i][c.row],
                     Col::LookupY(i) => ly[i][c.row],
                     Col::Constant => consts[c.row],
+                    Col::Hash(l, w) => hash_cells[l][c.row][w],
                 };
                 for &(a, c) in &b.copies {
                     region.constrain_equal(cell(a), cell(c));

@@ -13,7 +13,9 @@ use crate::builder::{Builder, Cell, Col};
 pub fn failing_cell(b: &Builder, message: &str) -> Option<Cell> {
     // In-region failures give an offset (the region starts at row 0), others a row.
     let row = number_after(message, "at offset ").or_else(|| number_after(message, "on row "))?;
-    let col = if let Some(l) = number_after(message, "late lane ") {
+    let col = if let Some(l) = number_after(message, "hash lane ") {
+        Col::Hash(l, 0)
+    } else if let Some(l) = number_after(message, "late lane ") {
         Col::Late(l)
     } else if let Some(l) = number_after(message, "lookup lane ") {
         Col::LookupX(l)
@@ -35,7 +37,7 @@ pub fn failing_node(b: &Builder, message: &str) -> Option<String> {
 }
 
 /// Advice columns are created lanes first, then second-phase lanes, then (x, y) per lookup
-/// lane.
+/// lane, then six per Poseidon lane.
 fn advice_col(b: &Builder, index: usize) -> Option<Col> {
     let (lanes, late) = (b.lanes.len(), b.late.len());
     if index < lanes {
@@ -46,7 +48,8 @@ fn advice_col(b: &Builder, index: usize) -> Option<Col> {
     }
     let j = index - lanes - late;
     if j / 2 >= b.lookups.len() {
-        return None;
+        let h = j - 2 * b.lookups.len();
+        return (h / 6 < b.hash.len()).then_some(Col::Hash(h / 6, h % 6));
     }
     Some(if j.is_multiple_of(2) { Col::LookupX(j / 2) } else { Col::LookupY(j / 2) })
 }

@@ -16,8 +16,10 @@ pub mod circuit;
 pub mod diagnose;
 pub mod error;
 mod gadgets;
+mod hash_gate;
 pub mod late;
 pub mod plan;
+pub mod poseidon;
 
 pub use builder::{Builder, Layout, LinearCheck};
 pub use chips::lay_out;

@@ -54,13 +54,24 @@ pub struct Plan {
     pub copies: usize,
     /// Public instances (the output elements), which a verifier must be told up front.
     pub instances: usize,
+    /// Poseidon lanes (six advice columns each), for hashed tensor groups.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub hash_lanes: usize,
+    /// Rows of each Poseidon lane.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub hash_rows: usize,
+}
+
+#[allow(clippy::trivially_copy_pass_by_ref)]
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 impl Plan {
     /// Advice columns in total.
     #[must_use]
     pub fn advice_columns(&self) -> usize {
-        self.lanes + self.late_lanes + 2 * self.lookup_lanes
+        self.lanes + self.late_lanes + 2 * self.lookup_lanes + 6 * self.hash_lanes
     }
 
     /// The layout this plan records into.
@@ -72,6 +83,7 @@ impl Plan {
             lookup_lanes: self.lookup_lanes,
             limb_bits: self.limb_bits,
             linear: self.linear,
+            hash_lanes: self.hash_lanes,
         }
     }
 }
@@ -84,9 +96,10 @@ pub fn usable_rows(k: u32, shape: Shape) -> usize {
     (1usize << k).saturating_sub(cs.blinding_factors() + 1)
 }
 
-fn cost(k: u32, lanes: usize, lookup_lanes: usize) -> u128 {
-    let weighted = 3 * lanes as u128 + 6 * lookup_lanes as u128 + 5;
-    let columns = 4 * lanes as u128 + 6 * lookup_lanes as u128 + 5;
+fn cost(k: u32, lanes: usize, lookup_lanes: usize, hash_lanes: usize) -> u128 {
+    // A Poseidon lane: six advice columns, a fixed one and four permutation polynomials.
+    let weighted = 3 * lanes as u128 + 6 * lookup_lanes as u128 + 11 * hash_lanes as u128 + 5;
+    let columns = 4 * lanes as u128 + 6 * lookup_lanes as u128 + 11 * hash_lanes as u128 + 5;
     (1u128 << k) * weighted + (1u128 << 14) * columns
 }
 
@@ -115,9 +128,9 @@ pub fn plan_within(q: &QGraph, max_lanes: Option<usize>, linear: LinearCheck) ->
 
 fn plan_with(q: &QGraph, max_lanes: Option<usize>, linear: LinearCheck) -> Result<Plan> {
     let cap = max_lanes.unwrap_or(usize::MAX).max(1);
-    let shape = Shape { lanes: 1, late_lanes: 0, lookup_lanes: 1 };
+    let shape = Shape { lanes: 1, late_lanes: 0, lookup_lanes: 1, hash_lanes: 0 };
     let reserve = (1usize << 4) - usable_rows(4, shape);
-    let mut best: Option<(u128, u32, usize, usize, usize, u32)> = None;
+    let mut best: Option<(u128, u32, usize, usize, usize, usize, u32)> = None;
     for limb in LIMB_CHOICES {
         // A range table of 2^(limb+1) rows only pays off in a circuit that is that tall
         // anyway; laying the graph out with it would be wasted time and memory.
@@ -128,6 +141,7 @@ fn plan_with(q: &QGraph, max_lanes: Option<usize>, linear: LinearCheck) -> Resul
         let (cells, lookups, table) =
             (b.lanes[0].values.len(), b.lookups[0].x.len(), b.table.len());
         let late_cells = b.late.first().map_or(0, |l| l.values.len());
+        let hash_blocks = b.hash.first().map_or(0, crate::builder::HashLane::blocks);
         for k in 4..=MAX_K {
             let usable = (1usize << k).saturating_sub(reserve);
             if table.max(b.constants.len()).max(b.public.len()) > usable {
@@ -137,31 +151,49 @@ fn plan_with(q: &QGraph, max_lanes: Option<usize>, linear: LinearCheck) -> Resul
             let lanes = (cells + cells / 50).div_ceil(usable).max(1);
             let late_lanes = (late_cells + late_cells / 50).div_ceil(usable);
             let lookup_lanes = lookups.div_ceil(usable).max(1);
+            // A sponge's blocks stay in one lane, so leave a block of slack per lane.
+            let Some(block_rows) = usable.checked_sub(2 * crate::builder::HASH_BLOCK) else {
+                continue;
+            };
+            // One sponge (at most half a chunk of blocks) must fit a lane.
+            let sponge_blocks = hash_blocks.min(crate::poseidon::CHUNK / 2);
+            if sponge_blocks * crate::builder::HASH_BLOCK > block_rows {
+                continue;
+            }
+            let hash_lanes = (hash_blocks * crate::builder::HASH_BLOCK).div_ceil(block_rows);
             if lanes + late_lanes > cap {
                 continue;
             }
-            let c = cost(k, lanes + late_lanes, lookup_lanes);
+            let c = cost(k, lanes + late_lanes, lookup_lanes, hash_lanes);
             if best.is_none_or(|b| c < b.0) {
-                best = Some((c, k, lanes, late_lanes, lookup_lanes, limb));
+                best = Some((c, k, lanes, late_lanes, lookup_lanes, hash_lanes, limb));
             }
         }
     }
-    let Some((_, k, mut lanes, mut late_lanes, lookup_lanes, limb_bits)) = best else {
+    let Some((_, k, mut lanes, mut late_lanes, lookup_lanes, mut hash_lanes, limb_bits)) = best
+    else {
         return Err(CircuitError::TooLarge { rows: usize::MAX, max_k: MAX_K });
     };
     let usable = (1usize << k).saturating_sub(reserve);
     loop {
-        let layout = Layout { late_lanes, linear, ..Layout::new(lanes, lookup_lanes, limb_bits) };
+        let layout = Layout {
+            late_lanes,
+            linear,
+            hash_lanes,
+            ..Layout::new(lanes, lookup_lanes, limb_bits)
+        };
         let b = lay_out(q, None, &layout)?;
         if b.rows() <= usable {
             return Ok(describe(&b, k));
         }
-        if b.late.iter().any(|l| l.values.len() > usable) {
+        if b.hash.iter().any(|l| l.s.len() > usable) {
+            hash_lanes += 1;
+        } else if b.late.iter().any(|l| l.values.len() > usable) {
             late_lanes += 1;
         } else {
             lanes += 1;
         }
-        if lanes + late_lanes > 4096 || lanes + late_lanes > cap {
+        if lanes + late_lanes > 4096 || lanes + late_lanes > cap || hash_lanes > 4096 {
             return Err(CircuitError::TooLarge { rows: b.rows(), max_k: MAX_K });
         }
     }
@@ -182,6 +214,8 @@ fn describe(b: &Builder, k: u32) -> Plan {
         table_rows: b.table.len(),
         copies: b.copies.len(),
         instances: b.public.len(),
+        hash_lanes: b.hash.len(),
+        hash_rows: b.hash.first().map_or(0, |l| l.s.len()),
     }
 }
 

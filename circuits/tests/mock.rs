@@ -104,6 +104,11 @@ fn witness(q: &QGraph, inputs: &[Vec<f64>]) -> Vec<Vec<i64>> {
     eval::eval_all(q, &ts).unwrap()
 }
 
+/// Field elements of integers.
+fn ints(v: &[i128]) -> Vec<Fr> {
+    v.iter().map(|&x| zkinfer_circuits::fe(x)).collect()
+}
+
 fn k_for(b: &Builder) -> u32 {
     let rows = b.rows() + 12;
     (usize::BITS - rows.leading_zeros()).max(5)
@@ -149,14 +154,14 @@ fn check_sound_with(q: &QGraph, inputs: &[Vec<f64>], layout: &Layout) -> Builder
             }
             Col::LookupX(l) => bad.lookups[l].x[row] += 1,
             Col::LookupY(l) => bad.lookups[l].y[row] += 1,
-            Col::Constant => {}
+            Col::Constant | Col::Hash(..) => {}
         }
         assert!(!verify(&bad), "perturbing {col:?} row {row} was not caught");
     }
     // A wrong claimed output.
     let mut bad = b.clone();
     if let Some(v) = bad.public_values.first_mut() {
-        *v += 1;
+        *v += Fr::one();
     }
     assert!(!verify(&bad), "a wrong public output was accepted");
     b
@@ -293,7 +298,7 @@ fn matmul_freivalds_chip() {
     assert_rejects_with(&b, |bad| {
         let Col::Lane(l) = bad.public[0].col else { panic!("output not on a lane") };
         bad.lanes[l].values[bad.public[0].row] += 1;
-        bad.public_values[0] += 1;
+        bad.public_values[0] += Fr::one();
     });
 
     let mut g = G::new();
@@ -357,7 +362,7 @@ fn failures_are_traced_to_their_onnx_node() {
     let mut bad = b.clone();
     let Col::Lane(l) = b.public[0].col else { panic!("output not on a lane") };
     bad.lanes[l].values[b.public[0].row] += 1;
-    bad.public_values[0] += 1;
+    bad.public_values[0] += Fr::one();
     let traced = traced_failures(&bad);
     assert!(traced.contains(&Some(format!("node '{rescale}' (Test)"))), "{traced:?}");
 }
@@ -431,7 +436,7 @@ fn interpolated_lookup_chip() {
     let t = &q.tables[0];
     let expected: Vec<i128> =
         [-40, -3, 0, 5, 39].iter().map(|&x| i128::from(t.eval(x).unwrap())).collect();
-    assert_eq!(b.public_values, expected);
+    assert_eq!(b.public_values, ints(&expected));
 }
 
 #[test]
@@ -504,7 +509,7 @@ fn argmax_chip_first_and_last() {
         let q = g.output(y);
         let b = check_sound(&q, &[vec![5.0, 9.0, 9.0, -1.0, -3.0, -3.0, -4.0, -30.0]]);
         let expected = if select_last { vec![2, 1] } else { vec![1, 0] };
-        assert_eq!(b.public_values, expected);
+        assert_eq!(b.public_values, ints(&expected));
     }
 }
 
@@ -571,22 +576,132 @@ fn visibility_picks_the_public_instances() {
     // Inputs then outputs, each group only when public.
     let both = build(public, public);
     let b = lay_out(&both, Some(&witness(&both, &x)), &Layout::new(2, 2, LIMB)).unwrap();
-    assert_eq!(b.public_values, vec![517, -999, 16, 16, -31, 1]);
+    assert_eq!(b.public_values, ints(&[517, -999, 16, 16, -31, 1]));
     assert!(verify(&b));
     for i in 0..b.public_values.len() {
         let mut bad = b.clone();
-        bad.public_values[i] += 1;
+        bad.public_values[i] += Fr::one();
         assert!(!verify(&bad), "a changed public value {i} was accepted");
     }
     let inputs_only = build(public, private);
     let b =
         lay_out(&inputs_only, Some(&witness(&inputs_only, &x)), &Layout::new(2, 2, LIMB)).unwrap();
-    assert_eq!(b.public_values, vec![517, -999, 16]);
+    assert_eq!(b.public_values, ints(&[517, -999, 16]));
     assert!(verify(&b));
     // Private outputs are still constrained: every perturbed witness cell fails.
     let hidden = check_sound(&inputs_only, &x);
     assert_eq!(hidden.public_values.len(), 3);
     let default = build(private, public);
     let b = lay_out(&default, Some(&witness(&default, &x)), &Layout::new(2, 2, LIMB)).unwrap();
-    assert_eq!(b.public_values, vec![16, -31, 1]);
+    assert_eq!(b.public_values, ints(&[16, -31, 1]));
+}
+
+/// A graph whose input and output groups are both hashed.
+fn hashed_rescale(n: usize) -> QGraph {
+    let mut g = G::new();
+    let a = g.input(&[n], 1000);
+    let y = g.op(QOp::Rescale { shift: 5 }, vec![a], &[n], 32, false);
+    let mut q = g.output(y);
+    q.visibility = Visibilities { input: Visibility::Hashed, output: Visibility::Hashed };
+    q
+}
+
+/// Whether a Poseidon lane cell is pinned by a gate or a copy (the first row's state, the
+/// unused words of partial rounds, the capacity word of continuing blocks and the words
+/// after the last block are free by design).
+fn hash_cell_constrained(b: &Builder, lane: usize, row: usize, word: usize) -> bool {
+    use zkinfer_circuits::builder::HASH_BLOCK;
+    use zkinfer_circuits::poseidon::is_full_round;
+    let l = &b.hash[lane];
+    let block = row / HASH_BLOCK;
+    if word < 3 {
+        return row > 0;
+    }
+    let j = word - 3;
+    if block >= l.blocks() {
+        return false;
+    }
+    match row % HASH_BLOCK {
+        // Padding blocks absorb words no copy pins.
+        0 => !padding(b, lane, block) && (j < 2 || !l.cont[block]),
+        r => is_full_round(r - 1) || j == 0,
+    }
+}
+
+/// Whether a block only pads its lane (no copy reaches its absorb row).
+fn padding(b: &Builder, lane: usize, block: usize) -> bool {
+    let at = Cell { col: Col::Hash(lane, 3), row: block * zkinfer_circuits::builder::HASH_BLOCK };
+    !b.copies.iter().any(|&(x, y)| x == at || y == at)
+}
+
+#[test]
+fn hashed_groups_publish_their_poseidon_digests() {
+    use zkinfer_circuits::poseidon::digest_ints;
+    let q = hashed_rescale(5);
+    let x = [vec![517.0, -999.0, 16.0, 3.0, -64.0]];
+    let w = witness(&q, &x);
+    let b = lay_out(&q, Some(&w), &Layout::new(2, 2, LIMB)).unwrap();
+    let expected = [
+        digest_ints(&w[q.inputs[0]].iter().map(|&v| i128::from(v)).collect::<Vec<_>>()),
+        digest_ints(&w[q.outputs[0]].iter().map(|&v| i128::from(v)).collect::<Vec<_>>()),
+    ];
+    assert_eq!(b.public_values, expected, "the instances are the two digests");
+    assert_eq!(b.hash.len(), 1, "one Poseidon lane added on demand");
+    assert!(verify(&b), "honest witness rejected");
+    // Every pinned Poseidon cell, +1, fails.
+    let lane = &b.hash[0];
+    let mut tried = 0;
+    for row in 0..lane.s.len() {
+        for word in 0..6 {
+            if !hash_cell_constrained(&b, 0, row, word) {
+                continue;
+            }
+            let mut bad = b.clone();
+            if word < 3 {
+                bad.hash[0].s[row][word] += Fr::one();
+            } else {
+                bad.hash[0].w[row][word - 3] += Fr::one();
+            }
+            assert!(!verify(&bad), "perturbing hash word {word} row {row} was not caught");
+            tried += 1;
+        }
+    }
+    assert!(tried > 1000, "only {tried} Poseidon cells were perturbed");
+    // Each digest, changed, fails; so does the digest of another input, honestly computed.
+    for i in 0..2 {
+        let mut bad = b.clone();
+        bad.public_values[i] += Fr::one();
+        assert!(!verify(&bad), "a changed digest {i} was accepted");
+    }
+    let other = witness(&q, &[vec![517.0, -999.0, 16.0, 3.0, -63.0]]);
+    let mut bad = lay_out(&q, Some(&other), &Layout::new(2, 2, LIMB)).unwrap();
+    assert!(verify(&bad));
+    bad.public_values[0] = b.public_values[0];
+    assert!(!verify(&bad), "another input's witness passed for this input's digest");
+    // The input cells that feed the hash are themselves pinned.
+    check_sound(&q, &x);
+}
+
+#[test]
+fn hashed_groups_larger_than_a_chunk_hash_as_a_tree_over_lanes() {
+    use zkinfer_circuits::poseidon::{digest_ints, CHUNK};
+    let n = CHUNK + 7;
+    let q = hashed_rescale(n);
+    #[allow(clippy::cast_precision_loss)]
+    let x = [(0..n).map(|i| (i as f64) - 300.0).collect::<Vec<_>>()];
+    let w = witness(&q, &x);
+    let layout = Layout { hash_lanes: 3, ..Layout::new(2, 2, LIMB) };
+    let b = lay_out(&q, Some(&w), &layout).unwrap();
+    let ints = |t: usize| w[t].iter().map(|&v| i128::from(v)).collect::<Vec<_>>();
+    assert_eq!(
+        b.public_values,
+        [digest_ints(&ints(q.inputs[0])), digest_ints(&ints(q.outputs[0]))]
+    );
+    let blocks: Vec<usize> =
+        b.hash.iter().map(zkinfer_circuits::builder::HashLane::blocks).collect();
+    assert!(blocks.iter().all(|&n| n == blocks[0]), "lanes padded to one length: {blocks:?}");
+    assert!(verify(&b), "honest witness rejected");
+    let mut bad = b.clone();
+    bad.public_values[1] += Fr::one();
+    assert!(!verify(&bad));
 }

@@ -39,8 +39,11 @@ fn small_models_satisfy_mock_prover_with_exact_outputs() {
         let witness = eval::eval_all(&q, &inputs).unwrap();
         let p = plan(&q).unwrap();
         let b = lay_out_planned(&q, Some(&witness), &p).unwrap();
-        let expected: Vec<i128> =
-            q.outputs.iter().flat_map(|&o| witness[o].iter().map(|&v| i128::from(v))).collect();
+        let expected: Vec<Fr> = q
+            .outputs
+            .iter()
+            .flat_map(|&o| witness[o].iter().map(|&v| zkinfer_circuits::fe(i128::from(v))))
+            .collect();
         assert_eq!(b.public_values, expected, "{name}: public outputs differ from the evaluator");
         let c = ModelCircuit::new(b);
         let prover = MockProver::<Fr>::run(p.k, &c, vec![c.instances()]).unwrap();

@@ -4,7 +4,7 @@ use crate::artifact::{Header, Kind};
 use crate::commit::MsmParams;
 use crate::error::{ProverError, Result};
 use crate::srs::Srs;
-use halo2_proofs::halo2curves::bn256::{Fr, G1Affine, G2Affine};
+use halo2_proofs::halo2curves::bn256::{G1Affine, G2Affine};
 use halo2_proofs::halo2curves::group::GroupEncoding;
 use halo2_proofs::plonk::{keygen_pk, keygen_vk, ProvingKey, VerifyingKey};
 use halo2_proofs::poly::commitment::ParamsProver;
@@ -48,7 +48,12 @@ pub fn circuit_hash(q: &QGraph, plan: &Plan) -> [u8; 32] {
 /// The column shape of a plan.
 #[must_use]
 pub fn shape(plan: &Plan) -> Shape {
-    Shape { lanes: plan.lanes, late_lanes: plan.late_lanes, lookup_lanes: plan.lookup_lanes }
+    Shape {
+        lanes: plan.lanes,
+        late_lanes: plan.late_lanes,
+        lookup_lanes: plan.lookup_lanes,
+        hash_lanes: plan.hash_lanes,
+    }
 }
 
 /// Generates the proving key (which holds the verifying key). The circuit structure comes
@@ -209,10 +214,4 @@ pub fn read_pk(path: &Path, hash: &[u8; 32]) -> Result<(ProvingKey<G1Affine>, Pl
             reason: format!("corrupt proving key: {e}"),
         })?;
     Ok((pk, plan))
-}
-
-/// Field elements of integer instances.
-#[must_use]
-pub fn instances_fe(values: &[i128]) -> Vec<Fr> {
-    values.iter().map(|&v| zkinfer_circuits::fe(v)).collect()
 }

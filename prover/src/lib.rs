@@ -7,6 +7,7 @@
 pub mod artifact;
 pub mod commit;
 pub mod error;
+pub mod instance;
 pub mod keys;
 pub mod proof;
 pub mod receipt;

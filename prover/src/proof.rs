@@ -3,10 +3,9 @@
 
 use crate::commit::{MsmKzg, MsmParams, MsmShplonk};
 use crate::error::{ProverError, Result};
-use crate::keys::instances_fe;
 use crate::srs::Srs;
 use crate::transcript::{EvmChallenge, EvmTranscript};
-use halo2_proofs::halo2curves::bn256::{Bn256, G1Affine};
+use halo2_proofs::halo2curves::bn256::{Bn256, Fr, G1Affine};
 use halo2_proofs::plonk::{create_proof, verify_proof, ProvingKey, VerifyingKey};
 use halo2_proofs::poly::kzg::commitment::KZGCommitmentScheme;
 use halo2_proofs::poly::kzg::multiopen::VerifierSHPLONK;
@@ -23,8 +22,8 @@ use zkinfer_quantize::QGraph;
 pub struct Proof {
     /// Proof bytes.
     pub bytes: Vec<u8>,
-    /// Public instances (the model outputs, as integers).
-    pub instances: Vec<i128>,
+    /// Public instances: model values (see [`crate::instance`]) and Poseidon digests.
+    pub instances: Vec<Fr>,
 }
 
 /// Proves that the graph maps the witnessed input to its outputs, with CPU commitments.
@@ -57,14 +56,13 @@ pub fn prove_on(
     let builder = lay_out_planned(q, Some(witness), plan)?;
     let instances = builder.public_values.clone();
     let circuit = ModelCircuit::new(builder);
-    let inst = instances_fe(&instances);
     let mut transcript = EvmTranscript::new(Vec::new());
     let params = MsmParams::with_msm(srs, Arc::clone(msm));
     create_proof::<MsmKzg<'_>, MsmShplonk<'_>, EvmChallenge, _, _, _>(
         &params,
         pk,
         &[circuit],
-        &[&[&inst]],
+        &[&[&instances]],
         OsRng,
         &mut transcript,
     )
@@ -80,10 +78,9 @@ pub fn prove_on(
 pub fn verify(
     srs: &Srs,
     vk: &VerifyingKey<G1Affine>,
-    instances: &[i128],
+    instances: &[Fr],
     proof: &[u8],
 ) -> Result<()> {
-    let inst = instances_fe(instances);
     let mut rest = proof;
     let mut transcript = EvmTranscript::new(&mut rest);
     verify_proof::<
@@ -92,7 +89,7 @@ pub fn verify(
         _,
         _,
         SingleStrategy<'_, Bn256>,
-    >(srs, vk, SingleStrategy::new(srs), &[&[&inst]], &mut transcript)
+    >(srs, vk, SingleStrategy::new(srs), &[&[instances]], &mut transcript)
     .map_err(|e| ProverError::Rejected(format!("{e:?}")))?;
     drop(transcript);
     // Bytes after the proof would make one proof many distinct byte strings (a replay filter

@@ -4,19 +4,21 @@
 
 use crate::artifact::hex;
 use crate::error::{ProverError, Result};
+use crate::instance;
+use halo2_proofs::halo2curves::bn256::Fr;
 use serde::{Deserialize, Serialize};
 use std::path::Path;
 use zkinfer_quantize::eval::dequantize_value;
-use zkinfer_quantize::{QGraph, Visibility};
+use zkinfer_quantize::{QGraph, Visibilities, Visibility};
 
 /// File magic stored in `format`.
 pub const PROOF_FORMAT: &str = "zkinfer-proof";
-/// Current version (3 added public inputs).
-pub const PROOF_VERSION: u32 = 3;
+/// Current version (3 added public inputs, 4 hashed groups and the `visibility` field).
+pub const PROOF_VERSION: u32 = 4;
 /// Oldest version this zkinfer reads.
 pub const PROOF_MIN_VERSION: u32 = 2;
 
-/// One public tensor (a model input or output) and the instances behind it.
+/// One model input or output the proof attests, dequantized.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ProvenTensor {
@@ -26,7 +28,7 @@ pub struct ProvenTensor {
     pub shape: Vec<usize>,
     /// Fixed-point scale exponent.
     pub scale: i32,
-    /// Values = instance / 2^scale.
+    /// Values = integer / 2^scale.
     pub values: Vec<f64>,
 }
 
@@ -46,45 +48,48 @@ pub struct ProofFile {
     pub vk_hash: String,
     /// Circuit size.
     pub k: u32,
-    /// Public instances as signed integers (decimal strings): the public inputs, then the
-    /// public outputs.
+    /// How the inputs and the outputs appear among the instances (absent before version 4,
+    /// where listed tensors were public and the others private).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub visibility: Option<Visibilities>,
+    /// Public instances in canonical decimal (see [`crate::instance`]): the inputs' values or
+    /// their Poseidon digest, then the outputs' values or their digest.
     pub instances: Vec<String>,
     /// Dequantized public inputs (empty unless the settings made inputs public).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub inputs: Vec<ProvenTensor>,
-    /// Dequantized public outputs (empty when the settings made outputs private).
+    /// Dequantized outputs: public ones, or hashed ones (which must hash to their instance).
     pub outputs: Vec<ProvenTensor>,
     /// Proof bytes (hex).
     pub proof: String,
 }
 
 impl ProofFile {
-    /// Builds the file from a proof and the graph it proves.
+    /// Builds the file from a proof, the graph it proves and the witness it was made from
+    /// (hashed outputs are listed from it).
     #[must_use]
     pub fn new(
         q: &QGraph,
-        instances: &[i128],
+        instances: &[Fr],
+        witness: &[Vec<i64>],
         proof: &[u8],
         circuit_hash: &[u8; 32],
         vk_hash: &[u8; 32],
         k: u32,
     ) -> Self {
-        let mut at = 0;
-        let mut group = |ids: &[usize], public: bool| -> Vec<ProvenTensor> {
-            if !public {
+        let listed = |ids: &[usize], visibility: Visibility, hashed_listed: bool| {
+            let listed = visibility == Visibility::Public
+                || (visibility == Visibility::Hashed && hashed_listed);
+            if !listed {
                 return Vec::new();
             }
             ids.iter()
                 .map(|&id| {
                     let t = &q.tensors[id];
-                    let n: usize = t.shape.iter().product();
-                    let values = instances
-                        .get(at..at + n)
-                        .unwrap_or_default()
-                        .iter()
-                        .map(|&v| dequantize_value(i64::try_from(v).unwrap_or(i64::MAX), t.scale))
-                        .collect();
-                    at += n;
+                    let values = witness
+                        .get(id)
+                        .map(|v| v.iter().map(|&x| dequantize_value(x, t.scale)).collect())
+                        .unwrap_or_default();
                     ProvenTensor {
                         name: t.name.clone(),
                         shape: t.shape.clone(),
@@ -94,8 +99,6 @@ impl ProofFile {
                 })
                 .collect()
         };
-        let inputs = group(&q.inputs, q.visibility.input == Visibility::Public);
-        let outputs = group(&q.outputs, q.visibility.output == Visibility::Public);
         Self {
             format: PROOF_FORMAT.into(),
             format_version: PROOF_VERSION,
@@ -103,9 +106,11 @@ impl ProofFile {
             circuit_hash: hex(circuit_hash),
             vk_hash: hex(vk_hash),
             k,
-            instances: instances.iter().map(ToString::to_string).collect(),
-            inputs,
-            outputs,
+            visibility: Some(q.visibility),
+            instances: instances.iter().map(instance::to_decimal).collect(),
+            // Hashed inputs stay private: only their digest is published.
+            inputs: listed(&q.inputs, q.visibility.input, false),
+            outputs: listed(&q.outputs, q.visibility.output, true),
             proof: hex(proof),
         }
     }
@@ -146,24 +151,70 @@ impl ProofFile {
             )));
         }
         let inst = f.instance_values().map_err(bad)?;
+        let visibility = f.visibility.unwrap_or(Visibilities {
+            input: if f.inputs.is_empty() { Visibility::Private } else { Visibility::Public },
+            output: if f.outputs.is_empty() { Visibility::Private } else { Visibility::Public },
+        });
         let mut at = 0;
-        for (kind, t) in f.public_tensors() {
-            let n: usize = t.shape.iter().product();
-            let slice = inst
-                .get(at..at + n)
-                .ok_or_else(|| bad(format!("{kind} '{}' has no matching instances", t.name)))?;
-            let agree = t.values.len() == n
-                && t.values.iter().zip(slice).all(|(v, &i)| {
-                    dequantize_value(i64::try_from(i).unwrap_or(i64::MAX), t.scale).to_bits()
-                        == v.to_bits()
-                });
-            if !agree {
-                return Err(bad(format!(
-                    "{kind} '{}' values do not match the proven instances",
-                    t.name
-                )));
+        for (kind, listed, vis) in
+            [("input", &f.inputs, visibility.input), ("output", &f.outputs, visibility.output)]
+        {
+            match vis {
+                Visibility::Private | Visibility::Hashed if kind == "input" => {
+                    if !listed.is_empty() {
+                        return Err(bad(format!("{vis} inputs are listed in the file")));
+                    }
+                }
+                Visibility::Private => {
+                    if !listed.is_empty() {
+                        return Err(bad("private outputs are listed in the file".into()));
+                    }
+                }
+                Visibility::Public | Visibility::Hashed => {}
             }
-            at += n;
+            match vis {
+                Visibility::Private => {}
+                Visibility::Hashed => {
+                    let digest = inst.get(at).ok_or_else(|| {
+                        bad(format!("the hashed {kind}s have no matching instance"))
+                    })?;
+                    at += 1;
+                    if kind == "output" {
+                        let ints = listed
+                            .iter()
+                            .map(integers)
+                            .collect::<std::result::Result<Vec<_>, _>>()
+                            .map_err(bad)?
+                            .concat();
+                        if zkinfer_circuits::poseidon::digest_ints(&ints) != *digest {
+                            return Err(bad(
+                                "the listed outputs do not hash to the proven output digest".into(),
+                            ));
+                        }
+                    }
+                }
+                Visibility::Public => {
+                    for t in listed {
+                        let n: usize = t.shape.iter().product();
+                        let slice = inst.get(at..at + n).ok_or_else(|| {
+                            bad(format!("{kind} '{}' has no matching instances", t.name))
+                        })?;
+                        let agree = t.values.len() == n
+                            && t.values.iter().zip(slice).all(|(v, f)| {
+                                instance::signed(f).and_then(|i| i64::try_from(i).ok()).is_some_and(
+                                    |i| dequantize_value(i, t.scale).to_bits() == v.to_bits(),
+                                )
+                            });
+                        if !agree {
+                            return Err(bad(format!(
+                                "{kind} '{}' values do not match the proven instances",
+                                t.name
+                            )));
+                        }
+                        at += n;
+                    }
+                }
+            }
         }
         if at != inst.len() {
             return Err(bad("instances and the public inputs and outputs differ in length".into()));
@@ -171,21 +222,20 @@ impl ProofFile {
         Ok(f)
     }
 
-    /// The public tensors in instance order, each with its kind ("input" or "output").
+    /// The public tensors in instance order, each with its kind ("input" or "output"):
+    /// listed tensors whose values are instances themselves (not hashed ones).
     pub fn public_tensors(&self) -> impl Iterator<Item = (&'static str, &ProvenTensor)> {
+        let hashed = self.visibility.is_some_and(|v| v.output == Visibility::Hashed);
         let inputs = self.inputs.iter().map(|t| ("input", t));
-        inputs.chain(self.outputs.iter().map(|t| ("output", t)))
+        inputs.chain(self.outputs.iter().filter(move |_| !hashed).map(|t| ("output", t)))
     }
 
-    /// Instances as integers.
+    /// Instances as field elements.
     ///
     /// # Errors
-    /// A non-integer entry.
-    pub fn instance_values(&self) -> std::result::Result<Vec<i128>, String> {
-        self.instances
-            .iter()
-            .map(|s| s.parse::<i128>().map_err(|_| format!("instance '{s}' is not an integer")))
-            .collect()
+    /// An entry that is not a canonical decimal field element.
+    pub fn instance_values(&self) -> std::result::Result<Vec<Fr>, String> {
+        self.instances.iter().map(|s| instance::parse(s)).collect()
     }
 
     /// Proof bytes.
@@ -195,4 +245,21 @@ impl ProofFile {
     pub fn proof_bytes(&self) -> std::result::Result<Vec<u8>, String> {
         crate::artifact::unhex(&self.proof).map_err(|e| format!("proof: {e}"))
     }
+}
+
+/// The integers behind a listed tensor's dequantized values (each `value·2^scale` exactly).
+fn integers(t: &ProvenTensor) -> std::result::Result<Vec<i128>, String> {
+    t.values
+        .iter()
+        .map(|&v| {
+            let scaled = v * 2f64.powi(t.scale);
+            #[allow(clippy::cast_possible_truncation)]
+            let i = scaled as i64;
+            (scaled.fract() == 0.0 && dequantize_value(i, t.scale).to_bits() == v.to_bits())
+                .then_some(i128::from(i))
+                .ok_or_else(|| {
+                    format!("output '{}' value {v} is not a multiple of 2^-{}", t.name, t.scale)
+                })
+        })
+        .collect()
 }

@@ -4,7 +4,7 @@
 
 mod common;
 
-use halo2_proofs::halo2curves::bn256::Bn256;
+use halo2_proofs::halo2curves::bn256::{Bn256, Fr};
 use halo2_proofs::poly::kzg::commitment::ParamsKZG;
 use halo2_proofs::SerdeFormat;
 use rand::SeedableRng;
@@ -42,7 +42,11 @@ fn prove_verify_and_reject_tampering() {
     let proof = prove(&srs, &pk, &q, &p, &witness).unwrap();
     let outs: Vec<i128> =
         eval::eval(&q, &inputs).unwrap().into_iter().flatten().map(i128::from).collect();
-    assert_eq!(proof.instances, outs, "proven outputs differ from the integer evaluator");
+    assert_eq!(
+        proof.instances,
+        zkinfer_prover::instance::from_ints(&outs),
+        "proven outputs differ from the integer evaluator"
+    );
     verify(&srs, pk.get_vk(), &proof.instances, &proof.bytes).unwrap();
 
     // One flipped byte in every 32-byte element of the proof.
@@ -57,7 +61,7 @@ fn prove_verify_and_reject_tampering() {
     }
     // A changed public output, and a truncated proof.
     let mut inst = proof.instances.clone();
-    inst[0] += 1;
+    inst[0] += Fr::one();
     assert!(matches!(
         verify(&srs, pk.get_vk(), &inst, &proof.bytes),
         Err(ProverError::Rejected(_))
@@ -104,7 +108,7 @@ fn prove_verify_and_reject_tampering() {
 
     // proof.json round-trips and its outputs must match the proven instances.
     let vk_hash = zkinfer_prover::vk_hash(pk.get_vk());
-    let file = ProofFile::new(&q, &proof.instances, &proof.bytes, &hash, &vk_hash, p.k);
+    let file = ProofFile::new(&q, &proof.instances, &witness, &proof.bytes, &hash, &vk_hash, p.k);
     file.write(&tmp.path().join("proof.json")).unwrap();
     let back = ProofFile::read(&tmp.path().join("proof.json")).unwrap();
     assert_eq!(back, file);

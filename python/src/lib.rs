@@ -171,6 +171,28 @@ fn run(
     to_json(&r.map_err(err)?)
 }
 
+/// The Poseidon digests of an input and its outputs under settings (what a proof with hashed
+/// inputs or outputs publishes), as canonical decimal strings.
+#[pyfunction]
+#[pyo3(signature = (model, inputs, settings, batch=1))]
+fn digests(
+    py: Python<'_>,
+    model: &str,
+    inputs: Vec<Vec<f64>>,
+    settings: &str,
+    batch: usize,
+) -> PyResult<String> {
+    let v: Res<Value> = py.detach(|| {
+        let m = load(model, batch)?;
+        let inputs = tensors(&m, &inputs)?;
+        let c = Compiled::new(&m, &Settings::read(Path::new(settings))?)?;
+        let (input, output) = steps::digests(&c.qgraph, &steps::witness(&c, &inputs)?);
+        let dec = zkinfer::prover::instance::to_decimal;
+        Ok(json!({"input": dec(&input), "output": dec(&output)}))
+    });
+    to_json(&v.map_err(err)?)
+}
+
 /// Writes an INSECURE seeded development SRS of size 2^k.
 #[pyfunction]
 #[pyo3(signature = (k, output, seed=zkinfer::DEV_SEED))]
@@ -350,6 +372,7 @@ fn _zkinfer(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(inspect, m)?)?;
     m.add_function(wrap_pyfunction!(calibrate, m)?)?;
     m.add_function(wrap_pyfunction!(run, m)?)?;
+    m.add_function(wrap_pyfunction!(digests, m)?)?;
     m.add_function(wrap_pyfunction!(gen_srs, m)?)?;
     m.add_function(wrap_pyfunction!(setup, m)?)?;
     m.add_function(wrap_pyfunction!(prove, m)?)?;

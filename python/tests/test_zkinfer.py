@@ -161,10 +161,30 @@ def test_public_inputs_and_private_outputs(tmp_path):
     doc["inputs"][0]["values"][0] = int(doc["instances"][0]) / 2.0**scale
     (tmp_path / "other_input.json").write_text(json.dumps(doc))
     assert zkinfer.verify(tmp_path / "other_input.json", proof.vk) is False
-    with pytest.raises(zkinfer.ZkinferError, match="hashed"):
-        zkinfer.calibrate(path, x, input_visibility="hashed")
+    with pytest.raises(zkinfer.ZkinferError, match="'public', 'private' or 'hashed'"):
+        zkinfer.calibrate(path, x, input_visibility="secret")
     with pytest.raises(zkinfer.ZkinferError, match="both private"):
         zkinfer.calibrate(path, x, output_visibility="private")
+
+
+def test_hashed_inputs_and_outputs(tmp_path):
+    path, x = model("1l_mlp")
+    settings = zkinfer.calibrate(path, x, input_visibility="hashed", output_visibility="hashed")
+    saved = settings.save(tmp_path / "settings.json")
+    proof = zkinfer.prove(path, x, tmp_path / "proof.json", settings=saved, progress=False)
+    assert zkinfer.verify(proof.proof, proof.vk)
+    doc = json.loads(Path(proof.proof).read_text())
+    # Two instances: the digests, which anyone holding the data recomputes.
+    d = zkinfer.digests(path, x, saved)
+    assert [int(i) for i in doc["instances"]] == [d.input, d.output]
+    assert doc["inputs"] == [] and len(doc["outputs"]) == 1
+    other = zkinfer.digests(path, np.asarray(x) * 0.5, saved)
+    assert other.input != d.input and other.output != d.output
+    # Listed outputs that do not hash to the proven digest are refused on reading.
+    doc["outputs"][0]["values"][0] += 2.0 ** -doc["outputs"][0]["scale"]
+    (tmp_path / "bad.json").write_text(json.dumps(doc))
+    with pytest.raises(zkinfer.ZkinferError, match="do not hash"):
+        zkinfer.verify(tmp_path / "bad.json", proof.vk)
 
 
 def test_linear_check_choice(tmp_path):

@@ -35,10 +35,12 @@ __all__ = [
     "ProofResult",
     "EvmVerifier",
     "EvmResult",
+    "Digests",
     "__version__",
     "inspect",
     "calibrate",
     "run",
+    "digests",
     "gen_srs",
     "setup",
     "prove",
@@ -192,6 +194,15 @@ class EvmResult:
     part_bytes: List[int] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class Digests:
+    """Poseidon digests of an input and its outputs: the public instance a proof carries for
+    a ``hashed`` group (compare with ``int(proof_json["instances"][i])``)."""
+
+    input: int
+    output: int
+
+
 def _flat_inputs(inputs: Inputs) -> List[List[float]]:
     """One flat float list per model input.
 
@@ -323,6 +334,22 @@ def run(
     finally:
         _cleanup(keep)
     return RunResult(outputs=_outputs(json.loads(text)["outputs"]))
+
+
+def digests(
+    model: PathLike, inputs: Inputs, settings: Union[Settings, PathLike], batch: int = 1
+) -> Digests:
+    """The Poseidon digests of ``inputs`` and of the model's outputs on them, quantized as
+    ``settings`` say: what a proof with hashed inputs or outputs publishes, computed from the
+    data, so a verifier holding the data can check which input a proof is about."""
+    keep: List[Any] = []
+    try:
+        path = _settings_path(settings, keep)
+        text = _zkinfer.digests(os.fspath(model), _flat_inputs(inputs), path, batch)
+    finally:
+        _cleanup(keep)
+    v = json.loads(text)
+    return Digests(input=int(v["input"]), output=int(v["output"]))
 
 
 def gen_srs(k: int, output: PathLike, seed: Optional[int] = None) -> str:

@@ -41,6 +41,11 @@ pub enum Visibility {
     Public,
     /// The values stay in the witness: the proof attests only that some values exist.
     Private,
+    /// One public instance, the Poseidon digest of the group's values (see
+    /// `zkinfer_circuits::poseidon`): binds the values without revealing them (inputs a
+    /// verifier already holds a commitment to) or without one instance per value (outputs
+    /// of thousands of elements, which an EVM verifier pays for one by one).
+    Hashed,
 }
 
 impl std::str::FromStr for Visibility {
@@ -49,10 +54,10 @@ impl std::str::FromStr for Visibility {
         match s {
             "public" => Ok(Self::Public),
             "private" => Ok(Self::Private),
-            "hashed" => Err("'hashed' visibility is not supported yet: use 'public' to bind the \
-                             values or 'private' to hide them"
-                .into()),
-            other => Err(format!("unknown visibility '{other}': expected 'public' or 'private'")),
+            "hashed" => Ok(Self::Hashed),
+            other => Err(format!(
+                "unknown visibility '{other}': expected 'public', 'private' or 'hashed'"
+            )),
         }
     }
 }
@@ -62,6 +67,7 @@ impl std::fmt::Display for Visibility {
         f.write_str(match self {
             Self::Public => "public",
             Self::Private => "private",
+            Self::Hashed => "hashed",
         })
     }
 }

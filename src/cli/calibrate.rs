@@ -40,12 +40,14 @@ pub struct Args {
     /// dot (plain multiply-accumulate chains, a single-phase circuit).
     #[arg(long, default_value = "auto", value_parser = linear_check)]
     linear_check: LinearCheck,
-    /// Model inputs in the proof: private (default; the proof hides them) or public (public
-    /// instances: the proof is bound to this exact input).
+    /// Model inputs in the proof: private (default; the proof hides them), public (public
+    /// instances: the proof is bound to this exact input) or hashed (one public instance, the
+    /// input's Poseidon digest: bound to the input without revealing it; see `zkinfer hash`).
     #[arg(long, default_value = "private", value_parser = visibility)]
     input_visibility: Visibility,
-    /// Model outputs in the proof: public (default) or private (the proof attests the model
-    /// ran, without revealing the result; needs public inputs).
+    /// Model outputs in the proof: public (default), private (the proof attests the model
+    /// ran, without revealing the result; needs public or hashed inputs) or hashed (one public
+    /// instance, the outputs' Poseidon digest: cheap on the EVM for thousands of outputs).
     #[arg(long, default_value = "public", value_parser = visibility)]
     output_visibility: Visibility,
     /// Force a tensor's scale exponent: NAME=EXP (repeatable).

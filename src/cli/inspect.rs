@@ -191,6 +191,12 @@ pub fn main(a: &Args) -> anyhow::Result<()> {
                             p.late_lanes, p.late_cells
                         );
                     }
+                    if p.hash_lanes > 0 {
+                        println!(
+                            "  Poseidon digests of hashed groups: {} lane(s) of 6 columns, {} rows each",
+                            p.hash_lanes, p.hash_rows
+                        );
+                    }
                 }
                 Some(Err(e)) => println!("circuit plan: {e}"),
                 None => {}

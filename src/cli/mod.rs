@@ -3,6 +3,7 @@
 pub mod calibrate;
 pub mod doctor;
 pub mod evm;
+pub mod hash;
 pub mod inspect;
 pub mod keys;
 pub mod mock;

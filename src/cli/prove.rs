@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 use std::time::Instant;
-use zkinfer::quantize::Target;
+use zkinfer::quantize::{Target, Visibility};
 use zkinfer::{report, steps, Compiled, Device};
 
 /// Arguments of `zkinfer prove`.
@@ -73,7 +73,7 @@ pub fn main(a: &Args) -> anyhow::Result<()> {
                 "proof": a.output, "circuit_hash": file.circuit_hash, "vk_hash": file.vk_hash, "k": c.plan.k,
                 "setup_seconds": setup_s, "keys_cached": cached, "prove_seconds": prove_s, "verify_seconds": verify_s,
                 "proof_bytes": proof_bytes, "peak_memory_bytes": super::peak_memory_bytes(),
-                "lanes": c.plan.lanes, "late_lanes": c.plan.late_lanes, "lookup_lanes": c.plan.lookup_lanes, "msm": msm.name(), "msm_fallback": device.fallback,
+                "lanes": c.plan.lanes, "late_lanes": c.plan.late_lanes, "lookup_lanes": c.plan.lookup_lanes, "hash_lanes": c.plan.hash_lanes, "instances": file.instances, "msm": msm.name(), "msm_fallback": device.fallback,
                 "visibility": c.qgraph.visibility, "outputs": accuracy.outputs,
             })
         );
@@ -103,6 +103,14 @@ pub fn main(a: &Args) -> anyhow::Result<()> {
     );
     for t in &file.inputs {
         println!("public input '{}' {}: bound into the proof", t.name, super::shape_str(&t.shape));
+    }
+    let v = c.qgraph.visibility;
+    let (first, last) = (file.instances.first(), file.instances.last());
+    if let (Visibility::Hashed, Some(d)) = (v.input, first) {
+        println!("hashed inputs: Poseidon digest {d} bound into the proof (see `zkinfer hash`)");
+    }
+    if let (Visibility::Hashed, Some(d)) = (v.output, last) {
+        println!("hashed outputs: Poseidon digest {d} bound into the proof");
     }
     println!("model identity (vk hash) {}", file.vk_hash);
     println!("wrote {} (verified)", a.output.display());

@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 use zkinfer::prover::receipt::ProofFile;
 use zkinfer::prover::srs::DEV_LABEL;
+use zkinfer::quantize::Visibility;
 
 /// Arguments of `zkinfer verify`.
 #[derive(clap::Args)]
@@ -26,7 +27,7 @@ pub fn main(a: &Args) -> anyhow::Result<()> {
     if a.json {
         println!(
             "{}",
-            serde_json::json!({"verified": true, "vk_hash": identity, "insecure_srs": dev, "inputs": file.inputs, "outputs": file.outputs})
+            serde_json::json!({"verified": true, "vk_hash": identity, "insecure_srs": dev, "visibility": file.visibility, "instances": file.instances, "inputs": file.inputs, "outputs": file.outputs})
         );
         return Ok(());
     }
@@ -34,7 +35,8 @@ pub fn main(a: &Args) -> anyhow::Result<()> {
         eprintln!("warning: this key was made with an INSECURE development SRS; the proof is only as good as that SRS");
     }
     println!("proof verified for model identity {identity}");
-    for (kind, o) in file.public_tensors() {
+    let listed = file.inputs.iter().map(|t| ("input", t));
+    for (kind, o) in listed.chain(file.outputs.iter().map(|t| ("output", t))) {
         let head: Vec<String> = o.values.iter().take(6).map(|v| format!("{v:.6}")).collect();
         println!(
             "  {kind} '{}' {}: [{}{}]",
@@ -43,6 +45,15 @@ pub fn main(a: &Args) -> anyhow::Result<()> {
             head.join(", "),
             if o.values.len() > 6 { ", …" } else { "" }
         );
+    }
+    let visibility = file.visibility.unwrap_or_default();
+    if visibility.input == Visibility::Hashed {
+        let digest = file.instances.first().map_or("?", String::as_str);
+        println!("  inputs: Poseidon digest {digest} (compare with `zkinfer hash`)");
+    }
+    if visibility.output == Visibility::Hashed {
+        let digest = file.instances.last().map_or("?", String::as_str);
+        println!("  outputs: Poseidon digest {digest} (the listed outputs hash to it)");
     }
     if file.outputs.is_empty() {
         println!("  (the outputs are private: the proof does not reveal them)");

@@ -6,17 +6,15 @@
 
 use crate::error::{Result, VerifierError};
 use halo2_proofs::halo2curves::bn256::Fr;
-use halo2_proofs::halo2curves::ff::PrimeField;
-use zkinfer_prover::keys::instances_fe;
 use zkinfer_prover::receipt::ProofFile;
 use zkinfer_prover::transcript::{be_bytes, scalar_from_word};
 
-/// Encodes signed instances and proof bytes.
+/// Encodes instances and proof bytes.
 #[must_use]
-pub fn encode(instances: &[i128], proof: &[u8]) -> Vec<u8> {
+pub fn encode(instances: &[Fr], proof: &[u8]) -> Vec<u8> {
     let mut out = Vec::with_capacity(32 * instances.len() + proof.len());
-    for f in instances_fe(instances) {
-        out.extend_from_slice(&be_bytes(&f));
+    for f in instances {
+        out.extend_from_slice(&be_bytes(f));
     }
     out.extend_from_slice(proof);
     out
@@ -25,19 +23,19 @@ pub fn encode(instances: &[i128], proof: &[u8]) -> Vec<u8> {
 /// Encodes a proof file.
 ///
 /// # Errors
-/// [`VerifierError::Calldata`] for an instance that is not an integer or a proof that is not hex.
+/// [`VerifierError::Calldata`] for an instance that is not a canonical decimal or a proof that
+/// is not hex.
 pub fn encode_proof_file(file: &ProofFile) -> Result<Vec<u8>> {
     let instances = file.instance_values().map_err(VerifierError::Calldata)?;
     let proof = file.proof_bytes().map_err(VerifierError::Calldata)?;
     Ok(encode(&instances, &proof))
 }
 
-/// Splits calldata back into signed instances and proof bytes.
+/// Splits calldata back into instances and proof bytes.
 ///
 /// # Errors
-/// [`VerifierError::Calldata`] when it is shorter than `n_instances` words, a word is ≥ r, or a
-/// value does not fit 127 bits (no zkinfer output does).
-pub fn decode(calldata: &[u8], n_instances: usize) -> Result<(Vec<i128>, Vec<u8>)> {
+/// [`VerifierError::Calldata`] when it is shorter than `n_instances` words or a word is ≥ r.
+pub fn decode(calldata: &[u8], n_instances: usize) -> Result<(Vec<Fr>, Vec<u8>)> {
     let head = n_instances.checked_mul(32).filter(|&h| h <= calldata.len()).ok_or_else(|| {
         VerifierError::Calldata(format!(
             "{} bytes cannot hold {n_instances} instances of 32 bytes",
@@ -51,34 +49,15 @@ pub fn decode(calldata: &[u8], n_instances: usize) -> Result<(Vec<i128>, Vec<u8>
             let w: &[u8; 32] = w.try_into().map_err(|_| {
                 VerifierError::Calldata(format!("instance {i} is not a 32-byte word"))
             })?;
-            let f = scalar_from_word(w).ok_or_else(|| {
+            scalar_from_word(w).ok_or_else(|| {
                 VerifierError::Calldata(format!(
                     "instance {i} is not below the BN254 scalar field order r; an encoder \
                      that adds r to a value forges an alias"
                 ))
-            })?;
-            signed(&f).ok_or_else(|| {
-                VerifierError::Calldata(format!("instance {i} is not a 127-bit signed integer"))
             })
         })
         .collect::<Result<Vec<_>>>()?;
     Ok((instances, calldata[head..].to_vec()))
-}
-
-/// The signed integer a field element stands for, when it is within ±2^127.
-fn signed(f: &Fr) -> Option<i128> {
-    let small = |f: &Fr| {
-        let r = f.to_repr();
-        r[16..].iter().all(|&b| b == 0).then(|| {
-            let mut lo = [0u8; 16];
-            lo.copy_from_slice(&r[..16]);
-            u128::from_le_bytes(lo)
-        })
-    };
-    if let Some(v) = small(f).and_then(|v| i128::try_from(v).ok()) {
-        return Some(v);
-    }
-    small(&-*f).and_then(|v| i128::try_from(v).ok()).map(|v| -v)
 }
 
 #[cfg(test)]
@@ -86,8 +65,10 @@ mod tests {
     use super::*;
 
     #[test]
-    fn round_trip_signed_values() {
-        let inst = [0i128, 1, -1, 123_456_789, -(1 << 100), i128::MAX];
+    fn round_trip_signed_values_and_digests() {
+        let mut inst =
+            zkinfer_prover::instance::from_ints(&[0, 1, -1, 123_456_789, -(1 << 100), i128::MAX]);
+        inst.push(zkinfer_circuits::poseidon::digest_ints(&[1, 2, 3]));
         let data = encode(&inst, &[7, 8, 9]);
         assert_eq!(data.len(), 32 * inst.len() + 3);
         assert_eq!(&data[32..64], &{

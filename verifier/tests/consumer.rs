@@ -6,6 +6,7 @@
 mod common;
 
 use common::{add_r, compile_verifier, proven_all};
+use halo2_proofs::halo2curves::bn256::Fr;
 use sha3::{Digest, Keccak256};
 use std::path::{Path, PathBuf};
 use zkinfer_prover::vk_hash;
@@ -23,8 +24,8 @@ fn word(v: u128) -> [u8; 32] {
     w
 }
 
-/// Field element encoding of a signed instance.
-fn field_word(v: i128) -> [u8; 32] {
+/// Big-endian word of an instance.
+fn field_word(v: Fr) -> [u8; 32] {
     let data = zkinfer_verifier::calldata::encode(&[v], &[]);
     data.try_into().unwrap()
 }
@@ -62,7 +63,10 @@ fn credit_line_opens_only_on_a_proven_approval() {
         proven_all(&model, &[&applicants[0], &applicants[1]], tmp.path(), "credit");
     let [approved, declined] = &proofs[..] else { panic!("two proofs expected") };
     let relu = common::proven_shared("1l_relu", tmp.path());
-    let [decline, approve] = approved.instances[..] else { panic!("two outputs expected") };
+    let signed = |f: &Fr| zkinfer_prover::instance::signed(f).unwrap();
+    let [decline, approve] = approved.instances.iter().map(signed).collect::<Vec<_>>()[..] else {
+        panic!("two outputs expected")
+    };
     assert!(approve > decline, "the example applicant is not approved: {decline} vs {approve}");
 
     let mut chain = Chain::new(true);

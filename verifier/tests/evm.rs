@@ -6,6 +6,7 @@
 mod common;
 
 use common::{add_r, compile_verifier, proven_shared};
+use halo2_proofs::halo2curves::bn256::Fr;
 use zkinfer_verifier::calldata::{decode, encode};
 use zkinfer_verifier::evm::Chain;
 use zkinfer_verifier::solidity::EIP170_LIMIT;
@@ -40,7 +41,7 @@ fn verifier_accepts_real_proofs_and_rejects_tampering() {
     }
     // A changed public output.
     let mut changed = relu.proof.instances.clone();
-    changed[0] += 1;
+    changed[0] += Fr::one();
     let bad = encode(&changed, &relu.proof.bytes);
     assert!(!chain.call(contract.address, &bad).unwrap().success, "changed output accepted");
     // The same output plus r: equal modulo r, and refused as non-canonical.
@@ -96,7 +97,7 @@ fn split_verifier_accepts_real_proofs_and_rejects_tampering() {
         assert!(!chain.call(entry, &bad).unwrap().success, "flipped proof byte {at}");
     }
     let mut changed = conv.proof.instances.clone();
-    changed[n - 1] -= 1;
+    changed[n - 1] -= Fr::one();
     assert!(!chain.call(entry, &encode(&changed, &conv.proof.bytes)).unwrap().success);
     let mut alias = good.clone();
     add_r(&mut alias[..32]);

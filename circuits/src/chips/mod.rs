@@ -3,6 +3,7 @@
 
 mod arith;
 mod compare;
+pub(crate) mod hash;
 mod linear;
 mod movement;
 mod select;
@@ -84,22 +85,29 @@ pub fn lay_out(q: &QGraph, witness: Option<&[Vec<i64>]>, layout: &Layout) -> Res
         cells[n.output] = Some(out);
         *b.node_cells.entry(n.node.clone()).or_default() += b.cells() - before;
     }
-    // Public instances: the inputs, then the outputs, each group when its visibility says so.
-    let mut public = Vec::new();
-    if q.visibility.input == Visibility::Public {
-        public.extend(q.inputs.iter().copied());
-    }
-    if q.visibility.output == Visibility::Public {
-        public.extend(q.outputs.iter().copied());
-    }
-    for t in public {
-        let laid = cells[t].clone().ok_or_else(|| {
-            CircuitError::Internal(format!("tensor {} not laid out", q.tensors[t].name))
-        })?;
+    // Public instances: the inputs, then the outputs, each group as its visibility says.
+    let groups = [
+        ("hash of the inputs", &q.inputs, q.visibility.input),
+        ("hash of the outputs", &q.outputs, q.visibility.output),
+    ];
+    for (name, ids, visibility) in groups {
+        if visibility == Visibility::Private {
+            continue;
+        }
+        let mut laid = Vec::new();
+        for &t in ids {
+            laid.extend(cells[t].as_ref().ok_or_else(|| {
+                CircuitError::Internal(format!("tensor {} not laid out", q.tensors[t].name))
+            })?);
+        }
+        if visibility == Visibility::Hashed {
+            laid = vec![b.hash_cells(name, &laid)];
+        }
         for c in laid {
             b.expose(c);
         }
     }
+    b.pad_hash_lanes();
     Ok(b)
 }
 
