@@ -37,7 +37,9 @@ the proof, a changed public output, the same output plus r, and the previous mod
 EZKL 23 on the same machine: about 546k gas for `1l_relu`, 1.26M for `4l_relu_conv_fc`, 1.67M
 for `lenet_5`; deployed verifiers of 13-20 KB. `MODEL@N` rows were calibrated with
 `zkinfer calibrate --max-lanes N`: the same model laid out in at most N gate lanes (a larger
-k), which is what makes its verifier fit the EIP-170 limit. `MODEL --split` rows are the
+k), which is what makes its verifier fit the EIP-170 limit. `MODEL+hashed` rows were calibrated
+with `--output-visibility hashed`: the outputs are one public instance, their Poseidon digest
+(the changed-output check then changes the digest). `MODEL --split` rows are the
 verifier of a model whose single contract exceeds the limit, split over parts that each fit
 (`zkinfer create-evm-verifier --split`): the entry contract calls the parts in order.
 
@@ -49,9 +51,18 @@ struct Proved {
 }
 
 /// Proves `name` in a fresh cache; returns the proof and the path of its verifying key.
-/// `name@N` first calibrates with `--max-lanes N` (the layout for a smaller verifier).
+/// `name@N` first calibrates with `--max-lanes N` (the layout for a smaller verifier),
+/// `name+hashed` with `--output-visibility hashed` (one instance for all outputs).
 fn prove(exe: &str, models: &Path, name: &str, cache: &Path) -> Result<(Proved, PathBuf), String> {
+    let (name, hashed) = name.strip_suffix("+hashed").map_or((name, false), |n| (n, true));
     let (name, lanes) = name.split_once('@').map_or((name, None), |(n, l)| (n, Some(l)));
+    let mut flags = Vec::new();
+    if let Some(lanes) = lanes {
+        flags.extend(["--max-lanes", lanes]);
+    }
+    if hashed {
+        flags.extend(["--output-visibility", "hashed"]);
+    }
     let dir = models.join(name);
     let proof = cache.join("proof.json");
     let mut cmd = Command::new(exe);
@@ -59,12 +70,13 @@ fn prove(exe: &str, models: &Path, name: &str, cache: &Path) -> Result<(Proved, 
         .args(["prove", &dir.join("network.onnx").to_string_lossy()])
         .args(["--input", &dir.join("input.json").to_string_lossy()])
         .args(["-o", &proof.to_string_lossy(), "--json"]);
-    if let Some(lanes) = lanes {
+    if !flags.is_empty() {
         let settings = cache.join("settings.json");
         let out = Command::new(exe)
             .args(["calibrate", &dir.join("network.onnx").to_string_lossy()])
             .args(["--data", &dir.join("input.json").to_string_lossy()])
-            .args(["-o", &settings.to_string_lossy(), "--max-lanes", lanes])
+            .args(["-o", &settings.to_string_lossy()])
+            .args(&flags)
             .output()
             .map_err(|e| e.to_string())?;
         if !out.status.success() {

@@ -667,6 +667,13 @@ fn hashed_groups_publish_their_poseidon_digests() {
         }
     }
     assert!(tried > 1000, "only {tried} Poseidon cells were perturbed");
+    // A failing Poseidon cell is traced to the group it hashes: the last block is the outputs'.
+    let mut bad = b.clone();
+    let row = lane.s.len() - 10;
+    bad.hash[0].w[row][0] += Fr::one();
+    let traced = traced_failures(&bad);
+    let want = Some("node 'hash of the outputs' (Poseidon)".to_string());
+    assert!(traced.contains(&want), "{traced:?}");
     // Each digest, changed, fails; so does the digest of another input, honestly computed.
     for i in 0..2 {
         let mut bad = b.clone();
