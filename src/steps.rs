@@ -194,6 +194,23 @@ pub fn verify_file(file: &ProofFile, vk: &Path) -> Result<String> {
         .into());
     }
     let instances = file.instance_values().map_err(ProverError::Rejected)?;
+    // Instance rows no copy constraint reaches are free in halo2: extra instances would
+    // verify, so the count must be the circuit's.
+    if instances.len() != bundle.plan.instances {
+        return Err(ProverError::Mismatch {
+            what: "public instances".into(),
+            detail: format!(
+                "the proof carries {} public instance(s), the circuit has {}",
+                instances.len(),
+                bundle.plan.instances
+            ),
+        }
+        .into());
+    }
+    if let Some(interface) = &bundle.plan.interface {
+        file.check_interface(interface)
+            .map_err(|detail| ProverError::Mismatch { what: "public interface".into(), detail })?;
+    }
     let bytes = file.proof_bytes().map_err(ProverError::Rejected)?;
     verify(&bundle.srs, &bundle.vk, &instances, &bytes)?;
     Ok(bundle.header.label)

@@ -528,6 +528,30 @@ fn hashed_inputs_and_outputs_publish_digests_natively_and_on_the_evm() {
     std::fs::write(&listed, lie.to_string()).unwrap();
     let out = zkinfer(&cache, &["verify", "--proof", s(&listed), "--vk", s(&vk)]);
     assert!(String::from_utf8_lossy(&out.stderr).contains("do not hash"), "{out:?}");
+    // Labels come from the circuit, not the file: dropping the input digest and calling the
+    // inputs private leaves a file that reads consistently, but the circuit has 2 instances...
+    let mut lie = f.clone();
+    lie["visibility"]["input"] = serde_json::json!("private");
+    lie["instances"] = serde_json::json!([instances[1].clone()]);
+    let relabelled = tmp.path().join("relabelled.json");
+    std::fs::write(&relabelled, lie.to_string()).unwrap();
+    let out = zkinfer(&cache, &["verify", "--proof", s(&relabelled), "--vk", s(&vk)]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("the circuit has 2"), "{out:?}");
+    // ...and the same integers shown under another name at another scale do not match it.
+    let mut lie = f.clone();
+    lie["outputs"][0]["name"] = serde_json::json!("approved");
+    lie["outputs"][0]["scale"] = serde_json::json!(scale + 1);
+    let halved: Vec<f64> = f["outputs"][0]["values"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_f64().unwrap() / 2.0)
+        .collect();
+    lie["outputs"][0]["values"] = serde_json::json!(halved);
+    std::fs::write(&relabelled, lie.to_string()).unwrap();
+    let out = zkinfer(&cache, &["verify", "--proof", s(&relabelled), "--vk", s(&vk)]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("public interface") && err.contains("approved"), "{out:?}");
     // Another input's digest: rejected natively and on the EVM.
     let mut lie = f.clone();
     let d: String = instances[0].as_str().unwrap().to_string();

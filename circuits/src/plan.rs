@@ -60,6 +60,11 @@ pub struct Plan {
     /// Rows of each Poseidon lane.
     #[serde(default, skip_serializing_if = "is_zero")]
     pub hash_rows: usize,
+    /// The public interface, for verifiers holding only a verifying key (absent in keys
+    /// made before it was recorded). A function of the graph, so not part of the circuit
+    /// hash (see `zkinfer_prover::circuit_hash`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub interface: Option<crate::Interface>,
 }
 
 #[allow(clippy::trivially_copy_pass_by_ref)]
@@ -101,6 +106,19 @@ fn cost(k: u32, lanes: usize, lookup_lanes: usize, hash_lanes: usize) -> u128 {
     let weighted = 3 * lanes as u128 + 6 * lookup_lanes as u128 + 11 * hash_lanes as u128 + 5;
     let columns = 4 * lanes as u128 + 6 * lookup_lanes as u128 + 11 * hash_lanes as u128 + 5;
     (1u128 << k) * weighted + (1u128 << 14) * columns
+}
+
+/// Poseidon lanes for `blocks` permutation blocks in columns of `usable` rows; `None` when
+/// one sponge (at most half a chunk of blocks, which stay in one lane) does not fit a lane.
+fn hash_lanes_for(blocks: usize, usable: usize) -> Option<usize> {
+    use crate::builder::HASH_BLOCK;
+    if blocks == 0 {
+        return Some(0);
+    }
+    // A block of slack per lane: sponges are not split between lanes.
+    let rows = usable.checked_sub(2 * HASH_BLOCK)?;
+    let sponge = blocks.min(crate::poseidon::CHUNK / 2);
+    (sponge * HASH_BLOCK <= rows).then(|| (blocks * HASH_BLOCK).div_ceil(rows))
 }
 
 /// Plans a graph's layout.
@@ -151,16 +169,9 @@ fn plan_with(q: &QGraph, max_lanes: Option<usize>, linear: LinearCheck) -> Resul
             let lanes = (cells + cells / 50).div_ceil(usable).max(1);
             let late_lanes = (late_cells + late_cells / 50).div_ceil(usable);
             let lookup_lanes = lookups.div_ceil(usable).max(1);
-            // A sponge's blocks stay in one lane, so leave a block of slack per lane.
-            let Some(block_rows) = usable.checked_sub(2 * crate::builder::HASH_BLOCK) else {
+            let Some(hash_lanes) = hash_lanes_for(hash_blocks, usable) else {
                 continue;
             };
-            // One sponge (at most half a chunk of blocks) must fit a lane.
-            let sponge_blocks = hash_blocks.min(crate::poseidon::CHUNK / 2);
-            if sponge_blocks * crate::builder::HASH_BLOCK > block_rows {
-                continue;
-            }
-            let hash_lanes = (hash_blocks * crate::builder::HASH_BLOCK).div_ceil(block_rows);
             if lanes + late_lanes > cap {
                 continue;
             }
@@ -184,7 +195,7 @@ fn plan_with(q: &QGraph, max_lanes: Option<usize>, linear: LinearCheck) -> Resul
         };
         let b = lay_out(q, None, &layout)?;
         if b.rows() <= usable {
-            return Ok(describe(&b, k));
+            return Ok(Plan { interface: Some(crate::Interface::of(q)), ..describe(&b, k) });
         }
         if b.hash.iter().any(|l| l.s.len() > usable) {
             hash_lanes += 1;
@@ -216,6 +227,7 @@ fn describe(b: &Builder, k: u32) -> Plan {
         instances: b.public.len(),
         hash_lanes: b.hash.len(),
         hash_rows: b.hash.first().map_or(0, |l| l.s.len()),
+        interface: None,
     }
 }
 

@@ -41,7 +41,9 @@ pub fn circuit_hash(q: &QGraph, plan: &Plan) -> [u8; 32] {
     w.0.update(b"zkinfer-circuit-v3");
     // Serialising plain data into a hasher cannot fail.
     let _ = serde_json::to_writer(&mut w, q);
-    let _ = serde_json::to_writer(&mut w, plan);
+    // The interface is a function of the graph, hashed above; leaving it out keeps the hash
+    // of circuits planned before it was recorded.
+    let _ = serde_json::to_writer(&mut w, &Plan { interface: None, ..plan.clone() });
     w.0.finalize().into()
 }
 

@@ -8,6 +8,7 @@ use crate::instance;
 use halo2_proofs::halo2curves::bn256::Fr;
 use serde::{Deserialize, Serialize};
 use std::path::Path;
+use zkinfer_circuits::interface::{Interface, TensorSig};
 use zkinfer_quantize::eval::dequantize_value;
 use zkinfer_quantize::{QGraph, Visibilities, Visibility};
 
@@ -180,6 +181,16 @@ impl ProofFile {
                     })?;
                     at += 1;
                     if kind == "output" {
+                        for t in listed {
+                            if t.values.len() != t.shape.iter().product::<usize>() {
+                                return Err(bad(format!(
+                                    "output '{}' lists {} values for shape {:?}",
+                                    t.name,
+                                    t.values.len(),
+                                    t.shape
+                                )));
+                            }
+                        }
                         let ints = listed
                             .iter()
                             .map(integers)
@@ -220,6 +231,62 @@ impl ProofFile {
             return Err(bad("instances and the public inputs and outputs differ in length".into()));
         }
         Ok(f)
+    }
+
+    /// Checks the file labels its instances as the circuit defines them: the visibility, and
+    /// the names, shapes and scales of the listed tensors. A file could otherwise present, say,
+    /// hashed inputs as hashed outputs, or rescale and rename public values.
+    ///
+    /// # Errors
+    /// The first difference, named.
+    pub fn check_interface(&self, interface: &Interface) -> std::result::Result<(), String> {
+        let visibility = self.visibility.unwrap_or(Visibilities {
+            input: if self.inputs.is_empty() { Visibility::Private } else { Visibility::Public },
+            output: if self.outputs.is_empty() { Visibility::Private } else { Visibility::Public },
+        });
+        if visibility != interface.visibility {
+            return Err(format!(
+                "the file says inputs {} and outputs {}, the circuit makes them {} and {}",
+                visibility.input,
+                visibility.output,
+                interface.visibility.input,
+                interface.visibility.output
+            ));
+        }
+        let listed = |v: Visibility, hashed_listed: bool| {
+            v == Visibility::Public || (v == Visibility::Hashed && hashed_listed)
+        };
+        let groups = [
+            ("inputs", &self.inputs, &interface.inputs, listed(visibility.input, false)),
+            ("outputs", &self.outputs, &interface.outputs, listed(visibility.output, true)),
+        ];
+        for (kind, file, circuit, listed) in groups {
+            let expected: &[TensorSig] = if listed { circuit } else { &[] };
+            let same = file.len() == expected.len()
+                && file
+                    .iter()
+                    .zip(expected)
+                    .all(|(t, e)| t.name == e.name && t.shape == e.shape && t.scale == e.scale);
+            if !same {
+                let names = |ts: Vec<String>| ts.join(", ");
+                return Err(format!(
+                    "the file lists {kind} [{}], the circuit's are [{}] (name, shape and scale \
+                     must match)",
+                    names(
+                        file.iter()
+                            .map(|t| format!("{} {:?} 2^-{}", t.name, t.shape, t.scale))
+                            .collect()
+                    ),
+                    names(
+                        expected
+                            .iter()
+                            .map(|t| format!("{} {:?} 2^-{}", t.name, t.shape, t.scale))
+                            .collect()
+                    ),
+                ));
+            }
+        }
+        Ok(())
     }
 
     /// The public tensors in instance order, each with its kind ("input" or "output"):
