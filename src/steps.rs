@@ -216,12 +216,17 @@ pub fn verify_file(file: &ProofFile, vk: &Path) -> Result<String> {
     Ok(bundle.header.label)
 }
 
-/// The Poseidon digests (see [`zkinfer_circuits::poseidon`]) of a witness's inputs and outputs:
-/// what a proof publishes for a `hashed` group, so a verifier holding the data can compare.
+/// The Poseidon digests (see [`zkinfer_circuits::poseidon`]) of a witness's inputs, its outputs
+/// and the model's weights: what a proof publishes for a `hashed` group, so a verifier holding
+/// the data (or the model) can compare.
 #[must_use]
-pub fn digests(q: &zkinfer_quantize::QGraph, witness: &[Vec<i64>]) -> (Fr, Fr) {
+pub fn digests(q: &zkinfer_quantize::QGraph, witness: &[Vec<i64>]) -> [Fr; 3] {
     let group = |ids: &[usize]| -> Vec<i128> {
         ids.iter().flat_map(|&t| witness[t].iter().map(|&v| i128::from(v))).collect()
     };
-    (digest_ints(&group(&q.inputs)), digest_ints(&group(&q.outputs)))
+    let weights: Vec<i128> = zkinfer_circuits::weight_tensors(q)
+        .into_iter()
+        .flat_map(|t| q.tensors[t].value.iter().flatten().map(|&v| i128::from(v)))
+        .collect();
+    [digest_ints(&group(&q.inputs)), digest_ints(&group(&q.outputs)), digest_ints(&weights)]
 }

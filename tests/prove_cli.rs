@@ -580,3 +580,35 @@ fn hashed_inputs_and_outputs_publish_digests_natively_and_on_the_evm() {
     );
     assert!(String::from_utf8_lossy(&out.stdout).contains("REJECTED"), "{out:?}");
 }
+
+#[test]
+fn hashed_weights_are_hidden_and_named_by_their_digest() {
+    let tmp = tempfile::tempdir().unwrap();
+    let cache = tmp.path().join("cache");
+    let (proof, v, vk) =
+        proved_with(tmp.path(), &cache, "1l_mlp", &["--weights-visibility", "hashed"]);
+    assert!(v["outputs"][0]["error"]["max_rel"].as_f64().unwrap() < 1e-2, "{v}");
+    let f: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&proof).unwrap()).unwrap();
+    assert_eq!(f["visibility"]["weights"], "hashed", "{f}");
+    // The outputs, then the weights' digest, which `zkinfer hash` computes from the model.
+    let (m, input) = model("1l_mlp");
+    let settings = tmp.path().join("1l_mlp.settings.json");
+    let out = ok(&zkinfer(
+        &cache,
+        &["hash", s(&m), "--input", s(&input), "--settings", s(&settings), "--json"],
+    ));
+    let h: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let instances = f["instances"].as_array().unwrap();
+    assert_eq!(instances.last().unwrap(), &h["weights_digest"]);
+    let out = ok(&zkinfer(&cache, &["verify", "--proof", s(&proof), "--vk", s(&vk)]));
+    assert!(out.contains("weights: Poseidon digest"), "{out}");
+    // Another model's digest is rejected.
+    let mut lie = f.clone();
+    let n = instances.len();
+    lie["instances"][n - 1] = serde_json::json!("12345");
+    let other = tmp.path().join("other_model.json");
+    std::fs::write(&other, lie.to_string()).unwrap();
+    let out = zkinfer(&cache, &["verify", "--proof", s(&other), "--vk", s(&vk)]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("proof rejected"), "{out:?}");
+}

@@ -15,6 +15,14 @@ pub enum CircuitError {
         /// Quantized primitive.
         primitive: String,
     },
+    /// Private or hashed weights where a constant is a lookup table (Gather data).
+    #[error("node '{node}' ({op}): its data is a lookup table of the circuit (fixed columns), which private or hashed weights cannot hide; calibrate with --weights-visibility fixed")]
+    FixedTable {
+        /// ONNX node name.
+        node: String,
+        /// ONNX op.
+        op: String,
+    },
     /// The circuit does not fit the largest supported size.
     #[error("the circuit needs {rows} rows, more than 2^{max_k}; use --target resources or more columns")]
     TooLarge {

@@ -23,7 +23,7 @@ pub mod plan;
 pub mod poseidon;
 
 pub use builder::{Builder, Layout, LinearCheck};
-pub use chips::lay_out;
+pub use chips::{lay_out, weight_tensors};
 pub use circuit::{fe, ModelCircuit, Shape};
 pub use error::{CircuitError, Result};
 pub use halo2_proofs;

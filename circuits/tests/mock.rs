@@ -15,7 +15,7 @@ use zkinfer_circuits::builder::{range_tag, Builder, Cell, Col};
 use zkinfer_circuits::{lay_out, Layout, LinearCheck, ModelCircuit};
 use zkinfer_model_import::Tensor;
 use zkinfer_quantize::qgraph::{LookupFn, QNode, QOp, QTensor, Table};
-use zkinfer_quantize::{eval, QGraph, Visibilities, Visibility};
+use zkinfer_quantize::{eval, QGraph, Visibilities, Visibility, WeightVisibility};
 
 const LIMB: u32 = 4;
 
@@ -568,7 +568,7 @@ fn visibility_picks_the_public_instances() {
         let a = g.input(&[3], 1000);
         let y = g.op(QOp::Rescale { shift: 5 }, vec![a], &[3], 32, false);
         let mut q = g.output(y);
-        q.visibility = Visibilities { input, output };
+        q.visibility = Visibilities { input, output, ..Visibilities::default() };
         q
     };
     let x = [vec![517.0, -999.0, 16.0]];
@@ -602,7 +602,11 @@ fn hashed_rescale(n: usize) -> QGraph {
     let a = g.input(&[n], 1000);
     let y = g.op(QOp::Rescale { shift: 5 }, vec![a], &[n], 32, false);
     let mut q = g.output(y);
-    q.visibility = Visibilities { input: Visibility::Hashed, output: Visibility::Hashed };
+    q.visibility = Visibilities {
+        input: Visibility::Hashed,
+        output: Visibility::Hashed,
+        ..Default::default()
+    };
     q
 }
 
@@ -711,4 +715,65 @@ fn hashed_groups_larger_than_a_chunk_hash_as_a_tree_over_lanes() {
     let mut bad = b.clone();
     bad.public_values[1] += Fr::one();
     assert!(!verify(&bad));
+}
+
+/// `x·W + b` with constant `W` and `b`, weights as `visibility` says.
+fn affine(w: Vec<i64>, weights: WeightVisibility) -> QGraph {
+    let mut g = G::new();
+    let a = g.input(&[2, 3], 20);
+    let wt = g.konst(&[3, 2], w);
+    let y = g.op(QOp::MatMul, vec![a, wt], &[2, 2], 1000, false);
+    let bias = g.konst(&[2, 2], vec![7, -3, 0, 1]);
+    let z = g.op(QOp::Add { coeffs: vec![1, 1] }, vec![y, bias], &[2, 2], 2000, false);
+    let mut q = g.output(z);
+    q.visibility.weights = weights;
+    q
+}
+
+/// The fixed columns a layout fills: constants, gate selectors and coefficients, table.
+fn fixed_columns(b: &Builder) -> String {
+    let lanes: Vec<_> = b.lanes.iter().map(|l| (&l.mul_add, &l.mac, &l.coef)).collect();
+    format!("{:?} {lanes:?} {:?}", b.constants, b.table)
+}
+
+#[test]
+fn hidden_weights_leave_the_fixed_columns_and_hashed_ones_publish_their_digest() {
+    use zkinfer_circuits::poseidon::digest_ints;
+    let x = [vec![1.0, -2.0, 3.0, 4.0, 0.0, -5.0]];
+    let (w1, w2) = (vec![1, -2, 3, 0, 5, -1], vec![2, 2, -3, 1, 0, 9]);
+    for weights in [WeightVisibility::Private, WeightVisibility::Hashed] {
+        // Every cell, the weights' included, is pinned.
+        let b = check_sound(&affine(w1.clone(), weights), &x);
+        // Other weights, same fixed columns: the verifying key does not depend on them.
+        let layout = Layout::new(2, 2, LIMB);
+        let keygen = |w: &Vec<i64>| lay_out(&affine(w.clone(), weights), None, &layout).unwrap();
+        assert_eq!(fixed_columns(&keygen(&w1)), fixed_columns(&keygen(&w2)), "{weights}");
+        let hashed = weights == WeightVisibility::Hashed;
+        assert_eq!(b.public_values.len(), 4 + usize::from(hashed));
+        if hashed {
+            let all: Vec<i128> = w1.iter().chain(&[7, -3, 0, 1]).map(|&v| i128::from(v)).collect();
+            assert_eq!(b.public_values[4], digest_ints(&all), "weights digest, in tensor order");
+            let mut bad = b.clone();
+            bad.public_values[4] += Fr::one();
+            assert!(!verify(&bad), "another weights digest was accepted");
+        }
+    }
+    // Fixed weights are in the fixed columns (the comparison above can fail).
+    let layout = Layout::new(2, 2, LIMB);
+    let fixed = |w: &Vec<i64>| {
+        fixed_columns(&lay_out(&affine(w.clone(), WeightVisibility::Fixed), None, &layout).unwrap())
+    };
+    assert_ne!(fixed(&w1), fixed(&w2));
+}
+
+#[test]
+fn hidden_weights_refuse_gather_tables() {
+    let mut g = G::new();
+    let data = g.konst(&[4, 3], (0..12).collect());
+    let idx = g.input(&[1, 2], 3);
+    let y = g.op(QOp::Gather { axis: 0 }, vec![data, idx], &[1, 2, 3], 50, false);
+    let mut q = g.output(y);
+    q.visibility.weights = WeightVisibility::Hashed;
+    let err = lay_out(&q, None, &Layout::new(2, 2, LIMB)).unwrap_err().to_string();
+    assert!(err.contains("--weights-visibility fixed") && err.contains("Node"), "{err}");
 }

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use std::path::Path;
 use zkinfer_circuits::interface::{Interface, TensorSig};
 use zkinfer_quantize::eval::dequantize_value;
-use zkinfer_quantize::{QGraph, Visibilities, Visibility};
+use zkinfer_quantize::{QGraph, Visibilities, Visibility, WeightVisibility};
 
 /// File magic stored in `format`.
 pub const PROOF_FORMAT: &str = "zkinfer-proof";
@@ -155,6 +155,7 @@ impl ProofFile {
         let visibility = f.visibility.unwrap_or(Visibilities {
             input: if f.inputs.is_empty() { Visibility::Private } else { Visibility::Public },
             output: if f.outputs.is_empty() { Visibility::Private } else { Visibility::Public },
+            weights: WeightVisibility::Fixed,
         });
         let mut at = 0;
         for (kind, listed, vis) in
@@ -227,10 +228,43 @@ impl ProofFile {
                 }
             }
         }
+        if visibility.weights == WeightVisibility::Hashed {
+            if at >= inst.len() {
+                return Err(bad("the hashed weights have no matching instance".into()));
+            }
+            at += 1;
+        }
         if at != inst.len() {
             return Err(bad("instances and the public inputs and outputs differ in length".into()));
         }
         Ok(f)
+    }
+
+    /// The digests among the instances (canonical decimal) of the hashed inputs, outputs and
+    /// weights, each `None` when that group is not hashed.
+    #[must_use]
+    pub fn digests(&self) -> [Option<&str>; 3] {
+        let v = self.visibility.unwrap_or_default();
+        let size = |ts: &[ProvenTensor]| ts.iter().map(|t| t.values.len()).sum::<usize>();
+        let mut at = 0;
+        let mut take = |vis: Visibility, listed: usize| match vis {
+            Visibility::Private => None,
+            Visibility::Public => {
+                at += listed;
+                None
+            }
+            Visibility::Hashed => {
+                at += 1;
+                self.instances.get(at - 1).map(String::as_str)
+            }
+        };
+        let input = take(v.input, size(&self.inputs));
+        let output = take(v.output, size(&self.outputs));
+        let weights = match v.weights {
+            WeightVisibility::Hashed => take(Visibility::Hashed, 0),
+            _ => None,
+        };
+        [input, output, weights]
     }
 
     /// Checks the file labels its instances as the circuit defines them: the visibility, and
@@ -243,6 +277,7 @@ impl ProofFile {
         let visibility = self.visibility.unwrap_or(Visibilities {
             input: if self.inputs.is_empty() { Visibility::Private } else { Visibility::Public },
             output: if self.outputs.is_empty() { Visibility::Private } else { Visibility::Public },
+            weights: WeightVisibility::Fixed,
         });
         if visibility != interface.visibility {
             return Err(format!(

@@ -19,7 +19,9 @@ use zkinfer::model_import::Tensor;
 use zkinfer::prover::receipt::ProofFile;
 use zkinfer::prover::srs::{write_srs, DEV_LABEL};
 use zkinfer::prover::ProverError;
-use zkinfer::quantize::{LinearCheck, Settings, Target, Visibilities, Visibility};
+use zkinfer::quantize::{
+    LinearCheck, Settings, Target, Visibilities, Visibility, WeightVisibility,
+};
 use zkinfer::{onchain, steps, Compiled, Device, Model};
 
 create_exception!(
@@ -109,7 +111,7 @@ fn inspect(
 /// Calibrates on samples (each a list of flat inputs) and returns the settings JSON, also
 /// written to `output` when given.
 #[pyfunction]
-#[pyo3(signature = (model, samples, target="accuracy", output=None, batch=1, max_lanes=None, input_visibility="private", output_visibility="public", linear_check="auto"))]
+#[pyo3(signature = (model, samples, target="accuracy", output=None, batch=1, max_lanes=None, input_visibility="private", output_visibility="public", linear_check="auto", weights_visibility="fixed"))]
 #[allow(clippy::too_many_arguments)]
 fn calibrate(
     py: Python<'_>,
@@ -122,6 +124,7 @@ fn calibrate(
     input_visibility: &str,
     output_visibility: &str,
     linear_check: &str,
+    weights_visibility: &str,
 ) -> PyResult<String> {
     let t = self::target(target)?;
     let linear_check = linear_check.parse::<LinearCheck>().map_err(ZkinferError::new_err)?;
@@ -129,6 +132,7 @@ fn calibrate(
     let visibility = Visibilities {
         input: visibility(input_visibility)?,
         output: visibility(output_visibility)?,
+        weights: weights_visibility.parse::<WeightVisibility>().map_err(ZkinferError::new_err)?,
     };
     let s: Res<Settings> = py.detach(|| {
         let m = load(model, batch)?;
@@ -171,8 +175,8 @@ fn run(
     to_json(&r.map_err(err)?)
 }
 
-/// The Poseidon digests of an input and its outputs under settings (what a proof with hashed
-/// inputs or outputs publishes), as canonical decimal strings.
+/// The Poseidon digests of an input, its outputs and the model's weights under settings (what a
+/// proof with hashed groups publishes), as canonical decimal strings.
 #[pyfunction]
 #[pyo3(signature = (model, inputs, settings, batch=1))]
 fn digests(
@@ -186,9 +190,9 @@ fn digests(
         let m = load(model, batch)?;
         let inputs = tensors(&m, &inputs)?;
         let c = Compiled::new(&m, &Settings::read(Path::new(settings))?)?;
-        let (input, output) = steps::digests(&c.qgraph, &steps::witness(&c, &inputs)?);
-        let dec = zkinfer::prover::instance::to_decimal;
-        Ok(json!({"input": dec(&input), "output": dec(&output)}))
+        let [input, output, weights] = steps::digests(&c.qgraph, &steps::witness(&c, &inputs)?)
+            .map(|d| zkinfer::prover::instance::to_decimal(&d));
+        Ok(json!({"input": input, "output": output, "weights": weights}))
     });
     to_json(&v.map_err(err)?)
 }

@@ -185,6 +185,15 @@ def test_hashed_inputs_and_outputs(tmp_path):
     (tmp_path / "bad.json").write_text(json.dumps(doc))
     with pytest.raises(zkinfer.ZkinferError, match="do not hash"):
         zkinfer.verify(tmp_path / "bad.json", proof.vk)
+    # Hashed weights: the last instance is the model's digest.
+    hidden = zkinfer.calibrate(path, x, weights_visibility="hashed")
+    assert hidden.weights_visibility == "hashed"
+    saved = hidden.save(tmp_path / "hidden.json")
+    assert zkinfer.Settings.load(tmp_path / "hidden.json").weights_visibility == "hashed"
+    proof = zkinfer.prove(path, x, tmp_path / "hidden_proof.json", settings=saved, progress=False)
+    assert zkinfer.verify(proof.proof, proof.vk)
+    doc = json.loads(Path(proof.proof).read_text())
+    assert int(doc["instances"][-1]) == zkinfer.digests(path, x, saved).weights
 
 
 def test_linear_check_choice(tmp_path):

@@ -72,6 +72,7 @@ class Settings:
     input_visibility: str = "private"
     output_visibility: str = "public"
     linear_check: str = "auto"
+    weights_visibility: str = "fixed"
     path: Optional[str] = None
     raw: Dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
@@ -91,6 +92,7 @@ class Settings:
             input_visibility=raw.get("visibility", {}).get("input", "private"),
             output_visibility=raw.get("visibility", {}).get("output", "public"),
             linear_check=raw.get("linear_check", "auto"),
+            weights_visibility=raw.get("visibility", {}).get("weights", "fixed"),
             path=None if path is None else os.fspath(path),
             raw=raw,
         )
@@ -116,6 +118,8 @@ class Settings:
         else:
             raw["max_lanes"] = self.max_lanes
         raw["visibility"] = {"input": self.input_visibility, "output": self.output_visibility}
+        if self.weights_visibility != "fixed":
+            raw["visibility"]["weights"] = self.weights_visibility
         if self.linear_check == "auto":
             raw.pop("linear_check", None)
         else:
@@ -196,11 +200,12 @@ class EvmResult:
 
 @dataclass(frozen=True)
 class Digests:
-    """Poseidon digests of an input and its outputs: the public instance a proof carries for
-    a ``hashed`` group (compare with ``int(proof_json["instances"][i])``)."""
+    """Poseidon digests of an input, its outputs and the model's weights: the public instance
+    a proof carries for a ``hashed`` group (compare with ``int(proof_json["instances"][i])``)."""
 
     input: int
     output: int
+    weights: int
 
 
 def _flat_inputs(inputs: Inputs) -> List[List[float]]:
@@ -285,6 +290,7 @@ def calibrate(
     input_visibility: str = "private",
     output_visibility: str = "public",
     linear_check: str = "auto",
+    weights_visibility: str = "fixed",
 ) -> Settings:
     """Chooses fixed-point scales from sample inputs.
 
@@ -295,7 +301,10 @@ def calibrate(
     public: public inputs bind a proof to its input, private outputs keep the result hidden.
     ``linear_check`` ("auto", "freivalds" or "dot") chooses how linear layers are proven:
     a Freivalds random check (far fewer cells on large layers, a second proof phase) or
-    plain multiply-accumulate chains; "auto" picks per layer.
+    plain multiply-accumulate chains; "auto" picks per layer. Either visibility may also be
+    "hashed": one public instance, the group's Poseidon digest (see :func:`digests`).
+    ``weights_visibility`` ("fixed", "private" or "hashed") chooses whether the weights are
+    pinned by the verifying key, hidden, or hidden and bound by their digest.
     """
     pooled = ([] if data is None else [_flat_inputs(data)]) + [
         _flat_inputs(x) for x in (samples or [])
@@ -313,6 +322,7 @@ def calibrate(
         input_visibility,
         output_visibility,
         linear_check,
+        weights_visibility,
     )
     return Settings.from_json(text, out)
 
@@ -349,7 +359,7 @@ def digests(
     finally:
         _cleanup(keep)
     v = json.loads(text)
-    return Digests(input=int(v["input"]), output=int(v["output"]))
+    return Digests(input=int(v["input"]), output=int(v["output"]), weights=int(v["weights"]))
 
 
 def gen_srs(k: int, output: PathLike, seed: Optional[int] = None) -> str:

@@ -21,6 +21,7 @@ def calibrate(
     input_visibility: str = "private",
     output_visibility: str = "public",
     linear_check: str = "auto",
+    weights_visibility: str = "fixed",
 ) -> str: ...
 def run(
     model: str,

@@ -13,10 +13,12 @@ mod lower;
 pub mod qgraph;
 pub mod report;
 pub mod settings;
+pub mod visibility;
 
 pub use error::{QuantError, Result};
 pub use qgraph::{QGraph, QNode, QOp, QTensor};
-pub use settings::{LinearCheck, QuantParams, Settings, Target, Visibilities, Visibility};
+pub use settings::{LinearCheck, QuantParams, Settings, Target};
+pub use visibility::{Visibilities, Visibility, WeightVisibility};
 
 use zkinfer_model_import::Graph;
 

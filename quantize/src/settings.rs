@@ -7,6 +7,8 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::Path;
 
+pub use crate::visibility::{Visibilities, Visibility, WeightVisibility};
+
 /// File magic stored in the `format` field.
 pub const SETTINGS_FORMAT: &str = "zkinfer-settings";
 /// Current settings format version.
@@ -30,45 +32,6 @@ impl std::str::FromStr for Target {
             "resources" => Ok(Self::Resources),
             other => Err(format!("unknown target '{other}': expected 'accuracy' or 'resources'")),
         }
-    }
-}
-
-/// Whether a tensor group is a public instance of the proof or stays inside the witness.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Visibility {
-    /// The values are public instances: every verifier sees them and the proof binds them.
-    Public,
-    /// The values stay in the witness: the proof attests only that some values exist.
-    Private,
-    /// One public instance, the Poseidon digest of the group's values (see
-    /// `zkinfer_circuits::poseidon`): binds the values without revealing them (inputs a
-    /// verifier already holds a commitment to) or without one instance per value (outputs
-    /// of thousands of elements, which an EVM verifier pays for one by one).
-    Hashed,
-}
-
-impl std::str::FromStr for Visibility {
-    type Err = String;
-    fn from_str(s: &str) -> std::result::Result<Self, String> {
-        match s {
-            "public" => Ok(Self::Public),
-            "private" => Ok(Self::Private),
-            "hashed" => Ok(Self::Hashed),
-            other => Err(format!(
-                "unknown visibility '{other}': expected 'public', 'private' or 'hashed'"
-            )),
-        }
-    }
-}
-
-impl std::fmt::Display for Visibility {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(match self {
-            Self::Public => "public",
-            Self::Private => "private",
-            Self::Hashed => "hashed",
-        })
     }
 }
 
@@ -116,25 +79,6 @@ impl std::fmt::Display for LinearCheck {
             Self::Freivalds => "freivalds",
             Self::Dot => "dot",
         })
-    }
-}
-
-/// Which tensor groups the proof makes public. Public inputs bind a proof to the input it was
-/// made for (so a consumer contract can check *whose* data was scored); private outputs prove
-/// a computation happened without revealing its result. Weights are always fixed columns of
-/// the circuit, pinned by the verifying key.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Visibilities {
-    /// Model inputs (default private).
-    pub input: Visibility,
-    /// Model outputs (default public).
-    pub output: Visibility,
-}
-
-impl Default for Visibilities {
-    fn default() -> Self {
-        Self { input: Visibility::Private, output: Visibility::Public }
     }
 }
 

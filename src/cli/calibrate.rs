@@ -2,7 +2,7 @@
 
 use anyhow::{bail, Context};
 use std::path::PathBuf;
-use zkinfer::quantize::{LinearCheck, Target, Visibilities, Visibility};
+use zkinfer::quantize::{LinearCheck, Target, Visibilities, Visibility, WeightVisibility};
 use zkinfer::Model;
 
 /// Arguments of `zkinfer calibrate`.
@@ -50,6 +50,12 @@ pub struct Args {
     /// instance, the outputs' Poseidon digest: cheap on the EVM for thousands of outputs).
     #[arg(long, default_value = "public", value_parser = visibility)]
     output_visibility: Visibility,
+    /// Model weights in the circuit: fixed (default; pinned by the verifying key, whose hash
+    /// is the model identity), private (witness: any weights of this architecture) or hashed
+    /// (witness bound by their Poseidon digest, a public instance: secret weights, a named
+    /// model).
+    #[arg(long, default_value = "fixed", value_parser = weight_visibility)]
+    weights_visibility: WeightVisibility,
     /// Force a tensor's scale exponent: NAME=EXP (repeatable).
     #[arg(long = "scale", value_name = "NAME=EXP")]
     scales: Vec<String>,
@@ -62,6 +68,10 @@ pub struct Args {
 }
 
 fn visibility(s: &str) -> Result<Visibility, String> {
+    s.parse()
+}
+
+fn weight_visibility(s: &str) -> Result<WeightVisibility, String> {
     s.parse()
 }
 
@@ -107,7 +117,11 @@ pub fn main(a: &Args) -> anyhow::Result<()> {
     }
     settings.max_lanes = a.max_lanes;
     settings.linear_check = a.linear_check;
-    settings.visibility = Visibilities { input: a.input_visibility, output: a.output_visibility };
+    settings.visibility = Visibilities {
+        input: a.input_visibility,
+        output: a.output_visibility,
+        weights: a.weights_visibility,
+    };
     settings.validate()?;
     for s in &a.scales {
         let (name, exp) =

@@ -1,5 +1,5 @@
-//! `zkinfer hash`: the Poseidon digests a proof publishes for hashed inputs or outputs, from
-//! the data itself, so a verifier holding the data can check a proof is about it.
+//! `zkinfer hash`: the Poseidon digests a proof publishes for hashed inputs, outputs or weights,
+//! from the data itself, so a verifier holding the data can check a proof is about it.
 
 use std::path::PathBuf;
 use zkinfer::prover::instance::to_decimal;
@@ -24,14 +24,17 @@ pub fn main(a: &Args) -> anyhow::Result<()> {
     let settings = Settings::read(&a.settings)?;
     let c = Compiled::new(&model, &settings)?;
     let witness = steps::witness(&c, &inputs)?;
-    let (input, output) = steps::digests(&c.qgraph, &witness);
-    let (input, output) = (to_decimal(&input), to_decimal(&output));
+    let [input, output, weights] = steps::digests(&c.qgraph, &witness).map(|d| to_decimal(&d));
     if a.json {
-        println!("{}", serde_json::json!({"input_digest": input, "output_digest": output}));
+        println!(
+            "{}",
+            serde_json::json!({"input_digest": input, "output_digest": output, "weights_digest": weights})
+        );
         return Ok(());
     }
     println!("Poseidon digest of the inputs:  {input}");
     println!("Poseidon digest of the outputs: {output}");
+    println!("Poseidon digest of the weights: {weights}");
     println!(
         "(a proof with hashed inputs or outputs carries these as its public instances; \
          compare them with the proof's `instances`)"

@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 use std::time::Instant;
-use zkinfer::quantize::{Target, Visibility};
+use zkinfer::quantize::Target;
 use zkinfer::{report, steps, Compiled, Device};
 
 /// Arguments of `zkinfer prove`.
@@ -104,15 +104,24 @@ pub fn main(a: &Args) -> anyhow::Result<()> {
     for t in &file.inputs {
         println!("public input '{}' {}: bound into the proof", t.name, super::shape_str(&t.shape));
     }
-    let v = c.qgraph.visibility;
-    let (first, last) = (file.instances.first(), file.instances.last());
-    if let (Visibility::Hashed, Some(d)) = (v.input, first) {
+    let [input, output, weights] = file.digests();
+    if let Some(d) = input {
         println!("hashed inputs: Poseidon digest {d} bound into the proof (see `zkinfer hash`)");
     }
-    if let (Visibility::Hashed, Some(d)) = (v.output, last) {
+    if let Some(d) = output {
         println!("hashed outputs: Poseidon digest {d} bound into the proof");
     }
-    println!("model identity (vk hash) {}", file.vk_hash);
+    if let Some(d) = weights {
+        println!("hashed weights: Poseidon digest {d} bound into the proof (the model commitment)");
+    }
+    if c.qgraph.visibility.weights.is_fixed() {
+        println!("model identity (vk hash) {}", file.vk_hash);
+    } else {
+        println!(
+            "architecture identity (vk hash; the weights are not in the key) {}",
+            file.vk_hash
+        );
+    }
     println!("wrote {} (verified)", a.output.display());
     Ok(())
 }

@@ -3,7 +3,6 @@
 use std::path::PathBuf;
 use zkinfer::prover::receipt::ProofFile;
 use zkinfer::prover::srs::DEV_LABEL;
-use zkinfer::quantize::Visibility;
 
 /// Arguments of `zkinfer verify`.
 #[derive(clap::Args)]
@@ -34,7 +33,13 @@ pub fn main(a: &Args) -> anyhow::Result<()> {
     if dev {
         eprintln!("warning: this key was made with an INSECURE development SRS; the proof is only as good as that SRS");
     }
-    println!("proof verified for model identity {identity}");
+    if file.visibility.unwrap_or_default().weights.is_fixed() {
+        println!("proof verified for model identity {identity}");
+    } else {
+        println!(
+            "proof verified for architecture identity {identity} (the weights are not in the key)"
+        );
+    }
     let listed = file.inputs.iter().map(|t| ("input", t));
     for (kind, o) in listed.chain(file.outputs.iter().map(|t| ("output", t))) {
         let head: Vec<String> = o.values.iter().take(6).map(|v| format!("{v:.6}")).collect();
@@ -46,14 +51,15 @@ pub fn main(a: &Args) -> anyhow::Result<()> {
             if o.values.len() > 6 { ", …" } else { "" }
         );
     }
-    let visibility = file.visibility.unwrap_or_default();
-    if visibility.input == Visibility::Hashed {
-        let digest = file.instances.first().map_or("?", String::as_str);
-        println!("  inputs: Poseidon digest {digest} (compare with `zkinfer hash`)");
+    let [input, output, weights] = file.digests();
+    if let Some(d) = input {
+        println!("  inputs: Poseidon digest {d} (compare with `zkinfer hash`)");
     }
-    if visibility.output == Visibility::Hashed {
-        let digest = file.instances.last().map_or("?", String::as_str);
-        println!("  outputs: Poseidon digest {digest} (the listed outputs hash to it)");
+    if let Some(d) = output {
+        println!("  outputs: Poseidon digest {d} (the listed outputs hash to it)");
+    }
+    if let Some(d) = weights {
+        println!("  weights: Poseidon digest {d} (the model's commitment; `zkinfer hash` computes it from the model)");
     }
     if file.outputs.is_empty() {
         println!("  (the outputs are private: the proof does not reveal them)");

@@ -52,10 +52,13 @@ pub(super) fn matmul(b: &mut Builder, ctx: &Ctx<'_>) -> Vec<Cell> {
     };
     let ab = broadcast_index_map(&ta.shape[..ta.shape.len() - 2], &batch);
     let bb = broadcast_index_map(&tb.shape[..tb.shape.len() - 2], &batch);
+    // Constants arrive without cells when weights are fixed (they become coefficients), and
+    // as witness cells when weights are private or hashed.
     let operand = |i: usize| -> Option<Operand<'_>> {
-        match &ctx.q.tensors[ctx.node.inputs[i]].value {
-            Some(w) => Some(Operand::Fixed(w)),
-            None => ctx.ins.get(i).map(|c| Operand::Cells(c)),
+        match (ctx.ins.get(i), &ctx.q.tensors[ctx.node.inputs[i]].value) {
+            (Some(c), _) if !c.is_empty() => Some(Operand::Cells(c)),
+            (_, Some(w)) => Some(Operand::Fixed(w)),
+            (c, None) => c.map(|c| Operand::Cells(c)),
         }
     };
     let (Some(a), Some(w)) = (operand(0), operand(1)) else {

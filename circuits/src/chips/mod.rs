@@ -13,7 +13,44 @@ use crate::builder::{Builder, Cell, Layout};
 use crate::error::{CircuitError, Result};
 use zkinfer_model_import::tensor::broadcast_index_map;
 use zkinfer_quantize::qgraph::{bits_for, QNode, QOp};
-use zkinfer_quantize::{QGraph, Visibility};
+use zkinfer_quantize::{QGraph, Visibility, WeightVisibility};
+
+/// The tensors that weights visibility `private` or `hashed` moves into the witness, in the
+/// order their values are hashed: every constant tensor, by id.
+#[must_use]
+pub fn weight_tensors(q: &QGraph) -> Vec<usize> {
+    (0..q.tensors.len()).filter(|&t| q.tensors[t].value.is_some()).collect()
+}
+
+/// Lays the weights out as witness cells (private or hashed weights); returns them in
+/// [`weight_tensors`] order.
+fn hidden_weights(
+    b: &mut Builder,
+    q: &QGraph,
+    cells: &mut [Option<Vec<Cell>>],
+) -> Result<Vec<Cell>> {
+    // Gather data is a lookup table, a fixed column the witness cannot hide.
+    let gather = q
+        .nodes
+        .iter()
+        .find(|n| matches!(n.op, QOp::Gather { .. }) && q.tensors[n.inputs[0]].value.is_some());
+    if let Some(n) = gather {
+        return Err(CircuitError::FixedTable { node: n.node.clone(), op: n.onnx_op.clone() });
+    }
+    b.begin_node("weights", "Constant");
+    let before = b.cells();
+    let mut all = Vec::new();
+    for t in weight_tensors(q) {
+        let values: Vec<i128> =
+            q.tensors[t].value.iter().flatten().map(|&v| i128::from(v)).collect();
+        // Bounded runs, so no single run is taller than a column.
+        let laid: Vec<Cell> = values.chunks(1 << 10).flat_map(|c| b.run(c)).collect();
+        all.extend_from_slice(&laid);
+        cells[t] = Some(laid);
+    }
+    b.node_cells.insert("weights".into(), b.cells() - before);
+    Ok(all)
+}
 
 /// Lays out a quantized graph. With a witness (every tensor's values, from
 /// `zkinfer_quantize::eval::eval_all`) the builder holds a full assignment; without one it
@@ -27,6 +64,11 @@ pub fn lay_out(q: &QGraph, witness: Option<&[Vec<i64>]>, layout: &Layout) -> Res
     let gather_tags = table::register_gather_tables(&mut b, q);
     let mut cells: Vec<Option<Vec<Cell>>> = vec![None; q.tensors.len()];
     let value = |id: usize, i: usize| -> i128 { witness.map_or(0, |w| i128::from(w[id][i])) };
+    let weights = if q.visibility.weights == WeightVisibility::Fixed {
+        Vec::new()
+    } else {
+        hidden_weights(&mut b, q, &mut cells)?
+    };
     for n in &q.nodes {
         let before = b.cells();
         b.begin_node(&n.node, &n.onnx_op);
@@ -85,7 +127,8 @@ pub fn lay_out(q: &QGraph, witness: Option<&[Vec<i64>]>, layout: &Layout) -> Res
         cells[n.output] = Some(out);
         *b.node_cells.entry(n.node.clone()).or_default() += b.cells() - before;
     }
-    // Public instances: the inputs, then the outputs, each group as its visibility says.
+    // Public instances: the inputs, then the outputs, each group as its visibility says, then
+    // the weights' digest when they are hashed.
     let groups = [
         ("hash of the inputs", &q.inputs, q.visibility.input),
         ("hash of the outputs", &q.outputs, q.visibility.output),
@@ -106,6 +149,10 @@ pub fn lay_out(q: &QGraph, witness: Option<&[Vec<i64>]>, layout: &Layout) -> Res
         for c in laid {
             b.expose(c);
         }
+    }
+    if q.visibility.weights == WeightVisibility::Hashed {
+        let digest = b.hash_cells("hash of the weights", &weights);
+        b.expose(digest);
     }
     b.pad_hash_lanes();
     Ok(b)
