@@ -3,7 +3,8 @@
 # test of the workspace, then builds and installs the Python package (`pip install ./python`
 # into a virtual environment) and runs its pytest suite. It installs what it needs: the Rust
 # toolchain's rustfmt and clippy, the pinned Solidity compiler (npm package solc, tools/solc)
-# the EVM tests compile with, Mesa's software Vulkan driver (lavapipe) and the Khronos
+# the EVM tests compile with, the pinned snarkjs (tools/snarkjs) whose .ptau files the SRS
+# import is tested on, Mesa's software Vulkan driver (lavapipe) and the Khronos
 # validation layer the GPU MSM tests run on (Debian), and maturin, pytest and numpy from PyPI.
 #
 # The shared ONNX corpus is read from ../shared/models (beside the repository) unless
@@ -17,19 +18,28 @@ for tool in rustfmt cargo-clippy; do
         rustup component add "${tool#cargo-}"
     fi
 done
-if [ ! -f tools/solc/node_modules/solc/soljson.js ]; then
+need_npm() {
     if ! command -v npm >/dev/null 2>&1; then
         if command -v apt-get >/dev/null 2>&1; then
-            echo "installing Node.js and npm (Debian) for the pinned solc" >&2
+            echo "installing Node.js and npm (Debian) for the pinned solc and snarkjs" >&2
             apt-get update -qq || { echo "error: apt-get update failed; install nodejs and npm" >&2; exit 1; }
             apt-get install -y -qq nodejs npm >/dev/null
         else
-            echo "error: npm (Node.js) is needed to install the pinned solc; install nodejs and npm" >&2
+            echo "error: npm (Node.js) is needed to install the pinned solc and snarkjs; install nodejs and npm" >&2
             exit 1
         fi
     fi
+}
+if [ ! -f tools/solc/node_modules/solc/soljson.js ]; then
+    need_npm
     echo "installing the pinned Solidity compiler (tools/solc)" >&2
     npm ci --prefix tools/solc --no-audit --no-fund --loglevel=error
+fi
+# snarkjs runs a small Powers-of-Tau ceremony whose .ptau file the SRS import test reads.
+if [ ! -f tools/snarkjs/node_modules/snarkjs/build/cli.cjs ]; then
+    need_npm
+    echo "installing the pinned snarkjs (tools/snarkjs)" >&2
+    npm ci --prefix tools/snarkjs --no-audit --no-fund --loglevel=error
 fi
 # The GPU MSM tests need a Vulkan driver; without a GPU that is lavapipe. They run under the
 # Khronos validation layer (ZKINFER_GPU_VALIDATION=1), whose errors fail them.

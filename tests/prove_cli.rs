@@ -612,3 +612,86 @@ fn hashed_weights_are_hidden_and_named_by_their_digest() {
     let out = zkinfer(&cache, &["verify", "--proof", s(&other), "--vk", s(&vk)]);
     assert!(String::from_utf8_lossy(&out.stderr).contains("proof rejected"), "{out:?}");
 }
+
+/// Runs the pinned snarkjs (tools/snarkjs, installed by the test command).
+fn snarkjs(args: &[&str]) {
+    let cli = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tools/snarkjs/node_modules/snarkjs/build/cli.cjs");
+    assert!(
+        cli.is_file(),
+        "snarkjs is not installed: run `npm ci --prefix tools/snarkjs` (scripts/test.sh does)"
+    );
+    let out = Command::new("node").arg(&cli).args(args).output().unwrap();
+    assert!(out.status.success(), "snarkjs {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+}
+
+#[test]
+fn snarkjs_ceremony_ptau_is_imported_and_proves() {
+    let tmp = tempfile::tempdir().unwrap();
+    let cache = tmp.path().join("cache");
+    let (first, ptau) = (tmp.path().join("pot10_0.ptau"), tmp.path().join("pot10.ptau"));
+    snarkjs(&["powersoftau", "new", "bn128", "10", s(&first)]);
+    snarkjs(&[
+        "powersoftau",
+        "contribute",
+        s(&first),
+        s(&ptau),
+        "--name=zkinfer",
+        "-e=test entropy",
+    ]);
+    let srs = tmp.path().join("ceremony.srs");
+    let out = ok(&zkinfer(&cache, &["srs", "import", s(&ptau), "-o", s(&srs)]));
+    assert!(out.contains("k = 10") && out.contains("imported ptau power=10"), "{out}");
+    // A proof on the ceremony's SRS verifies with the key made from it.
+    let (m, input) = model("1l_relu");
+    let proof = tmp.path().join("proof.json");
+    let keys = tmp.path().join("keys");
+    let settings = tmp.path().join("settings.json");
+    ok(&zkinfer(&cache, &["calibrate", s(&m), "--data", s(&input), "-o", s(&settings)]));
+    ok(&zkinfer(
+        &cache,
+        &["setup", s(&m), "--settings", s(&settings), "--srs", s(&srs), "-o", s(&keys)],
+    ));
+    let pk = keys.join("pk");
+    ok(&zkinfer(
+        &cache,
+        &[
+            "prove",
+            s(&m),
+            "--input",
+            s(&input),
+            "--settings",
+            s(&settings),
+            "--pk",
+            s(&pk),
+            "--srs",
+            s(&srs),
+            "-o",
+            s(&proof),
+        ],
+    ));
+    let out = ok(&zkinfer(&cache, &["verify", "--proof", s(&proof), "--vk", s(&keys.join("vk"))]));
+    assert!(out.contains("proof verified") && !out.contains("INSECURE"), "{out}");
+    // Two G1 powers swapped: every point is on the curve, the pairing check refuses them.
+    let mut bytes = std::fs::read(&ptau).unwrap();
+    let mut at = 12;
+    let tau_g1 = loop {
+        let kind = u32::from_le_bytes(bytes[at..at + 4].try_into().unwrap());
+        let size = usize::try_from(u64::from_le_bytes(bytes[at + 4..at + 12].try_into().unwrap()));
+        if kind == 2 {
+            break at + 12;
+        }
+        at += 12 + size.unwrap();
+    };
+    let (p3, p4) = (tau_g1 + 64 * 3, tau_g1 + 64 * 4);
+    let third: Vec<u8> = bytes[p3..p4].to_vec();
+    bytes.copy_within(p4..p4 + 64, p3);
+    bytes[p4..p4 + 64].copy_from_slice(&third);
+    let bad = tmp.path().join("swapped.ptau");
+    std::fs::write(&bad, &bytes).unwrap();
+    let out = zkinfer(&cache, &["srs", "import", s(&bad), "-o", s(&tmp.path().join("x.srs"))]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("successive powers"), "{out:?}");
+    // A k beyond the ceremony's power is refused with what the file has.
+    let out = zkinfer(&cache, &["srs", "import", s(&ptau), "--k", "11", "-o", s(&srs)]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("powers up to 2^10"), "{out:?}");
+}

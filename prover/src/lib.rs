@@ -10,6 +10,7 @@ pub mod error;
 pub mod instance;
 pub mod keys;
 pub mod proof;
+pub mod ptau;
 pub mod receipt;
 pub mod srs;
 pub mod transcript;

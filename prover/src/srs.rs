@@ -1,5 +1,6 @@
 //! Structured reference strings: a fast seeded development SRS (insecure: the seed reveals
-//! the secret) and import of a halo2 KZG params file with pairing checks.
+//! the secret) and import of ceremony files (snarkjs `.ptau` or halo2 KZG params) with
+//! pairing checks.
 
 use crate::artifact::{hex, Header, Kind};
 use crate::error::{ProverError, Result};
@@ -160,22 +161,31 @@ pub fn read_srs(path: &Path) -> Result<(Srs, Header)> {
     Ok((srs, header))
 }
 
-/// Imports a halo2 KZG params file (the format `ParamsKZG::write` produces, as distributed
-/// from powers-of-tau ceremonies), checks it and returns it with a provenance label that pins
-/// the file's hash.
+/// Imports an SRS file: a snarkjs Powers-of-Tau file (`.ptau`, see [`crate::ptau`]) or a
+/// halo2 KZG params file (the format `ParamsKZG::write` produces), shrunk to 2^k rows when `k`
+/// is given. Checks it and returns it with a provenance label that pins the file's hash.
 ///
 /// # Errors
-/// Unreadable or inconsistent files.
-pub fn import_params(path: &Path) -> Result<(Srs, String)> {
+/// Unreadable, malformed or inconsistent files, or a `k` larger than the file provides.
+pub fn import_params(path: &Path, k: Option<u32>) -> Result<(Srs, String)> {
     let p = path.display().to_string();
     let bytes =
         std::fs::read(path).map_err(|source| ProverError::Io { path: p.clone(), source })?;
+    let sha = hex(&Sha256::digest(&bytes));
+    if bytes.starts_with(b"ptau") {
+        let (srs, power) = crate::ptau::import_ptau(&bytes, k, zkinfer_circuits::plan::MAX_K)?;
+        return Ok((srs, format!("imported ptau power={power} sha256={sha}")));
+    }
     let srs = Srs::read(&mut bytes.as_slice()).map_err(|e| ProverError::Format {
         path: p,
-        reason: format!("not a halo2 KZG params file: {e}"),
+        reason: format!("neither a snarkjs .ptau file nor a halo2 KZG params file: {e}"),
     })?;
     check_srs(&srs)?;
-    Ok((srs, format!("imported sha256={}", hex(&Sha256::digest(&bytes)))))
+    let srs = match k {
+        Some(k) => fit(srs, k)?,
+        None => srs,
+    };
+    Ok((srs, format!("imported sha256={sha}")))
 }
 
 /// Shrinks an SRS to `k` if it is larger.

@@ -25,10 +25,15 @@ enum Command {
         #[arg(short, long)]
         output: PathBuf,
     },
-    /// Import a halo2 KZG params file (e.g. from a powers-of-tau ceremony) after checking it.
+    /// Import a powers-of-tau ceremony file after checking it: a snarkjs `.ptau` file (e.g. the
+    /// Perpetual Powers of Tau) or a halo2 KZG params file.
     Import {
-        /// The params file.
+        /// The `.ptau` or params file.
         file: PathBuf,
+        /// log2 of the largest circuit it will serve (default: all the file has, at most 24);
+        /// smaller is faster to load.
+        #[arg(long)]
+        k: Option<u32>,
         /// Output file.
         #[arg(short, long)]
         output: PathBuf,
@@ -48,9 +53,9 @@ pub fn main(a: &Args) -> anyhow::Result<()> {
             sp.finish_and_clear();
             println!("wrote {} (k = {k}, INSECURE development SRS, seed {seed})", output.display());
         }
-        Command::Import { file, output } => {
+        Command::Import { file, k, output } => {
             let sp = super::spinner("checking the SRS", false);
-            let (srs, label) = import_params(file)?;
+            let (srs, label) = import_params(file, *k)?;
             write_srs(&srs, &label, output)?;
             sp.finish_and_clear();
             println!(
