@@ -15,6 +15,7 @@ use zkinfer_prover::keys::{read_pk, read_vk, write_pk, write_vk};
 use zkinfer_prover::receipt::ProofFile;
 use zkinfer_prover::srs::{fit, read_srs, Srs};
 use zkinfer_prover::{keygen_on, prove_on, verify, vk_hash, Proof};
+use zkinfer_quantize::Visibility;
 use zkinfer_quantize::{eval, Settings, Target};
 
 /// Settings from a file, or calibrated on the given inputs.
@@ -210,6 +211,18 @@ pub fn verify_file(file: &ProofFile, vk: &Path) -> Result<String> {
     if let Some(interface) = &bundle.plan.interface {
         file.check_interface(interface)
             .map_err(|detail| ProverError::Mismatch { what: "public interface".into(), detail })?;
+    } else if file.visibility.is_some_and(|v| {
+        v.input == Visibility::Hashed || v.output == Visibility::Hashed || !v.weights.is_fixed()
+    }) {
+        // Keys from before the interface was recorded predate hashed groups and hidden
+        // weights: a file claiming them cannot be checked against such a key.
+        return Err(ProverError::Mismatch {
+            what: "public interface".into(),
+            detail: "the proof uses hashed groups or hidden weights, which this verifying key \
+                     predates; use the key made with the proof"
+                .into(),
+        }
+        .into());
     }
     let bytes = file.proof_bytes().map_err(ProverError::Rejected)?;
     verify(&bundle.srs, &bundle.vk, &instances, &bytes)?;

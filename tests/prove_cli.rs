@@ -640,6 +640,9 @@ fn snarkjs_ceremony_ptau_is_imported_and_proves() {
         "-e=test entropy",
     ]);
     let srs = tmp.path().join("ceremony.srs");
+    // The file before any contribution has secret 1: refused.
+    let out = zkinfer(&cache, &["srs", "import", s(&first), "-o", s(&srs)]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("nobody has contributed"), "{out:?}");
     let out = ok(&zkinfer(&cache, &["srs", "import", s(&ptau), "-o", s(&srs)]));
     assert!(out.contains("k = 10") && out.contains("imported ptau power=10"), "{out}");
     // A proof on the ceremony's SRS verifies with the key made from it.

@@ -40,7 +40,20 @@ pub fn circuit_hash(q: &QGraph, plan: &Plan) -> [u8; 32] {
     let mut w = HashWriter(Sha256::new());
     w.0.update(b"zkinfer-circuit-v3");
     // Serialising plain data into a hasher cannot fail.
-    let _ = serde_json::to_writer(&mut w, q);
+    // Hidden weights stay out of the hash, which proof files and keys publish: a hash of the
+    // values would let anyone confirm a guessed model. Everything else (their shapes, scales
+    // and bounds) still identifies the circuit.
+    if q.visibility.weights.is_fixed() {
+        let _ = serde_json::to_writer(&mut w, q);
+    } else {
+        let mut blank = q.clone();
+        for t in &mut blank.tensors {
+            if let Some(v) = &mut t.value {
+                v.clear();
+            }
+        }
+        let _ = serde_json::to_writer(&mut w, &blank);
+    }
     // The interface is a function of the graph, hashed above; leaving it out keeps the hash
     // of circuits planned before it was recorded.
     let _ = serde_json::to_writer(&mut w, &Plan { interface: None, ..plan.clone() });

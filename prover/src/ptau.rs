@@ -17,14 +17,18 @@ use halo2_proofs::halo2curves::CurveAffine;
 use rand::SeedableRng;
 use std::collections::BTreeMap;
 
+/// 2^-256 in the base field: the Montgomery factor.
+fn montgomery_inv() -> Fq {
+    static R_INV: std::sync::OnceLock<Fq> = std::sync::OnceLock::new();
+    *R_INV.get_or_init(|| Fq::from(2).pow_vartime([256]).invert().unwrap_or(Fq::ZERO))
+}
+
 /// Reads a field element stored little-endian in Montgomery form.
 fn fq(bytes: &[u8]) -> Option<Fq> {
     let mut repr = <Fq as PrimeField>::Repr::default();
     repr.as_mut().copy_from_slice(bytes.get(..32)?);
     let m: Fq = Option::from(Fq::from_repr(repr))?;
-    // 2^-256: the Montgomery factor.
-    let r_inv = Option::<Fq>::from(Fq::from(2).pow_vartime([256]).invert())?;
-    Some(m * r_inv)
+    Some(m * montgomery_inv())
 }
 
 fn g1(bytes: &[u8]) -> Option<G1Affine> {
@@ -53,9 +57,10 @@ fn sections(data: &[u8]) -> std::result::Result<BTreeMap<u32, &[u8]>, String> {
             .map(|b| u64::from_le_bytes(b.try_into().unwrap_or([0; 8])))
             .and_then(|s| usize::try_from(s).ok())
             .ok_or("truncated section header")?;
-        let body = data.get(at + 12..at + 12 + size).ok_or("truncated section")?;
+        let end = (at + 12).checked_add(size).ok_or("section size overflows")?;
+        let body = data.get(at + 12..end).ok_or("truncated section")?;
         out.insert(kind, body);
-        at += 12 + size;
+        at = end;
     }
     Ok(out)
 }

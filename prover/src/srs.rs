@@ -120,6 +120,16 @@ pub fn check_srs(srs: &Srs) -> Result<()> {
     if g.len() < 2 {
         return Ok(());
     }
+    // A secret of 0 or 1 (an uncontributed ceremony, such as a fresh `snarkjs powersoftau
+    // new` file) is known to everyone: proofs could be forged.
+    if g[1] == g[0] || bool::from(g[1].is_identity()) || srs.s_g2() == srs.g2() {
+        return Err(ProverError::BadSrs(
+            "the secret is 0 or 1 (nobody has contributed to this ceremony file): anyone could \
+             forge proofs; contribute to it (`snarkjs powersoftau contribute`) or use a \
+             finished ceremony"
+                .into(),
+        ));
+    }
     let mut rng = ChaCha20Rng::from_entropy();
     let r: Vec<Fr> = (0..g.len() - 1).map(|_| Fr::random(&mut rng)).collect();
     let lhs = halo2_proofs::arithmetic::best_multiexp(&r, &g[1..]).to_affine();

@@ -118,3 +118,23 @@ fn prove_verify_and_reject_tampering() {
     lie.write(&tmp.path().join("lie.json")).unwrap();
     assert!(ProofFile::read(&tmp.path().join("lie.json")).is_err());
 }
+
+#[test]
+fn hidden_weights_stay_out_of_the_circuit_hash() {
+    let (mut q, p, _) = common::compiled("1l_mlp");
+    let other = |q: &zkinfer_quantize::QGraph| {
+        let mut o = q.clone();
+        let t = o.tensors.iter_mut().find(|t| t.value.is_some()).unwrap();
+        t.value.as_mut().unwrap()[0] += 1;
+        o
+    };
+    // Fixed weights are part of the circuit: other values, another hash.
+    assert_ne!(circuit_hash(&q, &p), circuit_hash(&other(&q), &p));
+    // Hidden ones are not, so the published hash cannot confirm a guessed model.
+    for v in
+        [zkinfer_quantize::WeightVisibility::Private, zkinfer_quantize::WeightVisibility::Hashed]
+    {
+        q.visibility.weights = v;
+        assert_eq!(circuit_hash(&q, &p), circuit_hash(&other(&q), &p), "{v}");
+    }
+}
