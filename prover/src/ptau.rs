@@ -16,6 +16,7 @@ use halo2_proofs::halo2curves::ff::{Field, PrimeField};
 use halo2_proofs::halo2curves::CurveAffine;
 use rand::SeedableRng;
 use std::collections::BTreeMap;
+use std::io::{Read, Seek, SeekFrom};
 
 /// 2^-256 in the base field: the Montgomery factor.
 fn montgomery_inv() -> Fq {
@@ -40,54 +41,68 @@ fn g2(bytes: &[u8]) -> Option<G2Affine> {
     Option::from(G2Affine::from_xy(f2(&bytes[..64])?, f2(bytes.get(64..128)?)?))
 }
 
-/// The sections of a ptau file: type → bytes.
-fn sections(data: &[u8]) -> std::result::Result<BTreeMap<u32, &[u8]>, String> {
-    if data.get(..4) != Some(b"ptau".as_slice()) {
+/// Where each section of a ptau file lies: type → (offset, size). Reads only the headers.
+fn sections(f: &mut (impl Read + Seek)) -> std::result::Result<BTreeMap<u32, (u64, u64)>, String> {
+    let mut head = [0u8; 12];
+    f.read_exact(&mut head).map_err(|_| "truncated header")?;
+    if &head[..4] != b"ptau" {
         return Err("not a snarkjs .ptau file (no 'ptau' magic)".into());
     }
-    let u32_at =
-        |at: usize| data.get(at..at + 4).map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]));
-    let n = u32_at(8).ok_or("truncated header")?;
-    let mut at = 12usize;
+    let n = u32::from_le_bytes([head[8], head[9], head[10], head[11]]);
+    let len = f.seek(SeekFrom::End(0)).map_err(|e| e.to_string())?;
+    let mut at = 12u64;
     let mut out = BTreeMap::new();
     for _ in 0..n {
-        let kind = u32_at(at).ok_or("truncated section header")?;
-        let size = data
-            .get(at + 4..at + 12)
-            .map(|b| u64::from_le_bytes(b.try_into().unwrap_or([0; 8])))
-            .and_then(|s| usize::try_from(s).ok())
-            .ok_or("truncated section header")?;
-        let end = (at + 12).checked_add(size).ok_or("section size overflows")?;
-        let body = data.get(at + 12..end).ok_or("truncated section")?;
-        out.insert(kind, body);
+        f.seek(SeekFrom::Start(at)).map_err(|e| e.to_string())?;
+        let mut sh = [0u8; 12];
+        f.read_exact(&mut sh).map_err(|_| "truncated section header")?;
+        let kind = u32::from_le_bytes([sh[0], sh[1], sh[2], sh[3]]);
+        let size = u64::from_le_bytes([sh[4], sh[5], sh[6], sh[7], sh[8], sh[9], sh[10], sh[11]]);
+        let end = (at + 12).checked_add(size).filter(|&e| e <= len).ok_or("truncated section")?;
+        out.insert(kind, (at + 12, size));
         at = end;
     }
     Ok(out)
 }
 
+/// `len` bytes of a section from its start (at most its size).
+fn read_section(
+    f: &mut (impl Read + Seek),
+    (offset, size): (u64, u64),
+    len: u64,
+) -> std::result::Result<Vec<u8>, String> {
+    if len > size {
+        return Err(format!("a section holds {size} bytes, {len} are needed"));
+    }
+    f.seek(SeekFrom::Start(offset)).map_err(|e| e.to_string())?;
+    let mut buf = vec![0u8; usize::try_from(len).map_err(|e| e.to_string())?];
+    f.read_exact(&mut buf).map_err(|e| e.to_string())?;
+    Ok(buf)
+}
+
 /// Imports a ptau file as an SRS for circuits of up to 2^k rows (`k` defaults to the file's
-/// power, at most `max_k`), checked like any imported SRS. Returns it with its power.
+/// power, at most `max_k`), checked like any imported SRS. Reads only the points it needs, so
+/// a large ceremony file costs memory for 2^k points. Returns it with the file's power.
 ///
 /// # Errors
 /// A malformed file, another curve, a point off the curve, a `k` above the file's power, or
 /// points that are not successive powers of one secret.
-pub fn import_ptau(data: &[u8], k: Option<u32>, max_k: u32) -> Result<(Srs, u32)> {
+pub fn import_ptau(f: &mut (impl Read + Seek), k: Option<u32>, max_k: u32) -> Result<(Srs, u32)> {
     let bad = |reason: String| ProverError::BadSrs(format!("ptau: {reason}"));
-    let s = sections(data).map_err(bad)?;
-    let header = s.get(&1).ok_or_else(|| bad("no header section".into()))?;
-    let n8 = header.get(..4).map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]));
-    if n8 != Some(32) {
+    let s = sections(f).map_err(bad)?;
+    let section =
+        |t: u32, what: &str| s.get(&t).copied().ok_or_else(|| bad(format!("no {what} section")));
+    let header = read_section(f, section(1, "header")?, 40).map_err(bad)?;
+    let n8 = u32::from_le_bytes([header[0], header[1], header[2], header[3]]);
+    if n8 != 32 {
         return Err(bad("field elements are not 32 bytes: not a BN254 (bn128) file".into()));
     }
-    let modulus = hex_le(header.get(4..36).unwrap_or_default());
+    let modulus = hex_le(&header[4..36]);
     let bn254_q = "30644e72e131a029b85045b68181585d97816a916871ca8d3c208c16d87cfd47";
     if modulus != bn254_q {
         return Err(bad(format!("base field modulus 0x{modulus} is not BN254's")));
     }
-    let power = header
-        .get(36..40)
-        .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
-        .ok_or_else(|| bad("truncated header".into()))?;
+    let power = u32::from_le_bytes([header[36], header[37], header[38], header[39]]);
     let k = k.unwrap_or(power.min(max_k));
     if k > power || k > max_k || k == 0 {
         return Err(bad(format!(
@@ -95,16 +110,19 @@ pub fn import_ptau(data: &[u8], k: Option<u32>, max_k: u32) -> Result<(Srs, u32)
         )));
     }
     let n = 1usize << k;
-    let tau_g1 = s.get(&2).ok_or_else(|| bad("no tauG1 section".into()))?;
-    let tau_g2 = s.get(&3).ok_or_else(|| bad("no tauG2 section".into()))?;
-    let g: Vec<G1Affine> = (0..n)
-        .map(|i| tau_g1.get(64 * i..64 * i + 64).and_then(g1))
+    let tau_g1 = read_section(f, section(2, "tauG1")?, 64 << k).map_err(bad)?;
+    let tau_g2 = read_section(f, section(3, "tauG2")?, 256).map_err(bad)?;
+    let g: Vec<G1Affine> = tau_g1
+        .chunks(64)
+        .take(n)
+        .map(g1)
         .collect::<Option<_>>()
-        .ok_or_else(|| bad("a tauG1 point is missing or not on the curve".into()))?;
-    let g2_points: Vec<G2Affine> = (0..2)
-        .map(|i| tau_g2.get(128 * i..128 * i + 128).and_then(g2))
+        .ok_or_else(|| bad("a tauG1 point is not on the curve".into()))?;
+    let g2_points: Vec<G2Affine> = tau_g2
+        .chunks(128)
+        .map(g2)
         .collect::<Option<_>>()
-        .ok_or_else(|| bad("a tauG2 point is missing or not on the curve".into()))?;
+        .ok_or_else(|| bad("a tauG2 point is not on the curve".into()))?;
     if g2_points[0] != G2Affine::generator() {
         return Err(bad("the first G2 point is not the generator".into()));
     }

@@ -16,7 +16,7 @@ use halo2_proofs::SerdeFormat;
 use rand::SeedableRng;
 use rand_chacha::ChaCha20Rng;
 use sha2::{Digest, Sha256};
-use std::io::{BufReader, BufWriter};
+use std::io::{BufReader, BufWriter, Read, Seek};
 use std::path::Path;
 
 /// KZG parameters over BN254.
@@ -179,15 +179,23 @@ pub fn read_srs(path: &Path) -> Result<(Srs, Header)> {
 /// Unreadable, malformed or inconsistent files, or a `k` larger than the file provides.
 pub fn import_params(path: &Path, k: Option<u32>) -> Result<(Srs, String)> {
     let p = path.display().to_string();
-    let bytes =
-        std::fs::read(path).map_err(|source| ProverError::Io { path: p.clone(), source })?;
-    let sha = hex(&Sha256::digest(&bytes));
-    if bytes.starts_with(b"ptau") {
-        let (srs, power) = crate::ptau::import_ptau(&bytes, k, zkinfer_circuits::plan::MAX_K)?;
+    let io = |source| ProverError::Io { path: p.clone(), source };
+    let mut f = std::fs::File::open(path).map_err(io)?;
+    // The file's hash, streamed: ceremony files run to tens of gigabytes.
+    let mut hasher = Sha256::new();
+    std::io::copy(&mut BufReader::new(&mut f), &mut hasher).map_err(io)?;
+    let sha = hex(&hasher.finalize());
+    let mut magic = [0u8; 4];
+    f.seek(std::io::SeekFrom::Start(0)).map_err(io)?;
+    let is_ptau = f.read_exact(&mut magic).is_ok() && &magic == b"ptau";
+    f.seek(std::io::SeekFrom::Start(0)).map_err(io)?;
+    if is_ptau {
+        let (srs, power) =
+            crate::ptau::import_ptau(&mut BufReader::new(f), k, zkinfer_circuits::plan::MAX_K)?;
         return Ok((srs, format!("imported ptau power={power} sha256={sha}")));
     }
-    let srs = Srs::read(&mut bytes.as_slice()).map_err(|e| ProverError::Format {
-        path: p,
+    let srs = Srs::read(&mut BufReader::new(f)).map_err(|e| ProverError::Format {
+        path: p.clone(),
         reason: format!("neither a snarkjs .ptau file nor a halo2 KZG params file: {e}"),
     })?;
     check_srs(&srs)?;
