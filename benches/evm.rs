@@ -51,18 +51,9 @@ struct Proved {
 }
 
 /// Proves `name` in a fresh cache; returns the proof and the path of its verifying key.
-/// `name@N` first calibrates with `--max-lanes N` (the layout for a smaller verifier),
-/// `name+hashed` with `--output-visibility hashed` (one instance for all outputs).
+/// Variants (`name@N`, `name+hashed`, …) are calibrated first, see `common::variant`.
 fn prove(exe: &str, models: &Path, name: &str, cache: &Path) -> Result<(Proved, PathBuf), String> {
-    let (name, hashed) = name.strip_suffix("+hashed").map_or((name, false), |n| (n, true));
-    let (name, lanes) = name.split_once('@').map_or((name, None), |(n, l)| (n, Some(l)));
-    let mut flags = Vec::new();
-    if let Some(lanes) = lanes {
-        flags.extend(["--max-lanes", lanes]);
-    }
-    if hashed {
-        flags.extend(["--output-visibility", "hashed"]);
-    }
+    let (name, flags) = common::variant(name);
     let dir = models.join(name);
     let proof = cache.join("proof.json");
     let mut cmd = Command::new(exe);
@@ -72,16 +63,7 @@ fn prove(exe: &str, models: &Path, name: &str, cache: &Path) -> Result<(Proved, 
         .args(["-o", &proof.to_string_lossy(), "--json"]);
     if !flags.is_empty() {
         let settings = cache.join("settings.json");
-        let out = Command::new(exe)
-            .args(["calibrate", &dir.join("network.onnx").to_string_lossy()])
-            .args(["--data", &dir.join("input.json").to_string_lossy()])
-            .args(["-o", &settings.to_string_lossy()])
-            .args(&flags)
-            .output()
-            .map_err(|e| e.to_string())?;
-        if !out.status.success() {
-            return Err(String::from_utf8_lossy(&out.stderr).trim().to_string());
-        }
+        common::calibrate(exe, &dir, &flags, &settings)?;
         cmd.args(["--settings", &settings.to_string_lossy()]);
     }
     let out = cmd.output().map_err(|e| e.to_string())?;

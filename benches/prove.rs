@@ -1,7 +1,9 @@
 //! End-to-end benchmark: for each shared model, the release `zkinfer prove` in a fresh key
 //! cache (so setup is measured), reporting setup, prove and verify time, peak memory, key
 //! and proof sizes and accuracy. Run with
-//! `cargo bench --bench prove -- [MODEL ...]` (default: every model that fits this machine);
+//! `cargo bench --bench prove -- [MODEL ...]` (default: every model that fits this machine;
+//! `MODEL+hashed`, `+hashed-input`, `+private-weights`, `+hashed-weights` and `MODEL@N` run a
+//! variant, see `common::variant`);
 //! the table goes to stdout and to benches/results.md (named models replace their own rows).
 
 mod common;
@@ -14,7 +16,9 @@ const PREAMBLE: &str = "# zkinfer prove benchmark
 Written by `cargo bench --bench prove`: release `zkinfer prove` per model in a fresh key cache,
 default settings calibrated on the model's `input.json`, development SRS; setup excludes SRS
 generation; errors are against tract's f32 run; lanes are gate + second-phase (Freivalds) +
-lookup lanes. Recorded on
+lookup lanes; `MODEL+…` rows are variants calibrated with visibility flags (`+hashed`: outputs
+hashed, `+hashed-input`, `+private-weights`, `+hashed-weights`), whose Poseidon lanes are not in
+the lanes column. Recorded on
 the 2-core, 24 GiB development machine. EZKL 23 on that machine: one-op models k = 15,
 setup ≈ 10 s, prove ≈ 13 s; `lenet_5` k = 20, setup ≈ 420 s, prove ≈ 418 s, peak 9.6 GB,
 pk 4.4 GB.
@@ -35,20 +39,29 @@ fn main() {
     for name in &names {
         let cache = std::env::temp_dir().join(format!("zkinfer-bench-{name}"));
         let _ = std::fs::remove_dir_all(&cache);
-        let dir = models.join(name);
+        let (model, flags) = common::variant(name);
+        let dir = models.join(model);
         let proof = cache.join("proof.json");
         let _ = std::fs::create_dir_all(&cache);
-        // The SRS is generated (and cached) before the setup timer starts.
-        let out = Command::new(exe)
-            .env("ZKINFER_CACHE", &cache)
+        let mut cmd = Command::new(exe);
+        cmd.env("ZKINFER_CACHE", &cache)
             .args([
                 "prove",
                 &dir.join("network.onnx").to_string_lossy(),
                 "--input",
                 &dir.join("input.json").to_string_lossy(),
             ])
-            .args(["-o", &proof.to_string_lossy(), "--json"])
-            .output();
+            .args(["-o", &proof.to_string_lossy(), "--json"]);
+        if !flags.is_empty() {
+            let settings = cache.join("settings.json");
+            if let Err(e) = common::calibrate(exe, &dir, &flags, &settings) {
+                rows.push(format!("| `{name}` | failed: {} |", e.replace('|', "/")));
+                continue;
+            }
+            cmd.args(["--settings", &settings.to_string_lossy()]);
+        }
+        // The SRS is generated (and cached) before the setup timer starts.
+        let out = cmd.output();
         let Ok(out) = out else {
             eprintln!("{name}: could not run zkinfer");
             continue;

@@ -80,3 +80,55 @@ pub fn write_results(path: &std::path::Path, preamble: &str, header: &str, rows:
     };
     let _ = std::fs::write(path, text);
 }
+
+/// A benchmark entry `MODEL[@N][+VARIANT]...`: the shared model and the `zkinfer calibrate`
+/// flags the suffixes stand for. `@N` caps the gate lanes (`--max-lanes N`); `+hashed` hashes
+/// the outputs, `+hashed-input` the inputs, `+private-weights` and `+hashed-weights` hide the
+/// weights. No flags: the default settings, calibrated by `zkinfer prove` itself.
+pub fn variant(entry: &str) -> (&str, Vec<String>) {
+    let mut parts = entry.split('+');
+    let head = parts.next().unwrap_or(entry);
+    let (name, lanes) = head.split_once('@').map_or((head, None), |(n, l)| (n, Some(l)));
+    let mut flags = Vec::new();
+    if let Some(l) = lanes {
+        flags.extend(["--max-lanes".to_string(), l.to_string()]);
+    }
+    for v in parts {
+        let (flag, value) = match v {
+            "hashed" => ("--output-visibility", "hashed"),
+            "hashed-input" => ("--input-visibility", "hashed"),
+            "private-weights" => ("--weights-visibility", "private"),
+            "hashed-weights" => ("--weights-visibility", "hashed"),
+            other => {
+                eprintln!("unknown variant '+{other}' ignored");
+                continue;
+            }
+        };
+        flags.extend([flag.to_string(), value.to_string()]);
+    }
+    (name, flags)
+}
+
+/// Calibrates `dir`'s model with `flags` into `settings` (for [`variant`] entries).
+///
+/// # Errors
+/// The calibrate command's error text.
+pub fn calibrate(
+    exe: &str,
+    dir: &std::path::Path,
+    flags: &[String],
+    settings: &std::path::Path,
+) -> Result<(), String> {
+    let out = std::process::Command::new(exe)
+        .args(["calibrate", &dir.join("network.onnx").to_string_lossy()])
+        .args(["--data", &dir.join("input.json").to_string_lossy()])
+        .args(["-o", &settings.to_string_lossy()])
+        .args(flags)
+        .output()
+        .map_err(|e| e.to_string())?;
+    if out.status.success() {
+        Ok(())
+    } else {
+        Err(String::from_utf8_lossy(&out.stderr).trim().to_string())
+    }
+}
