@@ -517,6 +517,22 @@ fn hashed_inputs_and_outputs_publish_digests_natively_and_on_the_evm() {
     assert_eq!([h["input_digest"].clone(), h["output_digest"].clone()], instances[..]);
     let out = ok(&zkinfer(&cache, &["verify", "--proof", s(&proof), "--vk", s(&vk)]));
     assert!(out.contains("Poseidon digest") && out.contains("output '"), "{out}");
+    // A verifier holding the input checks the proof is about it, and not about another one.
+    let check = |data: &Path| {
+        let args = ["verify", "--proof", s(&proof), "--vk", s(&vk), "--model", s(&m)];
+        let mut args = args.to_vec();
+        args.extend(["--settings", s(&settings), "--input", s(data)]);
+        zkinfer(&cache, &args)
+    };
+    assert!(ok(&check(&input)).contains("digests match"));
+    let other_data = tmp.path().join("other_input.data.json");
+    let mut doc: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&input).unwrap()).unwrap();
+    let x = doc["input_data"][0][0].as_f64().unwrap();
+    doc["input_data"][0][0] = serde_json::json!(x * 0.5 + 0.01);
+    std::fs::write(&other_data, doc.to_string()).unwrap();
+    let out = check(&other_data);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("about other input"), "{out:?}");
     // A listed output that does not hash to the digest is refused before any proof check.
     let mut lie = f.clone();
     let scale = lie["outputs"][0]["scale"].as_i64().unwrap();

@@ -13,20 +13,64 @@ pub struct Args {
     /// The verifying key (from `zkinfer setup`, or the key cache of a one-shot prove).
     #[arg(long)]
     vk: PathBuf,
+    /// Also check that the proof's hashed inputs (and hashed weights) are these: the input
+    /// file the verifier holds, quantized with `--settings` for `--model`.
+    #[arg(long, requires_all = ["model", "settings"])]
+    input: Option<PathBuf>,
+    /// The model, for `--input`.
+    #[arg(long, requires = "input")]
+    model: Option<PathBuf>,
+    /// The settings the proof was made with, for `--input`.
+    #[arg(long, requires = "input")]
+    settings: Option<PathBuf>,
     /// Machine-readable result on stdout.
     #[arg(long)]
     json: bool,
 }
 
+/// Checks the proof's digests against ones recomputed from the verifier's own data.
+fn check_digests(a: &Args, file: &ProofFile) -> anyhow::Result<()> {
+    let (Some(input), Some(model), Some(settings)) = (&a.input, &a.model, &a.settings) else {
+        return Ok(());
+    };
+    let [input_digest, _, weights_digest] = file.digests();
+    if input_digest.is_none() && weights_digest.is_none() {
+        anyhow::bail!("--input checks hashed inputs or weights, and this proof has neither");
+    }
+    let m = zkinfer::Model::load(model, 1)?;
+    let data = m.read_input(input)?;
+    let c = zkinfer::Compiled::new(&m, &zkinfer::quantize::Settings::read(settings)?)?;
+    let ours = zkinfer::steps::digests(&c.qgraph, &zkinfer::steps::witness(&c, &data)?)
+        .map(|d| zkinfer::prover::instance::to_decimal(&d));
+    for (what, claimed, ours) in
+        [("input", input_digest, &ours[0]), ("weights", weights_digest, &ours[2])]
+    {
+        if let Some(claimed) = claimed {
+            if claimed != ours {
+                anyhow::bail!(
+                    "the proof is about other {what}: its digest is {claimed}, {} hashes to {ours}",
+                    if what == "input" {
+                        input.display().to_string()
+                    } else {
+                        model.display().to_string()
+                    }
+                );
+            }
+        }
+    }
+    Ok(())
+}
+
 pub fn main(a: &Args) -> anyhow::Result<()> {
     let file = ProofFile::read(&a.proof)?;
     let label = zkinfer::steps::verify_file(&file, &a.vk)?;
+    check_digests(a, &file)?;
     let identity = &file.vk_hash;
     let dev = label.starts_with(DEV_LABEL);
     if a.json {
         println!(
             "{}",
-            serde_json::json!({"verified": true, "vk_hash": identity, "insecure_srs": dev, "visibility": file.visibility, "instances": file.instances, "inputs": file.inputs, "outputs": file.outputs})
+            serde_json::json!({"verified": true, "vk_hash": identity, "insecure_srs": dev, "visibility": file.visibility, "data_checked": a.input.is_some(), "instances": file.instances, "inputs": file.inputs, "outputs": file.outputs})
         );
         return Ok(());
     }
@@ -63,6 +107,9 @@ pub fn main(a: &Args) -> anyhow::Result<()> {
     }
     if file.outputs.is_empty() {
         println!("  (the outputs are private: the proof does not reveal them)");
+    }
+    if let Some(input) = &a.input {
+        println!("  the hashed digests match {} (recomputed)", input.display());
     }
     Ok(())
 }
