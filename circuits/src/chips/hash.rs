@@ -11,7 +11,7 @@
 //! first state word of the row after a sponge's last block.
 
 use crate::builder::{Builder, Cell, Col, HashLane, HASH_BLOCK};
-use crate::poseidon::{capacity, round, CHUNK, ROUNDS};
+use crate::poseidon::{round, CHUNK, ROUNDS};
 use halo2_proofs::halo2curves::bn256::Fr;
 use halo2_proofs::halo2curves::ff::Field;
 
@@ -35,7 +35,10 @@ impl Builder {
         }
         let lane = (0..self.hash.len()).min_by_key(|&l| self.hash[l].blocks()).unwrap_or(0);
         let zero = self.constant(0);
+        // Sponges hold at most a chunk of elements, so the length fits; the witness reads the
+        // capacity from the constant cell it is copied from, so the two cannot disagree.
         let cap = self.constant(i128::from(u32::try_from(message.len()).unwrap_or(u32::MAX)) << 64);
+        let cap_value = self.field_value(cap);
         let pairs: Vec<[Cell; 2]> = if message.is_empty() {
             vec![[zero, zero]]
         } else {
@@ -43,7 +46,7 @@ impl Builder {
         };
         for (i, [m0, m1]) in pairs.into_iter().enumerate() {
             let m = [self.field_value(m0), self.field_value(m1)];
-            let at = self.hash_block(lane, group, i > 0, m, capacity(message.len()));
+            let at = self.hash_block(lane, group, i > 0, m, cap_value);
             self.copy(m0, Cell { col: Col::Hash(lane, 3), row: at });
             self.copy(m1, Cell { col: Col::Hash(lane, 4), row: at });
             if i == 0 {
