@@ -48,6 +48,41 @@ fn one_shot_prove_then_verify_and_reject_tampering() {
     assert!(!zkinfer(&cache, &["verify", "--proof", s(&bad), "--vk", s(&vk)]).status.success());
 }
 
+/// `zkinfer setup` of model `name` on `srs` into `keys`, then `zkinfer prove` of its input with
+/// that proving key and SRS into `proof`.
+fn setup_and_prove(
+    cache: &Path,
+    name: &str,
+    settings: &Path,
+    srs: &Path,
+    keys: &Path,
+    proof: &Path,
+) {
+    let (m, input) = model(name);
+    ok(&zkinfer(
+        cache,
+        &["setup", s(&m), "--settings", s(settings), "--srs", s(srs), "-o", s(keys)],
+    ));
+    let pk = keys.join("pk");
+    ok(&zkinfer(
+        cache,
+        &[
+            "prove",
+            s(&m),
+            "--input",
+            s(&input),
+            "--settings",
+            s(settings),
+            "--pk",
+            s(&pk),
+            "--srs",
+            s(srs),
+            "-o",
+            s(proof),
+        ],
+    ));
+}
+
 #[test]
 fn setup_with_explicit_srs_settings_and_keys() {
     let tmp = tempfile::tempdir().unwrap();
@@ -60,28 +95,8 @@ fn setup_with_explicit_srs_settings_and_keys() {
     ok(&out);
     assert!(String::from_utf8_lossy(&out.stderr).contains("INSECURE"));
     let keys = tmp.path().join("keys");
-    ok(&zkinfer(
-        &cache,
-        &["setup", s(&m), "--settings", s(&settings), "--srs", s(&srs), "-o", s(&keys)],
-    ));
     let proof = tmp.path().join("p.json");
-    ok(&zkinfer(
-        &cache,
-        &[
-            "prove",
-            s(&m),
-            "--input",
-            s(&input),
-            "--settings",
-            s(&settings),
-            "--pk",
-            s(&keys.join("pk")),
-            "--srs",
-            s(&srs),
-            "-o",
-            s(&proof),
-        ],
-    ));
+    setup_and_prove(&cache, "1l_relu", &settings, &srs, &keys, &proof);
     let out = zkinfer(&cache, &["verify", "--proof", s(&proof), "--vk", s(&keys.join("vk"))]);
     ok(&out);
     assert!(String::from_utf8_lossy(&out.stderr).contains("INSECURE development SRS"));
@@ -296,24 +311,7 @@ fn freivalds_checked_layers_prove_and_verify_natively_and_on_the_evm() {
     let lie = write_lie(&file, &tmp.path().join("lie.json"));
     assert!(!zkinfer(&cache, &["verify", "--proof", s(&lie), "--vk", s(&vk)]).status.success());
     // The generated verifier squeezes the second-phase challenge as the prover did.
-    let sol = tmp.path().join("Verifier.sol");
-    ok(&zkinfer(
-        &cache,
-        &["create-evm-verifier", "--vk", s(&vk), "-o", s(&sol), "--allow-oversize"],
-    ));
-    let bin = tmp.path().join("Verifier.bin");
-    let out = ok(&zkinfer(
-        &cache,
-        &["verify-evm", "--proof", s(&proof), "--verifier", s(&bin), "--json", "--allow-oversize"],
-    ));
-    let r: serde_json::Value = serde_json::from_str(&out).unwrap();
-    assert_eq!(r["verified"], true, "{r}");
-    let out = zkinfer(
-        &cache,
-        &["verify-evm", "--proof", s(&lie), "--verifier", s(&bin), "--allow-oversize"],
-    );
-    assert!(!out.status.success());
-    assert!(String::from_utf8_lossy(&out.stdout).contains("REJECTED"));
+    evm_accepts_only(tmp.path(), &cache, &vk, &proof, &lie);
 }
 
 #[test]
@@ -400,28 +398,7 @@ fn snarkjs_ceremony_ptau_is_imported_and_proves() {
     let keys = tmp.path().join("keys");
     let settings = tmp.path().join("settings.json");
     ok(&zkinfer(&cache, &["calibrate", s(&m), "--data", s(&input), "-o", s(&settings)]));
-    ok(&zkinfer(
-        &cache,
-        &["setup", s(&m), "--settings", s(&settings), "--srs", s(&srs), "-o", s(&keys)],
-    ));
-    let pk = keys.join("pk");
-    ok(&zkinfer(
-        &cache,
-        &[
-            "prove",
-            s(&m),
-            "--input",
-            s(&input),
-            "--settings",
-            s(&settings),
-            "--pk",
-            s(&pk),
-            "--srs",
-            s(&srs),
-            "-o",
-            s(&proof),
-        ],
-    ));
+    setup_and_prove(&cache, "1l_relu", &settings, &srs, &keys, &proof);
     let out = ok(&zkinfer(&cache, &["verify", "--proof", s(&proof), "--vk", s(&keys.join("vk"))]));
     assert!(out.contains("proof verified") && !out.contains("INSECURE"), "{out}");
     // Two G1 powers swapped: every point is on the curve, the pairing check refuses them.

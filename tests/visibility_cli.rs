@@ -136,23 +136,7 @@ fn hashed_inputs_and_outputs_publish_digests_natively_and_on_the_evm() {
     std::fs::write(&other_input, lie.to_string()).unwrap();
     let out = zkinfer(&cache, &["verify", "--proof", s(&other_input), "--vk", s(&vk)]);
     assert!(String::from_utf8_lossy(&out.stderr).contains("proof rejected"), "{out:?}");
-    let sol = tmp.path().join("Verifier.sol");
-    ok(&zkinfer(
-        &cache,
-        &["create-evm-verifier", "--vk", s(&vk), "-o", s(&sol), "--allow-oversize"],
-    ));
-    let bin = tmp.path().join("Verifier.bin");
-    let out = ok(&zkinfer(
-        &cache,
-        &["verify-evm", "--proof", s(&proof), "--verifier", s(&bin), "--json", "--allow-oversize"],
-    ));
-    let r: serde_json::Value = serde_json::from_str(&out).unwrap();
-    assert_eq!(r["verified"], true, "{r}");
-    let out = zkinfer(
-        &cache,
-        &["verify-evm", "--proof", s(&other_input), "--verifier", s(&bin), "--allow-oversize"],
-    );
-    assert!(String::from_utf8_lossy(&out.stdout).contains("REJECTED"), "{out:?}");
+    evm_accepts_only(tmp.path(), &cache, &vk, &proof, &other_input);
 }
 
 #[test]

@@ -78,10 +78,8 @@ impl ProofFile {
         vk_hash: &[u8; 32],
         k: u32,
     ) -> Self {
-        let listed = |ids: &[usize], visibility: Visibility, hashed_listed: bool| {
-            let listed = visibility == Visibility::Public
-                || (visibility == Visibility::Hashed && hashed_listed);
-            if !listed {
+        let listed = |ids: &[usize], visibility: Visibility, output: bool| {
+            if !is_listed(visibility, output) {
                 return Vec::new();
             }
             ids.iter()
@@ -109,7 +107,6 @@ impl ProofFile {
             k,
             visibility: Some(q.visibility),
             instances: instances.iter().map(instance::to_decimal).collect(),
-            // Hashed inputs stay private: only their digest is published.
             inputs: listed(&q.inputs, q.visibility.input, false),
             outputs: listed(&q.outputs, q.visibility.output, true),
             proof: hex(proof),
@@ -152,27 +149,13 @@ impl ProofFile {
             )));
         }
         let inst = f.instance_values().map_err(bad)?;
-        let visibility = f.visibility.unwrap_or(Visibilities {
-            input: if f.inputs.is_empty() { Visibility::Private } else { Visibility::Public },
-            output: if f.outputs.is_empty() { Visibility::Private } else { Visibility::Public },
-            weights: WeightVisibility::Fixed,
-        });
+        let visibility = f.effective_visibility();
         let mut at = 0;
         for (kind, listed, vis) in
             [("input", &f.inputs, visibility.input), ("output", &f.outputs, visibility.output)]
         {
-            match vis {
-                Visibility::Private | Visibility::Hashed if kind == "input" => {
-                    if !listed.is_empty() {
-                        return Err(bad(format!("{vis} inputs are listed in the file")));
-                    }
-                }
-                Visibility::Private => {
-                    if !listed.is_empty() {
-                        return Err(bad("private outputs are listed in the file".into()));
-                    }
-                }
-                Visibility::Public | Visibility::Hashed => {}
+            if !is_listed(vis, kind == "output") && !listed.is_empty() {
+                return Err(bad(format!("{vis} {kind}s are listed in the file")));
             }
             match vis {
                 Visibility::Private => {}
@@ -240,11 +223,29 @@ impl ProofFile {
         Ok(f)
     }
 
+    /// The file's visibility; files before version 4 do not record it: their listed groups were
+    /// public, the others private, and weights always fixed.
+    #[must_use]
+    pub fn effective_visibility(&self) -> Visibilities {
+        let listed = |ts: &[ProvenTensor]| {
+            if ts.is_empty() {
+                Visibility::Private
+            } else {
+                Visibility::Public
+            }
+        };
+        self.visibility.unwrap_or(Visibilities {
+            input: listed(&self.inputs),
+            output: listed(&self.outputs),
+            weights: WeightVisibility::Fixed,
+        })
+    }
+
     /// The digests among the instances (canonical decimal) of the hashed inputs, outputs and
     /// weights, each `None` when that group is not hashed.
     #[must_use]
     pub fn digests(&self) -> [Option<&str>; 3] {
-        let v = self.visibility.unwrap_or_default();
+        let v = self.effective_visibility();
         let size = |ts: &[ProvenTensor]| ts.iter().map(|t| t.values.len()).sum::<usize>();
         let mut at = 0;
         let mut take = |vis: Visibility, listed: usize| match vis {
@@ -274,11 +275,7 @@ impl ProofFile {
     /// # Errors
     /// The first difference, named.
     pub fn check_interface(&self, interface: &Interface) -> std::result::Result<(), String> {
-        let visibility = self.visibility.unwrap_or(Visibilities {
-            input: if self.inputs.is_empty() { Visibility::Private } else { Visibility::Public },
-            output: if self.outputs.is_empty() { Visibility::Private } else { Visibility::Public },
-            weights: WeightVisibility::Fixed,
-        });
+        let visibility = self.effective_visibility();
         if visibility != interface.visibility {
             return Err(format!(
                 "the file says inputs {} and outputs {}, the circuit makes them {} and {}",
@@ -288,36 +285,27 @@ impl ProofFile {
                 interface.visibility.output
             ));
         }
-        let listed = |v: Visibility, hashed_listed: bool| {
-            v == Visibility::Public || (v == Visibility::Hashed && hashed_listed)
-        };
         let groups = [
-            ("inputs", &self.inputs, &interface.inputs, listed(visibility.input, false)),
-            ("outputs", &self.outputs, &interface.outputs, listed(visibility.output, true)),
+            ("inputs", &self.inputs, &interface.inputs, is_listed(visibility.input, false)),
+            ("outputs", &self.outputs, &interface.outputs, is_listed(visibility.output, true)),
         ];
+        let show = |ts: &[TensorSig]| {
+            let each: Vec<String> =
+                ts.iter().map(|t| format!("{} {:?} 2^-{}", t.name, t.shape, t.scale)).collect();
+            each.join(", ")
+        };
         for (kind, file, circuit, listed) in groups {
             let expected: &[TensorSig] = if listed { circuit } else { &[] };
-            let same = file.len() == expected.len()
-                && file
-                    .iter()
-                    .zip(expected)
-                    .all(|(t, e)| t.name == e.name && t.shape == e.shape && t.scale == e.scale);
-            if !same {
-                let names = |ts: Vec<String>| ts.join(", ");
+            let file: Vec<TensorSig> = file
+                .iter()
+                .map(|t| TensorSig { name: t.name.clone(), shape: t.shape.clone(), scale: t.scale })
+                .collect();
+            if file != expected {
                 return Err(format!(
                     "the file lists {kind} [{}], the circuit's are [{}] (name, shape and scale \
                      must match)",
-                    names(
-                        file.iter()
-                            .map(|t| format!("{} {:?} 2^-{}", t.name, t.shape, t.scale))
-                            .collect()
-                    ),
-                    names(
-                        expected
-                            .iter()
-                            .map(|t| format!("{} {:?} 2^-{}", t.name, t.shape, t.scale))
-                            .collect()
-                    ),
+                    show(&file),
+                    show(expected),
                 ));
             }
         }
@@ -347,6 +335,12 @@ impl ProofFile {
     pub fn proof_bytes(&self) -> std::result::Result<Vec<u8>, String> {
         crate::artifact::unhex(&self.proof).map_err(|e| format!("proof: {e}"))
     }
+}
+
+/// Whether a group's tensors are listed in the file: public ones, and hashed outputs (hashed
+/// inputs stay private, only their digest is published).
+fn is_listed(visibility: Visibility, output: bool) -> bool {
+    visibility == Visibility::Public || (visibility == Visibility::Hashed && output)
 }
 
 /// The integers behind a listed tensor's dequantized values (each `value·2^scale` exactly).

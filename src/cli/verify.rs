@@ -77,7 +77,7 @@ pub fn main(a: &Args) -> anyhow::Result<()> {
     if dev {
         eprintln!("warning: this key was made with an INSECURE development SRS; the proof is only as good as that SRS");
     }
-    if file.visibility.unwrap_or_default().weights.is_fixed() {
+    if file.effective_visibility().weights.is_fixed() {
         println!("proof verified for model identity {identity}");
     } else {
         println!(

@@ -95,3 +95,23 @@ pub fn proved_with(
     let vk = cache.join("keys").join(v["circuit_hash"].as_str().unwrap()).join("vk");
     (proof, v, vk)
 }
+
+/// Writes the EVM verifier of `vk` (size limit waived), deploys it on revm and checks that it
+/// accepts `proof` and rejects `lie`.
+pub fn evm_accepts_only(tmp: &Path, cache: &Path, vk: &Path, proof: &Path, lie: &Path) {
+    let sol = tmp.join("Verifier.sol");
+    ok(&zkinfer(cache, &["create-evm-verifier", "--vk", s(vk), "-o", s(&sol), "--allow-oversize"]));
+    let bin = tmp.join("Verifier.bin");
+    let out = ok(&zkinfer(
+        cache,
+        &["verify-evm", "--proof", s(proof), "--verifier", s(&bin), "--json", "--allow-oversize"],
+    ));
+    let r: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(r["verified"], true, "{r}");
+    let out = zkinfer(
+        cache,
+        &["verify-evm", "--proof", s(lie), "--verifier", s(&bin), "--allow-oversize"],
+    );
+    assert!(!out.status.success(), "{out:?}");
+    assert!(String::from_utf8_lossy(&out.stdout).contains("REJECTED"), "{out:?}");
+}
