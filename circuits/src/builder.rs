@@ -152,7 +152,18 @@ pub struct NodeSpan {
 }
 
 impl NodeSpan {
-    fn start(&self, col: Col) -> Option<usize> {
+    /// A span starting at row 0 of every column of `b`.
+    pub(crate) fn at_start(b: &Builder, node: &str, op: &str) -> Self {
+        Self {
+            node: node.into(),
+            op: op.into(),
+            lanes: vec![0; b.lanes.len()],
+            late: vec![0; b.late.len()],
+            lookups: vec![0; b.lookups.len()],
+        }
+    }
+
+    pub(crate) fn start(&self, col: Col) -> Option<usize> {
         match col {
             Col::Lane(l) => self.lanes.get(l).copied(),
             // A second-phase lane added on demand starts empty.

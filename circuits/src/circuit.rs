@@ -1,10 +1,10 @@
-//! The halo2 circuit: configures the lane gates, the tagged lookup and the permutation, and
-//! writes a [`Builder`]'s recorded assignment into one region.
+//! The halo2 circuit: configures the lane gates, the tagged lookup and the permutation; the
+//! recorded assignment is written by [`crate::assign`], in regions named after ONNX nodes.
 
-use crate::builder::{Builder, Col};
-use halo2_proofs::circuit::{Layouter, SimpleFloorPlanner, Value};
+use crate::builder::Builder;
+use halo2_proofs::circuit::{Layouter, SimpleFloorPlanner};
 use halo2_proofs::halo2curves::bn256::Fr;
-use halo2_proofs::halo2curves::ff::{Field, PrimeField};
+use halo2_proofs::halo2curves::ff::PrimeField;
 use halo2_proofs::plonk::{
     Advice, Challenge, Circuit, Column, ConstraintSystem, Error, Expression, FirstPhase, Fixed,
     Instance, SecondPhase, VirtualCells,
@@ -37,9 +37,9 @@ pub struct Shape {
 }
 
 /// Selector value that switches the multiply-add gate on.
-const SELECT_MUL_ADD: u64 = 1;
+pub(crate) const SELECT_MUL_ADD: u8 = 1;
 /// Selector value that switches the multiply-accumulate gate on.
-const SELECT_MAC: u64 = 2;
+pub(crate) const SELECT_MAC: u8 = 2;
 
 /// Columns of one gate lane. Both gates share one fixed selector column (0 off, 1 mul-add,
 /// 2 mac): a lane row never carries both, and the degree-2 selector keeps the gates within
@@ -47,30 +47,30 @@ const SELECT_MAC: u64 = 2;
 /// fixed column (two polynomials in the proving key) per lane.
 #[derive(Clone, Copy, Debug)]
 pub struct LaneConfig {
-    advice: Column<Advice>,
-    gate: Column<Fixed>,
-    coef: Column<Fixed>,
+    pub(crate) advice: Column<Advice>,
+    pub(crate) gate: Column<Fixed>,
+    pub(crate) coef: Column<Fixed>,
 }
 
 /// Columns of one lookup lane.
 #[derive(Clone, Copy, Debug)]
 pub struct LookupConfig {
-    tag: Column<Fixed>,
-    x: Column<Advice>,
-    y: Column<Advice>,
+    pub(crate) tag: Column<Fixed>,
+    pub(crate) x: Column<Advice>,
+    pub(crate) y: Column<Advice>,
 }
 
 /// All columns.
 #[derive(Clone, Debug)]
 pub struct ModelConfig {
-    lanes: Vec<LaneConfig>,
-    late: Vec<LaneConfig>,
-    challenge: Option<Challenge>,
-    lookups: Vec<LookupConfig>,
-    hash: Option<(crate::hash_gate::HashShared, Vec<crate::hash_gate::HashLaneConfig>)>,
-    table: [Column<Fixed>; 3],
-    constants: Column<Fixed>,
-    instance: Column<Instance>,
+    pub(crate) lanes: Vec<LaneConfig>,
+    pub(crate) late: Vec<LaneConfig>,
+    pub(crate) challenge: Option<Challenge>,
+    pub(crate) lookups: Vec<LookupConfig>,
+    pub(crate) hash: Option<(crate::hash_gate::HashShared, Vec<crate::hash_gate::HashLaneConfig>)>,
+    pub(crate) table: [Column<Fixed>; 3],
+    pub(crate) constants: Column<Fixed>,
+    pub(crate) instance: Column<Instance>,
 }
 
 /// A model's circuit: the recorded layout and its column shape.
@@ -167,109 +167,7 @@ impl Circuit<Fr> for ModelCircuit {
         config: ModelConfig,
         mut layouter: impl Layouter<Fr>,
     ) -> Result<(), Error> {
-        let b = &self.builder;
-        let val = |v: i128| if b.known { Value::known(fe(v)) } else { Value::unknown() };
-        // Test hook (see `Builder::field_offsets`): value + t·2^−shift in the field.
-        let cell_val = |c: crate::builder::Cell, v: i128| match b.field_offsets.get(&c) {
-            Some(&(t, shift)) if b.known => {
-                let inv =
-                    Fr::from(2u64).pow_vartime([u64::from(shift)]).invert().unwrap_or(Fr::zero());
-                Value::known(fe(v) + fe(t) * inv)
-            }
-            _ => val(v),
-        };
-        let mut public_cells = Vec::new();
-        layouter.assign_region(
-            || "model",
-            |mut region| {
-                let mut lane_cells = Vec::with_capacity(b.lanes.len());
-                for (l, (lane, cfg)) in b.lanes.iter().zip(&config.lanes).enumerate() {
-                    let cells: Vec<_> = lane
-                        .values
-                        .iter()
-                        .enumerate()
-                        .map(|(row, &v)| {
-                            let c = crate::builder::Cell { col: Col::Lane(l), row };
-                            region.assign_advice(cfg.advice, row, cell_val(c, v)).cell()
-                        })
-                        .collect();
-                    assign_lane_fixed(&mut region, lane, cfg);
-                    lane_cells.push(cells);
-                }
-                for (lane, cfg) in b.late.iter().zip(&config.late) {
-                    assign_lane_fixed(&mut region, lane, cfg);
-                }
-                let mut lx = Vec::with_capacity(b.lookups.len());
-                let mut ly = Vec::with_capacity(b.lookups.len());
-                for (l, cfg) in b.lookups.iter().zip(&config.lookups) {
-                    lx.push(
-                        l.x.iter()
-                            .enumerate()
-                            .map(|(row, &v)| region.assign_advice(cfg.x, row, val(v)).cell())
-                            .collect::<Vec<_>>(),
-                    );
-                    ly.push(
-                        l.y.iter()
-                            .enumerate()
-                            .map(|(row, &v)| region.assign_advice(cfg.y, row, val(v)).cell())
-                            .collect::<Vec<_>>(),
-                    );
-                    for (row, &t) in l.tag.iter().enumerate() {
-                        region.assign_fixed(cfg.tag, row, Fr::from(t));
-                    }
-                }
-                for (row, &(tag, x, y)) in b.table.iter().enumerate() {
-                    region.assign_fixed(config.table[0], row, Fr::from(tag));
-                    region.assign_fixed(config.table[1], row, fe(x));
-                    region.assign_fixed(config.table[2], row, fe(y));
-                }
-                let consts: Vec<_> = b
-                    .constants
-                    .iter()
-                    .enumerate()
-                    .map(|(row, &v)| region.assign_fixed(config.constants, row, fe(v)))
-                    .collect();
-                let hash_cells = crate::hash_gate::assign(&mut region, b, &config.hash);
-                // Second phase: commit everything above, draw the challenge, then assign the
-                // values that depend on it.
-                let mut late_cells = Vec::with_capacity(b.late.len());
-                if let Some(ch) = config.challenge {
-                    region.next_phase();
-                    let mut c = None;
-                    region.get_challenge(ch).map(|v| c = Some(v));
-                    let values = c.filter(|_| b.known).map(|c| b.late_values(c));
-                    for (l, (lane, cfg)) in b.late.iter().zip(&config.late).enumerate() {
-                        late_cells.push(
-                            (0..lane.values.len())
-                                .map(|row| {
-                                    let v = values
-                                        .as_ref()
-                                        .map_or_else(Value::unknown, |v| Value::known(v[l][row]));
-                                    region.assign_advice(cfg.advice, row, v).cell()
-                                })
-                                .collect::<Vec<_>>(),
-                        );
-                    }
-                }
-                let cell = |c: crate::builder::Cell| match c.col {
-                    Col::Lane(i) => lane_cells[i][c.row],
-                    Col::Late(i) => late_cells[i][c.row],
-                    Col::LookupX(i) => lx[i][c.row],
-                    Col::LookupY(i) => ly[i][c.row],
-                    Col::Constant => consts[c.row],
-                    Col::Hash(l, w) => hash_cells[l][c.row][w],
-                };
-                for &(a, c) in &b.copies {
-                    region.constrain_equal(cell(a), cell(c));
-                }
-                public_cells = b.public.iter().map(|&c| cell(c)).collect();
-                Ok(())
-            },
-        )?;
-        for (row, c) in public_cells.into_iter().enumerate() {
-            layouter.constrain_instance(c, config.instance, row);
-        }
-        Ok(())
+        crate::assign::synthesize(&self.builder, &config, &mut layouter)
     }
 }
 
@@ -289,9 +187,9 @@ fn lane(meta: &mut ConstraintSystem<Fr>, index: usize, challenge: Option<Challen
         coef: meta.fixed_column(),
     };
     meta.enable_equality(lane.advice);
-    let select = |m: &mut VirtualCells<'_, Fr>, on: u64| {
+    let select = |m: &mut VirtualCells<'_, Fr>, on: u8| {
         let q = m.query_fixed(lane.gate, Rotation::cur());
-        let other = Expression::Constant(Fr::from(SELECT_MUL_ADD + SELECT_MAC - on));
+        let other = Expression::Constant(Fr::from(u64::from(SELECT_MUL_ADD + SELECT_MAC - on)));
         // q·(other − q) vanishes at 0 and at the other gate's value.
         q.clone() * (other - q)
     };
@@ -317,21 +215,4 @@ fn lane(meta: &mut ConstraintSystem<Fr>, index: usize, challenge: Option<Challen
         vec![q * (a[0].clone() + f * a[1].clone() - a[2].clone())]
     });
     lane
-}
-
-/// A lane's selector and coefficient values.
-fn assign_lane_fixed(
-    region: &mut halo2_proofs::circuit::Region<'_, Fr>,
-    lane: &crate::builder::Lane,
-    cfg: &LaneConfig,
-) {
-    for &row in &lane.mul_add {
-        region.assign_fixed(cfg.gate, row, Fr::from(SELECT_MUL_ADD));
-    }
-    for &row in &lane.mac {
-        region.assign_fixed(cfg.gate, row, Fr::from(SELECT_MAC));
-    }
-    for (&row, &c) in &lane.coef {
-        region.assign_fixed(cfg.coef, row, fe(c));
-    }
 }

@@ -1,17 +1,23 @@
 //! Traces a MockProver failure back to the ONNX node whose primitive laid out the failing cell,
 //! so `zkinfer mock` says *which node* broke, not only which column and row.
 //!
-//! The circuit is one region; gates and lookups are named after their lane (`lane 3 mac: …`,
-//! `late lane 0 …`, `lookup lane 1: …`), and equality failures name the advice column, so the
-//! failure's text gives the cell, and [`Builder::owner`] the node.
+//! Gate and lookup failures happen in a region of one node's run in one column (see
+//! [`crate::regions`]): the region's index gives the column and first row, the offset the
+//! row. Other failures (equality, Poseidon) give a row or an offset into a region that starts
+//! at row 0; their gate or column names the lane (`hash lane 0 …`, `Column('Advice', 3)`), and
+//! [`Builder::owner`] the node.
 
 use crate::builder::{Builder, Cell, Col};
 
-/// The cell a MockProver failure message points at: a lane named in the gate or lookup, or
-/// the advice column of an equality failure, at the message's offset.
+/// The cell a MockProver failure message points at.
 #[must_use]
 pub fn failing_cell(b: &Builder, message: &str) -> Option<Cell> {
-    // In-region failures give an offset (the region starts at row 0), others a row.
+    if let Some(index) = number_after(message, "in Region ") {
+        if let Some(spec) = b.regions().get(index) {
+            let offset = number_after(message, "at offset ")?;
+            return Some(Cell { col: spec.col, row: spec.rows.start + offset });
+        }
+    }
     let row = number_after(message, "at offset ").or_else(|| number_after(message, "on row "))?;
     let col = if let Some(l) = number_after(message, "hash lane ") {
         Col::Hash(l, 0)

@@ -2,9 +2,9 @@
 
 use crate::builder::{Builder, HashLane, HASH_BLOCK};
 use crate::poseidon::{constants, is_full_round, ROUNDS, WIDTH};
-use halo2_proofs::circuit::{Cell as Halo2Cell, Region, Value};
+use halo2_proofs::circuit::{Region, Value};
 use halo2_proofs::halo2curves::bn256::Fr;
-use halo2_proofs::plonk::{Advice, Column, ConstraintSystem, Expression, Fixed};
+use halo2_proofs::plonk::{Advice, Any, Column, ConstraintSystem, Expression, Fixed};
 use halo2_proofs::poly::Rotation;
 
 /// Fixed columns every Poseidon lane reads: round constants and the three selectors.
@@ -107,16 +107,14 @@ fn lane(meta: &mut ConstraintSystem<Fr>, index: usize, sh: HashShared) -> HashLa
     cfg
 }
 
-/// Assigns the Poseidon lanes; returns each lane's cells (`[s0, s1, s2, w0, w1, w2]` per row)
-/// for the copy constraints.
+/// Assigns the Poseidon lanes (their cells are wired by column and row, see
+/// [`HashLaneConfig::column`]).
 pub fn assign(
     region: &mut Region<'_, Fr>,
     b: &Builder,
-    config: &Option<(HashShared, Vec<HashLaneConfig>)>,
-) -> Vec<Vec<[Halo2Cell; 6]>> {
-    let Some((sh, lanes)) = config else {
-        return Vec::new();
-    };
+    config: &(HashShared, Vec<HashLaneConfig>),
+) {
+    let (sh, lanes) = config;
     let blocks = b.hash.iter().map(HashLane::blocks).max().unwrap_or(0);
     let c = constants();
     for block in 0..blocks {
@@ -135,32 +133,28 @@ pub fn assign(
         }
     }
     let val = |v: Fr| if b.known { Value::known(v) } else { Value::unknown() };
-    b.hash
-        .iter()
-        .zip(lanes)
-        .map(|(lane, cfg)| {
-            for (block, &cont) in lane.cont.iter().enumerate() {
-                if cont {
-                    region.assign_fixed(cfg.cont, block * HASH_BLOCK, Fr::one());
-                }
+    for (lane, cfg) in b.hash.iter().zip(lanes) {
+        for (block, &cont) in lane.cont.iter().enumerate() {
+            if cont {
+                region.assign_fixed(cfg.cont, block * HASH_BLOCK, Fr::one());
             }
-            lane.s
-                .iter()
-                .zip(&lane.w)
-                .enumerate()
-                .map(|(row, (s, w))| {
-                    let mut put =
-                        |col: Column<Advice>, v: Fr| region.assign_advice(col, row, val(v)).cell();
-                    [
-                        put(cfg.s[0], s[0]),
-                        put(cfg.s[1], s[1]),
-                        put(cfg.s[2], s[2]),
-                        put(cfg.w[0], w[0]),
-                        put(cfg.w[1], w[1]),
-                        put(cfg.w[2], w[2]),
-                    ]
-                })
-                .collect()
-        })
-        .collect()
+        }
+        for (row, (s, w)) in lane.s.iter().zip(&lane.w).enumerate() {
+            for j in 0..WIDTH {
+                region.assign_advice(cfg.s[j], row, val(s[j]));
+                region.assign_advice(cfg.w[j], row, val(w[j]));
+            }
+        }
+    }
+}
+
+impl HashLaneConfig {
+    /// Column of word `w` (0–2 the state, 3–5 the auxiliary words).
+    pub(crate) fn column(&self, w: usize) -> Column<Any> {
+        if w < WIDTH {
+            self.s[w].into()
+        } else {
+            self.w[(w - WIDTH).min(WIDTH - 1)].into()
+        }
+    }
 }

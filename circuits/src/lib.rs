@@ -10,6 +10,7 @@
 //! halo2 sees it, rows, columns and k are known without keygen. [`ModelCircuit`] writes the
 //! recording into a halo2-axiom circuit.
 
+mod assign;
 pub mod builder;
 mod chips;
 pub mod circuit;
@@ -21,6 +22,7 @@ pub mod interface;
 pub mod late;
 pub mod plan;
 pub mod poseidon;
+pub mod regions;
 
 pub use builder::{Builder, Layout, LinearCheck};
 pub use chips::{lay_out, weight_tensors};

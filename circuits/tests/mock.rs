@@ -201,6 +201,71 @@ fn failures_are_traced_to_their_onnx_node() {
     assert!(traced.contains(&Some(format!("node '{rescale}' (Test)"))), "{traced:?}");
 }
 
+/// Regions are one node's run in one column: together they cover every lane and lookup cell
+/// exactly once, and halo2's own failure text names the node of a broken gate or lookup, at
+/// an offset that leads back to the broken cell.
+#[test]
+fn regions_are_named_after_their_onnx_node() {
+    let mut g = G::new();
+    let a = g.input(&[2, 3], 20);
+    let w = g.konst(&[3, 2], vec![1, -2, 3, 0, 5, -1]);
+    let y = g.op(QOp::MatMul, vec![a, w], &[2, 2], 1000, false);
+    let r = g.op(QOp::Rescale { shift: 2 }, vec![y], &[2, 2], 300, false);
+    let q = g.output(r);
+    let rescale = q.nodes[2].node.clone();
+    let b = lay_out(&q, Some(&witness(&q, &[vec![1.0, 2.0, 3.0, -4.0, 5.0, -6.0]])), &freivalds())
+        .unwrap();
+    let regions = b.regions();
+    let mut covered = std::collections::BTreeMap::new();
+    for spec in &regions {
+        for row in spec.rows.clone() {
+            let cell = Cell { col: spec.col, row };
+            assert_eq!(b.owner(cell).map(|o| o.0), Some(spec.node.as_str()), "{spec:?}");
+            assert!(covered.insert(cell, ()).is_none(), "{cell:?} in two regions");
+        }
+    }
+    let lane_cells: usize = b.lanes.iter().chain(&b.late).map(|l| l.values.len()).sum();
+    let lookup_cells: usize = b.lookups.iter().map(|l| l.x.len()).sum();
+    assert_eq!(covered.len(), lane_cells + lookup_cells);
+
+    // A range check of the rescale's, broken.
+    let owned_by_rescale = |cell: Cell| b.owner(cell).map(|o| o.0) == Some(rescale.as_str());
+    let (lane, row) = (0..b.lookups.len())
+        .flat_map(|l| (0..b.lookups[l].x.len()).map(move |r| (l, r)))
+        .find(|&(l, r)| owned_by_rescale(Cell { col: Col::LookupX(l), row: r }))
+        .expect("the rescale has no lookup");
+    let mut bad = b.clone();
+    bad.lookups[lane].x[row] = 1 << 20;
+    let failures = mock_verify(&bad).expect_err("an out-of-range lookup was accepted");
+    let lookup = failures
+        .iter()
+        .map(ToString::to_string)
+        .find(|f| f.starts_with("Lookup"))
+        .expect("no lookup failure");
+    assert!(
+        lookup.contains(&format!("('node '{rescale}' (Test), lookup lane {lane}')")),
+        "{lookup}"
+    );
+    assert_eq!(diagnose::failing_cell(&b, &lookup), Some(Cell { col: Col::LookupX(lane), row }));
+
+    // A multiply-accumulate gate of the rescale: its result cell, two rows below, changed.
+    let (l, row) = (0..b.lanes.len())
+        .flat_map(|l| b.lanes[l].mac.iter().map(move |&r| (l, r)))
+        .find(|&(l, r)| owned_by_rescale(Cell { col: Col::Lane(l), row: r }))
+        .expect("the rescale has no gate");
+    let mut bad = b.clone();
+    bad.lanes[l].values[row + 2] += 1;
+    let failures = mock_verify(&bad).expect_err("a broken accumulator was accepted");
+    let gate = failures
+        .iter()
+        .map(ToString::to_string)
+        .find(|f| f.contains("is not satisfied in Region"))
+        .expect("no gate failure");
+    assert!(gate.contains(&format!("('node '{rescale}' (Test), lane {l}')")), "{gate}");
+    let cell = diagnose::failing_cell(&b, &gate).expect("gate failure not traced to a cell");
+    assert!(owned_by_rescale(cell) && cell.col == Col::Lane(l), "{cell:?}: {gate}");
+}
+
 #[test]
 fn reduce_chips() {
     for op in [

@@ -48,9 +48,10 @@ pub fn main(a: &Args) -> anyhow::Result<()> {
         Err(failures) => {
             for f in failures.iter().take(10) {
                 let text = f.to_string();
+                // Gate and lookup failures name the node in their region already.
                 match zkinfer::circuits::diagnose::failing_node(&circuit.builder, &text) {
-                    Some(node) => eprintln!("{node}: {text}"),
-                    None => eprintln!("{text}"),
+                    Some(node) if !text.contains(&node) => eprintln!("{node}: {text}"),
+                    _ => eprintln!("{text}"),
                 }
             }
             anyhow::bail!("{} constraint(s) failed", failures.len())
