@@ -1,13 +1,31 @@
-//! Gadgets over the two lane gates and the tagged lookup: linear combinations, products and
-//! exact range checks. Every chip is built from these.
+//! The cell-level instructions every op chip is built from: linear combinations and products
+//! on the lane gates ([`GateInstructions`]) and exact range checks on the range tables
+//! ([`RangeInstructions`]). [`Builder`] implements both: it is the chip that records cells into
+//! the columns the configs in [`crate::circuit`] own.
 
 use crate::builder::{range_tag, Builder, Cell, Gate};
 
-impl Builder {
+/// What the gate lanes offer: linear combinations and products of cells, as runs of the
+/// multiply-add and multiply-accumulate gates that `LaneConfig` configures on every lane.
+pub trait GateInstructions {
     /// `konst + Σ coef·x` as one multiply-accumulate chain `[konst, x1, acc1, x2, acc2, …]`
     /// whose first cell is copied from the constant column, so the gate needs no fixed
     /// constant of its own. The inputs are copied in. Costs 1 + 2n cells.
-    pub fn lincomb(&mut self, terms: &[(Cell, i128)], konst: i128) -> Cell {
+    fn lincomb(&mut self, terms: &[(Cell, i128)], konst: i128) -> Cell;
+
+    /// `a + b·c`. Costs 4 cells.
+    fn mul_add(&mut self, a: Cell, b: Cell, c: Cell) -> Cell;
+
+    /// `b·c`.
+    fn mul(&mut self, b: Cell, c: Cell) -> Cell;
+
+    /// Σ a_i·b_i for input-dependent vectors, as one chain `[0, a1, b1, acc1, a2, b2, …]`
+    /// whose multiply-add gates overlap. Costs 1 + 3n cells.
+    fn dot(&mut self, pairs: &[(Cell, Cell)]) -> Cell;
+}
+
+impl GateInstructions for Builder {
+    fn lincomb(&mut self, terms: &[(Cell, i128)], konst: i128) -> Cell {
         let (_, kept) = self.nonzero_terms(terms);
         let terms = kept.as_slice();
         if terms.is_empty() {
@@ -33,15 +51,7 @@ impl Builder {
         cells[cells.len() - 1]
     }
 
-    /// The constant-0 cell and the terms that are not zero by construction: zero
-    /// coefficients and the constant-0 cell that im2col padding produces cost nothing.
-    pub(crate) fn nonzero_terms(&mut self, terms: &[(Cell, i128)]) -> (Cell, Vec<(Cell, i128)>) {
-        let zero = self.constant(0);
-        (zero, terms.iter().copied().filter(|&(c, w)| w != 0 && c != zero).collect())
-    }
-
-    /// `a + b·c`. Costs 4 cells.
-    pub fn mul_add(&mut self, a: Cell, b: Cell, c: Cell) -> Cell {
+    fn mul_add(&mut self, a: Cell, b: Cell, c: Cell) -> Cell {
         let (va, vb, vc) = (self.value(a), self.value(b), self.value(c));
         let cells = self.run(&[va, vb, vc, va + vb * vc]);
         self.enable(Gate::MulAdd, cells[0]);
@@ -51,15 +61,12 @@ impl Builder {
         cells[3]
     }
 
-    /// `b·c`.
-    pub fn mul(&mut self, b: Cell, c: Cell) -> Cell {
+    fn mul(&mut self, b: Cell, c: Cell) -> Cell {
         let zero = self.constant(0);
         self.mul_add(zero, b, c)
     }
 
-    /// Σ a_i·b_i for input-dependent vectors, as one chain `[0, a1, b1, acc1, a2, b2, …]`
-    /// whose multiply-add gates overlap. Costs 1 + 3n cells.
-    pub fn dot(&mut self, pairs: &[(Cell, Cell)]) -> Cell {
+    fn dot(&mut self, pairs: &[(Cell, Cell)]) -> Cell {
         if pairs.is_empty() {
             return self.constant(0);
         }
@@ -80,10 +87,33 @@ impl Builder {
         }
         cells[cells.len() - 1]
     }
+}
 
+/// What the range table offers: exact bounds on cells, by lookups in the range tables that
+/// `LookupConfig`'s lanes check (one table per limb width).
+pub trait RangeInstructions {
     /// Proves `0 ≤ v < 2^bits` with limbs of at most `limb_bits` bits, each looked up in the
     /// range table of its exact width.
-    pub fn range_check(&mut self, v: Cell, bits: u32) {
+    fn range_check(&mut self, v: Cell, bits: u32);
+
+    /// Proves `v` is a small integer, `−bound ≤ v < 2^c − bound` with `2^c > 2·bound`, with one
+    /// range check. Quotients (rescale, division, square root) need this: their linear
+    /// relations alone admit field elements `q + t·2^−s`, which a later exact multiplication
+    /// by 2^s would turn back into a plausible but wrong value.
+    fn small(&mut self, v: Cell, bound: u64);
+
+    /// Proves `|v| ≤ bound` exactly: `bound + v` and `bound − v` are both in `[0, 2^c)` with
+    /// `2^c > 2·bound`.
+    fn bounded(&mut self, v: Cell, bound: u64);
+
+    /// `(s, s·x)` with `s = [x ≥ 0]` for `|x| < 2^bits`, proven with one range check:
+    /// `t = s ? x : −x − 1 = 2·s·x − x − 1 + s` must lie in `[0, 2^bits)` and `s` in `{0, 1}`.
+    /// A false `s` makes `t` negative, i.e. a field element near the modulus, outside the range.
+    fn sign(&mut self, x: Cell, bits: u32) -> (Cell, Cell);
+}
+
+impl RangeInstructions for Builder {
+    fn range_check(&mut self, v: Cell, bits: u32) {
         if bits == 0 {
             let zero = self.constant(0);
             self.copy(zero, v);
@@ -108,20 +138,14 @@ impl Builder {
         self.copy(sum, v);
     }
 
-    /// Proves `v` is a small integer, `−bound ≤ v < 2^c − bound` with `2^c > 2·bound`, with one
-    /// range check. Quotients (rescale, division, square root) need this: their linear
-    /// relations alone admit field elements `q + t·2^−s`, which a later exact multiplication
-    /// by 2^s would turn back into a plausible but wrong value.
-    pub fn small(&mut self, v: Cell, bound: u64) {
+    fn small(&mut self, v: Cell, bound: u64) {
         let b = i128::from(bound);
         let bits = 128 - (2 * b).leading_zeros();
         let shifted = self.lincomb(&[(v, 1)], b);
         self.range_check(shifted, bits);
     }
 
-    /// Proves `|v| ≤ bound` exactly: `bound + v` and `bound − v` are both in `[0, 2^c)` with
-    /// `2^c > 2·bound`.
-    pub fn bounded(&mut self, v: Cell, bound: u64) {
+    fn bounded(&mut self, v: Cell, bound: u64) {
         let b = i128::from(bound);
         let bits = 128 - (2 * b).leading_zeros();
         let lo = self.lincomb(&[(v, 1)], b);
@@ -130,10 +154,7 @@ impl Builder {
         self.range_check(hi, bits);
     }
 
-    /// `(s, s·x)` with `s = [x ≥ 0]` for `|x| < 2^bits`, proven with one range check:
-    /// `t = s ? x : −x − 1 = 2·s·x − x − 1 + s` must lie in `[0, 2^bits)` and `s` in `{0, 1}`.
-    /// A false `s` makes `t` negative, i.e. a field element near the modulus, outside the range.
-    pub fn sign(&mut self, x: Cell, bits: u32) -> (Cell, Cell) {
+    fn sign(&mut self, x: Cell, bits: u32) -> (Cell, Cell) {
         let s_val = i128::from(self.value(x) >= 0);
         let s = self.run(&[s_val])[0];
         self.lookup(range_tag(1), s, 0);
@@ -141,6 +162,15 @@ impl Builder {
         let t = self.lincomb(&[(sx, 2), (x, -1), (s, 1)], -1);
         self.range_check(t, bits);
         (s, sx)
+    }
+}
+
+impl Builder {
+    /// The constant-0 cell and the terms that are not zero by construction: zero
+    /// coefficients and the constant-0 cell that im2col padding produces cost nothing.
+    pub(crate) fn nonzero_terms(&mut self, terms: &[(Cell, i128)]) -> (Cell, Vec<(Cell, i128)>) {
+        let zero = self.constant(0);
+        (zero, terms.iter().copied().filter(|&(c, w)| w != 0 && c != zero).collect())
     }
 }
 

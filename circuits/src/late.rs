@@ -58,69 +58,6 @@ impl Builder {
         self.copy(from, at);
     }
 
-    /// `Σ coef·x` over cells of either phase, as a second-phase multiply-accumulate chain
-    /// `[0, x1, acc1, x2, acc2, …]`. Costs 1 + 2n cells.
-    pub fn late_lincomb(&mut self, terms: &[(Cell, i128)]) -> Cell {
-        let (zero, terms) = self.nonzero_terms(terms);
-        if terms.is_empty() {
-            return zero;
-        }
-        let cells = self.late_run(1 + 2 * terms.len());
-        self.late_copy(zero, cells[0]);
-        for (i, &(x, coef)) in terms.iter().enumerate() {
-            let (acc, at, next) = (cells[2 * i], cells[2 * i + 1], cells[2 * i + 2]);
-            self.late_copy(x, at);
-            self.enable(Gate::Mac, acc);
-            self.set_coef(at, coef);
-            self.late_log.push((next, Late::Mac { acc, x: at, coef }));
-        }
-        cells[cells.len() - 1]
-    }
-
-    /// `Σ a·b` over cells of either phase, as a second-phase chain `[0, a1, b1, acc1, …]` of
-    /// overlapping multiply-add gates. Costs 1 + 3n cells.
-    pub fn late_dot(&mut self, pairs: &[(Cell, Cell)]) -> Cell {
-        let zero = self.constant(0);
-        let pairs: Vec<(Cell, Cell)> =
-            pairs.iter().copied().filter(|&(a, b)| a != zero && b != zero).collect();
-        if pairs.is_empty() {
-            return zero;
-        }
-        let cells = self.late_run(1 + 3 * pairs.len());
-        self.late_copy(zero, cells[0]);
-        for (i, &(a, b)) in pairs.iter().enumerate() {
-            let [acc, ca, cb, next] = [0, 1, 2, 3].map(|o| cells[3 * i + o]);
-            self.late_copy(a, ca);
-            self.late_copy(b, cb);
-            self.enable(Gate::MulAdd, acc);
-            self.late_log.push((next, Late::MulAdd { a: acc, b: ca, c: cb, f: 0 }));
-        }
-        cells[cells.len() - 1]
-    }
-
-    /// Cells holding c^0 … c^(n−1) for the challenge `c`, shared by every check of the
-    /// circuit: c^0 is the constant 1, and each further power is `0 + c^j·(0 + 1·c)`.
-    pub fn challenge_powers(&mut self, n: usize) -> Vec<Cell> {
-        if self.powers.is_empty() {
-            let one = self.constant(1);
-            self.powers.push(one);
-        }
-        let zero = self.constant(0);
-        while self.powers.len() < n {
-            let prev = self.powers[self.powers.len() - 1];
-            let cells = self.late_run(4);
-            self.late_copy(zero, cells[0]);
-            self.late_copy(prev, cells[1]);
-            self.late_copy(zero, cells[2]);
-            self.enable(Gate::MulAdd, cells[0]);
-            self.set_coef(cells[0], 1);
-            self.late_log
-                .push((cells[3], Late::MulAdd { a: cells[0], b: cells[1], c: cells[2], f: 1 }));
-            self.powers.push(cells[3]);
-        }
-        self.powers[..n].to_vec()
-    }
-
     /// Every second-phase value for challenge `c`, per lane and row, by replaying the log
     /// (then the test hook's offsets).
     #[must_use]
@@ -149,5 +86,80 @@ impl Builder {
             }
         }
         vals
+    }
+}
+
+/// What the second-phase lanes offer: linear combinations and dot products whose values depend
+/// on the challenge, and the challenge's powers, for Freivalds checks of linear layers.
+pub trait FreivaldsInstructions {
+    /// `Σ coef·x` over cells of either phase, as a second-phase multiply-accumulate chain
+    /// `[0, x1, acc1, x2, acc2, …]`. Costs 1 + 2n cells.
+    fn late_lincomb(&mut self, terms: &[(Cell, i128)]) -> Cell;
+
+    /// `Σ a·b` over cells of either phase, as a second-phase chain `[0, a1, b1, acc1, …]` of
+    /// overlapping multiply-add gates. Costs 1 + 3n cells.
+    fn late_dot(&mut self, pairs: &[(Cell, Cell)]) -> Cell;
+
+    /// Cells holding c^0 … c^(n−1) for the challenge `c`, shared by every check of the
+    /// circuit: c^0 is the constant 1, and each further power is `0 + c^j·(0 + 1·c)`.
+    fn challenge_powers(&mut self, n: usize) -> Vec<Cell>;
+}
+
+impl FreivaldsInstructions for Builder {
+    fn late_lincomb(&mut self, terms: &[(Cell, i128)]) -> Cell {
+        let (zero, terms) = self.nonzero_terms(terms);
+        if terms.is_empty() {
+            return zero;
+        }
+        let cells = self.late_run(1 + 2 * terms.len());
+        self.late_copy(zero, cells[0]);
+        for (i, &(x, coef)) in terms.iter().enumerate() {
+            let (acc, at, next) = (cells[2 * i], cells[2 * i + 1], cells[2 * i + 2]);
+            self.late_copy(x, at);
+            self.enable(Gate::Mac, acc);
+            self.set_coef(at, coef);
+            self.late_log.push((next, Late::Mac { acc, x: at, coef }));
+        }
+        cells[cells.len() - 1]
+    }
+
+    fn late_dot(&mut self, pairs: &[(Cell, Cell)]) -> Cell {
+        let zero = self.constant(0);
+        let pairs: Vec<(Cell, Cell)> =
+            pairs.iter().copied().filter(|&(a, b)| a != zero && b != zero).collect();
+        if pairs.is_empty() {
+            return zero;
+        }
+        let cells = self.late_run(1 + 3 * pairs.len());
+        self.late_copy(zero, cells[0]);
+        for (i, &(a, b)) in pairs.iter().enumerate() {
+            let [acc, ca, cb, next] = [0, 1, 2, 3].map(|o| cells[3 * i + o]);
+            self.late_copy(a, ca);
+            self.late_copy(b, cb);
+            self.enable(Gate::MulAdd, acc);
+            self.late_log.push((next, Late::MulAdd { a: acc, b: ca, c: cb, f: 0 }));
+        }
+        cells[cells.len() - 1]
+    }
+
+    fn challenge_powers(&mut self, n: usize) -> Vec<Cell> {
+        if self.powers.is_empty() {
+            let one = self.constant(1);
+            self.powers.push(one);
+        }
+        let zero = self.constant(0);
+        while self.powers.len() < n {
+            let prev = self.powers[self.powers.len() - 1];
+            let cells = self.late_run(4);
+            self.late_copy(zero, cells[0]);
+            self.late_copy(prev, cells[1]);
+            self.late_copy(zero, cells[2]);
+            self.enable(Gate::MulAdd, cells[0]);
+            self.set_coef(cells[0], 1);
+            self.late_log
+                .push((cells[3], Late::MulAdd { a: cells[0], b: cells[1], c: cells[2], f: 1 }));
+            self.powers.push(cells[3]);
+        }
+        self.powers[..n].to_vec()
     }
 }

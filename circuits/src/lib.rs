@@ -28,6 +28,8 @@ pub use builder::{Builder, Layout, LinearCheck};
 pub use chips::{lay_out, weight_tensors};
 pub use circuit::{fe, ModelCircuit, Shape};
 pub use error::{CircuitError, Result};
+pub use gadgets::{GateInstructions, RangeInstructions};
 pub use halo2_proofs;
 pub use interface::Interface;
+pub use late::FreivaldsInstructions;
 pub use plan::{lay_out_planned, plan, plan_within, Plan};

@@ -2,77 +2,103 @@
 
 use super::Ctx;
 use crate::builder::{Builder, Cell};
+use crate::gadgets::{GateInstructions, RangeInstructions};
 
-pub(super) fn add(b: &mut Builder, ctx: &Ctx<'_>, coeffs: &[i64]) -> Vec<Cell> {
-    let ins: Vec<Vec<Cell>> = (0..coeffs.len()).map(|i| ctx.broadcast(i)).collect();
-    (0..ctx.out_len())
-        .map(|k| {
-            let terms: Vec<(Cell, i128)> =
-                ins.iter().zip(coeffs).map(|(c, &w)| (c[k], i128::from(w))).collect();
-            b.lincomb(&terms, 0)
-        })
-        .collect()
+/// What the arithmetic chip offers: element-wise integer arithmetic over broadcast operands,
+/// exactly as the integer evaluator defines it.
+pub(super) trait ArithInstructions {
+    /// `Σ coeffs_i·x_i` per element: one multiply-accumulate chain each.
+    fn add(&mut self, ctx: &Ctx<'_>, coeffs: &[i64]) -> Vec<Cell>;
+
+    /// `x·y` per element: one multiply-add gate each (rescaling is a separate node).
+    fn mul(&mut self, ctx: &Ctx<'_>) -> Vec<Cell>;
+
+    /// q = floor((x + 2^(s−1)) / 2^s): witness q and r with `r + 2^s·q − 2^(s−1) = x` and
+    /// `0 ≤ r < 2^s`; q is then unique because x is bounded far below the field size.
+    fn rescale(&mut self, ctx: &Ctx<'_>, shift: u32) -> Vec<Cell>;
+
+    /// out = floor((2·num·2^s + den) / (2·den)) with den ≥ 1: witness out and r with
+    /// `r + out·2den = num·2^(s+1) + den`, `0 ≤ r` and `r ≤ 2den − 1`.
+    fn div(&mut self, ctx: &Ctx<'_>, shift: u32) -> Vec<Cell>;
 }
 
-pub(super) fn mul(b: &mut Builder, ctx: &Ctx<'_>) -> Vec<Cell> {
-    let (x, y) = (ctx.broadcast(0), ctx.broadcast(1));
-    x.iter().zip(&y).map(|(&x, &y)| b.mul(x, y)).collect()
+/// The arithmetic chip: lane gates and range checks only, so it needs no columns of its own.
+pub(super) struct ArithChip<'b> {
+    pub b: &'b mut Builder,
 }
 
-/// q = floor((x + 2^(s−1)) / 2^s): witness q and r with `r + 2^s·q − 2^(s−1) = x` and
-/// `0 ≤ r < 2^s`; q is then unique because x is bounded far below the field size.
-pub(super) fn rescale(b: &mut Builder, ctx: &Ctx<'_>, shift: u32) -> Vec<Cell> {
-    let half = 1i128 << (shift - 1);
-    let out = &ctx.q.tensors[ctx.node.output];
-    let (checked, bound) = (out.checked, out.bound);
-    ctx.ins[0]
-        .iter()
-        .map(|&x| {
-            let v = b.value(x);
-            let q = (v + half) >> shift;
-            let r = v + half - (q << shift);
-            let cells = b.run(&[r, q]);
-            let back = b.lincomb(&[(cells[0], 1), (cells[1], 1i128 << shift)], -half);
-            b.copy(back, x);
-            b.range_check(cells[0], shift);
-            // A calibrated output is bounded exactly by the caller; otherwise bound it here.
-            if !checked {
-                b.small(cells[1], bound);
-            }
-            cells[1]
-        })
-        .collect()
-}
+impl ArithInstructions for ArithChip<'_> {
+    fn add(&mut self, ctx: &Ctx<'_>, coeffs: &[i64]) -> Vec<Cell> {
+        let b = &mut *self.b;
+        let ins: Vec<Vec<Cell>> = (0..coeffs.len()).map(|i| ctx.broadcast(i)).collect();
+        (0..ctx.out_len())
+            .map(|k| {
+                let terms: Vec<(Cell, i128)> =
+                    ins.iter().zip(coeffs).map(|(c, &w)| (c[k], i128::from(w))).collect();
+                b.lincomb(&terms, 0)
+            })
+            .collect()
+    }
 
-/// out = floor((2·num·2^s + den) / (2·den)) with den ≥ 1: witness out and r with
-/// `r + out·2den = num·2^(s+1) + den`, `0 ≤ r` and `r ≤ 2den − 1`.
-pub(super) fn div(b: &mut Builder, ctx: &Ctx<'_>, shift: u32) -> Vec<Cell> {
-    let (num, den) = (ctx.broadcast(0), ctx.broadcast(1));
-    let out_t = &ctx.q.tensors[ctx.node.output];
-    let (checked, bound) = (out_t.checked, out_t.bound);
-    let den_bits = ctx.in_bits(1) + 1;
-    num.iter()
-        .zip(&den)
-        .enumerate()
-        .map(|(k, (&n, &d))| {
-            let out = (ctx.out_value)(k);
-            // den ≥ 1
-            let dm1 = b.lincomb(&[(d, 1)], -1);
-            b.range_check(dm1, den_bits);
-            let big_n = b.lincomb(&[(n, 1i128 << (shift + 1)), (d, 1)], 0);
-            let two_d = b.lincomb(&[(d, 2)], 0);
-            let (vn, vd) = (b.value(big_n), b.value(two_d));
-            let r_val = if b.known { vn - out * vd } else { 0 };
-            let cells = b.run(&[r_val, out]);
-            let back = b.mul_add(cells[0], cells[1], two_d);
-            b.copy(back, big_n);
-            b.range_check(cells[0], den_bits + 1);
-            let slack = b.lincomb(&[(two_d, 1), (cells[0], -1)], -1);
-            b.range_check(slack, den_bits + 1);
-            if !checked {
-                b.small(cells[1], bound);
-            }
-            cells[1]
-        })
-        .collect()
+    fn mul(&mut self, ctx: &Ctx<'_>) -> Vec<Cell> {
+        let b = &mut *self.b;
+        let (x, y) = (ctx.broadcast(0), ctx.broadcast(1));
+        x.iter().zip(&y).map(|(&x, &y)| b.mul(x, y)).collect()
+    }
+
+    fn rescale(&mut self, ctx: &Ctx<'_>, shift: u32) -> Vec<Cell> {
+        let b = &mut *self.b;
+        let half = 1i128 << (shift - 1);
+        let out = &ctx.q.tensors[ctx.node.output];
+        let (checked, bound) = (out.checked, out.bound);
+        ctx.ins[0]
+            .iter()
+            .map(|&x| {
+                let v = b.value(x);
+                let q = (v + half) >> shift;
+                let r = v + half - (q << shift);
+                let cells = b.run(&[r, q]);
+                let back = b.lincomb(&[(cells[0], 1), (cells[1], 1i128 << shift)], -half);
+                b.copy(back, x);
+                b.range_check(cells[0], shift);
+                // A calibrated output is bounded exactly by the caller; otherwise bound it here.
+                if !checked {
+                    b.small(cells[1], bound);
+                }
+                cells[1]
+            })
+            .collect()
+    }
+
+    fn div(&mut self, ctx: &Ctx<'_>, shift: u32) -> Vec<Cell> {
+        let b = &mut *self.b;
+        let (num, den) = (ctx.broadcast(0), ctx.broadcast(1));
+        let out_t = &ctx.q.tensors[ctx.node.output];
+        let (checked, bound) = (out_t.checked, out_t.bound);
+        let den_bits = ctx.in_bits(1) + 1;
+        num.iter()
+            .zip(&den)
+            .enumerate()
+            .map(|(k, (&n, &d))| {
+                let out = (ctx.out_value)(k);
+                // den ≥ 1
+                let dm1 = b.lincomb(&[(d, 1)], -1);
+                b.range_check(dm1, den_bits);
+                let big_n = b.lincomb(&[(n, 1i128 << (shift + 1)), (d, 1)], 0);
+                let two_d = b.lincomb(&[(d, 2)], 0);
+                let (vn, vd) = (b.value(big_n), b.value(two_d));
+                let r_val = if b.known { vn - out * vd } else { 0 };
+                let cells = b.run(&[r_val, out]);
+                let back = b.mul_add(cells[0], cells[1], two_d);
+                b.copy(back, big_n);
+                b.range_check(cells[0], den_bits + 1);
+                let slack = b.lincomb(&[(two_d, 1), (cells[0], -1)], -1);
+                b.range_check(slack, den_bits + 1);
+                if !checked {
+                    b.small(cells[1], bound);
+                }
+                cells[1]
+            })
+            .collect()
+    }
 }

@@ -2,15 +2,11 @@
 
 use super::Ctx;
 use crate::builder::{Builder, Cell};
+use crate::gadgets::{GateInstructions, RangeInstructions};
 use zkinfer_model_import::ops::reduce::reduce_index_map;
 
 pub(super) fn relu_cell(b: &mut Builder, x: Cell, bits: u32) -> Cell {
     b.sign(x, bits).1
-}
-
-pub(super) fn relu(b: &mut Builder, ctx: &Ctx<'_>) -> Vec<Cell> {
-    let bits = ctx.in_bits(0);
-    ctx.ins[0].iter().map(|&x| relu_cell(b, x, bits)).collect()
 }
 
 /// max(x, y) = y + relu(x − y); min(x, y) = x − relu(x − y).
@@ -24,39 +20,65 @@ pub(super) fn pair(b: &mut Builder, x: Cell, y: Cell, bits: u32, is_max: bool) -
     }
 }
 
-pub(super) fn max_min(b: &mut Builder, ctx: &Ctx<'_>, is_max: bool) -> Vec<Cell> {
-    let bits = ctx.in_bits(0).max(ctx.in_bits(1)) + 1;
-    let (x, y) = (ctx.broadcast(0), ctx.broadcast(1));
-    x.iter().zip(&y).map(|(&x, &y)| pair(b, x, y, bits, is_max)).collect()
+/// What the comparison chip offers: ReLU, max, min, absolute value and max/min reductions, all
+/// from the sign gadget (one range check per comparison).
+pub(super) trait CompareInstructions {
+    /// max(x, 0) = s·x with s the sign bit.
+    fn relu(&mut self, ctx: &Ctx<'_>) -> Vec<Cell>;
+
+    /// Element-wise max or min of two broadcast operands (see [`pair`]).
+    fn max_min(&mut self, ctx: &Ctx<'_>, is_max: bool) -> Vec<Cell>;
+
+    /// |x| = (2s − 1)·x.
+    fn abs(&mut self, ctx: &Ctx<'_>) -> Vec<Cell>;
+
+    /// Max or min over `axes`, as a chain of pairwise comparisons.
+    fn reduce_extreme(&mut self, ctx: &Ctx<'_>, axes: &[usize], is_max: bool) -> Vec<Cell>;
 }
 
-/// |x| = (2s − 1)·x.
-pub(super) fn abs(b: &mut Builder, ctx: &Ctx<'_>) -> Vec<Cell> {
-    let bits = ctx.in_bits(0);
-    ctx.ins[0]
-        .iter()
-        .map(|&x| {
-            let (_, sx) = b.sign(x, bits);
-            b.lincomb(&[(sx, 2), (x, -1)], 0)
-        })
-        .collect()
+/// The comparison chip: lane gates and range checks only.
+pub(super) struct CompareChip<'b> {
+    pub b: &'b mut Builder,
 }
 
-pub(super) fn reduce_extreme(
-    b: &mut Builder,
-    ctx: &Ctx<'_>,
-    axes: &[usize],
-    is_max: bool,
-) -> Vec<Cell> {
-    let shape = &ctx.q.tensors[ctx.node.inputs[0]].shape;
-    let (_, map) = reduce_index_map(shape, axes);
-    let bits = ctx.in_bits(0) + 1;
-    let mut acc: Vec<Option<Cell>> = vec![None; ctx.out_len()];
-    for (&x, &o) in ctx.ins[0].iter().zip(&map) {
-        acc[o] = Some(match acc[o] {
-            None => x,
-            Some(cur) => pair(b, x, cur, bits, is_max),
-        });
+impl CompareInstructions for CompareChip<'_> {
+    fn relu(&mut self, ctx: &Ctx<'_>) -> Vec<Cell> {
+        let b = &mut *self.b;
+        let bits = ctx.in_bits(0);
+        ctx.ins[0].iter().map(|&x| relu_cell(b, x, bits)).collect()
     }
-    acc.into_iter().map(|c| c.unwrap_or_else(|| b.constant(0))).collect()
+
+    fn max_min(&mut self, ctx: &Ctx<'_>, is_max: bool) -> Vec<Cell> {
+        let b = &mut *self.b;
+        let bits = ctx.in_bits(0).max(ctx.in_bits(1)) + 1;
+        let (x, y) = (ctx.broadcast(0), ctx.broadcast(1));
+        x.iter().zip(&y).map(|(&x, &y)| pair(b, x, y, bits, is_max)).collect()
+    }
+
+    fn abs(&mut self, ctx: &Ctx<'_>) -> Vec<Cell> {
+        let b = &mut *self.b;
+        let bits = ctx.in_bits(0);
+        ctx.ins[0]
+            .iter()
+            .map(|&x| {
+                let (_, sx) = b.sign(x, bits);
+                b.lincomb(&[(sx, 2), (x, -1)], 0)
+            })
+            .collect()
+    }
+
+    fn reduce_extreme(&mut self, ctx: &Ctx<'_>, axes: &[usize], is_max: bool) -> Vec<Cell> {
+        let b = &mut *self.b;
+        let shape = &ctx.q.tensors[ctx.node.inputs[0]].shape;
+        let (_, map) = reduce_index_map(shape, axes);
+        let bits = ctx.in_bits(0) + 1;
+        let mut acc: Vec<Option<Cell>> = vec![None; ctx.out_len()];
+        for (&x, &o) in ctx.ins[0].iter().zip(&map) {
+            acc[o] = Some(match acc[o] {
+                None => x,
+                Some(cur) => pair(b, x, cur, bits, is_max),
+            });
+        }
+        acc.into_iter().map(|c| c.unwrap_or_else(|| b.constant(0))).collect()
+    }
 }

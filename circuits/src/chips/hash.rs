@@ -16,18 +16,6 @@ use halo2_proofs::halo2curves::bn256::Fr;
 use halo2_proofs::halo2curves::ff::Field;
 
 impl Builder {
-    /// Lays out the Poseidon digest ([`crate::poseidon::digest`]) of `cells` and returns the
-    /// digest's cell. `group` names the hashed tensors in failures.
-    pub fn hash_cells(&mut self, group: &str, cells: &[Cell]) -> Cell {
-        self.hash_groups.push(group.to_string());
-        let g = self.hash_groups.len() - 1;
-        let mut level = cells.to_vec();
-        while level.len() > CHUNK {
-            level = level.chunks(CHUNK).map(|chunk| self.sponge_cells(g, chunk)).collect();
-        }
-        self.sponge_cells(g, &level)
-    }
-
     /// One constant-length sponge over `message`, on the lane with the fewest blocks.
     fn sponge_cells(&mut self, group: usize, message: &[Cell]) -> Cell {
         if self.hash.is_empty() {
@@ -85,10 +73,32 @@ impl Builder {
         debug_assert_eq!(l.s.len(), HASH_BLOCK * l.blocks() + 1);
         at
     }
+}
+
+/// What the Poseidon lanes offer: the digest of a group of cells, laid out on the lanes
+/// `HashLaneConfig` configures.
+pub trait HashInstructions {
+    /// Lays out the Poseidon digest ([`crate::poseidon::digest`]) of `cells` and returns the
+    /// digest's cell. `group` names the hashed tensors in failures.
+    fn hash_cells(&mut self, group: &str, cells: &[Cell]) -> Cell;
 
     /// Pads every Poseidon lane to the same number of blocks (the shared fixed columns switch
     /// the gates on for all lanes at once) with blocks that hash zeros.
-    pub fn pad_hash_lanes(&mut self) {
+    fn pad_hash_lanes(&mut self);
+}
+
+impl HashInstructions for Builder {
+    fn hash_cells(&mut self, group: &str, cells: &[Cell]) -> Cell {
+        self.hash_groups.push(group.to_string());
+        let g = self.hash_groups.len() - 1;
+        let mut level = cells.to_vec();
+        while level.len() > CHUNK {
+            level = level.chunks(CHUNK).map(|chunk| self.sponge_cells(g, chunk)).collect();
+        }
+        self.sponge_cells(g, &level)
+    }
+
+    fn pad_hash_lanes(&mut self) {
         let blocks = self.hash.iter().map(HashLane::blocks).max().unwrap_or(0);
         for lane in 0..self.hash.len() {
             while self.hash[lane].blocks() < blocks {

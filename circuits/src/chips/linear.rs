@@ -5,6 +5,8 @@
 
 use super::Ctx;
 use crate::builder::{Builder, Cell, LinearCheck};
+use crate::gadgets::GateInstructions;
+use crate::late::FreivaldsInstructions;
 use zkinfer_model_import::ops::matmul::{matmul_shapes, MatMulDims};
 use zkinfer_model_import::ops::reduce::reduce_index_map;
 use zkinfer_model_import::tensor::broadcast_index_map;
@@ -45,76 +47,6 @@ impl Operand<'_> {
     }
 }
 
-pub(super) fn matmul(b: &mut Builder, ctx: &Ctx<'_>) -> Vec<Cell> {
-    let (ta, tb) = (&ctx.q.tensors[ctx.node.inputs[0]], &ctx.q.tensors[ctx.node.inputs[1]]);
-    let Some(MatMulDims { batch, m, k, n, .. }) = matmul_shapes(&ta.shape, &tb.shape) else {
-        return Vec::new();
-    };
-    let ab = broadcast_index_map(&ta.shape[..ta.shape.len() - 2], &batch);
-    let bb = broadcast_index_map(&tb.shape[..tb.shape.len() - 2], &batch);
-    // Constants arrive without cells when weights are fixed (they become coefficients), and
-    // as witness cells when weights are private or hashed.
-    let operand = |i: usize| -> Option<Operand<'_>> {
-        match (ctx.ins.get(i), &ctx.q.tensors[ctx.node.inputs[i]].value) {
-            (Some(c), _) if !c.is_empty() => Some(Operand::Cells(c)),
-            (_, Some(w)) => Some(Operand::Fixed(w)),
-            (c, None) => c.map(|c| Operand::Cells(c)),
-        }
-    };
-    let (Some(a), Some(w)) = (operand(0), operand(1)) else {
-        return Vec::new();
-    };
-    let freivalds = match b.linear {
-        LinearCheck::Freivalds => true,
-        LinearCheck::Dot => false,
-        LinearCheck::Auto => {
-            let outs = ab.len() * m * n;
-            let plain = outs * (1 + a.per_term().min(w.per_term()) * k);
-            let distinct_b = bb.iter().collect::<std::collections::BTreeSet<_>>().len();
-            let check = outs
-                + distinct_b * k * (1 + w.per_term() * n)
-                + ab.len() * m * (2 + 3 * n + a.per_term() * k);
-            check + FREIVALDS_MIN_SAVING < plain
-        }
-    };
-    if freivalds {
-        return freivalds_matmul(b, ctx, (a, w), (m, k, n), (&ab, &bb));
-    }
-    let mut out = Vec::with_capacity(ab.len() * m * n);
-    for (&ia, &ib) in ab.iter().zip(&bb) {
-        for i in 0..m {
-            for j in 0..n {
-                let a_at = |p: usize| (ia * m + i) * k + p;
-                let b_at = |p: usize| (ib * k + p) * n + j;
-                let cell = match (a, w) {
-                    (Operand::Cells(x), Operand::Fixed(w)) => {
-                        let terms: Vec<(Cell, i128)> =
-                            (0..k).map(|p| (x[a_at(p)], i128::from(w[b_at(p)]))).collect();
-                        b.lincomb(&terms, 0)
-                    }
-                    (Operand::Fixed(w), Operand::Cells(x)) => {
-                        let terms: Vec<(Cell, i128)> =
-                            (0..k).map(|p| (x[b_at(p)], i128::from(w[a_at(p)]))).collect();
-                        b.lincomb(&terms, 0)
-                    }
-                    (Operand::Cells(x), Operand::Cells(y)) => {
-                        let pairs: Vec<(Cell, Cell)> =
-                            (0..k).map(|p| (x[a_at(p)], y[b_at(p)])).collect();
-                        b.dot(&pairs)
-                    }
-                    // The importer folds constant products; should one remain, it is a
-                    // constant of the circuit.
-                    (Operand::Fixed(x), Operand::Fixed(w)) => b.constant(
-                        (0..k).map(|p| i128::from(x[a_at(p)]) * i128::from(w[b_at(p)])).sum(),
-                    ),
-                };
-                out.push(cell);
-            }
-        }
-    }
-    out
-}
-
 /// `Y = A·B` by a Freivalds check: the claimed `Y` is witnessed as first-phase cells, and for
 /// the powers `r = (1, c, …, c^(n−1))` of the second-phase challenge each row must satisfy
 /// `Y_i·r = A_i·(B·r)`. A wrong `Y_i` makes that a nonzero polynomial of degree < n in `c`,
@@ -149,11 +81,101 @@ fn freivalds_matmul(
     out
 }
 
-pub(super) fn reduce_sum(b: &mut Builder, ctx: &Ctx<'_>, axes: &[usize]) -> Vec<Cell> {
-    let (_, map) = reduce_index_map(&ctx.q.tensors[ctx.node.inputs[0]].shape, axes);
-    let mut groups: Vec<Vec<(Cell, i128)>> = vec![Vec::new(); ctx.out_len()];
-    for (&x, &o) in ctx.ins[0].iter().zip(&map) {
-        groups[o].push((x, 1));
+/// What the linear chip offers: matrix products (chains or Freivalds checks, as the builder's
+/// `LinearCheck` says) and sums over axes.
+pub(super) trait LinearInstructions {
+    /// Batched `A·B` with broadcasting, either operand fixed weights or cells.
+    fn matmul(&mut self, ctx: &Ctx<'_>) -> Vec<Cell>;
+
+    /// Sums over `axes`: one multiply-accumulate chain per output.
+    fn reduce_sum(&mut self, ctx: &Ctx<'_>, axes: &[usize]) -> Vec<Cell>;
+}
+
+/// The linear chip: first-phase lanes for chains and claimed products, second-phase lanes for
+/// Freivalds checks.
+pub(super) struct LinearChip<'b> {
+    pub b: &'b mut Builder,
+}
+
+impl LinearInstructions for LinearChip<'_> {
+    fn matmul(&mut self, ctx: &Ctx<'_>) -> Vec<Cell> {
+        let b = &mut *self.b;
+        let (ta, tb) = (&ctx.q.tensors[ctx.node.inputs[0]], &ctx.q.tensors[ctx.node.inputs[1]]);
+        let Some(MatMulDims { batch, m, k, n, .. }) = matmul_shapes(&ta.shape, &tb.shape) else {
+            return Vec::new();
+        };
+        let ab = broadcast_index_map(&ta.shape[..ta.shape.len() - 2], &batch);
+        let bb = broadcast_index_map(&tb.shape[..tb.shape.len() - 2], &batch);
+        // Constants arrive without cells when weights are fixed (they become coefficients), and
+        // as witness cells when weights are private or hashed.
+        let operand = |i: usize| -> Option<Operand<'_>> {
+            match (ctx.ins.get(i), &ctx.q.tensors[ctx.node.inputs[i]].value) {
+                (Some(c), _) if !c.is_empty() => Some(Operand::Cells(c)),
+                (_, Some(w)) => Some(Operand::Fixed(w)),
+                (c, None) => c.map(|c| Operand::Cells(c)),
+            }
+        };
+        let (Some(a), Some(w)) = (operand(0), operand(1)) else {
+            return Vec::new();
+        };
+        let freivalds = match b.linear {
+            LinearCheck::Freivalds => true,
+            LinearCheck::Dot => false,
+            LinearCheck::Auto => {
+                let outs = ab.len() * m * n;
+                let plain = outs * (1 + a.per_term().min(w.per_term()) * k);
+                let distinct_b = bb.iter().collect::<std::collections::BTreeSet<_>>().len();
+                let check = outs
+                    + distinct_b * k * (1 + w.per_term() * n)
+                    + ab.len() * m * (2 + 3 * n + a.per_term() * k);
+                check + FREIVALDS_MIN_SAVING < plain
+            }
+        };
+        if freivalds {
+            return freivalds_matmul(b, ctx, (a, w), (m, k, n), (&ab, &bb));
+        }
+        let mut out = Vec::with_capacity(ab.len() * m * n);
+        for (&ia, &ib) in ab.iter().zip(&bb) {
+            for i in 0..m {
+                for j in 0..n {
+                    let a_at = |p: usize| (ia * m + i) * k + p;
+                    let b_at = |p: usize| (ib * k + p) * n + j;
+                    let cell = match (a, w) {
+                        (Operand::Cells(x), Operand::Fixed(w)) => {
+                            let terms: Vec<(Cell, i128)> =
+                                (0..k).map(|p| (x[a_at(p)], i128::from(w[b_at(p)]))).collect();
+                            b.lincomb(&terms, 0)
+                        }
+                        (Operand::Fixed(w), Operand::Cells(x)) => {
+                            let terms: Vec<(Cell, i128)> =
+                                (0..k).map(|p| (x[b_at(p)], i128::from(w[a_at(p)]))).collect();
+                            b.lincomb(&terms, 0)
+                        }
+                        (Operand::Cells(x), Operand::Cells(y)) => {
+                            let pairs: Vec<(Cell, Cell)> =
+                                (0..k).map(|p| (x[a_at(p)], y[b_at(p)])).collect();
+                            b.dot(&pairs)
+                        }
+                        // The importer folds constant products; should one remain, it is a
+                        // constant of the circuit.
+                        (Operand::Fixed(x), Operand::Fixed(w)) => b.constant(
+                            (0..k).map(|p| i128::from(x[a_at(p)]) * i128::from(w[b_at(p)])).sum(),
+                        ),
+                    };
+                    out.push(cell);
+                }
+            }
+        }
+        out
     }
-    groups.iter().map(|g| b.lincomb(g, 0)).collect()
+
+    fn reduce_sum(&mut self, ctx: &Ctx<'_>, axes: &[usize]) -> Vec<Cell> {
+        let b = &mut *self.b;
+        let (_, map) = reduce_index_map(&ctx.q.tensors[ctx.node.inputs[0]].shape, axes);
+        let mut groups: Vec<Vec<(Cell, i128)>> = vec![Vec::new(); ctx.out_len()];
+        for (&x, &o) in ctx.ins[0].iter().zip(&map) {
+            groups[o].push((x, 1));
+        }
+        groups.iter().map(|g| b.lincomb(g, 0)).collect()
+    }
 }

@@ -1,5 +1,17 @@
 //! One chip per family of quantized primitives. Each lays out exactly the integer semantics of
 //! its `QOp` (see `zkinfer_quantize::eval`) with the lane gates, range checks and lookups.
+//!
+//! The split follows halo2's gadgets: a *config* owns columns and gates (`LaneConfig`,
+//! `LookupConfig` in [`crate::circuit`], `HashLaneConfig` in `hash_gate`); an *instructions*
+//! trait says what a chip offers (cell level: [`GateInstructions`](crate::GateInstructions),
+//! [`RangeInstructions`](crate::RangeInstructions),
+//! [`FreivaldsInstructions`](crate::FreivaldsInstructions), `HashInstructions`; op level, one
+//! per family here: `ArithInstructions`, `CompareInstructions`, `LinearInstructions`,
+//! `MovementInstructions`, `SelectInstructions`, `TableInstructions`); a *chip* implements it.
+//! [`Builder`] is the cell-level chip: it records cells into the configured columns, so keys
+//! and plans are fixed before halo2 sees the circuit. The op chips wrap the builder (plus what
+//! they need of their own, like the table chip's tags), and [`lay_out`] programs against their
+//! traits, one ONNX node at a time.
 
 mod arith;
 mod compare;
@@ -11,6 +23,14 @@ mod table;
 
 use crate::builder::{Builder, Cell, Layout};
 use crate::error::{CircuitError, Result};
+use crate::gadgets::RangeInstructions;
+use arith::{ArithChip, ArithInstructions};
+use compare::{CompareChip, CompareInstructions};
+use hash::HashInstructions;
+use linear::{LinearChip, LinearInstructions};
+use movement::{MovementChip, MovementInstructions};
+use select::{SelectChip, SelectInstructions};
+use table::{TableChip, TableInstructions};
 use zkinfer_model_import::tensor::broadcast_index_map;
 use zkinfer_quantize::qgraph::{bits_for, QNode, QOp};
 use zkinfer_quantize::{QGraph, Visibility, WeightVisibility};
@@ -87,34 +107,34 @@ pub fn lay_out(q: &QGraph, witness: Option<&[Vec<i64>]>, layout: &Layout) -> Res
                 }
             })
             .collect();
-        let ctx =
-            Ctx { q, node: n, ins: &ins, out_value: &|i| value(n.output, i), tables: &tables };
+        let ctx = Ctx { q, node: n, ins: &ins, out_value: &|i| value(n.output, i) };
+        let b = &mut b;
         let out = match &n.op {
-            QOp::Input { .. } => movement::input(&mut b, &ctx),
-            QOp::Copy { map } => movement::copy(&mut b, &ctx, map),
-            QOp::Add { coeffs } => arith::add(&mut b, &ctx, coeffs),
-            QOp::Mul => arith::mul(&mut b, &ctx),
-            QOp::Rescale { shift } => arith::rescale(&mut b, &ctx, *shift),
-            QOp::Div { shift } => arith::div(&mut b, &ctx, *shift),
-            QOp::MatMul => linear::matmul(&mut b, &ctx),
-            QOp::ReduceSum { axes } => linear::reduce_sum(&mut b, &ctx, axes),
-            QOp::Relu => compare::relu(&mut b, &ctx),
-            QOp::Max | QOp::Min => compare::max_min(&mut b, &ctx, matches!(n.op, QOp::Max)),
-            QOp::Abs => compare::abs(&mut b, &ctx),
+            QOp::Input { .. } => MovementChip { b }.input(&ctx),
+            QOp::Copy { map } => MovementChip { b }.copy(&ctx, map),
+            QOp::Add { coeffs } => ArithChip { b }.add(&ctx, coeffs),
+            QOp::Mul => ArithChip { b }.mul(&ctx),
+            QOp::Rescale { shift } => ArithChip { b }.rescale(&ctx, *shift),
+            QOp::Div { shift } => ArithChip { b }.div(&ctx, *shift),
+            QOp::MatMul => LinearChip { b }.matmul(&ctx),
+            QOp::ReduceSum { axes } => LinearChip { b }.reduce_sum(&ctx, axes),
+            QOp::Relu => CompareChip { b }.relu(&ctx),
+            QOp::Max | QOp::Min => CompareChip { b }.max_min(&ctx, matches!(n.op, QOp::Max)),
+            QOp::Abs => CompareChip { b }.abs(&ctx),
             QOp::ReduceMax { axes } | QOp::ReduceMin { axes } => {
-                compare::reduce_extreme(&mut b, &ctx, axes, matches!(n.op, QOp::ReduceMax { .. }))
+                CompareChip { b }.reduce_extreme(&ctx, axes, matches!(n.op, QOp::ReduceMax { .. }))
             }
-            QOp::Lookup { table } => table::lookup(&mut b, &ctx, *table),
-            QOp::Sqrt { shift } => select::sqrt(&mut b, &ctx, *shift),
-            QOp::Select => select::select(&mut b, &ctx),
-            QOp::Compare { kind } => select::compare(&mut b, &ctx, *kind),
-            QOp::ArgMax { axis, select_last } => select::argmax(&mut b, &ctx, *axis, *select_last),
+            QOp::Lookup { table } => TableChip { b, tags: &tables }.lookup(&ctx, *table),
+            QOp::Sqrt { shift } => SelectChip { b }.sqrt(&ctx, *shift),
+            QOp::Select => SelectChip { b }.select(&ctx),
+            QOp::Compare { kind } => SelectChip { b }.compare(&ctx, *kind),
+            QOp::ArgMax { axis, select_last } => SelectChip { b }.argmax(&ctx, *axis, *select_last),
             QOp::Gather { axis } => {
                 let tag = gather_tags
                     .get(&n.inputs[0])
                     .copied()
                     .ok_or_else(|| CircuitError::Internal("gather table".into()))?;
-                select::gather(&mut b, &ctx, *axis, tag)
+                SelectChip { b }.gather(&ctx, *axis, tag)
             }
         };
         // Calibrated bounds are enforced where the value is produced.
@@ -166,8 +186,6 @@ pub(crate) struct Ctx<'a> {
     pub ins: &'a [Vec<Cell>],
     /// Witness value of output element `i` (0 without a witness).
     pub out_value: &'a dyn Fn(usize) -> i128,
-    /// Tag of each lookup table.
-    pub tables: &'a [u64],
 }
 
 impl Ctx<'_> {

@@ -4,19 +4,39 @@ use super::Ctx;
 use crate::builder::{Builder, Cell};
 use zkinfer_quantize::qgraph::CopySrc;
 
-pub(super) fn input(b: &mut Builder, ctx: &Ctx<'_>) -> Vec<Cell> {
-    let values: Vec<i128> = (0..ctx.out_len()).map(|i| (ctx.out_value)(i)).collect();
-    b.run(&values)
+/// What the movement chip offers: model inputs as witness cells, and every shape op (reshape,
+/// transpose, slice, concat, pad, im2col) as pure wiring.
+pub(super) trait MovementInstructions {
+    /// The input's quantized values as one run of witness cells (its bound is checked by the
+    /// caller, as for every calibrated tensor).
+    fn input(&mut self, ctx: &Ctx<'_>) -> Vec<Cell>;
+
+    /// The output *is* the input cells `map` names (or the constant 0): no cell, no constraint.
+    fn copy(&mut self, ctx: &Ctx<'_>, map: &[CopySrc]) -> Vec<Cell>;
 }
 
-pub(super) fn copy(b: &mut Builder, ctx: &Ctx<'_>, map: &[CopySrc]) -> Vec<Cell> {
-    map.iter()
-        .map(|s| {
-            if s.input == CopySrc::ZERO {
-                b.constant(0)
-            } else {
-                ctx.ins[s.input as usize][s.index as usize]
-            }
-        })
-        .collect()
+/// The movement chip: a run of input cells, otherwise no cells at all.
+pub(super) struct MovementChip<'b> {
+    pub b: &'b mut Builder,
+}
+
+impl MovementInstructions for MovementChip<'_> {
+    fn input(&mut self, ctx: &Ctx<'_>) -> Vec<Cell> {
+        let b = &mut *self.b;
+        let values: Vec<i128> = (0..ctx.out_len()).map(|i| (ctx.out_value)(i)).collect();
+        b.run(&values)
+    }
+
+    fn copy(&mut self, ctx: &Ctx<'_>, map: &[CopySrc]) -> Vec<Cell> {
+        let b = &mut *self.b;
+        map.iter()
+            .map(|s| {
+                if s.input == CopySrc::ZERO {
+                    b.constant(0)
+                } else {
+                    ctx.ins[s.input as usize][s.index as usize]
+                }
+            })
+            .collect()
+    }
 }

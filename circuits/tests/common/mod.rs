@@ -5,7 +5,9 @@
 pub use halo2_proofs::dev::MockProver;
 pub use halo2_proofs::halo2curves::bn256::Fr;
 pub use zkinfer_circuits::builder::{range_tag, Builder, Cell, Col};
-pub use zkinfer_circuits::{diagnose, lay_out, Layout, LinearCheck, ModelCircuit};
+pub use zkinfer_circuits::{
+    diagnose, lay_out, GateInstructions, Layout, LinearCheck, ModelCircuit, RangeInstructions,
+};
 pub use zkinfer_model_import::Tensor;
 pub use zkinfer_quantize::qgraph::{LookupFn, QNode, QOp, QTensor, Table};
 pub use zkinfer_quantize::{eval, QGraph, Visibilities, Visibility, WeightVisibility};
