@@ -106,6 +106,10 @@ pub trait RangeInstructions {
     /// `2^c > 2·bound`.
     fn bounded(&mut self, v: Cell, bound: u64);
 
+    /// Proves `0 ≤ v ≤ bound` exactly: `v` and `bound − v` are both in `[0, 2^c)` with
+    /// `2^c > bound`.
+    fn at_most(&mut self, v: Cell, bound: u64);
+
     /// `(s, s·x)` with `s = [x ≥ 0]` for `|x| < 2^bits`, proven with one range check:
     /// `t = s ? x : −x − 1 = 2·s·x − x − 1 + s` must lie in `[0, 2^bits)` and `s` in `{0, 1}`.
     /// A false `s` makes `t` negative, i.e. a field element near the modulus, outside the range.
@@ -152,6 +156,14 @@ impl RangeInstructions for Builder {
         self.range_check(lo, bits);
         let hi = self.lincomb(&[(v, -1)], b);
         self.range_check(hi, bits);
+    }
+
+    fn at_most(&mut self, v: Cell, bound: u64) {
+        let b = i128::from(bound);
+        let bits = 128 - b.leading_zeros();
+        self.range_check(v, bits);
+        let slack = self.lincomb(&[(v, -1)], b);
+        self.range_check(slack, bits);
     }
 
     fn sign(&mut self, x: Cell, bits: u32) -> (Cell, Cell) {

@@ -80,6 +80,38 @@ fn relu_max_min_abs_chips() {
     }
 }
 
+/// A ReLU reading a calibrated tensor proves that tensor's bound in its sign check (the
+/// producer skips its own check): every cell matters, values one past the bound on either side
+/// fail, and it costs fewer cells than the separate check. A ReLU reading an unchecked tensor
+/// keeps the plain sign check.
+#[test]
+fn relu_proves_the_calibrated_bound_of_its_input() {
+    let x = vec![-300.0, -1.0, 0.0, 300.0];
+    let mut g = G::new();
+    let a = g.input(&[4], 300);
+    let y = g.op(QOp::Relu, vec![a], &[4], 300, false);
+    let fused = g.output(y);
+    let b = check_sound(&fused, std::slice::from_ref(&x));
+    assert_eq!(b.public_values, ints(&[0, 0, 0, 300]));
+    for v in [301, -301] {
+        let mut w = witness(&fused, std::slice::from_ref(&x));
+        w[0][0] = v;
+        w[1][0] = v.max(0);
+        let bad = lay_out(&fused, Some(&w), &Layout::new(2, 2, LIMB)).unwrap();
+        assert!(!verify(&bad), "an input of {v} outside ±300 was accepted");
+    }
+    // The same values through an unchecked copy: a plain sign check after a separate bound check.
+    let mut g = G::new();
+    let a = g.input(&[4], 300);
+    let c = g.op(QOp::Add { coeffs: vec![1] }, vec![a], &[4], 300, false);
+    let y = g.op(QOp::Relu, vec![c], &[4], 300, false);
+    let plain = g.output(y);
+    let p = check_sound(&plain, std::slice::from_ref(&x));
+    assert_eq!(p.public_values, b.public_values);
+    // Without the fusion the two layouts would differ by the Add's 4 × 3 cells alone.
+    assert!(b.cells() + 4 * 3 < p.cells(), "fused {} vs plain {} cells", b.cells(), p.cells());
+}
+
 #[test]
 fn sign_gadget_rejects_a_consistent_lie() {
     // Honest: x = −5 has s = 0, relu = 0.

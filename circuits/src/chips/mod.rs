@@ -137,9 +137,9 @@ pub fn lay_out(q: &QGraph, witness: Option<&[Vec<i64>]>, layout: &Layout) -> Res
                 SelectChip { b }.gather(&ctx, *axis, tag)
             }
         };
-        // Calibrated bounds are enforced where the value is produced.
+        // Calibrated bounds are enforced where the value is produced, or by the ReLU reading it.
         let t = &q.tensors[n.output];
-        if t.checked {
+        if t.checked && !compare::bound_fused_into_relu(q, n.output) {
             for &c in &out {
                 b.bounded(c, t.bound);
             }
