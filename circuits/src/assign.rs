@@ -117,34 +117,38 @@ pub(crate) fn synthesize(
             },
         )?;
     }
-    let cell = |c: Cell| Halo2Cell { row_offset: c.row, column: column(config, c.col) };
+    let cell = |c: Cell| -> Result<Halo2Cell, Error> {
+        Ok(Halo2Cell { row_offset: c.row, column: column(config, c.col)? })
+    };
     layouter.assign_region(
         || "copy constraints",
         |mut region| {
             for &(a, c) in &b.copies {
-                region.constrain_equal(cell(a), cell(c));
+                region.constrain_equal(cell(a)?, cell(c)?);
             }
             Ok(())
         },
     )?;
     for (row, &c) in b.public.iter().enumerate() {
-        layouter.constrain_instance(cell(c), config.instance, row);
+        layouter.constrain_instance(cell(c)?, config.instance, row);
     }
     Ok(())
 }
 
 /// The halo2 column a builder column lives in.
-fn column(config: &ModelConfig, col: Col) -> Column<Any> {
-    match col {
+fn column(config: &ModelConfig, col: Col) -> Result<Column<Any>, Error> {
+    Ok(match col {
         Col::Lane(i) => config.lanes[i].advice.into(),
         Col::Late(i) => config.late[i].advice.into(),
         Col::LookupX(i) => config.lookups[i].x.into(),
         Col::LookupY(i) => config.lookups[i].y.into(),
         Col::Constant => config.constants.into(),
-        Col::Hash(l, w) => {
-            config.hash.as_ref().map_or(config.constants.into(), |(_, lanes)| lanes[l].column(w))
-        }
-    }
+        Col::Hash(l, w) => config
+            .hash
+            .as_ref()
+            .and_then(|(_, lanes)| lanes.get(l)?.column(w))
+            .ok_or(Error::Synthesis)?,
+    })
 }
 
 /// A lane's gate selector per row (0 off).

@@ -150,11 +150,8 @@ pub fn assign(
 
 impl HashLaneConfig {
     /// Column of word `w` (0–2 the state, 3–5 the auxiliary words).
-    pub(crate) fn column(&self, w: usize) -> Column<Any> {
-        if w < WIDTH {
-            self.s[w].into()
-        } else {
-            self.w[(w - WIDTH).min(WIDTH - 1)].into()
-        }
+    pub(crate) fn column(&self, w: usize) -> Option<Column<Any>> {
+        let (s, w) = (self.s.get(w), w.checked_sub(WIDTH).and_then(|i| self.w.get(i)));
+        s.or(w).map(|&c| c.into())
     }
 }

@@ -57,7 +57,8 @@ impl Builder {
             for &(col, len) in &columns {
                 // A lane added on demand after a span began starts empty for that span.
                 let start = span.start(col).unwrap_or(0);
-                let end = spans.get(i + 1).and_then(|n| n.start(col)).unwrap_or(len);
+                // A column missing from the next span was added later: nothing of this one.
+                let end = spans.get(i + 1).map_or(len, |n| n.start(col).unwrap_or(0));
                 if start < end {
                     out.push(RegionSpec {
                         node: span.node.clone(),

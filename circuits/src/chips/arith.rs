@@ -61,7 +61,8 @@ impl ArithInstructions for ArithChip<'_> {
                 let back = b.lincomb(&[(cells[0], 1), (cells[1], 1i128 << shift)], -half);
                 b.copy(back, x);
                 b.range_check(cells[0], shift);
-                // A calibrated output is bounded exactly by the caller; otherwise bound it here.
+                // A calibrated output is bounded exactly by `lay_out` or the ReLU reading it; otherwise
+                // bound it here.
                 if !checked {
                     b.small(cells[1], bound);
                 }

@@ -3,6 +3,7 @@
 use super::Ctx;
 use crate::builder::{range_tag, Builder, Cell};
 use crate::gadgets::{GateInstructions, RangeInstructions};
+use std::collections::BTreeSet;
 use zkinfer_model_import::ops::reduce::reduce_index_map;
 use zkinfer_quantize::{QGraph, QOp};
 
@@ -24,11 +25,17 @@ fn relu_bounded(b: &mut Builder, x: Cell, bound: u64) -> Cell {
     sx
 }
 
-/// Whether tensor `t`'s calibrated bound is proven by a ReLU reading it ([`relu_bounded`])
-/// instead of where it is produced. One ReLU proving it covers every reader: it is one cell.
-pub(super) fn bound_fused_into_relu(q: &QGraph, t: usize) -> bool {
-    q.tensors[t].checked
-        && q.nodes.iter().any(|n| matches!(n.op, QOp::Relu) && n.inputs.first() == Some(&t))
+/// The tensors whose calibrated bound a ReLU reading them proves ([`relu_bounded`]) instead
+/// of their producer: every checked tensor a ReLU reads. One ReLU proving it covers every
+/// reader, since they all read the same cells. (MockProver failures of that check, and the
+/// cells in `zkinfer inspect`, are the ReLU's.)
+pub(super) fn bounds_fused_into_relu(q: &QGraph) -> BTreeSet<usize> {
+    q.nodes
+        .iter()
+        .filter(|n| matches!(n.op, QOp::Relu))
+        .filter_map(|n| n.inputs.first().copied())
+        .filter(|&t| q.tensors[t].checked)
+        .collect()
 }
 
 /// max(x, y) = y + relu(x − y); min(x, y) = x − relu(x − y).
@@ -46,7 +53,7 @@ pub(super) fn pair(b: &mut Builder, x: Cell, y: Cell, bits: u32, is_max: bool) -
 /// from the sign gadget (one range check per comparison).
 pub(super) trait CompareInstructions {
     /// max(x, 0) = s·x with s the sign bit; proves the input's calibrated bound too when it
-    /// has one ([`bound_fused_into_relu`]).
+    /// has one ([`bounds_fused_into_relu`]).
     fn relu(&mut self, ctx: &Ctx<'_>) -> Vec<Cell>;
 
     /// Element-wise max or min of two broadcast operands (see [`pair`]).
@@ -68,7 +75,8 @@ impl CompareInstructions for CompareChip<'_> {
     fn relu(&mut self, ctx: &Ctx<'_>) -> Vec<Cell> {
         let b = &mut *self.b;
         let input = &ctx.q.tensors[ctx.node.inputs[0]];
-        if bound_fused_into_relu(ctx.q, ctx.node.inputs[0]) {
+        // A checked input is one of `bounds_fused_into_relu`: its producer left the bound here.
+        if input.checked {
             return ctx.ins[0].iter().map(|&x| relu_bounded(b, x, input.bound)).collect();
         }
         let bits = ctx.in_bits(0);

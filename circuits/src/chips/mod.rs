@@ -82,6 +82,7 @@ pub fn lay_out(q: &QGraph, witness: Option<&[Vec<i64>]>, layout: &Layout) -> Res
     let mut b = Builder::new(layout, witness.is_some());
     let tables = table::register_tables(&mut b, q);
     let gather_tags = table::register_gather_tables(&mut b, q);
+    let fused_bounds = compare::bounds_fused_into_relu(q);
     let mut cells: Vec<Option<Vec<Cell>>> = vec![None; q.tensors.len()];
     let value = |id: usize, i: usize| -> i128 { witness.map_or(0, |w| i128::from(w[id][i])) };
     let weights = if q.visibility.weights == WeightVisibility::Fixed {
@@ -139,7 +140,7 @@ pub fn lay_out(q: &QGraph, witness: Option<&[Vec<i64>]>, layout: &Layout) -> Res
         };
         // Calibrated bounds are enforced where the value is produced, or by the ReLU reading it.
         let t = &q.tensors[n.output];
-        if t.checked && !compare::bound_fused_into_relu(q, n.output) {
+        if t.checked && !fused_bounds.contains(&n.output) {
             for &c in &out {
                 b.bounded(c, t.bound);
             }
