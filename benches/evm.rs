@@ -96,7 +96,8 @@ fn check(
     previous: Option<&Proved>,
 ) -> Result<(u64, Vec<usize>, usize, Vec<String>), String> {
     let mut chain = Chain::new(false);
-    let (contract, parts, _) = deploy(&mut chain, deployment).map_err(|e| e.to_string())?;
+    let d = deploy(&mut chain, deployment).map_err(|e| e.to_string())?;
+    let (contract, parts) = (d.entry, d.part_bytes.clone());
     let mut call = |data: &[u8]| {
         chain
             .call(contract.address, data)
@@ -163,7 +164,7 @@ fn measure(name: &str, vk: &Path, p: &Proved, previous: Option<&Proved>) -> Resu
     };
     let (mut rows, oversize) = match &compiled {
         Ok(c) => {
-            let single = Deployment { parts: Vec::new(), entry: c.creation.clone() };
+            let single = Deployment { parts: Vec::new(), entry: c.creation.clone(), key: None };
             (row(name, &single)?, c.runtime.len() > EIP170_LIMIT)
         }
         Err(e) => {
@@ -180,6 +181,7 @@ fn measure(name: &str, vk: &Path, p: &Proved, previous: Option<&Proved>) -> Resu
         let d = Deployment {
             parts: v.parts.into_iter().map(|c| c.creation).collect(),
             entry: v.entry.creation,
+            key: None,
         };
         rows.push('\n');
         rows.push_str(&row(&format!("{name} --split"), &d)?);

@@ -10,10 +10,24 @@ use zkinfer_prover::vk_hash;
 use zkinfer_verifier::calldata::encode_proof_file;
 use zkinfer_verifier::evm::Chain;
 use zkinfer_verifier::hex::{decode as unhex, encode_0x};
+use zkinfer_verifier::reusable;
 use zkinfer_verifier::solc::Compiler;
 use zkinfer_verifier::solidity::{self, CONTRACT_NAME, EIP170_LIMIT};
 use zkinfer_verifier::split::{self, constructor_args, part_name};
 use zkinfer_verifier::VerifierError;
+
+/// Which contracts verify a proof.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum VerifierForm {
+    /// One contract for the key.
+    #[default]
+    Single,
+    /// Parts that each fit the EIP-170 limit, called in order by an entry contract.
+    Split,
+    /// A verifier shared by every key of the circuit's layout, plus a contract holding this
+    /// key (see [`zkinfer_verifier::reusable`]).
+    Reusable,
+}
 
 /// Files written by [`create_evm_verifier`].
 #[derive(Clone, Debug)]
@@ -32,6 +46,11 @@ pub struct EvmVerifierFiles {
     pub instances: usize,
     /// Why the contract was not compiled, if it was not.
     pub not_compiled: Option<String>,
+    /// A reusable verifier's key contract: its Solidity source (`<stem>.key.sol`), creation
+    /// bytecode (`<stem>.key.bin`, when compiled) and deployed size.
+    pub key: Option<(PathBuf, Option<PathBuf>, usize)>,
+    /// A reusable verifier's layout identifier (hex), the first word of every key it accepts.
+    pub layout: Option<String>,
 }
 
 fn sibling(path: &Path, ext: &str) -> PathBuf {
@@ -50,18 +69,20 @@ fn write(path: &Path, bytes: &[u8]) -> Result<()> {
 
 /// Renders the Solidity verifier of a verifying key to `output`, with its ABI and, when a
 /// compiler is available, its creation bytecode. A contract over the EIP-170 limit is an error
-/// unless `allow_oversize`; with `split` the verifier is spread over parts that each fit (see
-/// [`zkinfer_verifier::split`]), written as `<stem>.partN.bin` beside the entry's `<stem>.bin`.
+/// unless `allow_oversize`. [`VerifierForm::Split`] spreads the verifier over parts that each fit
+/// (see [`zkinfer_verifier::split`]), written as `<stem>.partN.bin` beside the entry's
+/// `<stem>.bin`; [`VerifierForm::Reusable`] writes the layout's reusable verifier and this key's
+/// contract as `<stem>.key.sol` and `<stem>.key.bin`.
 ///
 /// # Errors
-/// Unreadable keys or settings, compiler errors (`split` needs the compiler), or
+/// Unreadable keys or settings, compiler errors (a split verifier needs the compiler), or
 /// [`VerifierError::TooLarge`].
 pub fn create_evm_verifier(
     vk: &Path,
     settings: Option<&Path>,
     output: &Path,
     allow_oversize: bool,
-    split: bool,
+    form: VerifierForm,
 ) -> Result<EvmVerifierFiles> {
     let bundle = read_vk(vk, None)?;
     let mut header = vec![
@@ -73,12 +94,22 @@ pub fn create_evm_verifier(
     if let Some(s) = settings {
         header.push(format!("model sha256 {}", zkinfer_quantize::Settings::read(s)?.model_sha256));
     }
-    let source = solidity::render(&bundle, &header)?;
-    if split {
+    let mut reusable = None;
+    let source = match form {
+        VerifierForm::Reusable => {
+            let v = reusable::render_verifier(&bundle, &header)?;
+            let source = v.source.clone();
+            reusable = Some(v);
+            source
+        }
+        _ => solidity::render(&bundle, &header)?,
+    };
+    if form == VerifierForm::Split {
         return write_split(&split::fit(&source, &Compiler::locate()?)?, output, &bundle);
     }
+    let name = if reusable.is_some() { reusable::VERIFIER_NAME } else { CONTRACT_NAME };
     let (compiled, not_compiled) = match Compiler::locate() {
-        Ok(c) => (Some(c.compile(&source, CONTRACT_NAME)?), None),
+        Ok(c) => (Some(c.compile(&source, name)?), None),
         Err(e) => (None, Some(e.to_string())),
     };
     if let Some(c) = &compiled {
@@ -103,6 +134,10 @@ pub fn create_evm_verifier(
         }
         None => None,
     };
+    let key = match &reusable {
+        Some(v) => Some(write_key(&bundle, v, &header, output, compiled.is_some())?),
+        None => None,
+    };
     Ok(EvmVerifierFiles {
         solidity: output.to_path_buf(),
         abi: abi_path,
@@ -111,7 +146,35 @@ pub fn create_evm_verifier(
         parts: Vec::new(),
         instances: bundle.plan.instances,
         not_compiled,
+        key,
+        layout: reusable.map(|v| hex(&v.layout)),
     })
+}
+
+/// Writes the key contract of a reusable verifier beside it (`<stem>.key.sol`, and
+/// `<stem>.key.bin` when `compile`).
+fn write_key(
+    bundle: &zkinfer_prover::keys::VkBundle,
+    v: &reusable::ReusableVerifier,
+    header: &[String],
+    output: &Path,
+    compile: bool,
+) -> Result<(PathBuf, Option<PathBuf>, usize)> {
+    let words = reusable::key_words(bundle, &v.layout)?;
+    let mut header = header.to_vec();
+    header.push(format!("verifying key for {} layout {}", reusable::VERIFIER_NAME, hex(&v.layout)));
+    let source = reusable::render_key(&words, &header);
+    let sol = sibling(output, "key.sol");
+    write(&sol, source.as_bytes())?;
+    let bin = if compile {
+        let c = Compiler::locate()?.compile(&source, reusable::KEY_NAME)?;
+        let p = sibling(output, "key.bin");
+        write(&p, encode_0x(&c.creation).as_bytes())?;
+        Some(p)
+    } else {
+        None
+    };
+    Ok((sol, bin, 1 + 32 * words.len()))
 }
 
 fn write_split(
@@ -138,6 +201,8 @@ fn write_split(
         parts,
         instances: bundle.plan.instances,
         not_compiled: None,
+        key: None,
+        layout: None,
     })
 }
 
@@ -149,6 +214,33 @@ pub struct Deployment {
     pub parts: Vec<Vec<u8>>,
     /// The contract to call.
     pub entry: Vec<u8>,
+    /// A reusable verifier's key contract, deployed first; its address leads the calldata.
+    pub key: Option<Vec<u8>>,
+}
+
+/// A deployed verifier.
+#[derive(Clone, Debug)]
+pub struct Deployed {
+    /// The contract to call.
+    pub entry: zkinfer_verifier::evm::Contract,
+    /// Deployed code size of each part of a split verifier.
+    pub part_bytes: Vec<usize>,
+    /// A reusable verifier's key contract.
+    pub key: Option<zkinfer_verifier::evm::Contract>,
+    /// Gas of all the deployments.
+    pub gas: u64,
+}
+
+impl Deployed {
+    /// The calldata for `instances || proof`: prefixed by the key contract's address for a
+    /// reusable verifier.
+    #[must_use]
+    pub fn calldata(&self, plain: &[u8]) -> Vec<u8> {
+        match &self.key {
+            Some(k) => reusable::with_key(k.address.into_array(), plain),
+            None => plain.to_vec(),
+        }
+    }
 }
 
 fn read_hex(path: &Path) -> Result<Vec<u8>> {
@@ -164,7 +256,7 @@ fn read_hex(path: &Path) -> Result<Vec<u8>> {
     })
 }
 
-fn compile_source(source: &str) -> Result<Deployment> {
+fn compile_source(source: &str, path: &Path) -> Result<Deployment> {
     let compiler = Compiler::locate()?;
     if source.contains(&format!("contract {}", part_name(0))) {
         // Split: one compiler run per contract, as when it was generated.
@@ -172,21 +264,42 @@ fn compile_source(source: &str) -> Result<Deployment> {
         return Ok(Deployment {
             parts: parts.into_iter().map(|p| p.creation).collect(),
             entry: entry.creation,
+            key: None,
+        });
+    }
+    if source.contains(&format!("contract {} ", reusable::VERIFIER_NAME)) {
+        let entry = compiler.compile(source, reusable::VERIFIER_NAME)?;
+        return Ok(Deployment {
+            parts: Vec::new(),
+            entry: entry.creation,
+            key: Some(key_beside(path)?),
         });
     }
     let entry = compiler.compile(source, CONTRACT_NAME)?;
-    Ok(Deployment { parts: Vec::new(), entry: entry.creation })
+    Ok(Deployment { parts: Vec::new(), entry: entry.creation, key: None })
+}
+
+/// The key contract written beside a reusable verifier (`<stem>.key.bin` or `.key.sol`).
+fn key_beside(verifier: &Path) -> Result<Vec<u8>> {
+    let bin = sibling(verifier, "key.bin");
+    if bin.exists() {
+        return read_hex(&bin);
+    }
+    let sol = sibling(verifier, "key.sol");
+    let source = std::fs::read_to_string(&sol)
+        .map_err(|source| Error::Io { path: sol.display().to_string(), source })?;
+    Ok(Compiler::locate()?.compile(&source, reusable::KEY_NAME)?.creation)
 }
 
 /// Creation code from a `.bin` hex file (with any `<stem>.partN.bin` beside it), a `.sol`
-/// source, or a verifying key (split when `split`).
+/// source (with a reusable verifier's key contract beside it), or a verifying key (in `form`).
 ///
 /// # Errors
 /// Unreadable files or compiler errors.
-pub fn creation_code(verifier: &Path, split: bool) -> Result<Deployment> {
+pub fn creation_code(verifier: &Path, form: VerifierForm) -> Result<Deployment> {
     let io = |source| Error::Io { path: verifier.display().to_string(), source };
     match verifier.extension().and_then(|e| e.to_str()) {
-        Some("sol") => compile_source(&std::fs::read_to_string(verifier).map_err(io)?),
+        Some("sol") => compile_source(&std::fs::read_to_string(verifier).map_err(io)?, verifier),
         Some("bin" | "hex") => {
             let mut parts = Vec::new();
             loop {
@@ -196,21 +309,42 @@ pub fn creation_code(verifier: &Path, split: bool) -> Result<Deployment> {
                 }
                 parts.push(read_hex(&p)?);
             }
-            Ok(Deployment { parts, entry: read_hex(verifier)? })
+            let key = sibling(verifier, "key.bin");
+            let key = if key.exists() { Some(read_hex(&key)?) } else { None };
+            Ok(Deployment { parts, entry: read_hex(verifier)?, key })
         }
         _ => {
-            let source = solidity::render(&read_vk(verifier, None)?, &[])?;
-            if split {
-                let v = split::fit(&source, &Compiler::locate()?)?;
-                Ok(Deployment {
-                    parts: v.parts.into_iter().map(|p| p.creation).collect(),
-                    entry: v.entry.creation,
-                })
-            } else {
-                Ok(Deployment {
+            let bundle = read_vk(verifier, None)?;
+            let compiler = Compiler::locate()?;
+            match form {
+                VerifierForm::Single => Ok(Deployment {
                     parts: Vec::new(),
-                    entry: Compiler::locate()?.compile(&source, CONTRACT_NAME)?.creation,
-                })
+                    entry: compiler
+                        .compile(&solidity::render(&bundle, &[])?, CONTRACT_NAME)?
+                        .creation,
+                    key: None,
+                }),
+                VerifierForm::Split => {
+                    let v = split::fit(&solidity::render(&bundle, &[])?, &compiler)?;
+                    Ok(Deployment {
+                        parts: v.parts.into_iter().map(|p| p.creation).collect(),
+                        entry: v.entry.creation,
+                        key: None,
+                    })
+                }
+                VerifierForm::Reusable => {
+                    let v = reusable::render_verifier(&bundle, &[])?;
+                    let words = reusable::key_words(&bundle, &v.layout)?;
+                    Ok(Deployment {
+                        parts: Vec::new(),
+                        entry: compiler.compile(&v.source, reusable::VERIFIER_NAME)?.creation,
+                        key: Some(
+                            compiler
+                                .compile(&reusable::render_key(&words, &[]), reusable::KEY_NAME)?
+                                .creation,
+                        ),
+                    })
+                }
             }
         }
     }
@@ -221,17 +355,22 @@ pub fn creation_code(verifier: &Path, split: bool) -> Result<Deployment> {
 ///
 /// # Errors
 /// A deployment that fails (e.g. on the size limit).
-pub fn deploy(
-    chain: &mut Chain,
-    d: &Deployment,
-) -> Result<(zkinfer_verifier::evm::Contract, Vec<usize>, u64)> {
+pub fn deploy(chain: &mut Chain, d: &Deployment) -> Result<Deployed> {
     let mut addresses = Vec::new();
-    let mut sizes = Vec::new();
+    let mut part_bytes = Vec::new();
     let mut gas = 0;
+    let key = match &d.key {
+        Some(k) => {
+            let c = chain.deploy(k)?;
+            gas += c.deploy_gas;
+            Some(c)
+        }
+        None => None,
+    };
     for p in &d.parts {
         let c = chain.deploy(p)?;
         addresses.push(c.address.into_array());
-        sizes.push(c.code_size);
+        part_bytes.push(c.code_size);
         gas += c.deploy_gas;
     }
     let mut creation = d.entry.clone();
@@ -240,7 +379,7 @@ pub fn deploy(
     }
     let entry = chain.deploy(&creation)?;
     gas += entry.deploy_gas;
-    Ok((entry, sizes, gas))
+    Ok(Deployed { entry, part_bytes, key, gas })
 }
 
 /// The result of verifying on the in-process EVM.
@@ -256,9 +395,11 @@ pub struct EvmReport {
     pub deploy_gas: u64,
     /// Deployed code size of each part of a split verifier.
     pub part_bytes: Vec<usize>,
+    /// Deployed code size of a reusable verifier's key contract.
+    pub key_bytes: Option<usize>,
 }
 
-/// Deploys the verifier (`.bin`, `.sol` or a verifying key, split when `split`) on a fresh
+/// Deploys the verifier (`.bin`, `.sol` or a verifying key, in `form`) on a fresh
 /// revm chain and calls it with the proof. With `allow_oversize` the EIP-170 limit is lifted.
 ///
 /// # Errors
@@ -267,18 +408,18 @@ pub fn verify_evm(
     proof: &ProofFile,
     verifier: &Path,
     allow_oversize: bool,
-    split: bool,
+    form: VerifierForm,
 ) -> Result<EvmReport> {
-    let calldata = encode_proof_file(proof)?;
-    let deployment = creation_code(verifier, split)?;
+    let deployment = creation_code(verifier, form)?;
     let mut chain = Chain::new(!allow_oversize);
-    let (contract, part_bytes, deploy_gas) = deploy(&mut chain, &deployment)?;
-    let outcome = chain.call(contract.address, &calldata)?;
+    let d = deploy(&mut chain, &deployment)?;
+    let outcome = chain.call(d.entry.address, &d.calldata(&encode_proof_file(proof)?))?;
     Ok(EvmReport {
         accepted: outcome.success,
         gas_used: outcome.gas_used,
-        deployed_bytes: contract.code_size,
-        deploy_gas,
-        part_bytes,
+        deployed_bytes: d.entry.code_size,
+        deploy_gas: d.gas,
+        part_bytes: d.part_bytes,
+        key_bytes: d.key.map(|k| k.code_size),
     })
 }

@@ -208,6 +208,46 @@ fn evm_verifier_from_the_cli() {
     assert!(!out.status.success());
 }
 
+/// `--reusable`: the layout's verifier plus a key contract beside it, found by `verify-evm`
+/// from the bytecode or the source; `encode-calldata --key` puts the key's address first.
+#[test]
+fn reusable_evm_verifier_from_the_cli() {
+    let tmp = tempfile::tempdir().unwrap();
+    let cache = tmp.path().join("cache");
+    let (proof, vk) = proved(tmp.path(), &cache, "1l_relu");
+    let sol = tmp.path().join("out/Reusable.sol");
+    let args = ["create-evm-verifier", "--vk", s(&vk), "-o", s(&sol), "--reusable"];
+    let out = ok(&zkinfer(&cache, &args));
+    assert!(out.contains("key contract") && out.contains("layout"), "{out}");
+    let source = std::fs::read_to_string(&sol).unwrap();
+    assert!(source.contains("contract Halo2ReusableVerifier"), "{source}");
+    let key_sol = std::fs::read_to_string(tmp.path().join("out/Reusable.key.sol")).unwrap();
+    assert!(key_sol.contains("contract Halo2VerifyingKey"));
+    let bin = tmp.path().join("out/Reusable.bin");
+    for verifier in
+        [&["--verifier", s(&bin)][..], &["--verifier", s(&sol)], &["--vk", s(&vk), "--reusable"]]
+    {
+        let mut args = vec!["verify-evm", "--proof", s(&proof), "--json"];
+        args.extend_from_slice(verifier);
+        let v: serde_json::Value = serde_json::from_str(&ok(&zkinfer(&cache, &args))).unwrap();
+        assert_eq!(v["verified"], true, "{v}");
+        assert!(v["key_bytes"].as_u64().unwrap() > 0, "{v}");
+    }
+    let file: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&proof).unwrap()).unwrap();
+    let bad = write_lie(&file, &tmp.path().join("lie.json"));
+    let out = zkinfer(&cache, &["verify-evm", "--proof", s(&bad), "--verifier", s(&bin)]);
+    assert!(!out.status.success(), "a changed output was accepted");
+
+    let plain = ok(&zkinfer(&cache, &["encode-calldata", "--proof", s(&proof)]));
+    let key = "0x00112233445566778899aabbccddeeff00112233";
+    let keyed = ok(&zkinfer(&cache, &["encode-calldata", "--proof", s(&proof), "--key", key]));
+    assert_eq!(keyed.trim(), format!("0x{}{}{}", "0".repeat(24), &key[2..], &plain.trim()[2..]));
+    let out = zkinfer(&cache, &["encode-calldata", "--proof", s(&proof), "--key", "0x1234"]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("20-byte address"));
+}
+
 #[test]
 fn oversized_evm_verifier_is_refused_with_options() {
     let tmp = tempfile::tempdir().unwrap();

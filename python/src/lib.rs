@@ -11,6 +11,7 @@
 
 use pyo3::create_exception;
 use pyo3::exceptions::PyException;
+use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::PyBytes;
 use serde_json::{json, Value};
@@ -318,7 +319,7 @@ fn verify(py: Python<'_>, proof: PathBuf, vk: PathBuf) -> PyResult<bool> {
 
 /// Writes a Solidity verifier (with ABI and bytecode) for a verifying key.
 #[pyfunction]
-#[pyo3(signature = (vk, output=PathBuf::from("Verifier.sol"), settings=None, allow_oversize=false, split=false))]
+#[pyo3(signature = (vk, output=PathBuf::from("Verifier.sol"), settings=None, allow_oversize=false, split=false, reusable=false))]
 fn create_evm_verifier(
     py: Python<'_>,
     vk: PathBuf,
@@ -326,37 +327,59 @@ fn create_evm_verifier(
     settings: Option<PathBuf>,
     allow_oversize: bool,
     split: bool,
+    reusable: bool,
 ) -> PyResult<String> {
+    let form = verifier_form(split, reusable)?;
     let f = py
         .detach(|| {
-            onchain::create_evm_verifier(&vk, settings.as_deref(), &output, allow_oversize, split)
+            onchain::create_evm_verifier(&vk, settings.as_deref(), &output, allow_oversize, form)
         })
         .map_err(err)?;
+    let (key, key_bytecode, key_bytes) = match f.key {
+        Some((sol, bin, size)) => (Some(sol), bin, Some(size)),
+        None => (None, None, None),
+    };
     let (parts, part_bytes): (Vec<_>, Vec<_>) = f.parts.iter().cloned().unzip();
     to_json(&json!({
         "solidity": f.solidity, "abi": f.abi, "bytecode": f.bytecode,
         "deployed_bytes": f.deployed_bytes, "instances": f.instances, "not_compiled": f.not_compiled,
         "parts": parts, "part_bytes": part_bytes,
+        "key": key, "key_bytecode": key_bytecode, "key_bytes": key_bytes, "layout": f.layout,
     }))
+}
+
+/// The verifier form of the `split` and `reusable` flags (not both).
+fn verifier_form(split: bool, reusable: bool) -> PyResult<onchain::VerifierForm> {
+    match (split, reusable) {
+        (true, true) => Err(PyValueError::new_err(
+            "split=True and reusable=True cannot be combined: choose one",
+        )),
+        (true, false) => Ok(onchain::VerifierForm::Split),
+        (false, true) => Ok(onchain::VerifierForm::Reusable),
+        (false, false) => Ok(onchain::VerifierForm::Single),
+    }
 }
 
 /// Deploys a verifier (`.bin`, `.sol` or a verifying key) on an in-process EVM and verifies
 /// proof.json with it.
 #[pyfunction]
-#[pyo3(signature = (proof, verifier, allow_oversize=false, split=false))]
+#[pyo3(signature = (proof, verifier, allow_oversize=false, split=false, reusable=false))]
 fn verify_evm(
     py: Python<'_>,
     proof: PathBuf,
     verifier: PathBuf,
     allow_oversize: bool,
     split: bool,
+    reusable: bool,
 ) -> PyResult<String> {
+    let form = verifier_form(split, reusable)?;
     let r = py
-        .detach(|| onchain::verify_evm(&ProofFile::read(&proof)?, &verifier, allow_oversize, split))
+        .detach(|| onchain::verify_evm(&ProofFile::read(&proof)?, &verifier, allow_oversize, form))
         .map_err(err)?;
     to_json(&json!({
         "accepted": r.accepted, "gas_used": r.gas_used,
         "deployed_bytes": r.deployed_bytes, "deploy_gas": r.deploy_gas, "part_bytes": r.part_bytes,
+        "key_bytes": r.key_bytes,
     }))
 }
 

@@ -140,6 +140,13 @@ def test_evm_verifier_from_python(tmp_path):
     assert split.parts and all(0 < b <= 24576 for b in split.part_bytes)
     result = zkinfer.verify_evm(proof.proof, split.bytecode)
     assert result.accepted and result.part_bytes == split.part_bytes
+    # The reusable verifier with this key's contract beside it.
+    reusable = zkinfer.create_evm_verifier(proof.vk, tmp_path / "Reusable.sol", reusable=True)
+    assert reusable.key_bytecode and reusable.key_bytes and reusable.layout
+    result = zkinfer.verify_evm(proof.proof, reusable.bytecode)
+    assert result.accepted and result.key_bytes == reusable.key_bytes
+    keyed = zkinfer.encode_calldata(proof.proof, key=bytes(range(20)))
+    assert keyed == bytes(12) + bytes(range(20)) + calldata
 
 
 def test_public_inputs_and_private_outputs(tmp_path):

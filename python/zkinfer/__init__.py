@@ -187,6 +187,11 @@ class EvmVerifier:
     not_compiled: Optional[str] = None
     parts: List[str] = field(default_factory=list)
     part_bytes: List[int] = field(default_factory=list)
+    # A reusable verifier's key contract (source, bytecode, deployed size) and layout id.
+    key: Optional[str] = None
+    key_bytecode: Optional[str] = None
+    key_bytes: Optional[int] = None
+    layout: Optional[str] = None
 
 
 @dataclass(frozen=True)
@@ -196,6 +201,7 @@ class EvmResult:
     deployed_bytes: int
     deploy_gas: int
     part_bytes: List[int] = field(default_factory=list)
+    key_bytes: Optional[int] = None
 
 
 @dataclass(frozen=True)
@@ -475,11 +481,15 @@ def create_evm_verifier(
     settings: Union[Settings, PathLike, None] = None,
     allow_oversize: bool = False,
     split: bool = False,
+    reusable: bool = False,
 ) -> EvmVerifier:
     """Writes a Solidity verifier, its ABI and (with the pinned solc) its bytecode.
 
     With ``split`` the verifier is spread over parts that each fit the EIP-170 limit
-    (``parts``: their bytecode files, deployed in order before the entry contract).
+    (``parts``: their bytecode files, deployed in order before the entry contract). With
+    ``reusable`` it is the verifier shared by every key of the circuit's layout, and the key
+    goes to a contract of its own (``key``, ``key_bytecode``); calls pass that contract's
+    address first (:func:`encode_calldata` with ``key=``).
     """
     keep: List[Any] = []
     try:
@@ -490,6 +500,7 @@ def create_evm_verifier(
                 _settings_path(settings, keep),
                 allow_oversize,
                 split,
+                reusable,
             )
         )
     finally:
@@ -505,16 +516,27 @@ def create_evm_verifier(
         not_compiled=v["not_compiled"],
         parts=[os.fspath(p) for p in v["parts"]],
         part_bytes=v["part_bytes"],
+        key=None if v["key"] is None else os.fspath(v["key"]),
+        key_bytecode=None if v["key_bytecode"] is None else os.fspath(v["key_bytecode"]),
+        key_bytes=v["key_bytes"],
+        layout=v["layout"],
     )
 
 
 def verify_evm(
-    proof: PathLike, verifier: PathLike, allow_oversize: bool = False, split: bool = False
+    proof: PathLike,
+    verifier: PathLike,
+    allow_oversize: bool = False,
+    split: bool = False,
+    reusable: bool = False,
 ) -> EvmResult:
-    """Deploys the verifier (``.bin`` with any ``.partN.bin`` beside it, ``.sol``, or a verifying
-    key, split when ``split``) on an in-process EVM and verifies proof.json with it."""
+    """Deploys the verifier (``.bin`` with any ``.partN.bin`` or ``.key.bin`` beside it, ``.sol``,
+    or a verifying key, split or reusable as asked) on an in-process EVM and verifies
+    proof.json with it."""
     v = json.loads(
-        _zkinfer.verify_evm(os.fspath(proof), os.fspath(verifier), allow_oversize, split)
+        _zkinfer.verify_evm(
+            os.fspath(proof), os.fspath(verifier), allow_oversize, split, reusable
+        )
     )
     return EvmResult(
         accepted=v["accepted"],
@@ -522,12 +544,19 @@ def verify_evm(
         deployed_bytes=v["deployed_bytes"],
         deploy_gas=v["deploy_gas"],
         part_bytes=v["part_bytes"],
+        key_bytes=v["key_bytes"],
     )
 
 
-def encode_calldata(proof: PathLike) -> bytes:
-    """Calldata for the Solidity verifier: public outputs as 32-byte words, then the proof."""
-    return _zkinfer.encode_calldata(os.fspath(proof))
+def encode_calldata(proof: PathLike, key: Optional[bytes] = None) -> bytes:
+    """Calldata for the Solidity verifier: public outputs as 32-byte words, then the proof;
+    for a reusable verifier, ``key`` (the key contract's 20-byte address) goes first."""
+    data = _zkinfer.encode_calldata(os.fspath(proof))
+    if key is None:
+        return data
+    if len(key) != 20:
+        raise ValueError(f"key: a 20-byte address, got {len(key)} bytes")
+    return bytes(12) + bytes(key) + data
 
 
 def prove_model(

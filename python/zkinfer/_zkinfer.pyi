@@ -59,8 +59,13 @@ def create_evm_verifier(
     settings: Optional[str] = None,
     allow_oversize: bool = False,
     split: bool = False,
+    reusable: bool = False,
 ) -> str: ...
 def verify_evm(
-    proof: str, verifier: str, allow_oversize: bool = False, split: bool = False
+    proof: str,
+    verifier: str,
+    allow_oversize: bool = False,
+    split: bool = False,
+    reusable: bool = False,
 ) -> str: ...
 def encode_calldata(proof: str) -> bytes: ...

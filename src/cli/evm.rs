@@ -2,7 +2,7 @@
 
 use anyhow::Context;
 use std::path::PathBuf;
-use zkinfer::onchain::{create_evm_verifier, verify_evm};
+use zkinfer::onchain::{create_evm_verifier, verify_evm, VerifierForm};
 use zkinfer::prover::receipt::ProofFile;
 use zkinfer::verifier::calldata::encode_proof_file;
 use zkinfer::verifier::hex::encode_0x;
@@ -26,8 +26,24 @@ pub struct CreateArgs {
     allow_oversize: bool,
     /// Spread the verifier over several contracts that each fit the EIP-170 limit (parts go
     /// to `<stem>.partN.bin`; deploy them in order, then `<stem>.bin` with their addresses).
-    #[arg(long)]
+    #[arg(long, conflicts_with = "reusable")]
     split: bool,
+    /// Write the verifier shared by every key of this circuit's layout (the same contract
+    /// for a retrained model of the same architecture and calibration), and this key as a
+    /// contract of its own (`<stem>.key.sol`, `<stem>.key.bin`): calls pass the key contract's
+    /// address before the proof (`encode-calldata --key ADDRESS`).
+    #[arg(long)]
+    reusable: bool,
+}
+
+fn form(split: bool, reusable: bool) -> VerifierForm {
+    if reusable {
+        VerifierForm::Reusable
+    } else if split {
+        VerifierForm::Split
+    } else {
+        VerifierForm::Single
+    }
 }
 
 /// Arguments of `zkinfer encode-calldata`.
@@ -39,6 +55,10 @@ pub struct EncodeArgs {
     /// Write raw bytes here instead of printing `0x…` hex.
     #[arg(short, long)]
     output: Option<PathBuf>,
+    /// For a reusable verifier: the address of the key contract to verify against, put
+    /// before the instances.
+    #[arg(long)]
+    key: Option<String>,
 }
 
 /// Arguments of `zkinfer verify-evm`.
@@ -57,16 +77,26 @@ pub struct VerifyArgs {
     #[arg(long)]
     allow_oversize: bool,
     /// With `--vk`: generate a split verifier (see `create-evm-verifier --split`).
-    #[arg(long, requires = "vk")]
+    #[arg(long, requires = "vk", conflicts_with = "reusable")]
     split: bool,
+    /// With `--vk`: generate the reusable verifier and this key's contract (see
+    /// `create-evm-verifier --reusable`); a `.bin` or `.sol` verifier finds its key contract
+    /// beside it.
+    #[arg(long, requires = "vk")]
+    reusable: bool,
     /// Machine-readable result on stdout.
     #[arg(long)]
     json: bool,
 }
 
 pub fn create(a: &CreateArgs) -> anyhow::Result<()> {
-    let f =
-        create_evm_verifier(&a.vk, a.settings.as_deref(), &a.output, a.allow_oversize, a.split)?;
+    let f = create_evm_verifier(
+        &a.vk,
+        a.settings.as_deref(),
+        &a.output,
+        a.allow_oversize,
+        form(a.split, a.reusable),
+    )?;
     if let Some(why) = &f.not_compiled {
         eprintln!(
             "warning: {why}\nwarning: wrote the Solidity only; its deployed size is unchecked"
@@ -93,6 +123,22 @@ pub fn create(a: &CreateArgs) -> anyhow::Result<()> {
             f.bytecode.as_ref().map_or_else(String::new, |b| b.display().to_string())
         );
     }
+    if let (Some((sol, bin, size)), Some(layout)) = (&f.key, &f.layout) {
+        println!(
+            "wrote the key contract {}{} ({size} bytes deployed) for layout {layout}: deploy it, \
+             and the verifier once per layout (every key with this layout identifier uses the \
+             same verifier); consumers must pin the key contract's address",
+            sol.display(),
+            bin.as_ref().map_or_else(String::new, |b| format!(" and {}", b.display()))
+        );
+        println!(
+            "call it with calldata = the key contract's address (one 32-byte word), {} public \
+             instances (32-byte words, each < r), then the proof bytes: `zkinfer \
+             encode-calldata --proof proof.json --key ADDRESS`",
+            f.instances
+        );
+        return Ok(());
+    }
     println!(
         "call it with calldata = {} public instances (32-byte words, each < r) followed by the \
          proof bytes: `zkinfer encode-calldata --proof proof.json`",
@@ -102,7 +148,14 @@ pub fn create(a: &CreateArgs) -> anyhow::Result<()> {
 }
 
 pub fn encode(a: &EncodeArgs) -> anyhow::Result<()> {
-    let data = encode_proof_file(&ProofFile::read(&a.proof)?)?;
+    let mut data = encode_proof_file(&ProofFile::read(&a.proof)?)?;
+    if let Some(key) = &a.key {
+        let bytes = zkinfer::verifier::hex::decode(key)
+            .ok()
+            .and_then(|b| <[u8; 20]>::try_from(b).ok())
+            .with_context(|| format!("--key {key}: not a 20-byte address in hex"))?;
+        data = zkinfer::verifier::reusable::with_key(bytes, &data);
+    }
     match &a.output {
         Some(p) => {
             std::fs::write(p, &data).with_context(|| format!("writing {}", p.display()))?;
@@ -118,23 +171,24 @@ pub fn verify(a: &VerifyArgs) -> anyhow::Result<()> {
     let Some(verifier) = a.verifier.as_ref().or(a.vk.as_ref()) else {
         anyhow::bail!("give the verifier: --verifier Verifier.bin|Verifier.sol, or --vk VK")
     };
-    let r = verify_evm(&file, verifier, a.allow_oversize, a.split).map_err(|e| {
-        let e = e.to_string();
-        if e.contains("CreateContractSizeLimit") {
-            anyhow::anyhow!(
-                "{e}\nhint: a verifier over {EIP170_LIMIT} bytes needs --allow-oversize"
-            )
-        } else {
-            anyhow::anyhow!(e)
-        }
-    })?;
+    let r =
+        verify_evm(&file, verifier, a.allow_oversize, form(a.split, a.reusable)).map_err(|e| {
+            let e = e.to_string();
+            if e.contains("CreateContractSizeLimit") {
+                anyhow::anyhow!(
+                    "{e}\nhint: a verifier over {EIP170_LIMIT} bytes needs --allow-oversize"
+                )
+            } else {
+                anyhow::anyhow!(e)
+            }
+        })?;
     if a.json {
         println!(
             "{}",
             serde_json::json!({
                 "verified": r.accepted, "gas_used": r.gas_used,
                 "deployed_bytes": r.deployed_bytes, "deploy_gas": r.deploy_gas,
-                "part_bytes": r.part_bytes,
+                "part_bytes": r.part_bytes, "key_bytes": r.key_bytes,
                 "claimed_vk_hash": file.vk_hash,
             })
         );
@@ -144,10 +198,10 @@ pub fn verify(a: &VerifyArgs) -> anyhow::Result<()> {
             if r.accepted { "accepted the proof" } else { "REJECTED the proof" },
             r.gas_used,
             r.deployed_bytes,
-            if r.part_bytes.is_empty() {
-                String::new()
-            } else {
-                format!(", parts {:?} bytes", r.part_bytes)
+            match (&r.part_bytes[..], r.key_bytes) {
+                ([], None) => String::new(),
+                ([], Some(k)) => format!(", key contract {k} bytes"),
+                (parts, _) => format!(", parts {parts:?} bytes"),
             },
             r.deploy_gas
         );

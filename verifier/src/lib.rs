@@ -10,6 +10,7 @@ pub mod calldata;
 pub mod error;
 pub mod evm;
 pub mod hex;
+pub mod reusable;
 pub mod solc;
 pub mod solidity;
 pub mod split;

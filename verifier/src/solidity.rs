@@ -8,13 +8,13 @@
 //! the native transcript, which refuses non-canonical scalars.
 
 use crate::error::{Result, VerifierError};
-use halo2_proofs::halo2curves::bn256::{Bn256, Fq, Fr};
+use halo2_proofs::halo2curves::bn256::{Bn256, Fq, Fr, G1Affine};
 use halo2_proofs::poly::commitment::ParamsProver;
 use snark_verifier::loader::evm::EvmLoader;
 use snark_verifier::pcs::kzg::{Bdfg21, KzgAs, KzgDecidingKey};
 use snark_verifier::system::halo2::transcript::evm::EvmTranscript;
 use snark_verifier::system::halo2::{compile, Config};
-use snark_verifier::verifier::plonk::PlonkVerifier;
+use snark_verifier::verifier::plonk::{PlonkProtocol, PlonkVerifier};
 use snark_verifier::verifier::SnarkVerifier;
 use std::rc::Rc;
 use zkinfer_prover::keys::VkBundle;
@@ -33,6 +33,29 @@ type Shplonk = PlonkVerifier<KzgAs<Bn256, Bdfg21>>;
 /// # Errors
 /// [`VerifierError::Generate`] when the key cannot be expressed (a malformed key from disk).
 pub fn render(bundle: &VkBundle, header: &[String]) -> Result<String> {
+    let code = require_exact_calldata(&hardened_code(bundle, |_| {})?)?;
+    Ok(with_header(header, &code))
+}
+
+/// `header` lines as comments, then the code.
+pub(crate) fn with_header(header: &[String], code: &str) -> String {
+    let mut out = String::new();
+    for line in header {
+        out.push_str("// ");
+        out.push_str(line);
+        out.push('\n');
+    }
+    out.push_str(code.trim_start());
+    out
+}
+
+/// snark-verifier's code for the key, after `edit` has changed the compiled protocol (the
+/// reusable verifier swaps the key's values for placeholders), with every scalar load
+/// hardened; without the calldata length check.
+pub(crate) fn hardened_code(
+    bundle: &VkBundle,
+    edit: impl FnOnce(&mut PlonkProtocol<G1Affine>),
+) -> Result<String> {
     if bundle.vk.get_domain().k() != bundle.plan.k {
         return Err(VerifierError::Generate(format!(
             "the verifying key is for k = {} but its plan says k = {}; the file is corrupt",
@@ -43,7 +66,9 @@ pub fn render(bundle: &VkBundle, header: &[String]) -> Result<String> {
     let n = bundle.plan.instances;
     // snark-verifier asserts on malformed input; keep its panics on our side of the boundary.
     let generated = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        let protocol = compile(&bundle.srs, &bundle.vk, Config::kzg().with_num_instance(vec![n]));
+        let mut protocol =
+            compile(&bundle.srs, &bundle.vk, Config::kzg().with_num_instance(vec![n]));
+        edit(&mut protocol);
         let g0 = bundle.srs.get_g().first().copied();
         let dk: KzgDecidingKey<Bn256> = (g0?, bundle.srs.g2(), bundle.srs.s_g2()).into();
         let loader = EvmLoader::new::<Fq, Fr>();
@@ -65,20 +90,12 @@ pub fn render(bundle: &VkBundle, header: &[String]) -> Result<String> {
             "could not harden every scalar load ({loads} rewritten for {n} public instances)"
         )));
     }
-    let code = require_exact_calldata(&code)?;
-    let mut out = String::new();
-    for line in header {
-        out.push_str("// ");
-        out.push_str(line);
-        out.push('\n');
-    }
-    out.push_str(code.trim_start());
-    Ok(out)
+    Ok(code)
 }
 
 /// Makes the contract refuse calldata longer than `instances || proof`, so a proof has exactly
 /// one accepted byte string (as natively), by checking `calldatasize()` before the final revert.
-fn require_exact_calldata(code: &str) -> Result<String> {
+pub(crate) fn require_exact_calldata(code: &str) -> Result<String> {
     const FINAL: &str = "if iszero(success) { revert(0, 0) }";
     let mut end = 0usize;
     for piece in code.split("calldataload(").skip(1) {

@@ -216,7 +216,7 @@ const SCRATCH_MARGIN: u64 = 0x1000;
 
 /// Highest plausible memory address among the code's numeric literals (field constants and
 /// other large numbers are far above 2^24 and skipped).
-fn highest_address(code: &str) -> u64 {
+pub(crate) fn highest_address(code: &str) -> u64 {
     code.split(|c: char| !c.is_ascii_alphanumeric())
         .filter_map(|w| match w.strip_prefix("0x") {
             Some(h) => u64::from_str_radix(h, 16).ok(),

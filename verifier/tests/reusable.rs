@@ -1,0 +1,120 @@
+//! The reusable verifier: one deployed contract verifies the proofs of two keys of one layout
+//! (a model and the same model with a changed weight), each key named by its key contract;
+//! a proof checked against the other key, a key of another layout, an address without code
+//! and every tampering are rejected.
+#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
+
+mod common;
+
+use common::{add_r, proven_shared};
+use halo2_proofs::halo2curves::bn256::Fr;
+use std::path::Path;
+use zkinfer_circuits::plan;
+use zkinfer_model_import::{input::read_input_file, load, Tensor};
+use zkinfer_prover::keys::{read_vk, write_vk, VkBundle};
+use zkinfer_prover::{circuit_hash, dev_srs, keygen, prove, Proof};
+use zkinfer_quantize::calibrate::{calibrate, settings_for};
+use zkinfer_quantize::{quantize, QGraph, Target};
+use zkinfer_verifier::calldata::encode;
+use zkinfer_verifier::evm::Chain;
+use zkinfer_verifier::reusable::{
+    key_words, render_key, render_verifier, with_key, KEY_NAME, VERIFIER_NAME,
+};
+use zkinfer_verifier::solc::Compiler;
+use zkinfer_verifier::solidity::EIP170_LIMIT;
+
+/// Keys and proves `q` on `inputs`, and reloads its key from disk.
+fn key_and_proof(q: &QGraph, inputs: &[Tensor], dir: &Path, label: &str) -> (VkBundle, Proof) {
+    let p = plan(q).unwrap();
+    let srs = dev_srs(p.k, 11);
+    let pk = keygen(&srs, q, &p).unwrap();
+    let witness = zkinfer_quantize::eval::eval_all(q, inputs).unwrap();
+    let proof = prove(&srs, &pk, q, &p, &witness).unwrap();
+    let path = dir.join(format!("{label}.vk"));
+    write_vk(pk.get_vk(), &p, &srs, "INSECURE-dev-srs seed=11", circuit_hash(q, &p), &path)
+        .unwrap();
+    (read_vk(&path, None).unwrap(), proof)
+}
+
+#[test]
+fn one_verifier_serves_every_key_of_its_layout() {
+    let tmp = tempfile::tempdir().unwrap();
+    let m = zkinfer_testkit::model_dir("1l_mlp");
+    let g = load(m.join("network.onnx")).unwrap();
+    let inputs = g.make_inputs(&read_input_file(&m.join("input.json")).unwrap()).unwrap();
+    let cal = calibrate(&g, std::slice::from_ref(&inputs), |_| {}).unwrap();
+    let q = quantize(&g, &settings_for(&g, 1, Target::Accuracy, cal)).unwrap();
+    // "Retrained": one weight moves by one step towards zero (never to zero, which would drop
+    // its term and change the layout).
+    let mut retrained = q.clone();
+    let w = retrained
+        .tensors
+        .iter_mut()
+        .filter_map(|t| t.value.as_mut())
+        .flat_map(|v| v.iter_mut())
+        .find(|w| w.abs() >= 2)
+        .expect("no weight to change");
+    *w -= w.signum();
+    let (b1, p1) = key_and_proof(&q, &inputs, tmp.path(), "v1");
+    let (b2, p2) = key_and_proof(&retrained, &inputs, tmp.path(), "v2");
+    assert_ne!(b1.vk.transcript_repr(), b2.vk.transcript_repr(), "the keys should differ");
+
+    let v = render_verifier(&b1, &["test".into()]).unwrap();
+    let v2 = render_verifier(&b2, &["test".into()]).unwrap();
+    assert_eq!((&v.source, v.layout), (&v2.source, v2.layout), "one layout, one verifier");
+    let solc = Compiler::locate().unwrap();
+    let verifier = solc.compile(&v.source, VERIFIER_NAME).unwrap();
+    assert!(verifier.runtime.len() <= EIP170_LIMIT);
+    let key = |b: &VkBundle, layout: &[u8; 32]| {
+        let source = render_key(&key_words(b, layout).unwrap(), &[]);
+        solc.compile(&source, KEY_NAME).unwrap().creation
+    };
+    let mut chain = Chain::new(true);
+    let at = chain.deploy(&verifier.creation).unwrap().address;
+    let k1 = chain.deploy(&key(&b1, &v.layout)).unwrap();
+    let k2 = chain.deploy(&key(&b2, &v.layout)).unwrap().address.into_array();
+    assert_eq!(k1.code_size, 1 + 32 * v.key_words);
+    let k1 = k1.address.into_array();
+    eprintln!(
+        "reusable verifier {} bytes, key contract {} bytes",
+        verifier.runtime.len(),
+        1 + 32 * v.key_words
+    );
+
+    let good = with_key(k1, &encode(&p1.instances, &p1.bytes));
+    let ok = chain.call(at, &good).unwrap();
+    assert!(ok.success, "real proof rejected: {ok:?}");
+    eprintln!("1l_mlp through the reusable verifier: {} gas", ok.gas_used);
+    let ok2 = chain.call(at, &with_key(k2, &encode(&p2.instances, &p2.bytes))).unwrap();
+    assert!(ok2.success, "the retrained model's proof rejected: {ok2:?}");
+    // Each proof against the other key.
+    assert!(!chain.call(at, &with_key(k2, &encode(&p1.instances, &p1.bytes))).unwrap().success);
+    assert!(!chain.call(at, &with_key(k1, &encode(&p2.instances, &p2.bytes))).unwrap().success);
+    // A key of another layout (its own identifier), and an address without code.
+    let conv = proven_shared("1l_conv", tmp.path());
+    let other = render_verifier(&conv.bundle, &[]).unwrap();
+    assert_ne!(other.layout, v.layout);
+    let k3 = chain.deploy(&key(&conv.bundle, &other.layout)).unwrap().address.into_array();
+    assert!(!chain.call(at, &with_key(k3, &encode(&p1.instances, &p1.bytes))).unwrap().success);
+    let conv_call = with_key(k3, &encode(&conv.proof.instances, &conv.proof.bytes));
+    assert!(!chain.call(at, &conv_call).unwrap().success, "another layout's proof accepted");
+    assert!(!chain.call(at, &with_key([7; 20], &good[32..])).unwrap().success);
+    // A flipped byte in every 32-byte word of the proof; a changed output; output + r.
+    let n = p1.instances.len();
+    for w in (0..p1.bytes.len()).step_by(32) {
+        let mut bad = good.clone();
+        bad[32 + 32 * n + w + 31 - (w / 32) % 32] ^= 0x01;
+        assert!(!chain.call(at, &bad).unwrap().success, "flipped proof word {}", w / 32);
+    }
+    let mut changed = p1.instances.clone();
+    changed[n - 1] += Fr::one();
+    assert!(!chain.call(at, &with_key(k1, &encode(&changed, &p1.bytes))).unwrap().success);
+    let mut alias = good.clone();
+    add_r(&mut alias[32..64]);
+    assert!(!chain.call(at, &alias).unwrap().success, "instance + r accepted");
+    assert!(!chain.call(at, &good[..good.len() - 1]).unwrap().success);
+    let mut longer = good.clone();
+    longer.push(0);
+    assert!(!chain.call(at, &longer).unwrap().success, "appended byte accepted");
+    assert!(chain.call(at, &good).unwrap().success);
+}
