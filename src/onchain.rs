@@ -29,6 +29,20 @@ pub enum VerifierForm {
     Reusable,
 }
 
+impl VerifierForm {
+    /// The form the `split` and `reusable` flags ask for; `None` when both are set, which
+    /// cannot be combined.
+    #[must_use]
+    pub fn from_flags(split: bool, reusable: bool) -> Option<Self> {
+        match (split, reusable) {
+            (true, true) => None,
+            (true, false) => Some(Self::Split),
+            (false, true) => Some(Self::Reusable),
+            (false, false) => Some(Self::Single),
+        }
+    }
+}
+
 /// Files written by [`create_evm_verifier`].
 #[derive(Clone, Debug)]
 pub struct EvmVerifierFiles {
@@ -160,10 +174,7 @@ fn write_key(
     output: &Path,
     compile: bool,
 ) -> Result<(PathBuf, Option<PathBuf>, usize)> {
-    let words = reusable::key_words(bundle, &v.layout)?;
-    let mut header = header.to_vec();
-    header.push(format!("verifying key for {} layout {}", reusable::VERIFIER_NAME, hex(&v.layout)));
-    let source = reusable::render_key(&words, &header);
+    let source = v.key_contract(bundle, header)?;
     let sol = sibling(output, "key.sol");
     write(&sol, source.as_bytes())?;
     let bin = if compile {
@@ -174,7 +185,7 @@ fn write_key(
     } else {
         None
     };
-    Ok((sol, bin, 1 + 32 * words.len()))
+    Ok((sol, bin, v.key_bytes()))
 }
 
 fn write_split(
@@ -334,15 +345,11 @@ pub fn creation_code(verifier: &Path, form: VerifierForm) -> Result<Deployment> 
                 }
                 VerifierForm::Reusable => {
                     let v = reusable::render_verifier(&bundle, &[])?;
-                    let words = reusable::key_words(&bundle, &v.layout)?;
+                    let key = v.key_contract(&bundle, &[])?;
                     Ok(Deployment {
                         parts: Vec::new(),
                         entry: compiler.compile(&v.source, reusable::VERIFIER_NAME)?.creation,
-                        key: Some(
-                            compiler
-                                .compile(&reusable::render_key(&words, &[]), reusable::KEY_NAME)?
-                                .creation,
-                        ),
+                        key: Some(compiler.compile(&key, reusable::KEY_NAME)?.creation),
                     })
                 }
             }

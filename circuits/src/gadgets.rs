@@ -167,10 +167,7 @@ impl RangeInstructions for Builder {
     }
 
     fn sign(&mut self, x: Cell, bits: u32) -> (Cell, Cell) {
-        let s_val = i128::from(self.value(x) >= 0);
-        let s = self.run(&[s_val])[0];
-        self.lookup(range_tag(1), s, 0);
-        let sx = self.mul(s, x);
+        let (s, sx) = self.sign_bit(x);
         let t = self.lincomb(&[(sx, 2), (x, -1), (s, 1)], -1);
         self.range_check(t, bits);
         (s, sx)
@@ -178,6 +175,15 @@ impl RangeInstructions for Builder {
 }
 
 impl Builder {
+    /// `(s, s·x)` with the witness `s = [x ≥ 0]` proven boolean, but not yet tied to the sign
+    /// of `x`: the caller's range check on `(2s − 1)·x` (plus an offset) does that.
+    pub(crate) fn sign_bit(&mut self, x: Cell) -> (Cell, Cell) {
+        let s = self.run(&[i128::from(self.value(x) >= 0)])[0];
+        self.lookup(range_tag(1), s, 0);
+        let sx = self.mul(s, x);
+        (s, sx)
+    }
+
     /// The constant-0 cell and the terms that are not zero by construction: zero
     /// coefficients and the constant-0 cell that im2col padding produces cost nothing.
     pub(crate) fn nonzero_terms(&mut self, terms: &[(Cell, i128)]) -> (Cell, Vec<(Cell, i128)>) {

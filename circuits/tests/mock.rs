@@ -199,18 +199,24 @@ fn matmul_freivalds_chip() {
     assert_eq!((b.late_log.len(), &b.copies), (without.late_log.len(), &without.copies));
 }
 
-/// MockProver failure messages of a layout, each traced to its ONNX node where possible.
-#[test]
-fn failures_are_traced_to_their_onnx_node() {
+/// A Freivalds-checked MatMul (node 1) then a Rescale (node 2), laid out with a witness.
+fn matmul_then_rescale() -> (QGraph, Builder) {
     let mut g = G::new();
     let a = g.input(&[2, 3], 20);
     let w = g.konst(&[3, 2], vec![1, -2, 3, 0, 5, -1]);
     let y = g.op(QOp::MatMul, vec![a, w], &[2, 2], 1000, false);
     let r = g.op(QOp::Rescale { shift: 2 }, vec![y], &[2, 2], 300, false);
     let q = g.output(r);
-    let (matmul, rescale) = (q.nodes[1].node.clone(), q.nodes[2].node.clone());
     let b = lay_out(&q, Some(&witness(&q, &[vec![1.0, 2.0, 3.0, -4.0, 5.0, -6.0]])), &freivalds())
         .unwrap();
+    (q, b)
+}
+
+/// MockProver failure messages of a layout, each traced to its ONNX node where possible.
+#[test]
+fn failures_are_traced_to_their_onnx_node() {
+    let (q, b) = matmul_then_rescale();
+    let (matmul, rescale) = (q.nodes[1].node.clone(), q.nodes[2].node.clone());
     let late = Cell { col: Col::Late(0), row: b.late[0].values.len() - 1 };
     assert_eq!(b.owner(late).map(|o| o.0), Some(matmul.as_str()));
     assert_eq!(b.owner(b.public[0]).map(|o| o.0), Some(rescale.as_str()));
@@ -238,15 +244,8 @@ fn failures_are_traced_to_their_onnx_node() {
 /// an offset that leads back to the broken cell.
 #[test]
 fn regions_are_named_after_their_onnx_node() {
-    let mut g = G::new();
-    let a = g.input(&[2, 3], 20);
-    let w = g.konst(&[3, 2], vec![1, -2, 3, 0, 5, -1]);
-    let y = g.op(QOp::MatMul, vec![a, w], &[2, 2], 1000, false);
-    let r = g.op(QOp::Rescale { shift: 2 }, vec![y], &[2, 2], 300, false);
-    let q = g.output(r);
+    let (q, b) = matmul_then_rescale();
     let rescale = q.nodes[2].node.clone();
-    let b = lay_out(&q, Some(&witness(&q, &[vec![1.0, 2.0, 3.0, -4.0, 5.0, -6.0]])), &freivalds())
-        .unwrap();
     let regions = b.regions();
     let mut covered = std::collections::BTreeMap::new();
     for spec in &regions {

@@ -350,14 +350,9 @@ fn create_evm_verifier(
 
 /// The verifier form of the `split` and `reusable` flags (not both).
 fn verifier_form(split: bool, reusable: bool) -> PyResult<onchain::VerifierForm> {
-    match (split, reusable) {
-        (true, true) => Err(PyValueError::new_err(
-            "split=True and reusable=True cannot be combined: choose one",
-        )),
-        (true, false) => Ok(onchain::VerifierForm::Split),
-        (false, true) => Ok(onchain::VerifierForm::Reusable),
-        (false, false) => Ok(onchain::VerifierForm::Single),
-    }
+    onchain::VerifierForm::from_flags(split, reusable).ok_or_else(|| {
+        PyValueError::new_err("split=True and reusable=True cannot be combined: choose one")
+    })
 }
 
 /// Deploys a verifier (`.bin`, `.sol` or a verifying key) on an in-process EVM and verifies

@@ -36,14 +36,9 @@ pub struct CreateArgs {
     reusable: bool,
 }
 
-fn form(split: bool, reusable: bool) -> VerifierForm {
-    if reusable {
-        VerifierForm::Reusable
-    } else if split {
-        VerifierForm::Split
-    } else {
-        VerifierForm::Single
-    }
+fn form(split: bool, reusable: bool) -> anyhow::Result<VerifierForm> {
+    VerifierForm::from_flags(split, reusable)
+        .context("--split and --reusable cannot be combined: choose one")
 }
 
 /// Arguments of `zkinfer encode-calldata`.
@@ -95,7 +90,7 @@ pub fn create(a: &CreateArgs) -> anyhow::Result<()> {
         a.settings.as_deref(),
         &a.output,
         a.allow_oversize,
-        form(a.split, a.reusable),
+        form(a.split, a.reusable)?,
     )?;
     if let Some(why) = &f.not_compiled {
         eprintln!(
@@ -172,7 +167,7 @@ pub fn verify(a: &VerifyArgs) -> anyhow::Result<()> {
         anyhow::bail!("give the verifier: --verifier Verifier.bin|Verifier.sol, or --vk VK")
     };
     let r =
-        verify_evm(&file, verifier, a.allow_oversize, form(a.split, a.reusable)).map_err(|e| {
+        verify_evm(&file, verifier, a.allow_oversize, form(a.split, a.reusable)?).map_err(|e| {
             let e = e.to_string();
             if e.contains("CreateContractSizeLimit") {
                 anyhow::anyhow!(

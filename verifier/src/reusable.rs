@@ -18,7 +18,7 @@
 //! contract it trusts, as it would pin a plain verifier.
 
 use crate::error::{Result, VerifierError};
-use crate::solidity::{hardened_code, require_exact_calldata, with_header};
+use crate::solidity::{hardened_code, map_calldata_offsets, require_exact_calldata, with_header};
 use halo2_proofs::halo2curves::bn256::{Fr, G1Affine};
 use halo2_proofs::halo2curves::ff::PrimeField;
 use halo2_proofs::halo2curves::group::Curve;
@@ -90,15 +90,16 @@ fn hex_word(w: &[u8; 32]) -> String {
 /// # Errors
 /// [`VerifierError::Generate`] when a placeholder cannot be found exactly once in the code.
 pub fn render_verifier(bundle: &VkBundle, header: &[String]) -> Result<ReusableVerifier> {
-    let (_, points) = key_values(bundle)?;
-    let placeholders: Vec<G1Affine> = (0..points.len() as u64)
-        .map(|i| (G1Affine::generator() * Fr::from(PLACEHOLDER_BASE + i)).to_affine())
-        .collect();
+    let mut placeholders = Vec::new();
     let generated = hardened_code(bundle, |p| {
+        placeholders = (0..p.preprocessed.len() as u64)
+            .map(|i| (G1Affine::generator() * Fr::from(PLACEHOLDER_BASE + i)).to_affine())
+            .collect();
         p.preprocessed.clone_from(&placeholders);
         p.transcript_initial_state = Some(Fr::from(PLACEHOLDER_STATE));
     })?;
-    let code = shift_calldata(&generated, 0x20)?;
+    // Room for the key contract's address in front of `instances || proof`.
+    let code = map_calldata_offsets(&generated, |o| o + 0x20)?;
     let base = crate::split::highest_address(&code) + KEY_MARGIN;
     let mut code =
         replace_once(&code, &PLACEHOLDER_STATE.to_string(), &format!("mload({:#x})", base + 0x20))?;
@@ -108,7 +109,7 @@ pub fn render_verifier(bundle: &VkBundle, header: &[String]) -> Result<ReusableV
             code = replace_once(&code, &hex_word(w), &format!("mload({at:#x})"))?;
         }
     }
-    let key_words = 2 + 2 * points.len();
+    let key_words = 2 + 2 * placeholders.len();
     let layout: [u8; 32] = Sha256::digest(code.as_bytes()).into();
     let len = 0x20 * key_words;
     let prologue = format!(
@@ -136,6 +137,28 @@ pub fn render_verifier(bundle: &VkBundle, header: &[String]) -> Result<ReusableV
         return Err(VerifierError::Generate("unexpected contract name".into()));
     }
     Ok(ReusableVerifier { source: with_header(header, &code), layout, key_words })
+}
+
+impl ReusableVerifier {
+    /// Solidity source of `bundle`'s key contract for this verifier, its header naming the
+    /// layout.
+    ///
+    /// # Errors
+    /// [`VerifierError::Generate`] when the key cannot be compiled.
+    pub fn key_contract(&self, bundle: &VkBundle, header: &[String]) -> Result<String> {
+        let mut header = header.to_vec();
+        header.push(format!(
+            "verifying key for {VERIFIER_NAME} layout {}",
+            zkinfer_prover::artifact::hex(&self.layout)
+        ));
+        Ok(render_key(&key_words(bundle, &self.layout)?, &header))
+    }
+
+    /// Deployed size of a key contract: the leading STOP and the words.
+    #[must_use]
+    pub fn key_bytes(&self) -> usize {
+        1 + 32 * self.key_words
+    }
 }
 
 /// The key words of `bundle` for the verifier of `layout`.
@@ -189,21 +212,6 @@ fn replace_once(code: &str, needle: &str, with: &str) -> Result<String> {
     }
 }
 
-/// Every `calldataload(0xNN)` moved by `by` bytes (room for the key's address in front).
-fn shift_calldata(code: &str, by: usize) -> Result<String> {
-    let mut pieces = code.split("calldataload(");
-    let mut out = pieces.next().unwrap_or_default().to_string();
-    for piece in pieces {
-        let (offset, rest) = piece.split_once(')').unwrap_or((piece, ""));
-        let o = offset
-            .strip_prefix("0x")
-            .and_then(|h| usize::from_str_radix(h, 16).ok())
-            .ok_or_else(|| VerifierError::Generate(format!("calldata access `{offset}`")))?;
-        out.push_str(&format!("calldataload({:#x}){rest}", o + by));
-    }
-    Ok(out)
-}
-
 /// `address || calldata`: what the reusable verifier takes.
 #[must_use]
 pub fn with_key(key: [u8; 20], calldata: &[u8]) -> Vec<u8> {
@@ -222,7 +230,8 @@ mod tests {
         assert_eq!(replace_once("mstore(0x80, 12)", "12", "x").unwrap(), "mstore(0x80, x)");
         assert!(replace_once("a 12 b 12", "12", "x").is_err());
         assert!(replace_once("a 123", "12", "x").is_err());
-        let shifted = shift_calldata("calldataload(0x0) calldataload(0x40)", 0x20).unwrap();
+        let shifted =
+            map_calldata_offsets("calldataload(0x0) calldataload(0x40)", |o| o + 0x20).unwrap();
         assert_eq!(shifted, "calldataload(0x20) calldataload(0x60)");
     }
 }

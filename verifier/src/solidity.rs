@@ -98,19 +98,10 @@ pub(crate) fn hardened_code(
 pub(crate) fn require_exact_calldata(code: &str) -> Result<String> {
     const FINAL: &str = "if iszero(success) { revert(0, 0) }";
     let mut end = 0usize;
-    for piece in code.split("calldataload(").skip(1) {
-        let offset = piece.split(')').next().unwrap_or("");
-        let offset = offset.strip_prefix("0x").and_then(|h| usize::from_str_radix(h, 16).ok());
-        match offset {
-            Some(o) => end = end.max(o + 32),
-            None => {
-                return Err(VerifierError::Generate(format!(
-                    "unexpected calldata access `calldataload({})`",
-                    piece.chars().take(20).collect::<String>()
-                )))
-            }
-        }
-    }
+    map_calldata_offsets(code, |o| {
+        end = end.max(o + 32);
+        o
+    })?;
     if code.matches(FINAL).count() != 1 || end == 0 {
         return Err(VerifierError::Generate("unexpected verifier layout".into()));
     }
@@ -119,6 +110,30 @@ pub(crate) fn require_exact_calldata(code: &str) -> Result<String> {
         &format!("success := and(success, eq(calldatasize(), {end:#x}))\n            {FINAL}"),
         1,
     ))
+}
+
+/// `code` with every `calldataload(0xNN)` offset replaced by `f(NN)`; any other form of
+/// calldata access is an error.
+pub(crate) fn map_calldata_offsets(
+    code: &str,
+    mut f: impl FnMut(usize) -> usize,
+) -> Result<String> {
+    let mut pieces = code.split("calldataload(");
+    let mut out = pieces.next().unwrap_or_default().to_string();
+    for piece in pieces {
+        let (offset, rest) = piece.split_once(')').unwrap_or((piece, ""));
+        let o = offset
+            .strip_prefix("0x")
+            .and_then(|h| usize::from_str_radix(h, 16).ok())
+            .ok_or_else(|| {
+                VerifierError::Generate(format!(
+                    "unexpected calldata access `calldataload({})`",
+                    piece.chars().take(20).collect::<String>()
+                ))
+            })?;
+        out.push_str(&format!("calldataload({:#x}){rest}", f(o)));
+    }
+    Ok(out)
 }
 
 /// Replaces every `mstore(P, mod(calldataload(O), f_q))` with a load that fails verification

@@ -6,15 +6,12 @@
 
 mod common;
 
-use common::{add_r, proven_shared};
+use common::{add_r, key_and_prove, proven_shared};
 use halo2_proofs::halo2curves::bn256::Fr;
-use std::path::Path;
-use zkinfer_circuits::plan;
-use zkinfer_model_import::{input::read_input_file, load, Tensor};
-use zkinfer_prover::keys::{read_vk, write_vk, VkBundle};
-use zkinfer_prover::{circuit_hash, dev_srs, keygen, prove, Proof};
+use zkinfer_model_import::{input::read_input_file, load};
+use zkinfer_prover::keys::VkBundle;
 use zkinfer_quantize::calibrate::{calibrate, settings_for};
-use zkinfer_quantize::{quantize, QGraph, Target};
+use zkinfer_quantize::{quantize, Target};
 use zkinfer_verifier::calldata::encode;
 use zkinfer_verifier::evm::Chain;
 use zkinfer_verifier::reusable::{
@@ -22,19 +19,6 @@ use zkinfer_verifier::reusable::{
 };
 use zkinfer_verifier::solc::Compiler;
 use zkinfer_verifier::solidity::EIP170_LIMIT;
-
-/// Keys and proves `q` on `inputs`, and reloads its key from disk.
-fn key_and_proof(q: &QGraph, inputs: &[Tensor], dir: &Path, label: &str) -> (VkBundle, Proof) {
-    let p = plan(q).unwrap();
-    let srs = dev_srs(p.k, 11);
-    let pk = keygen(&srs, q, &p).unwrap();
-    let witness = zkinfer_quantize::eval::eval_all(q, inputs).unwrap();
-    let proof = prove(&srs, &pk, q, &p, &witness).unwrap();
-    let path = dir.join(format!("{label}.vk"));
-    write_vk(pk.get_vk(), &p, &srs, "INSECURE-dev-srs seed=11", circuit_hash(q, &p), &path)
-        .unwrap();
-    (read_vk(&path, None).unwrap(), proof)
-}
 
 #[test]
 fn one_verifier_serves_every_key_of_its_layout() {
@@ -55,8 +39,9 @@ fn one_verifier_serves_every_key_of_its_layout() {
         .find(|w| w.abs() >= 2)
         .expect("no weight to change");
     *w -= w.signum();
-    let (b1, p1) = key_and_proof(&q, &inputs, tmp.path(), "v1");
-    let (b2, p2) = key_and_proof(&retrained, &inputs, tmp.path(), "v2");
+    let (b1, p1) = key_and_prove(&q, std::slice::from_ref(&inputs), tmp.path(), "v1");
+    let (b2, p2) = key_and_prove(&retrained, std::slice::from_ref(&inputs), tmp.path(), "v2");
+    let (p1, p2) = (&p1[0], &p2[0]);
     assert_ne!(b1.vk.transcript_repr(), b2.vk.transcript_repr(), "the keys should differ");
 
     let v = render_verifier(&b1, &["test".into()]).unwrap();

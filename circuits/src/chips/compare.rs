@@ -1,7 +1,7 @@
 //! Relu, Max, Min, Abs and max/min reductions, all from one sign gadget.
 
 use super::Ctx;
-use crate::builder::{range_tag, Builder, Cell};
+use crate::builder::{Builder, Cell};
 use crate::gadgets::{GateInstructions, RangeInstructions};
 use std::collections::BTreeSet;
 use zkinfer_model_import::ops::reduce::reduce_index_map;
@@ -17,9 +17,7 @@ pub(super) fn relu_cell(b: &mut Builder, x: Cell, bits: u32) -> Cell {
 /// check of the producer (a Rescale, typically) fused with the activation: 13 cells and three
 /// lookups instead of 18 and four (more lookups where a range is wider than a limb).
 fn relu_bounded(b: &mut Builder, x: Cell, bound: u64) -> Cell {
-    let s = b.run(&[i128::from(b.value(x) >= 0)])[0];
-    b.lookup(range_tag(1), s, 0);
-    let sx = b.mul(s, x);
+    let (_, sx) = b.sign_bit(x);
     let t = b.lincomb(&[(sx, 2), (x, -1)], 0);
     b.at_most(t, bound);
     sx

@@ -4,11 +4,11 @@
 
 use std::path::Path;
 use zkinfer_circuits::plan;
-use zkinfer_model_import::{input::read_input_file, load};
+use zkinfer_model_import::{input::read_input_file, load, Tensor};
 use zkinfer_prover::keys::{read_vk, write_vk, VkBundle};
 use zkinfer_prover::{circuit_hash, dev_srs, keygen, prove, verify, Proof};
 use zkinfer_quantize::calibrate::{calibrate, settings_for};
-use zkinfer_quantize::{quantize, Target};
+use zkinfer_quantize::{quantize, QGraph, Target};
 use zkinfer_verifier::solc::{Compiled, Compiler};
 use zkinfer_verifier::solidity::{render, CONTRACT_NAME};
 
@@ -53,20 +53,31 @@ pub fn proven_all(
         inputs.iter().map(|i| g.make_inputs(&read_input_file(i).unwrap()).unwrap()).collect();
     let cal = calibrate(&g, &inputs, |_| {}).unwrap();
     let q = quantize(&g, &settings_for(&g, 1, Target::Accuracy, cal)).unwrap();
-    let p = plan(&q).unwrap();
+    key_and_prove(&q, &inputs, dir, label)
+}
+
+/// Keys a quantized graph, proves (and natively verifies) one proof per input, and reloads
+/// the verifying key from disk.
+pub fn key_and_prove(
+    q: &QGraph,
+    inputs: &[Vec<Tensor>],
+    dir: &Path,
+    label: &str,
+) -> (VkBundle, Vec<Proof>) {
+    let p = plan(q).unwrap();
     let srs = dev_srs(p.k, 11);
-    let pk = keygen(&srs, &q, &p).unwrap();
+    let pk = keygen(&srs, q, &p).unwrap();
     let proofs = inputs
         .iter()
         .map(|inputs| {
-            let witness = zkinfer_quantize::eval::eval_all(&q, inputs).unwrap();
-            let proof = prove(&srs, &pk, &q, &p, &witness).unwrap();
+            let witness = zkinfer_quantize::eval::eval_all(q, inputs).unwrap();
+            let proof = prove(&srs, &pk, q, &p, &witness).unwrap();
             verify(&srs, pk.get_vk(), &proof.instances, &proof.bytes).unwrap();
             proof
         })
         .collect();
     let path = dir.join(format!("{label}.vk"));
-    write_vk(pk.get_vk(), &p, &srs, "INSECURE-dev-srs seed=11", circuit_hash(&q, &p), &path)
+    write_vk(pk.get_vk(), &p, &srs, "INSECURE-dev-srs seed=11", circuit_hash(q, &p), &path)
         .unwrap();
     (read_vk(&path, None).unwrap(), proofs)
 }
