@@ -39,7 +39,9 @@ for `lenet_5`; deployed verifiers of 13-20 KB. `MODEL@N` rows were calibrated wi
 `zkinfer calibrate --max-lanes N`: the same model laid out in at most N gate lanes (a larger
 k), which is what makes its verifier fit the EIP-170 limit. `MODEL+hashed` rows were calibrated
 with `--output-visibility hashed`: the outputs are one public instance, their Poseidon digest
-(the changed-output check then changes the digest). `MODEL --split` rows are the
+(the changed-output check then changes the digest); `MODEL+packed` rows with
+`--output-visibility packed`: the outputs stay public, several to an instance (the check then
+changes a packed word). `MODEL --split` rows are the
 verifier of a model whose single contract exceeds the limit, split over parts that each fit
 (`zkinfer create-evm-verifier --split`): the entry contract calls the parts in order.
 

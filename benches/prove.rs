@@ -2,7 +2,8 @@
 //! cache (so setup is measured), reporting setup, prove and verify time, peak memory, key
 //! and proof sizes and accuracy. Run with
 //! `cargo bench --bench prove -- [MODEL ...]` (default: every model that fits this machine;
-//! `MODEL+hashed`, `+hashed-input`, `+private-weights`, `+hashed-weights` and `MODEL@N` run a
+//! `MODEL+hashed`, `+hashed-input`, `+packed`, `+packed-input`, `+private-weights`,
+//! `+hashed-weights` and `MODEL@N` run a
 //! variant, see `common::variant`);
 //! the table goes to stdout and to benches/results.md (named models replace their own rows).
 
@@ -17,8 +18,8 @@ Written by `cargo bench --bench prove`: release `zkinfer prove` per model in a f
 default settings calibrated on the model's `input.json`, development SRS; setup excludes SRS
 generation; errors are against tract's f32 run; lanes are gate + second-phase (Freivalds) +
 lookup lanes; `MODEL+…` rows are variants calibrated with visibility flags (`+hashed`: outputs
-hashed, `+hashed-input`, `+private-weights`, `+hashed-weights`), whose Poseidon lanes are not in
-the lanes column. Recorded on
+hashed, `+hashed-input`, `+packed`: outputs packed, `+packed-input`, `+private-weights`,
+`+hashed-weights`), whose Poseidon lanes are not in the lanes column. Recorded on
 the 2-core, 24 GiB development machine. EZKL 23 on that machine: one-op models k = 15,
 setup ≈ 10 s, prove ≈ 13 s; `lenet_5` k = 20, setup ≈ 420 s, prove ≈ 418 s, peak 9.6 GB,
 pk 4.4 GB.

@@ -27,19 +27,33 @@ pub enum VerifierForm {
     /// A verifier shared by every key of the circuit's layout, plus a contract holding this
     /// key (see [`zkinfer_verifier::reusable`]).
     Reusable,
+    /// The reusable verifier in parts, for layouts whose reusable verifier is still over the
+    /// limit (the key contract is the same).
+    SplitReusable,
 }
 
 impl VerifierForm {
-    /// The form the `split` and `reusable` flags ask for; `None` when both are set, which
-    /// cannot be combined.
+    /// The form the `split` and `reusable` flags ask for.
     #[must_use]
-    pub fn from_flags(split: bool, reusable: bool) -> Option<Self> {
+    pub fn from_flags(split: bool, reusable: bool) -> Self {
         match (split, reusable) {
-            (true, true) => None,
-            (true, false) => Some(Self::Split),
-            (false, true) => Some(Self::Reusable),
-            (false, false) => Some(Self::Single),
+            (true, true) => Self::SplitReusable,
+            (true, false) => Self::Split,
+            (false, true) => Self::Reusable,
+            (false, false) => Self::Single,
         }
+    }
+
+    /// Whether the verifier is spread over part contracts.
+    #[must_use]
+    pub fn is_split(self) -> bool {
+        matches!(self, Self::Split | Self::SplitReusable)
+    }
+
+    /// Whether the verifier reads its key from a key contract.
+    #[must_use]
+    pub fn is_reusable(self) -> bool {
+        matches!(self, Self::Reusable | Self::SplitReusable)
     }
 }
 
@@ -108,18 +122,19 @@ pub fn create_evm_verifier(
     if let Some(s) = settings {
         header.push(format!("model sha256 {}", zkinfer_quantize::Settings::read(s)?.model_sha256));
     }
-    let mut reusable = None;
-    let source = match form {
-        VerifierForm::Reusable => {
-            let v = reusable::render_verifier(&bundle, &header)?;
-            let source = v.source.clone();
-            reusable = Some(v);
-            source
-        }
-        _ => solidity::render(&bundle, &header)?,
+    let reusable =
+        if form.is_reusable() { Some(reusable::render_verifier(&bundle, &header)?) } else { None };
+    let source = match &reusable {
+        Some(v) => v.source.clone(),
+        None => solidity::render(&bundle, &header)?,
     };
-    if form == VerifierForm::Split {
-        return write_split(&split::fit(&source, &Compiler::locate()?)?, output, &bundle);
+    if form.is_split() {
+        let mut files = write_split(&split::fit(&source, &Compiler::locate()?)?, output, &bundle)?;
+        if let Some(v) = &reusable {
+            files.key = Some(write_key(&bundle, v, &header, output, true)?);
+            files.layout = Some(hex(&v.layout));
+        }
+        return Ok(files);
     }
     let name = if reusable.is_some() { reusable::VERIFIER_NAME } else { CONTRACT_NAME };
     let (compiled, not_compiled) = match Compiler::locate() {
@@ -272,10 +287,12 @@ fn compile_source(source: &str, path: &Path) -> Result<Deployment> {
     if source.contains(&format!("contract {}", part_name(0))) {
         // Split: one compiler run per contract, as when it was generated.
         let (parts, entry) = split::compile_source(source, &compiler)?;
+        let key =
+            if source.contains(reusable::KEY_PROLOGUE) { Some(key_beside(path)?) } else { None };
         return Ok(Deployment {
             parts: parts.into_iter().map(|p| p.creation).collect(),
             entry: entry.creation,
-            key: None,
+            key,
         });
     }
     if source.contains(&format!("contract {} ", reusable::VERIFIER_NAME)) {
@@ -349,6 +366,16 @@ pub fn creation_code(verifier: &Path, form: VerifierForm) -> Result<Deployment> 
                     Ok(Deployment {
                         parts: Vec::new(),
                         entry: compiler.compile(&v.source, reusable::VERIFIER_NAME)?.creation,
+                        key: Some(compiler.compile(&key, reusable::KEY_NAME)?.creation),
+                    })
+                }
+                VerifierForm::SplitReusable => {
+                    let v = reusable::render_verifier(&bundle, &[])?;
+                    let key = v.key_contract(&bundle, &[])?;
+                    let parts = split::fit(&v.source, &compiler)?;
+                    Ok(Deployment {
+                        parts: parts.parts.into_iter().map(|p| p.creation).collect(),
+                        entry: parts.entry.creation,
                         key: Some(compiler.compile(&key, reusable::KEY_NAME)?.creation),
                     })
                 }

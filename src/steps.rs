@@ -212,14 +212,15 @@ pub fn verify_file(file: &ProofFile, vk: &Path) -> Result<String> {
         file.check_interface(interface)
             .map_err(|detail| ProverError::Mismatch { what: "public interface".into(), detail })?;
     } else if file.visibility.is_some_and(|v| {
-        v.input == Visibility::Hashed || v.output == Visibility::Hashed || !v.weights.is_fixed()
+        let new = |g: Visibility| matches!(g, Visibility::Hashed | Visibility::Packed);
+        new(v.input) || new(v.output) || !v.weights.is_fixed()
     }) {
-        // Keys from before the interface was recorded predate hashed groups and hidden
-        // weights: a file claiming them cannot be checked against such a key.
+        // Keys from before the interface was recorded predate hashed and packed groups and
+        // hidden weights: a file claiming them cannot be checked against such a key.
         return Err(ProverError::Mismatch {
             what: "public interface".into(),
-            detail: "the proof uses hashed groups or hidden weights, which this verifying key \
-                     predates; use the key made with the proof"
+            detail: "the proof uses hashed or packed groups or hidden weights, which this \
+                     verifying key predates; use the key made with the proof"
                 .into(),
         }
         .into());

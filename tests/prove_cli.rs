@@ -238,6 +238,23 @@ fn reusable_evm_verifier_from_the_cli() {
     let bad = write_lie(&file, &tmp.path().join("lie.json"));
     let out = zkinfer(&cache, &["verify-evm", "--proof", s(&bad), "--verifier", s(&bin)]);
     assert!(!out.status.success(), "a changed output was accepted");
+    // Split as well: the parts and the key contract beside the entry contract.
+    let split = tmp.path().join("out/SplitReusable.sol");
+    let args = ["create-evm-verifier", "--vk", s(&vk), "-o", s(&split), "--reusable", "--split"];
+    ok(&zkinfer(&cache, &args));
+    assert!(tmp.path().join("out/SplitReusable.part0.bin").exists());
+    let split_bin = tmp.path().join("out/SplitReusable.bin");
+    let vk_flags = ["--vk", s(&vk), "--reusable", "--split"];
+    for verifier in [&["--verifier", s(&split_bin)][..], &["--verifier", s(&split)], &vk_flags] {
+        let mut args = vec!["verify-evm", "--proof", s(&proof), "--json"];
+        args.extend_from_slice(verifier);
+        let v: serde_json::Value = serde_json::from_str(&ok(&zkinfer(&cache, &args))).unwrap();
+        assert_eq!(v["verified"], true, "{v}");
+        assert!(v["key_bytes"].as_u64().unwrap() > 0, "{v}");
+        assert!(!v["part_bytes"].as_array().unwrap().is_empty(), "{v}");
+    }
+    let out = zkinfer(&cache, &["verify-evm", "--proof", s(&bad), "--verifier", s(&split_bin)]);
+    assert!(!out.status.success(), "a changed output was accepted by the split verifier");
 
     let plain = ok(&zkinfer(&cache, &["encode-calldata", "--proof", s(&proof)]));
     let key = "0x00112233445566778899aabbccddeeff00112233";

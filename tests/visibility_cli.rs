@@ -20,7 +20,9 @@ fn public_inputs_bind_the_proof_and_private_outputs_stay_out() {
         zkinfer(&cache, &args)
     };
     let out = calibrate(&["--input-visibility", "secret"]);
-    assert!(String::from_utf8_lossy(&out.stderr).contains("'public', 'private' or 'hashed'"));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("'public', 'private', 'hashed' or 'packed'")
+    );
     let out = calibrate(&["--output-visibility", "private"]);
     assert!(String::from_utf8_lossy(&out.stderr).contains("both private"));
     ok(&calibrate(&["--input-visibility", "public", "--output-visibility", "private"]));
@@ -169,4 +171,60 @@ fn hashed_weights_are_hidden_and_named_by_their_digest() {
     std::fs::write(&other, lie.to_string()).unwrap();
     let out = zkinfer(&cache, &["verify", "--proof", s(&other), "--vk", s(&vk)]);
     assert!(String::from_utf8_lossy(&out.stderr).contains("proof rejected"), "{out:?}");
+}
+
+#[test]
+fn packed_inputs_and_outputs_unpack_to_the_listed_values_natively_and_on_the_evm() {
+    use zkinfer_circuits::packing::{per_word, unpack};
+    use zkinfer_prover::instance::parse;
+    let tmp = tempfile::tempdir().unwrap();
+    let cache = tmp.path().join("cache");
+    let flags = ["--input-visibility", "packed", "--output-visibility", "packed"];
+    let (proof, _, vk) = proved_with(tmp.path(), &cache, "1l_concat", &flags);
+    let f: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&proof).unwrap()).unwrap();
+    let words: Vec<_> =
+        f["instances"].as_array().unwrap().iter().map(|w| parse(w.as_str().unwrap())).collect();
+    let words: Vec<_> = words.into_iter().map(Result::unwrap).collect();
+    // 72 inputs then 144 outputs, each group in words of `per_word(bits)` values.
+    let mut at = 0;
+    for group in ["input", "output"] {
+        let bits = u32::try_from(f["packed_bits"][group].as_u64().unwrap()).unwrap();
+        let t = &f[format!("{group}s")][0];
+        let scale = t["scale"].as_i64().unwrap();
+        #[allow(clippy::cast_possible_truncation)]
+        let ints: Vec<i128> = t["values"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| (v.as_f64().unwrap() * 2f64.powi(scale as i32)) as i128)
+            .collect();
+        let n = ints.len().div_ceil(per_word(bits));
+        assert_eq!(unpack(&words[at..at + n], bits, ints.len()), Some(ints), "{group}s");
+        at += n;
+    }
+    assert_eq!(at, words.len());
+    assert!(words.len() <= 20, "{} instances instead of 216", words.len());
+    ok(&zkinfer(&cache, &["verify", "--proof", s(&proof), "--vk", s(&vk)]));
+    // A listed value that is not in the words is refused before any proof check.
+    let step =
+        |t: &serde_json::Value| 2f64.powi(-i32::try_from(t["scale"].as_i64().unwrap()).unwrap());
+    let mut lie = f.clone();
+    let v = lie["outputs"][0]["values"][5].as_f64().unwrap();
+    lie["outputs"][0]["values"][5] = serde_json::json!(v + step(&f["outputs"][0]));
+    let listed = tmp.path().join("listed.json");
+    std::fs::write(&listed, lie.to_string()).unwrap();
+    let out = zkinfer(&cache, &["verify", "--proof", s(&listed), "--vk", s(&vk)]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("do not pack"), "{out:?}");
+    // Another first input, consistently listed and packed: rejected natively and on the EVM.
+    let mut lie = f.clone();
+    let first = parse(f["instances"][0].as_str().unwrap()).unwrap() + parse("1").unwrap();
+    lie["instances"][0] = serde_json::json!(zkinfer_prover::instance::to_decimal(&first));
+    let v = lie["inputs"][0]["values"][0].as_f64().unwrap();
+    lie["inputs"][0]["values"][0] = serde_json::json!(v + step(&f["inputs"][0]));
+    let other = tmp.path().join("other_input.json");
+    std::fs::write(&other, lie.to_string()).unwrap();
+    let out = zkinfer(&cache, &["verify", "--proof", s(&other), "--vk", s(&vk)]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("proof rejected"), "{out:?}");
+    evm_accepts_only(tmp.path(), &cache, &vk, &proof, &other);
 }

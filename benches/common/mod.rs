@@ -97,6 +97,8 @@ pub fn variant(entry: &str) -> (&str, Vec<String>) {
         let (flag, value) = match v {
             "hashed" => ("--output-visibility", "hashed"),
             "hashed-input" => ("--input-visibility", "hashed"),
+            "packed" => ("--output-visibility", "packed"),
+            "packed-input" => ("--input-visibility", "packed"),
             "private-weights" => ("--weights-visibility", "private"),
             "hashed-weights" => ("--weights-visibility", "hashed"),
             other => {

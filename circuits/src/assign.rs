@@ -39,7 +39,10 @@ pub(crate) fn synthesize(
                         let cfg = &config.lanes[l];
                         for row in rows.clone() {
                             let c = Cell { col: spec.col, row };
-                            let v = cell_val(c, b.lanes[l].values[row]);
+                            let v = match b.lanes[l].wide.get(&row) {
+                                Some(&w) if b.known => Value::known(w),
+                                _ => cell_val(c, b.lanes[l].values[row]),
+                            };
                             region.assign_advice(cfg.advice, row, v);
                         }
                         assign_lane_fixed(&mut region, &b.lanes[l], &selectors[l], cfg, rows);
@@ -175,7 +178,10 @@ fn assign_lane_fixed(
     for row in rows.clone() {
         region.assign_fixed(cfg.gate, row, Fr::from(u64::from(selectors[row])));
     }
-    for (&row, &c) in lane.coef.range(rows) {
+    for (&row, &c) in lane.coef.range(rows.clone()) {
         region.assign_fixed(cfg.coef, row, fe(c));
+    }
+    for (&row, &c) in lane.wide_coef.range(rows) {
+        region.assign_fixed(cfg.coef, row, c);
     }
 }

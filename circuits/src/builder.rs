@@ -56,6 +56,11 @@ pub struct Lane {
     pub mac: Vec<usize>,
     /// Fixed coefficient `f` per row (sparse).
     pub coef: BTreeMap<usize, i128>,
+    /// Advice values too wide for `i128` (packed words and their partial sums), which
+    /// replace the row's entry in `values` (0 there). Empty unless a group is packed.
+    pub wide: BTreeMap<usize, Fr>,
+    /// Coefficients too wide for `i128` (powers of two of packed digits), likewise.
+    pub wide_coef: BTreeMap<usize, Fr>,
 }
 
 /// One lookup lane: an advice column `x`, an advice column `y` and a fixed tag column.
@@ -349,6 +354,20 @@ impl Builder {
         }
     }
 
+    /// Records a wide value and/or coefficient at a lane cell (see [`Lane::wide`]). Values are
+    /// kept only for a real witness.
+    pub fn set_wide(&mut self, at: Cell, value: Option<Fr>, coef: Option<Fr>) {
+        let known = self.known;
+        if let Some(lane) = self.lane_mut(at.col) {
+            if let Some(v) = value.filter(|_| known) {
+                lane.wide.insert(at.row, v);
+            }
+            if let Some(c) = coef {
+                lane.wide_coef.insert(at.row, c);
+            }
+        }
+    }
+
     fn lane_mut(&mut self, col: Col) -> Option<&mut Lane> {
         match col {
             Col::Lane(l) => self.lanes.get_mut(l),
@@ -390,10 +409,14 @@ impl Builder {
         Cell { col: Col::Constant, row }
     }
 
-    /// Value of a cell as a field element (Poseidon cells hold arbitrary ones).
+    /// Value of a cell as a field element (Poseidon cells and wide lane cells hold arbitrary
+    /// ones).
     #[must_use]
     pub fn field_value(&self, c: Cell) -> Fr {
         match c.col {
+            Col::Lane(l) if !self.lanes[l].wide.is_empty() => {
+                self.lanes[l].wide.get(&c.row).copied().unwrap_or_else(|| fe(self.value(c)))
+            }
             Col::Hash(l, w) if w < 3 => self.hash[l].s[c.row][w],
             Col::Hash(l, w) => self.hash[l].w[c.row][w - 3],
             _ => fe(self.value(c)),

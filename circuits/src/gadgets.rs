@@ -4,6 +4,8 @@
 //! the columns the configs in [`crate::circuit`] own.
 
 use crate::builder::{range_tag, Builder, Cell, Gate};
+use halo2_proofs::halo2curves::bn256::Fr;
+use halo2_proofs::halo2curves::ff::Field;
 
 /// What the gate lanes offer: linear combinations and products of cells, as runs of the
 /// multiply-add and multiply-accumulate gates that `LaneConfig` configures on every lane.
@@ -22,6 +24,11 @@ pub trait GateInstructions {
     /// Σ a_i·b_i for input-dependent vectors, as one chain `[0, a1, b1, acc1, a2, b2, …]`
     /// whose multiply-add gates overlap. Costs 1 + 3n cells.
     fn dot(&mut self, pairs: &[(Cell, Cell)]) -> Cell;
+
+    /// `Σ coef·x` with field coefficients, for sums too wide for `i128` (packed words): the
+    /// chain of [`GateInstructions::lincomb`] starting from the constant 0, its partial sums
+    /// and coefficients recorded as wide values. Costs 1 + 2n cells.
+    fn field_lincomb(&mut self, terms: &[(Cell, Fr)]) -> Cell;
 }
 
 impl GateInstructions for Builder {
@@ -84,6 +91,27 @@ impl GateInstructions for Builder {
             self.enable(Gate::MulAdd, cells[3 * i]);
             self.copy(a, cells[3 * i + 1]);
             self.copy(b, cells[3 * i + 2]);
+        }
+        cells[cells.len() - 1]
+    }
+
+    fn field_lincomb(&mut self, terms: &[(Cell, Fr)]) -> Cell {
+        let mut values = vec![0i128];
+        for &(x, _) in terms {
+            values.extend([self.value(x), 0]);
+        }
+        let cells = self.run(&values);
+        let zero = self.constant(0);
+        self.copy(zero, cells[0]);
+        let mut acc = Fr::ZERO;
+        for (i, &(x, c)) in terms.iter().enumerate() {
+            let (at, sum) = (cells[1 + 2 * i], cells[2 + 2 * i]);
+            let xv = self.field_value(x);
+            acc += c * xv;
+            self.enable(Gate::Mac, cells[2 * i]);
+            self.set_wide(at, Some(xv), Some(c));
+            self.set_wide(sum, Some(acc), None);
+            self.copy(x, at);
         }
         cells[cells.len() - 1]
     }

@@ -3,7 +3,7 @@
 //! that a proof file labels its instances as the circuit defines them, not as the file says.
 
 use serde::{Deserialize, Serialize};
-use zkinfer_quantize::{QGraph, Visibilities};
+use zkinfer_quantize::{QGraph, Visibilities, Visibility};
 
 /// A model input or output as a verifier sees it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -27,6 +27,42 @@ pub struct Interface {
     pub inputs: Vec<TensorSig>,
     /// Model outputs, in order.
     pub outputs: Vec<TensorSig>,
+    /// Digit width of packed groups (see [`crate::packing`]); absent when nothing is packed,
+    /// so interfaces from before packing are unchanged.
+    #[serde(default, skip_serializing_if = "PackedBits::is_none")]
+    pub packed_bits: PackedBits,
+}
+
+/// Bits per packed digit of the inputs and the outputs, each `None` unless that group is packed.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PackedBits {
+    /// Inputs' digit width.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub input: Option<u32>,
+    /// Outputs' digit width.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub output: Option<u32>,
+}
+
+impl PackedBits {
+    /// Whether no group is packed.
+    #[must_use]
+    pub fn is_none(&self) -> bool {
+        self.input.is_none() && self.output.is_none()
+    }
+
+    /// The digit widths of a quantized graph's packed groups.
+    #[must_use]
+    pub fn of(q: &QGraph) -> Self {
+        let bits = |ids: &[usize], v: Visibility| {
+            (v == Visibility::Packed).then(|| crate::packing::group_bits(q, ids))
+        };
+        Self {
+            input: bits(&q.inputs, q.visibility.input),
+            output: bits(&q.outputs, q.visibility.output),
+        }
+    }
 }
 
 impl Interface {
@@ -41,6 +77,11 @@ impl Interface {
                 })
                 .collect()
         };
-        Self { visibility: q.visibility, inputs: sig(&q.inputs), outputs: sig(&q.outputs) }
+        Self {
+            visibility: q.visibility,
+            inputs: sig(&q.inputs),
+            outputs: sig(&q.outputs),
+            packed_bits: PackedBits::of(q),
+        }
     }
 }

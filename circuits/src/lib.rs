@@ -20,6 +20,7 @@ mod gadgets;
 mod hash_gate;
 pub mod interface;
 pub mod late;
+pub mod packing;
 pub mod plan;
 pub mod poseidon;
 pub mod regions;

@@ -8,14 +8,16 @@ use crate::instance;
 use halo2_proofs::halo2curves::bn256::Fr;
 use serde::{Deserialize, Serialize};
 use std::path::Path;
-use zkinfer_circuits::interface::{Interface, TensorSig};
+use zkinfer_circuits::interface::{Interface, PackedBits, TensorSig};
+use zkinfer_circuits::packing;
 use zkinfer_quantize::eval::dequantize_value;
 use zkinfer_quantize::{QGraph, Visibilities, Visibility, WeightVisibility};
 
 /// File magic stored in `format`.
 pub const PROOF_FORMAT: &str = "zkinfer-proof";
-/// Current version (3 added public inputs, 4 hashed groups and the `visibility` field).
-pub const PROOF_VERSION: u32 = 4;
+/// Current version (3 added public inputs, 4 hashed groups and the `visibility` field, 5
+/// packed groups and `packed_bits`).
+pub const PROOF_VERSION: u32 = 5;
 /// Oldest version this zkinfer reads.
 pub const PROOF_MIN_VERSION: u32 = 2;
 
@@ -53,8 +55,11 @@ pub struct ProofFile {
     /// where listed tensors were public and the others private).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub visibility: Option<Visibilities>,
-    /// Public instances in canonical decimal (see [`crate::instance`]): the inputs' values or
-    /// their Poseidon digest, then the outputs' values or their digest.
+    /// Digit width of packed groups (absent when nothing is packed).
+    #[serde(default, skip_serializing_if = "PackedBits::is_none")]
+    pub packed_bits: PackedBits,
+    /// Public instances in canonical decimal (see [`crate::instance`]): the inputs' values,
+    /// their packed words or their Poseidon digest, then the outputs' likewise.
     pub instances: Vec<String>,
     /// Dequantized public inputs (empty unless the settings made inputs public).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -79,7 +84,7 @@ impl ProofFile {
         k: u32,
     ) -> Self {
         let listed = |ids: &[usize], visibility: Visibility, output: bool| {
-            if !is_listed(visibility, output) {
+            if !visibility.is_listed(output) {
                 return Vec::new();
             }
             ids.iter()
@@ -106,6 +111,7 @@ impl ProofFile {
             vk_hash: hex(vk_hash),
             k,
             visibility: Some(q.visibility),
+            packed_bits: PackedBits::of(q),
             instances: instances.iter().map(instance::to_decimal).collect(),
             inputs: listed(&q.inputs, q.visibility.input, false),
             outputs: listed(&q.outputs, q.visibility.output, true),
@@ -151,10 +157,15 @@ impl ProofFile {
         let inst = f.instance_values().map_err(bad)?;
         let visibility = f.effective_visibility();
         let mut at = 0;
-        for (kind, listed, vis) in
-            [("input", &f.inputs, visibility.input), ("output", &f.outputs, visibility.output)]
-        {
-            if !is_listed(vis, kind == "output") && !listed.is_empty() {
+        let groups = [
+            ("input", &f.inputs, visibility.input, f.packed_bits.input),
+            ("output", &f.outputs, visibility.output, f.packed_bits.output),
+        ];
+        for (kind, listed, vis, bits) in groups {
+            if bits.is_some() != (vis == Visibility::Packed) {
+                return Err(bad(format!("packed_bits and the {kind}s' visibility {vis} disagree")));
+            }
+            if !vis.is_listed(kind == "output") && !listed.is_empty() {
                 return Err(bad(format!("{vis} {kind}s are listed in the file")));
             }
             match vis {
@@ -165,19 +176,9 @@ impl ProofFile {
                     })?;
                     at += 1;
                     if kind == "output" {
-                        for t in listed {
-                            if t.values.len() != t.shape.iter().product::<usize>() {
-                                return Err(bad(format!(
-                                    "output '{}' lists {} values for shape {:?}",
-                                    t.name,
-                                    t.values.len(),
-                                    t.shape
-                                )));
-                            }
-                        }
                         let ints = listed
                             .iter()
-                            .map(integers)
+                            .map(|t| integers(t, kind))
                             .collect::<std::result::Result<Vec<_>, _>>()
                             .map_err(bad)?
                             .concat();
@@ -187,6 +188,28 @@ impl ProofFile {
                             ));
                         }
                     }
+                }
+                Visibility::Packed => {
+                    let bits = bits.unwrap_or(0);
+                    if !(2..=64).contains(&bits) {
+                        return Err(bad(format!("packed {kind}s: {bits} bits per value")));
+                    }
+                    let ints = listed
+                        .iter()
+                        .map(|t| integers(t, kind))
+                        .collect::<std::result::Result<Vec<_>, _>>()
+                        .map_err(bad)?
+                        .concat();
+                    let words = packing::words(ints.len(), bits);
+                    let slice = inst.get(at..at + words).ok_or_else(|| {
+                        bad(format!("the packed {kind}s have no matching instances"))
+                    })?;
+                    if packing::pack(&ints, bits).ok().as_deref() != Some(slice) {
+                        return Err(bad(format!(
+                            "the listed {kind}s do not pack to the proven instances"
+                        )));
+                    }
+                    at += words;
                 }
                 Visibility::Public => {
                     for t in listed {
@@ -248,10 +271,14 @@ impl ProofFile {
         let v = self.effective_visibility();
         let size = |ts: &[ProvenTensor]| ts.iter().map(|t| t.values.len()).sum::<usize>();
         let mut at = 0;
-        let mut take = |vis: Visibility, listed: usize| match vis {
+        let mut take = |vis: Visibility, listed: usize, bits: Option<u32>| match vis {
             Visibility::Private => None,
             Visibility::Public => {
                 at += listed;
+                None
+            }
+            Visibility::Packed => {
+                at += packing::words(listed, bits.unwrap_or(packing::WORD_BITS));
                 None
             }
             Visibility::Hashed => {
@@ -259,10 +286,10 @@ impl ProofFile {
                 self.instances.get(at - 1).map(String::as_str)
             }
         };
-        let input = take(v.input, size(&self.inputs));
-        let output = take(v.output, size(&self.outputs));
+        let input = take(v.input, size(&self.inputs), self.packed_bits.input);
+        let output = take(v.output, size(&self.outputs), self.packed_bits.output);
         let weights = match v.weights {
-            WeightVisibility::Hashed => take(Visibility::Hashed, 0),
+            WeightVisibility::Hashed => take(Visibility::Hashed, 0, None),
             _ => None,
         };
         [input, output, weights]
@@ -285,9 +312,16 @@ impl ProofFile {
                 interface.visibility.output
             ));
         }
+        if self.packed_bits != interface.packed_bits {
+            return Err(format!(
+                "the file packs {:?} bits per value, the circuit {:?} (inputs, outputs)",
+                (self.packed_bits.input, self.packed_bits.output),
+                (interface.packed_bits.input, interface.packed_bits.output),
+            ));
+        }
         let groups = [
-            ("inputs", &self.inputs, &interface.inputs, is_listed(visibility.input, false)),
-            ("outputs", &self.outputs, &interface.outputs, is_listed(visibility.output, true)),
+            ("inputs", &self.inputs, &interface.inputs, visibility.input.is_listed(false)),
+            ("outputs", &self.outputs, &interface.outputs, visibility.output.is_listed(true)),
         ];
         let show = |ts: &[TensorSig]| {
             let each: Vec<String> =
@@ -313,11 +347,12 @@ impl ProofFile {
     }
 
     /// The public tensors in instance order, each with its kind ("input" or "output"):
-    /// listed tensors whose values are instances themselves (not hashed ones).
+    /// listed tensors whose values are instances themselves (not hashed or packed ones).
     pub fn public_tensors(&self) -> impl Iterator<Item = (&'static str, &ProvenTensor)> {
-        let hashed = self.visibility.is_some_and(|v| v.output == Visibility::Hashed);
-        let inputs = self.inputs.iter().map(|t| ("input", t));
-        inputs.chain(self.outputs.iter().filter(move |_| !hashed).map(|t| ("output", t)))
+        let v = self.effective_visibility();
+        let inputs = self.inputs.iter().filter(move |_| v.input == Visibility::Public);
+        let outputs = self.outputs.iter().filter(move |_| v.output == Visibility::Public);
+        inputs.map(|t| ("input", t)).chain(outputs.map(|t| ("output", t)))
     }
 
     /// Instances as field elements.
@@ -337,14 +372,17 @@ impl ProofFile {
     }
 }
 
-/// Whether a group's tensors are listed in the file: public ones, and hashed outputs (hashed
-/// inputs stay private, only their digest is published).
-fn is_listed(visibility: Visibility, output: bool) -> bool {
-    visibility == Visibility::Public || (visibility == Visibility::Hashed && output)
-}
-
-/// The integers behind a listed tensor's dequantized values (each `value·2^scale` exactly).
-fn integers(t: &ProvenTensor) -> std::result::Result<Vec<i128>, String> {
+/// The integers behind a listed tensor's dequantized values (each `value·2^scale` exactly),
+/// as many as its shape holds.
+fn integers(t: &ProvenTensor, kind: &str) -> std::result::Result<Vec<i128>, String> {
+    if t.values.len() != t.shape.iter().product::<usize>() {
+        return Err(format!(
+            "{kind} '{}' lists {} values for shape {:?}",
+            t.name,
+            t.values.len(),
+            t.shape
+        ));
+    }
     t.values
         .iter()
         .map(|&v| {
@@ -354,7 +392,7 @@ fn integers(t: &ProvenTensor) -> std::result::Result<Vec<i128>, String> {
             (scaled.fract() == 0.0 && dequantize_value(i, t.scale).to_bits() == v.to_bits())
                 .then_some(i128::from(i))
                 .ok_or_else(|| {
-                    format!("output '{}' value {v} is not a multiple of 2^-{}", t.name, t.scale)
+                    format!("{kind} '{}' value {v} is not a multiple of 2^-{}", t.name, t.scale)
                 })
         })
         .collect()

@@ -11,7 +11,6 @@
 
 use pyo3::create_exception;
 use pyo3::exceptions::PyException;
-use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::PyBytes;
 use serde_json::{json, Value};
@@ -329,7 +328,7 @@ fn create_evm_verifier(
     split: bool,
     reusable: bool,
 ) -> PyResult<String> {
-    let form = verifier_form(split, reusable)?;
+    let form = onchain::VerifierForm::from_flags(split, reusable);
     let f = py
         .detach(|| {
             onchain::create_evm_verifier(&vk, settings.as_deref(), &output, allow_oversize, form)
@@ -348,13 +347,6 @@ fn create_evm_verifier(
     }))
 }
 
-/// The verifier form of the `split` and `reusable` flags (not both).
-fn verifier_form(split: bool, reusable: bool) -> PyResult<onchain::VerifierForm> {
-    onchain::VerifierForm::from_flags(split, reusable).ok_or_else(|| {
-        PyValueError::new_err("split=True and reusable=True cannot be combined: choose one")
-    })
-}
-
 /// Deploys a verifier (`.bin`, `.sol` or a verifying key) on an in-process EVM and verifies
 /// proof.json with it.
 #[pyfunction]
@@ -367,7 +359,7 @@ fn verify_evm(
     split: bool,
     reusable: bool,
 ) -> PyResult<String> {
-    let form = verifier_form(split, reusable)?;
+    let form = onchain::VerifierForm::from_flags(split, reusable);
     let r = py
         .detach(|| onchain::verify_evm(&ProofFile::read(&proof)?, &verifier, allow_oversize, form))
         .map_err(err)?;

@@ -168,10 +168,33 @@ def test_public_inputs_and_private_outputs(tmp_path):
     doc["inputs"][0]["values"][0] = int(doc["instances"][0]) / 2.0**scale
     (tmp_path / "other_input.json").write_text(json.dumps(doc))
     assert zkinfer.verify(tmp_path / "other_input.json", proof.vk) is False
-    with pytest.raises(zkinfer.ZkinferError, match="'public', 'private' or 'hashed'"):
+    with pytest.raises(zkinfer.ZkinferError, match="'public', 'private', 'hashed' or 'packed'"):
         zkinfer.calibrate(path, x, input_visibility="secret")
     with pytest.raises(zkinfer.ZkinferError, match="both private"):
         zkinfer.calibrate(path, x, output_visibility="private")
+
+
+def test_packed_outputs(tmp_path):
+    path, x = model("1l_concat")
+    settings = zkinfer.calibrate(path, x, output_visibility="packed")
+    saved = settings.save(tmp_path / "settings.json")
+    proof = zkinfer.prove(path, x, tmp_path / "proof.json", settings=saved, progress=False)
+    assert zkinfer.verify(proof.proof, proof.vk)
+    doc = json.loads(Path(proof.proof).read_text())
+    # 144 outputs in a few words: value i of a word is its i-th digit of `bits` bits, offset.
+    bits = doc["packed_bits"]["output"]
+    out = doc["outputs"][0]
+    per = 248 // bits
+    words = [int(w) for w in doc["instances"]]
+    assert len(words) == -(-len(out["values"]) // per)
+    digits = [(w >> (bits * i)) & ((1 << bits) - 1) for w in words for i in range(per)]
+    values = [(d - (1 << (bits - 1))) / 2.0 ** out["scale"] for d in digits]
+    assert values[: len(out["values"])] == out["values"]
+    assert zkinfer.verify_evm(proof.proof, proof.vk).accepted
+    doc["outputs"][0]["values"][3] += 2.0 ** -out["scale"]
+    (tmp_path / "bad.json").write_text(json.dumps(doc))
+    with pytest.raises(zkinfer.ZkinferError, match="do not pack"):
+        zkinfer.verify(tmp_path / "bad.json", proof.vk)
 
 
 def test_hashed_inputs_and_outputs(tmp_path):

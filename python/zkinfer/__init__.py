@@ -308,7 +308,9 @@ def calibrate(
     ``linear_check`` ("auto", "freivalds" or "dot") chooses how linear layers are proven:
     a Freivalds random check (far fewer cells on large layers, a second proof phase) or
     plain multiply-accumulate chains; "auto" picks per layer. Either visibility may also be
-    "hashed": one public instance, the group's Poseidon digest (see :func:`digests`).
+    "hashed": one public instance, the group's Poseidon digest (see :func:`digests`), or
+    "packed": public values several to an instance (a fraction of the EVM gas and code of
+    "public" for groups of hundreds of values; the proof's ``packed_bits`` gives the layout).
     ``weights_visibility`` ("fixed", "private" or "hashed") chooses whether the weights are
     pinned by the verifying key, hidden, or hidden and bound by their digest.
     """

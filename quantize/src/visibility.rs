@@ -15,6 +15,11 @@ pub enum Visibility {
     /// verifier already holds a commitment to) or without one instance per value (outputs
     /// of thousands of elements, which an EVM verifier pays for one by one).
     Hashed,
+    /// Public, several values to an instance: each value offset to a non-negative integer of
+    /// a fixed bit width and packed little-endian into words below 2^248 (see
+    /// `zkinfer_circuits::packing`). The values stay public and readable by shifts and masks,
+    /// while an EVM verifier, which pays per instance, sees an order of magnitude fewer.
+    Packed,
 }
 
 impl std::str::FromStr for Visibility {
@@ -24,8 +29,9 @@ impl std::str::FromStr for Visibility {
             "public" => Ok(Self::Public),
             "private" => Ok(Self::Private),
             "hashed" => Ok(Self::Hashed),
+            "packed" => Ok(Self::Packed),
             other => Err(format!(
-                "unknown visibility '{other}': expected 'public', 'private' or 'hashed'"
+                "unknown visibility '{other}': expected 'public', 'private', 'hashed' or 'packed'"
             )),
         }
     }
@@ -37,7 +43,17 @@ impl std::fmt::Display for Visibility {
             Self::Public => "public",
             Self::Private => "private",
             Self::Hashed => "hashed",
+            Self::Packed => "packed",
         })
+    }
+}
+
+impl Visibility {
+    /// Whether a proof file lists the group's values: public and packed groups, and hashed
+    /// outputs (hashed inputs stay private, only their digest is published).
+    #[must_use]
+    pub fn is_listed(self, output: bool) -> bool {
+        matches!(self, Self::Public | Self::Packed) || (self == Self::Hashed && output)
     }
 }
 

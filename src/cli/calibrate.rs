@@ -42,12 +42,15 @@ pub struct Args {
     linear_check: LinearCheck,
     /// Model inputs in the proof: private (default; the proof hides them), public (public
     /// instances: the proof is bound to this exact input) or hashed (one public instance, the
-    /// input's Poseidon digest: bound to the input without revealing it; see `zkinfer hash`).
+    /// input's Poseidon digest: bound to the input without revealing it; see `zkinfer hash`)
+    /// or packed (public, several values to an instance, see --output-visibility).
     #[arg(long, default_value = "private", value_parser = visibility)]
     input_visibility: Visibility,
     /// Model outputs in the proof: public (default), private (the proof attests the model
     /// ran, without revealing the result; needs public or hashed inputs) or hashed (one public
-    /// instance, the outputs' Poseidon digest: cheap on the EVM for thousands of outputs).
+    /// instance, the outputs' Poseidon digest: cheap on the EVM for thousands of outputs) or
+    /// packed (public, each value a digit of `packed_bits` bits, words of up to 248 bits as
+    /// instances: an EVM verifier pays per instance, so thousands of public outputs fit).
     #[arg(long, default_value = "public", value_parser = visibility)]
     output_visibility: Visibility,
     /// Model weights in the circuit: fixed (default; pinned by the verifying key, whose hash

@@ -26,7 +26,8 @@ pub struct CreateArgs {
     allow_oversize: bool,
     /// Spread the verifier over several contracts that each fit the EIP-170 limit (parts go
     /// to `<stem>.partN.bin`; deploy them in order, then `<stem>.bin` with their addresses).
-    #[arg(long, conflicts_with = "reusable")]
+    /// With --reusable, the reusable verifier is the one split.
+    #[arg(long)]
     split: bool,
     /// Write the verifier shared by every key of this circuit's layout (the same contract
     /// for a retrained model of the same architecture and calibration), and this key as a
@@ -34,11 +35,6 @@ pub struct CreateArgs {
     /// address before the proof (`encode-calldata --key ADDRESS`).
     #[arg(long)]
     reusable: bool,
-}
-
-fn form(split: bool, reusable: bool) -> anyhow::Result<VerifierForm> {
-    VerifierForm::from_flags(split, reusable)
-        .context("--split and --reusable cannot be combined: choose one")
 }
 
 /// Arguments of `zkinfer encode-calldata`.
@@ -72,7 +68,7 @@ pub struct VerifyArgs {
     #[arg(long)]
     allow_oversize: bool,
     /// With `--vk`: generate a split verifier (see `create-evm-verifier --split`).
-    #[arg(long, requires = "vk", conflicts_with = "reusable")]
+    #[arg(long, requires = "vk")]
     split: bool,
     /// With `--vk`: generate the reusable verifier and this key's contract (see
     /// `create-evm-verifier --reusable`); a `.bin` or `.sol` verifier finds its key contract
@@ -90,7 +86,7 @@ pub fn create(a: &CreateArgs) -> anyhow::Result<()> {
         a.settings.as_deref(),
         &a.output,
         a.allow_oversize,
-        form(a.split, a.reusable)?,
+        VerifierForm::from_flags(a.split, a.reusable),
     )?;
     if let Some(why) = &f.not_compiled {
         eprintln!(
@@ -166,17 +162,22 @@ pub fn verify(a: &VerifyArgs) -> anyhow::Result<()> {
     let Some(verifier) = a.verifier.as_ref().or(a.vk.as_ref()) else {
         anyhow::bail!("give the verifier: --verifier Verifier.bin|Verifier.sol, or --vk VK")
     };
-    let r =
-        verify_evm(&file, verifier, a.allow_oversize, form(a.split, a.reusable)?).map_err(|e| {
-            let e = e.to_string();
-            if e.contains("CreateContractSizeLimit") {
-                anyhow::anyhow!(
-                    "{e}\nhint: a verifier over {EIP170_LIMIT} bytes needs --allow-oversize"
-                )
-            } else {
-                anyhow::anyhow!(e)
-            }
-        })?;
+    let r = verify_evm(
+        &file,
+        verifier,
+        a.allow_oversize,
+        VerifierForm::from_flags(a.split, a.reusable),
+    )
+    .map_err(|e| {
+        let e = e.to_string();
+        if e.contains("CreateContractSizeLimit") {
+            anyhow::anyhow!(
+                "{e}\nhint: a verifier over {EIP170_LIMIT} bytes needs --allow-oversize"
+            )
+        } else {
+            anyhow::anyhow!(e)
+        }
+    })?;
     if a.json {
         println!(
             "{}",

@@ -111,6 +111,16 @@ pub fn main(a: &Args) -> anyhow::Result<()> {
     if let Some(d) = output {
         println!("hashed outputs: Poseidon digest {d} bound into the proof");
     }
+    for (kind, bits) in [("inputs", file.packed_bits.input), ("outputs", file.packed_bits.output)] {
+        if let Some(bits) = bits {
+            println!(
+                "packed {kind}: {} values per public instance w, value i = ((w >> {bits}·i) & \
+                 (2^{bits} − 1)) − 2^{}",
+                zkinfer_circuits::packing::per_word(bits),
+                bits - 1
+            );
+        }
+    }
     if let Some(d) = weights {
         println!("hashed weights: Poseidon digest {d} bound into the proof (the model commitment)");
     }

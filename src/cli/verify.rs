@@ -105,6 +105,15 @@ pub fn main(a: &Args) -> anyhow::Result<()> {
     if let Some(d) = weights {
         println!("  weights: Poseidon digest {d} (the model's commitment; `zkinfer hash` computes it from the model)");
     }
+    for (kind, bits) in [("inputs", file.packed_bits.input), ("outputs", file.packed_bits.output)] {
+        if let Some(bits) = bits {
+            println!(
+                "  {kind}: packed {} to an instance as {bits}-bit digits (the listed {kind} pack \
+                 to the instances)",
+                zkinfer_circuits::packing::per_word(bits)
+            );
+        }
+    }
     if file.outputs.is_empty() {
         println!("  (the outputs are private: the proof does not reveal them)");
     }

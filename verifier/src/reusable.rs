@@ -29,6 +29,9 @@ use zkinfer_prover::keys::VkBundle;
 
 /// The reusable verifier's contract name.
 pub const VERIFIER_NAME: &str = "Halo2ReusableVerifier";
+/// Opens the comment of the key-loading block, in a single reusable verifier and in the first
+/// part of a split one: how a source file says it needs a key contract.
+pub const KEY_PROLOGUE: &str = "The verifying key: a contract";
 /// A verifying-key contract's name.
 pub const KEY_NAME: &str = "Halo2VerifyingKey";
 
@@ -112,14 +115,17 @@ pub fn render_verifier(bundle: &VkBundle, header: &[String]) -> Result<ReusableV
     let key_words = 2 + 2 * placeholders.len();
     let layout: [u8; 32] = Sha256::digest(code.as_bytes()).into();
     let len = 0x20 * key_words;
+    // A block, so `vk` is not a top-level variable and a split verifier can cut around it.
     let prologue = format!(
-        "            // The verifying key: a contract whose code is 0x00 || key words, named by\n\
+        "            {{\n\
+         \x20           // {KEY_PROLOGUE} whose code is 0x00 || key words, named by\n\
          \x20           // the first calldata word; its first word must be this layout's identifier.\n\
          \x20           let vk := calldataload(0x0)\n\
          \x20           success := and(success, lt(vk, shl(160, 1)))\n\
          \x20           success := and(success, eq(extcodesize(vk), {size:#x}))\n\
          \x20           extcodecopy(vk, {base:#x}, 1, {len:#x})\n\
-         \x20           success := and(success, eq(mload({base:#x}), {id}))\n",
+         \x20           success := and(success, eq(mload({base:#x}), {id}))\n\
+         \x20           }}\n",
         size = len + 1,
         id = hex_word(&layout),
     );

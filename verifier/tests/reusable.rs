@@ -103,3 +103,52 @@ fn one_verifier_serves_every_key_of_its_layout() {
     assert!(!chain.call(at, &longer).unwrap().success, "appended byte accepted");
     assert!(chain.call(at, &good).unwrap().success);
 }
+
+/// The reusable verifier cut into parts: the key contract is read once, by the first part,
+/// and the rest run on the memory it leaves; the proof is accepted with its key only.
+#[test]
+fn a_split_reusable_verifier_reads_its_key_contract() {
+    use zkinfer_verifier::split::{constructor_args, part_name, Anatomy};
+    let tmp = tempfile::tempdir().unwrap();
+    let mlp = proven_shared("1l_mlp", tmp.path());
+    let conv = proven_shared("1l_conv", tmp.path());
+    let v = render_verifier(&mlp.bundle, &[]).unwrap();
+    let source = Anatomy::of(&v.source).unwrap().render(3);
+    let solc = Compiler::locate().unwrap();
+    let mut all = solc.compile_all(&source).unwrap();
+    let mut chain = Chain::new(true);
+    let parts: Vec<[u8; 20]> = (0..3)
+        .map(|i| chain.deploy(&all.remove(&part_name(i)).unwrap().creation).unwrap())
+        .map(|c| c.address.into_array())
+        .collect();
+    let mut creation = all.remove("Halo2Verifier").unwrap().creation;
+    creation.extend(constructor_args(&parts));
+    let entry = chain.deploy(&creation).unwrap().address;
+    let key_code = |b: &VkBundle, layout: &[u8; 32]| {
+        solc.compile(&render_key(&key_words(b, layout).unwrap(), &[]), KEY_NAME).unwrap().creation
+    };
+    let k1 = chain.deploy(&key_code(&mlp.bundle, &v.layout)).unwrap().address.into_array();
+    let other = render_verifier(&conv.bundle, &[]).unwrap();
+    let k2 = chain.deploy(&key_code(&conv.bundle, &other.layout)).unwrap().address.into_array();
+    let p = &mlp.proof;
+    let good = with_key(k1, &encode(&p.instances, &p.bytes));
+    let ok = chain.call(entry, &good).unwrap();
+    assert!(ok.success, "real proof rejected: {ok:?}");
+    eprintln!("1l_mlp through the reusable verifier in 3 parts: {} gas", ok.gas_used);
+    assert!(!chain.call(entry, &with_key(k2, &good[32..])).unwrap().success, "foreign key");
+    assert!(!chain.call(entry, &with_key([7; 20], &good[32..])).unwrap().success, "no code");
+    let n = p.instances.len();
+    for w in (0..p.bytes.len()).step_by(32) {
+        let mut bad = good.clone();
+        bad[32 + 32 * n + w + 31 - (w / 32) % 32] ^= 0x01;
+        assert!(!chain.call(entry, &bad).unwrap().success, "flipped proof word {}", w / 32);
+    }
+    let mut changed = p.instances.clone();
+    changed[n - 1] += Fr::one();
+    assert!(!chain.call(entry, &with_key(k1, &encode(&changed, &p.bytes))).unwrap().success);
+    let mut alias = good.clone();
+    add_r(&mut alias[32..64]);
+    assert!(!chain.call(entry, &alias).unwrap().success, "instance + r accepted");
+    assert!(!chain.call(entry, &good[..good.len() - 1]).unwrap().success);
+    assert!(chain.call(entry, &good).unwrap().success);
+}

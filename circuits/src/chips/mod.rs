@@ -18,6 +18,7 @@ mod compare;
 pub(crate) mod hash;
 mod linear;
 mod movement;
+mod pack;
 mod select;
 mod table;
 
@@ -29,6 +30,7 @@ use compare::{CompareChip, CompareInstructions};
 use hash::HashInstructions;
 use linear::{LinearChip, LinearInstructions};
 use movement::{MovementChip, MovementInstructions};
+use pack::PackInstructions;
 use select::{SelectChip, SelectInstructions};
 use table::{TableChip, TableInstructions};
 use zkinfer_model_import::tensor::broadcast_index_map;
@@ -151,23 +153,33 @@ pub fn lay_out(q: &QGraph, witness: Option<&[Vec<i64>]>, layout: &Layout) -> Res
     // Public instances: the inputs, then the outputs, each group as its visibility says, then
     // the weights' digest when they are hashed.
     let groups = [
-        ("hash of the inputs", &q.inputs, q.visibility.input),
-        ("hash of the outputs", &q.outputs, q.visibility.output),
+        ("hash of the inputs", "packed inputs", &q.inputs, q.visibility.input),
+        ("hash of the outputs", "packed outputs", &q.outputs, q.visibility.output),
     ];
-    for (name, ids, visibility) in groups {
+    for (name, packed, ids, visibility) in groups {
         if visibility == Visibility::Private {
             continue;
         }
-        let mut laid = Vec::new();
-        for &t in ids {
-            laid.extend(cells[t].as_ref().ok_or_else(|| {
-                CircuitError::Internal(format!("tensor {} not laid out", q.tensors[t].name))
-            })?);
-        }
-        if visibility == Visibility::Hashed {
-            laid = vec![b.hash_cells(name, &laid)];
-        }
-        for c in laid {
+        let laid = ids
+            .iter()
+            .map(|&t| {
+                cells[t].as_deref().ok_or_else(|| {
+                    CircuitError::Internal(format!("tensor {} not laid out", q.tensors[t].name))
+                })
+            })
+            .collect::<Result<Vec<&[Cell]>>>()?;
+        let exposed = match visibility {
+            Visibility::Hashed => vec![b.hash_cells(name, &laid.concat())],
+            Visibility::Packed => {
+                b.begin_node(packed, "Pack");
+                let before = b.cells();
+                let words = b.pack_group(q, ids, &laid);
+                b.node_cells.insert(packed.into(), b.cells() - before);
+                words
+            }
+            Visibility::Public | Visibility::Private => laid.concat(),
+        };
+        for c in exposed {
             b.expose(c);
         }
     }

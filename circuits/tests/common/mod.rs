@@ -143,7 +143,11 @@ pub fn check_sound_with(q: &QGraph, inputs: &[Vec<f64>], layout: &Layout) -> Bui
     for (col, row) in cells {
         let mut bad = b.clone();
         match col {
-            Col::Lane(l) => bad.lanes[l].values[row] += 1,
+            // Wide cells (packed words) hold their value in `wide`.
+            Col::Lane(l) => match bad.lanes[l].wide.get_mut(&row) {
+                Some(v) => *v += Fr::one(),
+                None => bad.lanes[l].values[row] += 1,
+            },
             Col::Late(_) => {
                 bad.late_offsets.insert(Cell { col, row }, 1);
             }
