@@ -27,7 +27,10 @@ pub enum VerifierError {
         "the verifier's deployed code is {size} bytes, over the EIP-170 limit of {limit} bytes, \
          so no chain that enforces the limit will deploy it. Options: recalibrate with fewer \
          gate lanes (`zkinfer calibrate --max-lanes N`, then setup and prove with those \
-         settings: each lane is ~1.5 KB of verifier, k grows instead), split the verifier over \
+         settings: each lane is ~1.5 KB of verifier, k grows instead), pack or hash many \
+         public values (`zkinfer calibrate --output-visibility packed`: ~12 values to an \
+         instance, each instance ~170 bytes of verifier; or `hashed`: one instance), split the \
+         verifier over \
          several contracts that each fit (`--split`; one extra call per part), deploy on a \
          chain or test network without the limit (`--allow-oversize` writes the contract anyway), or verify \
          natively (`zkinfer verify`)"
