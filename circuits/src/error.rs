@@ -23,6 +23,18 @@ pub enum CircuitError {
         /// ONNX op.
         op: String,
     },
+    /// A packed group whose values need digits wider than packing supports.
+    #[error("tensor '{tensor}' is bounded by 2^{bits} and cannot be packed (digits of at most {max} bits); make the {group} public or hashed")]
+    PackTooWide {
+        /// The widest tensor of the group.
+        tensor: String,
+        /// Bits of its bound.
+        bits: u32,
+        /// Widest digit.
+        max: u32,
+        /// "inputs" or "outputs".
+        group: String,
+    },
     /// The circuit does not fit the largest supported size.
     #[error("the circuit needs {rows} rows, more than 2^{max_k}; use --target resources or more columns")]
     TooLarge {

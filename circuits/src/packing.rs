@@ -9,6 +9,7 @@
 //! 2^(bits−1)`. The circuit proves each digit in range from the value's proven bound (see
 //! [`group_bits`]), and the word as one linear combination of the value cells.
 
+use crate::error::CircuitError;
 use halo2_proofs::halo2curves::bn256::Fr;
 use halo2_proofs::halo2curves::ff::{Field, PrimeField};
 use zkinfer_quantize::qgraph::bits_for;
@@ -17,12 +18,35 @@ use zkinfer_quantize::QGraph;
 /// Words are below 2^248: 31 bytes, comfortably under the field order (≈ 2^253.6).
 pub const WORD_BITS: u32 = 248;
 
+/// Narrowest and widest digits. Two bits at least, so the readers need no special case for
+/// all-zero groups; 64 at most, so a digit is a `u64` and `v + 2^(bits−1)` never wraps.
+pub const DIGIT_BITS: std::ops::RangeInclusive<u32> = 2..=64;
+
 /// Bits per digit for a group of tensors: enough for `bound + 2^(bits−1)` and
-/// `−bound + 2^(bits−1)` to be a digit of `bits` bits for the largest bound in the group.
+/// `−bound + 2^(bits−1)` to be a digit of `bits` bits for the largest bound in the group
+/// (possibly more than [`DIGIT_BITS`] allows, which [`check_bits`] refuses).
 #[must_use]
 pub fn group_bits(q: &QGraph, ids: &[usize]) -> u32 {
     let bound = ids.iter().map(|&t| q.tensors[t].bound).max().unwrap_or(0);
-    bits_for(u128::from(bound)) + 1
+    (bits_for(u128::from(bound)) + 1).max(*DIGIT_BITS.start())
+}
+
+/// `bits` when packing supports it; otherwise the error naming the group's widest tensor.
+///
+/// # Errors
+/// [`CircuitError::PackTooWide`].
+pub fn check_bits(q: &QGraph, ids: &[usize], group: &str) -> crate::Result<u32> {
+    let bits = group_bits(q, ids);
+    if DIGIT_BITS.contains(&bits) {
+        return Ok(bits);
+    }
+    let widest = ids.iter().max_by_key(|&&t| q.tensors[t].bound);
+    Err(CircuitError::PackTooWide {
+        tensor: widest.map(|&t| q.tensors[t].name.clone()).unwrap_or_default(),
+        bits: bits - 1,
+        max: *DIGIT_BITS.end(),
+        group: group.into(),
+    })
 }
 
 /// Values per word for digits of `bits` bits (at least one).
@@ -37,10 +61,10 @@ pub fn words(n: usize, bits: u32) -> usize {
     n.div_ceil(per_word(bits))
 }
 
-/// The offset added to every value: `2^(bits−1)`.
+/// The offset added to every value: `2^(bits−1)` (for `bits` in [`DIGIT_BITS`]).
 #[must_use]
 pub fn offset(bits: u32) -> i128 {
-    1i128 << (bits.clamp(1, 64) - 1)
+    1i128 << (bits.clamp(*DIGIT_BITS.start(), *DIGIT_BITS.end()) - 1)
 }
 
 /// `2^e` in the field.
@@ -53,14 +77,18 @@ pub fn pow2(e: u32) -> Fr {
 /// would not fit (which the circuit cannot prove either).
 ///
 /// # Errors
-/// The index of a value outside `[−2^(bits−1), 2^(bits−1))`.
+/// The index of a value outside `[−2^(bits−1), 2^(bits−1))`; index 0 for `bits` outside
+/// [`DIGIT_BITS`].
 pub fn pack(values: &[i128], bits: u32) -> Result<Vec<Fr>, usize> {
+    if !DIGIT_BITS.contains(&bits) {
+        return Err(0);
+    }
     let o = offset(bits);
     let mut out = Vec::with_capacity(words(values.len(), bits));
     for (w, chunk) in values.chunks(per_word(bits)).enumerate() {
         let mut word = Fr::ZERO;
         for (i, &v) in chunk.iter().enumerate() {
-            let digit = v + o;
+            let digit = v.checked_add(o).unwrap_or(-1);
             if digit < 0 || digit >= 2 * o {
                 return Err(w * per_word(bits) + i);
             }
@@ -73,10 +101,10 @@ pub fn pack(values: &[i128], bits: u32) -> Result<Vec<Fr>, usize> {
 }
 
 /// The `n` values packed in `words` with digits of `bits` bits; `None` when the words hold a
-/// different number of values or a word is not a packing.
+/// different number of values, a word is not a packing, or `bits` is outside [`DIGIT_BITS`].
 #[must_use]
 pub fn unpack(words: &[Fr], bits: u32, n: usize) -> Option<Vec<i128>> {
-    if words.len() != self::words(n, bits) {
+    if !DIGIT_BITS.contains(&bits) || words.len() != self::words(n, bits) {
         return None;
     }
     let o = offset(bits);
@@ -125,6 +153,11 @@ mod tests {
         assert_eq!(pack(&[0, 8], 4), Err(1));
         assert_eq!(pack(&[-9], 4), Err(0));
         assert!(pack(&[-8, 7], 4).is_ok());
+        assert_eq!(pack(&[0], 1), Err(0), "digits below two bits");
+        assert_eq!(pack(&[0], 65), Err(0), "digits beyond 64 bits");
+        assert_eq!(pack(&[i128::MAX], 64), Err(0));
+        assert_eq!(unpack(&[Fr::ZERO], 0, 1), None);
+        assert_eq!(unpack(&[Fr::ZERO], 300, 1), None);
         let w = pack(&[1, 2, 3], 4).unwrap();
         assert_eq!(unpack(&w, 4, 2), None, "a digit beyond the count");
         // The count comes from the circuit's shapes: 3 values and 4 with a last −8 pack alike.

@@ -93,3 +93,15 @@ fn packing_refuses_values_beyond_their_digit() {
     let lookups = |b: &Builder| b.lookups.iter().map(|l| l.x.len()).sum::<usize>();
     assert!(lookups(&checked) > lookups(&unchecked));
 }
+
+#[test]
+fn groups_too_wide_to_pack_are_refused_by_name() {
+    let mut q = packed_rescale(3);
+    let out = q.outputs[0];
+    q.tensors[out].bound = u64::MAX;
+    let err = lay_out(&q, None, &Layout::new(2, 2, LIMB)).unwrap_err().to_string();
+    assert!(err.contains(&q.tensors[out].name) && err.contains("public or hashed"), "{err}");
+    // All-zero groups still get two-bit digits, which every reader accepts.
+    q.tensors[out].bound = 0;
+    assert_eq!(group_bits(&q, &q.outputs), 2);
+}

@@ -5,7 +5,8 @@ pragma solidity 0.8.19;
 /// (`zkinfer calibrate --output-visibility packed`). A packed group's values, in order, are
 /// digits of `bits` bits (the proof file's `packed_bits`), each the value plus 2^(bits-1),
 /// `248 / bits` to an instance, little-endian. The verifier has checked the instances; this
-/// only reads them.
+/// only reads them. Take a group's value count from its tensor shapes: the unused digits of
+/// the last word read as -2^(bits-1).
 library PackedValues {
     /// Value `i` of the group whose words start at `instances[first]`: an integer at the
     /// tensor's fixed-point scale (real value = integer / 2^scale).

@@ -191,20 +191,29 @@ impl ProofFile {
                 }
                 Visibility::Packed => {
                     let bits = bits.unwrap_or(0);
-                    if !(2..=64).contains(&bits) {
+                    if !packing::DIGIT_BITS.contains(&bits) {
                         return Err(bad(format!("packed {kind}s: {bits} bits per value")));
                     }
-                    let ints = listed
-                        .iter()
-                        .map(|t| integers(t, kind))
-                        .collect::<std::result::Result<Vec<_>, _>>()
-                        .map_err(bad)?
-                        .concat();
-                    let words = packing::words(ints.len(), bits);
-                    let slice = inst.get(at..at + words).ok_or_else(|| {
-                        bad(format!("the packed {kind}s have no matching instances"))
-                    })?;
-                    if packing::pack(&ints, bits).ok().as_deref() != Some(slice) {
+                    let mut n = 0usize;
+                    for t in listed {
+                        n = n
+                            .checked_add(elements(t, kind).map_err(bad)?)
+                            .ok_or_else(|| bad(format!("the packed {kind}s' shapes overflow")))?;
+                    }
+                    let words = packing::words(n, bits);
+                    let slice = at.checked_add(words).and_then(|end| inst.get(at..end));
+                    // The proven integers, compared as dequantized values (the direction that
+                    // is exact for every integer, also those beyond f64's 53 bits).
+                    let ints =
+                        slice.and_then(|s| packing::unpack(s, bits, n)).ok_or_else(|| {
+                            bad(format!("the packed {kind}s have no matching instances"))
+                        })?;
+                    let values = listed.iter().flat_map(|t| t.values.iter().map(|v| (t.scale, v)));
+                    let agree = values.zip(&ints).all(|((scale, v), &i)| {
+                        i64::try_from(i)
+                            .is_ok_and(|i| dequantize_value(i, scale).to_bits() == v.to_bits())
+                    });
+                    if !agree {
                         return Err(bad(format!(
                             "the listed {kind}s do not pack to the proven instances"
                         )));
@@ -213,16 +222,16 @@ impl ProofFile {
                 }
                 Visibility::Public => {
                     for t in listed {
-                        let n: usize = t.shape.iter().product();
-                        let slice = inst.get(at..at + n).ok_or_else(|| {
+                        let n = elements(t, kind).map_err(bad)?;
+                        let slice = at.checked_add(n).and_then(|end| inst.get(at..end));
+                        let slice = slice.ok_or_else(|| {
                             bad(format!("{kind} '{}' has no matching instances", t.name))
                         })?;
-                        let agree = t.values.len() == n
-                            && t.values.iter().zip(slice).all(|(v, f)| {
-                                instance::signed(f).and_then(|i| i64::try_from(i).ok()).is_some_and(
-                                    |i| dequantize_value(i, t.scale).to_bits() == v.to_bits(),
-                                )
-                            });
+                        let agree = t.values.iter().zip(slice).all(|(v, f)| {
+                            instance::signed(f).and_then(|i| i64::try_from(i).ok()).is_some_and(
+                                |i| dequantize_value(i, t.scale).to_bits() == v.to_bits(),
+                            )
+                        });
                         if !agree {
                             return Err(bad(format!(
                                 "{kind} '{}' values do not match the proven instances",
@@ -372,17 +381,24 @@ impl ProofFile {
     }
 }
 
-/// The integers behind a listed tensor's dequantized values (each `value·2^scale` exactly),
-/// as many as its shape holds.
-fn integers(t: &ProvenTensor, kind: &str) -> std::result::Result<Vec<i128>, String> {
-    if t.values.len() != t.shape.iter().product::<usize>() {
-        return Err(format!(
+/// The number of elements of a listed tensor's shape, which its values must match.
+fn elements(t: &ProvenTensor, kind: &str) -> std::result::Result<usize, String> {
+    let n = t.shape.iter().try_fold(1usize, |n, &d| n.checked_mul(d));
+    match n {
+        Some(n) if n == t.values.len() => Ok(n),
+        _ => Err(format!(
             "{kind} '{}' lists {} values for shape {:?}",
             t.name,
             t.values.len(),
             t.shape
-        ));
+        )),
     }
+}
+
+/// The integers behind a listed tensor's dequantized values (each `value·2^scale` exactly),
+/// as many as its shape holds.
+fn integers(t: &ProvenTensor, kind: &str) -> std::result::Result<Vec<i128>, String> {
+    elements(t, kind)?;
     t.values
         .iter()
         .map(|&v| {
@@ -396,4 +412,62 @@ fn integers(t: &ProvenTensor, kind: &str) -> std::result::Result<Vec<i128>, Stri
                 })
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use halo2_proofs::halo2curves::ff::Field;
+
+    /// A file whose outputs are packed with 60-bit digits (no proof: reading checks the file).
+    fn packed_file(ints: &[i64], words: &[Fr]) -> ProofFile {
+        ProofFile {
+            format: PROOF_FORMAT.into(),
+            format_version: PROOF_VERSION,
+            tool_version: "test".into(),
+            circuit_hash: "00".into(),
+            vk_hash: "00".into(),
+            k: 10,
+            visibility: Some(Visibilities { output: Visibility::Packed, ..Default::default() }),
+            packed_bits: PackedBits { input: None, output: Some(60) },
+            instances: words.iter().map(instance::to_decimal).collect(),
+            inputs: Vec::new(),
+            outputs: vec![ProvenTensor {
+                name: "y".into(),
+                shape: vec![ints.len()],
+                scale: 3,
+                values: ints.iter().map(|&i| dequantize_value(i, 3)).collect(),
+            }],
+            proof: "00".into(),
+        }
+    }
+
+    fn read(f: &ProofFile) -> std::result::Result<ProofFile, String> {
+        let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
+        let path = dir.path().join("proof.json");
+        f.write(&path).map_err(|e| e.to_string())?;
+        ProofFile::read(&path).map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn packed_values_beyond_53_bits_read_back_and_foreign_words_do_not() {
+        // 2^55 + 1 is not an f64: the listed value is rounded, and still names the integer.
+        let ints = [(1i64 << 55) + 1, -(1 << 58), 7, 0];
+        let words =
+            packing::pack(&ints.iter().map(|&i| i128::from(i)).collect::<Vec<_>>(), 60).unwrap();
+        assert_eq!(words.len(), 1);
+        read(&packed_file(&ints, &words)).unwrap();
+        // The third value, 7, as 8 (a change below the listed f64's precision, in the first
+        // value, would be invisible in the file: the instances are what the proof binds).
+        let mut other = words.clone();
+        other[0] += packing::pow2(120);
+        let err = read(&packed_file(&ints, &other)).unwrap_err();
+        assert!(err.contains("do not pack"), "{err}");
+        let err = read(&packed_file(&ints, &[-Fr::ONE])).unwrap_err();
+        assert!(err.contains("no matching instances"), "{err}");
+        let mut huge = packed_file(&ints, &words);
+        huge.outputs[0].shape = vec![usize::MAX, 3];
+        let err = read(&huge).unwrap_err();
+        assert!(err.contains("for shape"), "{err}");
+    }
 }

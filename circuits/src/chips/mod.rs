@@ -173,7 +173,7 @@ pub fn lay_out(q: &QGraph, witness: Option<&[Vec<i64>]>, layout: &Layout) -> Res
             Visibility::Packed => {
                 b.begin_node(packed, "Pack");
                 let before = b.cells();
-                let words = b.pack_group(q, ids, &laid);
+                let words = b.pack_group(q, ids, &laid, &packed["packed ".len()..])?;
                 b.node_cells.insert(packed.into(), b.cells() - before);
                 words
             }

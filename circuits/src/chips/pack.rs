@@ -9,21 +9,38 @@
 //! cells without range checks) it does not, so such tensors are range-checked here.
 
 use crate::builder::{Builder, Cell};
+use crate::error::Result;
 use crate::gadgets::{GateInstructions, RangeInstructions};
-use crate::packing::{group_bits, offset, per_word, pow2};
+use crate::packing::{check_bits, offset, per_word, pow2};
 use halo2_proofs::halo2curves::bn256::Fr;
 use halo2_proofs::halo2curves::ff::{Field, PrimeField};
 use zkinfer_quantize::QGraph;
 
 /// What the packing chip offers.
 pub(super) trait PackInstructions {
-    /// The packed words of the tensors `ids` (laid out as `cells`, in the same order).
-    fn pack_group(&mut self, q: &QGraph, ids: &[usize], cells: &[&[Cell]]) -> Vec<Cell>;
+    /// The packed words of the tensors `ids` (laid out as `cells`, in the same order) of the
+    /// group named `group` ("inputs" or "outputs").
+    ///
+    /// # Errors
+    /// A group whose values need digits wider than packing supports.
+    fn pack_group(
+        &mut self,
+        q: &QGraph,
+        ids: &[usize],
+        cells: &[&[Cell]],
+        group: &str,
+    ) -> Result<Vec<Cell>>;
 }
 
 impl PackInstructions for Builder {
-    fn pack_group(&mut self, q: &QGraph, ids: &[usize], cells: &[&[Cell]]) -> Vec<Cell> {
-        let bits = group_bits(q, ids);
+    fn pack_group(
+        &mut self,
+        q: &QGraph,
+        ids: &[usize],
+        cells: &[&[Cell]],
+        group: &str,
+    ) -> Result<Vec<Cell>> {
+        let bits = check_bits(q, ids, group)?;
         let mut all = Vec::new();
         for (&t, &laid) in ids.iter().zip(cells) {
             let tensor = &q.tensors[t];
@@ -36,7 +53,8 @@ impl PackInstructions for Builder {
         }
         let one = self.constant(1);
         let o = Fr::from_u128(offset(bits).unsigned_abs());
-        all.chunks(per_word(bits))
+        Ok(all
+            .chunks(per_word(bits))
             .map(|chunk| {
                 let mut terms = Vec::with_capacity(chunk.len() + 1);
                 let mut offsets = Fr::ZERO;
@@ -48,6 +66,6 @@ impl PackInstructions for Builder {
                 terms.push((one, offsets));
                 self.field_lincomb(&terms)
             })
-            .collect()
+            .collect())
     }
 }
