@@ -344,42 +344,27 @@ pub fn creation_code(verifier: &Path, form: VerifierForm) -> Result<Deployment> 
         _ => {
             let bundle = read_vk(verifier, None)?;
             let compiler = Compiler::locate()?;
-            match form {
-                VerifierForm::Single => Ok(Deployment {
-                    parts: Vec::new(),
-                    entry: compiler
-                        .compile(&solidity::render(&bundle, &[])?, CONTRACT_NAME)?
-                        .creation,
-                    key: None,
-                }),
-                VerifierForm::Split => {
-                    let v = split::fit(&solidity::render(&bundle, &[])?, &compiler)?;
-                    Ok(Deployment {
-                        parts: v.parts.into_iter().map(|p| p.creation).collect(),
-                        entry: v.entry.creation,
-                        key: None,
-                    })
-                }
-                VerifierForm::Reusable => {
-                    let v = reusable::render_verifier(&bundle, &[])?;
-                    let key = v.key_contract(&bundle, &[])?;
-                    Ok(Deployment {
-                        parts: Vec::new(),
-                        entry: compiler.compile(&v.source, reusable::VERIFIER_NAME)?.creation,
-                        key: Some(compiler.compile(&key, reusable::KEY_NAME)?.creation),
-                    })
-                }
-                VerifierForm::SplitReusable => {
-                    let v = reusable::render_verifier(&bundle, &[])?;
-                    let key = v.key_contract(&bundle, &[])?;
-                    let parts = split::fit(&v.source, &compiler)?;
-                    Ok(Deployment {
-                        parts: parts.parts.into_iter().map(|p| p.creation).collect(),
-                        entry: parts.entry.creation,
-                        key: Some(compiler.compile(&key, reusable::KEY_NAME)?.creation),
-                    })
-                }
+            // The source and its contract name, then its key contract when it reads one.
+            let (source, name, key) = if form.is_reusable() {
+                let v = reusable::render_verifier(&bundle, &[])?;
+                let key = compiler.compile(&v.key_contract(&bundle, &[])?, reusable::KEY_NAME)?;
+                (v.source, reusable::VERIFIER_NAME, Some(key.creation))
+            } else {
+                (solidity::render(&bundle, &[])?, CONTRACT_NAME, None)
+            };
+            if form.is_split() {
+                let v = split::fit(&source, &compiler)?;
+                return Ok(Deployment {
+                    parts: v.parts.into_iter().map(|p| p.creation).collect(),
+                    entry: v.entry.creation,
+                    key,
+                });
             }
+            Ok(Deployment {
+                parts: Vec::new(),
+                entry: compiler.compile(&source, name)?.creation,
+                key,
+            })
         }
     }
 }

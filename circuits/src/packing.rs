@@ -92,8 +92,8 @@ pub fn pack(values: &[i128], bits: u32) -> Result<Vec<Fr>, usize> {
             if digit < 0 || digit >= 2 * o {
                 return Err(w * per_word(bits) + i);
             }
-            let digit = u128::try_from(digit).map_err(|_| w * per_word(bits) + i)?;
-            word += Fr::from_u128(digit) * pow2(bits * u32::try_from(i).unwrap_or(0));
+            word +=
+                Fr::from_u128(digit.unsigned_abs()) * pow2(bits * u32::try_from(i).unwrap_or(0));
         }
         out.push(word);
     }

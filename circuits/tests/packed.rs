@@ -7,20 +7,6 @@ mod common;
 use common::*;
 use zkinfer_circuits::packing::{group_bits, pack, per_word, unpack};
 
-/// A rescale of `n` inputs whose inputs and outputs are both packed.
-fn packed_rescale(n: usize) -> QGraph {
-    let mut g = G::new();
-    let a = g.input(&[n], 1000);
-    let y = g.op(QOp::Rescale { shift: 5 }, vec![a], &[n], 32, false);
-    let mut q = g.output(y);
-    q.visibility = Visibilities {
-        input: Visibility::Packed,
-        output: Visibility::Packed,
-        ..Default::default()
-    };
-    q
-}
-
 fn group(w: &[Vec<i64>], t: usize) -> Vec<i128> {
     w[t].iter().map(|&v| i128::from(v)).collect()
 }
@@ -28,7 +14,7 @@ fn group(w: &[Vec<i64>], t: usize) -> Vec<i128> {
 #[test]
 fn packed_groups_publish_words_that_unpack_to_their_values() {
     let n = 30;
-    let q = packed_rescale(n);
+    let q = rescale_with(n, Visibility::Packed, Visibility::Packed);
     #[allow(clippy::cast_precision_loss)]
     let x: [Vec<f64>; 1] = [(0..n)
         .map(|i| ([1000.0, -1000.0, 517.0, 0.0, -1.0][i % 5] - i as f64).clamp(-1000.0, 1000.0))
@@ -96,7 +82,7 @@ fn packing_refuses_values_beyond_their_digit() {
 
 #[test]
 fn groups_too_wide_to_pack_are_refused_by_name() {
-    let mut q = packed_rescale(3);
+    let mut q = rescale_with(3, Visibility::Packed, Visibility::Packed);
     let out = q.outputs[0];
     q.tensors[out].bound = u64::MAX;
     let err = lay_out(&q, None, &Layout::new(2, 2, LIMB)).unwrap_err().to_string();

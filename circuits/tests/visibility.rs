@@ -15,14 +15,7 @@ use common::*;
 
 #[test]
 fn visibility_picks_the_public_instances() {
-    let build = |input, output| {
-        let mut g = G::new();
-        let a = g.input(&[3], 1000);
-        let y = g.op(QOp::Rescale { shift: 5 }, vec![a], &[3], 32, false);
-        let mut q = g.output(y);
-        q.visibility = Visibilities { input, output, ..Visibilities::default() };
-        q
-    };
+    let build = |input, output| rescale_with(3, input, output);
     let x = [vec![517.0, -999.0, 16.0]];
     let (public, private) = (Visibility::Public, Visibility::Private);
     // Inputs then outputs, each group only when public.
@@ -46,20 +39,6 @@ fn visibility_picks_the_public_instances() {
     let default = build(private, public);
     let b = lay_out(&default, Some(&witness(&default, &x)), &Layout::new(2, 2, LIMB)).unwrap();
     assert_eq!(b.public_values, ints(&[16, -31, 1]));
-}
-
-/// A graph whose input and output groups are both hashed.
-fn hashed_rescale(n: usize) -> QGraph {
-    let mut g = G::new();
-    let a = g.input(&[n], 1000);
-    let y = g.op(QOp::Rescale { shift: 5 }, vec![a], &[n], 32, false);
-    let mut q = g.output(y);
-    q.visibility = Visibilities {
-        input: Visibility::Hashed,
-        output: Visibility::Hashed,
-        ..Default::default()
-    };
-    q
 }
 
 /// Whether a Poseidon lane cell is pinned by a gate or a copy (the first row's state, the
@@ -93,7 +72,7 @@ fn padding(b: &Builder, lane: usize, block: usize) -> bool {
 #[test]
 fn hashed_groups_publish_their_poseidon_digests() {
     use zkinfer_circuits::poseidon::digest_ints;
-    let q = hashed_rescale(5);
+    let q = rescale_with(5, Visibility::Hashed, Visibility::Hashed);
     let x = [vec![517.0, -999.0, 16.0, 3.0, -64.0]];
     let w = witness(&q, &x);
     let b = lay_out(&q, Some(&w), &Layout::new(2, 2, LIMB)).unwrap();
@@ -149,7 +128,7 @@ fn hashed_groups_publish_their_poseidon_digests() {
 fn hashed_groups_larger_than_a_chunk_hash_as_a_tree_over_lanes() {
     use zkinfer_circuits::poseidon::{digest_ints, CHUNK};
     let n = CHUNK + 7;
-    let q = hashed_rescale(n);
+    let q = rescale_with(n, Visibility::Hashed, Visibility::Hashed);
     #[allow(clippy::cast_precision_loss)]
     let x = [(0..n).map(|i| (i as f64) - 300.0).collect::<Vec<_>>()];
     let w = witness(&q, &x);

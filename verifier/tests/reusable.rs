@@ -10,6 +10,7 @@ use common::{add_r, key_and_prove, proven_shared};
 use halo2_proofs::halo2curves::bn256::Fr;
 use zkinfer_model_import::{input::read_input_file, load};
 use zkinfer_prover::keys::VkBundle;
+use zkinfer_prover::Proof;
 use zkinfer_quantize::calibrate::{calibrate, settings_for};
 use zkinfer_quantize::{quantize, Target};
 use zkinfer_verifier::calldata::encode;
@@ -84,24 +85,31 @@ fn one_verifier_serves_every_key_of_its_layout() {
     let conv_call = with_key(k3, &encode(&conv.proof.instances, &conv.proof.bytes));
     assert!(!chain.call(at, &conv_call).unwrap().success, "another layout's proof accepted");
     assert!(!chain.call(at, &with_key([7; 20], &good[32..])).unwrap().success);
-    // A flipped byte in every 32-byte word of the proof; a changed output; output + r.
-    let n = p1.instances.len();
-    for w in (0..p1.bytes.len()).step_by(32) {
+    assert_rejects_tampering(|data| chain.call(at, data).unwrap().success, k1, p1);
+}
+
+/// A keyed call of `p` is rejected after any tampering: a flipped byte in every 32-byte word of
+/// the proof, a changed output, output + r, truncated and extended calldata; the real call
+/// still succeeds afterwards.
+fn assert_rejects_tampering(mut accepts: impl FnMut(&[u8]) -> bool, key: [u8; 20], p: &Proof) {
+    let good = with_key(key, &encode(&p.instances, &p.bytes));
+    let n = p.instances.len();
+    for w in (0..p.bytes.len()).step_by(32) {
         let mut bad = good.clone();
         bad[32 + 32 * n + w + 31 - (w / 32) % 32] ^= 0x01;
-        assert!(!chain.call(at, &bad).unwrap().success, "flipped proof word {}", w / 32);
+        assert!(!accepts(&bad), "flipped proof word {}", w / 32);
     }
-    let mut changed = p1.instances.clone();
+    let mut changed = p.instances.clone();
     changed[n - 1] += Fr::one();
-    assert!(!chain.call(at, &with_key(k1, &encode(&changed, &p1.bytes))).unwrap().success);
+    assert!(!accepts(&with_key(key, &encode(&changed, &p.bytes))), "changed output accepted");
     let mut alias = good.clone();
     add_r(&mut alias[32..64]);
-    assert!(!chain.call(at, &alias).unwrap().success, "instance + r accepted");
-    assert!(!chain.call(at, &good[..good.len() - 1]).unwrap().success);
+    assert!(!accepts(&alias), "instance + r accepted");
+    assert!(!accepts(&good[..good.len() - 1]), "truncated calldata accepted");
     let mut longer = good.clone();
     longer.push(0);
-    assert!(!chain.call(at, &longer).unwrap().success, "appended byte accepted");
-    assert!(chain.call(at, &good).unwrap().success);
+    assert!(!accepts(&longer), "appended byte accepted");
+    assert!(accepts(&good), "the real proof rejected after the tampering");
 }
 
 /// The reusable verifier cut into parts: the key contract is read once, by the first part,
@@ -137,18 +145,5 @@ fn a_split_reusable_verifier_reads_its_key_contract() {
     eprintln!("1l_mlp through the reusable verifier in 3 parts: {} gas", ok.gas_used);
     assert!(!chain.call(entry, &with_key(k2, &good[32..])).unwrap().success, "foreign key");
     assert!(!chain.call(entry, &with_key([7; 20], &good[32..])).unwrap().success, "no code");
-    let n = p.instances.len();
-    for w in (0..p.bytes.len()).step_by(32) {
-        let mut bad = good.clone();
-        bad[32 + 32 * n + w + 31 - (w / 32) % 32] ^= 0x01;
-        assert!(!chain.call(entry, &bad).unwrap().success, "flipped proof word {}", w / 32);
-    }
-    let mut changed = p.instances.clone();
-    changed[n - 1] += Fr::one();
-    assert!(!chain.call(entry, &with_key(k1, &encode(&changed, &p.bytes))).unwrap().success);
-    let mut alias = good.clone();
-    add_r(&mut alias[32..64]);
-    assert!(!chain.call(entry, &alias).unwrap().success, "instance + r accepted");
-    assert!(!chain.call(entry, &good[..good.len() - 1]).unwrap().success);
-    assert!(chain.call(entry, &good).unwrap().success);
+    assert_rejects_tampering(|data| chain.call(entry, data).unwrap().success, k1, p);
 }

@@ -152,11 +152,9 @@ pub fn lay_out(q: &QGraph, witness: Option<&[Vec<i64>]>, layout: &Layout) -> Res
     }
     // Public instances: the inputs, then the outputs, each group as its visibility says, then
     // the weights' digest when they are hashed.
-    let groups = [
-        ("hash of the inputs", "packed inputs", &q.inputs, q.visibility.input),
-        ("hash of the outputs", "packed outputs", &q.outputs, q.visibility.output),
-    ];
-    for (name, packed, ids, visibility) in groups {
+    let groups =
+        [("inputs", &q.inputs, q.visibility.input), ("outputs", &q.outputs, q.visibility.output)];
+    for (group, ids, visibility) in groups {
         if visibility == Visibility::Private {
             continue;
         }
@@ -169,12 +167,15 @@ pub fn lay_out(q: &QGraph, witness: Option<&[Vec<i64>]>, layout: &Layout) -> Res
             })
             .collect::<Result<Vec<&[Cell]>>>()?;
         let exposed = match visibility {
-            Visibility::Hashed => vec![b.hash_cells(name, &laid.concat())],
+            Visibility::Hashed => {
+                vec![b.hash_cells(&format!("hash of the {group}"), &laid.concat())]
+            }
             Visibility::Packed => {
-                b.begin_node(packed, "Pack");
+                let node = format!("packed {group}");
+                b.begin_node(&node, "Pack");
                 let before = b.cells();
-                let words = b.pack_group(q, ids, &laid, &packed["packed ".len()..])?;
-                b.node_cells.insert(packed.into(), b.cells() - before);
+                let words = b.pack_group(q, ids, &laid, group)?;
+                b.node_cells.insert(node, b.cells() - before);
                 words
             }
             Visibility::Public | Visibility::Private => laid.concat(),

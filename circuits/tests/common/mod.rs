@@ -87,6 +87,17 @@ impl G {
     }
 }
 
+/// A rescale (by 2^-5) of `n` inputs bounded by 1000, its inputs and outputs as visible as
+/// `input` and `output` say.
+pub fn rescale_with(n: usize, input: Visibility, output: Visibility) -> QGraph {
+    let mut g = G::new();
+    let a = g.input(&[n], 1000);
+    let y = g.op(QOp::Rescale { shift: 5 }, vec![a], &[n], 32, false);
+    let mut q = g.output(y);
+    q.visibility = Visibilities { input, output, ..Default::default() };
+    q
+}
+
 pub fn witness(q: &QGraph, inputs: &[Vec<f64>]) -> Vec<Vec<i64>> {
     let ts: Vec<Tensor> = q
         .inputs
