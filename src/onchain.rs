@@ -6,7 +6,6 @@ use std::path::{Path, PathBuf};
 use zkinfer_prover::artifact::hex;
 use zkinfer_prover::keys::read_vk;
 use zkinfer_prover::receipt::ProofFile;
-use zkinfer_prover::vk_hash;
 use zkinfer_verifier::calldata::encode_proof_file;
 use zkinfer_verifier::evm::Chain;
 use zkinfer_verifier::hex::{decode as unhex, encode_0x};
@@ -113,11 +112,15 @@ pub fn create_evm_verifier(
     form: VerifierForm,
 ) -> Result<EvmVerifierFiles> {
     let bundle = read_vk(vk, None)?;
+    // The verifier embeds the key's SRS points: a key whose s·G2 is not the development SRS
+    // its label names is refused here too (altered points are refused by `read_vk`).
+    let trust = zkinfer_prover::srs::srs_trust(&bundle.header.label, &bundle.srs.s_g2(), None)?;
     let mut header = vec![
         format!("zkinfer {} verifier (generated; do not edit)", env!("CARGO_PKG_VERSION")),
         format!("circuit {}", hex(&bundle.header.circuit_hash)),
-        format!("model identity (vk hash) {}", hex(&vk_hash(&bundle.vk))),
+        format!("model identity {}", hex(&bundle.identity)),
         format!("k = {}, {} public instances", bundle.plan.k, bundle.plan.instances),
+        format!("SRS: {}", trust.describe()),
     ];
     if let Some(s) = settings {
         header.push(format!("model sha256 {}", zkinfer_quantize::Settings::read(s)?.model_sha256));
@@ -343,6 +346,7 @@ pub fn creation_code(verifier: &Path, form: VerifierForm) -> Result<Deployment> 
         }
         _ => {
             let bundle = read_vk(verifier, None)?;
+            zkinfer_prover::srs::srs_trust(&bundle.header.label, &bundle.srs.s_g2(), None)?;
             let compiler = Compiler::locate()?;
             // The source and its contract name, then its key contract when it reads one.
             let (source, name, key) = if form.is_reusable() {

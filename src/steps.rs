@@ -13,9 +13,8 @@ use zkinfer_model_import::Tensor;
 use zkinfer_prover::gpu::{select, GpuOptions, Msm, Selected};
 use zkinfer_prover::keys::{read_pk, read_vk, write_pk, write_vk};
 use zkinfer_prover::receipt::ProofFile;
-use zkinfer_prover::srs::{fit, read_srs, Srs};
-use zkinfer_prover::{keygen_on, prove_on, verify, vk_hash, Proof};
-use zkinfer_quantize::Visibility;
+use zkinfer_prover::srs::{fit, read_srs, srs_trust, Srs, SrsTrust};
+use zkinfer_prover::{keygen_on, prove_on, verify, Proof};
 use zkinfer_quantize::{eval, Settings, Target};
 
 /// Settings from a file, or calibrated on the given inputs.
@@ -65,6 +64,15 @@ pub fn key_cache(c: &Compiled) -> PathBuf {
     cache_dir().join("keys").join(c.hash_hex())
 }
 
+/// A proving key with the model identity of the verifying key made with it, which proofs
+/// name.
+pub struct Keys {
+    /// The halo2 proving key.
+    pub pk: ProvingKey<G1Affine>,
+    /// The model identity (see [`zkinfer_prover::identity`]).
+    pub identity: [u8; 32],
+}
+
 /// Generates keys, committing on `msm`, and writes `dir/pk` and `dir/vk`.
 ///
 /// # Errors
@@ -75,11 +83,11 @@ pub fn setup(
     srs: &Srs,
     srs_label: &str,
     dir: &Path,
-) -> Result<ProvingKey<G1Affine>> {
+) -> Result<Keys> {
     let pk = keygen_on(msm, srs, &c.qgraph, &c.plan)?;
-    write_pk(&pk, &c.plan, c.hash, &dir.join("pk"))?;
-    write_vk(pk.get_vk(), &c.plan, srs, srs_label, c.hash, &dir.join("vk"))?;
-    Ok(pk)
+    let identity = write_vk(pk.get_vk(), &c.plan, srs, srs_label, c.hash, &dir.join("vk"))?;
+    write_pk(&pk, &c.plan, c.hash, identity, &dir.join("pk"))?;
+    Ok(Keys { pk, identity })
 }
 
 /// The proving key for a circuit: the given file (checked against the circuit), else the
@@ -94,15 +102,18 @@ pub fn proving_key(
     srs: &Srs,
     srs_label: &str,
     pk: Option<&Path>,
-) -> Result<(ProvingKey<G1Affine>, bool)> {
+) -> Result<(Keys, bool)> {
     if let Some(p) = pk {
-        return Ok((read_pk(p, &c.hash)?.0, true));
+        let f = read_pk(p, &c.hash)?;
+        return Ok((Keys { pk: f.pk, identity: f.identity }, true));
     }
     let dir = key_cache(c);
     if let Ok(bundle) = read_vk(&dir.join("vk"), Some(&c.hash)) {
-        if bundle.header.label == srs_label {
-            if let Ok((pk, _)) = read_pk(&dir.join("pk"), &c.hash) {
-                return Ok((pk, true));
+        if bundle.header.label == srs_label && bundle.srs.s_g2() == srs.s_g2() {
+            if let Ok(f) = read_pk(&dir.join("pk"), &c.hash) {
+                if f.identity == bundle.identity {
+                    return Ok((Keys { pk: f.pk, identity: f.identity }, true));
+                }
             }
         }
     }
@@ -124,8 +135,8 @@ impl Proved {
     ///
     /// # Errors
     /// [`zkinfer_prover::ProverError::Rejected`] if it does not verify.
-    pub fn self_verify(&self, srs: &Srs, pk: &ProvingKey<G1Affine>) -> Result<()> {
-        Ok(verify(srs, pk.get_vk(), &self.proof.instances, &self.proof.bytes)?)
+    pub fn self_verify(&self, srs: &Srs, keys: &Keys) -> Result<()> {
+        Ok(verify(srs, keys.pk.get_vk(), &self.proof.instances, &self.proof.bytes)?)
     }
 }
 
@@ -146,32 +157,79 @@ pub fn prove_file(
     msm: &Arc<dyn Msm>,
     c: &Compiled,
     srs: &Srs,
-    pk: &ProvingKey<G1Affine>,
+    keys: &Keys,
     witness: Vec<Vec<i64>>,
 ) -> Result<Proved> {
-    let proof = prove_on(msm, srs, pk, &c.qgraph, &c.plan, &witness)?;
+    let proof = prove_on(msm, srs, &keys.pk, &c.qgraph, &c.plan, &witness)?;
     let file = ProofFile::new(
         &c.qgraph,
         &proof.instances,
         &witness,
         &proof.bytes,
         &c.hash,
-        &vk_hash(pk.get_vk()),
+        &keys.identity,
         c.plan.k,
     );
     Ok(Proved { proof, file, witness })
 }
 
-/// Verifies a proof file with a standalone verifying key: circuit, model identity, the
-/// listed outputs and the proof itself. Returns the key's SRS provenance label.
+/// What a verifier pins, beyond the verifying key it is handed.
+#[derive(Clone, Debug, Default)]
+pub struct Pins {
+    /// The model identity the verifier expects (hex); the key must hash to it.
+    pub identity: Option<String>,
+    /// An SRS file (from `zkinfer srs gen` or `srs import`) whose s·G2 the key must carry.
+    pub srs: Option<PathBuf>,
+}
+
+/// A verified proof: what was checked, for the front ends to report.
+#[derive(Clone, Debug)]
+pub struct Verified {
+    /// The model identity of the key (hex), which the proof names.
+    pub identity: String,
+    /// Whether the identity was compared with one the verifier pinned.
+    pub identity_pinned: bool,
+    /// What the verifier relied on for the key's SRS points.
+    pub srs: SrsTrust,
+}
+
+/// Verifies a proof file with a standalone verifying key: the file's own consistency
+/// ([`ProofFile::check`]), circuit and model identity, the key's SRS points against what the
+/// verifier pins, the public interface and instance count, and the proof itself.
 ///
 /// # Errors
-/// [`zkinfer_prover::ProverError::Mismatch`] for another circuit or model,
+/// [`zkinfer_prover::ProverError::Mismatch`] for another circuit, model or SRS,
+/// [`zkinfer_prover::ProverError::Format`] for an inconsistent file or altered key,
 /// [`zkinfer_prover::ProverError::Rejected`] for an invalid proof.
-pub fn verify_file(file: &ProofFile, vk: &Path) -> Result<String> {
+pub fn verify_file(file: &ProofFile, vk: &Path, pins: &Pins) -> Result<Verified> {
     use zkinfer_prover::artifact::hex;
     use zkinfer_prover::ProverError;
+    file.check().map_err(|reason| ProverError::Format { path: "proof file".into(), reason })?;
     let bundle = read_vk(vk, None)?;
+    // The key's SRS points first: an altered key is named as such, whatever the proof says.
+    let pinned_srs = match &pins.srs {
+        Some(p) => Some(read_srs(p)?),
+        None => None,
+    };
+    let srs = srs_trust(
+        &bundle.header.label,
+        &bundle.srs.s_g2(),
+        pinned_srs.as_ref().map(|(s, h)| (s, h.label.as_str())),
+    )?;
+    let identity = hex(&bundle.identity);
+    if let Some(pinned) = &pins.identity {
+        let wanted = zkinfer_prover::identity::parse_identity(pinned)
+            .map_err(|reason| ProverError::Format { path: "--identity".into(), reason })?;
+        if wanted != bundle.identity {
+            return Err(ProverError::Mismatch {
+                what: "model identity".into(),
+                detail: format!(
+                    "you pinned model {pinned}, but the verifying key is model {identity}"
+                ),
+            }
+            .into());
+        }
+    }
     let circuit = hex(&bundle.header.circuit_hash);
     if file.circuit_hash != circuit {
         return Err(ProverError::Mismatch {
@@ -183,13 +241,12 @@ pub fn verify_file(file: &ProofFile, vk: &Path) -> Result<String> {
         }
         .into());
     }
-    let identity = hex(&vk_hash(&bundle.vk));
-    if file.vk_hash != identity {
+    if file.model_identity != identity {
         return Err(ProverError::Mismatch {
             what: "model identity".into(),
             detail: format!(
-                "the proof names verifying key {}, but this key hashes to {identity}",
-                file.vk_hash
+                "the proof names model {}, but this verifying key is model {identity}",
+                file.model_identity
             ),
         }
         .into());
@@ -208,26 +265,14 @@ pub fn verify_file(file: &ProofFile, vk: &Path) -> Result<String> {
         }
         .into());
     }
+    // Keys of this format always record the interface (the reader refuses one without).
     if let Some(interface) = &bundle.plan.interface {
         file.check_interface(interface)
             .map_err(|detail| ProverError::Mismatch { what: "public interface".into(), detail })?;
-    } else if file.visibility.is_some_and(|v| {
-        let new = |g: Visibility| matches!(g, Visibility::Hashed | Visibility::Packed);
-        new(v.input) || new(v.output) || !v.weights.is_fixed()
-    }) {
-        // Keys from before the interface was recorded predate hashed and packed groups and
-        // hidden weights: a file claiming them cannot be checked against such a key.
-        return Err(ProverError::Mismatch {
-            what: "public interface".into(),
-            detail: "the proof uses hashed or packed groups or hidden weights, which this \
-                     verifying key predates; use the key made with the proof"
-                .into(),
-        }
-        .into());
     }
     let bytes = file.proof_bytes().map_err(ProverError::Rejected)?;
     verify(&bundle.srs, &bundle.vk, &instances, &bytes)?;
-    Ok(bundle.header.label)
+    Ok(Verified { identity, identity_pinned: pins.identity.is_some(), srs })
 }
 
 /// The Poseidon digests (see [`zkinfer_circuits::poseidon`]) of a witness's inputs, its outputs

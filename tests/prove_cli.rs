@@ -458,6 +458,16 @@ fn snarkjs_ceremony_ptau_is_imported_and_proves() {
     setup_and_prove(&cache, "1l_relu", &settings, &srs, &keys, &proof);
     let out = ok(&zkinfer(&cache, &["verify", "--proof", s(&proof), "--vk", s(&keys.join("vk"))]));
     assert!(out.contains("proof verified") && !out.contains("INSECURE"), "{out}");
+    assert!(out.contains("taken from the key (imported ptau power=10"), "{out}");
+    let vk = keys.join("vk");
+    let out =
+        ok(&zkinfer(&cache, &["verify", "--proof", s(&proof), "--vk", s(&vk), "--srs", s(&srs)]));
+    assert!(out.contains("checked against the given SRS (imported ptau power=10"), "{out}");
+    // Another ceremony's SRS (here the development one) is not the key's.
+    let dev = tmp.path().join("dev.srs");
+    ok(&zkinfer(&cache, &["srs", "gen", "--k", "10", "-o", s(&dev)]));
+    let out = zkinfer(&cache, &["verify", "--proof", s(&proof), "--vk", s(&vk), "--srs", s(&dev)]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("SRS mismatch"), "{out:?}");
     // Two G1 powers swapped: every point is on the curve, the pairing check refuses them.
     let mut bytes = std::fs::read(&ptau).unwrap();
     let mut at = 12;

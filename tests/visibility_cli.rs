@@ -103,6 +103,12 @@ fn hashed_inputs_and_outputs_publish_digests_natively_and_on_the_evm() {
     let listed = tmp.path().join("listed.json");
     std::fs::write(&listed, lie.to_string()).unwrap();
     let out = zkinfer(&cache, &["verify", "--proof", s(&listed), "--vk", s(&vk)]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("is not its integer"), "{out:?}");
+    // The value and its integer changed together: the digest objects.
+    let i = lie["outputs"][0]["integers"][0].as_i64().unwrap();
+    lie["outputs"][0]["integers"][0] = serde_json::json!(i + 1);
+    std::fs::write(&listed, lie.to_string()).unwrap();
+    let out = zkinfer(&cache, &["verify", "--proof", s(&listed), "--vk", s(&vk)]);
     assert!(String::from_utf8_lossy(&out.stderr).contains("do not hash"), "{out:?}");
     // Labels come from the circuit, not the file: dropping the input digest and calling the
     // inputs private leaves a file that reads consistently, but the circuit has 2 instances...

@@ -3,9 +3,11 @@
 //! Width 3, rate 2, x^5 S-box, 8 full and 57 partial rounds (128-bit security on BN254), round
 //! constants and MDS matrix from the specification's Grain LFSR (`poseidon-primitives`). Each
 //! sponge is the constant-length construction of the Poseidon paper: the capacity starts at
-//! `len·2^64`, the message is zero-padded to an even length and the digest is the first state
-//! word. A tensor group of more than [`CHUNK`] elements is hashed as a tree: chunks of
-//! [`CHUNK`] elements are hashed, then their digests, until one is left. The definition depends
+//! `len·2^64 + level`, the message is zero-padded to an even length and the digest is the first
+//! state word. A tensor group of more than [`CHUNK`] elements is hashed as a tree: chunks of
+//! [`CHUNK`] elements are hashed, then their digests, until one is left. `level` is the
+//! sponge's height in the tree (0 for sponges over values), so an inner node never equals the
+//! digest of a group that lists the same field elements as values. The definition depends
 //! on the values alone (never on the circuit layout), so anyone can recompute a digest.
 
 use halo2_proofs::halo2curves::bn256::Fr;
@@ -99,16 +101,23 @@ pub fn permute(mut state: [Fr; WIDTH]) -> [Fr; WIDTH] {
     state
 }
 
-/// Initial capacity word of a constant-length sponge over `len` elements.
+/// Initial capacity word of a constant-length sponge over `len` elements at height `level` of
+/// a group's tree.
 #[must_use]
-pub fn capacity(len: usize) -> Fr {
-    Fr::from_u128((len as u128) << 64)
+pub fn capacity(len: usize, level: u32) -> Fr {
+    Fr::from_u128(((len as u128) << 64) + u128::from(level))
 }
 
-/// One constant-length sponge.
+/// One constant-length sponge over values (tree height 0).
 #[must_use]
 pub fn sponge(message: &[Fr]) -> Fr {
-    let mut state = [Fr::ZERO, Fr::ZERO, capacity(message.len())];
+    sponge_at(message, 0)
+}
+
+/// One constant-length sponge at height `level` of a group's tree.
+#[must_use]
+pub fn sponge_at(message: &[Fr], level: u32) -> Fr {
+    let mut state = [Fr::ZERO, Fr::ZERO, capacity(message.len(), level)];
     for pair in message.chunks(2) {
         state[0] += pair[0];
         state[1] += pair.get(1).copied().unwrap_or(Fr::ZERO);
@@ -123,11 +132,13 @@ pub fn sponge(message: &[Fr]) -> Fr {
 /// The digest of a tensor group: one sponge up to [`CHUNK`] elements, a tree of sponges above.
 #[must_use]
 pub fn digest(values: &[Fr]) -> Fr {
-    let mut level = values.to_vec();
-    while level.len() > CHUNK {
-        level = level.chunks(CHUNK).map(sponge).collect();
+    let mut nodes = values.to_vec();
+    let mut level = 0;
+    while nodes.len() > CHUNK {
+        nodes = nodes.chunks(CHUNK).map(|c| sponge_at(c, level)).collect();
+        level += 1;
     }
-    sponge(&level)
+    sponge_at(&nodes, level)
 }
 
 /// [`digest`] of integers (negative values are field elements `r − |v|`, as in the circuit).
@@ -193,7 +204,9 @@ mod tests {
     fn large_groups_hash_as_a_tree_of_chunks() {
         let v: Vec<Fr> = (0..(CHUNK as u64 + 3)).map(Fr::from).collect();
         let leaves = [sponge(&v[..CHUNK]), sponge(&v[CHUNK..])];
-        assert_eq!(digest(&v), sponge(&leaves));
+        assert_eq!(digest(&v), sponge_at(&leaves, 1));
+        // An inner node is not the digest of a group whose values are the leaf digests.
+        assert_ne!(digest(&v), digest(&leaves));
         assert_eq!(digest(&v[..CHUNK]), sponge(&v[..CHUNK]));
         assert_eq!(digest_ints(&[-1]), sponge(&[-Fr::ONE]));
     }

@@ -171,7 +171,9 @@ fn fixed_columns(b: &Builder) -> String {
 fn hidden_weights_leave_the_fixed_columns_and_hashed_ones_publish_their_digest() {
     use zkinfer_circuits::poseidon::digest_ints;
     let x = [vec![1.0, -2.0, 3.0, 4.0, 0.0, -5.0]];
-    let (w1, w2) = (vec![1, -2, 3, 0, 5, -1], vec![2, 2, -3, 1, 0, 9]);
+    // Equal bounds (the declared bound is part of the circuit, and hidden weights are checked
+    // against it).
+    let (w1, w2) = (vec![1, -2, 3, 0, 5, -1], vec![2, 2, -3, 1, 0, -5]);
     for weights in [WeightVisibility::Private, WeightVisibility::Hashed] {
         // Every cell, the weights' included, is pinned.
         let b = check_sound(&affine(w1.clone(), weights), &x);
@@ -207,4 +209,49 @@ fn hidden_weights_refuse_gather_tables() {
     q.visibility.weights = WeightVisibility::Hashed;
     let err = lay_out(&q, None, &Layout::new(2, 2, LIMB)).unwrap_err().to_string();
     assert!(err.contains("--weights-visibility fixed") && err.contains("Node"), "{err}");
+}
+
+#[test]
+fn private_weights_are_range_checked_at_their_declared_bound() {
+    let x = [vec![1.0, -2.0, 3.0, 4.0, 0.0, -5.0]];
+    // A weight of 6 under a declared bound of 5, with an otherwise consistent witness (the
+    // evaluator computes with the 6): only the weights' own range check can object.
+    let mut q = affine(vec![1, -2, 3, 0, 6, -1], WeightVisibility::Private);
+    let wt = q.tensors.iter().position(|t| t.value.as_deref() == Some(&[1, -2, 3, 0, 6, -1][..]));
+    q.tensors[wt.unwrap()].bound = 5;
+    let b = lay_out(&q, Some(&witness(&q, &x)), &Layout::new(2, 2, LIMB)).unwrap();
+    let failing = traced_failures(&b);
+    assert!(
+        failing.iter().all(|n| n.as_deref().is_some_and(|n| n.contains("'weights'"))),
+        "{failing:?}"
+    );
+    q.tensors[wt.unwrap()].bound = 6;
+    assert!(verify(&lay_out(&q, Some(&witness(&q, &x)), &Layout::new(2, 2, LIMB)).unwrap()));
+    // The same check, `B + w` and `B − w` in `[0, 2^c)`, refuses a field element such as 2^-1
+    // (far above 2^c on both sides).
+}
+
+#[test]
+fn a_graph_output_folded_to_a_constant_is_laid_out_and_pinned() {
+    // Outputs: a computed tensor, and a constant the importer folded (no node produces it).
+    let mut g = G::new();
+    let a = g.input(&[3], 1000);
+    let y = g.op(QOp::Rescale { shift: 5 }, vec![a], &[3], 32, false);
+    let c = g.konst(&[2], vec![7, -3]);
+    let mut q = g.output(y);
+    q.outputs.push(c);
+    let x = [vec![517.0, -999.0, 16.0]];
+    for output in [Visibility::Public, Visibility::Hashed, Visibility::Packed] {
+        q.visibility = Visibilities { output, ..Default::default() };
+        let b = lay_out(&q, Some(&witness(&q, &x)), &Layout::new(2, 2, LIMB)).unwrap();
+        assert!(verify(&b), "{output}: honest witness rejected");
+        if output == Visibility::Public {
+            assert_eq!(b.public_values, ints(&[16, -31, 1, 7, -3]));
+        }
+        for i in 0..b.public_values.len() {
+            let mut bad = b.clone();
+            bad.public_values[i] += Fr::one();
+            assert!(!verify(&bad), "{output}: a changed instance {i} was accepted");
+        }
+    }
 }

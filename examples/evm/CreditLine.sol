@@ -9,8 +9,10 @@ pragma solidity 0.8.19;
 /// probability clears the pool's threshold.
 ///
 /// Model identity: the verifier's code embeds the verifying key, so the pool pins the verifier's
-/// address and code hash at deployment and records the zkinfer model identity (the vk hash that
-/// `zkinfer verify` prints) for auditors. A proof for any other model fails verification.
+/// address and code hash at deployment and records the zkinfer model identity (the hash of the
+/// whole verifying key, SRS points and constraint system included, that `zkinfer setup` and
+/// `zkinfer verify` print and the verifier's header names) for auditors. A proof for any other
+/// model fails verification.
 ///
 /// Limits of this example: the applicant's features are a private input, so the proof says
 /// "this model approved someone", not "approved this borrower", and anyone may replay it.
@@ -28,7 +30,7 @@ contract CreditLine {
     address public immutable verifier;
     /// Its code hash at deployment; the verifying key is part of that code.
     bytes32 public immutable verifierCodehash;
-    /// zkinfer model identity (SHA-256 of the verifying key), for off-chain audit.
+    /// zkinfer model identity (see `zkinfer verify --identity`), for off-chain audit.
     bytes32 public immutable modelId;
     /// Gas forwarded to the verifier. An invalid proof point makes a precompile burn all gas it
     /// is given, so the stipend bounds what a bad proof can cost the caller.

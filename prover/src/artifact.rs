@@ -6,9 +6,11 @@ use std::io::{Read, Write};
 
 /// File magic.
 pub const MAGIC: &[u8; 8] = b"ZKINFER\0";
-/// Current binary format version. Version 2 (keys record the public-instance count in their
-/// plan); SRS files have not changed since version 1, which is still read.
-pub const FORMAT_VERSION: u16 = 2;
+/// Current binary format version. Version 3: verifying keys are read whole and canonical
+/// (their bytes are the model identity's preimage, see [`crate::identity`]) and proving keys
+/// record that identity. Version 2 recorded the public-instance count. SRS files have not
+/// changed since version 1, so every version of them is still read.
+pub const FORMAT_VERSION: u16 = 3;
 
 /// Artifact kinds.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -104,8 +106,16 @@ impl Header {
             )));
         }
         let version = u16::from_le_bytes(version);
-        let srs_v1 = expected == Kind::Srs && version == 1;
-        if version != FORMAT_VERSION && !srs_v1 {
+        let old_srs = expected == Kind::Srs && (1..FORMAT_VERSION).contains(&version);
+        if version < FORMAT_VERSION && expected != Kind::Srs {
+            return Err(bad(format!(
+                "format version {version}: this {} was made by an older zkinfer, whose model \
+                 identity did not cover the whole key (plan, SRS points, constraint system); \
+                 re-run `zkinfer setup` and prove again",
+                expected.name()
+            )));
+        }
+        if version != FORMAT_VERSION && !old_srs {
             return Err(bad(format!("format version {version} is not supported by this zkinfer (reads {FORMAT_VERSION}); regenerate it")));
         }
         let mut strings = Vec::new();

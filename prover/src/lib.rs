@@ -7,6 +7,7 @@
 pub mod artifact;
 pub mod commit;
 pub mod error;
+pub mod identity;
 pub mod instance;
 pub mod keys;
 pub mod proof;
@@ -16,7 +17,8 @@ pub mod srs;
 pub mod transcript;
 
 pub use error::{ProverError, Result};
-pub use keys::{circuit_hash, keygen, keygen_on, vk_hash};
+pub use identity::model_identity;
+pub use keys::{circuit_hash, keygen, keygen_on};
 pub use proof::{prove, prove_on, verify, Proof};
 pub use srs::{dev_srs, Srs};
 pub use zkinfer_gpu as gpu;

@@ -16,10 +16,12 @@ use zkinfer_quantize::{QGraph, Visibilities, Visibility, WeightVisibility};
 /// File magic stored in `format`.
 pub const PROOF_FORMAT: &str = "zkinfer-proof";
 /// Current version (3 added public inputs, 4 hashed groups and the `visibility` field, 5
-/// packed groups and `packed_bits`).
-pub const PROOF_VERSION: u32 = 5;
-/// Oldest version this zkinfer reads.
-pub const PROOF_MIN_VERSION: u32 = 2;
+/// packed groups and `packed_bits`, 6 the model identity that covers the whole verifying key
+/// and the integers of hashed outputs).
+pub const PROOF_VERSION: u32 = 6;
+/// Oldest version this zkinfer reads: earlier files name an identity that covered only part
+/// of the verifying key, which a verifier cannot compare with today's.
+pub const PROOF_MIN_VERSION: u32 = 6;
 
 /// One model input or output the proof attests, dequantized.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -33,6 +35,10 @@ pub struct ProvenTensor {
     pub scale: i32,
     /// Values = integer / 2^scale.
     pub values: Vec<f64>,
+    /// The integers behind `values`, listed for hashed outputs only: the digest is over them,
+    /// and an integer beyond 2^53 cannot be read back from its `f64`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub integers: Vec<i64>,
 }
 
 /// The proof file.
@@ -47,8 +53,9 @@ pub struct ProofFile {
     pub tool_version: String,
     /// Circuit hash (hex).
     pub circuit_hash: String,
-    /// SHA-256 of the verifying key (hex): the model identity.
-    pub vk_hash: String,
+    /// The model identity (hex, see [`crate::identity`]): what the verifying key that checks
+    /// this proof hashes to.
+    pub model_identity: String,
     /// Circuit size.
     pub k: u32,
     /// How the inputs and the outputs appear among the instances (absent before version 4,
@@ -80,25 +87,25 @@ impl ProofFile {
         witness: &[Vec<i64>],
         proof: &[u8],
         circuit_hash: &[u8; 32],
-        vk_hash: &[u8; 32],
+        model_identity: &[u8; 32],
         k: u32,
     ) -> Self {
         let listed = |ids: &[usize], visibility: Visibility, output: bool| {
+            let exact = visibility == Visibility::Hashed;
             if !visibility.is_listed(output) {
                 return Vec::new();
             }
             ids.iter()
                 .map(|&id| {
                     let t = &q.tensors[id];
-                    let values = witness
-                        .get(id)
-                        .map(|v| v.iter().map(|&x| dequantize_value(x, t.scale)).collect())
-                        .unwrap_or_default();
+                    let ints = witness.get(id).cloned().unwrap_or_default();
+                    let values = ints.iter().map(|&x| dequantize_value(x, t.scale)).collect();
                     ProvenTensor {
                         name: t.name.clone(),
                         shape: t.shape.clone(),
                         scale: t.scale,
                         values,
+                        integers: if exact { ints } else { Vec::new() },
                     }
                 })
                 .collect()
@@ -108,7 +115,7 @@ impl ProofFile {
             format_version: PROOF_VERSION,
             tool_version: env!("CARGO_PKG_VERSION").into(),
             circuit_hash: hex(circuit_hash),
-            vk_hash: hex(vk_hash),
+            model_identity: hex(model_identity),
             k,
             visibility: Some(q.visibility),
             packed_bits: PackedBits::of(q),
@@ -132,28 +139,60 @@ impl ProofFile {
             .map_err(|source| ProverError::Io { path: path.display().to_string(), source })
     }
 
-    /// Reads and validates a proof file: header, hex, integer instances, and outputs that
-    /// match the instances.
+    /// Reads and validates a proof file (see [`Self::check`]).
     ///
     /// # Errors
     /// Any malformed or inconsistent field, named.
     pub fn read(path: &Path) -> Result<Self> {
         let p = path.display().to_string();
-        let bad = |reason: String| ProverError::Format { path: p.clone(), reason };
         let text = std::fs::read_to_string(path)
             .map_err(|source| ProverError::Io { path: p.clone(), source })?;
-        let f: Self = serde_json::from_str(&text)
-            .map_err(|e| bad(format!("not a zkinfer proof file: {e}")))?;
+        Self::parse(&text).map_err(|reason| ProverError::Format { path: p, reason })
+    }
+
+    /// Parses and validates the text of a proof file (see [`Self::check`]).
+    ///
+    /// # Errors
+    /// Any malformed or inconsistent field, named.
+    pub fn parse(text: &str) -> std::result::Result<Self, String> {
+        let f: Self =
+            serde_json::from_str(text).map_err(|e| format!("not a zkinfer proof file: {e}"))?;
+        f.check()?;
+        Ok(f)
+    }
+
+    /// Checks the file is consistent: format and version, hex, canonical instances, and listed
+    /// values that are exactly the proven ones (public values equal to their instances, packed
+    /// ones packing to their words, hashed ones hashing to their digest). Verification runs it
+    /// too, so a file built in memory (or deserialised by a library caller) cannot skip it.
+    ///
+    /// # Errors
+    /// The first malformed or inconsistent field, named.
+    pub fn check(&self) -> std::result::Result<(), String> {
+        let f = self;
+        let bad = |reason: String| reason;
         if f.format != PROOF_FORMAT {
             return Err(bad(format!("format '{}' is not {PROOF_FORMAT}", f.format)));
         }
-        if !(PROOF_MIN_VERSION..=PROOF_VERSION).contains(&f.format_version) {
+        if f.format_version < PROOF_MIN_VERSION {
+            return Err(format!(
+                "proof format version {} was made by an older zkinfer, whose model identity \
+                 covered only part of the verifying key; re-run `zkinfer setup` and prove again",
+                f.format_version
+            ));
+        }
+        if f.format_version > PROOF_VERSION {
             return Err(bad(format!(
-                "proof format version {} is not supported (reads {PROOF_MIN_VERSION} to \
-                 {PROOF_VERSION})",
+                "proof format version {} is newer than this zkinfer reads ({PROOF_VERSION}); \
+                 upgrade zkinfer",
                 f.format_version
             )));
         }
+        crate::artifact::unhex(&f.model_identity)
+            .ok()
+            .filter(|b| b.len() == 32)
+            .ok_or_else(|| "model_identity is not 32 bytes of hex".to_string())?;
+        f.proof_bytes()?;
         let inst = f.instance_values().map_err(bad)?;
         let visibility = f.effective_visibility();
         let mut at = 0;
@@ -167,6 +206,15 @@ impl ProofFile {
             }
             if !vis.is_listed(kind == "output") && !listed.is_empty() {
                 return Err(bad(format!("{vis} {kind}s are listed in the file")));
+            }
+            let hashed = vis == Visibility::Hashed;
+            if let Some(t) = listed.iter().find(|t| t.integers.is_empty() == hashed) {
+                return Err(bad(format!(
+                    "{kind} '{}' {} integers ({vis} {kind}s {})",
+                    t.name,
+                    if hashed { "lists no" } else { "lists" },
+                    if hashed { "list them" } else { "do not" }
+                )));
             }
             match vis {
                 Visibility::Private => {}
@@ -252,7 +300,7 @@ impl ProofFile {
         if at != inst.len() {
             return Err(bad("instances and the public inputs and outputs differ in length".into()));
         }
-        Ok(f)
+        Ok(())
     }
 
     /// The file's visibility; files before version 4 do not record it: their listed groups were
@@ -395,23 +443,27 @@ fn elements(t: &ProvenTensor, kind: &str) -> std::result::Result<usize, String> 
     }
 }
 
-/// The integers behind a listed tensor's dequantized values (each `value·2^scale` exactly),
-/// as many as its shape holds.
+/// The integers of a hashed output (its `integers`, as many as its shape holds), checked
+/// against its listed values in the exact direction: each value is its integer dequantized,
+/// bit for bit, which holds for integers beyond f64's 53 bits too.
 fn integers(t: &ProvenTensor, kind: &str) -> std::result::Result<Vec<i128>, String> {
-    elements(t, kind)?;
-    t.values
-        .iter()
-        .map(|&v| {
-            let scaled = v * 2f64.powi(t.scale);
-            #[allow(clippy::cast_possible_truncation)]
-            let i = scaled as i64;
-            (scaled.fract() == 0.0 && dequantize_value(i, t.scale).to_bits() == v.to_bits())
-                .then_some(i128::from(i))
-                .ok_or_else(|| {
-                    format!("{kind} '{}' value {v} is not a multiple of 2^-{}", t.name, t.scale)
-                })
-        })
-        .collect()
+    let n = elements(t, kind)?;
+    if t.integers.len() != n {
+        return Err(format!(
+            "{kind} '{}' lists {} integers for {n} values",
+            t.name,
+            t.integers.len()
+        ));
+    }
+    for (&i, v) in t.integers.iter().zip(&t.values) {
+        if dequantize_value(i, t.scale).to_bits() != v.to_bits() {
+            return Err(format!(
+                "{kind} '{}' value {v} is not its integer {i} at 2^-{}",
+                t.name, t.scale
+            ));
+        }
+    }
+    Ok(t.integers.iter().map(|&i| i128::from(i)).collect())
 }
 
 #[cfg(test)]
@@ -426,7 +478,7 @@ mod tests {
             format_version: PROOF_VERSION,
             tool_version: "test".into(),
             circuit_hash: "00".into(),
-            vk_hash: "00".into(),
+            model_identity: "00".repeat(32),
             k: 10,
             visibility: Some(Visibilities { output: Visibility::Packed, ..Default::default() }),
             packed_bits: PackedBits { input: None, output: Some(60) },
@@ -437,6 +489,7 @@ mod tests {
                 shape: vec![ints.len()],
                 scale: 3,
                 values: ints.iter().map(|&i| dequantize_value(i, 3)).collect(),
+                integers: Vec::new(),
             }],
             proof: "00".into(),
         }
@@ -469,5 +522,32 @@ mod tests {
         huge.outputs[0].shape = vec![usize::MAX, 3];
         let err = read(&huge).unwrap_err();
         assert!(err.contains("for shape"), "{err}");
+    }
+
+    #[test]
+    fn hashed_outputs_beyond_53_bits_read_back_by_their_integers() {
+        let ints = [(1i64 << 55) + 1, -(1 << 60) - 3, 7];
+        let digest = zkinfer_circuits::poseidon::digest_ints(
+            &ints.iter().map(|&i| i128::from(i)).collect::<Vec<_>>(),
+        );
+        let mut f = packed_file(&ints, &[digest]);
+        f.visibility = Some(Visibilities { output: Visibility::Hashed, ..Default::default() });
+        f.packed_bits = PackedBits::default();
+        f.outputs[0].integers = ints.to_vec();
+        read(&f).unwrap();
+        // (2^55 + 1) and 2^55 list the same f64: only the integer tells them apart.
+        let mut other = f.clone();
+        other.outputs[0].integers[0] -= 1;
+        assert_eq!(other.outputs[0].values, f.outputs[0].values);
+        let err = read(&other).unwrap_err();
+        assert!(err.contains("do not hash"), "{err}");
+        let mut off = f.clone();
+        off.outputs[0].values[2] = 8.0 / 8.0;
+        let err = read(&off).unwrap_err();
+        assert!(err.contains("is not its integer"), "{err}");
+        let mut missing = f;
+        missing.outputs[0].integers.clear();
+        let err = read(&missing).unwrap_err();
+        assert!(err.contains("lists no integers"), "{err}");
     }
 }

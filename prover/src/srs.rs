@@ -8,7 +8,7 @@ use halo2_proofs::arithmetic::parallelize;
 use halo2_proofs::halo2curves::bn256::{Bn256, Fr, G1Affine, G2Affine, G1};
 use halo2_proofs::halo2curves::ff::{BatchInvert, Field, PrimeField};
 use halo2_proofs::halo2curves::group::prime::PrimeCurveAffine;
-use halo2_proofs::halo2curves::group::{Curve, Group};
+use halo2_proofs::halo2curves::group::{Curve, Group, GroupEncoding};
 use halo2_proofs::halo2curves::pairing::Engine;
 use halo2_proofs::poly::commitment::{Params, ParamsProver};
 use halo2_proofs::poly::kzg::commitment::ParamsKZG;
@@ -164,10 +164,44 @@ pub fn read_srs(path: &Path) -> Result<(Srs, Header)> {
     let p = path.display().to_string();
     let f =
         std::fs::File::open(path).map_err(|source| ProverError::Io { path: p.clone(), source })?;
-    let mut r = BufReader::new(f);
-    let header = Header::read(&mut r, Kind::Srs, &p)?;
-    let srs = Srs::read_custom(&mut r, SerdeFormat::RawBytesUnchecked)
-        .map_err(|e| ProverError::Format { path: p, reason: format!("corrupt SRS data: {e}") })?;
+    read_srs_from(&mut BufReader::new(f), &p)
+}
+
+/// Bytes of one G1 and one G2 point in an SRS file (uncompressed, as halo2 writes them raw).
+const G1_RAW: u64 = 64;
+const G2_RAW: u64 = 128;
+
+/// [`read_srs`] from any seekable reader (`path` names it in errors). halo2's reader takes k
+/// from the data and panics on a short file, so k is checked against the header and the
+/// planner's limit, and the data's length against what 2^k points take, before it runs.
+///
+/// # Errors
+/// Foreign, corrupt or truncated data.
+pub fn read_srs_from(r: &mut (impl Read + Seek), path: &str) -> Result<(Srs, Header)> {
+    let bad = |reason: String| ProverError::Format { path: path.to_string(), reason };
+    let header = Header::read(r, Kind::Srs, path)?;
+    let start = r.stream_position().map_err(|e| bad(e.to_string()))?;
+    let mut k = [0u8; 4];
+    r.read_exact(&mut k).map_err(|e| bad(format!("corrupt SRS data: {e}")))?;
+    let k = u32::from_le_bytes(k);
+    if k != header.k || k > zkinfer_circuits::plan::MAX_K {
+        return Err(bad(format!(
+            "corrupt SRS data: k = {k} (the header says {}, zkinfer uses at most {})",
+            header.k,
+            zkinfer_circuits::plan::MAX_K
+        )));
+    }
+    let end = r.seek(std::io::SeekFrom::End(0)).map_err(|e| bad(e.to_string()))?;
+    let expected = 4 + 2 * (1u64 << k) * G1_RAW + 2 * G2_RAW;
+    if end.checked_sub(start) != Some(expected) {
+        return Err(bad(format!(
+            "corrupt SRS data: {} bytes for 2^{k} points, expected {expected}",
+            end.saturating_sub(start)
+        )));
+    }
+    r.seek(std::io::SeekFrom::Start(start)).map_err(|e| bad(e.to_string()))?;
+    let srs = Srs::read_custom(r, SerdeFormat::RawBytesUnchecked)
+        .map_err(|e| bad(format!("corrupt SRS data: {e}")))?;
     Ok((srs, header))
 }
 
@@ -221,4 +255,94 @@ pub fn fit(mut srs: Srs, k: u32) -> Result<Srs> {
         srs.downsize(k);
     }
     Ok(srs)
+}
+
+/// What a verifier relied on for the SRS points in a verifying key. The points decide
+/// soundness (whoever knows the secret behind s·G2 can forge any proof), so a verifier says
+/// which of these it did; the model identity covers the points either way.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum SrsTrust {
+    /// The INSECURE development SRS of `seed`: s·G2 recomputed from the seed and equal.
+    Dev {
+        /// The seed the key's label names.
+        seed: u64,
+    },
+    /// Checked against an SRS file the verifier named: the same s·G2.
+    Pinned {
+        /// That file's provenance label.
+        label: String,
+    },
+    /// Not checked: the key's points, as its label describes them (pin the identity, or pass
+    /// the ceremony's SRS, to trust them).
+    FromKey {
+        /// The key's provenance label.
+        label: String,
+        /// s·G2 as stored (compressed, hex).
+        s_g2: String,
+    },
+}
+
+impl SrsTrust {
+    /// One line for a person.
+    #[must_use]
+    pub fn describe(&self) -> String {
+        match self {
+            Self::Dev { seed } => format!(
+                "INSECURE development SRS (seed {seed}; s·G2 recomputed from it): anyone can \
+                 forge proofs under it"
+            ),
+            Self::Pinned { label } => format!("s·G2 checked against the given SRS ({label})"),
+            Self::FromKey { label, s_g2 } => format!(
+                "s·G2 = {}… taken from the key ({label}), not checked against a ceremony: pass \
+                 --srs with the ceremony's SRS, or pin the model identity",
+                &s_g2[..s_g2.len().min(16)]
+            ),
+        }
+    }
+
+    /// Whether the SRS is the insecure development one.
+    #[must_use]
+    pub fn is_insecure(&self) -> bool {
+        matches!(self, Self::Dev { .. })
+    }
+}
+
+/// Decides what a verifier trusts about a key's SRS points (`label`, `s_g2`): the SRS file it
+/// names (`pinned`, with that file's label) must have the same s·G2; a key labelled as the
+/// development SRS must carry that seed's s·G2; otherwise the key's point is reported as taken
+/// on trust.
+///
+/// # Errors
+/// [`ProverError::Mismatch`] when the key's s·G2 is not the named SRS's or the seed's.
+pub fn srs_trust(label: &str, s_g2: &G2Affine, pinned: Option<(&Srs, &str)>) -> Result<SrsTrust> {
+    if let Some((srs, pinned_label)) = pinned {
+        if srs.s_g2() != *s_g2 || srs.g2() != G2Affine::generator() {
+            return Err(ProverError::Mismatch {
+                what: "SRS".into(),
+                detail: format!(
+                    "the verifying key's s·G2 is not that of the given SRS ({pinned_label}); the \
+                     key says it was made with: {label}"
+                ),
+            });
+        }
+        return Ok(SrsTrust::Pinned { label: pinned_label.to_string() });
+    }
+    if let Some(seed) = label.strip_prefix(DEV_LABEL) {
+        let seed: u64 = seed.trim().parse().map_err(|_| ProverError::Mismatch {
+            what: "SRS".into(),
+            detail: format!("the key's SRS label '{label}' names no seed"),
+        })?;
+        if (G2Affine::generator() * dev_secret(seed)).to_affine() != *s_g2 {
+            return Err(ProverError::Mismatch {
+                what: "SRS".into(),
+                detail: format!(
+                    "the key says it was made with the development SRS of seed {seed}, but its \
+                     s·G2 is not that SRS's (altered key)"
+                ),
+            });
+        }
+        return Ok(SrsTrust::Dev { seed });
+    }
+    Ok(SrsTrust::FromKey { label: label.to_string(), s_g2: hex(s_g2.to_bytes().as_ref()) })
 }

@@ -80,16 +80,20 @@ fn prove_verify_and_reject_tampering() {
     // circuit.
     let tmp = tempfile::tempdir().unwrap();
     let hash = circuit_hash(&q, &p);
-    write_vk(pk.get_vk(), &p, &srs, "INSECURE-dev-srs seed=7", hash, &tmp.path().join("vk"))
-        .unwrap();
-    write_pk(&pk, &p, hash, &tmp.path().join("pk")).unwrap();
+    let identity =
+        write_vk(pk.get_vk(), &p, &srs, "INSECURE-dev-srs seed=7", hash, &tmp.path().join("vk"))
+            .unwrap();
+    write_pk(&pk, &p, hash, identity, &tmp.path().join("pk")).unwrap();
     write_srs(&srs, "INSECURE-dev-srs seed=7", &tmp.path().join("srs")).unwrap();
     let bundle = read_vk(&tmp.path().join("vk"), Some(&hash)).unwrap();
     assert_eq!(bundle.plan, p);
     assert!(bundle.header.label.contains("INSECURE"));
+    assert_eq!(bundle.identity, identity, "the identity read back is the one written");
     verify(&bundle.srs, &bundle.vk, &proof.instances, &proof.bytes).unwrap();
-    let (pk2, plan2) = read_pk(&tmp.path().join("pk"), &hash).unwrap();
+    let back = read_pk(&tmp.path().join("pk"), &hash).unwrap();
+    let (pk2, plan2) = (back.pk, back.plan);
     assert_eq!(plan2, p);
+    assert_eq!(back.identity, identity);
     let (srs2, header) = read_srs(&tmp.path().join("srs")).unwrap();
     assert!(header.label.contains("INSECURE"));
     let proof2 = prove(&srs2, &pk2, &q, &p, &witness).unwrap();
@@ -107,8 +111,7 @@ fn prove_verify_and_reject_tampering() {
     assert!(matches!(read_vk(&tmp.path().join("junk"), None), Err(ProverError::Format { .. })));
 
     // proof.json round-trips and its outputs must match the proven instances.
-    let vk_hash = zkinfer_prover::vk_hash(pk.get_vk());
-    let file = ProofFile::new(&q, &proof.instances, &witness, &proof.bytes, &hash, &vk_hash, p.k);
+    let file = ProofFile::new(&q, &proof.instances, &witness, &proof.bytes, &hash, &identity, p.k);
     file.write(&tmp.path().join("proof.json")).unwrap();
     let back = ProofFile::read(&tmp.path().join("proof.json")).unwrap();
     assert_eq!(back, file);

@@ -230,10 +230,10 @@ fn setup(
         let c = Compiled::new(&m, &Settings::read(Path::new(settings))?)?;
         let (srs, label) = steps::srs_for(srs.as_deref(), c.plan.k)?;
         let msm = steps::open_device(d)?;
-        steps::setup(&msm.msm, &c, &srs, &label, &output_dir)?;
+        let keys = steps::setup(&msm.msm, &c, &srs, &label, &output_dir)?;
         Ok(json!({
             "pk": output_dir.join("pk"), "vk": output_dir.join("vk"),
-            "circuit_hash": c.hash_hex(), "k": c.plan.k, "insecure_srs": label.starts_with(DEV_LABEL),
+            "circuit_hash": c.hash_hex(), "model_identity": zkinfer::prover::artifact::hex(&keys.identity), "k": c.plan.k, "insecure_srs": label.starts_with(DEV_LABEL),
             "msm": msm.msm.name(), "msm_fallback": msm.fallback,
         }))
     });
@@ -295,7 +295,7 @@ fn prove(
         // With cached keys the verifying key sits beside the cached proving key.
         let vk = (!user_pk).then(|| steps::key_cache(&c).join("vk"));
         Ok(json!({
-            "proof": output, "circuit_hash": proved.file.circuit_hash, "vk_hash": proved.file.vk_hash,
+            "proof": output, "circuit_hash": proved.file.circuit_hash, "model_identity": proved.file.model_identity,
             "k": c.plan.k, "keys_cached": cached, "proof_bytes": proved.proof.bytes.len(),
             "vk": vk, "insecure_srs": label.starts_with(DEV_LABEL), "outputs": accuracy.outputs,
             "msm": msm.msm.name(), "msm_fallback": msm.fallback,
@@ -304,11 +304,21 @@ fn prove(
     to_json(&v.map_err(err)?)
 }
 
-/// Verifies proof.json with a standalone verifying key. False when the proof is invalid;
-/// an error when the files are unreadable or belong to another circuit or model.
+/// Verifies proof.json with a standalone verifying key, optionally pinning the model identity
+/// and the SRS (see `zkinfer verify`). False when the proof is invalid; an error when the files
+/// are unreadable, altered, or belong to another circuit, model or SRS.
 #[pyfunction]
-fn verify(py: Python<'_>, proof: PathBuf, vk: PathBuf) -> PyResult<bool> {
-    let r: Res<String> = py.detach(|| steps::verify_file(&ProofFile::read(&proof)?, &vk));
+#[pyo3(signature = (proof, vk, identity=None, srs=None))]
+fn verify(
+    py: Python<'_>,
+    proof: PathBuf,
+    vk: PathBuf,
+    identity: Option<String>,
+    srs: Option<PathBuf>,
+) -> PyResult<bool> {
+    let pins = steps::Pins { identity, srs };
+    let r: Res<steps::Verified> =
+        py.detach(|| steps::verify_file(&ProofFile::read(&proof)?, &vk, &pins));
     match r {
         Ok(_) => Ok(true),
         Err(zkinfer::Error::Prover(ProverError::Rejected(_))) => Ok(false),

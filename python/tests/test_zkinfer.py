@@ -57,7 +57,7 @@ def test_prove_model_and_verify_shared_models(name, tmp_path):
         np.testing.assert_array_equal(proven.values, ran.values)
         assert proven.max_rel_error < 1e-3
     written = json.loads(Path(result.proof).read_text())
-    assert written["vk_hash"] == result.vk_hash
+    assert written["model_identity"] == result.model_identity
 
 
 def test_numpy_and_nested_list_inputs_agree(tmp_path):
@@ -102,6 +102,44 @@ def test_explicit_pipeline_and_tampering(tmp_path):
     other = zkinfer.prove_model(other_path, other_x, output=tmp_path / "relu.json", progress=False)
     with pytest.raises(zkinfer.ZkinferError, match="circuit"):
         zkinfer.verify(other.proof, keys.vk)
+
+
+def _g2_offset(vk: bytes) -> int:
+    """Where G2 and s·G2 start in a verifying-key file: after the header, the plan and g0."""
+    at = 8 + 1 + 2
+    for _ in range(2):  # tool version, SRS label
+        at += 2 + int.from_bytes(vk[at : at + 2], "little")
+    at += 32 + 4
+    plan = int.from_bytes(vk[at : at + 4], "little")
+    return at + 4 + plan + 32
+
+
+def test_doctored_keys_and_pins(tmp_path):
+    path, x = model("1l_mlp")
+    result = zkinfer.prove_model(path, x, output=tmp_path / "proof.json", progress=False)
+    vk = Path(result.vk).read_bytes()
+    # The honest proof verifies with its identity and its SRS pinned.
+    zkinfer.gen_srs(10, tmp_path / "dev.srs")
+    assert zkinfer.verify(result.proof, result.vk, identity=result.model_identity)
+    assert zkinfer.verify(result.proof, result.vk, srs=tmp_path / "dev.srs")
+    # Another identity pinned.
+    other = "0x" + "00" * 32
+    with pytest.raises(zkinfer.ZkinferError, match="model identity mismatch"):
+        zkinfer.verify(result.proof, result.vk, identity=other)
+    # G2 and s·G2 as the identity point (zero but the infinity flag): every pairing would
+    # drop out. Refused as an altered key.
+    at = _g2_offset(vk)
+    infinity = bytes(63) + b"\x80"
+    doctored = vk[:at] + infinity + infinity + vk[at + 128 :]
+    (tmp_path / "doctored.vk").write_bytes(doctored)
+    with pytest.raises(zkinfer.ZkinferError, match="G2 generator"):
+        zkinfer.verify(result.proof, tmp_path / "doctored.vk")
+    # One changed byte in the plan region: refused, or another model.
+    edited = bytearray(vk)
+    edited[at - 40] ^= 1
+    (tmp_path / "edited.vk").write_bytes(bytes(edited))
+    with pytest.raises(zkinfer.ZkinferError):
+        zkinfer.verify(result.proof, tmp_path / "edited.vk", identity=result.model_identity)
 
 
 def test_artifacts_round_trip_with_the_cli(tmp_path):
@@ -210,8 +248,13 @@ def test_hashed_inputs_and_outputs(tmp_path):
     assert "inputs" not in doc and len(doc["outputs"]) == 1
     other = zkinfer.digests(path, np.asarray(x) * 0.5, saved)
     assert other.input != d.input and other.output != d.output
-    # Listed outputs that do not hash to the proven digest are refused on reading.
+    # Listed outputs that do not hash to the proven digest are refused on reading: a value
+    # changed alone disagrees with its listed integer, both changed miss the digest.
     doc["outputs"][0]["values"][0] += 2.0 ** -doc["outputs"][0]["scale"]
+    (tmp_path / "bad.json").write_text(json.dumps(doc))
+    with pytest.raises(zkinfer.ZkinferError, match="is not its integer"):
+        zkinfer.verify(tmp_path / "bad.json", proof.vk)
+    doc["outputs"][0]["integers"][0] += 1
     (tmp_path / "bad.json").write_text(json.dumps(doc))
     with pytest.raises(zkinfer.ZkinferError, match="do not hash"):
         zkinfer.verify(tmp_path / "bad.json", proof.vk)

@@ -154,6 +154,7 @@ class Keys:
     pk: str
     vk: str
     circuit_hash: str
+    model_identity: str
     k: int
     insecure_srs: bool
     msm: str = "cpu"
@@ -167,7 +168,7 @@ class ProofResult:
     proof: str
     vk: Optional[str]
     circuit_hash: str
-    vk_hash: str
+    model_identity: str
     k: int
     keys_cached: bool
     proof_bytes: int
@@ -412,6 +413,7 @@ def setup(
         pk=os.fspath(v["pk"]),
         vk=os.fspath(v["vk"]),
         circuit_hash=v["circuit_hash"],
+        model_identity=v["model_identity"],
         k=v["k"],
         insecure_srs=v["insecure_srs"],
         msm=v["msm"],
@@ -460,7 +462,7 @@ def prove(
         proof=os.fspath(v["proof"]),
         vk=None if v["vk"] is None else os.fspath(v["vk"]),
         circuit_hash=v["circuit_hash"],
-        vk_hash=v["vk_hash"],
+        model_identity=v["model_identity"],
         k=v["k"],
         keys_cached=v["keys_cached"],
         proof_bytes=v["proof_bytes"],
@@ -471,10 +473,21 @@ def prove(
     )
 
 
-def verify(proof: PathLike, vk: PathLike) -> bool:
+def verify(
+    proof: PathLike,
+    vk: PathLike,
+    identity: Optional[str] = None,
+    srs: Optional[PathLike] = None,
+) -> bool:
     """Verifies proof.json with a verifying key: False for an invalid proof, an error for
-    unreadable files or a key of another circuit or model."""
-    return _zkinfer.verify(os.fspath(proof), os.fspath(vk))
+    unreadable or altered files, or a key of another circuit, model or SRS.
+
+    ``identity`` pins the model identity (hex) the key must hash to; ``srs`` names the SRS file
+    whose s·G2 the key must carry. Without them the key is trusted as given (a development
+    SRS is still recomputed from its seed)."""
+    return _zkinfer.verify(
+        os.fspath(proof), os.fspath(vk), identity, None if srs is None else os.fspath(srs)
+    )
 
 
 def create_evm_verifier(

@@ -52,7 +52,9 @@ def prove(
     target: str = "accuracy",
     device: str = "cpu",
 ) -> str: ...
-def verify(proof: str, vk: str) -> bool: ...
+def verify(
+    proof: str, vk: str, identity: Optional[str] = None, srs: Optional[str] = None
+) -> bool: ...
 def create_evm_verifier(
     vk: str,
     output: str = "Verifier.sol",

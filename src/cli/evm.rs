@@ -35,6 +35,10 @@ pub struct CreateArgs {
     /// address before the proof (`encode-calldata --key ADDRESS`).
     #[arg(long)]
     reusable: bool,
+    /// The model identity you trust (hex): refuse to generate a verifier for a key that does
+    /// not hash to it.
+    #[arg(long)]
+    identity: Option<String>,
 }
 
 /// Arguments of `zkinfer encode-calldata`.
@@ -81,6 +85,19 @@ pub struct VerifyArgs {
 }
 
 pub fn create(a: &CreateArgs) -> anyhow::Result<()> {
+    if let Some(pinned) = &a.identity {
+        let key = zkinfer::prover::keys::read_vk(&a.vk, None)?;
+        let identity = zkinfer::prover::artifact::hex(&key.identity);
+        if zkinfer::prover::identity::parse_identity(pinned).map_err(anyhow::Error::msg)?
+            != key.identity
+        {
+            anyhow::bail!(
+                "model identity mismatch: you pinned model {pinned}, but {} is model {identity}; \
+                 refusing to generate its verifier",
+                a.vk.display()
+            );
+        }
+    }
     let f = create_evm_verifier(
         &a.vk,
         a.settings.as_deref(),
@@ -185,7 +202,7 @@ pub fn verify(a: &VerifyArgs) -> anyhow::Result<()> {
                 "verified": r.accepted, "gas_used": r.gas_used,
                 "deployed_bytes": r.deployed_bytes, "deploy_gas": r.deploy_gas,
                 "part_bytes": r.part_bytes, "key_bytes": r.key_bytes,
-                "claimed_vk_hash": file.vk_hash,
+                "claimed_model_identity": file.model_identity,
             })
         );
     } else {

@@ -3,8 +3,6 @@
 
 use std::path::Path;
 use std::sync::Arc;
-use zkinfer::circuits::halo2_proofs::halo2curves::bn256::G1Affine;
-use zkinfer::circuits::halo2_proofs::plonk::ProvingKey;
 use zkinfer::prover::gpu::{Msm, Selected};
 use zkinfer::prover::srs::{Srs, DEV_LABEL};
 use zkinfer::quantize::{Settings, Target};
@@ -59,7 +57,7 @@ pub fn proving_key(
     srs_label: &str,
     pk: Option<&Path>,
     quiet: bool,
-) -> anyhow::Result<(ProvingKey<G1Affine>, bool)> {
+) -> anyhow::Result<(steps::Keys, bool)> {
     let sp = super::spinner(
         &format!("loading or setting up keys (k = {}, one time per circuit)", c.plan.k),
         quiet,

@@ -70,7 +70,7 @@ pub fn main(a: &Args) -> anyhow::Result<()> {
         println!(
             "{}",
             serde_json::json!({
-                "proof": a.output, "circuit_hash": file.circuit_hash, "vk_hash": file.vk_hash, "k": c.plan.k,
+                "proof": a.output, "circuit_hash": file.circuit_hash, "model_identity": file.model_identity, "k": c.plan.k,
                 "setup_seconds": setup_s, "keys_cached": cached, "prove_seconds": prove_s, "verify_seconds": verify_s,
                 "proof_bytes": proof_bytes, "peak_memory_bytes": super::peak_memory_bytes(),
                 "lanes": c.plan.lanes, "late_lanes": c.plan.late_lanes, "lookup_lanes": c.plan.lookup_lanes, "hash_lanes": c.plan.hash_lanes, "instances": file.instances, "msm": msm.name(), "msm_fallback": device.fallback,
@@ -125,12 +125,9 @@ pub fn main(a: &Args) -> anyhow::Result<()> {
         println!("hashed weights: Poseidon digest {d} bound into the proof (the model commitment)");
     }
     if c.qgraph.visibility.weights.is_fixed() {
-        println!("model identity (vk hash) {}", file.vk_hash);
+        println!("model identity {}", file.model_identity);
     } else {
-        println!(
-            "architecture identity (vk hash; the weights are not in the key) {}",
-            file.vk_hash
-        );
+        println!("architecture identity (the weights are not in the key) {}", file.model_identity);
     }
     println!("wrote {} (verified)", a.output.display());
     Ok(())

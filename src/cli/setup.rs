@@ -35,7 +35,7 @@ pub fn main(a: &Args) -> anyhow::Result<()> {
     let msm = super::keys::open_device(a.device, false)?.msm;
     let t = Instant::now();
     let sp = super::spinner(&format!("generating keys (k = {})", c.plan.k), false);
-    steps::setup(&msm, &c, &srs, &label, &a.output)?;
+    let keys = steps::setup(&msm, &c, &srs, &label, &a.output)?;
     let (pk_path, vk_path) = (a.output.join("pk"), a.output.join("vk"));
     sp.finish_and_clear();
     let size = |p: &PathBuf| std::fs::metadata(p).map(|m| m.len()).unwrap_or(0);
@@ -49,6 +49,7 @@ pub fn main(a: &Args) -> anyhow::Result<()> {
         size(&pk_path),
         size(&vk_path)
     );
+    println!("model identity {}", zkinfer::prover::artifact::hex(&keys.identity));
     println!("wrote {} and {}", pk_path.display(), vk_path.display());
     Ok(())
 }

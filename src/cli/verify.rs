@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 use zkinfer::prover::receipt::ProofFile;
-use zkinfer::prover::srs::DEV_LABEL;
+use zkinfer::steps::Pins;
 
 /// Arguments of `zkinfer verify`.
 #[derive(clap::Args)]
@@ -13,6 +13,15 @@ pub struct Args {
     /// The verifying key (from `zkinfer setup`, or the key cache of a one-shot prove).
     #[arg(long)]
     vk: PathBuf,
+    /// The model identity you trust (hex, as `zkinfer setup` and `prove` print it): the key
+    /// must hash to it. Without it, the key is trusted as given.
+    #[arg(long)]
+    identity: Option<String>,
+    /// The SRS the key must have been made with (`zkinfer srs gen` or `srs import` output):
+    /// its s·G2 must be the key's. Without it, a development SRS is recomputed from its seed
+    /// and a ceremony's point is taken from the key (and said so).
+    #[arg(long)]
+    srs: Option<PathBuf>,
     /// Also check that the proof's hashed inputs (and hashed weights) are these: the input
     /// file the verifier holds, quantized with `--settings` for `--model`.
     #[arg(long, requires_all = ["model", "settings"])]
@@ -63,14 +72,15 @@ fn check_digests(a: &Args, file: &ProofFile) -> anyhow::Result<()> {
 
 pub fn main(a: &Args) -> anyhow::Result<()> {
     let file = ProofFile::read(&a.proof)?;
-    let label = zkinfer::steps::verify_file(&file, &a.vk)?;
+    let pins = Pins { identity: a.identity.clone(), srs: a.srs.clone() };
+    let verified = zkinfer::steps::verify_file(&file, &a.vk, &pins)?;
     check_digests(a, &file)?;
-    let identity = &file.vk_hash;
-    let dev = label.starts_with(DEV_LABEL);
+    let identity = &verified.identity;
+    let dev = verified.srs.is_insecure();
     if a.json {
         println!(
             "{}",
-            serde_json::json!({"verified": true, "vk_hash": identity, "insecure_srs": dev, "visibility": file.visibility, "data_checked": a.input.is_some(), "instances": file.instances, "inputs": file.inputs, "outputs": file.outputs})
+            serde_json::json!({"verified": true, "model_identity": identity, "identity_pinned": verified.identity_pinned, "srs": verified.srs, "insecure_srs": dev, "visibility": file.visibility, "data_checked": a.input.is_some(), "instances": file.instances, "inputs": file.inputs, "outputs": file.outputs})
         );
         return Ok(());
     }
@@ -84,6 +94,14 @@ pub fn main(a: &Args) -> anyhow::Result<()> {
             "proof verified for architecture identity {identity} (the weights are not in the key)"
         );
     }
+    if verified.identity_pinned {
+        println!("  identity: equal to the one you pinned (--identity)");
+    } else {
+        println!(
+            "  identity: not pinned; compare it with the model's published identity (--identity)"
+        );
+    }
+    println!("  SRS: {}", verified.srs.describe());
     let listed = file.inputs.iter().map(|t| ("input", t));
     for (kind, o) in listed.chain(file.outputs.iter().map(|t| ("output", t))) {
         let head: Vec<String> = o.values.iter().take(6).map(|v| format!("{v:.6}")).collect();

@@ -119,14 +119,18 @@ pub fn render_verifier(bundle: &VkBundle, header: &[String]) -> Result<ReusableV
     let prologue = format!(
         "            {{\n\
          \x20           // {KEY_PROLOGUE} whose code is 0x00 || key words, named by\n\
-         \x20           // the first calldata word; its first word must be this layout's identifier.\n\
+         \x20           // the first calldata word; its first word must be this layout's identifier,\n\
+         \x20           // and its leading byte STOP, so the key is inert data, never code.\n\
          \x20           let vk := calldataload(0x0)\n\
          \x20           success := and(success, lt(vk, shl(160, 1)))\n\
          \x20           success := and(success, eq(extcodesize(vk), {size:#x}))\n\
+         \x20           extcodecopy(vk, {lead:#x}, 0, 1)\n\
+         \x20           success := and(success, iszero(byte(0, mload({lead:#x}))))\n\
          \x20           extcodecopy(vk, {base:#x}, 1, {len:#x})\n\
          \x20           success := and(success, eq(mload({base:#x}), {id}))\n\
          \x20           }}\n",
         size = len + 1,
+        lead = base - 0x20,
         id = hex_word(&layout),
     );
     let first = code

@@ -9,7 +9,6 @@ use common::{add_r, compile_verifier, proven_all};
 use halo2_proofs::halo2curves::bn256::Fr;
 use sha3::{Digest, Keccak256};
 use std::path::{Path, PathBuf};
-use zkinfer_prover::vk_hash;
 use zkinfer_verifier::evm::{CallOutcome, Chain};
 use zkinfer_verifier::solc::Compiler;
 
@@ -77,7 +76,7 @@ fn credit_line_opens_only_on_a_proven_approval() {
     let mut addr = [0u8; 32];
     addr[12..].copy_from_slice(verifier.address.as_slice());
     creation.extend(addr);
-    creation.extend(vk_hash(&bundle.vk));
+    creation.extend(bundle.identity);
     creation.extend(word(1_000_000)); // verifier gas stipend
     creation.extend(word(1 << 14)); // approval >= 0.5 at scale 2^15
     creation.extend(word(3)); // credit per unit

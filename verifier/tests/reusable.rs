@@ -85,6 +85,12 @@ fn one_verifier_serves_every_key_of_its_layout() {
     let conv_call = with_key(k3, &encode(&conv.proof.instances, &conv.proof.bytes));
     assert!(!chain.call(at, &conv_call).unwrap().success, "another layout's proof accepted");
     assert!(!chain.call(at, &with_key([7; 20], &good[32..])).unwrap().success);
+    // The right words behind a leading byte other than STOP (a contract that could run).
+    let source = render_key(&key_words(&b1, &v.layout).unwrap(), &[]);
+    assert!(source.contains("mstore8(0, 0)"));
+    let live = solc.compile(&source.replace("mstore8(0, 0)", "mstore8(0, 0x5b)"), KEY_NAME);
+    let k4 = chain.deploy(&live.unwrap().creation).unwrap().address.into_array();
+    assert!(!chain.call(at, &with_key(k4, &good[32..])).unwrap().success, "live key accepted");
     assert_rejects_tampering(|data| chain.call(at, data).unwrap().success, k1, p1);
 }
 

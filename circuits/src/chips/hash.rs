@@ -16,8 +16,9 @@ use halo2_proofs::halo2curves::bn256::Fr;
 use halo2_proofs::halo2curves::ff::Field;
 
 impl Builder {
-    /// One constant-length sponge over `message`, on the lane with the fewest blocks.
-    fn sponge_cells(&mut self, group: usize, message: &[Cell]) -> Cell {
+    /// One constant-length sponge over `message` at height `level` of its group's tree (see
+    /// [`crate::poseidon::capacity`]), on the lane with the fewest blocks.
+    fn sponge_cells(&mut self, group: usize, message: &[Cell], level: u32) -> Cell {
         if self.hash.is_empty() {
             self.hash.push(HashLane::default());
         }
@@ -25,7 +26,8 @@ impl Builder {
         let zero = self.constant(0);
         // Sponges hold at most a chunk of elements, so the length fits; the witness reads the
         // capacity from the constant cell it is copied from, so the two cannot disagree.
-        let cap = self.constant(i128::from(u32::try_from(message.len()).unwrap_or(u32::MAX)) << 64);
+        let len = i128::from(u32::try_from(message.len()).unwrap_or(u32::MAX));
+        let cap = self.constant((len << 64) + i128::from(level));
         let cap_value = self.field_value(cap);
         let pairs: Vec<[Cell; 2]> = if message.is_empty() {
             vec![[zero, zero]]
@@ -91,11 +93,13 @@ impl HashInstructions for Builder {
     fn hash_cells(&mut self, group: &str, cells: &[Cell]) -> Cell {
         self.hash_groups.push(group.to_string());
         let g = self.hash_groups.len() - 1;
-        let mut level = cells.to_vec();
-        while level.len() > CHUNK {
-            level = level.chunks(CHUNK).map(|chunk| self.sponge_cells(g, chunk)).collect();
+        let mut nodes = cells.to_vec();
+        let mut level = 0;
+        while nodes.len() > CHUNK {
+            nodes = nodes.chunks(CHUNK).map(|chunk| self.sponge_cells(g, chunk, level)).collect();
+            level += 1;
         }
-        self.sponge_cells(g, &level)
+        self.sponge_cells(g, &nodes, level)
     }
 
     fn pad_hash_lanes(&mut self) {

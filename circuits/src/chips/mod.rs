@@ -67,6 +67,11 @@ fn hidden_weights(
             q.tensors[t].value.iter().flatten().map(|&v| i128::from(v)).collect();
         // Bounded runs, so no single run is taller than a column.
         let laid: Vec<Cell> = values.chunks(1 << 10).flat_map(|c| b.run(c)).collect();
+        // A witness weight is any field element unless checked (2^-1 is a valid "weight"), and
+        // every bound derived downstream assumes the declared one.
+        for &c in &laid {
+            b.bounded(c, q.tensors[t].bound);
+        }
         all.extend_from_slice(&laid);
         cells[t] = Some(laid);
     }
@@ -149,6 +154,15 @@ pub fn lay_out(q: &QGraph, witness: Option<&[Vec<i64>]>, layout: &Layout) -> Res
         }
         cells[n.output] = Some(out);
         *b.node_cells.entry(n.node.clone()).or_default() += b.cells() - before;
+    }
+    // A graph output the importer folded to a constant (with fixed weights, so no node and no
+    // cells) is published from constant cells: the fixed column pins its values.
+    for &t in &q.outputs {
+        if cells[t].is_none() {
+            if let Some(v) = &q.tensors[t].value {
+                cells[t] = Some(v.iter().map(|&x| b.constant(i128::from(x))).collect());
+            }
+        }
     }
     // Public instances: the inputs, then the outputs, each group as its visibility says, then
     // the weights' digest when they are hashed.
