@@ -101,17 +101,37 @@ fn write(path: &Path, bytes: &[u8]) -> Result<()> {
 /// `<stem>.bin`; [`VerifierForm::Reusable`] writes the layout's reusable verifier and this key's
 /// contract as `<stem>.key.sol` and `<stem>.key.bin`.
 ///
+/// With `identity`, the key must be that model's (see `zkinfer verify --identity`).
+///
 /// # Errors
-/// Unreadable keys or settings, compiler errors (a split verifier needs the compiler), or
-/// [`VerifierError::TooLarge`].
+/// Unreadable, altered or other models' keys, unreadable settings, compiler errors (a split
+/// verifier needs the compiler), or [`VerifierError::TooLarge`].
 pub fn create_evm_verifier(
     vk: &Path,
     settings: Option<&Path>,
     output: &Path,
     allow_oversize: bool,
     form: VerifierForm,
+    identity: Option<&str>,
 ) -> Result<EvmVerifierFiles> {
     let bundle = read_vk(vk, None)?;
+    if let Some(pinned) = identity {
+        let wanted = zkinfer_prover::identity::parse_identity(pinned).map_err(|reason| {
+            zkinfer_prover::ProverError::Format { path: "identity".into(), reason }
+        })?;
+        if wanted != bundle.identity {
+            return Err(zkinfer_prover::ProverError::Mismatch {
+                what: "model identity".into(),
+                detail: format!(
+                    "you pinned model {pinned}, but {} is model {}; refusing to generate its \
+                     verifier",
+                    vk.display(),
+                    hex(&bundle.identity)
+                ),
+            }
+            .into());
+        }
+    }
     // The verifier embeds the key's SRS points: a key whose s·G2 is not the development SRS
     // its label names is refused here too (altered points are refused by `read_vk`).
     let trust = zkinfer_prover::srs::srs_trust(&bundle.header.label, &bundle.srs.s_g2(), None)?;

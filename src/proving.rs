@@ -4,12 +4,10 @@ use crate::{Error, Result};
 use std::path::PathBuf;
 use zkinfer_circuits::{plan_within, Plan};
 use zkinfer_prover::artifact::hex;
+pub use zkinfer_prover::srs::DEV_SEED;
 use zkinfer_prover::srs::{read_srs, write_srs, DEV_LABEL};
 use zkinfer_prover::{circuit_hash, dev_srs, Srs};
 use zkinfer_quantize::{QGraph, Settings};
-
-/// Seed of the cached development SRS.
-pub const DEV_SEED: u64 = 0x007a_6b69_6e66_6572;
 
 /// A model compiled to a circuit: the quantized graph, its layout and its identity.
 pub struct Compiled {

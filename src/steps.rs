@@ -241,12 +241,24 @@ pub fn verify_file(file: &ProofFile, vk: &Path, pins: &Pins) -> Result<Verified>
         }
         .into());
     }
-    if file.model_identity != identity {
+    let named = zkinfer_prover::identity::parse_identity(&file.model_identity)
+        .map_err(|reason| ProverError::Format { path: "proof file".into(), reason })?;
+    if named != bundle.identity {
         return Err(ProverError::Mismatch {
             what: "model identity".into(),
             detail: format!(
                 "the proof names model {}, but this verifying key is model {identity}",
                 file.model_identity
+            ),
+        }
+        .into());
+    }
+    if file.k != bundle.plan.k {
+        return Err(ProverError::Mismatch {
+            what: "circuit size".into(),
+            detail: format!(
+                "the proof says k = {}, the verifying key's circuit has k = {}",
+                file.k, bundle.plan.k
             ),
         }
         .into());

@@ -5,9 +5,11 @@ use crate::commit::MsmParams;
 use crate::error::{ProverError, Result};
 use crate::identity::model_identity;
 use crate::srs::Srs;
-use halo2_proofs::halo2curves::bn256::{Fq, G1Affine, G2Affine};
+use halo2_proofs::halo2curves::bn256::{Fq, G1Affine, G2Affine, G2};
+use halo2_proofs::halo2curves::group::cofactor::CofactorGroup;
 use halo2_proofs::halo2curves::group::prime::PrimeCurveAffine;
 use halo2_proofs::halo2curves::group::GroupEncoding;
+use halo2_proofs::halo2curves::CurveAffine;
 use halo2_proofs::plonk::{keygen_pk, keygen_vk, ProvingKey, VerifyingKey};
 use halo2_proofs::poly::commitment::ParamsProver;
 use halo2_proofs::SerdeFormat;
@@ -41,7 +43,7 @@ impl Write for HashWriter {
 #[must_use]
 pub fn circuit_hash(q: &QGraph, plan: &Plan) -> [u8; 32] {
     let mut w = HashWriter(Sha256::new());
-    w.0.update(b"zkinfer-circuit-v3");
+    w.0.update(b"zkinfer-circuit-v4");
     // Serialising plain data into a hasher cannot fail.
     // Hidden weights stay out of the hash, which proof files and keys publish: a hash of the
     // values would let anyone confirm a guessed model. Everything else (their shapes, scales
@@ -118,6 +120,8 @@ fn write_plan(w: &mut impl Write, plan: &Plan) -> std::io::Result<()> {
 const MAX_PLAN_BYTES: usize = 16 << 20;
 /// Largest verifying-key file read (a key is a few hundred commitments).
 const MAX_VK_BYTES: u64 = 64 << 20;
+/// Smallest k the planner chooses.
+const MIN_K: u32 = 4;
 /// Most columns of each kind a plan may ask the verifier to configure (the planner stops at
 /// 4,096 gate lanes).
 const MAX_LANES: usize = 4096;
@@ -146,8 +150,8 @@ fn read_plan(r: &mut impl Read, path: &str) -> Result<Plan> {
 
 /// The bounds every plan the planner makes keeps; a key outside them was not made by zkinfer.
 fn check_plan(plan: &Plan) -> std::result::Result<(), String> {
-    if !(1..=MAX_K).contains(&plan.k) {
-        return Err(format!("the plan's k = {} is outside 1..={MAX_K}", plan.k));
+    if !(MIN_K..=MAX_K).contains(&plan.k) {
+        return Err(format!("the plan's k = {} is outside {MIN_K}..={MAX_K}", plan.k));
     }
     let lanes = plan.lanes.saturating_add(plan.late_lanes);
     if plan.lanes == 0
@@ -302,8 +306,12 @@ pub fn parse_vk(bytes: &[u8], path: &str) -> Result<VkBundle> {
         )));
     }
     let vk_start = bytes.len() - r.len();
-    let vk = VerifyingKey::read::<_, ModelCircuit>(&mut r, SerdeFormat::RawBytes, shape(&plan))
-        .map_err(|e| bad(format!("corrupt verifying key: {e}")))?;
+    let vk = VerifyingKey::<G1Affine>::read::<_, ModelCircuit>(
+        &mut r,
+        SerdeFormat::RawBytes,
+        shape(&plan),
+    )
+    .map_err(|e| bad(format!("corrupt verifying key: {e}")))?;
     if !r.is_empty() {
         return Err(bad(format!("{} bytes after the verifying key", r.len())));
     }
@@ -313,6 +321,11 @@ pub fn parse_vk(bytes: &[u8], path: &str) -> Result<VkBundle> {
             vk.fixed_commitments().len(),
             vk.cs().num_fixed_columns()
         )));
+    }
+    // halo2's raw reader checks coordinates against the modulus but not the curve equation.
+    let commitments = vk.fixed_commitments().iter().chain(vk.permutation().commitments());
+    if !commitments.into_iter().all(|c| bool::from(c.is_on_curve())) {
+        return Err(bad("a commitment of the key is not a curve point (altered key)".into()));
     }
     // One encoding per key: halo2 re-encodes what it read to the same bytes.
     if vk.to_bytes(SerdeFormat::RawBytes) != bytes[vk_start..] {
@@ -359,6 +372,9 @@ fn check_verifier_points(
     }
     if *g2 != G2Affine::generator() {
         return Err("the key's G2 point is not the G2 generator (altered key)".into());
+    }
+    if !bool::from(G2::from(*s_g2).is_torsion_free()) {
+        return Err("the key's s·G2 is not in the prime-order subgroup (altered key)".into());
     }
     if bool::from(s_g2.is_identity()) || *s_g2 == *g2 || *s_g2 == -*g2 {
         return Err("the key's s·G2 has a known secret (0, 1 or −1): anyone could forge proofs \
@@ -441,26 +457,53 @@ pub fn read_pk_from(r: &mut (impl Read + Seek), hash: &[u8; 32], path: &str) -> 
     let polys_at = r.stream_position().map_err(io)?;
     let end = r.seek(SeekFrom::End(0)).map_err(io)?;
     r.seek(SeekFrom::Start(polys_at)).map_err(io)?;
-    check_pk_polys(r, plan.k, end).map_err(bad)?;
+    let shape_of = PkShape {
+        extended: u64::try_from(vk.get_domain().extended_len()).unwrap_or(u64::MAX),
+        n: 1u64 << plan.k,
+        fixed: u64::try_from(vk.cs().num_fixed_columns()).unwrap_or(u64::MAX),
+        permutation: u64::try_from(vk.cs().permutation().get_columns().len()).unwrap_or(u64::MAX),
+    };
+    check_pk_polys(r, &shape_of, end).map_err(bad)?;
     r.seek(SeekFrom::Start(start)).map_err(io)?;
     let pk = ProvingKey::read::<_, ModelCircuit>(r, SerdeFormat::RawBytesUnchecked, shape(&plan))
         .map_err(io)?;
     Ok(PkFile { pk, plan, identity })
 }
 
-/// Walks the polynomials after a proving key's verifying key (three, then four vectors of
-/// them: fixed values, fixed polynomials, permutation values and polynomials), checking each
-/// length prefix against the domain (at most 2^(k+4) values of 32 bytes) and that they end
-/// exactly at `end`, so halo2's reader (which panics on a short read) cannot run out.
-fn check_pk_polys(r: &mut (impl Read + Seek), k: u32, end: u64) -> std::result::Result<(), String> {
-    let max_len = 1u64 << (k + 4);
+/// What the polynomials of a proving key must be: three on the extended domain (l0, l_last,
+/// l_active_row), then the fixed columns' values and coefficients, then the permutation's,
+/// each of n values.
+struct PkShape {
+    extended: u64,
+    n: u64,
+    fixed: u64,
+    permutation: u64,
+}
+
+/// Walks the polynomials after a proving key's verifying key, checking every count and length
+/// prefix against the circuit (`shape`) and that they end exactly at `end`, so halo2's reader
+/// (which panics on a short read) cannot run out and the key it builds has the circuit's
+/// shape (a proof would index out of bounds otherwise).
+fn check_pk_polys(
+    r: &mut (impl Read + Seek),
+    shape: &PkShape,
+    end: u64,
+) -> std::result::Result<(), String> {
     for _ in 0..3 {
-        skip_poly(r, max_len, end)?;
+        skip_poly(r, shape.extended, end)?;
     }
-    for _ in 0..4 {
-        // Each polynomial takes at least its 4-byte length, so a count is bounded by the file.
-        for _ in 0..read_len(r)? {
-            skip_poly(r, max_len, end)?;
+    for (what, count) in [
+        ("fixed values", shape.fixed),
+        ("fixed polynomials", shape.fixed),
+        ("permutation values", shape.permutation),
+        ("permutation polynomials", shape.permutation),
+    ] {
+        let found = read_len(r)?;
+        if found != count {
+            return Err(format!("{found} {what}, the circuit has {count}"));
+        }
+        for _ in 0..count {
+            skip_poly(r, shape.n, end)?;
         }
     }
     let at = r.stream_position().map_err(|e| e.to_string())?;

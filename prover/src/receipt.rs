@@ -188,10 +188,7 @@ impl ProofFile {
                 f.format_version
             )));
         }
-        crate::artifact::unhex(&f.model_identity)
-            .ok()
-            .filter(|b| b.len() == 32)
-            .ok_or_else(|| "model_identity is not 32 bytes of hex".to_string())?;
+        crate::identity::parse_identity(&f.model_identity)?;
         f.proof_bytes()?;
         let inst = f.instance_values().map_err(bad)?;
         let visibility = f.effective_visibility();
@@ -207,14 +204,15 @@ impl ProofFile {
             if !vis.is_listed(kind == "output") && !listed.is_empty() {
                 return Err(bad(format!("{vis} {kind}s are listed in the file")));
             }
-            let hashed = vis == Visibility::Hashed;
-            if let Some(t) = listed.iter().find(|t| t.integers.is_empty() == hashed) {
-                return Err(bad(format!(
-                    "{kind} '{}' {} integers ({vis} {kind}s {})",
-                    t.name,
-                    if hashed { "lists no" } else { "lists" },
-                    if hashed { "list them" } else { "do not" }
-                )));
+            // Hashed outputs list their integers (checked against their shape below); other
+            // groups do not.
+            if vis != Visibility::Hashed {
+                if let Some(t) = listed.iter().find(|t| !t.integers.is_empty()) {
+                    return Err(bad(format!(
+                        "{kind} '{}' lists integers ({vis} {kind}s do not)",
+                        t.name
+                    )));
+                }
             }
             match vis {
                 Visibility::Private => {}
@@ -548,6 +546,6 @@ mod tests {
         let mut missing = f;
         missing.outputs[0].integers.clear();
         let err = read(&missing).unwrap_err();
-        assert!(err.contains("lists no integers"), "{err}");
+        assert!(err.contains("lists 0 integers for 3 values"), "{err}");
     }
 }

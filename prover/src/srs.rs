@@ -24,6 +24,8 @@ pub type Srs = ParamsKZG<Bn256>;
 
 /// Label prefix of development SRS files.
 pub const DEV_LABEL: &str = "INSECURE-dev-srs seed=";
+/// Seed of the development SRS zkinfer uses when none is given (cached per k).
+pub const DEV_SEED: u64 = 0x007a_6b69_6e66_6572;
 
 /// 32 windows of 8 bits: `table[j][b] = b·2^(8j)·G`.
 fn fixed_base_table(base: G1) -> Vec<Vec<G1Affine>> {
@@ -316,6 +318,7 @@ impl SrsTrust {
 /// # Errors
 /// [`ProverError::Mismatch`] when the key's s·G2 is not the named SRS's or the seed's.
 pub fn srs_trust(label: &str, s_g2: &G2Affine, pinned: Option<(&Srs, &str)>) -> Result<SrsTrust> {
+    let dev_s_g2 = |seed: u64| (G2Affine::generator() * dev_secret(seed)).to_affine();
     if let Some((srs, pinned_label)) = pinned {
         if srs.s_g2() != *s_g2 || srs.g2() != G2Affine::generator() {
             return Err(ProverError::Mismatch {
@@ -326,14 +329,18 @@ pub fn srs_trust(label: &str, s_g2: &G2Affine, pinned: Option<(&Srs, &str)>) -> 
                 ),
             });
         }
+        // A pinned development SRS is still insecure, whatever the key's label says.
+        if let Some(seed) = dev_seed(pinned_label) {
+            return Ok(SrsTrust::Dev { seed });
+        }
         return Ok(SrsTrust::Pinned { label: pinned_label.to_string() });
     }
-    if let Some(seed) = label.strip_prefix(DEV_LABEL) {
-        let seed: u64 = seed.trim().parse().map_err(|_| ProverError::Mismatch {
+    if label.starts_with(DEV_LABEL) {
+        let seed = dev_seed(label).ok_or_else(|| ProverError::Mismatch {
             what: "SRS".into(),
             detail: format!("the key's SRS label '{label}' names no seed"),
         })?;
-        if (G2Affine::generator() * dev_secret(seed)).to_affine() != *s_g2 {
+        if dev_s_g2(seed) != *s_g2 {
             return Err(ProverError::Mismatch {
                 what: "SRS".into(),
                 detail: format!(
@@ -344,5 +351,14 @@ pub fn srs_trust(label: &str, s_g2: &G2Affine, pinned: Option<(&Srs, &str)>) -> 
         }
         return Ok(SrsTrust::Dev { seed });
     }
+    // A development SRS under another label is still the development SRS.
+    if dev_s_g2(DEV_SEED) == *s_g2 {
+        return Ok(SrsTrust::Dev { seed: DEV_SEED });
+    }
     Ok(SrsTrust::FromKey { label: label.to_string(), s_g2: hex(s_g2.to_bytes().as_ref()) })
+}
+
+/// The seed a development SRS label names.
+fn dev_seed(label: &str) -> Option<u64> {
+    label.strip_prefix(DEV_LABEL)?.trim().parse().ok()
 }

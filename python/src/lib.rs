@@ -328,7 +328,7 @@ fn verify(
 
 /// Writes a Solidity verifier (with ABI and bytecode) for a verifying key.
 #[pyfunction]
-#[pyo3(signature = (vk, output=PathBuf::from("Verifier.sol"), settings=None, allow_oversize=false, split=false, reusable=false))]
+#[pyo3(signature = (vk, output=PathBuf::from("Verifier.sol"), settings=None, allow_oversize=false, split=false, reusable=false, identity=None))]
 fn create_evm_verifier(
     py: Python<'_>,
     vk: PathBuf,
@@ -337,11 +337,19 @@ fn create_evm_verifier(
     allow_oversize: bool,
     split: bool,
     reusable: bool,
+    identity: Option<String>,
 ) -> PyResult<String> {
     let form = onchain::VerifierForm::from_flags(split, reusable);
     let f = py
         .detach(|| {
-            onchain::create_evm_verifier(&vk, settings.as_deref(), &output, allow_oversize, form)
+            onchain::create_evm_verifier(
+                &vk,
+                settings.as_deref(),
+                &output,
+                allow_oversize,
+                form,
+                identity.as_deref(),
+            )
         })
         .map_err(err)?;
     let (key, key_bytecode, key_bytes) = match f.key {

@@ -126,6 +126,8 @@ def test_doctored_keys_and_pins(tmp_path):
     other = "0x" + "00" * 32
     with pytest.raises(zkinfer.ZkinferError, match="model identity mismatch"):
         zkinfer.verify(result.proof, result.vk, identity=other)
+    with pytest.raises(zkinfer.ZkinferError, match="model identity mismatch"):
+        zkinfer.create_evm_verifier(result.vk, tmp_path / "V.sol", identity=other)
     # G2 and s·G2 as the identity point (zero but the infinity flag): every pairing would
     # drop out. Refused as an altered key.
     at = _g2_offset(vk)

@@ -497,6 +497,7 @@ def create_evm_verifier(
     allow_oversize: bool = False,
     split: bool = False,
     reusable: bool = False,
+    identity: Optional[str] = None,
 ) -> EvmVerifier:
     """Writes a Solidity verifier, its ABI and (with the pinned solc) its bytecode.
 
@@ -504,7 +505,8 @@ def create_evm_verifier(
     (``parts``: their bytecode files, deployed in order before the entry contract). With
     ``reusable`` it is the verifier shared by every key of the circuit's layout, and the key
     goes to a contract of its own (``key``, ``key_bytecode``); calls pass that contract's
-    address first (:func:`encode_calldata` with ``key=``).
+    address first (:func:`encode_calldata` with ``key=``). ``identity`` refuses a key that is
+    not that model's (see :func:`verify`).
     """
     keep: List[Any] = []
     try:
@@ -516,6 +518,7 @@ def create_evm_verifier(
                 allow_oversize,
                 split,
                 reusable,
+                identity,
             )
         )
     finally:

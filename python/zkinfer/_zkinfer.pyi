@@ -62,6 +62,7 @@ def create_evm_verifier(
     allow_oversize: bool = False,
     split: bool = False,
     reusable: bool = False,
+    identity: Optional[str] = None,
 ) -> str: ...
 def verify_evm(
     proof: str,

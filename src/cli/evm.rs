@@ -85,25 +85,13 @@ pub struct VerifyArgs {
 }
 
 pub fn create(a: &CreateArgs) -> anyhow::Result<()> {
-    if let Some(pinned) = &a.identity {
-        let key = zkinfer::prover::keys::read_vk(&a.vk, None)?;
-        let identity = zkinfer::prover::artifact::hex(&key.identity);
-        if zkinfer::prover::identity::parse_identity(pinned).map_err(anyhow::Error::msg)?
-            != key.identity
-        {
-            anyhow::bail!(
-                "model identity mismatch: you pinned model {pinned}, but {} is model {identity}; \
-                 refusing to generate its verifier",
-                a.vk.display()
-            );
-        }
-    }
     let f = create_evm_verifier(
         &a.vk,
         a.settings.as_deref(),
         &a.output,
         a.allow_oversize,
         VerifierForm::from_flags(a.split, a.reusable),
+        a.identity.as_deref(),
     )?;
     if let Some(why) = &f.not_compiled {
         eprintln!(
