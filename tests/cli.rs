@@ -206,3 +206,33 @@ fn example_model_is_what_the_generator_writes() {
     ]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
 }
+
+/// A model as `torch.onnx.export` writes it by default, weights in `network.onnx.data`:
+/// the same exact outputs and float reference as the embedded model, and it proves.
+#[test]
+fn a_model_with_external_weights_runs_and_proves() {
+    use prost::Message;
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = root().join("examples/credit_score");
+    let mut proto = gen_credit_score::model();
+    let blob = zkinfer::model_import::external::externalize(&mut proto, "network.onnx.data");
+    std::fs::write(tmp.path().join("network.onnx.data"), blob).unwrap();
+    let external = tmp.path().join("network.onnx");
+    std::fs::write(&external, proto.encode_to_vec()).unwrap();
+    let input = dir.join("input.json");
+    let run = |model: &Path| {
+        let out = zkinfer(&["run", s(model), "--input", s(&input), "--json"]);
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        v["outputs"].clone()
+    };
+    assert_eq!(run(&dir.join("network.onnx")), run(&external));
+    let proof = tmp.path().join("proof.json");
+    let out = Command::new(env!("CARGO_BIN_EXE_zkinfer"))
+        .env("ZKINFER_CACHE", tmp.path().join("cache"))
+        .args(["prove", s(&external), "--input", s(&input), "-o", s(&proof)])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("verified"));
+}

@@ -36,6 +36,16 @@ pub enum ImportError {
         /// Decoder message.
         reason: String,
     },
+    /// A tensor stored in an external file that cannot be read safely.
+    #[error("tensor '{tensor}': external data '{location}': {reason}")]
+    ExternalData {
+        /// The tensor's name.
+        tensor: String,
+        /// The location it names, relative to the model.
+        location: String,
+        /// What is wrong, and what to do.
+        reason: String,
+    },
     /// The model is structurally invalid (dangling input, missing graph, …).
     #[error("invalid model: {0}")]
     Invalid(String),

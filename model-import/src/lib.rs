@@ -8,6 +8,7 @@
 
 pub mod coverage;
 pub mod error;
+pub mod external;
 pub mod graph;
 pub mod input;
 mod load;

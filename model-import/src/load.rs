@@ -1,6 +1,7 @@
 //! The import pipeline: protobuf → concrete shapes → folded constants → [`Graph`].
 
 use crate::error::{ImportError, NodeRef, Result};
+use crate::external::{has_external_data, load_external_data};
 use crate::graph::{Graph, Node, TensorId, TensorInfo};
 use crate::ops::{self, Arg, Attrs, BuildCtx, Built};
 use crate::proto::tensor_from_proto;
@@ -40,16 +41,22 @@ pub fn load(path: impl AsRef<Path>) -> Result<Graph> {
 /// See [`load`].
 pub fn load_with(path: impl AsRef<Path>, opts: &ImportOptions) -> Result<Graph> {
     let path = path.as_ref();
-    let bytes = std::fs::read(path)
-        .map_err(|source| ImportError::Io { path: path.display().to_string(), source })?;
-    from_bytes(&bytes, &path.display().to_string(), opts)
+    let label = path.display().to_string();
+    let bytes =
+        std::fs::read(path).map_err(|source| ImportError::Io { path: label.clone(), source })?;
+    let mut proto = decode(&bytes, &label)?;
+    let mut hasher = Sha256::new();
+    hasher.update(&bytes);
+    if has_external_data(&proto) {
+        // The weights beside the model are part of it: its hash covers them.
+        let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        hasher.update(b"external data");
+        load_external_data(&mut proto, dir, &mut hasher)?;
+    }
+    from_proto(&proto, hex(&hasher.finalize()), opts)
 }
 
-/// Imports a model from its serialized bytes; `label` names it in errors.
-///
-/// # Errors
-/// See [`load`].
-pub fn from_bytes(bytes: &[u8], label: &str, opts: &ImportOptions) -> Result<Graph> {
+fn decode(bytes: &[u8], label: &str) -> Result<pb::ModelProto> {
     let proto = pb::ModelProto::decode(bytes)
         .map_err(|e| ImportError::Malformed { path: label.to_string(), reason: e.to_string() })?;
     if proto.graph.is_none() {
@@ -57,6 +64,21 @@ pub fn from_bytes(bytes: &[u8], label: &str, opts: &ImportOptions) -> Result<Gra
             path: label.to_string(),
             reason: "no graph in the file".into(),
         });
+    }
+    Ok(proto)
+}
+
+/// Imports a model from its serialized bytes; `label` names it in errors.
+///
+/// # Errors
+/// See [`load`].
+pub fn from_bytes(bytes: &[u8], label: &str, opts: &ImportOptions) -> Result<Graph> {
+    let proto = decode(bytes, label)?;
+    if has_external_data(&proto) {
+        return Err(ImportError::Invalid(format!(
+            "{label} keeps weights in external files (torch.onnx.export's default), which are \
+             found beside the model: load it from its path"
+        )));
     }
     let sha = hex(&Sha256::digest(bytes));
     from_proto(&proto, sha, opts)

@@ -3,8 +3,8 @@
 use crate::tensor::{numel, DType, Tensor};
 use tract_onnx::pb::TensorProto;
 
-/// Decodes an initializer or attribute tensor. External data is not supported: the model
-/// must embed its weights (`onnx.save(model, path, save_as_external_data=False)`).
+/// Decodes an initializer or attribute tensor. External data must have been read into the
+/// tensor first (see [`crate::external`]).
 ///
 /// # Errors
 /// A message describing the unsupported element type or inconsistent data.
@@ -22,7 +22,7 @@ pub fn tensor_from_proto(t: &TensorProto) -> Result<Tensor, String> {
     })?;
     if !t.external_data.is_empty() {
         return Err(format!(
-            "tensor '{}' stores its data in an external file; re-save the model with the weights embedded",
+            "tensor '{}' stores its data in an external file that was not loaded; load the model from its path",
             t.name
         ));
     }
