@@ -348,6 +348,30 @@ fn lookup_chip() {
     check_sound(&q, &[vec![-8.0, -1.0, 0.0, 7.0]]);
 }
 
+/// The activations of today's exporters (MobileNetV3's HardSwish, Softsign, Selu, Mish) use
+/// the same interpolated lookup: each table proves its own values and rejects every
+/// perturbed cell.
+#[test]
+fn activation_lookup_tables() {
+    for func in [
+        LookupFn::HardSwish,
+        LookupFn::Softsign,
+        LookupFn::Selu { alpha: 1.673_263_192_176_818_8, gamma: 1.050_701_022_148_132_3 },
+        LookupFn::Mish,
+    ] {
+        let mut g = G::new();
+        let a = g.input(&[5], 40);
+        g.q.tables.push(Table { func, in_scale: 3, out_scale: 8, lo: -11, hi: 11, step: 2 });
+        let y = g.op(QOp::Lookup { table: 0 }, vec![a], &[5], 2000, false);
+        let q = g.output(y);
+        let b = check_sound(&q, &[vec![-40.0, -3.0, 0.0, 5.0, 39.0]]);
+        let t = &q.tables[0];
+        let expected: Vec<i128> =
+            [-40, -3, 0, 5, 39].iter().map(|&x| i128::from(t.eval(x).unwrap())).collect();
+        assert_eq!(b.public_values, ints(&expected), "{}", func.name());
+    }
+}
+
 #[test]
 fn interpolated_lookup_chip() {
     let mut g = G::new();

@@ -329,6 +329,7 @@ fn verify(
 /// Writes a Solidity verifier (with ABI and bytecode) for a verifying key.
 #[pyfunction]
 #[pyo3(signature = (vk, output=PathBuf::from("Verifier.sol"), settings=None, allow_oversize=false, split=false, reusable=false, identity=None))]
+#[allow(clippy::too_many_arguments)]
 fn create_evm_verifier(
     py: Python<'_>,
     vk: PathBuf,

@@ -64,6 +64,13 @@ pub enum LookupFn {
     Pow {
         p: f64,
     },
+    HardSwish,
+    Softsign,
+    Selu {
+        alpha: f64,
+        gamma: f64,
+    },
+    Mish,
 }
 
 impl LookupFn {
@@ -81,6 +88,10 @@ impl LookupFn {
             Self::Softplus => Unary::Softplus.apply(x),
             Self::HardSigmoid { alpha, beta } => Unary::HardSigmoid { alpha, beta }.apply(x),
             Self::Pow { p } => libm::pow(x, p),
+            Self::HardSwish => Unary::HardSwish.apply(x),
+            Self::Softsign => Unary::Softsign.apply(x),
+            Self::Selu { alpha, gamma } => Unary::Selu { alpha, gamma }.apply(x),
+            Self::Mish => Unary::Mish.apply(x),
         }
     }
 
@@ -97,6 +108,10 @@ impl LookupFn {
             Self::Softplus => "softplus",
             Self::HardSigmoid { .. } => "hardsigmoid",
             Self::Pow { .. } => "pow",
+            Self::HardSwish => "hardswish",
+            Self::Softsign => "softsign",
+            Self::Selu { .. } => "selu",
+            Self::Mish => "mish",
         }
     }
 }

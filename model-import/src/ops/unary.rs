@@ -34,6 +34,17 @@ pub enum Unary {
         alpha: f64,
         beta: f64,
     },
+    /// x·HardSigmoid(x) with alpha 1/6, beta 1/2 (MobileNetV3).
+    HardSwish,
+    /// x / (1 + |x|).
+    Softsign,
+    /// gamma·x for x > 0, gamma·alpha·(e^x − 1) below.
+    Selu {
+        alpha: f64,
+        gamma: f64,
+    },
+    /// x·tanh(softplus(x)).
+    Mish,
 }
 
 impl Unary {
@@ -72,6 +83,16 @@ impl Unary {
             Self::Abs => x.abs(),
             Self::Softplus => libm::log1p(libm::exp(x)),
             Self::HardSigmoid { alpha, beta } => (alpha * x + beta).clamp(0.0, 1.0),
+            Self::HardSwish => x * (x / 6.0 + 0.5).clamp(0.0, 1.0),
+            Self::Softsign => x / (1.0 + x.abs()),
+            Self::Selu { alpha, gamma } => {
+                if x > 0.0 {
+                    gamma * x
+                } else {
+                    gamma * alpha * libm::expm1(x)
+                }
+            }
+            Self::Mish => x * libm::tanh(libm::log1p(libm::exp(x))),
         }
     }
 
@@ -127,6 +148,13 @@ pub(super) fn build(op_type: &str, ctx: &BuildCtx<'_>) -> Result<Option<Built>> 
         "HardSigmoid" => {
             Unary::HardSigmoid { alpha: a.float_or("alpha", 0.2), beta: a.float_or("beta", 0.5) }
         }
+        "HardSwish" => Unary::HardSwish,
+        "Softsign" => Unary::Softsign,
+        "Selu" => Unary::Selu {
+            alpha: a.float_or("alpha", 1.673_263_192_176_818_8),
+            gamma: a.float_or("gamma", 1.050_701_022_148_132_3),
+        },
+        "Mish" => Unary::Mish,
         "Clip" => {
             // Opset < 11 carries bounds as attributes, later opsets as optional inputs.
             let (min, max) = if ctx.opset < 11 {

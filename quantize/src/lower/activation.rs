@@ -44,10 +44,19 @@ pub(super) fn lower(l: &mut Lowerer<'_>, n: &Node) -> Result<()> {
         Unary::HardSigmoid { alpha, beta } => {
             l.lookup(x, LookupFn::HardSigmoid { alpha, beta }, lo, hi, act)?
         }
-        Unary::Exp | Unary::Gelu { .. } | Unary::Softplus => {
+        Unary::Softsign => l.lookup(x, LookupFn::Softsign, lo, hi, act)?,
+        Unary::Exp
+        | Unary::Gelu { .. }
+        | Unary::Softplus
+        | Unary::HardSwish
+        | Unary::Selu { .. }
+        | Unary::Mish => {
             let f = match u {
                 Unary::Exp => LookupFn::Exp,
                 Unary::Gelu { tanh } => LookupFn::Gelu { tanh },
+                Unary::HardSwish => LookupFn::HardSwish,
+                Unary::Selu { alpha, gamma } => LookupFn::Selu { alpha, gamma },
+                Unary::Mish => LookupFn::Mish,
                 _ => LookupFn::Softplus,
             };
             let so = l.chosen_scale(out)?;
