@@ -157,6 +157,12 @@ fn user_errors_are_reported_not_panics() {
     let out = zkinfer(&["run", s(&model), "--input", s(&input), "--target", "speed"]);
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(!out.status.success() && err.contains("accuracy"), "{err}");
+
+    // A missing input file is named as one, not as a model file.
+    let missing = tmp.path().join("input.json");
+    let out = zkinfer(&["run", s(&model), "--input", s(&missing)]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("cannot read the input file") && !err.contains("model file"), "{err}");
 }
 
 #[test]

@@ -56,10 +56,11 @@ pub const COVERAGE: &[OpCoverage] = ops![
     "LeakyRelu", "elementwise", "relu plus scaled negative part, rescaled";
     "Less", "arithmetic", "exact comparison";
     "MatMul", "linear", "numpy semantics incl. batching and 1-D operands; both operands may be inputs";
-    "Max", "arithmetic", "two inputs; exact";
-    "Mish", "elementwise", "lookup table over the calibrated range";
+    "Max", "arithmetic", "any number of inputs, broadcast; exact";
     "MaxPool", "pool", "1-D/2-D; max by comparisons, padding never wins";
-    "Min", "arithmetic", "two inputs; exact";
+    "Mean", "arithmetic", "any number of inputs, broadcast: sum, then times 1/n, rescaled";
+    "Min", "arithmetic", "any number of inputs, broadcast; exact";
+    "Mish", "elementwise", "lookup table over the calibrated range";
     "Mul", "arithmetic", "product then rescale";
     "Neg", "elementwise", "exact";
     "NonZero", "shape", "folded; input must be constant";
@@ -86,7 +87,7 @@ pub const COVERAGE: &[OpCoverage] = ops![
     "Sqrt", "arithmetic", "integer square root with rounding, input must be non-negative";
     "Squeeze", "shape", "free (reshape)";
     "Sub", "arithmetic", "exact after aligning scales";
-    "Sum", "arithmetic", "two inputs, as Add";
+    "Sum", "arithmetic", "any number of inputs, broadcast (a chain of Adds)";
     "Tanh", "elementwise", "lookup table over the calibrated range";
     "Tile", "shape", "copy constraints; repeats must be constant";
     "Transpose", "shape", "copy constraints";

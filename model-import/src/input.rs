@@ -46,8 +46,13 @@ fn flatten(v: &Value, out: &mut Vec<f64>) -> std::result::Result<(), String> {
 /// # Errors
 /// Unreadable file or bad layout.
 pub fn read_input_file(path: &Path) -> Result<Vec<Vec<f64>>> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|source| ImportError::Io { path: path.display().to_string(), source })?;
+    let text = std::fs::read_to_string(path).map_err(|e| ImportError::InputFile {
+        path: path.display().to_string(),
+        reason: format!(
+            "cannot read the input file ({e}); it holds {{\"input_data\": [[...]]}}, one \
+             row-major list per model input"
+        ),
+    })?;
     parse_input_json(&text, &path.display().to_string())
 }
 
@@ -60,7 +65,10 @@ pub fn read_inputs(path: &Path) -> Result<Vec<Vec<Vec<f64>>>> {
         return Ok(vec![read_input_file(path)?]);
     }
     let mut files: Vec<_> = std::fs::read_dir(path)
-        .map_err(|source| ImportError::Io { path: path.display().to_string(), source })?
+        .map_err(|e| ImportError::InputFile {
+            path: path.display().to_string(),
+            reason: format!("cannot read the input directory ({e})"),
+        })?
         .filter_map(|e| e.ok().map(|e| e.path()))
         .filter(|p| p.extension().is_some_and(|x| x == "json"))
         .collect();

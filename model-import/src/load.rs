@@ -3,7 +3,7 @@
 use crate::error::{ImportError, NodeRef, Result};
 use crate::external::{has_external_data, load_external_data};
 use crate::graph::{Graph, Node, TensorId, TensorInfo};
-use crate::ops::{self, Arg, Attrs, BuildCtx, Built};
+use crate::ops::{self, Arg, Attrs, BuildCtx, Built, StepArg};
 use crate::proto::tensor_from_proto;
 use crate::tensor::{DType, Tensor};
 use prost::Message;
@@ -95,6 +95,47 @@ struct Builder {
 }
 
 impl Builder {
+    /// Adds one compute node (or folds it, when every input is constant) and its outputs,
+    /// whose shapes come from evaluating the op on stand-ins; returns the output tensors.
+    fn emit(
+        &mut self,
+        nref: &NodeRef,
+        onnx_op: &str,
+        op: ops::Op,
+        ids: Vec<TensorId>,
+        out_names: &[&str],
+    ) -> Result<Vec<TensorId>> {
+        let all_const = ids.iter().all(|&i| self.tensors[i].value.is_some());
+        // Shape inference by evaluation: dynamic inputs are stood in for by zeros.
+        let stand_ins: Vec<Tensor> = ids
+            .iter()
+            .map(|&i| {
+                let t = &self.tensors[i];
+                t.value.clone().unwrap_or_else(|| Tensor::zeros(&t.shape, t.dtype))
+            })
+            .collect();
+        let refs: Vec<&Tensor> = stand_ins.iter().collect();
+        let outs = op.eval(&refs, nref)?;
+        let mut out_ids = Vec::new();
+        for (name, t) in out_names.iter().zip(outs) {
+            if name.is_empty() {
+                continue;
+            }
+            let value = all_const.then(|| t.clone());
+            out_ids.push(self.add(name, t.shape.clone(), t.dtype, value));
+        }
+        if !all_const {
+            self.nodes.push(Node {
+                name: nref.name.clone(),
+                onnx_op: onnx_op.to_string(),
+                op,
+                inputs: ids,
+                outputs: out_ids.clone(),
+            });
+        }
+        Ok(out_ids)
+    }
+
     fn add(
         &mut self,
         name: &str,
@@ -282,33 +323,38 @@ pub fn from_proto(
             }
             Built::Op(op, data) => {
                 let ids: Vec<TensorId> = data.iter().map(|&i| b.by_name[&n.input[i]]).collect();
-                let all_const = ids.iter().all(|&i| b.tensors[i].value.is_some());
-                // Shape inference by evaluation: dynamic inputs are stood in for by zeros.
-                let stand_ins: Vec<Tensor> = ids
-                    .iter()
-                    .map(|&i| {
-                        let t = &b.tensors[i];
-                        t.value.clone().unwrap_or_else(|| Tensor::zeros(&t.shape, t.dtype))
-                    })
-                    .collect();
-                let refs: Vec<&Tensor> = stand_ins.iter().collect();
-                let outs = op.eval(&refs, &nref)?;
-                let mut out_ids = Vec::new();
-                for (name, t) in n.output.iter().zip(outs) {
-                    if name.is_empty() {
-                        continue;
-                    }
-                    let value = all_const.then(|| t.clone());
-                    out_ids.push(b.add(name, t.shape.clone(), t.dtype, value));
-                }
-                if !all_const {
-                    b.nodes.push(Node {
-                        name: nref.name,
-                        onnx_op: n.op_type.clone(),
-                        op,
-                        inputs: ids,
-                        outputs: out_ids,
-                    });
+                let names: Vec<&str> = n.output.iter().map(String::as_str).collect();
+                b.emit(&nref, &n.op_type, op, ids, &names)?;
+            }
+            Built::Chain(steps) => {
+                let last = steps.len().saturating_sub(1);
+                let mut outs: Vec<TensorId> = Vec::new();
+                for (j, step) in steps.into_iter().enumerate() {
+                    let ids = step
+                        .args
+                        .into_iter()
+                        .map(|a| match a {
+                            StepArg::Input(i) => Ok(b.by_name[&n.input[i]]),
+                            StepArg::Step(k) => outs.get(k).copied().ok_or_else(|| {
+                                ImportError::Invalid(format!("{nref}: step {k} is not before {j}"))
+                            }),
+                            StepArg::Const(t) => {
+                                let name = format!("{}/const{j}", nref.name);
+                                Ok(b.add(&name, t.shape.clone(), t.dtype, Some(t)))
+                            }
+                        })
+                        .collect::<Result<Vec<_>>>()?;
+                    let step_name = format!("{}/step{j}", nref.name);
+                    let out_name = if j == last {
+                        n.output.first().cloned().unwrap_or_default()
+                    } else {
+                        step_name.clone()
+                    };
+                    let step_ref = NodeRef { name: step_name, op: nref.op.clone() };
+                    let made = b.emit(&step_ref, &n.op_type, step.op, ids, &[out_name.as_str()])?;
+                    outs.push(made.first().copied().ok_or_else(|| {
+                        ImportError::Invalid(format!("{nref}: step {j} has no output"))
+                    })?);
                 }
             }
         }

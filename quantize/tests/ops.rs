@@ -174,6 +174,35 @@ fn cases() -> Vec<(&'static str, M, f64)> {
             v(M::new(13)).weight("w", &[6], 5).node("Min", &["x", "w"], &["y"], vec![]).output("y"),
             c,
         ),
+        // Variadic forms, broadcasting [2, 6], [6] and [2, 1] together.
+        (
+            "Sum three",
+            v(M::new(13))
+                .input("z", &[6], -3.0, 3.0)
+                .input("u", &[2, 1], -1.0, 1.0)
+                .node("Sum", &["x", "z", "u"], &["y"], vec![])
+                .output("y"),
+            c,
+        ),
+        (
+            "Mean",
+            v(M::new(13))
+                .input("z", &[6], -3.0, 3.0)
+                .input("u", &[2, 1], -1.0, 1.0)
+                .node("Mean", &["x", "z", "u"], &["y"], vec![])
+                .output("y"),
+            c,
+        ),
+        (
+            "Max three",
+            v(M::new(13))
+                .input("z", &[6], -2.0, 2.0)
+                .weight("w", &[2, 1], 7)
+                .node("Max", &["x", "z", "w"], &["y"], vec![])
+                .output("y"),
+            c,
+        ),
+        ("Min one", un("Min", vec![]), c),
         (
             "PRelu",
             v(M::new(13))

@@ -1,6 +1,6 @@
 //! Element-wise binary ops with numpy broadcasting, plus `Where`.
 
-use super::{BuildCtx, Built, Op};
+use super::{BuildCtx, Built, Op, Step, StepArg};
 use crate::error::Result;
 use crate::tensor::{broadcast_index_map, broadcast_shapes, DType, Tensor};
 use serde::{Deserialize, Serialize};
@@ -91,13 +91,12 @@ pub fn eval_where(c: &Tensor, x: &Tensor, y: &Tensor) -> Tensor {
 
 pub(super) fn build(op_type: &str, ctx: &BuildCtx<'_>) -> Result<Option<Built>> {
     let b = match op_type {
-        "Add" | "Sum" => Binary::Add,
+        "Sum" | "Mean" | "Max" | "Min" => return variadic(op_type, ctx).map(Some),
+        "Add" => Binary::Add,
         "Sub" => Binary::Sub,
         "Mul" => Binary::Mul,
         "Div" => Binary::Div,
         "Pow" => Binary::Pow,
-        "Max" => Binary::Max,
-        "Min" => Binary::Min,
         "Equal" => Binary::Equal,
         "Less" => Binary::Less,
         "Greater" => Binary::Greater,
@@ -115,13 +114,47 @@ pub(super) fn build(op_type: &str, ctx: &BuildCtx<'_>) -> Result<Option<Built>> 
     };
     let n_inputs = ctx.args.iter().filter(|a| a.is_some()).count();
     if n_inputs != 2 {
-        return Err(ctx.unsupported(format!(
-            "{op_type} with {n_inputs} inputs; zkinfer supports exactly two (chain the op for more)"
-        )));
+        return Err(ctx.unsupported(format!("{op_type} with {n_inputs} inputs; it takes two")));
     }
     let (sa, sb) = (&ctx.arg(0)?.shape, &ctx.arg(1)?.shape);
     if broadcast_shapes(sa, sb).is_none() {
         return Err(ctx.shape_err(format!("shapes {sa:?} and {sb:?} do not broadcast")));
     }
     Ok(Some(Built::Op(Op::Binary(b), vec![0, 1])))
+}
+
+/// `Sum`, `Mean`, `Max` and `Min` of one or more inputs (broadcast together), as a chain of
+/// binary steps; `Mean` multiplies the sum by 1/n.
+fn variadic(op_type: &str, ctx: &BuildCtx<'_>) -> Result<Built> {
+    let b = match op_type {
+        "Max" => Binary::Max,
+        "Min" => Binary::Min,
+        _ => Binary::Add,
+    };
+    let n = ctx.args.len();
+    if n == 0 || ctx.args.iter().any(Option::is_none) {
+        return Err(ctx.unsupported(format!("{op_type} needs one or more inputs, none empty")));
+    }
+    let mut shape = ctx.arg(0)?.shape.clone();
+    for i in 1..n {
+        let s = &ctx.arg(i)?.shape;
+        shape = broadcast_shapes(&shape, s).ok_or_else(|| {
+            ctx.shape_err(format!("input {i} of shape {s:?} does not broadcast to {shape:?}"))
+        })?;
+    }
+    let mut steps = Vec::new();
+    if n == 1 {
+        steps.push(Step { op: Op::Unary(super::Unary::Identity), args: vec![StepArg::Input(0)] });
+    }
+    for i in 1..n {
+        let prev = if i == 1 { StepArg::Input(0) } else { StepArg::Step(steps.len() - 1) };
+        steps.push(Step { op: Op::Binary(b), args: vec![prev, StepArg::Input(i)] });
+    }
+    if op_type == "Mean" && n > 1 {
+        #[allow(clippy::cast_precision_loss)]
+        let inv = Tensor::scalar(1.0 / n as f64, crate::tensor::DType::Float);
+        let last = StepArg::Step(steps.len() - 1);
+        steps.push(Step { op: Op::Binary(Binary::Mul), args: vec![last, StepArg::Const(inv)] });
+    }
+    Ok(Built::Chain(steps))
 }

@@ -124,8 +124,31 @@ pub struct Arg {
 pub enum Built {
     /// A compute op; the listed input positions are its data inputs, in order.
     Op(Op, Vec<usize>),
+    /// A chain of compute ops (a variadic op as binary steps); the last step's output is the
+    /// node's.
+    Chain(Vec<Step>),
     /// The node's outputs are known constants (shape arithmetic, `Constant`, …).
     Const(Vec<Tensor>),
+}
+
+/// One op of a [`Built::Chain`].
+#[derive(Clone, Debug)]
+pub struct Step {
+    /// The op.
+    pub op: Op,
+    /// Its data inputs, in order.
+    pub args: Vec<StepArg>,
+}
+
+/// Where a chained op's input comes from.
+#[derive(Clone, Debug)]
+pub enum StepArg {
+    /// The node's input at this position.
+    Input(usize),
+    /// The output of an earlier step.
+    Step(usize),
+    /// A constant the decomposition introduces (e.g. Mean's 1/n).
+    Const(Tensor),
 }
 
 /// Everything a builder may look at.
