@@ -144,6 +144,48 @@ def test_doctored_keys_and_pins(tmp_path):
         zkinfer.verify(result.proof, tmp_path / "edited.vk", identity=result.model_identity)
 
 
+def test_models_as_bytes_protos_and_external_data(tmp_path):
+    import onnx
+
+    example = REPO / "examples" / "credit_score"
+    path = example / "network.onnx"
+    x = json.loads((example / "input.json").read_text())["input_data"]
+    expected = zkinfer.run(path, x).outputs[0].values
+    # The file's bytes (the same hash as the file), and the onnx library's in-memory model
+    # (re-serialized by onnx, so a hash of its own): the same outputs.
+    data = path.read_bytes()
+    proto = onnx.load(str(path))
+    for model in (data, proto):
+        np.testing.assert_array_equal(zkinfer.run(model, x).outputs[0].values, expected)
+    assert zkinfer.calibrate(data, x).model_sha256 == zkinfer.calibrate(path, x).model_sha256
+    settings = zkinfer.calibrate(proto, x)
+    proof = zkinfer.prove(proto, x, tmp_path / "proof.json", settings=settings)
+    assert zkinfer.verify(proof.proof, proof.vk, identity=proof.model_identity)
+    # Weights saved by the onnx library into an external file, as torch.onnx.export does:
+    # loaded from the path, and from onnx.load's in-memory model.
+    ext = tmp_path / "ext" / "network.onnx"
+    ext.parent.mkdir()
+    raw = onnx.load(str(path))
+    for i, t in enumerate(raw.graph.initializer):  # onnx moves raw_data only, as torch writes it
+        raw.graph.initializer[i].CopyFrom(
+            onnx.numpy_helper.from_array(onnx.numpy_helper.to_array(t), t.name)
+        )
+    onnx.save_model(
+        raw,
+        str(ext),
+        save_as_external_data=True,
+        all_tensors_to_one_file=True,
+        location="network.onnx.data",
+        size_threshold=0,
+    )
+    assert (ext.parent / "network.onnx.data").exists()
+    np.testing.assert_array_equal(zkinfer.run(ext, x).outputs[0].values, expected)
+    np.testing.assert_array_equal(zkinfer.run(onnx.load(str(ext)), x).outputs[0].values, expected)
+    # Not a model.
+    with pytest.raises(zkinfer.ZkinferError, match="not a valid ONNX model"):
+        zkinfer.run(b"definitely not onnx", x)
+
+
 def test_artifacts_round_trip_with_the_cli(tmp_path):
     path, x = model("1l_mlp")
     input_json = str(MODELS / "1l_mlp" / "input.json")

@@ -54,6 +54,9 @@ __all__ = [
 __version__: str = _zkinfer.version()
 
 PathLike = Union[str, "os.PathLike[str]"]
+#: A model: a path to an .onnx file, the file's bytes, or an in-memory model with
+#: ``SerializeToString()`` (an ``onnx.ModelProto``), whose weights must then be embedded.
+ModelLike = Union[str, "os.PathLike[str]", bytes, bytearray, Any]
 Inputs = Union[np.ndarray, Sequence[Any]]
 
 
@@ -247,6 +250,23 @@ def _settings_path(settings: Union["Settings", PathLike, None], keep: List[Any])
     return name
 
 
+def _model_path(model: ModelLike, keep: List[Any]) -> str:
+    """A path the native side can read: a path as given; ONNX bytes or a model object with
+    ``SerializeToString()`` through a temporary .onnx file (the same bytes, so the same model
+    hash as the file they came from)."""
+    if isinstance(model, (bytes, bytearray, memoryview)):
+        data = bytes(model)
+    elif hasattr(model, "SerializeToString"):
+        data = model.SerializeToString()
+    else:
+        return os.fspath(model)
+    fd, name = tempfile.mkstemp(suffix=".onnx")
+    keep.append(name)
+    with os.fdopen(fd, "wb") as f:
+        f.write(data)
+    return name
+
+
 def _cleanup(paths: List[Any]) -> None:
     for p in paths:
         try:
@@ -270,7 +290,7 @@ def _outputs(items: List[Dict[str, Any]]) -> List[Output]:
 
 
 def inspect(
-    model: PathLike,
+    model: ModelLike,
     inputs: Optional[Inputs] = None,
     settings: Union[Settings, PathLike, None] = None,
     batch: int = 1,
@@ -280,14 +300,16 @@ def inspect(
     try:
         flat = None if inputs is None else _flat_inputs(inputs)
         return json.loads(
-            _zkinfer.inspect(os.fspath(model), flat, _settings_path(settings, keep), batch)
+            _zkinfer.inspect(
+                _model_path(model, keep), flat, _settings_path(settings, keep), batch
+            )
         )
     finally:
         _cleanup(keep)
 
 
 def calibrate(
-    model: PathLike,
+    model: ModelLike,
     data: Optional[Inputs] = None,
     output: Optional[PathLike] = None,
     target: str = "accuracy",
@@ -321,23 +343,27 @@ def calibrate(
     if not pooled:
         raise ZkinferError("calibrate needs data= (one sample) or samples= (a list of samples)")
     out = None if output is None else os.fspath(output)
-    text = _zkinfer.calibrate(
-        os.fspath(model),
-        pooled,
-        target,
-        out,
-        batch,
-        max_lanes,
-        input_visibility,
-        output_visibility,
-        linear_check,
-        weights_visibility,
-    )
+    keep: List[Any] = []
+    try:
+        text = _zkinfer.calibrate(
+            _model_path(model, keep),
+            pooled,
+            target,
+            out,
+            batch,
+            max_lanes,
+            input_visibility,
+            output_visibility,
+            linear_check,
+            weights_visibility,
+        )
+    finally:
+        _cleanup(keep)
     return Settings.from_json(text, out)
 
 
 def run(
-    model: PathLike,
+    model: ModelLike,
     inputs: Inputs,
     settings: Union[Settings, PathLike, None] = None,
     batch: int = 1,
@@ -348,7 +374,11 @@ def run(
     keep: List[Any] = []
     try:
         text = _zkinfer.run(
-            os.fspath(model), _flat_inputs(inputs), _settings_path(settings, keep), batch, target
+            _model_path(model, keep),
+            _flat_inputs(inputs),
+            _settings_path(settings, keep),
+            batch,
+            target,
         )
     finally:
         _cleanup(keep)
@@ -356,7 +386,7 @@ def run(
 
 
 def digests(
-    model: PathLike, inputs: Inputs, settings: Union[Settings, PathLike], batch: int = 1
+    model: ModelLike, inputs: Inputs, settings: Union[Settings, PathLike], batch: int = 1
 ) -> Digests:
     """The Poseidon digests of ``inputs`` and of the model's outputs on them, quantized as
     ``settings`` say: what a proof with hashed inputs or outputs publishes, computed from the
@@ -364,7 +394,7 @@ def digests(
     keep: List[Any] = []
     try:
         path = _settings_path(settings, keep)
-        text = _zkinfer.digests(os.fspath(model), _flat_inputs(inputs), path, batch)
+        text = _zkinfer.digests(_model_path(model, keep), _flat_inputs(inputs), path, batch)
     finally:
         _cleanup(keep)
     v = json.loads(text)
@@ -381,7 +411,7 @@ def gen_srs(k: int, output: PathLike, seed: Optional[int] = None) -> str:
 
 
 def setup(
-    model: PathLike,
+    model: ModelLike,
     settings: Union[Settings, PathLike],
     output_dir: PathLike = ".",
     srs: Optional[PathLike] = None,
@@ -399,7 +429,7 @@ def setup(
         assert sp is not None
         v = json.loads(
             _zkinfer.setup(
-                os.fspath(model),
+                _model_path(model, keep),
                 sp,
                 os.fspath(output_dir),
                 None if srs is None else os.fspath(srs),
@@ -422,7 +452,7 @@ def setup(
 
 
 def prove(
-    model: PathLike,
+    model: ModelLike,
     inputs: Inputs,
     output: PathLike = "proof.json",
     settings: Union[Settings, PathLike, None] = None,
@@ -444,7 +474,7 @@ def prove(
     try:
         v = json.loads(
             _zkinfer.prove(
-                os.fspath(model),
+                _model_path(model, keep),
                 _flat_inputs(inputs),
                 os.fspath(output),
                 _settings_path(settings, keep),
@@ -578,7 +608,7 @@ def encode_calldata(proof: PathLike, key: Optional[bytes] = None) -> bytes:
 
 
 def prove_model(
-    model_path: PathLike,
+    model_path: ModelLike,
     inputs: Inputs,
     output: PathLike = "proof.json",
     progress: bool = True,
