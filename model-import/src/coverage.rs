@@ -44,6 +44,7 @@ pub const COVERAGE: &[OpCoverage] = ops![
     "Expand", "shape", "copy constraints only; target shape must be constant";
     "Flatten", "shape", "free (reshape)";
     "Gather", "shape", "constant indices: copy constraints; input-dependent indices into a constant table (embeddings): lookup";
+    "GatherElements", "shape", "constant indices: copy constraints";
     "Gelu", "elementwise", "lookup table (exact or tanh approximation)";
     "Gemm", "linear", "alpha/beta/transposes; matmul + bias, rescaled";
     "GlobalAveragePool", "pool", "sum then rounded division";
@@ -52,6 +53,8 @@ pub const COVERAGE: &[OpCoverage] = ops![
     "HardSigmoid", "elementwise", "lookup table";
     "HardSwish", "elementwise", "lookup table over the calibrated range";
     "Identity", "elementwise", "free";
+    "IsInf", "arithmetic", "folded: quantized values are finite, so false unless the input is a constant";
+    "IsNaN", "arithmetic", "folded: quantized values are never NaN, so false unless the input is a constant";
     "LayerNormalization", "norm", "mean, variance, integer square root and rounded division — no lookup";
     "LeakyRelu", "elementwise", "relu plus scaled negative part, rescaled";
     "Less", "arithmetic", "exact comparison";

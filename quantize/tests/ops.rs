@@ -523,6 +523,26 @@ fn cases() -> Vec<(&'static str, M, f64)> {
             c,
         ),
         (
+            "GatherElements",
+            v(M::new(13))
+                .init(tensor_i("i", &[2, 3], vec![5, 0, -1, 2, 2, 3]))
+                .node("GatherElements", &["x", "i"], &["y"], vec![attr_i("axis", 1)])
+                .output("y"),
+            c,
+        ),
+        (
+            // The guards transformers' exports put around masks: folded to "never".
+            "IsNaN IsInf",
+            v(M::new(13))
+                .init(tensor_f("z", &[], vec![0.0]))
+                .node("IsNaN", &["x"], &["n"], vec![])
+                .node("Where", &["n", "z", "x"], &["a"], vec![])
+                .node("IsInf", &["a"], &["m"], vec![])
+                .node("Where", &["m", "z", "a"], &["y"], vec![])
+                .output("y"),
+            c,
+        ),
+        (
             "Gather embedding",
             M::new(13)
                 .int_input("t", &[1, 5], 0, 7)

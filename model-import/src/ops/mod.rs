@@ -92,6 +92,11 @@ pub enum Op {
     Gather {
         axis: usize,
     },
+    /// `GatherElements(data, indices)` with constant indices: `out[i] = data[i with the axis
+    /// coordinate replaced by indices[i]]`.
+    GatherElements {
+        axis: usize,
+    },
     Concat {
         axis: usize,
     },
@@ -241,6 +246,28 @@ impl BuildCtx<'_> {
     }
 }
 
+/// `IsNaN` and `IsInf`, the guards today's exporters put around divisions and masks. A
+/// constant input is tested; any other is a quantized tensor, whose values are finite
+/// integers by construction, so the answer is all false (folded, and the `Where` it feeds
+/// becomes a copy).
+fn nan_guard(op_type: &str, ctx: &BuildCtx<'_>) -> Result<Built> {
+    let x = ctx.arg(0)?;
+    let (neg, pos) =
+        (ctx.attrs.int_or("detect_negative", 1), ctx.attrs.int_or("detect_positive", 1));
+    let test = |v: f64| -> bool {
+        if op_type == "IsNaN" {
+            v.is_nan()
+        } else {
+            (v == f64::INFINITY && pos != 0) || (v == f64::NEG_INFINITY && neg != 0)
+        }
+    };
+    let data: Vec<f64> = match &x.value {
+        Some(t) => t.data.iter().map(|&v| f64::from(u8::from(test(v)))).collect(),
+        None => vec![0.0; crate::tensor::numel(&x.shape)],
+    };
+    Ok(Built::Const(vec![Tensor::new(x.shape.clone(), crate::tensor::DType::Bool, data)]))
+}
+
 /// Builds one ONNX node of the default domain. `Ok(None)` means the op type is unknown.
 ///
 /// # Errors
@@ -263,7 +290,10 @@ pub fn build(op_type: &str, ctx: &BuildCtx<'_>) -> Result<Option<Built>> {
         | "Shape" | "Size" | "ConstantOfShape" | "Constant" | "Range" | "NonZero" => {
             shape::build(op_type, ctx)?
         }
-        "Slice" | "Split" | "Gather" | "Concat" | "Pad" => slice::build(op_type, ctx)?,
+        "Slice" | "Split" | "Gather" | "GatherElements" | "Concat" | "Pad" => {
+            slice::build(op_type, ctx)?
+        }
+        "IsNaN" | "IsInf" => nan_guard(op_type, ctx)?,
         _ => {
             if let Some(b) = binary::build(op_type, ctx)? {
                 b
@@ -374,6 +404,10 @@ impl Op {
             Self::Gather { axis } => {
                 arity(2)?;
                 one(slice::gather(inputs[0], inputs[1], *axis, node)?)
+            }
+            Self::GatherElements { axis } => {
+                arity(2)?;
+                one(slice::gather_elements(inputs[0], inputs[1], *axis, node)?)
             }
             Self::Concat { axis } => {
                 arity(1)?;

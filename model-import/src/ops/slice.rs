@@ -135,6 +135,52 @@ pub fn gather_index(raw: f64, size: usize, node: &NodeRef) -> Result<usize> {
     })
 }
 
+/// GatherElements in `f64`: the output has the indices' shape.
+///
+/// # Errors
+/// Out-of-range indices, or indices whose shape exceeds the data's off the axis.
+pub fn gather_elements(
+    data: &Tensor,
+    indices: &Tensor,
+    axis: usize,
+    node: &NodeRef,
+) -> Result<Tensor> {
+    let ds = crate::tensor::strides(&data.shape);
+    let mut out = Vec::with_capacity(indices.data.len());
+    let mut bad = None;
+    let mut k = 0;
+    for_each_index(&indices.shape, |idx| {
+        let mut flat = 0;
+        for (a, (&i, &st)) in idx.iter().zip(&ds).enumerate() {
+            let c = if a == axis {
+                match gather_index(indices.data[k], data.shape[axis], node) {
+                    Ok(c) => c,
+                    Err(e) => {
+                        bad.get_or_insert(e);
+                        0
+                    }
+                }
+            } else {
+                if i >= data.shape[a] {
+                    bad.get_or_insert(ImportError::IndexOutOfRange {
+                        node: node.clone(),
+                        index: i64::try_from(i).unwrap_or(i64::MAX),
+                        size: data.shape[a],
+                    });
+                }
+                i
+            };
+            flat += c * st;
+        }
+        out.push(data.data.get(flat).copied().unwrap_or(0.0));
+        k += 1;
+    });
+    match bad {
+        Some(e) => Err(e),
+        None => Ok(Tensor::new(indices.shape.clone(), data.dtype, out)),
+    }
+}
+
 /// Gather in `f64`.
 ///
 /// # Errors
@@ -283,6 +329,29 @@ pub(super) fn build(op_type: &str, ctx: &BuildCtx<'_>) -> Result<Built> {
                 }
             }
             Ok(Built::Op(Op::Gather { axis }, vec![0, 1]))
+        }
+        "GatherElements" => {
+            let axis = ctx.axis(ctx.attrs.int_or("axis", 0), rank)?;
+            let idx = ctx.arg(1)?;
+            if idx.dtype == crate::tensor::DType::Float {
+                return Err(ctx.shape_err("GatherElements indices must be integers"));
+            }
+            if idx.shape.len() != rank {
+                return Err(ctx.shape_err(format!(
+                    "indices of shape {:?} do not have the data's rank {rank}",
+                    idx.shape
+                )));
+            }
+            let Some(v) = &idx.value else {
+                return Err(ctx.unsupported(
+                    "GatherElements with input-dependent indices; only constant indices \
+                     (copy constraints) are supported",
+                ));
+            };
+            for &r in &v.data {
+                gather_index(r, x[axis], &ctx.node)?;
+            }
+            Ok(Built::Op(Op::GatherElements { axis }, vec![0, 1]))
         }
         "Concat" => {
             let axis = ctx.axis(ctx.attrs.int_or("axis", 0), rank)?;

@@ -106,6 +106,7 @@ impl Lowerer<'_> {
             | Op::Slice { .. }
             | Op::Split { .. }
             | Op::Gather { .. }
+            | Op::GatherElements { .. }
             | Op::Concat { .. }
             | Op::Pad { .. }
             | Op::Tile { .. }

@@ -45,7 +45,7 @@ pub(super) fn lower(l: &mut Lowerer<'_>, n: &Node) -> Result<()> {
     }
     // Positions of inputs that carry data (the others are constant control inputs).
     let data_pos: Vec<usize> = match n.op {
-        Op::Gather { .. } => vec![0],
+        Op::Gather { .. } | Op::GatherElements { .. } => vec![0],
         Op::Where => vec![1, 2],
         _ => (0..n.inputs.len()).collect(),
     };
