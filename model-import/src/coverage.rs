@@ -53,6 +53,7 @@ pub const COVERAGE: &[OpCoverage] = ops![
     "HardSigmoid", "elementwise", "lookup table";
     "HardSwish", "elementwise", "lookup table over the calibrated range";
     "Identity", "elementwise", "free";
+    "InstanceNormalization", "norm", "layer norm over the spatial axes, then per-channel scale and bias (constant)";
     "IsInf", "arithmetic", "folded: quantized values are finite, so false unless the input is a constant";
     "IsNaN", "arithmetic", "folded: quantized values are never NaN, so false unless the input is a constant";
     "LayerNormalization", "norm", "mean, variance, integer square root and rounded division — no lookup";

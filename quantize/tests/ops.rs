@@ -523,6 +523,15 @@ fn cases() -> Vec<(&'static str, M, f64)> {
             c,
         ),
         (
+            "InstanceNormalization",
+            x(M::new(13))
+                .weight("s", &[3], 31)
+                .weight("b", &[3], 32)
+                .node("InstanceNormalization", &["x", "s", "b"], &["y"], vec![])
+                .output("y"),
+            c,
+        ),
+        (
             "GatherElements",
             v(M::new(13))
                 .init(tensor_i("i", &[2, 3], vec![5, 0, -1, 2, 2, 3]))

@@ -1,9 +1,9 @@
-//! BatchNormalization, LayerNormalization and Softmax.
+//! BatchNormalization, LayerNormalization, InstanceNormalization and Softmax.
 
 use super::reduce::reduce_index_map;
-use super::{BuildCtx, Built, Op};
+use super::{Binary, BuildCtx, Built, Op, Step, StepArg};
 use crate::error::Result;
-use crate::tensor::{numel, Tensor};
+use crate::tensor::{numel, DType, Tensor};
 
 pub(super) fn build(op_type: &str, ctx: &BuildCtx<'_>) -> Result<Built> {
     let rank = ctx.rank(0)?;
@@ -29,6 +29,7 @@ pub(super) fn build(op_type: &str, ctx: &BuildCtx<'_>) -> Result<Built> {
                 vec![0, 1, 2, 3, 4],
             ))
         }
+        "InstanceNormalization" => instance_norm(ctx, rank),
         "LayerNormalization" => {
             if ctx.n_outputs > 1 {
                 return Err(ctx
@@ -49,6 +50,44 @@ pub(super) fn build(op_type: &str, ctx: &BuildCtx<'_>) -> Result<Built> {
             Ok(Built::Op(Op::Softmax { axes }, vec![0]))
         }
     }
+}
+
+/// `InstanceNormalization(x, scale, bias)`: each (sample, channel) normalized over its spatial
+/// axes, then scaled and shifted per channel. Built as a layer norm over axes `2..` (unit
+/// scale) followed by the per-channel scale and bias, which must be constant.
+fn instance_norm(ctx: &BuildCtx<'_>, rank: usize) -> Result<Built> {
+    let x = ctx.arg(0)?;
+    if rank < 3 {
+        return Err(ctx.shape_err(format!(
+            "input of shape {:?}; InstanceNormalization needs [N, C, spatial…]",
+            x.shape
+        )));
+    }
+    let c = x.shape[1];
+    let param = |i: usize, what: &str| -> Result<Tensor> {
+        let a = ctx.arg(i)?;
+        if a.shape != [c] {
+            return Err(ctx.shape_err(format!("{what} has shape {:?}, expected [{c}]", a.shape)));
+        }
+        let v = a.value.clone().ok_or_else(|| {
+            ctx.unsupported(format!("InstanceNormalization with an input-dependent {what}"))
+        })?;
+        let shape: Vec<usize> =
+            std::iter::once(c).chain(std::iter::repeat_n(1, rank - 2)).collect();
+        Ok(Tensor::new(shape, v.dtype, v.data))
+    };
+    let (scale, bias) = (param(1, "scale")?, param(2, "bias")?);
+    let spatial = x.shape[2..].to_vec();
+    let ones = Tensor::new(spatial.clone(), DType::Float, vec![1.0; numel(&spatial)]);
+    let epsilon = ctx.attrs.float_or("epsilon", 1e-5);
+    Ok(Built::Chain(vec![
+        Step {
+            op: Op::LayerNorm { axis: 2, epsilon },
+            args: vec![StepArg::Input(0), StepArg::Const(ones)],
+        },
+        Step { op: Op::Binary(Binary::Mul), args: vec![StepArg::Step(0), StepArg::Const(scale)] },
+        Step { op: Op::Binary(Binary::Add), args: vec![StepArg::Step(1), StepArg::Const(bias)] },
+    ]))
 }
 
 /// Inference batch norm in `f64`: inputs x, scale, bias, mean, var.
