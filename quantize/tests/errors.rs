@@ -182,3 +182,36 @@ fn out_of_range_knobs_are_rejected_not_panics() {
     s.max_lanes = Some(0);
     assert!(quantize(&g, &s).unwrap_err().to_string().contains("max_lanes"));
 }
+
+#[test]
+fn unsupported_forms_of_supported_ops_name_the_node() {
+    let import = |m: M| from_proto(&m.proto(), "t".into(), &ImportOptions::default()).unwrap_err();
+    let x = || M::new(13).input("x", &[1, 2, 3, 3], -1.0, 1.0);
+    // Resize other than nearest.
+    let err = import(
+        x().init(tensor_f("sc", &[4], vec![1.0, 1.0, 2.0, 2.0]))
+            .node("Resize", &["x", "", "sc"], &["y"], vec![attr_s("mode", "linear")])
+            .output("y"),
+    );
+    assert!(matches!(err, ImportError::Unsupported { .. }), "{err}");
+    assert!(err.to_string().contains("Resize_0") && err.to_string().contains("'linear'"), "{err}");
+    // GatherElements with input-dependent indices.
+    let err = import(
+        x().int_input("i", &[1, 2, 3, 1], 0, 2)
+            .node("GatherElements", &["x", "i"], &["y"], vec![attr_i("axis", 3)])
+            .output("y"),
+    );
+    assert!(
+        err.to_string().contains("GatherElements_0")
+            && err.to_string().contains("constant indices"),
+        "{err}"
+    );
+    // InstanceNormalization with an input-dependent scale.
+    let err = import(
+        x().input("s", &[2], 0.5, 1.0)
+            .weight("b", &[2], 3)
+            .node("InstanceNormalization", &["x", "s", "b"], &["y"], vec![])
+            .output("y"),
+    );
+    assert!(err.to_string().contains("input-dependent scale"), "{err}");
+}

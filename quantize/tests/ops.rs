@@ -532,6 +532,32 @@ fn cases() -> Vec<(&'static str, M, f64)> {
             c,
         ),
         (
+            "Resize",
+            x(M::new(13))
+                .init(tensor_f("sc", &[4], vec![1.0, 1.0, 2.0, 1.5]))
+                .node("Resize", &["x", "", "sc"], &["y"], vec![attr_s("mode", "nearest")])
+                .output("y"),
+            c,
+        ),
+        (
+            // torch's nearest upsampling: sizes, asymmetric coordinates, floor.
+            "Resize sizes",
+            x(M::new(13))
+                .init(tensor_i("sz", &[4], vec![1, 3, 8, 7]))
+                .node(
+                    "Resize",
+                    &["x", "", "", "sz"],
+                    &["y"],
+                    vec![
+                        attr_s("mode", "nearest"),
+                        attr_s("coordinate_transformation_mode", "asymmetric"),
+                        attr_s("nearest_mode", "floor"),
+                    ],
+                )
+                .output("y"),
+            c,
+        ),
+        (
             "GatherElements",
             v(M::new(13))
                 .init(tensor_i("i", &[2, 3], vec![5, 0, -1, 2, 2, 3]))

@@ -10,6 +10,7 @@ pub mod matmul;
 pub mod norm;
 pub mod pool;
 pub mod reduce;
+pub mod resize;
 pub mod shape;
 pub mod slice;
 pub mod unary;
@@ -91,6 +92,11 @@ pub enum Op {
     /// `Gather(data, indices)`.
     Gather {
         axis: usize,
+    },
+    /// Nearest-neighbour `Resize`: output coordinate `i` of axis `a` copies input coordinate
+    /// `src[a][i]`.
+    Resize {
+        src: Vec<Vec<usize>>,
     },
     /// `GatherElements(data, indices)` with constant indices: `out[i] = data[i with the axis
     /// coordinate replaced by indices[i]]`.
@@ -296,6 +302,7 @@ pub fn build(op_type: &str, ctx: &BuildCtx<'_>) -> Result<Option<Built>> {
             slice::build(op_type, ctx)?
         }
         "IsNaN" | "IsInf" => nan_guard(op_type, ctx)?,
+        "Resize" => resize::build(ctx)?,
         _ => {
             if let Some(b) = binary::build(op_type, ctx)? {
                 b
@@ -406,6 +413,10 @@ impl Op {
             Self::Gather { axis } => {
                 arity(2)?;
                 one(slice::gather(inputs[0], inputs[1], *axis, node)?)
+            }
+            Self::Resize { src } => {
+                arity(1)?;
+                one(resize::resize(inputs[0], src))
             }
             Self::GatherElements { axis } => {
                 arity(2)?;

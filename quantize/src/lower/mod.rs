@@ -107,6 +107,7 @@ impl Lowerer<'_> {
             | Op::Split { .. }
             | Op::Gather { .. }
             | Op::GatherElements { .. }
+            | Op::Resize { .. }
             | Op::Concat { .. }
             | Op::Pad { .. }
             | Op::Tile { .. }

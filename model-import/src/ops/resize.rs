@@ -1,0 +1,136 @@
+//! `Resize` in nearest mode with constant scales or sizes (upsampling in UNets and detection
+//! heads): every output element copies one input element, so it is a copy map. The source
+//! index of each output coordinate is computed once at import, per axis, by the ONNX formula
+//! for the node's coordinate-transformation and rounding modes.
+
+use super::{BuildCtx, Built, Op};
+use crate::error::Result;
+use crate::tensor::{numel, strides, Tensor};
+
+pub(super) fn build(ctx: &BuildCtx<'_>) -> Result<Built> {
+    let a = &ctx.attrs;
+    let x = &ctx.arg(0)?.shape;
+    let rank = x.len();
+    let mode = a.string("mode").unwrap_or_else(|| "nearest".into());
+    if mode != "nearest" {
+        return Err(ctx.unsupported(format!(
+            "Resize mode '{mode}'; zkinfer supports 'nearest' (export with mode='nearest')"
+        )));
+    }
+    for (attr, default) in [("antialias", 0), ("exclude_outside", 0)] {
+        if a.int_or(attr, default) != default {
+            return Err(ctx.unsupported(format!("Resize with {attr} set")));
+        }
+    }
+    if a.has("axes") {
+        return Err(ctx.unsupported("Resize with an 'axes' attribute"));
+    }
+    if a.string("keep_aspect_ratio_policy").is_some_and(|p| p != "stretch") {
+        return Err(ctx.unsupported("Resize with a keep_aspect_ratio_policy other than 'stretch'"));
+    }
+    // Opset 10: (X, scales) with asymmetric coordinates; later: (X, roi, scales, sizes).
+    let legacy = ctx.opset < 11;
+    let default_ct = if legacy { "asymmetric" } else { "half_pixel" };
+    let ct = a.string("coordinate_transformation_mode").unwrap_or_else(|| default_ct.into());
+    let nearest = a.string("nearest_mode").unwrap_or_else(|| "round_prefer_floor".into());
+    let (scales_at, sizes_at) = if legacy { (1, None) } else { (2, Some(3)) };
+    let sizes = match sizes_at {
+        Some(i) => ctx.opt_const_arg(i, "Resize sizes")?.map(Tensor::as_i64s),
+        None => None,
+    };
+    let scales = ctx.opt_const_arg(scales_at, "Resize scales")?.map(|t| t.data.clone());
+    let (out, scale): (Vec<usize>, Vec<f64>) = match (sizes, scales) {
+        (Some(s), _) if s.len() == rank => {
+            let out: Vec<usize> = s.iter().map(|&v| usize::try_from(v).unwrap_or(0)).collect();
+            #[allow(clippy::cast_precision_loss)]
+            let scale = out.iter().zip(x).map(|(&o, &i)| o as f64 / i.max(1) as f64).collect();
+            (out, scale)
+        }
+        (_, Some(s)) if s.len() == rank => {
+            #[allow(
+                clippy::cast_precision_loss,
+                clippy::cast_possible_truncation,
+                clippy::cast_sign_loss
+            )]
+            let out = s.iter().zip(x).map(|(&f, &i)| (i as f64 * f).floor().max(0.0) as usize);
+            (out.collect(), s)
+        }
+        _ => {
+            return Err(ctx.unsupported(format!(
+                "Resize needs constant scales or sizes with one entry per axis of {x:?}"
+            )))
+        }
+    };
+    if out.contains(&0) || scale.iter().any(|&f| !(f.is_finite() && f > 0.0)) {
+        return Err(ctx.shape_err(format!("Resize to {out:?} (scales {scale:?})")));
+    }
+    if numel(&out) > 1 << 28 {
+        return Err(ctx.shape_err(format!("Resize to {out:?} is too large")));
+    }
+    let mut src = Vec::with_capacity(rank);
+    for axis in 0..rank {
+        let mut map = Vec::with_capacity(out[axis]);
+        for o in 0..out[axis] {
+            let s = source(o, x[axis], out[axis], scale[axis], &ct, &nearest)
+                .ok_or_else(|| ctx.unsupported(format!("Resize with '{ct}' / '{nearest}'")))?;
+            map.push(s);
+        }
+        src.push(map);
+    }
+    Ok(Built::Op(Op::Resize { src }, vec![0]))
+}
+
+/// The input coordinate output coordinate `o` copies, or `None` for a mode this does not know.
+#[allow(clippy::cast_precision_loss, clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+fn source(
+    o: usize,
+    len_in: usize,
+    len_out: usize,
+    scale: f64,
+    ct: &str,
+    nearest: &str,
+) -> Option<usize> {
+    let x = o as f64;
+    let orig = match ct {
+        "half_pixel" => (x + 0.5) / scale - 0.5,
+        "pytorch_half_pixel" if len_out > 1 => (x + 0.5) / scale - 0.5,
+        "pytorch_half_pixel" => 0.0,
+        "asymmetric" => x / scale,
+        "tf_half_pixel_for_nn" => (x + 0.5) / scale,
+        "align_corners" if len_out > 1 => x * (len_in as f64 - 1.0) / (len_out as f64 - 1.0),
+        "align_corners" => 0.0,
+        _ => return None,
+    };
+    let half = (orig.fract().abs() - 0.5).abs() < 1e-9 && orig >= 0.0;
+    let r = match nearest {
+        "round_prefer_floor" if half => orig.floor(),
+        "round_prefer_ceil" if half => orig.ceil(),
+        "round_prefer_floor" | "round_prefer_ceil" => orig.round(),
+        "floor" => orig.floor(),
+        "ceil" => orig.ceil(),
+        _ => return None,
+    };
+    Some(r.clamp(0.0, len_in.saturating_sub(1) as f64) as usize)
+}
+
+/// Resize in `f64` from the per-axis source indices.
+#[must_use]
+pub fn resize(x: &Tensor, src: &[Vec<usize>]) -> Tensor {
+    let out_shape: Vec<usize> = src.iter().map(Vec::len).collect();
+    let st = strides(&x.shape);
+    let n = numel(&out_shape);
+    let mut data = Vec::with_capacity(n);
+    let mut idx = vec![0usize; out_shape.len()];
+    for _ in 0..n {
+        let flat: usize = idx.iter().enumerate().map(|(a, &i)| src[a][i] * st[a]).sum();
+        data.push(x.data.get(flat).copied().unwrap_or(0.0));
+        for a in (0..idx.len()).rev() {
+            idx[a] += 1;
+            if idx[a] < out_shape[a] {
+                break;
+            }
+            idx[a] = 0;
+        }
+    }
+    Tensor::new(out_shape, x.dtype, data)
+}
