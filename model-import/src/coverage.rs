@@ -78,8 +78,8 @@ pub const COVERAGE: &[OpCoverage] = ops![
     "ReduceMin", "reduce", "exact";
     "ReduceSum", "reduce", "exact";
     "Relu", "elementwise", "exact, sign from a range check";
-    "Resize", "shape", "nearest mode, constant scales or sizes (every coordinate mode): copy constraints";
     "Reshape", "shape", "free; shape must be constant";
+    "Resize", "shape", "nearest mode, constant scales or sizes (every coordinate mode): copy constraints";
     "Selu", "elementwise", "lookup table over the calibrated range";
     "Shape", "shape", "folded";
     "Sigmoid", "elementwise", "lookup table over the calibrated range";
