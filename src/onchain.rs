@@ -4,6 +4,7 @@
 use crate::{Error, Result};
 use std::path::{Path, PathBuf};
 use zkinfer_prover::artifact::hex;
+use zkinfer_prover::identity::expect_identity;
 use zkinfer_prover::keys::read_vk;
 use zkinfer_prover::receipt::ProofFile;
 use zkinfer_verifier::calldata::encode_proof_file;
@@ -116,21 +117,8 @@ pub fn create_evm_verifier(
 ) -> Result<EvmVerifierFiles> {
     let bundle = read_vk(vk, None)?;
     if let Some(pinned) = identity {
-        let wanted = zkinfer_prover::identity::parse_identity(pinned).map_err(|reason| {
-            zkinfer_prover::ProverError::Format { path: "identity".into(), reason }
-        })?;
-        if wanted != bundle.identity {
-            return Err(zkinfer_prover::ProverError::Mismatch {
-                what: "model identity".into(),
-                detail: format!(
-                    "you pinned model {pinned}, but {} is model {}; refusing to generate its \
-                     verifier",
-                    vk.display(),
-                    hex(&bundle.identity)
-                ),
-            }
-            .into());
-        }
+        let subject = format!("{} (no verifier written)", vk.display());
+        expect_identity(pinned, &bundle.identity, &subject)?;
     }
     // The verifier embeds the key's SRS points: a key whose s·G2 is not the development SRS
     // its label names is refused here too (altered points are refused by `read_vk`).

@@ -11,6 +11,7 @@ use zkinfer_circuits::halo2_proofs::plonk::ProvingKey;
 use zkinfer_circuits::poseidon::digest_ints;
 use zkinfer_model_import::Tensor;
 use zkinfer_prover::gpu::{select, GpuOptions, Msm, Selected};
+use zkinfer_prover::identity::expect_identity;
 use zkinfer_prover::keys::{read_pk, read_vk, write_pk, write_vk};
 use zkinfer_prover::receipt::ProofFile;
 use zkinfer_prover::srs::{fit, read_srs, srs_trust, Srs, SrsTrust};
@@ -218,17 +219,7 @@ pub fn verify_file(file: &ProofFile, vk: &Path, pins: &Pins) -> Result<Verified>
     )?;
     let identity = hex(&bundle.identity);
     if let Some(pinned) = &pins.identity {
-        let wanted = zkinfer_prover::identity::parse_identity(pinned)
-            .map_err(|reason| ProverError::Format { path: "--identity".into(), reason })?;
-        if wanted != bundle.identity {
-            return Err(ProverError::Mismatch {
-                what: "model identity".into(),
-                detail: format!(
-                    "you pinned model {pinned}, but the verifying key is model {identity}"
-                ),
-            }
-            .into());
-        }
+        expect_identity(pinned, &bundle.identity, "the verifying key")?;
     }
     let circuit = hex(&bundle.header.circuit_hash);
     if file.circuit_hash != circuit {

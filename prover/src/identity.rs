@@ -55,3 +55,24 @@ pub fn parse_identity(text: &str) -> Result<[u8; 32], String> {
         )
     })
 }
+
+/// Checks a pinned identity (hex, as printed) against a key's; `subject` names the key in the
+/// error.
+///
+/// # Errors
+/// [`crate::ProverError::Format`] for a pin that is not an identity,
+/// [`crate::ProverError::Mismatch`] for another model's key.
+pub fn expect_identity(pinned: &str, actual: &[u8; 32], subject: &str) -> crate::Result<()> {
+    let wanted = parse_identity(pinned)
+        .map_err(|reason| crate::ProverError::Format { path: "pinned identity".into(), reason })?;
+    if wanted != *actual {
+        return Err(crate::ProverError::Mismatch {
+            what: "model identity".into(),
+            detail: format!(
+                "you pinned model {pinned}, but {subject} is model {}",
+                crate::artifact::hex(actual)
+            ),
+        });
+    }
+    Ok(())
+}

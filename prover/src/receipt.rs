@@ -170,9 +170,8 @@ impl ProofFile {
     /// The first malformed or inconsistent field, named.
     pub fn check(&self) -> std::result::Result<(), String> {
         let f = self;
-        let bad = |reason: String| reason;
         if f.format != PROOF_FORMAT {
-            return Err(bad(format!("format '{}' is not {PROOF_FORMAT}", f.format)));
+            return Err(format!("format '{}' is not {PROOF_FORMAT}", f.format));
         }
         if f.format_version < PROOF_MIN_VERSION {
             return Err(format!(
@@ -182,15 +181,15 @@ impl ProofFile {
             ));
         }
         if f.format_version > PROOF_VERSION {
-            return Err(bad(format!(
+            return Err(format!(
                 "proof format version {} is newer than this zkinfer reads ({PROOF_VERSION}); \
                  upgrade zkinfer",
                 f.format_version
-            )));
+            ));
         }
         crate::identity::parse_identity(&f.model_identity)?;
         f.proof_bytes()?;
-        let inst = f.instance_values().map_err(bad)?;
+        let inst = f.instance_values()?;
         let visibility = f.effective_visibility();
         let mut at = 0;
         let groups = [
@@ -199,79 +198,77 @@ impl ProofFile {
         ];
         for (kind, listed, vis, bits) in groups {
             if bits.is_some() != (vis == Visibility::Packed) {
-                return Err(bad(format!("packed_bits and the {kind}s' visibility {vis} disagree")));
+                return Err(format!("packed_bits and the {kind}s' visibility {vis} disagree"));
             }
             if !vis.is_listed(kind == "output") && !listed.is_empty() {
-                return Err(bad(format!("{vis} {kind}s are listed in the file")));
+                return Err(format!("{vis} {kind}s are listed in the file"));
             }
             // Hashed outputs list their integers (checked against their shape below); other
             // groups do not.
             if vis != Visibility::Hashed {
                 if let Some(t) = listed.iter().find(|t| !t.integers.is_empty()) {
-                    return Err(bad(format!(
+                    return Err(format!(
                         "{kind} '{}' lists integers ({vis} {kind}s do not)",
                         t.name
-                    )));
+                    ));
                 }
             }
             match vis {
                 Visibility::Private => {}
                 Visibility::Hashed => {
-                    let digest = inst.get(at).ok_or_else(|| {
-                        bad(format!("the hashed {kind}s have no matching instance"))
-                    })?;
+                    let digest = inst
+                        .get(at)
+                        .ok_or_else(|| format!("the hashed {kind}s have no matching instance"))?;
                     at += 1;
                     if kind == "output" {
                         let ints = listed
                             .iter()
                             .map(|t| integers(t, kind))
-                            .collect::<std::result::Result<Vec<_>, _>>()
-                            .map_err(bad)?
+                            .collect::<std::result::Result<Vec<_>, _>>()?
                             .concat();
                         if zkinfer_circuits::poseidon::digest_ints(&ints) != *digest {
-                            return Err(bad(
+                            return Err(
                                 "the listed outputs do not hash to the proven output digest".into(),
-                            ));
+                            );
                         }
                     }
                 }
                 Visibility::Packed => {
                     let bits = bits.unwrap_or(0);
                     if !packing::DIGIT_BITS.contains(&bits) {
-                        return Err(bad(format!("packed {kind}s: {bits} bits per value")));
+                        return Err(format!("packed {kind}s: {bits} bits per value"));
                     }
                     let mut n = 0usize;
                     for t in listed {
                         n = n
-                            .checked_add(elements(t, kind).map_err(bad)?)
-                            .ok_or_else(|| bad(format!("the packed {kind}s' shapes overflow")))?;
+                            .checked_add(elements(t, kind)?)
+                            .ok_or_else(|| format!("the packed {kind}s' shapes overflow"))?;
                     }
                     let words = packing::words(n, bits);
                     let slice = at.checked_add(words).and_then(|end| inst.get(at..end));
                     // The proven integers, compared as dequantized values (the direction that
                     // is exact for every integer, also those beyond f64's 53 bits).
-                    let ints =
-                        slice.and_then(|s| packing::unpack(s, bits, n)).ok_or_else(|| {
-                            bad(format!("the packed {kind}s have no matching instances"))
-                        })?;
+                    let ints = slice
+                        .and_then(|s| packing::unpack(s, bits, n))
+                        .ok_or_else(|| format!("the packed {kind}s have no matching instances"))?;
                     let values = listed.iter().flat_map(|t| t.values.iter().map(|v| (t.scale, v)));
                     let agree = values.zip(&ints).all(|((scale, v), &i)| {
                         i64::try_from(i)
                             .is_ok_and(|i| dequantize_value(i, scale).to_bits() == v.to_bits())
                     });
                     if !agree {
-                        return Err(bad(format!(
+                        return Err(format!(
                             "the listed {kind}s do not pack to the proven instances"
-                        )));
+                        ));
                     }
                     at += words;
                 }
                 Visibility::Public => {
                     for t in listed {
-                        let n = elements(t, kind).map_err(bad)?;
+                        let n = elements(t, kind)?;
                         let slice = at.checked_add(n).and_then(|end| inst.get(at..end));
                         let slice = slice.ok_or_else(|| {
-                            bad(format!("{kind} '{}' has no matching instances", t.name))
+                            format!("{kind} '{}' has no matching instances", t.name)
                         })?;
                         let agree = t.values.iter().zip(slice).all(|(v, f)| {
                             instance::signed(f).and_then(|i| i64::try_from(i).ok()).is_some_and(
@@ -279,10 +276,10 @@ impl ProofFile {
                             )
                         });
                         if !agree {
-                            return Err(bad(format!(
+                            return Err(format!(
                                 "{kind} '{}' values do not match the proven instances",
                                 t.name
-                            )));
+                            ));
                         }
                         at += n;
                     }
@@ -291,12 +288,12 @@ impl ProofFile {
         }
         if visibility.weights == WeightVisibility::Hashed {
             if at >= inst.len() {
-                return Err(bad("the hashed weights have no matching instance".into()));
+                return Err("the hashed weights have no matching instance".into());
             }
             at += 1;
         }
         if at != inst.len() {
-            return Err(bad("instances and the public inputs and outputs differ in length".into()));
+            return Err("instances and the public inputs and outputs differ in length".into());
         }
         Ok(())
     }

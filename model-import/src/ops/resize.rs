@@ -118,19 +118,10 @@ fn source(
 pub fn resize(x: &Tensor, src: &[Vec<usize>]) -> Tensor {
     let out_shape: Vec<usize> = src.iter().map(Vec::len).collect();
     let st = strides(&x.shape);
-    let n = numel(&out_shape);
-    let mut data = Vec::with_capacity(n);
-    let mut idx = vec![0usize; out_shape.len()];
-    for _ in 0..n {
+    let mut data = Vec::with_capacity(numel(&out_shape));
+    super::slice::for_each_index(&out_shape, |idx| {
         let flat: usize = idx.iter().enumerate().map(|(a, &i)| src[a][i] * st[a]).sum();
         data.push(x.data.get(flat).copied().unwrap_or(0.0));
-        for a in (0..idx.len()).rev() {
-            idx[a] += 1;
-            if idx[a] < out_shape[a] {
-                break;
-            }
-            idx[a] = 0;
-        }
-    }
+    });
     Tensor::new(out_shape, x.dtype, data)
 }

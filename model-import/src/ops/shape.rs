@@ -47,19 +47,11 @@ pub fn tile(x: &Tensor, repeats: &[usize]) -> Tensor {
     let out_shape: Vec<usize> = x.shape.iter().zip(repeats).map(|(d, r)| d * r).collect();
     let in_strides = strides(&x.shape);
     let mut data = Vec::with_capacity(numel(&out_shape));
-    let mut idx = vec![0usize; out_shape.len()];
-    for _ in 0..numel(&out_shape) {
+    super::slice::for_each_index(&out_shape, |idx| {
         let src: usize =
             idx.iter().enumerate().map(|(a, &i)| (i % x.shape[a]) * in_strides[a]).sum();
         data.push(x.data[src]);
-        for ax in (0..out_shape.len()).rev() {
-            idx[ax] += 1;
-            if idx[ax] < out_shape[ax] {
-                break;
-            }
-            idx[ax] = 0;
-        }
-    }
+    });
     Tensor::new(out_shape, x.dtype, data)
 }
 
