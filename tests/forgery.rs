@@ -110,7 +110,7 @@ fn relabelled(
 fn doctored_verifying_keys_are_refused_or_change_the_identity() {
     let tmp = tempfile::tempdir().unwrap();
     let cache = tmp.path().join("cache");
-    let (proof, vk) = proved(tmp.path(), &cache, "1l_mlp");
+    let (proof, vk) = proved(tmp.path(), &cache, "mlp");
     let honest = std::fs::read(&vk).unwrap();
     let proof_json: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&proof).unwrap()).unwrap();
@@ -236,11 +236,10 @@ fn doctored_verifying_keys_are_refused_or_change_the_identity() {
 fn relabelled_freivalds_lanes_change_the_identity() {
     let tmp = tempfile::tempdir().unwrap();
     let cache = tmp.path().join("cache");
-    let (proof, _, vk) =
-        proved_with(tmp.path(), &cache, "1l_mlp", &["--linear-check", "freivalds"]);
+    let (proof, _, vk) = proved_with(tmp.path(), &cache, "mlp", &["--linear-check", "freivalds"]);
     let honest = std::fs::read(&vk).unwrap();
     let plan: Plan = serde_json::from_slice(&honest[sections(&honest).plan]).unwrap();
-    assert!(plan.late_lanes > 0, "1l_mlp with --linear-check freivalds has no late lanes");
+    assert!(plan.late_lanes > 0, "mlp with --linear-check freivalds has no late lanes");
     let forged = with_plan(&honest, |p| {
         p.lanes += p.late_lanes;
         p.late_lanes = 0;

@@ -12,7 +12,7 @@ use std::process::Command;
 fn one_shot_prove_then_verify_and_reject_tampering() {
     let tmp = tempfile::tempdir().unwrap();
     let cache = tmp.path().join("cache");
-    let (m, input) = model("1l_mlp");
+    let (m, input) = model("mlp");
     let proof = tmp.path().join("proof.json");
     let out =
         ok(&zkinfer(&cache, &["prove", s(&m), "--input", s(&input), "-o", s(&proof), "--json"]));
@@ -87,7 +87,7 @@ fn setup_and_prove(
 fn setup_with_explicit_srs_settings_and_keys() {
     let tmp = tempfile::tempdir().unwrap();
     let cache = tmp.path().join("cache");
-    let (m, input) = model("1l_relu");
+    let (m, input) = model("relu");
     let settings = tmp.path().join("settings.json");
     ok(&zkinfer(&cache, &["calibrate", s(&m), "--data", s(&input), "-o", s(&settings)]));
     let srs = tmp.path().join("dev.srs");
@@ -96,12 +96,12 @@ fn setup_with_explicit_srs_settings_and_keys() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("INSECURE"));
     let keys = tmp.path().join("keys");
     let proof = tmp.path().join("p.json");
-    setup_and_prove(&cache, "1l_relu", &settings, &srs, &keys, &proof);
+    setup_and_prove(&cache, "relu", &settings, &srs, &keys, &proof);
     let out = zkinfer(&cache, &["verify", "--proof", s(&proof), "--vk", s(&keys.join("vk"))]);
     ok(&out);
     assert!(String::from_utf8_lossy(&out.stderr).contains("INSECURE development SRS"));
     // Keys of another circuit are refused with the fix named.
-    let (other, other_input) = model("1l_mlp");
+    let (other, other_input) = model("mlp");
     let out = zkinfer(
         &cache,
         &[
@@ -154,7 +154,7 @@ fn srs_import_checks_the_file() {
 #[test]
 fn mock_reports_satisfied_constraints() {
     let tmp = tempfile::tempdir().unwrap();
-    let (m, input) = model("1l_softmax");
+    let (m, input) = model("softmax");
     let out = ok(&zkinfer(tmp.path(), &["mock", s(&m), "--input", s(&input)]));
     assert!(out.contains("all constraints satisfied"), "{out}");
 }
@@ -163,7 +163,7 @@ fn mock_reports_satisfied_constraints() {
 fn evm_verifier_from_the_cli() {
     let tmp = tempfile::tempdir().unwrap();
     let cache = tmp.path().join("cache");
-    let (proof, vk) = proved(tmp.path(), &cache, "1l_relu");
+    let (proof, vk) = proved(tmp.path(), &cache, "relu");
     let sol = tmp.path().join("out/Verifier.sol");
     let out = ok(&zkinfer(&cache, &["create-evm-verifier", "--vk", s(&vk), "-o", s(&sol)]));
     assert!(out.contains("bytes deployed"), "{out}");
@@ -203,7 +203,7 @@ fn evm_verifier_from_the_cli() {
     assert!(String::from_utf8_lossy(&out.stdout).contains("REJECTED"));
 
     // A proof of another model against this verifier.
-    let (other, _) = proved(tmp.path(), &cache, "1l_mlp");
+    let (other, _) = proved(tmp.path(), &cache, "mlp");
     let out = zkinfer(&cache, &["verify-evm", "--proof", s(&other), "--verifier", s(&bin)]);
     assert!(!out.status.success());
 }
@@ -214,7 +214,7 @@ fn evm_verifier_from_the_cli() {
 fn reusable_evm_verifier_from_the_cli() {
     let tmp = tempfile::tempdir().unwrap();
     let cache = tmp.path().join("cache");
-    let (proof, vk) = proved(tmp.path(), &cache, "1l_relu");
+    let (proof, vk) = proved(tmp.path(), &cache, "relu");
     let sol = tmp.path().join("out/Reusable.sol");
     let args = ["create-evm-verifier", "--vk", s(&vk), "-o", s(&sol), "--reusable"];
     let out = ok(&zkinfer(&cache, &args));
@@ -270,7 +270,7 @@ fn oversized_evm_verifier_is_refused_with_options() {
     let tmp = tempfile::tempdir().unwrap();
     let cache = tmp.path().join("cache");
     // 144 public outputs: the generated verifier is ~39 KB.
-    let (proof, vk) = proved(tmp.path(), &cache, "1l_concat");
+    let (proof, vk) = proved(tmp.path(), &cache, "concat");
     let sol = tmp.path().join("Verifier.sol");
     let out = zkinfer(&cache, &["create-evm-verifier", "--vk", s(&vk), "-o", s(&sol)]);
     assert!(!out.status.success());
@@ -322,7 +322,7 @@ fn lane_cap_shrinks_the_evm_verifier() {
     let tmp = tempfile::tempdir().unwrap();
     let cache = tmp.path().join("cache");
     // The default layout (5 gate lanes)...
-    let (wide, vk) = proved(tmp.path(), &cache, "4l_relu_conv_fc");
+    let (wide, vk) = proved(tmp.path(), &cache, "conv_fc");
     let out = ok(&zkinfer(
         &cache,
         &["verify-evm", "--proof", s(&wide), "--vk", s(&vk), "--json", "--allow-oversize"],
@@ -331,7 +331,7 @@ fn lane_cap_shrinks_the_evm_verifier() {
     assert_eq!(r["verified"], true);
     let wide_bytes = r["deployed_bytes"].as_u64().unwrap();
     // ...and the same model calibrated with --max-lanes 3: a smaller verifier that verifies.
-    let (proof, v, vk) = proved_with(tmp.path(), &cache, "4l_relu_conv_fc", &["--max-lanes", "3"]);
+    let (proof, v, vk) = proved_with(tmp.path(), &cache, "conv_fc", &["--max-lanes", "3"]);
     assert!(v["lanes"].as_u64().unwrap() <= 3, "{v}");
     let sol = tmp.path().join("Narrow.sol");
     ok(&zkinfer(&cache, &["create-evm-verifier", "--vk", s(&vk), "-o", s(&sol)]));
@@ -354,8 +354,8 @@ fn freivalds_checked_layers_prove_and_verify_natively_and_on_the_evm() {
     let tmp = tempfile::tempdir().unwrap();
     let cache = tmp.path().join("cache");
     let (proof, v, vk) =
-        proved_with(tmp.path(), &cache, "4l_relu_conv_fc", &["--linear-check", "freivalds"]);
-    let settings = tmp.path().join("4l_relu_conv_fc.settings.json");
+        proved_with(tmp.path(), &cache, "conv_fc", &["--linear-check", "freivalds"]);
+    let settings = tmp.path().join("conv_fc.settings.json");
     assert!(std::fs::read_to_string(&settings)
         .unwrap()
         .contains("\"linear_check\": \"freivalds\""));
@@ -388,7 +388,7 @@ fn doctor_lists_adapters_and_the_device_choice() {
 fn device_flag_routes_commitments_and_says_where() {
     let tmp = tempfile::tempdir().unwrap();
     let cache = tmp.path().join("cache");
-    let (m, input) = model("1l_relu");
+    let (m, input) = model("relu");
     let proof = tmp.path().join("proof.json");
     let prove = |device: &str| {
         let args = ["prove", s(&m), "--input", s(&input), "-o", s(&proof), "--json"];
@@ -450,12 +450,12 @@ fn snarkjs_ceremony_ptau_is_imported_and_proves() {
     let out = ok(&zkinfer(&cache, &["srs", "import", s(&ptau), "-o", s(&srs)]));
     assert!(out.contains("k = 10") && out.contains("imported ptau power=10"), "{out}");
     // A proof on the ceremony's SRS verifies with the key made from it.
-    let (m, input) = model("1l_relu");
+    let (m, input) = model("relu");
     let proof = tmp.path().join("proof.json");
     let keys = tmp.path().join("keys");
     let settings = tmp.path().join("settings.json");
     ok(&zkinfer(&cache, &["calibrate", s(&m), "--data", s(&input), "-o", s(&settings)]));
-    setup_and_prove(&cache, "1l_relu", &settings, &srs, &keys, &proof);
+    setup_and_prove(&cache, "relu", &settings, &srs, &keys, &proof);
     let out = ok(&zkinfer(&cache, &["verify", "--proof", s(&proof), "--vk", s(&keys.join("vk"))]));
     assert!(out.contains("proof verified") && !out.contains("INSECURE"), "{out}");
     assert!(out.contains("taken from the key (imported ptau power=10"), "{out}");

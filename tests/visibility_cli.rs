@@ -12,7 +12,7 @@ use std::path::Path;
 fn public_inputs_bind_the_proof_and_private_outputs_stay_out() {
     let tmp = tempfile::tempdir().unwrap();
     let cache = tmp.path().join("cache");
-    let (m, input) = model("1l_relu");
+    let (m, input) = model("relu");
     let settings = tmp.path().join("settings.json");
     let calibrate = |extra: &[&str]| {
         let mut args = vec!["calibrate", s(&m), "--data", s(&input), "-o", s(&settings)];
@@ -59,7 +59,7 @@ fn hashed_inputs_and_outputs_publish_digests_natively_and_on_the_evm() {
     let tmp = tempfile::tempdir().unwrap();
     let cache = tmp.path().join("cache");
     let flags = ["--input-visibility", "hashed", "--output-visibility", "hashed"];
-    let (proof, v, vk) = proved_with(tmp.path(), &cache, "1l_relu", &flags);
+    let (proof, v, vk) = proved_with(tmp.path(), &cache, "relu", &flags);
     assert!(v["hash_lanes"].as_u64().unwrap() >= 1, "{v}");
     let f: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&proof).unwrap()).unwrap();
@@ -67,8 +67,8 @@ fn hashed_inputs_and_outputs_publish_digests_natively_and_on_the_evm() {
     let instances = f["instances"].as_array().unwrap().clone();
     assert_eq!(instances.len(), 2, "{f}");
     assert!(f.get("inputs").is_none(), "hashed inputs are not listed: {f}");
-    let (m, input) = model("1l_relu");
-    let settings = tmp.path().join("1l_relu.settings.json");
+    let (m, input) = model("relu");
+    let settings = tmp.path().join("relu.settings.json");
     let out = ok(&zkinfer(
         &cache,
         &["hash", s(&m), "--input", s(&input), "--settings", s(&settings), "--json"],
@@ -152,14 +152,14 @@ fn hashed_weights_are_hidden_and_named_by_their_digest() {
     let tmp = tempfile::tempdir().unwrap();
     let cache = tmp.path().join("cache");
     let (proof, v, vk) =
-        proved_with(tmp.path(), &cache, "1l_mlp", &["--weights-visibility", "hashed"]);
+        proved_with(tmp.path(), &cache, "mlp", &["--weights-visibility", "hashed"]);
     assert!(v["outputs"][0]["error"]["max_rel"].as_f64().unwrap() < 1e-2, "{v}");
     let f: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&proof).unwrap()).unwrap();
     assert_eq!(f["visibility"]["weights"], "hashed", "{f}");
     // The outputs, then the weights' digest, which `zkinfer hash` computes from the model.
-    let (m, input) = model("1l_mlp");
-    let settings = tmp.path().join("1l_mlp.settings.json");
+    let (m, input) = model("mlp");
+    let settings = tmp.path().join("mlp.settings.json");
     let out = ok(&zkinfer(
         &cache,
         &["hash", s(&m), "--input", s(&input), "--settings", s(&settings), "--json"],
@@ -186,7 +186,7 @@ fn packed_inputs_and_outputs_unpack_to_the_listed_values_natively_and_on_the_evm
     let tmp = tempfile::tempdir().unwrap();
     let cache = tmp.path().join("cache");
     let flags = ["--input-visibility", "packed", "--output-visibility", "packed"];
-    let (proof, _, vk) = proved_with(tmp.path(), &cache, "1l_concat", &flags);
+    let (proof, _, vk) = proved_with(tmp.path(), &cache, "concat", &flags);
     let f: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&proof).unwrap()).unwrap();
     let words: Vec<_> =

@@ -1,20 +1,24 @@
-//! Shared models through the circuit: the layout plan of every model matches the checked-in
-//! snapshot, and small models satisfy MockProver with public outputs equal to the integer
-//! evaluator's, bit for bit.
+//! Corpus models through the circuit: the layout plan of every model matches the checked-in
+//! snapshot (the shared corpus' its own, when present), and small models satisfy MockProver
+//! with public outputs equal to the integer evaluator's, bit for bit.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
 
 use halo2_proofs::dev::MockProver;
 use halo2_proofs::halo2curves::bn256::Fr;
 use std::fmt::Write as _;
+use std::path::Path;
 use std::path::PathBuf;
 use zkinfer_circuits::{lay_out_planned, plan, plan_within, ModelCircuit};
 use zkinfer_model_import::{input::read_input_file, load, Graph, Tensor};
 use zkinfer_quantize::calibrate::{calibrate, settings_for};
 use zkinfer_quantize::{eval, quantize, QGraph, Target};
-use zkinfer_testkit::{model_names, models_dir};
+use zkinfer_testkit::{model_dir, model_names, shared_dir};
 
 fn prepare(name: &str) -> (Graph, QGraph, Vec<Tensor>) {
-    let dir = models_dir().join(name);
+    prepare_dir(&model_dir(name))
+}
+
+fn prepare_dir(dir: &Path) -> (Graph, QGraph, Vec<Tensor>) {
     let g = load(dir.join("network.onnx")).unwrap();
     let inputs = g.make_inputs(&read_input_file(&dir.join("input.json")).unwrap()).unwrap();
     let cal = calibrate(&g, std::slice::from_ref(&inputs), |_| {}).unwrap();
@@ -25,15 +29,15 @@ fn prepare(name: &str) -> (Graph, QGraph, Vec<Tensor>) {
 #[test]
 fn small_models_satisfy_mock_prover_with_exact_outputs() {
     for name in [
-        "1l_relu",
-        "1l_mlp",
-        "1l_conv",
-        "1l_average",
-        "1l_max_pool",
-        "1l_batch_norm",
-        "1l_concat",
-        "1l_softmax",
-        "layernorm",
+        "relu",
+        "mlp",
+        "conv",
+        "concat",
+        "softmax",
+        "logistic_regression",
+        "xgboost",
+        "sklearn_mlp",
+        "gru",
     ] {
         let (_, q, inputs) = prepare(name);
         let witness = eval::eval_all(&q, &inputs).unwrap();
@@ -55,23 +59,22 @@ fn small_models_satisfy_mock_prover_with_exact_outputs() {
 
 #[test]
 fn lane_cap_trades_columns_for_rows_and_stays_satisfied() {
-    let (_, q, inputs) = prepare("4l_relu_conv_fc");
+    let (_, q, inputs) = prepare("conv_fc");
     let free = plan(&q).unwrap();
-    assert!(free.lanes > 2, "the free plan already uses {} lanes", free.lanes);
-    let capped = plan_within(&q, Some(2), zkinfer_quantize::LinearCheck::Auto).unwrap();
-    assert!(capped.lanes <= 2 && capped.k > free.k, "{capped:?} vs {free:?}");
+    assert!(free.lanes > 1, "the free plan already uses {} lane", free.lanes);
+    let capped = plan_within(&q, Some(1), zkinfer_quantize::LinearCheck::Auto).unwrap();
+    assert!(capped.lanes <= 1 && capped.k > free.k, "{capped:?} vs {free:?}");
     assert_eq!(capped.lane_cells, free.lane_cells);
     let witness = eval::eval_all(&q, &inputs).unwrap();
     let c = ModelCircuit::new(lay_out_planned(&q, Some(&witness), &capped).unwrap());
     MockProver::<Fr>::run(capped.k, &c, vec![c.instances()]).unwrap().assert_satisfied();
 }
 
-#[test]
-fn layout_snapshot_is_current() {
-    let names = model_names();
+/// The plan of every model in `dir` (named `names`), one line each.
+fn plans(names: &[String], dir: &Path) -> String {
     let mut text = String::from("# model: k, gate lanes, second-phase lanes, lookup lanes, limb bits, rows, gate cells, second-phase cells, lookup cells, table rows, copies\n");
-    for name in &names {
-        let (_, q, _) = prepare(name);
+    for name in names {
+        let (_, q, _) = prepare_dir(&dir.join(name));
         let p = plan(&q).unwrap();
         writeln!(
             text,
@@ -80,10 +83,34 @@ fn layout_snapshot_is_current() {
         )
         .unwrap();
     }
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("layout_snapshot.txt");
+    text
+}
+
+fn check_snapshot(file: &str, text: &str) {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(file);
     if std::env::var_os("ZKINFER_UPDATE_SNAPSHOTS").is_some() {
-        std::fs::write(&path, &text).unwrap();
+        std::fs::write(&path, text).unwrap();
     }
     let stored = std::fs::read_to_string(&path).unwrap_or_default();
-    assert_eq!(stored, text, "layout changed: review it, then run with ZKINFER_UPDATE_SNAPSHOTS=1 to update circuits/layout_snapshot.txt");
+    assert_eq!(stored, text, "layout changed: review it, then run with ZKINFER_UPDATE_SNAPSHOTS=1 to update circuits/{file}");
+}
+
+#[test]
+fn layout_snapshot_is_current() {
+    let corpus = model_dir("");
+    check_snapshot("layout_snapshot.txt", &plans(&model_names(), &corpus));
+}
+
+#[test]
+fn shared_layout_snapshot_is_current() {
+    // The shared corpus is optional; when present its plans are pinned too.
+    let Some(shared) = shared_dir() else { return };
+    let mut names: Vec<String> = std::fs::read_dir(&shared)
+        .unwrap()
+        .filter_map(Result::ok)
+        .filter(|e| e.path().join("network.onnx").exists())
+        .filter_map(|e| e.file_name().into_string().ok())
+        .collect();
+    names.sort();
+    check_snapshot("layout_snapshot_shared.txt", &plans(&names, &shared));
 }

@@ -26,6 +26,7 @@ pub const COVERAGE: &[OpCoverage] = ops![
     "Abs", "elementwise", "exact, sign from a range check";
     "Add", "arithmetic", "exact after aligning scales; numpy broadcasting; two inputs";
     "ArgMax", "reduce", "exact; one axis";
+    "ArrayFeatureExtractor", "ml (ai.onnx.ml)", "elements of the last axis at the given indices: constant indices are copies, input-dependent indices into a constant table (a label list) a lookup";
     "AveragePool", "pool", "1-D/2-D; window sum then rounded division by the window count";
     "BatchNormalization", "norm", "inference mode; folded into a per-channel multiply-add";
     "Cast", "shape", "free between numeric types when the value is already integral; float→int of fractional tensors unsupported";
@@ -43,6 +44,7 @@ pub const COVERAGE: &[OpCoverage] = ops![
     "Exp", "elementwise", "lookup table over the calibrated range";
     "Expand", "shape", "copy constraints only; target shape must be constant";
     "Flatten", "shape", "free (reshape)";
+    "GRU", "recurrent", "unrolled over the fixed sequence length: input and recurrence matmuls, sigmoid/tanh lookups, elementwise products; all directions, both layouts, initial state, linear_before_reset 0 or 1; default activations only";
     "Gather", "shape", "constant indices: copy constraints; input-dependent indices into a constant table (embeddings): lookup";
     "GatherElements", "shape", "constant indices: copy constraints";
     "Gelu", "elementwise", "lookup table (exact or tanh approximation)";
@@ -56,9 +58,12 @@ pub const COVERAGE: &[OpCoverage] = ops![
     "InstanceNormalization", "norm", "layer norm over the spatial axes, then per-channel scale and bias (constant)";
     "IsInf", "arithmetic", "folded: quantized values are finite, so false unless the input is a constant";
     "IsNaN", "arithmetic", "folded: quantized values are never NaN, so false unless the input is a constant";
+    "LSTM", "recurrent", "unrolled over the fixed sequence length: input and recurrence matmuls, sigmoid/tanh lookups, elementwise products; all directions, both layouts, initial states, peepholes; default activations, no clip or input_forget";
     "LayerNormalization", "norm", "mean, variance, integer square root and rounded division — no lookup";
     "LeakyRelu", "elementwise", "relu plus scaled negative part, rescaled";
     "Less", "arithmetic", "exact comparison";
+    "LinearClassifier", "ml (ai.onnx.ml)", "scores x·Wᵀ + b, rescaled; post_transform NONE, LOGISTIC or SOFTMAX (lookup tables); label = integer class label of the arg-max score; one-row binary models score [−s, s]; string labels unsupported";
+    "LinearRegressor", "ml (ai.onnx.ml)", "x·Wᵀ + b, rescaled; post_transform NONE";
     "MatMul", "linear", "numpy semantics incl. batching and 1-D operands; both operands may be inputs";
     "Max", "arithmetic", "any number of inputs, broadcast; exact";
     "MaxPool", "pool", "1-D/2-D; max by comparisons, padding never wins";
@@ -68,9 +73,11 @@ pub const COVERAGE: &[OpCoverage] = ops![
     "Mul", "arithmetic", "product then rescale";
     "Neg", "elementwise", "exact";
     "NonZero", "shape", "folded; input must be constant";
+    "Normalizer", "ml (ai.onnx.ml)", "L1 or L2 row norm, then rounded division (norm must be positive); MAX unsupported";
     "PRelu", "elementwise", "relu plus slope times negative part, rescaled";
     "Pad", "shape", "constant/reflect/edge; copy constraints";
     "Pow", "arithmetic", "constant exponent: 1, 2, 3 exact products, 0.5 integer sqrt, others lookup on positive inputs";
+    "RNN", "recurrent", "unrolled over the fixed sequence length: matmuls and a tanh lookup per step; all directions, both layouts, initial state; default activation";
     "Range", "shape", "folded; inputs must be constant";
     "Reciprocal", "arithmetic", "rounded division; input must be positive";
     "ReduceMax", "reduce", "exact";
@@ -80,6 +87,7 @@ pub const COVERAGE: &[OpCoverage] = ops![
     "Relu", "elementwise", "exact, sign from a range check";
     "Reshape", "shape", "free; shape must be constant";
     "Resize", "shape", "nearest mode, constant scales or sizes (every coordinate mode): copy constraints";
+    "Scaler", "ml (ai.onnx.ml)", "(x − offset)·scale per feature, rescaled";
     "Selu", "elementwise", "lookup table over the calibrated range";
     "Shape", "shape", "folded";
     "Sigmoid", "elementwise", "lookup table over the calibrated range";
@@ -96,14 +104,30 @@ pub const COVERAGE: &[OpCoverage] = ops![
     "Tanh", "elementwise", "lookup table over the calibrated range";
     "Tile", "shape", "copy constraints; repeats must be constant";
     "Transpose", "shape", "copy constraints";
+    "TreeEnsembleClassifier", "ml (ai.onnx.ml)", "one exact comparison per split (LEQ/LT/GTE/GT), a constant ±1 path matrix and Relu select each tree's leaf, a leaf-value matmul sums the trees (docs/ml.md); post_transform NONE, LOGISTIC or SOFTMAX; integer labels";
+    "TreeEnsembleRegressor", "ml (ai.onnx.ml)", "as TreeEnsembleClassifier; aggregate SUM or AVERAGE, post_transform NONE";
     "Unsqueeze", "shape", "free (reshape)";
     "Where", "shape", "constant condition: copy constraints; input-dependent condition: select";
 ];
 
-/// Looks up an op in the manifest.
+/// The family of the classical-ML domain's ops (`ai.onnx.ml`); every other family is of the
+/// default domain.
+pub const ML_FAMILY: &str = "ml (ai.onnx.ml)";
+
+/// Looks up an op in the manifest, whatever its domain.
 #[must_use]
 pub fn find(op: &str) -> Option<&'static OpCoverage> {
     COVERAGE.iter().find(|c| c.op == op)
+}
+
+/// Looks up an op of one domain (`""`, `ai.onnx` or `ai.onnx.ml`).
+#[must_use]
+pub fn find_in(domain: &str, op: &str) -> Option<&'static OpCoverage> {
+    let ml = domain == "ai.onnx.ml";
+    if !(ml || domain.is_empty() || domain == "ai.onnx") {
+        return None;
+    }
+    find(op).filter(|c| (c.family == ML_FAMILY) == ml)
 }
 
 /// The manifest as a markdown table (the content of `docs/ops.md`).

@@ -226,13 +226,12 @@ fn topo_order(graph: &pb::GraphProto, known: &HashSet<String>) -> Result<Vec<usi
 /// Hint for an op zkinfer does not know.
 fn unsupported_hint(op: &str) -> String {
     let specific = match op {
-        "LSTM" | "GRU" | "RNN" | "Loop" | "Scan" | "If" => {
+        "Loop" | "Scan" | "If" => {
             "control flow and recurrent ops need a fixed unrolled graph: export with the sequence length fixed and the loop unrolled"
         }
         "QuantizeLinear" | "DequantizeLinear" | "QLinearConv" | "QLinearMatMul" | "MatMulInteger" => {
             "export the float model; zkinfer quantizes it itself"
         }
-        "Resize" | "Upsample" => "replace nearest-neighbour upsampling by ConvTranspose or Expand+Reshape",
         _ => "",
     };
     let list = "run `zkinfer ops` for the supported list";
@@ -280,7 +279,8 @@ pub fn from_proto(
             name: if n.name.is_empty() { format!("{}_{idx}", n.op_type) } else { n.name.clone() },
             op: n.op_type.clone(),
         };
-        if !(n.domain.is_empty() || n.domain == "ai.onnx") {
+        let ml = n.domain == "ai.onnx.ml";
+        if !(n.domain.is_empty() || n.domain == "ai.onnx" || ml) {
             let dv =
                 proto.opset_import.iter().find(|o| o.domain == n.domain).map_or(0, |o| o.version);
             return Err(ImportError::UnsupportedOp {
@@ -288,7 +288,7 @@ pub fn from_proto(
                 op: n.op_type.clone(),
                 domain: n.domain.clone(),
                 opset: dv,
-                hint: "only the default ONNX domain (ai.onnx) is supported; export without custom or contrib ops".into(),
+                hint: "only the ONNX domains ai.onnx and ai.onnx.ml are supported; export without custom or contrib ops".into(),
             });
         }
         let args: Vec<Option<Arg>> = n
@@ -308,11 +308,17 @@ pub fn from_proto(
             opset,
             n_outputs: n.output.iter().filter(|o| !o.is_empty()).count(),
         };
-        let built = ops::build(&n.op_type, &ctx)?.ok_or_else(|| ImportError::UnsupportedOp {
+        let built =
+            if ml { ops::ml::build(&n.op_type, &ctx)? } else { ops::build(&n.op_type, &ctx)? };
+        let built = built.ok_or_else(|| ImportError::UnsupportedOp {
             node: nref.clone(),
             op: n.op_type.clone(),
-            domain: "ai.onnx".into(),
-            opset,
+            domain: if ml { "ai.onnx.ml" } else { "ai.onnx" }.into(),
+            opset: if ml {
+                proto.opset_import.iter().find(|o| o.domain == n.domain).map_or(1, |o| o.version)
+            } else {
+                opset
+            },
             hint: unsupported_hint(&n.op_type),
         })?;
         match built {
@@ -328,35 +334,9 @@ pub fn from_proto(
             }
             Built::Chain(steps) => {
                 let last = steps.len().saturating_sub(1);
-                let mut outs: Vec<TensorId> = Vec::new();
-                for (j, step) in steps.into_iter().enumerate() {
-                    let ids = step
-                        .args
-                        .into_iter()
-                        .map(|a| match a {
-                            StepArg::Input(i) => Ok(b.by_name[&n.input[i]]),
-                            StepArg::Step(k) => outs.get(k).copied().ok_or_else(|| {
-                                ImportError::Invalid(format!("{nref}: step {k} is not before {j}"))
-                            }),
-                            StepArg::Const(t) => {
-                                let name = format!("{}/const{j}", nref.name);
-                                Ok(b.add(&name, t.shape.clone(), t.dtype, Some(t)))
-                            }
-                        })
-                        .collect::<Result<Vec<_>>>()?;
-                    let step_name = format!("{}/step{j}", nref.name);
-                    let out_name = if j == last {
-                        n.output.first().cloned().unwrap_or_default()
-                    } else {
-                        step_name.clone()
-                    };
-                    let step_ref = NodeRef { name: step_name, op: nref.op.clone() };
-                    let made = b.emit(&step_ref, &n.op_type, step.op, ids, &[out_name.as_str()])?;
-                    outs.push(made.first().copied().ok_or_else(|| {
-                        ImportError::Invalid(format!("{nref}: step {j} has no output"))
-                    })?);
-                }
+                emit_steps(&mut b, &nref, n, steps, &[last])?;
             }
+            Built::Steps { steps, outputs } => emit_steps(&mut b, &nref, n, steps, &outputs)?,
         }
     }
     let outputs: Vec<TensorId> = graph
@@ -378,6 +358,54 @@ pub fn from_proto(
         outputs,
         nodes: b.nodes,
     }))
+}
+
+/// Emits the steps of a composite node; step `outputs[k]` is named as the node's output `k`,
+/// the others `NODE/stepJ`.
+fn emit_steps(
+    b: &mut Builder,
+    nref: &NodeRef,
+    n: &pb::NodeProto,
+    steps: Vec<ops::Step>,
+    outputs: &[usize],
+) -> Result<()> {
+    let mut outs: Vec<TensorId> = Vec::new();
+    for (j, step) in steps.into_iter().enumerate() {
+        let ids = step
+            .args
+            .into_iter()
+            .map(|a| match a {
+                StepArg::Input(i) => {
+                    n.input.get(i).and_then(|name| b.by_name.get(name)).copied().ok_or_else(|| {
+                        ImportError::Invalid(format!("{nref}: input #{i} is missing"))
+                    })
+                }
+                StepArg::Step(k) => outs.get(k).copied().ok_or_else(|| {
+                    ImportError::Invalid(format!("{nref}: step {k} is not before {j}"))
+                }),
+                StepArg::Const(t) => {
+                    let name = format!("{}/const{j}", nref.name);
+                    Ok(b.add(&name, t.shape.clone(), t.dtype, Some(t)))
+                }
+            })
+            .collect::<Result<Vec<_>>>()?;
+        let step_name = format!("{}/step{j}", nref.name);
+        let out_name = outputs
+            .iter()
+            .position(|&s| s == j)
+            .and_then(|k| n.output.get(k))
+            .filter(|o| !o.is_empty())
+            .cloned()
+            .unwrap_or_else(|| step_name.clone());
+        let step_ref = NodeRef { name: step_name, op: nref.op.clone() };
+        let made = b.emit(&step_ref, &n.op_type, step.op, ids, &[out_name.as_str()])?;
+        outs.push(
+            made.first()
+                .copied()
+                .ok_or_else(|| ImportError::Invalid(format!("{nref}: step {j} has no output")))?,
+        );
+    }
+    Ok(())
 }
 
 /// Drops nodes that do not reach an output and tensors nothing refers to, renumbering ids.
@@ -453,8 +481,7 @@ pub fn scan_nodes(path: &Path) -> Result<Vec<RawNode>> {
             name: if n.name.is_empty() { format!("{}_{i}", n.op_type) } else { n.name.clone() },
             op: n.op_type.clone(),
             domain: n.domain.clone(),
-            supported: (n.domain.is_empty() || n.domain == "ai.onnx")
-                && crate::coverage::find(&n.op_type).is_some(),
+            supported: crate::coverage::find_in(&n.domain, &n.op_type).is_some(),
         })
         .collect())
 }

@@ -43,7 +43,7 @@ impl Msm for Compare {
 
 #[test]
 fn gpu_commitments_equal_cpu_and_the_stock_verifier_accepts() {
-    let (q, p, inputs) = common::compiled("1l_mlp");
+    let (q, p, inputs) = common::compiled("mlp");
     let srs = dev_srs(p.k, 7);
 
     let compare = Arc::new(Compare { gpu: gpu(), calls: Mutex::default() });

@@ -10,7 +10,7 @@ use zkinfer_prover::{circuit_hash, dev_srs, keygen, model_identity};
 
 #[test]
 fn every_changed_byte_of_a_verifying_key_is_refused_or_changes_the_identity() {
-    let (q, p, _) = common::compiled("1l_mlp");
+    let (q, p, _) = common::compiled("mlp");
     let srs = dev_srs(p.k, 7);
     let pk = keygen(&srs, &q, &p).unwrap();
     let bytes =

@@ -35,7 +35,7 @@ fn dev_srs_equals_halo2_setup_and_passes_checks() {
 
 #[test]
 fn prove_verify_and_reject_tampering() {
-    let (q, p, inputs) = common::compiled("1l_mlp");
+    let (q, p, inputs) = common::compiled("mlp");
     let srs = dev_srs(p.k, 7);
     let pk = keygen(&srs, &q, &p).unwrap();
     let witness = eval::eval_all(&q, &inputs).unwrap();
@@ -124,7 +124,7 @@ fn prove_verify_and_reject_tampering() {
 
 #[test]
 fn hidden_weights_stay_out_of_the_circuit_hash() {
-    let (mut q, p, _) = common::compiled("1l_mlp");
+    let (mut q, p, _) = common::compiled("mlp");
     let other = |q: &zkinfer_quantize::QGraph| {
         let mut o = q.clone();
         let t = o.tensors.iter_mut().find(|t| t.value.is_some()).unwrap();

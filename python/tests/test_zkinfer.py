@@ -1,4 +1,4 @@
-"""The Python package end to end: shared models proven and verified from Python, artifacts
+"""The Python package end to end: corpus models proven and verified from Python, artifacts
 exchanged with the CLI both ways, the EVM path, user errors as ZkinferError, the GIL released
 while proving, and the stubs matching the native module."""
 
@@ -19,7 +19,8 @@ import zkinfer
 from zkinfer import _zkinfer
 
 REPO = Path(__file__).resolve().parents[2]
-MODELS = Path(os.environ.get("ZKINFER_MODELS", REPO.parent / "shared" / "models"))
+# The repository's own corpus (tools/corpus/export.py): present in every clone.
+MODELS = REPO / "corpus"
 
 
 def cli() -> str:
@@ -45,8 +46,8 @@ def key_cache(tmp_path_factory, monkeypatch):
     monkeypatch.setenv("ZKINFER_CACHE", str(tmp_path_factory.getbasetemp() / "cache"))
 
 
-@pytest.mark.parametrize("name", ["1l_mlp", "4l_relu_conv_fc"])
-def test_prove_model_and_verify_shared_models(name, tmp_path):
+@pytest.mark.parametrize("name", ["mlp", "conv_fc"])
+def test_prove_model_and_verify_corpus_models(name, tmp_path):
     path, x = model(name)
     result = zkinfer.prove_model(path, x, output=tmp_path / "proof.json", progress=False)
     assert zkinfer.verify(result.proof, result.vk)
@@ -61,7 +62,7 @@ def test_prove_model_and_verify_shared_models(name, tmp_path):
 
 
 def test_numpy_and_nested_list_inputs_agree(tmp_path):
-    path, x = model("4l_relu_conv_fc")
+    path, x = model("conv_fc")
     as_array = np.asarray(x[0], dtype=np.float64).reshape(1, 1, 28, 28)
     a = zkinfer.run(path, as_array)
     b = zkinfer.run(path, x)
@@ -71,7 +72,7 @@ def test_numpy_and_nested_list_inputs_agree(tmp_path):
 
 
 def test_explicit_pipeline_and_tampering(tmp_path):
-    path, x = model("1l_mlp")
+    path, x = model("mlp")
     settings = zkinfer.calibrate(path, x, output=tmp_path / "settings.json")
     assert settings.target == "accuracy" and settings.path is not None
     assert zkinfer.Settings.load(tmp_path / "settings.json") == settings
@@ -98,7 +99,7 @@ def test_explicit_pipeline_and_tampering(tmp_path):
     (tmp_path / "bad.json").write_text(json.dumps(doc))
     assert zkinfer.verify(tmp_path / "bad.json", keys.vk) is False
 
-    other_path, other_x = model("1l_relu")
+    other_path, other_x = model("relu")
     other = zkinfer.prove_model(other_path, other_x, output=tmp_path / "relu.json", progress=False)
     with pytest.raises(zkinfer.ZkinferError, match="circuit"):
         zkinfer.verify(other.proof, keys.vk)
@@ -115,7 +116,7 @@ def _g2_offset(vk: bytes) -> int:
 
 
 def test_doctored_keys_and_pins(tmp_path):
-    path, x = model("1l_mlp")
+    path, x = model("mlp")
     result = zkinfer.prove_model(path, x, output=tmp_path / "proof.json", progress=False)
     vk = Path(result.vk).read_bytes()
     # The honest proof verifies with its identity and its SRS pinned.
@@ -187,8 +188,8 @@ def test_models_as_bytes_protos_and_external_data(tmp_path):
 
 
 def test_artifacts_round_trip_with_the_cli(tmp_path):
-    path, x = model("1l_mlp")
-    input_json = str(MODELS / "1l_mlp" / "input.json")
+    path, x = model("mlp")
+    input_json = str(MODELS / "mlp" / "input.json")
     # Python proves, the CLI verifies.
     py = zkinfer.prove_model(path, x, output=tmp_path / "py.json", progress=False)
     out = subprocess.run(
@@ -209,7 +210,7 @@ def test_artifacts_round_trip_with_the_cli(tmp_path):
 
 
 def test_evm_verifier_from_python(tmp_path):
-    path, x = model("1l_relu")
+    path, x = model("relu")
     proof = zkinfer.prove_model(path, x, output=tmp_path / "proof.json", progress=False)
     v = zkinfer.create_evm_verifier(proof.vk, tmp_path / "Verifier.sol")
     assert v.bytecode is not None and v.deployed_bytes and v.deployed_bytes <= 24576
@@ -232,7 +233,7 @@ def test_evm_verifier_from_python(tmp_path):
 
 
 def test_public_inputs_and_private_outputs(tmp_path):
-    path, x = model("1l_mlp")
+    path, x = model("mlp")
     settings = zkinfer.calibrate(
         path, x, input_visibility="public", output_visibility="private"
     )
@@ -257,7 +258,7 @@ def test_public_inputs_and_private_outputs(tmp_path):
 
 
 def test_packed_outputs(tmp_path):
-    path, x = model("1l_concat")
+    path, x = model("concat")
     settings = zkinfer.calibrate(path, x, output_visibility="packed")
     saved = settings.save(tmp_path / "settings.json")
     proof = zkinfer.prove(path, x, tmp_path / "proof.json", settings=saved, progress=False)
@@ -280,7 +281,7 @@ def test_packed_outputs(tmp_path):
 
 
 def test_hashed_inputs_and_outputs(tmp_path):
-    path, x = model("1l_mlp")
+    path, x = model("mlp")
     settings = zkinfer.calibrate(path, x, input_visibility="hashed", output_visibility="hashed")
     saved = settings.save(tmp_path / "settings.json")
     proof = zkinfer.prove(path, x, tmp_path / "proof.json", settings=saved, progress=False)
@@ -314,7 +315,7 @@ def test_hashed_inputs_and_outputs(tmp_path):
 
 
 def test_linear_check_choice(tmp_path):
-    path, x = model("1l_mlp")
+    path, x = model("mlp")
     settings = zkinfer.calibrate(path, x, linear_check="freivalds")
     assert settings.linear_check == "freivalds"
     saved = settings.save(tmp_path / "settings.json")
@@ -330,7 +331,7 @@ def test_linear_check_choice(tmp_path):
 
 
 def test_user_errors_raise_zkinfer_error(tmp_path):
-    path, _ = model("1l_mlp")
+    path, _ = model("mlp")
     with pytest.raises(zkinfer.ZkinferError, match="expected 3 values"):
         zkinfer.run(path, [1.0, 2.0])
     with pytest.raises(zkinfer.ZkinferError, match="nope.onnx"):
@@ -351,7 +352,7 @@ def test_user_errors_raise_zkinfer_error(tmp_path):
 
 
 def test_gil_is_released_while_proving(tmp_path):
-    path, x = model("4l_relu_conv_fc")
+    path, x = model("conv_fc")
     zkinfer.prove_model(path, x, output=tmp_path / "warm.json", progress=False)  # cache keys
     done = threading.Event()
 
@@ -391,7 +392,7 @@ def test_stubs_match_the_native_module():
 
 
 def test_device_choice_is_reported(tmp_path):
-    path, x = model("1l_relu")
+    path, x = model("relu")
     result = zkinfer.prove(path, x, output=tmp_path / "proof.json", device="auto")
     assert zkinfer.verify(result.proof, result.vk)
     if result.msm == "cpu":

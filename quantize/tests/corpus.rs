@@ -1,19 +1,16 @@
-//! Every shared model quantizes with default settings and its integer output stays within
+//! Every corpus model (the repository's, and the shared one when present) quantizes with default settings and its integer output stays within
 //! the accuracy budget of the onnxruntime reference; evaluation is bit-for-bit reproducible.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
 
 use zkinfer_model_import::{input::read_input_file, load};
 use zkinfer_quantize::calibrate::{calibrate, settings_for};
 use zkinfer_quantize::{eval, quantize, report, Target};
-use zkinfer_testkit::{expected_outputs, model_names, models_dir};
+use zkinfer_testkit::{all_models, expected_outputs};
 
 #[test]
 fn all_models_quantize_within_budget() {
-    let names = model_names();
-    assert_eq!(names.len(), 18);
     let mut failures = Vec::new();
-    for name in &names {
-        let dir = models_dir().join(name);
+    for (name, dir) in &all_models() {
         let g = load(dir.join("network.onnx")).unwrap();
         let inputs = g.make_inputs(&read_input_file(&dir.join("input.json")).unwrap()).unwrap();
         let cal = calibrate(&g, std::slice::from_ref(&inputs), |_| {}).unwrap();
@@ -48,7 +45,7 @@ fn all_models_quantize_within_budget() {
         let last = g.tensors[g.outputs[0]].shape.last().copied().unwrap_or(1);
         let e = report::compare(&got, &exp, last);
         println!(
-            "{name:22} prims {:5} tables {:2}  max_abs {:.2e}  max_rel {:.2e}  argmax {}/{}",
+            "{name:28} prims {:5} tables {:2}  max_abs {:.2e}  max_rel {:.2e}  argmax {}/{}",
             q.nodes.len(),
             q.tables.len(),
             e.max_abs,

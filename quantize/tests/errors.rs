@@ -215,3 +215,98 @@ fn unsupported_forms_of_supported_ops_name_the_node() {
     );
     assert!(err.to_string().contains("input-dependent scale"), "{err}");
 }
+
+/// Classical-ML and recurrent constructs zkinfer cannot prove are typed errors that name the
+/// node and say what to change.
+#[test]
+fn unsupported_ml_and_recurrent_constructs_name_the_node_and_the_fix() {
+    let import = |m: M| from_proto(&m.proto(), "t".into(), &ImportOptions::default()).unwrap_err();
+    let classifier = |attrs| {
+        M::new(13)
+            .input("x", &[1, 3], -1.0, 1.0)
+            .ml_node("LinearClassifier", &["x"], &["label", "p"], attrs)
+            .output("label")
+            .output("p")
+    };
+    let coef = attr_fs("coefficients", &[0.1, 0.2, 0.3, 0.4, 0.5, 0.6]);
+    let cases: Vec<(M, &str)> = vec![
+        (
+            classifier(vec![coef.clone(), attr_ss("classlabels_strings", &["no", "yes"])]),
+            "integer labels",
+        ),
+        (
+            classifier(vec![
+                coef,
+                attr_is("classlabels_ints", &[0, 1]),
+                attr_s("post_transform", "PROBIT"),
+            ]),
+            "post_transform PROBIT",
+        ),
+        (
+            M::new(13)
+                .input("x", &[1, 3], -1.0, 1.0)
+                .ml_node("ZipMap", &["x"], &["m"], vec![attr_is("classlabels_int64s", &[0, 1, 2])])
+                .output("m"),
+            "zipmap",
+        ),
+        (
+            M::new(13)
+                .input("x", &[1, 3], -1.0, 1.0)
+                .ml_node(
+                    "TreeEnsembleRegressor",
+                    &["x"],
+                    &["y"],
+                    vec![
+                        attr_is("nodes_treeids", &[0, 0, 0]),
+                        attr_is("nodes_nodeids", &[0, 1, 2]),
+                        attr_is("nodes_featureids", &[0, 0, 0]),
+                        attr_ss("nodes_modes", &["BRANCH_EQ", "LEAF", "LEAF"]),
+                        attr_fs("nodes_values", &[0.5, 0.0, 0.0]),
+                        attr_is("nodes_truenodeids", &[1, 0, 0]),
+                        attr_is("nodes_falsenodeids", &[2, 0, 0]),
+                        attr_is("target_treeids", &[0, 0]),
+                        attr_is("target_nodeids", &[1, 2]),
+                        attr_is("target_ids", &[0, 0]),
+                        attr_fs("target_weights", &[1.0, 2.0]),
+                    ],
+                )
+                .output("y"),
+            "BRANCH_EQ",
+        ),
+        (
+            M::new(14)
+                .input("x", &[2, 1, 3], -1.0, 1.0)
+                .weight("w", &[1, 4, 3], 1)
+                .weight("r", &[1, 4, 4], 2)
+                .node(
+                    "RNN",
+                    &["x", "w", "r"],
+                    &["y"],
+                    vec![attr_i("hidden_size", 4), attr_ss("activations", &["Relu"])],
+                )
+                .output("y"),
+            "activations",
+        ),
+        (
+            M::new(14)
+                .input("x", &[2, 1, 3], -1.0, 1.0)
+                .weight("w", &[1, 16, 3], 1)
+                .weight("r", &[1, 16, 4], 2)
+                .node(
+                    "LSTM",
+                    &["x", "w", "r"],
+                    &["y"],
+                    vec![attr_i("hidden_size", 4), attr_f("clip", 3.0)],
+                )
+                .output("y"),
+            "clip",
+        ),
+    ];
+    for (m, needle) in cases {
+        let op = m.nodes[0].op_type.clone();
+        let err = import(m);
+        let msg = err.to_string();
+        assert!(matches!(err, ImportError::Unsupported { .. }) && msg.contains(&op), "{op}: {msg}");
+        assert!(msg.to_lowercase().contains(&needle.to_lowercase()), "{op}: {msg}");
+    }
+}

@@ -4,29 +4,54 @@
 
 use std::path::{Path, PathBuf};
 
-/// The shared ONNX corpus: `$ZKINFER_MODELS`, else `shared/models` beside the repository.
+/// The repository's own corpus (`corpus/`, written by `tools/corpus/export.py`): real
+/// architectures from today's exporters, always present, so a fresh clone tests itself.
 #[must_use]
-pub fn models_dir() -> PathBuf {
-    std::env::var_os("ZKINFER_MODELS").map_or_else(
-        || PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/models"),
-        PathBuf::from,
-    )
+pub fn corpus_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../corpus")
 }
 
-/// Directory of one shared model.
+/// Directory of one model of the repository's corpus.
 #[must_use]
 pub fn model_dir(name: &str) -> PathBuf {
-    models_dir().join(name)
+    corpus_dir().join(name)
 }
 
-/// Names of all shared models, sorted.
+/// Names of the repository corpus' models, sorted.
 ///
 /// # Panics
-/// When the corpus is missing (set `ZKINFER_MODELS`).
+/// When `corpus/` is missing.
 #[must_use]
 pub fn model_names() -> Vec<String> {
-    let mut names: Vec<String> = std::fs::read_dir(models_dir())
-        .expect("shared model corpus not found; set ZKINFER_MODELS")
+    names_in(&corpus_dir())
+}
+
+/// The shared corpus beside the repository (`$ZKINFER_MODELS`, else `../shared/models`), when
+/// present: an extra corpus, never a requirement.
+#[must_use]
+pub fn shared_dir() -> Option<PathBuf> {
+    let dir = std::env::var_os("ZKINFER_MODELS").map_or_else(
+        || PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/models"),
+        PathBuf::from,
+    );
+    dir.is_dir().then_some(dir)
+}
+
+/// Every model to run, labelled: the repository corpus' models, then the shared
+/// corpus' (as `shared/NAME`) when it is present.
+#[must_use]
+pub fn all_models() -> Vec<(String, PathBuf)> {
+    let mut all: Vec<(String, PathBuf)> =
+        model_names().into_iter().map(|n| (n.clone(), model_dir(&n))).collect();
+    if let Some(shared) = shared_dir() {
+        all.extend(names_in(&shared).into_iter().map(|n| (format!("shared/{n}"), shared.join(n))));
+    }
+    all
+}
+
+fn names_in(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap_or_else(|e| panic!("model corpus {} not readable: {e}", dir.display()))
         .filter_map(Result::ok)
         .filter(|e| e.path().join("network.onnx").exists())
         .filter_map(|e| e.file_name().into_string().ok())

@@ -61,7 +61,7 @@ fn credit_line_opens_only_on_a_proven_approval() {
     let (bundle, proofs) =
         proven_all(&model, &[&applicants[0], &applicants[1]], tmp.path(), "credit");
     let [approved, declined] = &proofs[..] else { panic!("two proofs expected") };
-    let relu = common::proven_shared("1l_relu", tmp.path());
+    let relu = common::proven_shared("relu", tmp.path());
     let signed = |f: &Fr| zkinfer_prover::instance::signed(f).unwrap();
     let [decline, approve] = approved.instances.iter().map(signed).collect::<Vec<_>>()[..] else {
         panic!("two outputs expected")

@@ -14,8 +14,8 @@ use zkinfer_verifier::solidity::EIP170_LIMIT;
 #[test]
 fn verifier_accepts_real_proofs_and_rejects_tampering() {
     let tmp = tempfile::tempdir().unwrap();
-    let relu = proven_shared("1l_relu", tmp.path());
-    let mlp = proven_shared("1l_mlp", tmp.path());
+    let relu = proven_shared("relu", tmp.path());
+    let mlp = proven_shared("mlp", tmp.path());
     let compiled = compile_verifier(&relu.bundle);
     assert!(compiled.runtime.len() <= EIP170_LIMIT, "{} bytes", compiled.runtime.len());
     let mut chain = Chain::new(true);
@@ -26,7 +26,7 @@ fn verifier_accepts_real_proofs_and_rejects_tampering() {
     let ok = chain.call(contract.address, &good).unwrap();
     assert!(ok.success, "real proof rejected: {ok:?}");
     eprintln!(
-        "1l_relu: {} gas, {} bytes deployed, proof {} bytes",
+        "relu: {} gas, {} bytes deployed, proof {} bytes",
         ok.gas_used,
         contract.code_size,
         relu.proof.bytes.len()
@@ -71,8 +71,8 @@ fn split_verifier_accepts_real_proofs_and_rejects_tampering() {
     use zkinfer_verifier::split::{constructor_args, part_name, Anatomy};
 
     let tmp = tempfile::tempdir().unwrap();
-    let conv = proven_shared("1l_conv", tmp.path());
-    let mlp = proven_shared("1l_mlp", tmp.path());
+    let conv = proven_shared("conv", tmp.path());
+    let mlp = proven_shared("mlp", tmp.path());
     let source = Anatomy::of(&render(&conv.bundle, &[]).unwrap()).unwrap().render(3);
     let mut all = Compiler::locate().unwrap().compile_all(&source).unwrap();
     let mut chain = Chain::new(true);
@@ -88,7 +88,7 @@ fn split_verifier_accepts_real_proofs_and_rejects_tampering() {
     let good = encode(&conv.proof.instances, &conv.proof.bytes);
     let ok = chain.call(entry, &good).unwrap();
     assert!(ok.success, "real proof rejected: {ok:?}");
-    eprintln!("1l_conv in 3 parts: {} gas", ok.gas_used);
+    eprintln!("conv in 3 parts: {} gas", ok.gas_used);
     let n = conv.proof.instances.len();
     // A flipped byte in every 32-byte word of the proof.
     for at in (0..conv.proof.bytes.len()).step_by(32).map(|w| w + 31 - (w / 32) % 32) {

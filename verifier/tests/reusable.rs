@@ -24,7 +24,7 @@ use zkinfer_verifier::solidity::EIP170_LIMIT;
 #[test]
 fn one_verifier_serves_every_key_of_its_layout() {
     let tmp = tempfile::tempdir().unwrap();
-    let m = zkinfer_testkit::model_dir("1l_mlp");
+    let m = zkinfer_testkit::model_dir("mlp");
     let g = load(m.join("network.onnx")).unwrap();
     let inputs = g.make_inputs(&read_input_file(&m.join("input.json")).unwrap()).unwrap();
     let cal = calibrate(&g, std::slice::from_ref(&inputs), |_| {}).unwrap();
@@ -70,14 +70,14 @@ fn one_verifier_serves_every_key_of_its_layout() {
     let good = with_key(k1, &encode(&p1.instances, &p1.bytes));
     let ok = chain.call(at, &good).unwrap();
     assert!(ok.success, "real proof rejected: {ok:?}");
-    eprintln!("1l_mlp through the reusable verifier: {} gas", ok.gas_used);
+    eprintln!("mlp through the reusable verifier: {} gas", ok.gas_used);
     let ok2 = chain.call(at, &with_key(k2, &encode(&p2.instances, &p2.bytes))).unwrap();
     assert!(ok2.success, "the retrained model's proof rejected: {ok2:?}");
     // Each proof against the other key.
     assert!(!chain.call(at, &with_key(k2, &encode(&p1.instances, &p1.bytes))).unwrap().success);
     assert!(!chain.call(at, &with_key(k1, &encode(&p2.instances, &p2.bytes))).unwrap().success);
     // A key of another layout (its own identifier), and an address without code.
-    let conv = proven_shared("1l_conv", tmp.path());
+    let conv = proven_shared("conv", tmp.path());
     let other = render_verifier(&conv.bundle, &[]).unwrap();
     assert_ne!(other.layout, v.layout);
     let k3 = chain.deploy(&key(&conv.bundle, &other.layout)).unwrap().address.into_array();
@@ -124,8 +124,8 @@ fn assert_rejects_tampering(mut accepts: impl FnMut(&[u8]) -> bool, key: [u8; 20
 fn a_split_reusable_verifier_reads_its_key_contract() {
     use zkinfer_verifier::split::{constructor_args, part_name, Anatomy};
     let tmp = tempfile::tempdir().unwrap();
-    let mlp = proven_shared("1l_mlp", tmp.path());
-    let conv = proven_shared("1l_conv", tmp.path());
+    let mlp = proven_shared("mlp", tmp.path());
+    let conv = proven_shared("conv", tmp.path());
     let v = render_verifier(&mlp.bundle, &[]).unwrap();
     let source = Anatomy::of(&v.source).unwrap().render(3);
     let solc = Compiler::locate().unwrap();
@@ -148,7 +148,7 @@ fn a_split_reusable_verifier_reads_its_key_contract() {
     let good = with_key(k1, &encode(&p.instances, &p.bytes));
     let ok = chain.call(entry, &good).unwrap();
     assert!(ok.success, "real proof rejected: {ok:?}");
-    eprintln!("1l_mlp through the reusable verifier in 3 parts: {} gas", ok.gas_used);
+    eprintln!("mlp through the reusable verifier in 3 parts: {} gas", ok.gas_used);
     assert!(!chain.call(entry, &with_key(k2, &good[32..])).unwrap().success, "foreign key");
     assert!(!chain.call(entry, &with_key([7; 20], &good[32..])).unwrap().success, "no code");
     assert_rejects_tampering(|data| chain.call(entry, data).unwrap().success, k1, p);

@@ -66,6 +66,13 @@ impl<'a> Attrs<'a> {
         self.get(name).map(|a| String::from_utf8_lossy(&a.s).into_owned())
     }
 
+    /// String list attribute (e.g. a tree ensemble's `nodes_modes`).
+    #[must_use]
+    pub fn strings(&self, name: &str) -> Option<Vec<String>> {
+        self.get(name)
+            .map(|a| a.strings.iter().map(|s| String::from_utf8_lossy(s).into_owned()).collect())
+    }
+
     /// Tensor attribute.
     ///
     /// # Errors

@@ -7,8 +7,10 @@ pub mod attrs;
 pub mod binary;
 pub mod conv;
 pub mod matmul;
+pub mod ml;
 pub mod norm;
 pub mod pool;
+pub mod recurrent;
 pub mod reduce;
 pub mod resize;
 pub mod shape;
@@ -138,6 +140,14 @@ pub enum Built {
     /// A chain of compute ops (a variadic op as binary steps); the last step's output is the
     /// node's.
     Chain(Vec<Step>),
+    /// Compute ops whose outputs `outputs[k]` (step indices) are the node's outputs in order:
+    /// a composite op with several results, such as a classifier's label and probabilities.
+    Steps {
+        /// The ops, each reading node inputs, earlier steps or constants.
+        steps: Vec<Step>,
+        /// For each node output, the step that produces it.
+        outputs: Vec<usize>,
+    },
     /// The node's outputs are known constants (shape arithmetic, `Constant`, …).
     Const(Vec<Tensor>),
 }
@@ -279,7 +289,7 @@ fn nan_guard(op_type: &str, ctx: &BuildCtx<'_>) -> Result<Built> {
 /// # Errors
 /// Bad attributes, non-constant parameter inputs, or incompatible shapes.
 pub fn build(op_type: &str, ctx: &BuildCtx<'_>) -> Result<Option<Built>> {
-    if crate::coverage::find(op_type).is_none() {
+    if crate::coverage::find_in("", op_type).is_none() {
         return Ok(None);
     }
     let built = match op_type {
@@ -302,6 +312,7 @@ pub fn build(op_type: &str, ctx: &BuildCtx<'_>) -> Result<Option<Built>> {
             slice::build(op_type, ctx)?
         }
         "IsNaN" | "IsInf" => nan_guard(op_type, ctx)?,
+        "LSTM" | "GRU" | "RNN" => recurrent::build(op_type, ctx)?,
         "Resize" => resize::build(ctx)?,
         _ => {
             if let Some(b) = binary::build(op_type, ctx)? {

@@ -53,6 +53,22 @@ pub fn attr_s(name: &str, v: &str) -> AttributeProto {
         ..Default::default()
     }
 }
+pub fn attr_fs(name: &str, v: &[f32]) -> AttributeProto {
+    AttributeProto {
+        name: name.into(),
+        floats: v.to_vec(),
+        r#type: AttributeType::Floats as i32,
+        ..Default::default()
+    }
+}
+pub fn attr_ss(name: &str, v: &[&str]) -> AttributeProto {
+    AttributeProto {
+        name: name.into(),
+        strings: v.iter().map(|s| s.as_bytes().to_vec()).collect(),
+        r#type: AttributeType::Strings as i32,
+        ..Default::default()
+    }
+}
 pub fn attr_t(name: &str, t: TensorProto) -> AttributeProto {
     AttributeProto {
         name: name.into(),
@@ -172,6 +188,20 @@ impl M {
         });
         self
     }
+    /// A node of the classical-ML domain (`ai.onnx.ml`).
+    pub fn ml_node(
+        self,
+        op: &str,
+        inputs: &[&str],
+        outputs: &[&str],
+        attrs: Vec<AttributeProto>,
+    ) -> Self {
+        let mut m = self.node(op, inputs, outputs, attrs);
+        if let Some(n) = m.nodes.last_mut() {
+            n.domain = "ai.onnx.ml".into();
+        }
+        m
+    }
     pub fn output(mut self, name: &str) -> Self {
         self.outputs.push(name.into());
         self
@@ -179,7 +209,14 @@ impl M {
     pub fn proto(&self) -> ModelProto {
         ModelProto {
             ir_version: 8,
-            opset_import: vec![OperatorSetIdProto { domain: String::new(), version: self.opset }],
+            opset_import: {
+                let mut sets =
+                    vec![OperatorSetIdProto { domain: String::new(), version: self.opset }];
+                if self.nodes.iter().any(|n| n.domain == "ai.onnx.ml") {
+                    sets.push(OperatorSetIdProto { domain: "ai.onnx.ml".into(), version: 3 });
+                }
+                sets
+            },
             graph: Some(GraphProto {
                 name: "test".into(),
                 node: self.nodes.clone(),
