@@ -41,7 +41,7 @@ fn all_models_quantize_within_budget() {
         let w2 = serde_json::to_vec(&eval::eval_all(&q2, &inputs).unwrap()).unwrap();
         assert_eq!(w1, w2, "{name}: witness not deterministic");
         let got: Vec<f64> = eval::dequantize_outputs(&q, &out).into_iter().flatten().collect();
-        let exp = expected_outputs(&dir);
+        let exp = expected_outputs(dir);
         let last = g.tensors[g.outputs[0]].shape.last().copied().unwrap_or(1);
         let e = report::compare(&got, &exp, last);
         println!(

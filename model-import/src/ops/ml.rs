@@ -145,7 +145,7 @@ fn linear_classifier(ctx: &BuildCtx<'_>) -> Result<Built> {
     let (_, f) = features(ctx)?;
     let labels = class_labels(ctx, "classlabels_ints")?;
     let coef = ctx.attrs.floats("coefficients").unwrap_or_default();
-    if coef.is_empty() || f == 0 || coef.len() % f != 0 {
+    if coef.is_empty() || f == 0 || !coef.len().is_multiple_of(f) {
         return Err(ctx.attrs.error(
             "coefficients",
             format!("{} coefficients do not split into rows of {f} features", coef.len()),
