@@ -372,6 +372,28 @@ fn activation_lookup_tables() {
     }
 }
 
+/// The logarithm's table spans positive inputs only, with a floor below the calibrated range.
+#[test]
+fn log_lookup_table() {
+    let mut g = G::new();
+    let a = g.input(&[4], 40);
+    g.q.tables.push(Table {
+        func: LookupFn::Log { floor: 0.5 },
+        in_scale: 3,
+        out_scale: 8,
+        lo: 0,
+        hi: 11,
+        step: 2,
+    });
+    let y = g.op(QOp::Lookup { table: 0 }, vec![a], &[4], 2000, false);
+    let q = g.output(y);
+    let b = check_sound(&q, &[vec![0.0, 3.0, 8.0, 39.0]]);
+    let t = &q.tables[0];
+    let expected: Vec<i128> =
+        [0, 3, 8, 39].iter().map(|&x| i128::from(t.eval(x).unwrap())).collect();
+    assert_eq!(b.public_values, ints(&expected));
+}
+
 #[test]
 fn interpolated_lookup_chip() {
     let mut g = G::new();

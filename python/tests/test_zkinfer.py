@@ -77,7 +77,7 @@ def test_explicit_pipeline_and_tampering(tmp_path):
     assert settings.target == "accuracy" and settings.path is not None
     assert zkinfer.Settings.load(tmp_path / "settings.json") == settings
     # Several samples, and an edited field that must reach the native side.
-    pooled = zkinfer.calibrate(path, samples=[x, [[0.5, -0.5, 0.25]]], max_lanes=1)
+    pooled = zkinfer.calibrate(path, samples=[x, [[0.5, -0.5, 0.25, 1.0]]], max_lanes=1)
     assert pooled.model_sha256 == settings.model_sha256 and pooled.max_lanes == 1
     assert zkinfer.inspect(path, settings=pooled)["plan"]["lanes"] == 1
     coarse = dataclasses.replace(settings, activation_bits=10, weight_bits=8)
@@ -332,14 +332,14 @@ def test_linear_check_choice(tmp_path):
 
 def test_user_errors_raise_zkinfer_error(tmp_path):
     path, _ = model("mlp")
-    with pytest.raises(zkinfer.ZkinferError, match="expected 3 values"):
+    with pytest.raises(zkinfer.ZkinferError, match="expected 4 values"):
         zkinfer.run(path, [1.0, 2.0])
     with pytest.raises(zkinfer.ZkinferError, match="nope.onnx"):
         zkinfer.run(tmp_path / "nope.onnx", [1.0, 2.0, 3.0])
     with pytest.raises(zkinfer.ZkinferError, match="fastest"):
-        zkinfer.calibrate(path, [[0.1, 0.2, 0.3]], target="fastest")
+        zkinfer.calibrate(path, [[0.1, 0.2, 0.3, 0.4]], target="fastest")
     with pytest.raises(zkinfer.ZkinferError, match="fastest"):
-        zkinfer.run(path, [[0.1, 0.2, 0.3]], target="fastest")
+        zkinfer.run(path, [[0.1, 0.2, 0.3, 0.4]], target="fastest")
     with pytest.raises(zkinfer.ZkinferError, match="out of range"):
         zkinfer.gen_srs(25, tmp_path / "x.srs")
     with pytest.raises(zkinfer.ZkinferError, match="inputs must be numbers"):

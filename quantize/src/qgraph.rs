@@ -71,6 +71,11 @@ pub enum LookupFn {
         gamma: f64,
     },
     Mish,
+    /// Natural logarithm; inputs below `floor` (the calibrated minimum shrunk by the
+    /// headroom, so outside the calibrated range) read as `floor`, keeping the table finite.
+    Log {
+        floor: f64,
+    },
 }
 
 impl LookupFn {
@@ -92,6 +97,7 @@ impl LookupFn {
             Self::Softsign => Unary::Softsign.apply(x),
             Self::Selu { alpha, gamma } => Unary::Selu { alpha, gamma }.apply(x),
             Self::Mish => Unary::Mish.apply(x),
+            Self::Log { floor } => Unary::Log.apply(x.max(floor)),
         }
     }
 
@@ -112,6 +118,7 @@ impl LookupFn {
             Self::Softsign => "softsign",
             Self::Selu { .. } => "selu",
             Self::Mish => "mish",
+            Self::Log { .. } => "log",
         }
     }
 }

@@ -40,6 +40,23 @@ fn cases() -> Vec<(&'static str, M, f64)> {
         ("HardSigmoid", un("HardSigmoid", vec![attr_f("alpha", 0.3)]), c),
         ("HardSwish", v(M::new(14)).node("HardSwish", &["x"], &["y"], vec![]).output("y"), c),
         ("Softsign", un("Softsign", vec![]), c),
+        (
+            "Log",
+            M::new(13)
+                .input("x", &[2, 6], 0.05, 4.0)
+                .node("Log", &["x"], &["y"], vec![])
+                .output("y"),
+            2e-3,
+        ),
+        ("LogSoftmax", un("LogSoftmax", vec![]), 2e-3),
+        (
+            "LogSoftmax legacy",
+            M::new(9)
+                .input("x", &[2, 3, 4], -2.0, 2.0)
+                .node("LogSoftmax", &["x"], &["y"], vec![])
+                .output("y"),
+            2e-3,
+        ),
         ("Selu", un("Selu", vec![attr_f("alpha", 1.5), attr_f("gamma", 1.1)]), c),
         ("Mish", v(M::new(18)).node("Mish", &["x"], &["y"], vec![]).output("y"), c),
         ("LeakyRelu", un("LeakyRelu", vec![attr_f("alpha", 0.1)]), c),
@@ -335,6 +352,65 @@ fn cases() -> Vec<(&'static str, M, f64)> {
                     &["x"],
                     &["y"],
                     vec![attr_is("kernel_shape", &[3, 3]), attr_is("pads", &[1, 1, 1, 1])],
+                )
+                .output("y"),
+            c,
+        ),
+        (
+            "Conv 3-D grouped, strided, padded",
+            M::new(13)
+                .input("x", &[1, 4, 4, 5, 5], -2.0, 2.0)
+                .weight("w", &[6, 2, 2, 3, 3], 15)
+                .weight("b", &[6], 16)
+                .node(
+                    "Conv",
+                    &["x", "w", "b"],
+                    &["y"],
+                    vec![
+                        attr_i("group", 2),
+                        attr_is("strides", &[1, 2, 1]),
+                        attr_is("pads", &[0, 1, 1, 1, 1, 0]),
+                        attr_is("dilations", &[2, 1, 1]),
+                    ],
+                )
+                .output("y"),
+            c,
+        ),
+        (
+            "ConvTranspose 3-D",
+            M::new(13)
+                .input("x", &[1, 2, 3, 3, 2], -2.0, 2.0)
+                .weight("w", &[2, 3, 2, 2, 2], 17)
+                .node("ConvTranspose", &["x", "w"], &["y"], vec![attr_is("strides", &[2, 1, 2])])
+                .output("y"),
+            c,
+        ),
+        (
+            "MaxPool 3-D",
+            M::new(13)
+                .input("x", &[1, 2, 4, 5, 5], -2.0, 2.0)
+                .node(
+                    "MaxPool",
+                    &["x"],
+                    &["y"],
+                    vec![
+                        attr_is("kernel_shape", &[2, 3, 3]),
+                        attr_is("strides", &[2, 2, 2]),
+                        attr_is("pads", &[0, 1, 1, 0, 1, 1]),
+                    ],
+                )
+                .output("y"),
+            c,
+        ),
+        (
+            "AveragePool 3-D",
+            M::new(13)
+                .input("x", &[1, 2, 4, 4, 4], -2.0, 2.0)
+                .node(
+                    "AveragePool",
+                    &["x"],
+                    &["y"],
+                    vec![attr_is("kernel_shape", &[2, 2, 3]), attr_is("pads", &[1, 0, 1, 1, 0, 1])],
                 )
                 .output("y"),
             c,

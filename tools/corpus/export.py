@@ -111,13 +111,13 @@ def concat(path):
     class Net(nn.Module):
         def __init__(self):
             super().__init__()
-            self.a = nn.Conv2d(2, 2, 1)
+            self.a = nn.Conv2d(4, 4, 1)
 
         def forward(self, x):
             return torch.cat([x, torch.relu(self.a(x))], dim=1)
 
     rng = seeded()
-    x = torch.tensor(rng.normal(size=(1, 2, 3, 3)), dtype=torch.float32)
+    x = torch.tensor(rng.normal(size=(1, 4, 3, 6)), dtype=torch.float32)
     return torch_export(Net(), (x,), path)
 
 
@@ -131,23 +131,23 @@ def conv(path):
     return torch_export(nn.Conv2d(2, 3, 3), (x,), path)
 
 
-@model("conv_fc", "torch", "small MNIST-style CNN: 2 conv/ReLU layers and 2 dense layers")
+@model("conv_fc", "torch", "small MNIST CNN: 2 strided conv/ReLU layers and 2 dense layers")
 def conv_fc(path):
     import torch
     from torch import nn
 
     rng = seeded()
     net = nn.Sequential(
-        nn.Conv2d(1, 2, 3, stride=2),
+        nn.Conv2d(1, 2, 5, stride=2),
         nn.ReLU(),
-        nn.Conv2d(2, 4, 3, stride=2),
+        nn.Conv2d(2, 3, 5, stride=2),
         nn.ReLU(),
         nn.Flatten(),
-        nn.Linear(4 * 2 * 2, 8),
+        nn.Linear(3 * 4 * 4, 48),
         nn.ReLU(),
-        nn.Linear(8, 10),
+        nn.Linear(48, 10),
     )
-    x = torch.tensor(rng.normal(size=(1, 1, 12, 12)), dtype=torch.float32)
+    x = torch.tensor(rng.normal(size=(1, 1, 28, 28)), dtype=torch.float32)
     return torch_export(net, (x,), path)
 
 

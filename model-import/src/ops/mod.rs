@@ -298,9 +298,11 @@ pub fn build(op_type: &str, ctx: &BuildCtx<'_>) -> Result<Option<Built>> {
         "MaxPool" | "AveragePool" | "GlobalAveragePool" | "GlobalMaxPool" => {
             pool::build(op_type, ctx)?
         }
-        "BatchNormalization" | "LayerNormalization" | "InstanceNormalization" | "Softmax" => {
-            norm::build(op_type, ctx)?
-        }
+        "BatchNormalization"
+        | "LayerNormalization"
+        | "InstanceNormalization"
+        | "Softmax"
+        | "LogSoftmax" => norm::build(op_type, ctx)?,
         "ReduceMean" | "ReduceSum" | "ReduceMax" | "ReduceMin" | "ArgMax" => {
             reduce::build(op_type, ctx)?
         }

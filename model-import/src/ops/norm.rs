@@ -1,4 +1,4 @@
-//! BatchNormalization, LayerNormalization, InstanceNormalization and Softmax.
+//! BatchNormalization, LayerNormalization, InstanceNormalization, Softmax and LogSoftmax.
 
 use super::reduce::reduce_index_map;
 use super::{Binary, BuildCtx, Built, Op, Step, StepArg};
@@ -43,10 +43,13 @@ pub(super) fn build(op_type: &str, ctx: &BuildCtx<'_>) -> Result<Built> {
             ))
         }
         _ => {
-            // Before opset 13 Softmax coerces the input to 2-D at `axis` (default 1).
+            // Before opset 13 (Log)Softmax coerces the input to 2-D at `axis` (default 1).
             let legacy = ctx.opset < 13;
             let axis = ctx.axis(ctx.attrs.int_or("axis", if legacy { 1 } else { -1 }), rank)?;
-            let axes = if legacy { (axis..rank).collect() } else { vec![axis] };
+            let axes: Vec<usize> = if legacy { (axis..rank).collect() } else { vec![axis] };
+            if op_type == "LogSoftmax" {
+                return Ok(log_softmax(&axes));
+            }
             Ok(Built::Op(Op::Softmax { axes }, vec![0]))
         }
     }
@@ -88,6 +91,21 @@ fn instance_norm(ctx: &BuildCtx<'_>, rank: usize) -> Result<Built> {
         Step { op: Op::Binary(Binary::Mul), args: vec![StepArg::Step(0), StepArg::Const(scale)] },
         Step { op: Op::Binary(Binary::Add), args: vec![StepArg::Step(1), StepArg::Const(bias)] },
     ]))
+}
+
+/// `LogSoftmax` as `d − log(Σ exp(d))` with `d = x − max(x)`: the sum is at least 1 (the
+/// maximum contributes e⁰), so the logarithm's table only spans `[1, n]`.
+fn log_softmax(axes: &[usize]) -> Built {
+    let reduce = |kind| Op::Reduce { kind, axes: axes.to_vec(), keepdims: true };
+    let step = |op, args| Step { op, args };
+    Built::Chain(vec![
+        step(reduce(super::ReduceKind::Max), vec![StepArg::Input(0)]),
+        step(Op::Binary(Binary::Sub), vec![StepArg::Input(0), StepArg::Step(0)]),
+        step(Op::Unary(super::Unary::Exp), vec![StepArg::Step(1)]),
+        step(reduce(super::ReduceKind::Sum), vec![StepArg::Step(2)]),
+        step(Op::Unary(super::Unary::Log), vec![StepArg::Step(3)]),
+        step(Op::Binary(Binary::Sub), vec![StepArg::Step(1), StepArg::Step(4)]),
+    ])
 }
 
 /// Inference batch norm in `f64`: inputs x, scale, bias, mean, var.

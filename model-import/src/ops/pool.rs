@@ -1,6 +1,7 @@
 //! MaxPool, AveragePool and their global variants.
 
-use super::{conv::read_pads, BuildCtx, Built, Op};
+use super::conv::{grid, offset, pad_front, per_axis, read_pads, volume, Spatial};
+use super::{BuildCtx, Built, Op};
 use crate::error::Result;
 use crate::tensor::Tensor;
 use serde::{Deserialize, Serialize};
@@ -17,25 +18,26 @@ pub enum PoolKind {
     },
 }
 
-/// Resolved pooling geometry; spatial fields are `[height, width]` (height 1 for 1-D).
+/// Resolved pooling geometry; spatial fields are `[depth, height, width]` with leading size-1
+/// axes for 1-D and 2-D pooling.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PoolSpec {
     /// Reduction.
     pub kind: PoolKind,
     /// Window size.
-    pub kernel: [usize; 2],
+    pub kernel: Spatial,
     /// Strides.
-    pub strides: [usize; 2],
+    pub strides: Spatial,
     /// Dilations.
-    pub dilations: [usize; 2],
+    pub dilations: Spatial,
     /// Padding before.
-    pub pads_begin: [usize; 2],
+    pub pads_begin: Spatial,
     /// Padding after.
-    pub pads_end: [usize; 2],
+    pub pads_end: Spatial,
     /// Input spatial size.
-    pub input: [usize; 2],
+    pub input: Spatial,
     /// Output spatial size.
-    pub output: [usize; 2],
+    pub output: Spatial,
     /// Batch × channels.
     pub planes: usize,
     /// Output shape in ONNX layout.
@@ -52,9 +54,19 @@ impl PoolSpec {
         (pos < self.input[ax]).then_some(pos)
     }
 
-    /// Divisor of an average window at output `(oy, ox)`.
+    /// The input position output `o` reads through window tap `k`, if any.
     #[must_use]
-    pub fn window_count(&self, oy: usize, ox: usize, include_pad: bool) -> usize {
+    pub fn tap(&self, o: Spatial, k: Spatial) -> Option<Spatial> {
+        Some([
+            self.source(0, o[0], k[0])?,
+            self.source(1, o[1], k[1])?,
+            self.source(2, o[2], k[2])?,
+        ])
+    }
+
+    /// Divisor of an average window at output position `o`.
+    #[must_use]
+    pub fn window_count(&self, o: Spatial, include_pad: bool) -> usize {
         let count_axis = |ax: usize, o: usize| {
             (0..self.kernel[ax])
                 .filter(|&k| {
@@ -67,20 +79,20 @@ impl PoolSpec {
                 })
                 .count()
         };
-        count_axis(0, oy) * count_axis(1, ox)
+        (0..3).map(|ax| count_axis(ax, o[ax])).product()
     }
 }
 
 pub(super) fn build(op_type: &str, ctx: &BuildCtx<'_>) -> Result<Built> {
     let x = ctx.arg(0)?;
-    if !(x.shape.len() == 3 || x.shape.len() == 4) {
+    if !(3..=5).contains(&x.shape.len()) {
         return Err(ctx.unsupported(format!(
-            "{op_type} on a rank-{} input: only 1-D and 2-D pooling is supported",
+            "{op_type} on a rank-{} input: only 1-D, 2-D and 3-D pooling is supported",
             x.shape.len()
         )));
     }
-    let one_d = x.shape.len() == 3;
-    let input = if one_d { [1, x.shape[2]] } else { [x.shape[2], x.shape[3]] };
+    let dims = x.shape.len() - 2;
+    let input = pad_front(&x.shape[2..], dims, 1).unwrap_or([1; 3]);
     let planes = x.shape[0] * x.shape[1];
     let global = op_type.starts_with("Global");
     let kind = if op_type.ends_with("MaxPool") {
@@ -92,12 +104,12 @@ pub(super) fn build(op_type: &str, ctx: &BuildCtx<'_>) -> Result<Built> {
         PoolSpec {
             kind,
             kernel: input,
-            strides: [1, 1],
-            dilations: [1, 1],
-            pads_begin: [0, 0],
-            pads_end: [0, 0],
+            strides: [1; 3],
+            dilations: [1; 3],
+            pads_begin: [0; 3],
+            pads_end: [0; 3],
             input,
-            output: [1, 1],
+            output: [1; 3],
             planes,
             out_shape: x.shape[..2]
                 .iter()
@@ -109,25 +121,20 @@ pub(super) fn build(op_type: &str, ctx: &BuildCtx<'_>) -> Result<Built> {
         if ctx.n_outputs > 1 {
             return Err(ctx.unsupported("MaxPool's Indices output is not supported"));
         }
-        let two = |name: &str, default: usize| -> Result<[usize; 2]> {
-            match ctx.attrs.usizes(name)? {
-                None => Ok([if one_d { 1 } else { default }, default]),
-                Some(v) if one_d && v.len() == 1 => Ok([1, v[0]]),
-                Some(v) if !one_d && v.len() == 2 => Ok([v[0], v[1]]),
-                Some(v) => Err(ctx.attrs.error(name, format!("unexpected value {v:?}"))),
-            }
-        };
         if !ctx.attrs.has("kernel_shape") {
             return Err(ctx.attrs.error("kernel_shape", "required"));
         }
-        let kernel = two("kernel_shape", 1)?;
-        let strides = two("strides", 1)?;
-        let dilations = two("dilations", 1)?;
-        let ext = [(kernel[0] - 1) * dilations[0] + 1, (kernel[1] - 1) * dilations[1] + 1];
-        let (pads_begin, pads_end) = read_pads(ctx, one_d, input, ext, strides)?;
+        let kernel = per_axis(ctx, "kernel_shape", dims, 1)?;
+        let strides = per_axis(ctx, "strides", dims, 1)?;
+        let dilations = per_axis(ctx, "dilations", dims, 1)?;
+        if kernel.contains(&0) || strides.contains(&0) || dilations.contains(&0) {
+            return Err(ctx.shape_err("window sizes, strides and dilations must be positive"));
+        }
+        let ext: Spatial = std::array::from_fn(|ax| (kernel[ax] - 1) * dilations[ax] + 1);
+        let (pads_begin, pads_end) = read_pads(ctx, dims, input, ext, strides)?;
         let ceil = ctx.attrs.int_or("ceil_mode", 0) != 0;
-        let mut output = [0; 2];
-        for ax in 0..2 {
+        let mut output = [1; 3];
+        for ax in 0..3 {
             let span = input[ax] + pads_begin[ax] + pads_end[ax];
             if span < ext[ax] {
                 return Err(
@@ -146,10 +153,7 @@ pub(super) fn build(op_type: &str, ctx: &BuildCtx<'_>) -> Result<Built> {
             output[ax] = o;
         }
         let mut out_shape = x.shape[..2].to_vec();
-        if !one_d {
-            out_shape.push(output[0]);
-        }
-        out_shape.push(output[1]);
+        out_shape.extend_from_slice(&output[3 - dims..]);
         PoolSpec {
             kind,
             kernel,
@@ -169,34 +173,28 @@ pub(super) fn build(op_type: &str, ctx: &BuildCtx<'_>) -> Result<Built> {
 /// Pooling in `f64`.
 #[must_use]
 pub fn pool(s: &PoolSpec, x: &Tensor) -> Tensor {
-    let [oh, ow] = s.output;
-    let [ih, iw] = s.input;
-    let mut out = Vec::with_capacity(s.planes * oh * ow);
+    let vin = volume(s.input);
+    let mut out = Vec::with_capacity(s.planes * volume(s.output));
     for p in 0..s.planes {
-        for oy in 0..oh {
-            for ox in 0..ow {
-                let mut acc = match s.kind {
-                    PoolKind::Max => f64::NEG_INFINITY,
-                    PoolKind::Average { .. } => 0.0,
+        for o in grid(s.output) {
+            let mut acc = match s.kind {
+                PoolKind::Max => f64::NEG_INFINITY,
+                PoolKind::Average { .. } => 0.0,
+            };
+            for k in grid(s.kernel) {
+                let Some(i) = s.tap(o, k) else { continue };
+                let v = x.data[p * vin + offset(i, s.input)];
+                acc = match s.kind {
+                    PoolKind::Max => acc.max(v),
+                    PoolKind::Average { .. } => acc + v,
                 };
-                for ky in 0..s.kernel[0] {
-                    let Some(iy) = s.source(0, oy, ky) else { continue };
-                    for kx in 0..s.kernel[1] {
-                        let Some(ix) = s.source(1, ox, kx) else { continue };
-                        let v = x.data[(p * ih + iy) * iw + ix];
-                        acc = match s.kind {
-                            PoolKind::Max => acc.max(v),
-                            PoolKind::Average { .. } => acc + v,
-                        };
-                    }
-                }
-                if let PoolKind::Average { count_include_pad } = s.kind {
-                    #[allow(clippy::cast_precision_loss)]
-                    let n = s.window_count(oy, ox, count_include_pad).max(1) as f64;
-                    acc /= n;
-                }
-                out.push(acc);
             }
+            if let PoolKind::Average { count_include_pad } = s.kind {
+                #[allow(clippy::cast_precision_loss)]
+                let n = s.window_count(o, count_include_pad).max(1) as f64;
+                acc /= n;
+            }
+            out.push(acc);
         }
     }
     Tensor::new(s.out_shape.clone(), x.dtype, out)

@@ -20,6 +20,8 @@ pub enum Unary {
     Sigmoid,
     Tanh,
     Exp,
+    /// Natural logarithm.
+    Log,
     Erf,
     /// GELU, exact (erf) or tanh approximation.
     Gelu {
@@ -71,6 +73,7 @@ impl Unary {
             Self::Sigmoid => 1.0 / (1.0 + libm::exp(-x)),
             Self::Tanh => libm::tanh(x),
             Self::Exp => libm::exp(x),
+            Self::Log => libm::log(x),
             Self::Erf => libm::erf(x),
             Self::Gelu { tanh: false } => 0.5 * x * (1.0 + libm::erf(x / std::f64::consts::SQRT_2)),
             Self::Gelu { tanh: true } => {
@@ -127,6 +130,7 @@ pub(super) fn build(op_type: &str, ctx: &BuildCtx<'_>) -> Result<Option<Built>> 
         "Sigmoid" => Unary::Sigmoid,
         "Tanh" => Unary::Tanh,
         "Exp" => Unary::Exp,
+        "Log" => Unary::Log,
         "Erf" => Unary::Erf,
         "Gelu" => {
             let approx = a.string("approximate").unwrap_or_else(|| "none".into());

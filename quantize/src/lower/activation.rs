@@ -62,6 +62,16 @@ pub(super) fn lower(l: &mut Lowerer<'_>, n: &Node) -> Result<()> {
             let so = l.chosen_scale(out)?;
             l.lookup(x, f, lo, hi, so)?
         }
+        Unary::Log => {
+            if r.min <= 0.0 {
+                return Err(l.unsupported(format!(
+                    "Log of a tensor whose calibrated range [{:.4}, {:.4}] is not positive",
+                    r.min, r.max
+                )));
+            }
+            let so = l.chosen_scale(out)?;
+            l.lookup(x, LookupFn::Log { floor: r.min / h }, 0.0, hi, so)?
+        }
         Unary::Sqrt => {
             let so = l.chosen_scale(out)?;
             let cal = l.range(out)?.max_abs();

@@ -4,7 +4,7 @@
 use super::Lowerer;
 use crate::error::Result;
 use crate::qgraph::{CopySrc, QId, QOp};
-use zkinfer_model_import::ops::conv::ConvSpec;
+use zkinfer_model_import::ops::conv::{grid, offset, volume, ConvSpec};
 use zkinfer_model_import::ops::shape::transpose;
 use zkinfer_model_import::ops::Op;
 use zkinfer_model_import::tensor::DType;
@@ -120,36 +120,28 @@ fn gemm(
     Ok(())
 }
 
-/// im2col map: `[N, G, P, K]` with P output positions and K = (C_in/G)·kh·kw taps.
+/// im2col map: `[N, G, P, K]` with P output positions and K = (C_in/G)·|kernel| taps.
 fn im2col(s: &ConvSpec, transposed: bool) -> Vec<CopySrc> {
-    let (cig, [oh, ow], [kh, kw], [ih, iw]) = (s.c_in / s.group, s.output, s.kernel, s.input);
-    let mut map = Vec::with_capacity(s.batch * s.group * oh * ow * cig * kh * kw);
+    let cig = s.c_in / s.group;
+    let vin = volume(s.input);
+    let mut map = Vec::with_capacity(s.batch * s.group * volume(s.output) * cig * volume(s.kernel));
     for n in 0..s.batch {
         for g in 0..s.group {
-            for oy in 0..oh {
-                for ox in 0..ow {
-                    for ci in 0..cig {
-                        for ky in 0..kh {
-                            for kx in 0..kw {
-                                let src = if transposed {
-                                    s.transpose_source(0, oy, ky).zip(s.transpose_source(1, ox, kx))
-                                } else {
-                                    s.conv_source(0, oy, ky).zip(s.conv_source(1, ox, kx))
-                                };
-                                map.push(src.map_or(
-                                    CopySrc { input: CopySrc::ZERO, index: 0 },
-                                    |(iy, ix)| {
-                                        CopySrc {
-                                            input: 0,
-                                            index: u32::try_from(
-                                                ((n * s.c_in + g * cig + ci) * ih + iy) * iw + ix,
-                                            )
-                                            .unwrap_or(u32::MAX),
-                                        }
-                                    },
-                                ));
-                            }
-                        }
+            for o in grid(s.output) {
+                for ci in 0..cig {
+                    for k in grid(s.kernel) {
+                        map.push(s.tap(o, k, transposed).map_or(
+                            CopySrc { input: CopySrc::ZERO, index: 0 },
+                            |i| {
+                                CopySrc {
+                                    input: 0,
+                                    index: u32::try_from(
+                                        (n * s.c_in + g * cig + ci) * vin + offset(i, s.input),
+                                    )
+                                    .unwrap_or(u32::MAX),
+                                }
+                            },
+                        ));
                     }
                 }
             }
@@ -160,21 +152,19 @@ fn im2col(s: &ConvSpec, transposed: bool) -> Vec<CopySrc> {
 
 /// Weights as `[G, K, C_out/G]` matrices.
 fn weight_matrix(s: &ConvSpec, w: &Tensor, transposed: bool) -> Tensor {
-    let (cig, cog, [kh, kw]) = (s.c_in / s.group, s.c_out / s.group, s.kernel);
-    let k = cig * kh * kw;
+    let (cig, cog, vk) = (s.c_in / s.group, s.c_out / s.group, volume(s.kernel));
+    let k = cig * vk;
     let mut data = vec![0.0; s.group * k * cog];
     for g in 0..s.group {
         for ci in 0..cig {
-            for ky in 0..kh {
-                for kx in 0..kw {
-                    for co in 0..cog {
-                        let src = if transposed {
-                            (((g * cig + ci) * cog + co) * kh + ky) * kw + kx
-                        } else {
-                            (((g * cog + co) * cig + ci) * kh + ky) * kw + kx
-                        };
-                        data[(g * k + (ci * kh + ky) * kw + kx) * cog + co] = w.data[src];
-                    }
+            for tap in 0..vk {
+                for co in 0..cog {
+                    let src = if transposed {
+                        ((g * cig + ci) * cog + co) * vk + tap
+                    } else {
+                        ((g * cog + co) * cig + ci) * vk + tap
+                    };
+                    data[(g * k + ci * vk + tap) * cog + co] = w.data[src];
                 }
             }
         }
@@ -188,9 +178,9 @@ fn conv(l: &mut Lowerer<'_>, n: &Node, s: &ConvSpec, transposed: bool) -> Result
         return Err(l.unsupported("convolution weights and bias must be constants"));
     }
     let x = l.input(n.inputs[0])?;
-    let (cog, [oh, ow]) = (s.c_out / s.group, s.output);
-    let p = oh * ow;
-    let k = (s.c_in / s.group) * s.kernel[0] * s.kernel[1];
+    let cog = s.c_out / s.group;
+    let p = volume(s.output);
+    let k = (s.c_in / s.group) * volume(s.kernel);
     let sx = l.scale(x);
     let cols = l.emit(
         QOp::Copy { map: im2col(s, transposed) },
@@ -211,7 +201,7 @@ fn conv(l: &mut Lowerer<'_>, n: &Node, s: &ConvSpec, transposed: bool) -> Result
         acc = l.emit(QOp::Add { coeffs: vec![1, 1] }, vec![acc, c], shape, sc, None)?;
     }
     let r = l.rescale_output(acc, out)?;
-    // [N, G, P, C_out/G] → [N, C_out, oh, ow]
+    // [N, G, P, C_out/G] → [N, C_out, spatial…]
     let mut map = Vec::with_capacity(s.batch * s.c_out * p);
     for nb in 0..s.batch {
         for g in 0..s.group {

@@ -3,6 +3,7 @@
 use super::Lowerer;
 use crate::error::Result;
 use crate::qgraph::{CopySrc, QOp};
+use zkinfer_model_import::ops::conv::{grid, offset, volume};
 use zkinfer_model_import::ops::pool::{PoolKind, PoolSpec};
 use zkinfer_model_import::ops::{Op, ReduceKind};
 use zkinfer_model_import::Node;
@@ -45,30 +46,18 @@ pub(super) fn lower(l: &mut Lowerer<'_>, n: &Node) -> Result<()> {
 /// a padded tap repeats a real tap of the same window (padding must never win); for average
 /// pooling it reads 0 and the divisor counts as ONNX specifies.
 fn pool(l: &mut Lowerer<'_>, x: usize, s: &PoolSpec) -> Result<usize> {
-    let ([oh, ow], [kh, kw], [ih, iw]) = (s.output, s.kernel, s.input);
-    let (p, taps) = (oh * ow, kh * kw);
+    let (p, taps, vin) = (volume(s.output), volume(s.kernel), volume(s.input));
     let is_max = s.kind == PoolKind::Max;
     let mut map = Vec::with_capacity(s.planes * p * taps);
     for plane in 0..s.planes {
-        for oy in 0..oh {
-            for ox in 0..ow {
-                let src = |ky: usize, kx: usize| s.source(0, oy, ky).zip(s.source(1, ox, kx));
-                let first = (0..kh)
-                    .flat_map(|ky| (0..kw).map(move |kx| (ky, kx)))
-                    .find_map(|(ky, kx)| src(ky, kx));
-                for ky in 0..kh {
-                    for kx in 0..kw {
-                        let at = src(ky, kx).or(if is_max { first } else { None });
-                        map.push(at.map_or(
-                            CopySrc { input: CopySrc::ZERO, index: 0 },
-                            |(iy, ix)| CopySrc {
-                                input: 0,
-                                index:
-                                    u32::try_from((plane * ih + iy) * iw + ix).unwrap_or(u32::MAX),
-                            },
-                        ));
-                    }
-                }
+        for o in grid(s.output) {
+            let first = grid(s.kernel).find_map(|k| s.tap(o, k));
+            for k in grid(s.kernel) {
+                let at = s.tap(o, k).or(if is_max { first } else { None });
+                map.push(at.map_or(CopySrc { input: CopySrc::ZERO, index: 0 }, |i| CopySrc {
+                    input: 0,
+                    index: u32::try_from(plane * vin + offset(i, s.input)).unwrap_or(u32::MAX),
+                }));
             }
         }
     }
@@ -80,11 +69,8 @@ fn pool(l: &mut Lowerer<'_>, x: usize, s: &PoolSpec) -> Result<usize> {
     }
     let sum = l.emit(QOp::ReduceSum { axes: vec![2] }, vec![cols], kept.clone(), sx, None)?;
     let PoolKind::Average { count_include_pad } = s.kind else { return Ok(sum) };
-    let counts: Vec<i64> = (0..oh)
-        .flat_map(|oy| (0..ow).map(move |ox| (oy, ox)))
-        .map(|(oy, ox)| {
-            i64::try_from(s.window_count(oy, ox, count_include_pad).max(1)).unwrap_or(1)
-        })
+    let counts: Vec<i64> = grid(s.output)
+        .map(|o| i64::try_from(s.window_count(o, count_include_pad).max(1)).unwrap_or(1))
         .collect();
     let den = l.int_const(vec![1, p, 1], counts);
     l.emit(QOp::Div { shift: 0 }, vec![sum, den], kept, sx, None)
