@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
+import sys
 import tempfile
 import warnings
 from dataclasses import dataclass, field
@@ -49,6 +51,7 @@ __all__ = [
     "verify_evm",
     "encode_calldata",
     "prove_model",
+    "TorchModel",
 ]
 
 __version__: str = _zkinfer.version()
@@ -250,10 +253,89 @@ def _settings_path(settings: Union["Settings", PathLike, None], keep: List[Any])
     return name
 
 
-def _model_path(model: ModelLike, keep: List[Any]) -> str:
+class TorchModel:
+    """A ``torch.nn.Module`` with example inputs, accepted wherever zkinfer takes a model.
+
+    zkinfer exports it with torch's default exporter (``torch.onnx.export(module, args,
+    path)``, weights in ``network.onnx.data`` beside it) into a temporary folder each time a
+    function reads it; the export is deterministic, so calibration settings made from one
+    call fit the next. Functions that take inputs (``run``, ``calibrate``, ``prove``,
+    ``digests``) also accept a bare module and export it with those inputs; ``setup`` and
+    ``inspect`` need this wrapper. torch is not a dependency of zkinfer: install it to use
+    this, or export the model yourself and pass the .onnx path.
+    """
+
+    def __init__(self, module: Any, example_inputs: Any) -> None:
+        self.module = module
+        self.example_inputs = _example_list(example_inputs)
+
+    def export(self, folder: PathLike) -> Path:
+        """Writes ``network.onnx`` (and its weight file) into ``folder``; returns its path."""
+        try:
+            import torch
+        except ImportError as e:
+            raise ZkinferError(
+                "exporting a torch.nn.Module needs torch (pip install torch); or export it "
+                "with torch.onnx.export and pass the .onnx path"
+            ) from e
+        path = Path(folder) / "network.onnx"
+        args = tuple(_torch_tensor(torch, a) for a in self.example_inputs)
+        training = bool(getattr(self.module, "training", False))
+        self.module.eval()
+        try:
+            with torch.no_grad():
+                torch.onnx.export(self.module, args, str(path))
+        except Exception as e:  # noqa: BLE001 - any exporter failure becomes a typed error
+            raise ZkinferError(f"torch.onnx.export failed: {e}") from e
+        finally:
+            self.module.train(training)
+        return path
+
+
+def _example_list(inputs: Any) -> List[Any]:
+    """Example inputs as one entry per model input, keeping their shapes."""
+    if isinstance(inputs, (list, tuple)):
+        items = list(inputs)
+        if items and all(np.ndim(x) == 0 for x in items):
+            return [np.asarray(items)]
+        return items
+    return [inputs]
+
+
+def _torch_tensor(torch: Any, a: Any) -> Any:
+    """An example input as a torch tensor: floats as float32, integers as int64 (the dtypes
+    models are trained with)."""
+    if isinstance(a, torch.Tensor):
+        return a
+    arr = np.asarray(a)
+    arr = arr.astype(np.float32) if arr.dtype.kind == "f" else arr.astype(np.int64)
+    return torch.from_numpy(np.ascontiguousarray(arr))
+
+
+def _torch_model(model: Any, inputs: Any) -> Optional[TorchModel]:
+    if isinstance(model, TorchModel):
+        return model
+    torch = sys.modules.get("torch")
+    if torch is None or not isinstance(model, torch.nn.Module):
+        return None
+    if inputs is None:
+        raise ZkinferError(
+            "a torch.nn.Module needs example inputs here: pass zkinfer.TorchModel(module, "
+            "example_inputs)"
+        )
+    return TorchModel(model, inputs)
+
+
+def _model_path(model: ModelLike, keep: List[Any], inputs: Any = None) -> str:
     """A path the native side can read: a path as given; ONNX bytes or a model object with
     ``SerializeToString()`` through a temporary .onnx file (the same bytes, so the same model
-    hash as the file they came from)."""
+    hash as the file they came from); a torch module exported by torch into a temporary
+    folder (``inputs`` are its example inputs when it is not a :class:`TorchModel`)."""
+    torch_model = _torch_model(model, inputs)
+    if torch_model is not None:
+        folder = tempfile.mkdtemp(prefix="zkinfer-torch-")
+        keep.append(folder)
+        return os.fspath(torch_model.export(folder))
     if isinstance(model, (bytes, bytearray, memoryview)):
         data = bytes(model)
     elif hasattr(model, "SerializeToString"):
@@ -270,7 +352,10 @@ def _model_path(model: ModelLike, keep: List[Any]) -> str:
 def _cleanup(paths: List[Any]) -> None:
     for p in paths:
         try:
-            os.unlink(p)
+            if os.path.isdir(p):
+                shutil.rmtree(p, ignore_errors=True)
+            else:
+                os.unlink(p)
         except OSError:
             pass
 
@@ -301,7 +386,7 @@ def inspect(
         flat = None if inputs is None else _flat_inputs(inputs)
         return json.loads(
             _zkinfer.inspect(
-                _model_path(model, keep), flat, _settings_path(settings, keep), batch
+                _model_path(model, keep, inputs), flat, _settings_path(settings, keep), batch
             )
         )
     finally:
@@ -346,7 +431,7 @@ def calibrate(
     keep: List[Any] = []
     try:
         text = _zkinfer.calibrate(
-            _model_path(model, keep),
+            _model_path(model, keep, data if data is not None else (samples or [None])[0]),
             pooled,
             target,
             out,
@@ -374,7 +459,7 @@ def run(
     keep: List[Any] = []
     try:
         text = _zkinfer.run(
-            _model_path(model, keep),
+            _model_path(model, keep, inputs),
             _flat_inputs(inputs),
             _settings_path(settings, keep),
             batch,
@@ -394,7 +479,9 @@ def digests(
     keep: List[Any] = []
     try:
         path = _settings_path(settings, keep)
-        text = _zkinfer.digests(_model_path(model, keep), _flat_inputs(inputs), path, batch)
+        text = _zkinfer.digests(
+            _model_path(model, keep, inputs), _flat_inputs(inputs), path, batch
+        )
     finally:
         _cleanup(keep)
     v = json.loads(text)
@@ -474,7 +561,7 @@ def prove(
     try:
         v = json.loads(
             _zkinfer.prove(
-                _model_path(model, keep),
+                _model_path(model, keep, inputs),
                 _flat_inputs(inputs),
                 os.fspath(output),
                 _settings_path(settings, keep),
