@@ -36,6 +36,7 @@ pub const COVERAGE: &[OpCoverage] = ops![
     "ConstantOfShape", "shape", "folded; shape must be constant";
     "Conv", "linear", "1-D/2-D/3-D, groups, dilations, any padding; im2col + matmul, rescaled";
     "ConvTranspose", "linear", "1-D/2-D/3-D, groups, output_padding/output_shape; im2col + matmul, rescaled";
+    "CumSum", "arithmetic", "constant axis; a matmul by a constant 0/1 triangular matrix (exclusive and reverse honoured), exact";
     "Div", "arithmetic", "by a constant: multiply by its reciprocal; by a tensor: rounded division, divisor must be positive";
     "Dropout", "elementwise", "identity (inference)";
     "Elu", "elementwise", "identity for x ≥ 0, lookup table below";
@@ -52,6 +53,7 @@ pub const COVERAGE: &[OpCoverage] = ops![
     "GlobalAveragePool", "pool", "sum then rounded division";
     "GlobalMaxPool", "pool", "max by comparisons";
     "Greater", "arithmetic", "exact comparison";
+    "GroupNormalization", "norm", "layer norm of each group (reshaped), then per-channel scale and bias (constant; per group in opset 18, per channel in 21)";
     "HardSigmoid", "elementwise", "lookup table";
     "HardSwish", "elementwise", "lookup table over the calibrated range";
     "Identity", "elementwise", "free";
@@ -90,6 +92,8 @@ pub const COVERAGE: &[OpCoverage] = ops![
     "Reshape", "shape", "free; shape must be constant";
     "Resize", "shape", "nearest mode, constant scales or sizes (every coordinate mode): copy constraints";
     "Scaler", "ml (ai.onnx.ml)", "(x − offset)·scale per feature, rescaled";
+    "ScatterElements", "shape", "constant indices, reduction none: copy constraints from the data and the updates";
+    "ScatterND", "shape", "constant indices, reduction none: copy constraints from the data and the updates";
     "Selu", "elementwise", "lookup table over the calibrated range";
     "Shape", "shape", "folded";
     "Sigmoid", "elementwise", "lookup table over the calibrated range";
@@ -108,6 +112,7 @@ pub const COVERAGE: &[OpCoverage] = ops![
     "Transpose", "shape", "copy constraints";
     "TreeEnsembleClassifier", "ml (ai.onnx.ml)", "one exact comparison per split (LEQ/LT/GTE/GT), a constant ±1 path matrix and Relu select each tree's leaf, a leaf-value matmul sums the trees (docs/ml.md); post_transform NONE, LOGISTIC or SOFTMAX; integer labels";
     "TreeEnsembleRegressor", "ml (ai.onnx.ml)", "as TreeEnsembleClassifier; aggregate SUM or AVERAGE, post_transform NONE";
+    "Trilu", "shape", "constant k: a Where with a constant triangular mask (copy constraints)";
     "Unsqueeze", "shape", "free (reshape)";
     "Where", "shape", "constant condition: copy constraints; input-dependent condition: select";
 ];

@@ -310,3 +310,25 @@ fn unsupported_ml_and_recurrent_constructs_name_the_node_and_the_fix() {
         assert!(msg.to_lowercase().contains(&needle.to_lowercase()), "{op}: {msg}");
     }
 }
+
+/// Scatter with indices the model computes, and a CumSum whose axis it computes, have no
+/// fixed layout: typed errors that say so.
+#[test]
+fn input_dependent_scatter_indices_and_cumsum_axis_are_typed_errors() {
+    let scatter = M::new(16)
+        .input("x", &[3, 2], -1.0, 1.0)
+        .int_input("idx", &[1, 1], 0, 2)
+        .input("u", &[1, 2], -1.0, 1.0)
+        .node("ScatterND", &["x", "idx", "u"], &["y"], vec![])
+        .output("y");
+    let err = from_proto(&scatter.proto(), "t".into(), &ImportOptions::default()).unwrap_err();
+    assert!(matches!(err, ImportError::Unsupported { .. }), "{err}");
+    assert!(err.to_string().contains("ScatterND") && err.to_string().contains("constant indices"));
+    let cumsum = M::new(14)
+        .input("x", &[3, 2], -1.0, 1.0)
+        .int_input("axis", &[], 0, 1)
+        .node("CumSum", &["x", "axis"], &["y"], vec![])
+        .output("y");
+    let err = from_proto(&cumsum.proto(), "t".into(), &ImportOptions::default()).unwrap_err();
+    assert!(err.to_string().contains("CumSum") && err.to_string().contains("axis"), "{err}");
+}

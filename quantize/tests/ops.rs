@@ -854,6 +854,76 @@ fn cases() -> Vec<(&'static str, M, f64)> {
                 .output("y"),
             c,
         ),
+        (
+            "ScatterElements",
+            M::new(16)
+                .input("x", &[3, 4], -2.0, 2.0)
+                .input("u", &[2, 4], -2.0, 2.0)
+                .init(tensor_i("idx", &[2, 4], vec![2, 0, 1, -1, 0, 2, 2, 1]))
+                .node("ScatterElements", &["x", "idx", "u"], &["y"], vec![attr_i("axis", 0)])
+                .output("y"),
+            c,
+        ),
+        (
+            "ScatterND",
+            M::new(16)
+                .input("x", &[4, 3, 2], -2.0, 2.0)
+                .input("u", &[2, 3, 2], -2.0, 2.0)
+                .init(tensor_i("idx", &[2, 1], vec![3, 1]))
+                .node("ScatterND", &["x", "idx", "u"], &["y"], vec![])
+                .output("y"),
+            c,
+        ),
+        (
+            "Trilu",
+            M::new(14)
+                .input("x", &[2, 4, 5], -2.0, 2.0)
+                .init(tensor_i("k", &[], vec![1]))
+                .node("Trilu", &["x", "k"], &["y"], vec![])
+                .output("y"),
+            c,
+        ),
+        (
+            "Trilu lower",
+            M::new(14)
+                .input("x", &[4, 4], -2.0, 2.0)
+                .node("Trilu", &["x"], &["y"], vec![attr_i("upper", 0)])
+                .output("y"),
+            c,
+        ),
+        (
+            "CumSum",
+            M::new(14)
+                .input("x", &[2, 5], -2.0, 2.0)
+                .init(tensor_i("axis", &[], vec![1]))
+                .node("CumSum", &["x", "axis"], &["y"], vec![])
+                .output("y"),
+            c,
+        ),
+        (
+            "CumSum exclusive reverse axis 0",
+            M::new(14)
+                .input("x", &[4, 3], -2.0, 2.0)
+                .init(tensor_i("axis", &[], vec![0]))
+                .node(
+                    "CumSum",
+                    &["x", "axis"],
+                    &["y"],
+                    vec![attr_i("exclusive", 1), attr_i("reverse", 1)],
+                )
+                .output("y"),
+            c,
+        ),
+        (
+            "GroupNormalization",
+            M::new(21)
+                .input("x", &[1, 4, 3, 3], -2.0, 2.0)
+                .init(tensor_f("s", &[4], vec![1.0, 0.5, -1.5, 2.0]))
+                .init(tensor_f("b", &[4], vec![0.1, -0.2, 0.3, 0.0]))
+                .node("GroupNormalization", &["x", "s", "b"], &["y"], vec![attr_i("num_groups", 2)])
+                .output("y"),
+            2e-3,
+        ),
         ("TreeEnsembleClassifier", tree_model("TreeEnsembleClassifier"), 2e-3),
         ("TreeEnsembleRegressor", tree_model("TreeEnsembleRegressor"), 2e-3),
     ]

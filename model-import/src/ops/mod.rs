@@ -13,8 +13,10 @@ pub mod pool;
 pub mod recurrent;
 pub mod reduce;
 pub mod resize;
+pub mod scatter;
 pub mod shape;
 pub mod slice;
+pub mod triangular;
 pub mod unary;
 
 pub use attrs::Attrs;
@@ -105,6 +107,13 @@ pub enum Op {
     GatherElements {
         axis: usize,
     },
+    /// `ScatterElements(data, indices, updates)` with constant indices: the data with
+    /// `out[i with the axis coordinate replaced by indices[i]] = updates[i]`.
+    ScatterElements {
+        axis: usize,
+    },
+    /// `ScatterND(data, indices, updates)` with constant indices.
+    ScatterNd,
     Concat {
         axis: usize,
     },
@@ -301,6 +310,7 @@ pub fn build(op_type: &str, ctx: &BuildCtx<'_>) -> Result<Option<Built>> {
         "BatchNormalization"
         | "LayerNormalization"
         | "InstanceNormalization"
+        | "GroupNormalization"
         | "Softmax"
         | "LogSoftmax" => norm::build(op_type, ctx)?,
         "ReduceMean" | "ReduceSum" | "ReduceMax" | "ReduceMin" | "ArgMax" => {
@@ -315,6 +325,8 @@ pub fn build(op_type: &str, ctx: &BuildCtx<'_>) -> Result<Option<Built>> {
         }
         "IsNaN" | "IsInf" => nan_guard(op_type, ctx)?,
         "LSTM" | "GRU" | "RNN" => recurrent::build(op_type, ctx)?,
+        "ScatterElements" | "ScatterND" => scatter::build(op_type, ctx)?,
+        "Trilu" | "CumSum" => triangular::build(op_type, ctx)?,
         "Resize" => resize::build(ctx)?,
         _ => {
             if let Some(b) = binary::build(op_type, ctx)? {
@@ -434,6 +446,14 @@ impl Op {
             Self::GatherElements { axis } => {
                 arity(2)?;
                 one(slice::gather_elements(inputs[0], inputs[1], *axis, node)?)
+            }
+            Self::ScatterElements { axis } => {
+                arity(3)?;
+                one(scatter::scatter_elements(inputs[0], inputs[1], inputs[2], *axis, node)?)
+            }
+            Self::ScatterNd => {
+                arity(3)?;
+                one(scatter::scatter_nd(inputs[0], inputs[1], inputs[2], node)?)
             }
             Self::Concat { axis } => {
                 arity(1)?;

@@ -30,6 +30,7 @@ pub(super) fn build(op_type: &str, ctx: &BuildCtx<'_>) -> Result<Built> {
             ))
         }
         "InstanceNormalization" => instance_norm(ctx, rank),
+        "GroupNormalization" => group_norm(ctx, rank),
         "LayerNormalization" => {
             if ctx.n_outputs > 1 {
                 return Err(ctx
@@ -90,6 +91,57 @@ fn instance_norm(ctx: &BuildCtx<'_>, rank: usize) -> Result<Built> {
         },
         Step { op: Op::Binary(Binary::Mul), args: vec![StepArg::Step(0), StepArg::Const(scale)] },
         Step { op: Op::Binary(Binary::Add), args: vec![StepArg::Step(1), StepArg::Const(bias)] },
+    ]))
+}
+
+/// `GroupNormalization`: the channels split into `num_groups` groups, each normalized over its
+/// channels and spatial positions (a layer norm of the reshaped input), then a per-channel
+/// scale and bias. Opset 18 gives scale and bias per group, opset 21 per channel; both are read.
+fn group_norm(ctx: &BuildCtx<'_>, rank: usize) -> Result<Built> {
+    let x = ctx.arg(0)?;
+    if rank < 3 {
+        return Err(ctx.shape_err(format!(
+            "input of shape {:?}; GroupNormalization needs [N, C, spatial…]",
+            x.shape
+        )));
+    }
+    let (n, c) = (x.shape[0], x.shape[1]);
+    let groups = usize::try_from(ctx.attrs.int_or("num_groups", 0))
+        .ok()
+        .filter(|&g| g > 0 && c % g == 0)
+        .ok_or_else(|| ctx.attrs.error("num_groups", format!("must divide the {c} channels")))?;
+    let per_group = c / groups * numel(&x.shape[2..]);
+    let param = |i: usize, what: &str| -> Result<Tensor> {
+        let v = ctx.const_arg(i, what)?;
+        let per_channel: Vec<f64> = if v.data.len() == c {
+            v.data.clone()
+        } else if v.data.len() == groups {
+            v.data.iter().flat_map(|&g| std::iter::repeat_n(g, c / groups)).collect()
+        } else {
+            return Err(ctx.shape_err(format!(
+                "{what} has {} values; expected {c} (per channel) or {groups} (per group)",
+                v.data.len()
+            )));
+        };
+        let shape: Vec<usize> =
+            std::iter::once(c).chain(std::iter::repeat_n(1, rank - 2)).collect();
+        Ok(Tensor::new(shape, DType::Float, per_channel))
+    };
+    let (scale, bias) = (param(1, "scale")?, param(2, "bias")?);
+    let ones = Tensor::new(vec![per_group], DType::Float, vec![1.0; per_group]);
+    let epsilon = ctx.attrs.float_or("epsilon", 1e-5);
+    Ok(Built::Chain(vec![
+        Step {
+            op: Op::Reshape { shape: vec![n, groups, per_group] },
+            args: vec![StepArg::Input(0)],
+        },
+        Step {
+            op: Op::LayerNorm { axis: 2, epsilon },
+            args: vec![StepArg::Step(0), StepArg::Const(ones)],
+        },
+        Step { op: Op::Reshape { shape: x.shape.clone() }, args: vec![StepArg::Step(1)] },
+        Step { op: Op::Binary(Binary::Mul), args: vec![StepArg::Step(2), StepArg::Const(scale)] },
+        Step { op: Op::Binary(Binary::Add), args: vec![StepArg::Step(3), StepArg::Const(bias)] },
     ]))
 }
 

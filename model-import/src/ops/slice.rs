@@ -67,7 +67,7 @@ pub fn gather_shape(data: &[usize], indices: &[usize], axis: usize) -> Vec<usize
 }
 
 /// Visits every multi-index of `shape` in row-major order.
-pub(super) fn for_each_index(shape: &[usize], mut f: impl FnMut(&[usize])) {
+pub(crate) fn for_each_index(shape: &[usize], mut f: impl FnMut(&[usize])) {
     let mut idx = vec![0usize; shape.len()];
     for _ in 0..numel(shape) {
         f(&idx);

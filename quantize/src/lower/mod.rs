@@ -107,6 +107,8 @@ impl Lowerer<'_> {
             | Op::Split { .. }
             | Op::Gather { .. }
             | Op::GatherElements { .. }
+            | Op::ScatterElements { .. }
+            | Op::ScatterNd
             | Op::Resize { .. }
             | Op::Concat { .. }
             | Op::Pad { .. }

@@ -47,6 +47,7 @@ pub(super) fn lower(l: &mut Lowerer<'_>, n: &Node) -> Result<()> {
     let data_pos: Vec<usize> = match n.op {
         Op::Gather { .. } | Op::GatherElements { .. } => vec![0],
         Op::Where => vec![1, 2],
+        Op::ScatterElements { .. } | Op::ScatterNd => vec![0, 2],
         _ => (0..n.inputs.len()).collect(),
     };
     let gids: Vec<usize> = data_pos.iter().map(|&p| n.inputs[p]).collect();
