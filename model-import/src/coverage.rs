@@ -90,7 +90,7 @@ pub const COVERAGE: &[OpCoverage] = ops![
     "ReduceSum", "reduce", "exact";
     "Relu", "elementwise", "exact, sign from a range check";
     "Reshape", "shape", "free; shape must be constant";
-    "Resize", "shape", "nearest mode, constant scales or sizes (every coordinate mode): copy constraints";
+    "Resize", "shape", "constant scales or sizes; nearest (every coordinate and rounding mode): copy constraints; linear (bi-/trilinear): per resized axis a matmul by a constant interpolation matrix, rescaled; cubic unsupported";
     "Scaler", "ml (ai.onnx.ml)", "(x − offset)·scale per feature, rescaled";
     "ScatterElements", "shape", "constant indices, reduction none: copy constraints from the data and the updates";
     "ScatterND", "shape", "constant indices, reduction none: copy constraints from the data and the updates";

@@ -617,6 +617,30 @@ fn cases() -> Vec<(&'static str, M, f64)> {
             c,
         ),
         (
+            "Resize linear half_pixel",
+            x(M::new(13))
+                .init(tensor_f("sc", &[4], vec![1.0, 1.0, 2.0, 2.0]))
+                .node("Resize", &["x", "", "sc"], &["y"], vec![attr_s("mode", "linear")])
+                .output("y"),
+            c,
+        ),
+        (
+            "Resize linear align_corners sizes",
+            x(M::new(13))
+                .init(tensor_i("sz", &[4], vec![1, 3, 7, 5]))
+                .node(
+                    "Resize",
+                    &["x", "", "", "sz"],
+                    &["y"],
+                    vec![
+                        attr_s("mode", "linear"),
+                        attr_s("coordinate_transformation_mode", "align_corners"),
+                    ],
+                )
+                .output("y"),
+            c,
+        ),
+        (
             // torch's nearest upsampling: sizes, asymmetric coordinates, floor.
             "Resize sizes",
             x(M::new(13))

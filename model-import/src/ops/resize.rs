@@ -1,9 +1,10 @@
-//! `Resize` in nearest mode with constant scales or sizes (upsampling in UNets and detection
-//! heads): every output element copies one input element, so it is a copy map. The source
-//! index of each output coordinate is computed once at import, per axis, by the ONNX formula
-//! for the node's coordinate-transformation and rounding modes.
+//! `Resize` with constant scales or sizes (upsampling in UNets and detection heads). Nearest
+//! mode: every output element copies one input element, so it is a copy map; the source index
+//! of each output coordinate is computed once at import, per axis, by the ONNX formula for the
+//! node's coordinate-transformation and rounding modes. Linear mode (bilinear, trilinear…) is
+//! separable: per resized axis, a matmul by a constant interpolation matrix.
 
-use super::{BuildCtx, Built, Op};
+use super::{BuildCtx, Built, Op, Step, StepArg};
 use crate::error::Result;
 use crate::tensor::{numel, strides, Tensor};
 
@@ -12,9 +13,9 @@ pub(super) fn build(ctx: &BuildCtx<'_>) -> Result<Built> {
     let x = &ctx.arg(0)?.shape;
     let rank = x.len();
     let mode = a.string("mode").unwrap_or_else(|| "nearest".into());
-    if mode != "nearest" {
+    if mode != "nearest" && mode != "linear" {
         return Err(ctx.unsupported(format!(
-            "Resize mode '{mode}'; zkinfer supports 'nearest' (export with mode='nearest')"
+            "Resize mode '{mode}'; zkinfer supports 'nearest' and 'linear' (bilinear upsampling)"
         )));
     }
     for (attr, default) in [("antialias", 0), ("exclude_outside", 0)] {
@@ -67,6 +68,9 @@ pub(super) fn build(ctx: &BuildCtx<'_>) -> Result<Built> {
     if numel(&out) > 1 << 28 {
         return Err(ctx.shape_err(format!("Resize to {out:?} is too large")));
     }
+    if mode == "linear" {
+        return linear(ctx, x, &out, &scale, &ct);
+    }
     let mut src = Vec::with_capacity(rank);
     for axis in 0..rank {
         let mut map = Vec::with_capacity(out[axis]);
@@ -78,6 +82,76 @@ pub(super) fn build(ctx: &BuildCtx<'_>) -> Result<Built> {
         src.push(map);
     }
     Ok(Built::Op(Op::Resize { src }, vec![0]))
+}
+
+/// Linear interpolation, one resized axis at a time: the axis is moved last, multiplied by
+/// its `[in, out]` interpolation matrix (two taps a column, weights summing to 1, indices
+/// clamped to the edge as ONNX specifies) and moved back.
+fn linear(
+    ctx: &BuildCtx<'_>,
+    x: &[usize],
+    out: &[usize],
+    scale: &[f64],
+    ct: &str,
+) -> Result<Built> {
+    let rank = x.len();
+    let mut steps: Vec<Step> = Vec::new();
+    let mut cur = StepArg::Input(0);
+    let mut shape = x.to_vec();
+    for axis in (0..rank).rev() {
+        if out[axis] == x[axis] && (scale[axis] - 1.0).abs() < 1e-12 {
+            continue;
+        }
+        let (n_in, n_out) = (x[axis], out[axis]);
+        let mut m = vec![0.0; n_in * n_out];
+        for o in 0..n_out {
+            let orig = original(o, n_in, n_out, scale[axis], ct)
+                .ok_or_else(|| ctx.unsupported(format!("Resize with '{ct}' in linear mode")))?;
+            #[allow(clippy::cast_possible_truncation)]
+            let lo = orig.floor() as i64;
+            let frac = orig - orig.floor();
+            let last = i64::try_from(n_in).unwrap_or(1) - 1;
+            for (i, w) in [(lo, 1.0 - frac), (lo + 1, frac)] {
+                let i = usize::try_from(i.clamp(0, last)).unwrap_or(0);
+                m[i * n_out + o] += w;
+            }
+        }
+        let matrix = StepArg::Const(Tensor::new(vec![n_in, n_out], crate::tensor::DType::Float, m));
+        let mut perm: Vec<usize> = (0..rank).collect();
+        perm.swap(axis, rank - 1);
+        if axis != rank - 1 {
+            steps.push(Step { op: Op::Transpose { perm: perm.clone() }, args: vec![cur] });
+            cur = StepArg::Step(steps.len() - 1);
+        }
+        steps.push(Step { op: Op::MatMul, args: vec![cur, matrix] });
+        cur = StepArg::Step(steps.len() - 1);
+        if axis != rank - 1 {
+            // A swap is its own inverse.
+            steps.push(Step { op: Op::Transpose { perm }, args: vec![cur] });
+            cur = StepArg::Step(steps.len() - 1);
+        }
+        shape[axis] = n_out;
+    }
+    if steps.is_empty() {
+        steps.push(Step { op: Op::Unary(super::Unary::Identity), args: vec![cur] });
+    }
+    debug_assert_eq!(shape, out);
+    Ok(Built::Chain(steps))
+}
+
+/// The input coordinate (fractional) that output coordinate `o` maps to.
+#[allow(clippy::cast_precision_loss)]
+fn original(o: usize, len_in: usize, len_out: usize, scale: f64, ct: &str) -> Option<f64> {
+    let x = o as f64;
+    Some(match ct {
+        "half_pixel" => (x + 0.5) / scale - 0.5,
+        "pytorch_half_pixel" if len_out > 1 => (x + 0.5) / scale - 0.5,
+        "pytorch_half_pixel" => 0.0,
+        "asymmetric" => x / scale,
+        "align_corners" if len_out > 1 => x * (len_in as f64 - 1.0) / (len_out as f64 - 1.0),
+        "align_corners" => 0.0,
+        _ => return None,
+    })
 }
 
 /// The input coordinate output coordinate `o` copies, or `None` for a mode this does not know.
