@@ -187,14 +187,14 @@ fn out_of_range_knobs_are_rejected_not_panics() {
 fn unsupported_forms_of_supported_ops_name_the_node() {
     let import = |m: M| from_proto(&m.proto(), "t".into(), &ImportOptions::default()).unwrap_err();
     let x = || M::new(13).input("x", &[1, 2, 3, 3], -1.0, 1.0);
-    // Resize other than nearest.
+    // Resize other than nearest or linear.
     let err = import(
         x().init(tensor_f("sc", &[4], vec![1.0, 1.0, 2.0, 2.0]))
-            .node("Resize", &["x", "", "sc"], &["y"], vec![attr_s("mode", "linear")])
+            .node("Resize", &["x", "", "sc"], &["y"], vec![attr_s("mode", "cubic")])
             .output("y"),
     );
     assert!(matches!(err, ImportError::Unsupported { .. }), "{err}");
-    assert!(err.to_string().contains("Resize_0") && err.to_string().contains("'linear'"), "{err}");
+    assert!(err.to_string().contains("Resize_0") && err.to_string().contains("'cubic'"), "{err}");
     // GatherElements with input-dependent indices.
     let err = import(
         x().int_input("i", &[1, 2, 3, 1], 0, 2)

@@ -77,6 +77,18 @@ impl Seq {
     }
 }
 
+/// Direction `d`'s initial state from node input `i` (`[dirs, batch, hidden]`), as
+/// `[batch, hidden]`.
+fn initial_state(s: &mut Seq, i: usize, d: usize, batch: usize, hidden: usize) -> StepArg {
+    let axes = vec![
+        SliceAxis { start: d, step: 1, len: 1 },
+        SliceAxis { start: 0, step: 1, len: batch },
+        SliceAxis { start: 0, step: 1, len: hidden },
+    ];
+    let st = s.push(Op::Slice { axes }, vec![StepArg::Input(i)]);
+    s.reshape(&st, vec![batch, hidden])
+}
+
 fn konst(shape: Vec<usize>, data: Vec<f64>) -> StepArg {
     StepArg::Const(Tensor::new(shape, DType::Float, data))
 }
@@ -198,7 +210,7 @@ pub fn build(op_type: &str, ctx: &BuildCtx<'_>) -> Result<Built> {
     let mut finals_c = Vec::new();
     for (d, &reverse) in dirs.iter().enumerate() {
         // Input projections of every step at once: [seq, batch, g·hidden], with both biases
-        // (except GRU's recurrence bias of the h gate under linear_before_reset).
+        // (except GRU's recurrence bias of the h gate, which the reset gate scales or follows).
         let bias_of = |row0: usize, len: usize, recurrent: bool| -> Vec<f64> {
             let off = d * 2 * gh + if recurrent { gh } else { 0 };
             bias.map_or_else(|| vec![0.0; len], |b| b.data[off + row0..off + row0 + len].to_vec())
@@ -213,33 +225,10 @@ pub fn build(op_type: &str, ctx: &BuildCtx<'_>) -> Result<Built> {
         }
         let xw = s.push(Op::MatMul, vec![xs.clone(), transposed(w, d, 0, gh)]);
         let xw = s.bin(Binary::Add, &xw, &konst(vec![gh], b_in));
-        let mut h: Option<StepArg> = ctx.opt_arg(5).map(|_| {
-            let st = s.push(
-                Op::Slice {
-                    axes: vec![
-                        SliceAxis { start: d, step: 1, len: 1 },
-                        SliceAxis { start: 0, step: 1, len: batch },
-                        SliceAxis { start: 0, step: 1, len: hidden },
-                    ],
-                },
-                vec![StepArg::Input(5)],
-            );
-            s.reshape(&st, vec![batch, hidden])
-        });
-        let mut c: Option<StepArg> =
-            (cell == Cell::Lstm).then(|| ctx.opt_arg(6)).flatten().map(|_| {
-                let st = s.push(
-                    Op::Slice {
-                        axes: vec![
-                            SliceAxis { start: d, step: 1, len: 1 },
-                            SliceAxis { start: 0, step: 1, len: batch },
-                            SliceAxis { start: 0, step: 1, len: hidden },
-                        ],
-                    },
-                    vec![StepArg::Input(6)],
-                );
-                s.reshape(&st, vec![batch, hidden])
-            });
+        let mut h: Option<StepArg> =
+            ctx.opt_arg(5).map(|_| initial_state(&mut s, 5, d, batch, hidden));
+        let mut c: Option<StepArg> = (cell == Cell::Lstm && ctx.opt_arg(6).is_some())
+            .then(|| initial_state(&mut s, 6, d, batch, hidden));
         let mut outs: Vec<StepArg> = vec![StepArg::Input(0); seq];
         let order: Vec<usize> = if reverse { (0..seq).rev().collect() } else { (0..seq).collect() };
         for &t in &order {
