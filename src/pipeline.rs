@@ -102,7 +102,7 @@ pub struct OutputReport {
     pub values: Vec<f64>,
     /// Fixed-point scale exponent of the output.
     pub scale: i32,
-    /// tract's float result.
+    /// The float reference's result (see [`RunReport::float_reference`]).
     pub float_values: Vec<f64>,
     /// Error of `values` against `float_values`.
     pub error: OutputError,
@@ -115,6 +115,11 @@ pub struct OutputReport {
 pub struct RunReport {
     /// One entry per model output.
     pub outputs: Vec<OutputReport>,
+    /// Which float inference `float_values` come from: `tract f32`, or `zkinfer f64` (our own
+    /// evaluator) for a model tract cannot run (e.g. the opset-5 `TreeEnsemble`).
+    pub float_reference: String,
+    /// Why tract was not the reference, when it was not.
+    pub tract_error: Option<String>,
 }
 
 /// Runs the quantized model exactly and compares it with tract's float inference (and with
@@ -133,9 +138,10 @@ pub fn run(
 }
 
 /// The report of [`run`] for integer outputs already computed (e.g. from a proof's witness).
+/// The float reference is tract, or our own f64 evaluator where tract cannot run the model.
 ///
 /// # Errors
-/// tract failures.
+/// Float evaluation failures.
 pub fn report(
     model: &Model,
     q: &QGraph,
@@ -144,7 +150,10 @@ pub fn report(
     expected: Option<&[Vec<f64>]>,
 ) -> Result<RunReport> {
     let values = eval::dequantize_outputs(q, out);
-    let float = tract_run(&model.path, &model.graph, inputs)?;
+    let (float, float_reference, tract_error) = match tract_run(&model.path, &model.graph, inputs) {
+        Ok(f) => (f, "tract f32", None),
+        Err(e) => (model.graph.run(inputs)?, "zkinfer f64", Some(e.to_string())),
+    };
     let outputs = model
         .graph
         .outputs
@@ -167,5 +176,5 @@ pub fn report(
             }
         })
         .collect();
-    Ok(RunReport { outputs })
+    Ok(RunReport { outputs, float_reference: float_reference.into(), tract_error })
 }

@@ -110,6 +110,7 @@ pub const COVERAGE: &[OpCoverage] = ops![
     "Tanh", "elementwise", "lookup table over the calibrated range";
     "Tile", "shape", "copy constraints; repeats must be constant";
     "Transpose", "shape", "copy constraints";
+    "TreeEnsemble", "ml (ai.onnx.ml)", "the opset-5 form, evaluated as TreeEnsembleRegressor; splits LEQ/LT/GTE/GT, aggregate SUM or AVERAGE, post_transform NONE, SOFTMAX or LOGISTIC";
     "TreeEnsembleClassifier", "ml (ai.onnx.ml)", "one exact comparison per split (LEQ/LT/GTE/GT), a constant ±1 path matrix and Relu select each tree's leaf, a leaf-value matmul sums the trees (docs/ml.md); post_transform NONE, LOGISTIC or SOFTMAX; integer labels";
     "TreeEnsembleRegressor", "ml (ai.onnx.ml)", "as TreeEnsembleClassifier; aggregate SUM or AVERAGE, post_transform NONE";
     "Trilu", "shape", "constant k: a Where with a constant triangular mask (copy constraints)";

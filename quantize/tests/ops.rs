@@ -949,6 +949,32 @@ fn cases() -> Vec<(&'static str, M, f64)> {
             2e-3,
         ),
         ("TreeEnsembleClassifier", tree_model("TreeEnsembleClassifier"), 2e-3),
+        (
+            "TreeEnsemble",
+            M::new(21)
+                .input("x", &[8, 3], -1.5, 1.5)
+                .ml_node(
+                    "TreeEnsemble",
+                    &["x"],
+                    &["y"],
+                    vec![
+                        attr_i("n_targets", 2),
+                        attr_i("aggregate_function", 1),
+                        attr_is("tree_roots", &[0, 2]),
+                        attr_is("nodes_featureids", &[0, 1, 2]),
+                        attr_t("nodes_splits", tensor_f("", &[3], vec![0.1, -0.3, 0.4])),
+                        attr_t("nodes_modes", tensor_i("", &[3], vec![0, 1, 2])),
+                        attr_is("nodes_truenodeids", &[1, 0, 3]),
+                        attr_is("nodes_trueleafs", &[0, 1, 1]),
+                        attr_is("nodes_falsenodeids", &[2, 1, 4]),
+                        attr_is("nodes_falseleafs", &[1, 1, 1]),
+                        attr_is("leaf_targetids", &[0, 1, 1, 0, 1]),
+                        attr_t("leaf_weights", tensor_f("", &[5], vec![0.5, 0.8, 0.3, -0.2, 0.6])),
+                    ],
+                )
+                .output("y"),
+            2e-3,
+        ),
         ("TreeEnsembleRegressor", tree_model("TreeEnsembleRegressor"), 2e-3),
     ]
 }
@@ -1008,8 +1034,10 @@ fn tree_model(op: &str) -> M {
 /// Cases that tract does not implement, or computes differently from onnxruntime (a reverse
 /// GRU; tree ensembles mixing split modes and labels): their reference is our float
 /// evaluator, itself checked against onnxruntime's outputs on the corpus models that cover
-/// them (`gru_reverse`, `tree_split_modes`, `xgboost`, `lightgbm`, `sklearn_mlp`).
+/// them (`gru_reverse`, `tree_split_modes`, `tree_ensemble_v5`, `xgboost`, `lightgbm`,
+/// `sklearn_mlp`).
 const NOT_IN_TRACT: &[&str] = &[
+    "TreeEnsemble",
     "TreeEnsembleRegressor",
     "TreeEnsembleClassifier",
     "Scaler",

@@ -85,6 +85,9 @@ pub fn main(a: &Args) -> anyhow::Result<()> {
         );
     }
     println!();
+    if let Some(e) = &report.tract_error {
+        println!("note: tract cannot run this model ({e}); the float reference is zkinfer's f64 evaluator\n");
+    }
     let mut rows = vec![vec![
         "output".to_string(),
         "vs".into(),
@@ -104,7 +107,7 @@ pub fn main(a: &Args) -> anyhow::Result<()> {
                 format!("{}/{}", e.argmax_agree.0, e.argmax_agree.1),
             ]);
         };
-        push("tract f32", &o.error);
+        push(&report.float_reference, &o.error);
         if let Some(e) = &o.expected_error {
             push("expected", e);
         }

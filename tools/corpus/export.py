@@ -502,6 +502,46 @@ def tree_split_modes(path):
     )
 
 
+@model("tree_ensemble_v5", "onnx", "the opset-5 TreeEnsemble op: 2 trees, mixed split modes, 2 targets, averaged")
+def tree_ensemble_v5(path):
+    from onnx import TensorProto, helper, numpy_helper
+
+    rng = np.random.default_rng(SEED)
+    node = helper.make_node(
+        "TreeEnsemble",
+        ["x"],
+        ["y"],
+        domain="ai.onnx.ml",
+        n_targets=2,
+        aggregate_function=0,
+        post_transform=0,
+        tree_roots=[0, 2],
+        nodes_featureids=[0, 1, 2],
+        nodes_splits=numpy_helper.from_array(np.array([0.1, -0.3, 0.4], dtype=np.float32)),
+        nodes_modes=numpy_helper.from_array(np.array([0, 1, 3], dtype=np.uint8)),
+        nodes_truenodeids=[1, 0, 3],
+        nodes_trueleafs=[0, 1, 1],
+        nodes_falsenodeids=[2, 1, 4],
+        nodes_falseleafs=[1, 1, 1],
+        leaf_targetids=[0, 1, 1, 0, 1],
+        leaf_weights=numpy_helper.from_array(np.array([0.5, 0.8, 0.3, -0.2, 0.6], dtype=np.float32)),
+    )
+    x = rng.uniform(-1.5, 1.5, size=(8, 3)).astype(np.float32)
+    graph = helper.make_graph(
+        [node], "corpus_edge_case",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [8, 3])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)],
+    )
+    proto = helper.make_model(
+        graph,
+        opset_imports=[helper.make_opsetid("", 21), helper.make_opsetid("ai.onnx.ml", 5)],
+        producer_name="onnx.helper",
+    )
+    proto.ir_version = 10
+    save_onnx(proto, path)
+    return [x]
+
+
 @model("gru_reverse", "onnx", "GRU, reverse direction, linear_before_reset 0, initial state")
 def gru_reverse(path):
     from onnx import TensorProto, helper

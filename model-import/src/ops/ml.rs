@@ -27,6 +27,7 @@ pub fn build(op_type: &str, ctx: &BuildCtx<'_>) -> Result<Option<Built>> {
             "LinearRegressor" => linear_regressor(ctx)?,
             "TreeEnsembleClassifier" => tree_ensemble(ctx, true)?,
             "TreeEnsembleRegressor" => tree_ensemble(ctx, false)?,
+            "TreeEnsemble" => tree_ensemble_v5(ctx)?,
             "ArrayFeatureExtractor" => array_feature_extractor(ctx)?,
             "Scaler" => scaler(ctx)?,
             "Normalizer" => normalizer(ctx)?,
@@ -464,66 +465,19 @@ fn leaf_values(
     Ok(w)
 }
 
-/// `TreeEnsembleClassifier` / `TreeEnsembleRegressor` (see the module doc).
-#[allow(clippy::too_many_lines, clippy::cast_precision_loss)]
-fn tree_ensemble(ctx: &BuildCtx<'_>, classifier: bool) -> Result<Built> {
-    let (_, f) = features(ctx)?;
-    let nodes = read_nodes(ctx, f)?;
-    let (splits, leaves) = walk(ctx, &nodes)?;
-    let post = post_transform(ctx)?;
-    let (labels, outputs, prefix) = if classifier {
-        let labels = class_labels(ctx, "classlabels_int64s")?;
-        let n = labels.len();
-        (labels, n, "class")
-    } else {
-        let n = usize::try_from(ctx.attrs.int_or("n_targets", 1))
-            .ok()
-            .filter(|&n| n > 0)
-            .ok_or_else(|| ctx.attrs.error("n_targets", "must be positive"))?;
-        (Vec::new(), n, "target")
-    };
-    let mut w = leaf_values(ctx, prefix, &leaves, outputs)?;
-    let mut base = ctx.attrs.floats("base_values").unwrap_or_default();
-    if base.is_empty() {
-        base = vec![0.0; outputs];
-    } else if base.len() == 1 {
-        base = vec![base[0]; outputs];
-    } else if base.len() != outputs {
-        return Err(ctx
-            .attrs
-            .error("base_values", format!("{} values for {outputs} outputs", base.len())));
-    }
-    if !classifier {
-        match ctx.attrs.string("aggregate_function").as_deref().unwrap_or("SUM") {
-            "SUM" => {}
-            "AVERAGE" => {
-                let trees =
-                    leaves.iter().map(|l| l.key.0).collect::<std::collections::BTreeSet<_>>().len();
-                w.iter_mut().flatten().for_each(|v| *v /= trees as f64);
-            }
-            other => {
-                return Err(ctx.unsupported(format!(
-                    "aggregate_function {other} is not supported (SUM and AVERAGE are)"
-                )))
-            }
-        }
-    }
-    // Binary classifiers with weights for one class score that class only.
-    let binary = classifier && outputs == 2 && {
-        let ids = ctx.attrs.ints("class_ids").unwrap_or_default();
-        ids.iter().all(|&c| c == ids[0])
-    };
-    let (cols, base) = if binary {
-        let c = usize::try_from(
-            ctx.attrs.ints("class_ids").unwrap_or_default().first().copied().unwrap_or(0),
-        )
-        .unwrap_or(0);
-        w = w.iter().map(|row| vec![row[c]]).collect();
-        (1, vec![base[0]])
-    } else {
-        (outputs, base)
-    };
-
+/// The ensemble's scores `[N, cols]` as steps (see the module doc): one comparison per split,
+/// the reached leaf of every tree, the leaf values summed, plus `base`. Returns the steps and
+/// the index of the scores step.
+#[allow(clippy::cast_precision_loss, clippy::too_many_arguments)]
+fn ensemble_scores(
+    ctx: &BuildCtx<'_>,
+    nodes: &Nodes,
+    splits: &[usize],
+    leaves: &[Leaf],
+    w: Vec<Vec<f64>>,
+    cols: usize,
+    base: Vec<f64>,
+) -> Result<(Vec<Step>, usize)> {
     // One comparison per split, grouped by kind: bits = [Greater splits | Less splits].
     let mut steps = Vec::new();
     let mut order = Vec::new(); // split index → bit column
@@ -604,6 +558,70 @@ fn tree_ensemble(ctx: &BuildCtx<'_>, classifier: bool) -> Result<Built> {
         ));
         scores = steps.len() - 1;
     }
+    Ok((steps, scores))
+}
+
+/// `TreeEnsembleClassifier` / `TreeEnsembleRegressor` (see the module doc).
+#[allow(clippy::too_many_lines, clippy::cast_precision_loss)]
+fn tree_ensemble(ctx: &BuildCtx<'_>, classifier: bool) -> Result<Built> {
+    let (_, f) = features(ctx)?;
+    let nodes = read_nodes(ctx, f)?;
+    let (splits, leaves) = walk(ctx, &nodes)?;
+    let post = post_transform(ctx)?;
+    let (labels, outputs, prefix) = if classifier {
+        let labels = class_labels(ctx, "classlabels_int64s")?;
+        let n = labels.len();
+        (labels, n, "class")
+    } else {
+        let n = usize::try_from(ctx.attrs.int_or("n_targets", 1))
+            .ok()
+            .filter(|&n| n > 0)
+            .ok_or_else(|| ctx.attrs.error("n_targets", "must be positive"))?;
+        (Vec::new(), n, "target")
+    };
+    let mut w = leaf_values(ctx, prefix, &leaves, outputs)?;
+    let mut base = ctx.attrs.floats("base_values").unwrap_or_default();
+    if base.is_empty() {
+        base = vec![0.0; outputs];
+    } else if base.len() == 1 {
+        base = vec![base[0]; outputs];
+    } else if base.len() != outputs {
+        return Err(ctx
+            .attrs
+            .error("base_values", format!("{} values for {outputs} outputs", base.len())));
+    }
+    if !classifier {
+        match ctx.attrs.string("aggregate_function").as_deref().unwrap_or("SUM") {
+            "SUM" => {}
+            "AVERAGE" => {
+                let trees =
+                    leaves.iter().map(|l| l.key.0).collect::<std::collections::BTreeSet<_>>().len();
+                w.iter_mut().flatten().for_each(|v| *v /= trees as f64);
+            }
+            other => {
+                return Err(ctx.unsupported(format!(
+                    "aggregate_function {other} is not supported (SUM and AVERAGE are)"
+                )))
+            }
+        }
+    }
+    // Binary classifiers with weights for one class score that class only.
+    let binary = classifier && outputs == 2 && {
+        let ids = ctx.attrs.ints("class_ids").unwrap_or_default();
+        ids.iter().all(|&c| c == ids[0])
+    };
+    let (cols, base) = if binary {
+        let c = usize::try_from(
+            ctx.attrs.ints("class_ids").unwrap_or_default().first().copied().unwrap_or(0),
+        )
+        .unwrap_or(0);
+        w = w.iter().map(|row| vec![row[c]]).collect();
+        (1, vec![base[0]])
+    } else {
+        (outputs, base)
+    };
+
+    let (mut steps, mut scores) = ensemble_scores(ctx, &nodes, &splits, &leaves, w, cols, base)?;
     if !classifier {
         if post != Post::None {
             return Err(ctx.unsupported("TreeEnsembleRegressor supports post_transform NONE only"));
@@ -616,4 +634,135 @@ fn tree_ensemble(ctx: &BuildCtx<'_>, classifier: bool) -> Result<Built> {
     let probs = push_post(&mut steps, scores, post);
     let label = push_label(&mut steps, scores, &labels);
     Ok(Built::Steps { steps, outputs: vec![label, probs] })
+}
+
+/// The opset-5 `TreeEnsemble`: nodes and leaves in separate tables, split modes and
+/// aggregation as integers. Translated to the node table of the older ops (leaf `l` becomes
+/// node `nodes + l` of its tree) and evaluated the same way.
+#[allow(clippy::cast_precision_loss, clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+fn tree_ensemble_v5(ctx: &BuildCtx<'_>) -> Result<Built> {
+    let (_, f) = features(ctx)?;
+    let a = &ctx.attrs;
+    let ints = |name: &str| a.ints(name).ok_or_else(|| a.error(name, "is required"));
+    let tensor = |name: &str| -> Result<Vec<f64>> {
+        a.tensor(name)?.map(|t| t.data).ok_or_else(|| a.error(name, "is required"))
+    };
+    let splits_at = tensor("nodes_splits")?;
+    let modes = tensor("nodes_modes")?;
+    let feature = a.usizes("nodes_featureids")?.unwrap_or_default();
+    let (yes, no) = (ints("nodes_truenodeids")?, ints("nodes_falsenodeids")?);
+    let (yes_leaf, no_leaf) = (ints("nodes_trueleafs")?, ints("nodes_falseleafs")?);
+    let (leaf_target, leaf_weight) = (ints("leaf_targetids")?, tensor("leaf_weights")?);
+    let roots = ints("tree_roots")?;
+    let n = splits_at.len();
+    if [modes.len(), feature.len(), yes.len(), no.len(), yes_leaf.len(), no_leaf.len()]
+        .iter()
+        .any(|&l| l != n)
+        || leaf_target.len() != leaf_weight.len()
+    {
+        return Err(ctx.unsupported("the nodes_* (or leaf_*) attributes differ in length"));
+    }
+    if let Some(bad) = feature.iter().find(|&&x| x >= f) {
+        return Err(a.error("nodes_featureids", format!("feature {bad} of an input with {f}")));
+    }
+    let mode_name = |code: f64| match code as i64 {
+        0 => Ok("BRANCH_LEQ"),
+        1 => Ok("BRANCH_LT"),
+        2 => Ok("BRANCH_GTE"),
+        3 => Ok("BRANCH_GT"),
+        other => Err(ctx.unsupported(format!(
+            "split mode {other} (EQ, NEQ or MEMBER) is not supported: LEQ, LT, GTE and GT are"
+        ))),
+    };
+    let leaf_base = i64::try_from(n).unwrap_or(i64::MAX);
+    let child = |id: i64, leaf: i64| if leaf != 0 { leaf_base + id } else { id };
+    let mut nodes = Nodes {
+        tree: Vec::new(),
+        id: Vec::new(),
+        feature: Vec::new(),
+        mode: Vec::new(),
+        value: Vec::new(),
+        yes: Vec::new(),
+        no: Vec::new(),
+    };
+    for (t, &root) in roots.iter().enumerate() {
+        let t = i64::try_from(t).unwrap_or(0);
+        let mut seen = std::collections::HashSet::new();
+        let mut stack = vec![root];
+        while let Some(id) = stack.pop() {
+            if !seen.insert(id) {
+                continue;
+            }
+            if id >= leaf_base {
+                let l = usize::try_from(id - leaf_base).ok().filter(|&l| l < leaf_weight.len());
+                if l.is_none() {
+                    return Err(ctx.unsupported(format!(
+                        "tree {t} reaches leaf {}, which does not exist",
+                        id - leaf_base
+                    )));
+                }
+                nodes.tree.push(t);
+                nodes.id.push(id);
+                nodes.feature.push(0);
+                nodes.mode.push("LEAF".into());
+                nodes.value.push(0.0);
+                nodes.yes.push(0);
+                nodes.no.push(0);
+                continue;
+            }
+            let i = usize::try_from(id).ok().filter(|&i| i < n).ok_or_else(|| {
+                ctx.unsupported(format!("tree {t} reaches node {id}, which does not exist"))
+            })?;
+            let (y, z) = (child(yes[i], yes_leaf[i]), child(no[i], no_leaf[i]));
+            nodes.tree.push(t);
+            nodes.id.push(id);
+            nodes.feature.push(feature[i]);
+            nodes.mode.push(mode_name(modes[i])?.into());
+            nodes.value.push(splits_at[i]);
+            nodes.yes.push(y);
+            nodes.no.push(z);
+            stack.extend([y, z]);
+        }
+    }
+    if nodes.tree.is_empty() {
+        return Err(a.error("tree_roots", "no trees"));
+    }
+    let (splits, leaves) = walk(ctx, &nodes)?;
+    let targets = usize::try_from(a.int_or("n_targets", 1))
+        .ok()
+        .filter(|&t| t > 0)
+        .ok_or_else(|| a.error("n_targets", "must be positive"))?;
+    let average = match a.int_or("aggregate_function", 1) {
+        0 => true,
+        1 => false,
+        other => {
+            return Err(ctx.unsupported(format!(
+                "aggregate_function {other} (MIN or MAX) is not supported: SUM and AVERAGE are"
+            )))
+        }
+    };
+    let post = match a.int_or("post_transform", 0) {
+        0 => Post::None,
+        1 => Post::Softmax,
+        2 => Post::Logistic,
+        other => {
+            return Err(ctx.unsupported(format!(
+                "post_transform {other} is not supported (NONE, SOFTMAX and LOGISTIC are)"
+            )))
+        }
+    };
+    let trees = roots.len().max(1) as f64;
+    let mut w = vec![vec![0.0; targets]; leaves.len()];
+    for (j, leaf) in leaves.iter().enumerate() {
+        let l = usize::try_from(leaf.key.1 - leaf_base).unwrap_or(0);
+        let target =
+            usize::try_from(leaf_target[l]).ok().filter(|&x| x < targets).ok_or_else(|| {
+                a.error("leaf_targetids", format!("target {} outside 0..{targets}", leaf_target[l]))
+            })?;
+        w[j][target] += if average { leaf_weight[l] / trees } else { leaf_weight[l] };
+    }
+    let (mut steps, scores) =
+        ensemble_scores(ctx, &nodes, &splits, &leaves, w, targets, vec![0.0; targets])?;
+    let out = push_post(&mut steps, scores, post);
+    Ok(Built::Steps { steps, outputs: vec![out] })
 }
