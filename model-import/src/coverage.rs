@@ -24,7 +24,7 @@ macro_rules! ops {
 /// Every supported op, alphabetically.
 pub const COVERAGE: &[OpCoverage] = ops![
     "Abs", "elementwise", "exact, sign from a range check";
-    "Add", "arithmetic", "exact after aligning scales; numpy broadcasting; two inputs";
+    "Add", "arithmetic", "exact after aligning scales; numpy broadcasting (before opset 7, broadcast=1 lines B up at axis, as for Sub, Mul, Div and Pow); two inputs";
     "ArgMax", "reduce", "exact; one axis";
     "ArrayFeatureExtractor", "ml (ai.onnx.ml)", "elements of the last axis at the given indices: constant indices are copies, input-dependent indices into a constant table (a label list) a lookup";
     "AveragePool", "pool", "1-D/2-D/3-D; window sum then rounded division by the window count";

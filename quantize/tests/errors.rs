@@ -332,3 +332,28 @@ fn input_dependent_scatter_indices_and_cumsum_axis_are_typed_errors() {
     let err = from_proto(&cumsum.proto(), "t".into(), &ImportOptions::default()).unwrap_err();
     assert!(err.to_string().contains("CumSum") && err.to_string().contains("axis"), "{err}");
 }
+
+/// Opset-6 broadcasting lines B up with A at `axis` (checked against the rule by hand, as
+/// neither tract nor onnxruntime runs these models any more); a B that does not line up is a
+/// shape error naming the node.
+#[test]
+fn legacy_broadcast_lines_up_at_the_axis() {
+    let m = |b_shape: &[i64], b: Vec<f32>, axis: i64| {
+        M::new(6)
+            .input("x", &[2, 3, 4], -2.0, 2.0)
+            .init(tensor_f("b", b_shape, b))
+            .node("Mul", &["x", "b"], &["y"], vec![attr_i("broadcast", 1), attr_i("axis", axis)])
+            .output("y")
+    };
+    let g =
+        from_proto(&m(&[3], vec![1.0, 2.0, 3.0], 1).proto(), "t".into(), &ImportOptions::default())
+            .unwrap();
+    let x: Vec<f64> = (0..24).map(f64::from).collect();
+    let y = g.run(&g.make_inputs(std::slice::from_ref(&x)).unwrap()).unwrap();
+    for (i, (&xi, &yi)) in x.iter().zip(&y[0].data).enumerate() {
+        assert!((yi - xi * f64::from(u8::try_from(i / 4 % 3 + 1).unwrap())).abs() < 1e-12, "{i}");
+    }
+    let err = from_proto(&m(&[4], vec![1.0; 4], 1).proto(), "t".into(), &ImportOptions::default())
+        .unwrap_err();
+    assert!(err.to_string().contains("Mul_0") && err.to_string().contains("axis 1"), "{err}");
+}

@@ -950,6 +950,15 @@ fn cases() -> Vec<(&'static str, M, f64)> {
         ),
         ("TreeEnsembleClassifier", tree_model("TreeEnsembleClassifier"), 2e-3),
         (
+            "Add legacy broadcast",
+            M::new(6)
+                .input("x", &[2, 3, 4], -2.0, 2.0)
+                .init(tensor_f("b", &[3], vec![0.5, -1.0, 2.0]))
+                .node("Add", &["x", "b"], &["y"], vec![attr_i("broadcast", 1), attr_i("axis", 1)])
+                .output("y"),
+            c,
+        ),
+        (
             "TreeEnsemble",
             M::new(21)
                 .input("x", &[8, 3], -1.5, 1.5)
@@ -1037,6 +1046,7 @@ fn tree_model(op: &str) -> M {
 /// them (`gru_reverse`, `tree_split_modes`, `tree_ensemble_v5`, `xgboost`, `lightgbm`,
 /// `sklearn_mlp`).
 const NOT_IN_TRACT: &[&str] = &[
+    "Add legacy broadcast",
     "TreeEnsemble",
     "TreeEnsembleRegressor",
     "TreeEnsembleClassifier",

@@ -117,10 +117,37 @@ pub(super) fn build(op_type: &str, ctx: &BuildCtx<'_>) -> Result<Option<Built>> 
         return Err(ctx.unsupported(format!("{op_type} with {n_inputs} inputs; it takes two")));
     }
     let (sa, sb) = (&ctx.arg(0)?.shape, &ctx.arg(1)?.shape);
+    if ctx.opset < 7 && ctx.attrs.int_or("broadcast", 0) != 0 && sb.len() < sa.len() {
+        return legacy_broadcast(ctx, b, sa, sb).map(Some);
+    }
     if broadcast_shapes(sa, sb).is_none() {
         return Err(ctx.shape_err(format!("shapes {sa:?} and {sb:?} do not broadcast")));
     }
     Ok(Some(Built::Op(Op::Binary(b), vec![0, 1])))
+}
+
+/// Before opset 7 a binary op broadcasts only with `broadcast = 1`, and then B's axes line up
+/// with A's from `axis` (default: A's trailing axes), not numpy-style from the right: B is
+/// reshaped to A's rank with its axes at `axis…`, then broadcast as usual.
+fn legacy_broadcast(ctx: &BuildCtx<'_>, b: Binary, sa: &[usize], sb: &[usize]) -> Result<Built> {
+    let axis = if ctx.attrs.has("axis") {
+        ctx.axis(ctx.attrs.int_or("axis", 0), sa.len())?
+    } else {
+        sa.len() - sb.len()
+    };
+    let fits = axis + sb.len() <= sa.len()
+        && sb.iter().zip(&sa[axis..]).all(|(&db, &da)| db == da || db == 1);
+    if !fits {
+        return Err(ctx.shape_err(format!(
+            "B {sb:?} does not line up with A {sa:?} at axis {axis} (legacy broadcast)"
+        )));
+    }
+    let mut shape = vec![1; sa.len()];
+    shape[axis..axis + sb.len()].copy_from_slice(sb);
+    Ok(Built::Chain(vec![
+        Step { op: Op::Reshape { shape }, args: vec![StepArg::Input(1)] },
+        Step { op: Op::Binary(b), args: vec![StepArg::Input(0), StepArg::Step(0)] },
+    ]))
 }
 
 /// `Sum`, `Mean`, `Max` and `Min` of one or more inputs (broadcast together), as a chain of
