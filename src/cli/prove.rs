@@ -91,8 +91,12 @@ pub fn main(a: &Args) -> anyhow::Result<()> {
             if r.values.len() > 6 { ", …" } else { "" }
         );
         println!(
-            "  vs float (tract): max abs {:.3e}, max rel {:.3e}, argmax agree {}/{}",
-            r.error.max_abs, r.error.max_rel, r.error.argmax_agree.0, r.error.argmax_agree.1
+            "  vs float ({}): max abs {:.3e}, max rel {:.3e}, argmax agree {}/{}",
+            accuracy.float_reference,
+            r.error.max_abs,
+            r.error.max_rel,
+            r.error.argmax_agree.0,
+            r.error.argmax_agree.1
         );
     }
     println!(
