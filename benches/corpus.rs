@@ -50,16 +50,8 @@ fn accuracy(v: &serde_json::Value) -> (f64, u64, u64) {
 }
 
 fn main() {
-    let corpus = common::root().join("corpus");
-    let mut all: Vec<String> = std::fs::read_dir(&corpus)
-        .map(|d| {
-            d.filter_map(Result::ok)
-                .filter(|e| e.path().join("network.onnx").exists())
-                .filter_map(|e| e.file_name().into_string().ok())
-                .collect()
-        })
-        .unwrap_or_default();
-    all.sort();
+    let corpus = zkinfer_testkit::corpus_dir();
+    let all = zkinfer_testkit::model_names();
     let defaults: Vec<&str> = all.iter().map(String::as_str).collect();
     let names = common::names(&defaults);
     let exe = env!("CARGO_BIN_EXE_zkinfer");

@@ -12,7 +12,7 @@ use zkinfer_circuits::{lay_out_planned, plan, plan_within, ModelCircuit};
 use zkinfer_model_import::{input::read_input_file, load, Graph, Tensor};
 use zkinfer_quantize::calibrate::{calibrate, settings_for};
 use zkinfer_quantize::{eval, quantize, QGraph, Target};
-use zkinfer_testkit::{model_dir, model_names, shared_dir};
+use zkinfer_testkit::{model_dir, model_names, model_names_in, shared_dir};
 
 fn prepare(name: &str) -> (Graph, QGraph, Vec<Tensor>) {
     prepare_dir(&model_dir(name))
@@ -105,12 +105,6 @@ fn layout_snapshot_is_current() {
 fn shared_layout_snapshot_is_current() {
     // The shared corpus is optional; when present its plans are pinned too.
     let Some(shared) = shared_dir() else { return };
-    let mut names: Vec<String> = std::fs::read_dir(&shared)
-        .unwrap()
-        .filter_map(Result::ok)
-        .filter(|e| e.path().join("network.onnx").exists())
-        .filter_map(|e| e.file_name().into_string().ok())
-        .collect();
-    names.sort();
+    let names = model_names_in(&shared);
     check_snapshot("layout_snapshot_shared.txt", &plans(&names, &shared));
 }

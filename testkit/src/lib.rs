@@ -23,7 +23,7 @@ pub fn model_dir(name: &str) -> PathBuf {
 /// When `corpus/` is missing.
 #[must_use]
 pub fn model_names() -> Vec<String> {
-    names_in(&corpus_dir())
+    model_names_in(&corpus_dir())
 }
 
 /// The shared corpus beside the repository (`$ZKINFER_MODELS`, else `../shared/models`), when
@@ -44,12 +44,19 @@ pub fn all_models() -> Vec<(String, PathBuf)> {
     let mut all: Vec<(String, PathBuf)> =
         model_names().into_iter().map(|n| (n.clone(), model_dir(&n))).collect();
     if let Some(shared) = shared_dir() {
-        all.extend(names_in(&shared).into_iter().map(|n| (format!("shared/{n}"), shared.join(n))));
+        all.extend(
+            model_names_in(&shared).into_iter().map(|n| (format!("shared/{n}"), shared.join(n))),
+        );
     }
     all
 }
 
-fn names_in(dir: &Path) -> Vec<String> {
+/// Names of the models in a corpus folder (subfolders holding a `network.onnx`), sorted.
+///
+/// # Panics
+/// When the folder cannot be read.
+#[must_use]
+pub fn model_names_in(dir: &Path) -> Vec<String> {
     let mut names: Vec<String> = std::fs::read_dir(dir)
         .unwrap_or_else(|e| panic!("model corpus {} not readable: {e}", dir.display()))
         .filter_map(Result::ok)

@@ -141,6 +141,27 @@ fn push_binary_expand(steps: &mut Vec<Step>, score: usize, post: Post) -> usize 
     steps.len() - 1
 }
 
+/// `x·Wᵀ + b` for `rows` rows of `f` coefficients and the `intercepts` attribute (one per
+/// row, zeros when absent): the score of the linear models.
+fn linear_step(ctx: &BuildCtx<'_>, coef: Vec<f64>, f: usize, rows: usize) -> Result<Step> {
+    let bias = ctx.attrs.floats("intercepts").unwrap_or_else(|| vec![0.0; rows]);
+    if bias.len() != rows {
+        return Err(ctx
+            .attrs
+            .error("intercepts", format!("{} intercepts for {rows} rows", bias.len())));
+    }
+    let gemm = Op::Gemm { alpha: 1.0, beta: 1.0, trans_a: false, trans_b: true };
+    Ok(step(gemm, vec![StepArg::Input(0), konst(vec![rows, f], coef), konst(vec![rows], bias)]))
+}
+
+/// `n_targets` of a regressor-style ensemble, positive.
+fn n_targets(ctx: &BuildCtx<'_>) -> Result<usize> {
+    usize::try_from(ctx.attrs.int_or("n_targets", 1))
+        .ok()
+        .filter(|&n| n > 0)
+        .ok_or_else(|| ctx.attrs.error("n_targets", "must be positive"))
+}
+
 /// `LinearClassifier`: scores `x·Wᵀ + b`, then label and (transformed) probabilities.
 fn linear_classifier(ctx: &BuildCtx<'_>) -> Result<Built> {
     let (_, f) = features(ctx)?;
@@ -159,18 +180,8 @@ fn linear_classifier(ctx: &BuildCtx<'_>) -> Result<Built> {
             format!("{rows} coefficient rows for {} classes", labels.len()),
         ));
     }
-    let bias = ctx.attrs.floats("intercepts").unwrap_or_else(|| vec![0.0; rows]);
-    if bias.len() != rows {
-        return Err(ctx
-            .attrs
-            .error("intercepts", format!("{} intercepts for {rows} rows", bias.len())));
-    }
     let post = post_transform(ctx)?;
-    let gemm = Op::Gemm { alpha: 1.0, beta: 1.0, trans_a: false, trans_b: true };
-    let mut steps = vec![step(
-        gemm,
-        vec![StepArg::Input(0), konst(vec![rows, f], coef), konst(vec![rows], bias)],
-    )];
+    let mut steps = vec![linear_step(ctx, coef, f, rows)?];
     let mut scores = 0;
     if rows == 1 {
         scores = push_binary_expand(&mut steps, scores, post);
@@ -192,21 +203,10 @@ fn linear_regressor(ctx: &BuildCtx<'_>) -> Result<Built> {
             format!("{} coefficients for {targets} targets of {f} features", coef.len()),
         ));
     }
-    let bias = ctx.attrs.floats("intercepts").unwrap_or_else(|| vec![0.0; targets]);
-    if bias.len() != targets {
-        return Err(ctx
-            .attrs
-            .error("intercepts", format!("{} intercepts for {targets} targets", bias.len())));
-    }
     if post_transform(ctx)? != Post::None {
         return Err(ctx.unsupported("LinearRegressor supports post_transform NONE only"));
     }
-    let gemm = Op::Gemm { alpha: 1.0, beta: 1.0, trans_a: false, trans_b: true };
-    let steps = vec![step(
-        gemm,
-        vec![StepArg::Input(0), konst(vec![targets, f], coef), konst(vec![targets], bias)],
-    )];
-    Ok(Built::Steps { steps, outputs: vec![0] })
+    Ok(Built::Steps { steps: vec![linear_step(ctx, coef, f, targets)?], outputs: vec![0] })
 }
 
 /// `Scaler`: `(x − offset) · scale`, per feature or one value for all.
@@ -306,6 +306,7 @@ fn split_rule(mode: &str) -> Option<Split> {
 }
 
 /// The node table of a tree ensemble, as the attributes give it.
+#[derive(Default)]
 struct Nodes {
     tree: Vec<i64>,
     id: Vec<i64>,
@@ -314,6 +315,27 @@ struct Nodes {
     value: Vec<f64>,
     yes: Vec<i64>,
     no: Vec<i64>,
+}
+
+impl Nodes {
+    /// Appends one node; `children` are its (true, false) node ids.
+    fn push(
+        &mut self,
+        tree: i64,
+        id: i64,
+        feature: usize,
+        mode: &str,
+        value: f64,
+        children: (i64, i64),
+    ) {
+        self.tree.push(tree);
+        self.id.push(id);
+        self.feature.push(feature);
+        self.mode.push(mode.to_string());
+        self.value.push(value);
+        self.yes.push(children.0);
+        self.no.push(children.1);
+    }
 }
 
 fn read_nodes(ctx: &BuildCtx<'_>, features: usize) -> Result<Nodes> {
@@ -478,6 +500,9 @@ fn ensemble_scores(
     cols: usize,
     base: Vec<f64>,
 ) -> Result<(Vec<Step>, usize)> {
+    if splits.is_empty() {
+        return Err(ctx.unsupported("the ensemble has no split: every tree is a single leaf"));
+    }
     // One comparison per split, grouped by kind: bits = [Greater splits | Less splits].
     let mut steps = Vec::new();
     let mut order = Vec::new(); // split index → bit column
@@ -505,16 +530,12 @@ fn ensemble_scores(
         groups.push(steps.len() - 1);
         order.extend(members);
     }
-    let bits = match groups.as_slice() {
-        [] => None,
-        [one] => Some(*one),
-        many => {
-            steps.push(step(
-                Op::Concat { axis: 1 },
-                many.iter().map(|&g| StepArg::Step(g)).collect(),
-            ));
-            Some(steps.len() - 1)
-        }
+    let bits = if let [one] = groups.as_slice() {
+        *one
+    } else {
+        steps
+            .push(step(Op::Concat { axis: 1 }, groups.iter().map(|&g| StepArg::Step(g)).collect()));
+        steps.len() - 1
     };
     let mut column = vec![0; splits.len()];
     for (c, &s) in order.iter().enumerate() {
@@ -534,20 +555,13 @@ fn ensemble_scores(
         }
         offset[j] += 1.0 - leaf.path.len() as f64;
     }
-    let reached = match bits {
-        Some(bits) => {
-            steps.push(step(Op::MatMul, vec![StepArg::Step(bits), konst(vec![nb, nl], a)]));
-            steps.push(step(
-                Op::Binary(Binary::Add),
-                vec![StepArg::Step(steps.len() - 1), konst(vec![nl], offset)],
-            ));
-            steps.push(step(Op::Unary(Unary::Relu), vec![StepArg::Step(steps.len() - 1)]));
-            steps.len() - 1
-        }
-        None => {
-            return Err(ctx.unsupported("the ensemble has no split: every tree is a single leaf"));
-        }
-    };
+    steps.push(step(Op::MatMul, vec![StepArg::Step(bits), konst(vec![nb, nl], a)]));
+    steps.push(step(
+        Op::Binary(Binary::Add),
+        vec![StepArg::Step(steps.len() - 1), konst(vec![nl], offset)],
+    ));
+    steps.push(step(Op::Unary(Unary::Relu), vec![StepArg::Step(steps.len() - 1)]));
+    let reached = steps.len() - 1;
     let leaf_w: Vec<f64> = w.into_iter().flatten().collect();
     steps.push(step(Op::MatMul, vec![StepArg::Step(reached), konst(vec![nl, cols], leaf_w)]));
     let mut scores = steps.len() - 1;
@@ -573,11 +587,7 @@ fn tree_ensemble(ctx: &BuildCtx<'_>, classifier: bool) -> Result<Built> {
         let n = labels.len();
         (labels, n, "class")
     } else {
-        let n = usize::try_from(ctx.attrs.int_or("n_targets", 1))
-            .ok()
-            .filter(|&n| n > 0)
-            .ok_or_else(|| ctx.attrs.error("n_targets", "must be positive"))?;
-        (Vec::new(), n, "target")
+        (Vec::new(), n_targets(ctx)?, "target")
     };
     let mut w = leaf_values(ctx, prefix, &leaves, outputs)?;
     let mut base = ctx.attrs.floats("base_values").unwrap_or_default();
@@ -606,15 +616,11 @@ fn tree_ensemble(ctx: &BuildCtx<'_>, classifier: bool) -> Result<Built> {
         }
     }
     // Binary classifiers with weights for one class score that class only.
-    let binary = classifier && outputs == 2 && {
-        let ids = ctx.attrs.ints("class_ids").unwrap_or_default();
-        ids.iter().all(|&c| c == ids[0])
-    };
+    let class_ids = ctx.attrs.ints("class_ids").unwrap_or_default();
+    let binary = classifier && outputs == 2 && class_ids.iter().all(|&c| c == class_ids[0]);
     let (cols, base) = if binary {
-        let c = usize::try_from(
-            ctx.attrs.ints("class_ids").unwrap_or_default().first().copied().unwrap_or(0),
-        )
-        .unwrap_or(0);
+        // leaf_values checked every id against 0..outputs.
+        let c = class_ids.first().and_then(|&c| usize::try_from(c).ok()).unwrap_or(0);
         w = w.iter().map(|row| vec![row[c]]).collect();
         (1, vec![base[0]])
     } else {
@@ -676,15 +682,7 @@ fn tree_ensemble_v5(ctx: &BuildCtx<'_>) -> Result<Built> {
     };
     let leaf_base = i64::try_from(n).unwrap_or(i64::MAX);
     let child = |id: i64, leaf: i64| if leaf != 0 { leaf_base + id } else { id };
-    let mut nodes = Nodes {
-        tree: Vec::new(),
-        id: Vec::new(),
-        feature: Vec::new(),
-        mode: Vec::new(),
-        value: Vec::new(),
-        yes: Vec::new(),
-        no: Vec::new(),
-    };
+    let mut nodes = Nodes::default();
     for (t, &root) in roots.iter().enumerate() {
         let t = i64::try_from(t).unwrap_or(0);
         let mut seen = std::collections::HashSet::new();
@@ -701,26 +699,14 @@ fn tree_ensemble_v5(ctx: &BuildCtx<'_>) -> Result<Built> {
                         id - leaf_base
                     )));
                 }
-                nodes.tree.push(t);
-                nodes.id.push(id);
-                nodes.feature.push(0);
-                nodes.mode.push("LEAF".into());
-                nodes.value.push(0.0);
-                nodes.yes.push(0);
-                nodes.no.push(0);
+                nodes.push(t, id, 0, "LEAF", 0.0, (0, 0));
                 continue;
             }
             let i = usize::try_from(id).ok().filter(|&i| i < n).ok_or_else(|| {
                 ctx.unsupported(format!("tree {t} reaches node {id}, which does not exist"))
             })?;
             let (y, z) = (child(yes[i], yes_leaf[i]), child(no[i], no_leaf[i]));
-            nodes.tree.push(t);
-            nodes.id.push(id);
-            nodes.feature.push(feature[i]);
-            nodes.mode.push(mode_name(modes[i])?.into());
-            nodes.value.push(splits_at[i]);
-            nodes.yes.push(y);
-            nodes.no.push(z);
+            nodes.push(t, id, feature[i], mode_name(modes[i])?, splits_at[i], (y, z));
             stack.extend([y, z]);
         }
     }
@@ -728,10 +714,7 @@ fn tree_ensemble_v5(ctx: &BuildCtx<'_>) -> Result<Built> {
         return Err(a.error("tree_roots", "no trees"));
     }
     let (splits, leaves) = walk(ctx, &nodes)?;
-    let targets = usize::try_from(a.int_or("n_targets", 1))
-        .ok()
-        .filter(|&t| t > 0)
-        .ok_or_else(|| a.error("n_targets", "must be positive"))?;
+    let targets = n_targets(ctx)?;
     let average = match a.int_or("aggregate_function", 1) {
         0 => true,
         1 => false,

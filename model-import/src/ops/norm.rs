@@ -1,4 +1,5 @@
-//! BatchNormalization, LayerNormalization, InstanceNormalization, Softmax and LogSoftmax.
+//! BatchNormalization, LayerNormalization, InstanceNormalization, GroupNormalization, Softmax
+//! and LogSoftmax.
 
 use super::reduce::reduce_index_map;
 use super::{Binary, BuildCtx, Built, Op, Step, StepArg};
@@ -57,92 +58,88 @@ pub(super) fn build(op_type: &str, ctx: &BuildCtx<'_>) -> Result<Built> {
 }
 
 /// `InstanceNormalization(x, scale, bias)`: each (sample, channel) normalized over its spatial
-/// axes, then scaled and shifted per channel. Built as a layer norm over axes `2..` (unit
-/// scale) followed by the per-channel scale and bias, which must be constant.
+/// axes, then scaled and shifted per channel — a group norm with one channel a group.
 fn instance_norm(ctx: &BuildCtx<'_>, rank: usize) -> Result<Built> {
-    let x = ctx.arg(0)?;
-    if rank < 3 {
-        return Err(ctx.shape_err(format!(
-            "input of shape {:?}; InstanceNormalization needs [N, C, spatial…]",
-            x.shape
-        )));
-    }
-    let c = x.shape[1];
-    let param = |i: usize, what: &str| -> Result<Tensor> {
-        let a = ctx.arg(i)?;
-        if a.shape != [c] {
-            return Err(ctx.shape_err(format!("{what} has shape {:?}, expected [{c}]", a.shape)));
-        }
-        let v = a.value.clone().ok_or_else(|| {
-            ctx.unsupported(format!("InstanceNormalization with an input-dependent {what}"))
-        })?;
-        let shape: Vec<usize> =
-            std::iter::once(c).chain(std::iter::repeat_n(1, rank - 2)).collect();
-        Ok(Tensor::new(shape, v.dtype, v.data))
-    };
-    let (scale, bias) = (param(1, "scale")?, param(2, "bias")?);
-    let spatial = x.shape[2..].to_vec();
-    let ones = Tensor::new(spatial.clone(), DType::Float, vec![1.0; numel(&spatial)]);
-    let epsilon = ctx.attrs.float_or("epsilon", 1e-5);
-    Ok(Built::Chain(vec![
-        Step {
-            op: Op::LayerNorm { axis: 2, epsilon },
-            args: vec![StepArg::Input(0), StepArg::Const(ones)],
-        },
-        Step { op: Op::Binary(Binary::Mul), args: vec![StepArg::Step(0), StepArg::Const(scale)] },
-        Step { op: Op::Binary(Binary::Add), args: vec![StepArg::Step(1), StepArg::Const(bias)] },
-    ]))
+    let c = ctx.arg(0)?.shape.get(1).copied().unwrap_or(0);
+    grouped_norm(ctx, rank, "InstanceNormalization", c)
 }
 
-/// `GroupNormalization`: the channels split into `num_groups` groups, each normalized over its
-/// channels and spatial positions (a layer norm of the reshaped input), then a per-channel
-/// scale and bias. Opset 18 gives scale and bias per group, opset 21 per channel; both are read.
+/// `GroupNormalization`: the channels split into `num_groups` groups. Opset 18 gives scale
+/// and bias per group, opset 21 per channel; both are read.
 fn group_norm(ctx: &BuildCtx<'_>, rank: usize) -> Result<Built> {
-    let x = ctx.arg(0)?;
-    if rank < 3 {
-        return Err(ctx.shape_err(format!(
-            "input of shape {:?}; GroupNormalization needs [N, C, spatial…]",
-            x.shape
-        )));
-    }
-    let (n, c) = (x.shape[0], x.shape[1]);
+    let c = ctx.arg(0)?.shape.get(1).copied().unwrap_or(0);
     let groups = usize::try_from(ctx.attrs.int_or("num_groups", 0))
         .ok()
         .filter(|&g| g > 0 && c % g == 0)
         .ok_or_else(|| ctx.attrs.error("num_groups", format!("must divide the {c} channels")))?;
-    let per_group = c / groups * numel(&x.shape[2..]);
+    grouped_norm(ctx, rank, "GroupNormalization", groups)
+}
+
+/// Each group of `groups` channels of each sample normalized over its channels and spatial
+/// positions — a layer norm over axes `2..` (unit scale) of the input, reshaped to
+/// `[N, groups, …]` when a group holds several channels — then the constant per-channel scale
+/// and bias (inputs 1 and 2, given per channel or per group).
+fn grouped_norm(ctx: &BuildCtx<'_>, rank: usize, op: &str, groups: usize) -> Result<Built> {
+    let x = ctx.arg(0)?;
+    if rank < 3 {
+        return Err(
+            ctx.shape_err(format!("input of shape {:?}; {op} needs [N, C, spatial…]", x.shape))
+        );
+    }
+    let (n, c) = (x.shape[0], x.shape[1]);
     let param = |i: usize, what: &str| -> Result<Tensor> {
-        let v = ctx.const_arg(i, what)?;
-        let per_channel: Vec<f64> = if v.data.len() == c {
+        let a = ctx.arg(i)?;
+        if a.shape != [c] && a.shape != [groups] {
+            let per_group = if groups == c { String::new() } else { format!(" or [{groups}]") };
+            return Err(
+                ctx.shape_err(format!("{what} has shape {:?}, expected [{c}]{per_group}", a.shape))
+            );
+        }
+        let Some(v) = &a.value else {
+            return Err(ctx.unsupported(format!("{op} with an input-dependent {what}")));
+        };
+        let per_channel: Vec<f64> = if a.shape == [c] {
             v.data.clone()
-        } else if v.data.len() == groups {
-            v.data.iter().flat_map(|&g| std::iter::repeat_n(g, c / groups)).collect()
         } else {
-            return Err(ctx.shape_err(format!(
-                "{what} has {} values; expected {c} (per channel) or {groups} (per group)",
-                v.data.len()
-            )));
+            v.data.iter().flat_map(|&g| std::iter::repeat_n(g, c / groups)).collect()
         };
         let shape: Vec<usize> =
             std::iter::once(c).chain(std::iter::repeat_n(1, rank - 2)).collect();
-        Ok(Tensor::new(shape, DType::Float, per_channel))
+        Ok(Tensor::new(shape, v.dtype, per_channel))
     };
     let (scale, bias) = (param(1, "scale")?, param(2, "bias")?);
-    let ones = Tensor::new(vec![per_group], DType::Float, vec![1.0; per_group]);
     let epsilon = ctx.attrs.float_or("epsilon", 1e-5);
-    Ok(Built::Chain(vec![
-        Step {
+    let mut steps = Vec::new();
+    let (normalized, ones) = if groups == c {
+        let spatial = x.shape[2..].to_vec();
+        (StepArg::Input(0), Tensor::new(spatial.clone(), DType::Float, vec![1.0; numel(&spatial)]))
+    } else {
+        let per_group = c / groups * numel(&x.shape[2..]);
+        steps.push(Step {
             op: Op::Reshape { shape: vec![n, groups, per_group] },
             args: vec![StepArg::Input(0)],
-        },
-        Step {
-            op: Op::LayerNorm { axis: 2, epsilon },
-            args: vec![StepArg::Step(0), StepArg::Const(ones)],
-        },
-        Step { op: Op::Reshape { shape: x.shape.clone() }, args: vec![StepArg::Step(1)] },
-        Step { op: Op::Binary(Binary::Mul), args: vec![StepArg::Step(2), StepArg::Const(scale)] },
-        Step { op: Op::Binary(Binary::Add), args: vec![StepArg::Step(3), StepArg::Const(bias)] },
-    ]))
+        });
+        (StepArg::Step(0), Tensor::new(vec![per_group], DType::Float, vec![1.0; per_group]))
+    };
+    steps.push(Step {
+        op: Op::LayerNorm { axis: 2, epsilon },
+        args: vec![normalized, StepArg::Const(ones)],
+    });
+    if groups != c {
+        steps.push(Step {
+            op: Op::Reshape { shape: x.shape.clone() },
+            args: vec![StepArg::Step(steps.len() - 1)],
+        });
+    }
+    steps.push(Step {
+        op: Op::Binary(Binary::Mul),
+        args: vec![StepArg::Step(steps.len() - 1), StepArg::Const(scale)],
+    });
+    steps.push(Step {
+        op: Op::Binary(Binary::Add),
+        args: vec![StepArg::Step(steps.len() - 1), StepArg::Const(bias)],
+    });
+    Ok(Built::Chain(steps))
 }
 
 /// `LogSoftmax` as `d − log(Σ exp(d))` with `d = x − max(x)`: the sum is at least 1 (the

@@ -69,6 +69,23 @@ impl Seq {
         self.push(Op::Slice { axes }, vec![x.clone()])
     }
 
+    /// `x + h·Rᵀ` (the recurrence term of the gates), or `x` when there is no previous state;
+    /// `r_t` builds `Rᵀ` only when it is needed.
+    fn plus_recurrence(
+        &mut self,
+        x: StepArg,
+        h: Option<&StepArg>,
+        r_t: impl FnOnce() -> StepArg,
+    ) -> StepArg {
+        match h {
+            Some(h) => {
+                let hr = self.push(Op::MatMul, vec![h.clone(), r_t()]);
+                self.bin(Binary::Add, &x, &hr)
+            }
+            None => x,
+        }
+    }
+
     fn index(&self, a: &StepArg) -> usize {
         match a {
             StepArg::Step(i) => *i,
@@ -245,23 +262,11 @@ pub fn build(op_type: &str, ctx: &BuildCtx<'_>) -> Result<Built> {
             let xg = s.reshape(&slice, vec![batch, gh]);
             let new_h = match cell {
                 Cell::Rnn => {
-                    let pre = match &h {
-                        Some(hp) => {
-                            let hr = s.push(Op::MatMul, vec![hp.clone(), transposed(r, d, 0, gh)]);
-                            s.bin(Binary::Add, &xg, &hr)
-                        }
-                        None => xg,
-                    };
+                    let pre = s.plus_recurrence(xg, h.as_ref(), || transposed(r, d, 0, gh));
                     s.unary(Unary::Tanh, &pre)
                 }
                 Cell::Lstm => {
-                    let gates = match &h {
-                        Some(hp) => {
-                            let hr = s.push(Op::MatMul, vec![hp.clone(), transposed(r, d, 0, gh)]);
-                            s.bin(Binary::Add, &xg, &hr)
-                        }
-                        None => xg,
-                    };
+                    let gates = s.plus_recurrence(xg, h.as_ref(), || transposed(r, d, 0, gh));
                     let peep = |s: &mut Seq, k: usize, pre: StepArg, state: &Option<StepArg>| match (
                         peephole, state,
                     ) {
@@ -299,16 +304,8 @@ pub fn build(op_type: &str, ctx: &BuildCtx<'_>) -> Result<Built> {
                 Cell::Gru => {
                     let xz = s.cols(&xg, batch, 0, 2 * hidden);
                     let xh = s.cols(&xg, batch, 2 * hidden, hidden);
-                    let zr_pre = match &h {
-                        Some(hp) => {
-                            let hr = s.push(
-                                Op::MatMul,
-                                vec![hp.clone(), transposed(r, d, 0, 2 * hidden)],
-                            );
-                            s.bin(Binary::Add, &xz, &hr)
-                        }
-                        None => xz,
-                    };
+                    let zr_pre =
+                        s.plus_recurrence(xz, h.as_ref(), || transposed(r, d, 0, 2 * hidden));
                     let zr = s.unary(Unary::Sigmoid, &zr_pre);
                     let z = s.cols(&zr, batch, 0, hidden);
                     let rg = s.cols(&zr, batch, hidden, hidden);

@@ -3,9 +3,9 @@
 //! constraints only. Input-dependent indices would need a data-dependent layout and are a
 //! typed error.
 
-use super::slice::{for_each_index, gather_index};
+use super::slice::{element_offsets, gather_index};
 use super::{BuildCtx, Built, Op};
-use crate::error::{ImportError, NodeRef, Result};
+use crate::error::{NodeRef, Result};
 use crate::tensor::{strides, DType, Tensor};
 
 /// Builds `ScatterElements` or `ScatterND`.
@@ -40,13 +40,7 @@ pub(super) fn build(op_type: &str, ctx: &BuildCtx<'_>) -> Result<Built> {
                 idx.shape, upd.shape
             )));
         }
-        scatter_elements(
-            &Tensor::zeros(&data.shape, DType::Float),
-            indices,
-            &Tensor::zeros(&upd.shape, DType::Float),
-            axis,
-            &ctx.node,
-        )?;
+        element_offsets(&data.shape, indices, axis, &ctx.node)?;
         return Ok(Built::Op(Op::ScatterElements { axis }, vec![0, 1, 2]));
     }
     let k = idx.shape.last().copied().unwrap_or(0);
@@ -61,12 +55,7 @@ pub(super) fn build(op_type: &str, ctx: &BuildCtx<'_>) -> Result<Built> {
             idx.shape, upd.shape, data.shape
         )));
     }
-    scatter_nd(
-        &Tensor::zeros(&data.shape, DType::Float),
-        indices,
-        &Tensor::zeros(&upd.shape, DType::Float),
-        &ctx.node,
-    )?;
+    slice_offsets(&data.shape, indices, &ctx.node)?;
     Ok(Built::Op(Op::ScatterNd, vec![0, 1, 2]))
 }
 
@@ -81,39 +70,32 @@ pub fn scatter_elements(
     axis: usize,
     node: &NodeRef,
 ) -> Result<Tensor> {
-    let ds = strides(&data.shape);
     let mut out = data.data.clone();
-    let mut bad: Option<ImportError> = None;
-    let mut k = 0;
-    for_each_index(&indices.shape, |idx| {
-        let mut flat = 0;
-        for (a, (&i, &st)) in idx.iter().zip(&ds).enumerate() {
-            let c = if a == axis {
-                gather_index(indices.data[k], data.shape[a], node).unwrap_or_else(|e| {
-                    bad.get_or_insert(e);
-                    0
-                })
-            } else {
-                if i >= data.shape[a] {
-                    bad.get_or_insert(ImportError::IndexOutOfRange {
-                        node: node.clone(),
-                        index: i64::try_from(i).unwrap_or(i64::MAX),
-                        size: data.shape[a],
-                    });
-                }
-                i.min(data.shape[a].saturating_sub(1))
-            };
-            flat += c * st;
+    for (k, o) in element_offsets(&data.shape, indices, axis, node)?.into_iter().enumerate() {
+        if let (Some(slot), Some(&u)) = (out.get_mut(o), updates.data.get(k)) {
+            *slot = u;
         }
-        if let Some(slot) = out.get_mut(flat) {
-            *slot = updates.data[k];
-        }
-        k += 1;
-    });
-    match bad {
-        Some(e) => Err(e),
-        None => Ok(Tensor::new(data.shape.clone(), data.dtype, out)),
     }
+    Ok(Tensor::new(data.shape.clone(), data.dtype, out))
+}
+
+/// For each index tuple of `indices` (its last axis), the flat offset in a tensor of `shape`
+/// of the slice the tuple addresses.
+///
+/// # Errors
+/// An index out of range.
+fn slice_offsets(shape: &[usize], indices: &Tensor, node: &NodeRef) -> Result<Vec<usize>> {
+    let k = indices.shape.last().copied().unwrap_or(0);
+    let st = strides(shape);
+    indices
+        .data
+        .chunks(k.max(1))
+        .map(|tuple| {
+            tuple.iter().zip(shape.iter().zip(&st)).try_fold(0, |base, (&raw, (&size, &stride))| {
+                Ok(base + gather_index(raw, size, node)? * stride)
+            })
+        })
+        .collect()
 }
 
 /// `out = data; out[indices[i]] = updates[i]` where each index tuple addresses a slice.
@@ -127,15 +109,9 @@ pub fn scatter_nd(
     node: &NodeRef,
 ) -> Result<Tensor> {
     let k = indices.shape.last().copied().unwrap_or(0);
-    let ds = strides(&data.shape);
     let slice: usize = data.shape[k..].iter().product();
-    let tuples = indices.data.len() / k.max(1);
     let mut out = data.data.clone();
-    for t in 0..tuples {
-        let mut base = 0;
-        for (a, (&size, &stride)) in data.shape.iter().zip(&ds).take(k).enumerate() {
-            base += gather_index(indices.data[t * k + a], size, node)? * stride;
-        }
+    for (t, base) in slice_offsets(&data.shape, indices, node)?.into_iter().enumerate() {
         out[base..base + slice].copy_from_slice(&updates.data[t * slice..(t + 1) * slice]);
     }
     Ok(Tensor::new(data.shape.clone(), data.dtype, out))

@@ -67,7 +67,7 @@ pub fn gather_shape(data: &[usize], indices: &[usize], axis: usize) -> Vec<usize
 }
 
 /// Visits every multi-index of `shape` in row-major order.
-pub(crate) fn for_each_index(shape: &[usize], mut f: impl FnMut(&[usize])) {
+pub(super) fn for_each_index(shape: &[usize], mut f: impl FnMut(&[usize])) {
     let mut idx = vec![0usize; shape.len()];
     for _ in 0..numel(shape) {
         f(&idx);
@@ -135,6 +135,47 @@ pub fn gather_index(raw: f64, size: usize, node: &NodeRef) -> Result<usize> {
     })
 }
 
+/// For each element of `indices` (row-major), the flat offset in a tensor of `shape` of that
+/// element's own position with its `axis` coordinate replaced by the index value: where
+/// GatherElements reads and ScatterElements writes.
+///
+/// # Errors
+/// Out-of-range indices, or indices whose shape exceeds `shape` off the axis.
+pub fn element_offsets(
+    shape: &[usize],
+    indices: &Tensor,
+    axis: usize,
+    node: &NodeRef,
+) -> Result<Vec<usize>> {
+    let st = crate::tensor::strides(shape);
+    let mut offsets = Vec::with_capacity(indices.data.len());
+    let mut bad = None;
+    for_each_index(&indices.shape, |idx| {
+        let k = offsets.len();
+        let mut flat = 0;
+        for (a, (&i, &stride)) in idx.iter().zip(&st).enumerate() {
+            let c = if a == axis {
+                gather_index(indices.data[k], shape[a], node).unwrap_or_else(|e| {
+                    bad.get_or_insert(e);
+                    0
+                })
+            } else {
+                if i >= shape[a] {
+                    bad.get_or_insert(ImportError::IndexOutOfRange {
+                        node: node.clone(),
+                        index: i64::try_from(i).unwrap_or(i64::MAX),
+                        size: shape[a],
+                    });
+                }
+                i
+            };
+            flat += c * stride;
+        }
+        offsets.push(flat);
+    });
+    bad.map_or(Ok(offsets), Err)
+}
+
 /// GatherElements in `f64`: the output has the indices' shape.
 ///
 /// # Errors
@@ -145,40 +186,11 @@ pub fn gather_elements(
     axis: usize,
     node: &NodeRef,
 ) -> Result<Tensor> {
-    let ds = crate::tensor::strides(&data.shape);
-    let mut out = Vec::with_capacity(indices.data.len());
-    let mut bad = None;
-    let mut k = 0;
-    for_each_index(&indices.shape, |idx| {
-        let mut flat = 0;
-        for (a, (&i, &st)) in idx.iter().zip(&ds).enumerate() {
-            let c = if a == axis {
-                match gather_index(indices.data[k], data.shape[axis], node) {
-                    Ok(c) => c,
-                    Err(e) => {
-                        bad.get_or_insert(e);
-                        0
-                    }
-                }
-            } else {
-                if i >= data.shape[a] {
-                    bad.get_or_insert(ImportError::IndexOutOfRange {
-                        node: node.clone(),
-                        index: i64::try_from(i).unwrap_or(i64::MAX),
-                        size: data.shape[a],
-                    });
-                }
-                i
-            };
-            flat += c * st;
-        }
-        out.push(data.data.get(flat).copied().unwrap_or(0.0));
-        k += 1;
-    });
-    match bad {
-        Some(e) => Err(e),
-        None => Ok(Tensor::new(indices.shape.clone(), data.dtype, out)),
-    }
+    let out = element_offsets(&data.shape, indices, axis, node)?
+        .into_iter()
+        .map(|o| data.data.get(o).copied().unwrap_or(0.0))
+        .collect();
+    Ok(Tensor::new(indices.shape.clone(), data.dtype, out))
 }
 
 /// Gather in `f64`.
