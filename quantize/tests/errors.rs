@@ -357,3 +357,18 @@ fn legacy_broadcast_lines_up_at_the_axis() {
         .unwrap_err();
     assert!(err.to_string().contains("Mul_0") && err.to_string().contains("axis 1"), "{err}");
 }
+
+/// A peephole tensor of the wrong size is a shape error naming the node, not a panic.
+#[test]
+fn lstm_peepholes_of_the_wrong_size_are_a_shape_error() {
+    let m = M::new(14)
+        .input("x", &[2, 1, 3], -1.0, 1.0)
+        .weight("w", &[1, 16, 3], 1)
+        .weight("r", &[1, 16, 4], 2)
+        .weight("p", &[1, 5], 3)
+        .node("LSTM", &["x", "w", "r", "", "", "", "", "p"], &["y"], vec![attr_i("hidden_size", 4)])
+        .output("y");
+    let err = from_proto(&m.proto(), "t".into(), &ImportOptions::default()).unwrap_err();
+    assert!(matches!(err, ImportError::Shape { .. }), "{err}");
+    assert!(err.to_string().contains("LSTM_0") && err.to_string().contains("P has shape"), "{err}");
+}

@@ -214,6 +214,15 @@ pub fn build(op_type: &str, ctx: &BuildCtx<'_>) -> Result<Built> {
         }
     }
     let peephole = if cell == Cell::Lstm { ctx.opt_const_arg(7, "the peepholes P")? } else { None };
+    if let Some(p) = peephole {
+        if p.shape != [nd, 3 * hidden] {
+            return Err(ctx.shape_err(format!(
+                "P has shape {:?}, expected [{nd}, {}]",
+                p.shape,
+                3 * hidden
+            )));
+        }
+    }
 
     let mut s = Seq { steps: Vec::new() };
     let xs = if layout == 0 {
