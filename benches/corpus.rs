@@ -61,6 +61,7 @@ fn main() {
         .unwrap_or_default();
     let header = "| model | ONNX ops | k | setup s | prove s | verify ms | peak MiB | max rel err | argmax agree |\n|---|---|---:|---:|---:|---:|---:|---:|---:|\n";
     let mut rows = Vec::new();
+    let mut phase_rows = Vec::new();
     for name in &names {
         let dir = corpus.join(name);
         let (model, input) = (dir.join("network.onnx"), dir.join("input.json"));
@@ -97,6 +98,7 @@ fn main() {
         };
         let row = if prove.status.success() {
             let v: serde_json::Value = serde_json::from_slice(&prove.stdout).unwrap_or_default();
+            phase_rows.push(common::phase_row(name, &v));
             let f = |k: &str| v[k].as_f64().unwrap_or(f64::NAN);
             #[allow(clippy::cast_precision_loss)]
             let peak = v["peak_memory_bytes"].as_u64().unwrap_or(0) as f64 / 1048576.0;
@@ -117,6 +119,6 @@ fn main() {
         let _ = std::fs::remove_dir_all(&cache);
     }
     let path = common::root().join("docs/real-models.md");
-    common::write_results(&path, PREAMBLE, header, &rows);
+    common::write_with_phases(&path, PREAMBLE, header, &rows, &phase_rows);
     println!("written to {}", path.display());
 }

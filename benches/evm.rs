@@ -5,6 +5,7 @@
 //! table. A verifier over the EIP-170 limit is measured again split over several contracts. Run with `cargo bench --bench evm -- [MODEL ...]`; the table goes to stdout and to
 //! benches/evm_results.md (named models replace their own rows).
 
+#[allow(dead_code)] // the helpers of the other benches
 mod common;
 
 use std::path::{Path, PathBuf};

@@ -7,6 +7,7 @@
 //! variant, see `common::variant`);
 //! the table goes to stdout and to benches/results.md (named models replace their own rows).
 
+#[allow(dead_code)] // the helpers of the other benches
 mod common;
 
 use std::path::PathBuf;
@@ -37,6 +38,7 @@ fn main() {
     let exe = env!("CARGO_BIN_EXE_zkinfer");
     let header = "| model | k | lanes | setup s | prove s | verify ms | peak MiB | pk MiB | vk KiB | proof B | max abs err | max rel err |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n";
     let mut rows = Vec::new();
+    let mut phase_rows = Vec::new();
     for name in &names {
         let cache = std::env::temp_dir().join(format!("zkinfer-bench-{name}"));
         let _ = std::fs::remove_dir_all(&cache);
@@ -98,8 +100,16 @@ fn main() {
         );
         println!("{line}");
         rows.push(line);
+        phase_rows.push(common::phase_row(name, &v));
         let _ = std::fs::remove_dir_all(&cache);
     }
-    common::write_results(&root.join("benches/results.md"), PREAMBLE, header, &rows);
+    common::write_with_phases(
+        &root.join("benches/results.md"),
+        PREAMBLE,
+        header,
+        &rows,
+        &phase_rows,
+    );
     println!("\n{header}{}", rows.join("\n"));
+    println!("\n{}{}", common::PHASE_HEADER, phase_rows.join("\n"));
 }

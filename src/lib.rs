@@ -11,7 +11,7 @@ mod proving;
 pub mod steps;
 
 pub use pipeline::{report, run, Model, OutputReport, RunReport};
-pub use proving::{cache_dir, dev_srs_cached, Compiled, DEV_SEED};
+pub use proving::{cache_dir, dev_srs_cached, with_lagrange_cached, Compiled, DEV_SEED};
 pub use zkinfer_circuits as circuits;
 pub use zkinfer_model_import as model_import;
 pub use zkinfer_prover as prover;

@@ -2,10 +2,13 @@
 
 use crate::{Error, Result};
 use std::path::PathBuf;
+use zkinfer_circuits::halo2_proofs::poly::commitment::{Params, ParamsProver};
 use zkinfer_circuits::{plan_within, Plan};
 use zkinfer_prover::artifact::hex;
 pub use zkinfer_prover::srs::DEV_SEED;
-use zkinfer_prover::srs::{read_srs, write_srs, DEV_LABEL};
+use zkinfer_prover::srs::{
+    has_lagrange, lagrange_consistent, points_digest, read_srs, with_lagrange, write_srs, DEV_LABEL,
+};
 use zkinfer_prover::{circuit_hash, dev_srs, Srs};
 use zkinfer_quantize::{QGraph, Settings};
 
@@ -48,6 +51,43 @@ pub fn cache_dir() -> PathBuf {
         || PathBuf::from(".zkinfer-cache"),
         |h| PathBuf::from(h).join(".cache/zkinfer"),
     )
+}
+
+/// An SRS with its Lagrange points. An SRS read for a smaller circuit than its file
+/// ([`zkinfer_prover::srs::read_srs_for`]) has none, and computing them costs an FFT over G1
+/// points (minutes at k = 17), so they are cached by the digest of the points they derive
+/// from ([`points_digest`]) and checked against them on load
+/// ([`lagrange_consistent`]): a ceremony-size SRS costs its FFT once per circuit size, then
+/// what an exact-size one does. `computing` is called before a cache miss's FFT. A cache
+/// that cannot be written only costs the FFT again next time.
+///
+/// # Errors
+/// None today; the result type leaves room for a cache that must be readable.
+pub fn with_lagrange_cached(srs: Srs, label: &str, computing: &dyn Fn(u32)) -> Result<Srs> {
+    if has_lagrange(&srs) {
+        return Ok(srs);
+    }
+    let k = srs.k();
+    let digest = hex(&points_digest(&srs));
+    let path = cache_dir().join(format!("srs/lagrange-k{k}-{}.srs", &digest[..32]));
+    if let Ok((cached, header)) = read_srs(&path) {
+        if header.k == k
+            && cached.get_g() == srs.get_g()
+            && (cached.g2(), cached.s_g2()) == (srs.g2(), srs.s_g2())
+            && lagrange_consistent(&cached)
+        {
+            return Ok(cached);
+        }
+    }
+    computing(k);
+    let srs = with_lagrange(srs);
+    // Written aside and renamed, so a concurrent reader never sees half a file.
+    let tmp = path.with_extension(format!("tmp{}", std::process::id()));
+    if write_srs(&srs, label, &tmp).is_ok() {
+        let _ = std::fs::rename(&tmp, &path);
+    }
+    let _ = std::fs::remove_file(&tmp);
+    Ok(srs)
 }
 
 /// The cached development SRS for size `k` (generated on first use). INSECURE.

@@ -1,6 +1,7 @@
 //! The steps the CLI and the Python module share: settings, SRS, keys, proofs and their files.
 //! Nothing here prints; callers report progress their own way.
 
+use crate::proving::with_lagrange_cached;
 use crate::Device;
 use crate::{cache_dir, dev_srs_cached, Compiled, Model, Result};
 use std::path::{Path, PathBuf};
@@ -12,10 +13,13 @@ use zkinfer_circuits::poseidon::digest_ints;
 use zkinfer_model_import::Tensor;
 use zkinfer_prover::gpu::{select, GpuOptions, Msm, Selected};
 use zkinfer_prover::identity::expect_identity;
+use zkinfer_prover::keys::keygen_profiled;
 use zkinfer_prover::keys::{read_pk, read_vk, write_pk, write_vk};
+use zkinfer_prover::profile::{ProvePhases, SetupPhases};
+use zkinfer_prover::proof::prove_profiled;
 use zkinfer_prover::receipt::ProofFile;
-use zkinfer_prover::srs::{fit, read_srs, srs_trust, Srs, SrsTrust};
-use zkinfer_prover::{keygen_on, prove_on, verify, Proof};
+use zkinfer_prover::srs::{read_srs, read_srs_for, srs_trust, Srs, SrsTrust};
+use zkinfer_prover::{verify, Proof};
 use zkinfer_quantize::{eval, Settings, Target};
 
 /// Settings from a file, or calibrated on the given inputs.
@@ -40,10 +44,19 @@ pub fn settings_or_calibrate(
 /// # Errors
 /// Unreadable or too small SRS files.
 pub fn srs_for(path: Option<&Path>, k: u32) -> Result<(Srs, String)> {
+    srs_for_with(path, k, &|_| {})
+}
+
+/// [`srs_for`], calling `computing(k)` before the one-time FFT that gives a larger SRS file's
+/// points their Lagrange basis at size k (see [`crate::with_lagrange_cached`]).
+///
+/// # Errors
+/// Unreadable or too small SRS files.
+pub fn srs_for_with(path: Option<&Path>, k: u32, computing: &dyn Fn(u32)) -> Result<(Srs, String)> {
     match path {
         Some(p) => {
-            let (srs, header) = read_srs(p)?;
-            Ok((fit(srs, k)?, header.label))
+            let (srs, header) = read_srs_for(p, k)?;
+            Ok((with_lagrange_cached(srs, &header.label, computing)?, header.label))
         }
         None => dev_srs_cached(k),
     }
@@ -72,6 +85,8 @@ pub struct Keys {
     pub pk: ProvingKey<G1Affine>,
     /// The model identity (see [`zkinfer_prover::identity`]).
     pub identity: [u8; 32],
+    /// Where key generation's time went, when the keys were generated rather than loaded.
+    pub phases: Option<SetupPhases>,
 }
 
 /// Generates keys, committing on `msm`, and writes `dir/pk` and `dir/vk`.
@@ -85,10 +100,10 @@ pub fn setup(
     srs_label: &str,
     dir: &Path,
 ) -> Result<Keys> {
-    let pk = keygen_on(msm, srs, &c.qgraph, &c.plan)?;
+    let (pk, phases) = keygen_profiled(msm, srs, &c.qgraph, &c.plan)?;
     let identity = write_vk(pk.get_vk(), &c.plan, srs, srs_label, c.hash, &dir.join("vk"))?;
     write_pk(&pk, &c.plan, c.hash, identity, &dir.join("pk"))?;
-    Ok(Keys { pk, identity })
+    Ok(Keys { pk, identity, phases: Some(phases) })
 }
 
 /// The proving key for a circuit: the given file (checked against the circuit), else the
@@ -106,14 +121,14 @@ pub fn proving_key(
 ) -> Result<(Keys, bool)> {
     if let Some(p) = pk {
         let f = read_pk(p, &c.hash)?;
-        return Ok((Keys { pk: f.pk, identity: f.identity }, true));
+        return Ok((Keys { pk: f.pk, identity: f.identity, phases: None }, true));
     }
     let dir = key_cache(c);
     if let Ok(bundle) = read_vk(&dir.join("vk"), Some(&c.hash)) {
         if bundle.header.label == srs_label && bundle.srs.s_g2() == srs.s_g2() {
             if let Ok(f) = read_pk(&dir.join("pk"), &c.hash) {
                 if f.identity == bundle.identity {
-                    return Ok((Keys { pk: f.pk, identity: f.identity }, true));
+                    return Ok((Keys { pk: f.pk, identity: f.identity, phases: None }, true));
                 }
             }
         }
@@ -129,6 +144,8 @@ pub struct Proved {
     pub file: ProofFile,
     /// Every tensor's value, for accuracy reports.
     pub witness: Vec<Vec<i64>>,
+    /// Where the proof's time went.
+    pub phases: ProvePhases,
 }
 
 impl Proved {
@@ -161,7 +178,7 @@ pub fn prove_file(
     keys: &Keys,
     witness: Vec<Vec<i64>>,
 ) -> Result<Proved> {
-    let proof = prove_on(msm, srs, &keys.pk, &c.qgraph, &c.plan, &witness)?;
+    let (proof, phases) = prove_profiled(msm, srs, &keys.pk, &c.qgraph, &c.plan, &witness)?;
     let file = ProofFile::new(
         &c.qgraph,
         &proof.instances,
@@ -171,7 +188,7 @@ pub fn prove_file(
         &keys.identity,
         c.plan.k,
     );
-    Ok(Proved { proof, file, witness })
+    Ok(Proved { proof, file, witness, phases })
 }
 
 /// What a verifier pins, beyond the verifying key it is handed.

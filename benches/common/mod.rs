@@ -49,36 +49,82 @@ pub fn names(defaults: &[&str]) -> Vec<String> {
 /// the first cell) and appends new ones to the first table, so hand-run sections such as the
 /// scale targets survive.
 pub fn write_results(path: &std::path::Path, preamble: &str, header: &str, rows: &[String]) {
+    write_tables(path, preamble, &[Table { heading: "", header, rows }]);
+}
+
+/// A generated table of a results file: its section heading (`""` for the first table, which
+/// follows the preamble; otherwise a `## …` line and the paragraphs after it), header lines
+/// and rows.
+pub struct Table<'a> {
+    pub heading: &'a str,
+    pub header: &'a str,
+    pub rows: &'a [String],
+}
+
+/// [`write_results`] for several tables. A default run rewrites the preamble and every
+/// table, keeping the sections after them whose headings are not generated; a named run
+/// replaces each table's rows for those models (the first table's anywhere in the file, so
+/// rows of hand-run sections are updated in place) and appends the others to the table, or
+/// adds a table that is missing after the one before it.
+pub fn write_tables(path: &std::path::Path, preamble: &str, tables: &[Table<'_>]) {
     let named = std::env::args().skip(1).any(|a| !a.starts_with('-'));
     let old = std::fs::read_to_string(path).unwrap_or_default();
     let mut lines: Vec<String> = old.lines().map(str::to_string).collect();
-    // The first table: the first block of lines starting with '|'.
-    let start = lines.iter().position(|l| l.starts_with('|'));
-    let end = start.map(|s| s + lines[s..].iter().take_while(|l| l.starts_with('|')).count());
-    let text = match (start, end) {
-        (Some(_), Some(e)) if named => {
-            let key = |l: &str| l.split('|').nth(1).map(str::trim).map(str::to_string);
-            let mut end = e;
-            for row in rows {
-                match lines.iter().position(|l| l.starts_with('|') && key(l) == key(row)) {
-                    Some(i) => lines[i].clone_from(row),
-                    None => {
-                        lines.insert(end, row.clone());
-                        end += 1;
-                    }
+    let key = |l: &str| l.split('|').nth(1).map(str::trim).map(str::to_string);
+    let section = |t: &Table<'_>| {
+        let head = if t.heading.is_empty() { String::new() } else { format!("{}\n", t.heading) };
+        format!("{head}{}{}\n", t.header, t.rows.join("\n"))
+    };
+    // Where each table's block of '|' lines is: located by its header's first line.
+    let block = |lines: &[String], t: &Table<'_>| {
+        let first = t.header.lines().next().unwrap_or("");
+        let start = lines.iter().position(|l| l == first)?;
+        Some((start, start + lines[start..].iter().take_while(|l| l.starts_with('|')).count()))
+    };
+    if !named || block(&lines, &tables[0]).is_none() {
+        let generated: Vec<&str> =
+            tables.iter().map(|t| t.heading.lines().next().unwrap_or("")).collect();
+        let rest = block(&lines, &tables[0]).map_or(lines.len(), |(_, end)| {
+            end + lines[end..]
+                .iter()
+                .position(|l| l.starts_with("## ") && !generated.contains(&l.as_str()))
+                .unwrap_or(lines.len() - end)
+        });
+        let rest = lines[rest..].join("\n");
+        let rest = rest.trim();
+        let body: Vec<String> = tables.iter().map(section).collect();
+        let rest = if rest.is_empty() { String::new() } else { format!("\n{rest}\n") };
+        let _ = std::fs::write(path, format!("{preamble}{}{rest}", body.join("\n")));
+        return;
+    }
+    let mut after = 0;
+    for (i, t) in tables.iter().enumerate() {
+        let Some((start, mut end)) = block(&lines, t) else {
+            let text = format!("\n{}", section(t));
+            let at = after.min(lines.len());
+            for (j, l) in text.trim_end().lines().enumerate() {
+                lines.insert(at + j, l.to_string());
+            }
+            after = at + text.trim_end().lines().count();
+            continue;
+        };
+        for row in t.rows {
+            let found = if i == 0 {
+                lines.iter().position(|l| l.starts_with('|') && key(l) == key(row))
+            } else {
+                (start..end).find(|&j| key(&lines[j]) == key(row))
+            };
+            match found {
+                Some(j) => lines[j].clone_from(row),
+                None => {
+                    lines.insert(end, row.clone());
+                    end += 1;
                 }
             }
-            lines.join("\n") + "\n"
         }
-        (Some(_), Some(e)) => {
-            let rest = lines[e..].join("\n");
-            let rest = rest.trim_end();
-            let rest = if rest.is_empty() { String::new() } else { format!("{rest}\n") };
-            format!("{preamble}{header}{}\n{rest}", rows.join("\n"))
-        }
-        _ => format!("{preamble}{header}{}\n", rows.join("\n")),
-    };
-    let _ = std::fs::write(path, text);
+        after = end;
+    }
+    let _ = std::fs::write(path, lines.join("\n") + "\n");
 }
 
 /// A benchmark entry `MODEL[@N][+VARIANT]...`: the shared model and the `zkinfer calibrate`
@@ -133,4 +179,63 @@ pub fn calibrate(
     } else {
         Err(String::from_utf8_lossy(&out.stderr).trim().to_string())
     }
+}
+
+pub const PHASES: &str = "## Where the time goes
+
+Seconds per phase of the same `zkinfer prove` runs (`setup_phases` and `prove_phases` of `zkinfer prove
+--json`, measured from the commitments' timeline, see `prover/src/profile.rs`). Setup:
+zkinfer's layout, the verifying key (fixed columns committed), the proving key (polynomials
+on the extended domain). Prove: zkinfer's layout of the witness, halo2's synthesis, advice
+commitments, lookup arguments (permuted columns, grand products), permutation argument,
+quotient (advice to coefficients, constraints on the extended domain, its pieces committed),
+evaluations, multi-open. `msm` is the time inside commitment MSMs, already counted in the
+phases; `msm %` its share of the proof.
+";
+pub const PHASE_HEADER: &str = "| model | setup layout | vk | pk | setup msm | prove layout | synthesis | advice commit | lookups | permutation | quotient | evaluations | opening | prove msm | msm % |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n";
+
+/// Writes a results file whose first table is followed by the [`PHASES`] table.
+pub fn write_with_phases(
+    path: &std::path::Path,
+    preamble: &str,
+    header: &str,
+    rows: &[String],
+    phase_rows: &[String],
+) {
+    write_tables(
+        path,
+        preamble,
+        &[
+            Table { heading: "", header, rows },
+            Table { heading: PHASES, header: PHASE_HEADER, rows: phase_rows },
+        ],
+    );
+}
+
+/// One row of the phase table from `zkinfer prove --json` output.
+pub fn phase_row(name: &str, v: &serde_json::Value) -> String {
+    let (s, p) = (&v["setup_phases"], &v["prove_phases"]);
+    let f = |x: &serde_json::Value, k: &str| {
+        x[k].as_f64().map_or("–".to_string(), |t| format!("{t:.2}"))
+    };
+    let total = v["prove_seconds"].as_f64().unwrap_or(f64::NAN);
+    let share =
+        p["msm"].as_f64().map_or("–".to_string(), |m| format!("{:.0}", 100.0 * m / total));
+    let setup: Vec<String> =
+        ["layout", "verifying_key", "proving_key", "msm"].iter().map(|k| f(s, k)).collect();
+    let prove: Vec<String> = [
+        "layout",
+        "synthesis",
+        "advice_commit",
+        "lookups",
+        "permutation",
+        "quotient",
+        "evaluations",
+        "opening",
+        "msm",
+    ]
+    .iter()
+    .map(|k| f(p, k))
+    .collect();
+    format!("| `{name}` | {} | {} | {share} |", setup.join(" | "), prove.join(" | "))
 }

@@ -8,22 +8,22 @@
 //! checks. A failed GPU MSM is logged and redone on the CPU: a proof never depends on a
 //! device's health.
 
+use crate::profile::{Mark, Timeline};
 use crate::srs::Srs;
 use halo2_proofs::arithmetic::best_multiexp;
 use halo2_proofs::halo2curves::bn256::{Bn256, Fr, G1Affine, G1};
-use halo2_proofs::halo2curves::serde::SerdeObject;
 use halo2_proofs::poly::commitment::{Blind, CommitmentScheme, Params, ParamsProver, Prover};
 use halo2_proofs::poly::kzg::commitment::ParamsKZG;
 use halo2_proofs::poly::kzg::msm::MSMKZG;
 use halo2_proofs::poly::kzg::multiopen::ProverSHPLONK;
-use halo2_proofs::poly::{Coeff, LagrangeCoeff, Polynomial, ProverQuery};
+use halo2_proofs::poly::{Coeff, EvaluationDomain, LagrangeCoeff, Polynomial, ProverQuery};
 use halo2_proofs::transcript::{EncodedChallenge, TranscriptWrite};
-use halo2_proofs::SerdeFormat;
 use rand::RngCore;
 use std::borrow::Cow;
 use std::io;
 use std::marker::PhantomData;
 use std::sync::{Arc, OnceLock};
+use std::time::Instant;
 use zkinfer_gpu::{BasesId, CpuMsm, Msm};
 
 /// The SRS with an MSM for its commitments.
@@ -32,14 +32,45 @@ pub struct MsmParams<'a> {
     srs: Cow<'a, Srs>,
     msm: Arc<dyn Msm>,
     g_id: BasesId,
-    lagrange: Arc<OnceLock<(BasesId, Vec<G1Affine>)>>,
+    lagrange: Arc<OnceLock<Lagrange>>,
+    timeline: Option<Arc<Timeline>>,
+}
+
+/// How commitments to values in Lagrange form are made.
+#[derive(Debug)]
+enum Lagrange {
+    /// An MSM with the SRS's Lagrange points.
+    Points(BasesId, Vec<G1Affine>),
+    /// The SRS has none (a larger SRS shrunk, see [`crate::srs::fit`]): the values' inverse
+    /// FFT over the domain, committed with the monomial points. Σ v_i·L_i(s)·G = Σ c_j·s^j·G
+    /// for c = IFFT(v), so the commitment is the same point.
+    Ifft(Box<EvaluationDomain<Fr>>),
 }
 
 impl<'a> MsmParams<'a> {
     /// Commits through `msm` with `srs`'s bases.
     #[must_use]
     pub fn with_msm(srs: &'a Srs, msm: Arc<dyn Msm>) -> Self {
-        Self { srs: Cow::Borrowed(srs), msm, g_id: BasesId::fresh(), lagrange: Arc::default() }
+        Self {
+            srs: Cow::Borrowed(srs),
+            msm,
+            g_id: BasesId::fresh(),
+            lagrange: Arc::default(),
+            timeline: None,
+        }
+    }
+
+    /// Records every commitment and the multi-open on `timeline` (see [`crate::profile`]).
+    #[must_use]
+    pub fn with_timeline(mut self, timeline: Arc<Timeline>) -> Self {
+        self.timeline = Some(timeline);
+        self
+    }
+
+    fn record(&self, mark: Mark, start: Instant) {
+        if let Some(t) = &self.timeline {
+            t.record(mark, start);
+        }
     }
 
     fn owned(srs: Srs) -> Self {
@@ -48,6 +79,7 @@ impl<'a> MsmParams<'a> {
             msm: Arc::new(CpuMsm),
             g_id: BasesId::fresh(),
             lagrange: Arc::default(),
+            timeline: None,
         }
     }
 
@@ -63,18 +95,12 @@ impl<'a> MsmParams<'a> {
         &self.msm
     }
 
-    /// The Lagrange-basis points, which `ParamsKZG` keeps private: read once from its raw
-    /// serialisation (k, the monomial points, then the Lagrange points, 64 bytes each).
-    fn lagrange(&self) -> &(BasesId, Vec<G1Affine>) {
-        self.lagrange.get_or_init(|| {
-            let n = 1usize << self.srs.k();
-            let mut sink =
-                LagrangeSink { skip: 4 + n * 64, want: n * 64, bytes: Vec::with_capacity(n * 64) };
-            // Writing to memory cannot fail; a short result is caught by the length check below.
-            let _ = self.srs.write_custom(&mut sink, SerdeFormat::RawBytesUnchecked);
-            let points =
-                sink.bytes.chunks_exact(64).map(G1Affine::from_raw_bytes_unchecked).collect();
-            (BasesId::fresh(), points)
+    /// How Lagrange-form values are committed: with the SRS's Lagrange points, or through
+    /// an inverse FFT when it has none.
+    fn lagrange(&self) -> &Lagrange {
+        self.lagrange.get_or_init(|| match crate::srs::lagrange_points(&self.srs) {
+            Some(points) => Lagrange::Points(BasesId::fresh(), points),
+            None => Lagrange::Ifft(Box::new(EvaluationDomain::new(1, self.srs.k()))),
         })
     }
 
@@ -86,28 +112,6 @@ impl<'a> MsmParams<'a> {
                 best_multiexp(scalars, &bases[..scalars.len().min(bases.len())])
             }
         }
-    }
-}
-
-/// Collects the bytes `[skip, skip + want)` of a stream.
-struct LagrangeSink {
-    skip: usize,
-    want: usize,
-    bytes: Vec<u8>,
-}
-
-impl io::Write for LagrangeSink {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        let mut rest = buf;
-        let skipped = self.skip.min(rest.len());
-        self.skip -= skipped;
-        rest = &rest[skipped..];
-        let take = (self.want - self.bytes.len()).min(rest.len());
-        self.bytes.extend_from_slice(&rest[..take]);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> io::Result<()> {
-        Ok(())
     }
 }
 
@@ -133,8 +137,21 @@ impl<'params> Params<'params, G1Affine> for MsmParams<'_> {
     }
 
     fn commit_lagrange(&self, poly: &Polynomial<Fr, LagrangeCoeff>, _: Blind<Fr>) -> G1 {
-        let (id, bases) = self.lagrange();
-        self.run(poly, bases, *id)
+        let start = Instant::now();
+        let point = match self.lagrange() {
+            Lagrange::Points(id, bases) => self.run(poly, bases, *id),
+            Lagrange::Ifft(domain) => {
+                // halo2's Lagrange polynomials span the whole domain; shorter values are the
+                // same polynomial with zeros after them.
+                let mut values = domain.empty_lagrange();
+                let len = poly.len().min(values.len());
+                values[0..len].copy_from_slice(&poly[0..len]);
+                let coeffs = domain.lagrange_to_coeff(values);
+                self.run(&coeffs, self.srs.get_g(), self.g_id)
+            }
+        };
+        self.record(Mark::Lagrange, start);
+        point
     }
 
     fn write<W: io::Write>(&self, writer: &mut W) -> io::Result<()> {
@@ -154,7 +171,10 @@ impl<'params> ParamsProver<'params, G1Affine> for MsmParams<'_> {
     }
 
     fn commit(&self, poly: &Polynomial<Fr, Coeff>, _: Blind<Fr>) -> G1 {
-        self.run(poly, self.srs.get_g(), self.g_id)
+        let start = Instant::now();
+        let point = self.run(poly, self.srs.get_g(), self.g_id);
+        self.record(Mark::Coeff, start);
+        point
     }
 
     fn get_g(&self) -> &[G1Affine] {
@@ -189,13 +209,14 @@ impl<'a> CommitmentScheme for MsmKzg<'a> {
 #[derive(Debug)]
 pub struct MsmShplonk<'params> {
     srs: &'params Srs,
+    timeline: Option<Arc<Timeline>>,
 }
 
 impl<'params, 'a> Prover<'params, MsmKzg<'a>> for MsmShplonk<'params> {
     const QUERY_INSTANCE: bool = false;
 
     fn new(params: &'params MsmParams<'a>) -> Self {
-        Self { srs: params.srs() }
+        Self { srs: params.srs(), timeline: params.timeline.clone() }
     }
 
     fn create_proof<'com, E: EncodedChallenge<G1Affine>, T: TranscriptWrite<G1Affine, E>, R, I>(
@@ -208,6 +229,11 @@ impl<'params, 'a> Prover<'params, MsmKzg<'a>> for MsmShplonk<'params> {
         I: IntoIterator<Item = ProverQuery<'com, G1Affine>> + Clone,
         R: RngCore,
     {
-        ProverSHPLONK::new(self.srs).create_proof(rng, transcript, queries)
+        let start = Instant::now();
+        let done = ProverSHPLONK::new(self.srs).create_proof(rng, transcript, queries);
+        if let Some(t) = &self.timeline {
+            t.record(Mark::Open, start);
+        }
+        done
     }
 }

@@ -4,6 +4,7 @@ use crate::artifact::{Header, Kind};
 use crate::commit::MsmParams;
 use crate::error::{ProverError, Result};
 use crate::identity::model_identity;
+use crate::profile::{SetupPhases, Timeline};
 use crate::srs::Srs;
 use halo2_proofs::halo2curves::bn256::{Fq, G1Affine, G2Affine, G2};
 use halo2_proofs::halo2curves::group::cofactor::CofactorGroup;
@@ -95,11 +96,35 @@ pub fn keygen_on(
     q: &QGraph,
     plan: &Plan,
 ) -> Result<ProvingKey<G1Affine>> {
+    keygen_profiled(msm, srs, q, plan).map(|(pk, _)| pk)
+}
+
+/// [`keygen_on`], also returning where the time went.
+///
+/// # Errors
+/// Layout or halo2 keygen failures.
+pub fn keygen_profiled(
+    msm: &Arc<dyn Msm>,
+    srs: &Srs,
+    q: &QGraph,
+    plan: &Plan,
+) -> Result<(ProvingKey<G1Affine>, SetupPhases)> {
+    let timeline = Arc::new(Timeline::new());
     let circuit = ModelCircuit::new(lay_out_planned(q, None, plan)?);
-    let params = MsmParams::with_msm(srs, Arc::clone(msm));
+    let layout = timeline.elapsed();
+    let params = MsmParams::with_msm(srs, Arc::clone(msm)).with_timeline(Arc::clone(&timeline));
     let vk = keygen_vk(&params, &circuit)
         .map_err(|e| ProverError::Halo2(format!("verifying key: {e:?}")))?;
-    keygen_pk(&params, vk, &circuit).map_err(|e| ProverError::Halo2(format!("proving key: {e:?}")))
+    let vk_end = timeline.elapsed();
+    let pk = keygen_pk(&params, vk, &circuit)
+        .map_err(|e| ProverError::Halo2(format!("proving key: {e:?}")))?;
+    let phases = SetupPhases {
+        layout,
+        verifying_key: vk_end - layout,
+        proving_key: timeline.elapsed() - vk_end,
+        msm: timeline.commit_seconds(),
+    };
+    Ok((pk, phases))
 }
 
 fn create(path: &Path) -> Result<BufWriter<std::fs::File>> {

@@ -10,6 +10,8 @@ pub mod error;
 pub mod identity;
 pub mod instance;
 pub mod keys;
+pub mod lagrange;
+pub mod profile;
 pub mod proof;
 pub mod ptau;
 pub mod receipt;

@@ -3,6 +3,7 @@
 
 use crate::commit::{MsmKzg, MsmParams, MsmShplonk};
 use crate::error::{ProverError, Result};
+use crate::profile::{Arguments, ProvePhases, Timeline};
 use crate::srs::Srs;
 use crate::transcript::{EvmChallenge, EvmTranscript};
 use halo2_proofs::halo2curves::bn256::{Bn256, Fr, G1Affine};
@@ -13,6 +14,7 @@ use halo2_proofs::poly::kzg::strategy::SingleStrategy;
 use halo2_proofs::transcript::TranscriptWriterBuffer;
 use rand::rngs::OsRng;
 use std::sync::Arc;
+use std::time::Instant;
 use zkinfer_circuits::{lay_out_planned, ModelCircuit, Plan};
 use zkinfer_gpu::{CpuMsm, Msm};
 use zkinfer_quantize::QGraph;
@@ -53,11 +55,29 @@ pub fn prove_on(
     plan: &Plan,
     witness: &[Vec<i64>],
 ) -> Result<Proof> {
+    prove_profiled(msm, srs, pk, q, plan, witness).map(|(proof, _)| proof)
+}
+
+/// [`prove_on`], also returning where the time went (see [`crate::profile`]).
+///
+/// # Errors
+/// Layout or halo2 failures.
+pub fn prove_profiled(
+    msm: &Arc<dyn Msm>,
+    srs: &Srs,
+    pk: &ProvingKey<G1Affine>,
+    q: &QGraph,
+    plan: &Plan,
+    witness: &[Vec<i64>],
+) -> Result<(Proof, ProvePhases)> {
+    let layout = Instant::now();
     let builder = lay_out_planned(q, Some(witness), plan)?;
+    let layout = layout.elapsed().as_secs_f64();
     let instances = builder.public_values.clone();
     let circuit = ModelCircuit::new(builder);
     let mut transcript = EvmTranscript::new(Vec::new());
-    let params = MsmParams::with_msm(srs, Arc::clone(msm));
+    let timeline = Arc::new(Timeline::new());
+    let params = MsmParams::with_msm(srs, Arc::clone(msm)).with_timeline(Arc::clone(&timeline));
     create_proof::<MsmKzg<'_>, MsmShplonk<'_>, EvmChallenge, _, _, _>(
         &params,
         pk,
@@ -67,8 +87,10 @@ pub fn prove_on(
         &mut transcript,
     )
     .map_err(|e| ProverError::Halo2(format!("proving failed: {e:?}")))?;
+    let end = timeline.elapsed();
+    let phases = ProvePhases::attribute(&timeline, Arguments::of(pk.get_vk().cs()), layout, end);
     let bytes = TranscriptWriterBuffer::<_, G1Affine, EvmChallenge>::finalize(transcript);
-    Ok(Proof { bytes, instances })
+    Ok((Proof { bytes, instances }, phases))
 }
 
 /// Verifies a proof against a verifying key and public instances.

@@ -5,9 +5,9 @@
 //! The file is `"ptau"`, a version and sections of `(type u32, size u64, bytes)`. Section 1
 //! holds the field element size (32), the base field modulus and the power; section 2 the
 //! G1 points τ^i·G1 (i < 2^(power+1) − 1) and section 3 the G2 points τ^i·G2, each coordinate
-//! little-endian in Montgomery form (x·2^256 mod q). halo2 also needs the Lagrange basis of
-//! its evaluation domain, which it computes by an inverse FFT over the G1 points, so it
-//! matches the monomial points by construction.
+//! little-endian in Montgomery form (x·2^256 mod q). The imported SRS has no Lagrange basis:
+//! zkinfer commits to Lagrange-form values through their inverse field FFT instead (see
+//! [`crate::srs::fit`]), which matches the monomial points by construction.
 
 use crate::error::{ProverError, Result};
 use crate::srs::{check_srs, Srs};
@@ -126,9 +126,10 @@ pub fn import_ptau(f: &mut (impl Read + Seek), k: Option<u32>, max_k: u32) -> Re
     if g2_points[0] != G2Affine::generator() {
         return Err(bad("the first G2 point is not the generator".into()));
     }
-    // Without a Lagrange basis, halo2 computes it by an inverse FFT over the G1 points.
+    // No Lagrange basis: commitments in Lagrange form go through a field FFT instead (see
+    // `crate::srs::fit`), so no FFT over G1 points is ever paid.
     let shell = Srs::setup(0, rand_chacha::ChaCha20Rng::seed_from_u64(0));
-    let srs = shell.from_parts(k, g, None, g2_points[0], g2_points[1]);
+    let srs = shell.from_parts(k, g, Some(Vec::new()), g2_points[0], g2_points[1]);
     check_srs(&srs)?;
     Ok((srs, power))
 }

@@ -10,6 +10,7 @@ use halo2_proofs::halo2curves::ff::{BatchInvert, Field, PrimeField};
 use halo2_proofs::halo2curves::group::prime::PrimeCurveAffine;
 use halo2_proofs::halo2curves::group::{Curve, Group, GroupEncoding};
 use halo2_proofs::halo2curves::pairing::Engine;
+use halo2_proofs::halo2curves::serde::SerdeObject;
 use halo2_proofs::poly::commitment::{Params, ParamsProver};
 use halo2_proofs::poly::kzg::commitment::ParamsKZG;
 use halo2_proofs::SerdeFormat;
@@ -163,23 +164,48 @@ pub fn write_srs(srs: &Srs, label: &str, path: &Path) -> Result<()> {
 /// # Errors
 /// Unreadable, foreign or corrupt files.
 pub fn read_srs(path: &Path) -> Result<(Srs, Header)> {
+    read_srs_sized(path, None)
+}
+
+/// Reads the part of an SRS file a circuit of size `k` needs: its first 2^k monomial points
+/// (and the Lagrange points only when the file is exactly that size), so a ceremony-size file
+/// costs no more to use than one of the circuit's size. See [`fit`] for why no Lagrange basis
+/// is computed.
+///
+/// # Errors
+/// Unreadable, foreign or corrupt files, or a file smaller than the circuit needs.
+pub fn read_srs_for(path: &Path, k: u32) -> Result<(Srs, Header)> {
+    read_srs_sized(path, Some(k))
+}
+
+fn read_srs_sized(path: &Path, k: Option<u32>) -> Result<(Srs, Header)> {
     let p = path.display().to_string();
     let f =
         std::fs::File::open(path).map_err(|source| ProverError::Io { path: p.clone(), source })?;
-    read_srs_from(&mut BufReader::new(f), &p)
+    read_srs_part(&mut BufReader::new(f), &p, k)
 }
 
 /// Bytes of one G1 and one G2 point in an SRS file (uncompressed, as halo2 writes them raw).
 const G1_RAW: u64 = 64;
 const G2_RAW: u64 = 128;
 
-/// [`read_srs`] from any seekable reader (`path` names it in errors). halo2's reader takes k
-/// from the data and panics on a short file, so k is checked against the header and the
-/// planner's limit, and the data's length against what 2^k points take, before it runs.
+/// [`read_srs`] from any seekable reader (`path` names it in errors).
 ///
 /// # Errors
 /// Foreign, corrupt or truncated data.
 pub fn read_srs_from(r: &mut (impl Read + Seek), path: &str) -> Result<(Srs, Header)> {
+    read_srs_part(r, path, None)
+}
+
+/// The SRS data is halo2's raw layout: k (u32), the 2^k monomial points, the 2^k Lagrange
+/// points when present, then G2 and s·G2. k is checked against the header and the planner's
+/// limit, and the data's length against what 2^k points take (with or without the Lagrange
+/// points), before any point is read, so a short or padded file is an error, not a panic.
+fn read_srs_part(
+    r: &mut (impl Read + Seek),
+    path: &str,
+    want: Option<u32>,
+) -> Result<(Srs, Header)> {
     let bad = |reason: String| ProverError::Format { path: path.to_string(), reason };
     let header = Header::read(r, Kind::Srs, path)?;
     let start = r.stream_position().map_err(|e| bad(e.to_string()))?;
@@ -194,17 +220,59 @@ pub fn read_srs_from(r: &mut (impl Read + Seek), path: &str) -> Result<(Srs, Hea
         )));
     }
     let end = r.seek(std::io::SeekFrom::End(0)).map_err(|e| bad(e.to_string()))?;
-    let expected = 4 + 2 * (1u64 << k) * G1_RAW + 2 * G2_RAW;
-    if end.checked_sub(start) != Some(expected) {
+    let n = 1u64 << k;
+    let with_lagrange = 4 + 2 * n * G1_RAW + 2 * G2_RAW;
+    let without_lagrange = 4 + n * G1_RAW + 2 * G2_RAW;
+    let len = end.saturating_sub(start);
+    if len != with_lagrange && len != without_lagrange {
         return Err(bad(format!(
-            "corrupt SRS data: {} bytes for 2^{k} points, expected {expected}",
-            end.saturating_sub(start)
+            "corrupt SRS data: {len} bytes for 2^{k} points, expected {with_lagrange} (with \
+             the Lagrange basis) or {without_lagrange} (without)"
         )));
     }
-    r.seek(std::io::SeekFrom::Start(start)).map_err(|e| bad(e.to_string()))?;
-    let srs = Srs::read_custom(r, SerdeFormat::RawBytesUnchecked)
-        .map_err(|e| bad(format!("corrupt SRS data: {e}")))?;
-    Ok((srs, header))
+    let target = want.unwrap_or(k);
+    if target > k {
+        return Err(too_small(target, k));
+    }
+    r.seek(std::io::SeekFrom::Start(start + 4)).map_err(|e| bad(e.to_string()))?;
+    let g = read_g1(r, 1usize << target).map_err(|e| bad(format!("corrupt SRS data: {e}")))?;
+    let lagrange = if target == k && len == with_lagrange {
+        read_g1(r, 1usize << k).map_err(|e| bad(format!("corrupt SRS data: {e}")))?
+    } else {
+        Vec::new()
+    };
+    r.seek(std::io::SeekFrom::Start(end - 2 * G2_RAW)).map_err(|e| bad(e.to_string()))?;
+    let mut g2 = [[0u8; 128]; 2];
+    for point in &mut g2 {
+        r.read_exact(point).map_err(|e| bad(format!("corrupt SRS data: {e}")))?;
+    }
+    let [g2, s_g2] = g2.map(|bytes| G2Affine::from_raw_bytes_unchecked(&bytes));
+    let shell = Srs::setup(0, ChaCha20Rng::seed_from_u64(0));
+    Ok((shell.from_parts(target, g, Some(lagrange), g2, s_g2), header))
+}
+
+/// `n` raw G1 points.
+fn read_g1(r: &mut impl Read, n: usize) -> std::io::Result<Vec<G1Affine>> {
+    let mut bytes = vec![0u8; n * 64];
+    r.read_exact(&mut bytes)?;
+    let mut points = vec![G1Affine::identity(); n];
+    parallelize(&mut points, |chunk, start| {
+        for (i, p) in chunk.iter_mut().enumerate() {
+            let at = (start + i) * 64;
+            *p = G1Affine::from_raw_bytes_unchecked(&bytes[at..at + 64]);
+        }
+    });
+    Ok(points)
+}
+
+fn too_small(need: u32, have: u32) -> ProverError {
+    ProverError::Mismatch {
+        what: "SRS size".into(),
+        detail: format!(
+            "the circuit needs k = {need}, the SRS only has k = {have}; generate or import a \
+             larger one"
+        ),
+    }
 }
 
 /// Imports an SRS file: a snarkjs Powers-of-Tau file (`.ptau`, see [`crate::ptau`]) or a
@@ -242,21 +310,118 @@ pub fn import_params(path: &Path, k: Option<u32>) -> Result<(Srs, String)> {
     Ok((srs, format!("imported sha256={sha}")))
 }
 
-/// Shrinks an SRS to `k` if it is larger.
+/// Shrinks an SRS to `k` if it is larger, keeping its first 2^k points and no Lagrange basis.
+///
+/// halo2 would recompute the Lagrange basis of the smaller domain with an FFT over G1 points
+/// (one full scalar multiplication per butterfly: minutes at k = 17 on two cores). zkinfer
+/// never needs it: a commitment to values in Lagrange form equals the commitment, with the
+/// monomial points, to their inverse field FFT, which [`crate::commit::MsmParams`] computes
+/// when an SRS has no Lagrange points. So a ceremony-size SRS costs what an exact one does.
 ///
 /// # Errors
 /// When it is smaller than the circuit needs.
-pub fn fit(mut srs: Srs, k: u32) -> Result<Srs> {
+pub fn fit(srs: Srs, k: u32) -> Result<Srs> {
     if srs.k() < k {
-        return Err(ProverError::Mismatch {
-            what: "SRS size".into(),
-            detail: format!("the circuit needs k = {k}, the SRS only has k = {}; generate or import a larger one", srs.k()),
-        });
+        return Err(too_small(k, srs.k()));
     }
-    if srs.k() > k {
-        srs.downsize(k);
+    if srs.k() == k {
+        return Ok(srs);
     }
-    Ok(srs)
+    let g = srs.get_g()[..1usize << k].to_vec();
+    let shell = Srs::setup(0, ChaCha20Rng::seed_from_u64(0));
+    Ok(shell.from_parts(k, g, Some(Vec::new()), srs.g2(), srs.s_g2()))
+}
+
+/// Whether an SRS carries its Lagrange points ([`fit`] and [`read_srs_for`] drop them).
+#[must_use]
+pub fn has_lagrange(srs: &Srs) -> bool {
+    lagrange_points(srs).is_some()
+}
+
+/// The SRS's Lagrange points, when it has them. halo2 keeps them private, so they are read
+/// from its raw serialisation: k (4 bytes), the 2^k monomial points, the 2^k Lagrange points
+/// when present (64 bytes each), then 256 bytes of G2 points.
+#[must_use]
+pub fn lagrange_points(srs: &Srs) -> Option<Vec<G1Affine>> {
+    /// Keeps the bytes `[skip, skip + want)` of a stream and counts them all.
+    struct Sink {
+        skip: usize,
+        want: usize,
+        bytes: Vec<u8>,
+        total: u64,
+    }
+    impl std::io::Write for Sink {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.total += buf.len() as u64;
+            let skipped = self.skip.min(buf.len());
+            self.skip -= skipped;
+            let rest = &buf[skipped..];
+            let take = (self.want - self.bytes.len()).min(rest.len());
+            self.bytes.extend_from_slice(&rest[..take]);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let n = usize::try_from(srs.n()).ok()?;
+    let mut sink = Sink { skip: 4 + n * 64, want: n * 64, bytes: Vec::new(), total: 0 };
+    // Writing to memory cannot fail; a short stream is caught by the length check.
+    let _ = srs.write_custom(&mut sink, SerdeFormat::RawBytesUnchecked);
+    if sink.total != 4 + 2 * srs.n() * G1_RAW + 2 * G2_RAW {
+        return None;
+    }
+    Some(sink.bytes.chunks_exact(64).map(G1Affine::from_raw_bytes_unchecked).collect())
+}
+
+/// The SRS with its Lagrange points, computed by an inverse FFT over the G1 points when it
+/// has none ([`crate::lagrange`]). That FFT costs a scalar multiplication per butterfly
+/// (about a minute at k = 17 on two cores), so callers cache the result (`zkinfer` keys its
+/// cache by [`points_digest`]); commitments to the small values of advice and fixed columns
+/// are several times cheaper with these points than through a field FFT.
+#[must_use]
+pub fn with_lagrange(srs: Srs) -> Srs {
+    if has_lagrange(&srs) {
+        return srs;
+    }
+    let lagrange = crate::lagrange::lagrange_basis(srs.get_g());
+    let shell = Srs::setup(0, ChaCha20Rng::seed_from_u64(0));
+    shell.from_parts(srs.k(), srs.get_g().to_vec(), Some(lagrange), srs.g2(), srs.s_g2())
+}
+
+/// SHA-256 of k, the monomial points and both G2 points: what the Lagrange points are a
+/// function of, so a cache keyed by it serves any file those points came from.
+#[must_use]
+pub fn points_digest(srs: &Srs) -> [u8; 32] {
+    let mut h = Sha256::new();
+    h.update(srs.k().to_le_bytes());
+    for p in srs.get_g() {
+        h.update(p.to_raw_bytes());
+    }
+    h.update(srs.g2().to_raw_bytes());
+    h.update(srs.s_g2().to_raw_bytes());
+    h.finalize().into()
+}
+
+/// Checks an SRS's Lagrange points against its monomial points: for random 64-bit r,
+/// Σ r_i·L_i = Σ c_j·g_j with c the inverse FFT of r. A wrong point passes with probability
+/// at most 2^-64. Costs two MSMs of 2^k points, far less than a setup or a proof.
+#[must_use]
+pub fn lagrange_consistent(srs: &Srs) -> bool {
+    use halo2_proofs::poly::EvaluationDomain;
+    let Some(lagrange) = lagrange_points(srs) else {
+        return false;
+    };
+    let domain = EvaluationDomain::<Fr>::new(1, srs.k());
+    let mut values = domain.empty_lagrange();
+    let mut rng = ChaCha20Rng::from_entropy();
+    for v in values.iter_mut() {
+        *v = Fr::from(rand::RngCore::next_u64(&mut rng));
+    }
+    let lhs = halo2_proofs::arithmetic::best_multiexp(&values, &lagrange);
+    let coeffs = domain.lagrange_to_coeff(values);
+    let rhs = halo2_proofs::arithmetic::best_multiexp(&coeffs, srs.get_g());
+    lhs == rhs
 }
 
 /// What a verifier relied on for the SRS points in a verifying key. The points decide

@@ -141,3 +141,62 @@ fn hidden_weights_stay_out_of_the_circuit_hash() {
         assert_eq!(circuit_hash(&q, &p), circuit_hash(&other(&q), &p), "{v}");
     }
 }
+
+/// A larger SRS shrunk to the circuit (no Lagrange points: commitments in Lagrange form go
+/// through a field FFT) gives the same keys, so the same model identity, and proofs that
+/// verify under the exact-size SRS's key; SRS files of either layout round-trip, and a file
+/// read for a smaller circuit is read in part.
+#[test]
+fn larger_srs_fits_without_a_lagrange_basis() {
+    use halo2_proofs::poly::commitment::ParamsProver;
+    use zkinfer_prover::keys::vk_file_bytes;
+    use zkinfer_prover::srs::{fit, has_lagrange, read_srs_for};
+    let (q, p, inputs) = common::compiled("mlp");
+    let label = "INSECURE-dev-srs seed=7";
+    let exact = dev_srs(p.k, 7);
+    let big = dev_srs(p.k + 3, 7);
+    assert!(has_lagrange(&exact) && has_lagrange(&big));
+    let fitted = fit(big.clone(), p.k).unwrap();
+    assert!(!has_lagrange(&fitted));
+    assert_eq!(fitted.get_g(), exact.get_g());
+
+    let hash = circuit_hash(&q, &p);
+    let pk_exact = keygen(&exact, &q, &p).unwrap();
+    let pk_fitted = keygen(&fitted, &q, &p).unwrap();
+    assert_eq!(
+        vk_file_bytes(pk_exact.get_vk(), &p, &exact, label, hash).unwrap(),
+        vk_file_bytes(pk_fitted.get_vk(), &p, &fitted, label, hash).unwrap(),
+        "a shrunk SRS changed the verifying key"
+    );
+    let witness = eval::eval_all(&q, &inputs).unwrap();
+    let proof = prove(&fitted, &pk_fitted, &q, &p, &witness).unwrap();
+    verify(&exact, pk_exact.get_vk(), &proof.instances, &proof.bytes).unwrap();
+    let mut inst = proof.instances.clone();
+    inst[0] += Fr::one();
+    assert!(verify(&exact, pk_exact.get_vk(), &inst, &proof.bytes).is_err());
+
+    let tmp = tempfile::tempdir().unwrap();
+    let (big_path, fitted_path) = (tmp.path().join("big.srs"), tmp.path().join("fitted.srs"));
+    write_srs(&big, label, &big_path).unwrap();
+    write_srs(&fitted, label, &fitted_path).unwrap();
+    let (part, header) = read_srs_for(&big_path, p.k).unwrap();
+    assert_eq!((header.k, part.get_g()), (p.k + 3, exact.get_g()));
+    assert!(!has_lagrange(&part));
+    let (whole, _) = read_srs_for(&big_path, p.k + 3).unwrap();
+    assert!(has_lagrange(&whole) && whole.get_g() == big.get_g());
+    let (back, _) = read_srs(&fitted_path).unwrap();
+    assert!(!has_lagrange(&back) && back.get_g() == exact.get_g() && back.s_g2() == exact.s_g2());
+    let err = read_srs_for(&fitted_path, p.k + 1).err().unwrap();
+    assert!(matches!(err, ProverError::Mismatch { .. }), "{err}");
+    // Cut or padded files of either layout are refused before any point is read.
+    for path in [&big_path, &fitted_path] {
+        let bytes = std::fs::read(path).unwrap();
+        for len in [bytes.len() - 1, bytes.len() - 64, bytes.len() + 64] {
+            let mut cut = bytes.clone();
+            cut.resize(len, 0);
+            std::fs::write(tmp.path().join("cut"), &cut).unwrap();
+            let err = read_srs_for(&tmp.path().join("cut"), p.k).err().unwrap();
+            assert!(err.to_string().contains("corrupt SRS data"), "{err}");
+        }
+    }
+}

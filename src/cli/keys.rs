@@ -24,7 +24,18 @@ pub fn settings_or_calibrate(
 
 /// The SRS for a circuit, warning when it is the development SRS.
 pub fn srs_for(path: Option<&Path>, k: u32, quiet: bool) -> anyhow::Result<(Srs, String)> {
-    let (srs, label) = steps::srs_for(path, k)?;
+    let spinner = std::cell::RefCell::new(None);
+    let (srs, label) = steps::srs_for_with(path, k, &|k| {
+        *spinner.borrow_mut() = Some(super::spinner(
+            &format!(
+                "computing the SRS's Lagrange basis for k = {k} (once per SRS and size; cached)"
+            ),
+            quiet,
+        ));
+    })?;
+    if let Some(sp) = spinner.into_inner() {
+        sp.finish_and_clear();
+    }
     if label.starts_with(DEV_LABEL) && !quiet {
         eprintln!("warning: using an INSECURE development SRS; pass --srs with a ceremony SRS (`zkinfer srs import`) for production");
     }

@@ -75,6 +75,7 @@ pub fn main(a: &Args) -> anyhow::Result<()> {
                 "proof_bytes": proof_bytes, "peak_memory_bytes": super::peak_memory_bytes(),
                 "lanes": c.plan.lanes, "late_lanes": c.plan.late_lanes, "lookup_lanes": c.plan.lookup_lanes, "hash_lanes": c.plan.hash_lanes, "instances": file.instances, "msm": msm.name(), "msm_fallback": device.fallback,
                 "visibility": c.qgraph.visibility, "outputs": accuracy.outputs,
+                "setup_phases": pk.phases, "prove_phases": proved.phases,
             })
         );
         return Ok(());
