@@ -7,7 +7,8 @@ use zkinfer_circuits::{plan_within, Plan};
 use zkinfer_prover::artifact::hex;
 pub use zkinfer_prover::srs::DEV_SEED;
 use zkinfer_prover::srs::{
-    has_lagrange, lagrange_consistent, points_digest, read_srs, with_lagrange, write_srs, DEV_LABEL,
+    has_lagrange, lagrange_consistent, points_digest, read_srs, with_lagrange, without_lagrange,
+    write_srs, DEV_LABEL,
 };
 use zkinfer_prover::{circuit_hash, dev_srs, Srs};
 use zkinfer_quantize::{QGraph, Settings};
@@ -53,21 +54,25 @@ pub fn cache_dir() -> PathBuf {
     )
 }
 
-/// An SRS with its Lagrange points. An SRS read for a smaller circuit than its file
+/// An SRS with Lagrange points that are checked against its monomial points
+/// ([`lagrange_consistent`]: wrong ones would commit the verifying key to other fixed
+/// columns). An SRS read for a smaller circuit than its file
 /// ([`zkinfer_prover::srs::read_srs_for`]) has none, and computing them costs an FFT over G1
-/// points (minutes at k = 17), so they are cached by the digest of the points they derive
-/// from ([`points_digest`]) and checked against them on load
-/// ([`lagrange_consistent`]): a ceremony-size SRS costs its FFT once per circuit size, then
-/// what an exact-size one does. `computing` is called before a cache miss's FFT. A cache
-/// that cannot be written only costs the FFT again next time.
+/// points (over a minute at k = 17), so they are cached by the digest of the points they
+/// derive from ([`points_digest`]) and checked on every load: a ceremony-size SRS costs its
+/// FFT once per circuit size, then what an exact-size one does. A file whose own Lagrange
+/// points fail the check is treated as having none. `computing` is called before a cache
+/// miss's FFT. A cache that cannot be written only costs the FFT again next time.
 ///
 /// # Errors
 /// None today; the result type leaves room for a cache that must be readable.
 pub fn with_lagrange_cached(srs: Srs, label: &str, computing: &dyn Fn(u32)) -> Result<Srs> {
-    if has_lagrange(&srs) {
+    let k = srs.k();
+    // A file's own Lagrange points that fail the check are treated as absent.
+    if has_lagrange(&srs) && lagrange_consistent(&srs) {
         return Ok(srs);
     }
-    let k = srs.k();
+    let srs = without_lagrange(&srs);
     let digest = hex(&points_digest(&srs));
     let path = cache_dir().join(format!("srs/lagrange-k{k}-{}.srs", &digest[..32]));
     if let Ok((cached, header)) = read_srs(&path) {
@@ -81,13 +86,19 @@ pub fn with_lagrange_cached(srs: Srs, label: &str, computing: &dyn Fn(u32)) -> R
     }
     computing(k);
     let srs = with_lagrange(srs);
-    // Written aside and renamed, so a concurrent reader never sees half a file.
-    let tmp = path.with_extension(format!("tmp{}", std::process::id()));
-    if write_srs(&srs, label, &tmp).is_ok() {
-        let _ = std::fs::rename(&tmp, &path);
-    }
-    let _ = std::fs::remove_file(&tmp);
+    write_aside(&srs, label, &path);
     Ok(srs)
+}
+
+/// Writes a cache file aside (a name unique to this process and call) and renames it into
+/// place, so a concurrent reader never sees half a file; failures leave no file behind.
+fn write_aside(srs: &Srs, label: &str, path: &std::path::Path) -> bool {
+    static CALLS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let call = CALLS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let tmp = path.with_extension(format!("tmp-{}-{call}", std::process::id()));
+    let done = write_srs(srs, label, &tmp).is_ok() && std::fs::rename(&tmp, path).is_ok();
+    let _ = std::fs::remove_file(&tmp);
+    done
 }
 
 /// The cached development SRS for size `k` (generated on first use). INSECURE.
@@ -99,12 +110,15 @@ pub fn dev_srs_cached(k: u32) -> Result<(Srs, String)> {
     let label = format!("{DEV_LABEL}{DEV_SEED}");
     if path.exists() {
         if let Ok((srs, header)) = read_srs(&path) {
-            if header.k == k && header.label == label {
+            if header.k == k && header.label == label && lagrange_consistent(&srs) {
                 return Ok((srs, label));
             }
         }
     }
     let srs = dev_srs(k, DEV_SEED);
-    write_srs(&srs, &label, &path).map_err(Error::from)?;
+    if !write_aside(&srs, &label, &path) {
+        // Say why the next command will generate it again.
+        write_srs(&srs, &label, &path).map_err(Error::from)?;
+    }
     Ok((srs, label))
 }

@@ -6,7 +6,7 @@
 use std::cell::Cell;
 use zkinfer::circuits::halo2_proofs::poly::commitment::ParamsProver;
 use zkinfer::prover::dev_srs;
-use zkinfer::prover::srs::{lagrange_points, write_srs};
+use zkinfer::prover::srs::{import_params, lagrange_points, write_srs};
 use zkinfer::steps::srs_for_with;
 
 #[test]
@@ -50,4 +50,29 @@ fn larger_srs_lagrange_basis_is_computed_once_and_checked() {
     assert_eq!(computed.get(), 2, "a damaged cache was trusted");
     load();
     assert_eq!(computed.get(), 2);
+
+    // An exact-size file whose own Lagrange points are wrong: they are not trusted either.
+    let exact_file = tmp.path().join("exact.srs");
+    write_srs(&exact, "test seed=9", &exact_file).unwrap();
+    let mut bytes = std::fs::read(&exact_file).unwrap();
+    let lagrange_at = bytes.len() - 256 - (64 << k);
+    bytes.copy_within(lagrange_at + 64..lagrange_at + 128, lagrange_at);
+    std::fs::write(&exact_file, &bytes).unwrap();
+    let (srs, _) =
+        srs_for_with(Some(&exact_file), k, &|_| computed.set(computed.get() + 1)).unwrap();
+    assert_eq!(lagrange_points(&srs), lagrange_points(&exact));
+    assert_eq!(computed.get(), 2, "the cache of these points was not used");
+
+    // halo2 params files with too few bytes, or none at all, are errors, not panics.
+    let params = tmp.path().join("ceremony.params");
+    let mut raw = Vec::new();
+    exact.write_custom(&mut raw, zkinfer::circuits::halo2_proofs::SerdeFormat::RawBytes).unwrap();
+    for len in [0, 3, 4, raw.len() / 2, raw.len() - 1] {
+        std::fs::write(&params, &raw[..len]).unwrap();
+        assert!(import_params(&params, None).is_err(), "{len} bytes accepted");
+    }
+    std::fs::write(&params, &raw).unwrap();
+    let (imported, label) = import_params(&params, Some(k - 1)).unwrap();
+    assert!(label.starts_with("imported sha256="));
+    assert_eq!(imported.get_g(), &exact.get_g()[..1 << (k - 1)]);
 }

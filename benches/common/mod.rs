@@ -189,8 +189,9 @@ zkinfer's layout, the verifying key (fixed columns committed), the proving key (
 on the extended domain). Prove: zkinfer's layout of the witness, halo2's synthesis, advice
 commitments, lookup arguments (permuted columns, grand products), permutation argument,
 quotient (advice to coefficients, constraints on the extended domain, its pieces committed),
-evaluations, multi-open. `msm` is the time inside commitment MSMs, already counted in the
-phases; `msm %` its share of the proof.
+evaluations, multi-open. `msm` is the time inside the commitments' MSMs, already counted in
+the phases (the multi-open's own two MSMs are counted in `opening` only); `msm %` its share of
+the proof.
 ";
 pub const PHASE_HEADER: &str = "| model | setup layout | vk | pk | setup msm | prove layout | synthesis | advice commit | lookups | permutation | quotient | evaluations | opening | prove msm | msm % |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n";
 

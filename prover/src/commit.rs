@@ -22,7 +22,7 @@ use rand::RngCore;
 use std::borrow::Cow;
 use std::io;
 use std::marker::PhantomData;
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 use std::time::Instant;
 use zkinfer_gpu::{BasesId, CpuMsm, Msm};
 
@@ -32,11 +32,13 @@ pub struct MsmParams<'a> {
     srs: Cow<'a, Srs>,
     msm: Arc<dyn Msm>,
     g_id: BasesId,
-    lagrange: Arc<OnceLock<Lagrange>>,
+    lagrange: Arc<Lagrange>,
     timeline: Option<Arc<Timeline>>,
 }
 
-/// How commitments to values in Lagrange form are made.
+/// How commitments to values in Lagrange form are made. Decided and prepared when the
+/// parameters are made, outside halo2's thread pool: preparing it lazily inside the first
+/// (parallel) commitment could wait on pool work that re-enters the same initialisation.
 #[derive(Debug)]
 enum Lagrange {
     /// An MSM with the SRS's Lagrange points.
@@ -47,6 +49,15 @@ enum Lagrange {
     Ifft(Box<EvaluationDomain<Fr>>),
 }
 
+impl Lagrange {
+    fn of(srs: &Srs) -> Self {
+        match crate::srs::lagrange_points(srs) {
+            Some(points) => Self::Points(BasesId::fresh(), points),
+            None => Self::Ifft(Box::new(EvaluationDomain::new(1, srs.k()))),
+        }
+    }
+}
+
 impl<'a> MsmParams<'a> {
     /// Commits through `msm` with `srs`'s bases.
     #[must_use]
@@ -55,7 +66,7 @@ impl<'a> MsmParams<'a> {
             srs: Cow::Borrowed(srs),
             msm,
             g_id: BasesId::fresh(),
-            lagrange: Arc::default(),
+            lagrange: Arc::new(Lagrange::of(srs)),
             timeline: None,
         }
     }
@@ -74,11 +85,12 @@ impl<'a> MsmParams<'a> {
     }
 
     fn owned(srs: Srs) -> Self {
+        let lagrange = Arc::new(Lagrange::of(&srs));
         Self {
             srs: Cow::Owned(srs),
             msm: Arc::new(CpuMsm),
             g_id: BasesId::fresh(),
-            lagrange: Arc::default(),
+            lagrange,
             timeline: None,
         }
     }
@@ -93,15 +105,6 @@ impl<'a> MsmParams<'a> {
     #[must_use]
     pub fn msm(&self) -> &Arc<dyn Msm> {
         &self.msm
-    }
-
-    /// How Lagrange-form values are committed: with the SRS's Lagrange points, or through
-    /// an inverse FFT when it has none.
-    fn lagrange(&self) -> &Lagrange {
-        self.lagrange.get_or_init(|| match crate::srs::lagrange_points(&self.srs) {
-            Some(points) => Lagrange::Points(BasesId::fresh(), points),
-            None => Lagrange::Ifft(Box::new(EvaluationDomain::new(1, self.srs.k()))),
-        })
     }
 
     fn run(&self, scalars: &[Fr], bases: &[G1Affine], id: BasesId) -> G1 {
@@ -129,7 +132,7 @@ impl<'params> Params<'params, G1Affine> for MsmParams<'_> {
     fn downsize(&mut self, k: u32) {
         self.srs.to_mut().downsize(k);
         self.g_id = BasesId::fresh();
-        self.lagrange = Arc::default();
+        self.lagrange = Arc::new(Lagrange::of(&self.srs));
     }
 
     fn empty_msm(&'params self) -> Self::MSM {
@@ -138,12 +141,13 @@ impl<'params> Params<'params, G1Affine> for MsmParams<'_> {
 
     fn commit_lagrange(&self, poly: &Polynomial<Fr, LagrangeCoeff>, _: Blind<Fr>) -> G1 {
         let start = Instant::now();
-        let point = match self.lagrange() {
+        let point = match self.lagrange.as_ref() {
             Lagrange::Points(id, bases) => self.run(poly, bases, *id),
             Lagrange::Ifft(domain) => {
                 // halo2's Lagrange polynomials span the whole domain; shorter values are the
                 // same polynomial with zeros after them.
                 let mut values = domain.empty_lagrange();
+                debug_assert!(poly.len() <= values.len(), "values beyond the domain");
                 let len = poly.len().min(values.len());
                 values[0..len].copy_from_slice(&poly[0..len]);
                 let coeffs = domain.lagrange_to_coeff(values);

@@ -109,10 +109,11 @@ pub fn keygen_profiled(
     q: &QGraph,
     plan: &Plan,
 ) -> Result<(ProvingKey<G1Affine>, SetupPhases)> {
+    let params = MsmParams::with_msm(srs, Arc::clone(msm));
     let timeline = Arc::new(Timeline::new());
     let circuit = ModelCircuit::new(lay_out_planned(q, None, plan)?);
     let layout = timeline.elapsed();
-    let params = MsmParams::with_msm(srs, Arc::clone(msm)).with_timeline(Arc::clone(&timeline));
+    let params = params.with_timeline(Arc::clone(&timeline));
     let vk = keygen_vk(&params, &circuit)
         .map_err(|e| ProverError::Halo2(format!("verifying key: {e:?}")))?;
     let vk_end = timeline.elapsed();

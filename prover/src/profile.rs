@@ -132,8 +132,8 @@ pub struct ProvePhases {
     pub evaluations: f64,
     /// SHPLONK multi-open.
     pub opening: f64,
-    /// Of the above, the time inside commitment MSMs (and their inverse FFTs when the SRS has
-    /// no Lagrange points).
+    /// Of the above, the time inside the commitments' MSMs (and their inverse FFTs when the
+    /// SRS has no Lagrange points); the multi-open's own MSMs are in `opening` only.
     pub msm: f64,
 }
 

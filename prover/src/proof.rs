@@ -76,8 +76,9 @@ pub fn prove_profiled(
     let instances = builder.public_values.clone();
     let circuit = ModelCircuit::new(builder);
     let mut transcript = EvmTranscript::new(Vec::new());
+    let params = MsmParams::with_msm(srs, Arc::clone(msm));
     let timeline = Arc::new(Timeline::new());
-    let params = MsmParams::with_msm(srs, Arc::clone(msm)).with_timeline(Arc::clone(&timeline));
+    let params = params.with_timeline(Arc::clone(&timeline));
     create_proof::<MsmKzg<'_>, MsmShplonk<'_>, EvmChallenge, _, _, _>(
         &params,
         pk,

@@ -156,7 +156,9 @@ pub fn write_srs(srs: &Srs, label: &str, path: &Path) -> Result<()> {
     }
     let mut w = BufWriter::new(std::fs::File::create(path).map_err(io)?);
     Header::new(Kind::Srs, [0; 32], srs.k(), label).write(&mut w).map_err(io)?;
-    srs.write_custom(&mut w, SerdeFormat::RawBytesUnchecked).map_err(io)
+    srs.write_custom(&mut w, SerdeFormat::RawBytesUnchecked).map_err(io)?;
+    // Flushed here, so a full disk is an error rather than a silently cut file.
+    w.into_inner().map_err(|e| io(e.into_error()))?.sync_all().map_err(io)
 }
 
 /// Reads an SRS written by [`write_srs`]; returns it with its header.
@@ -206,16 +208,30 @@ fn read_srs_part(
     path: &str,
     want: Option<u32>,
 ) -> Result<(Srs, Header)> {
-    let bad = |reason: String| ProverError::Format { path: path.to_string(), reason };
     let header = Header::read(r, Kind::Srs, path)?;
+    let srs = read_raw_points(r, path, Some(header.k), want)?;
+    Ok((srs, header))
+}
+
+/// Reads halo2's raw SRS layout from the reader's position to its end (see
+/// [`read_srs_part`]); `header_k` is the k the data must state. Every point is checked to be
+/// on its curve (BN254's G1 has cofactor 1, so that is subgroup membership too) and G2 must be
+/// the generator, which also refuses a file cut exactly where the Lagrange points begin.
+fn read_raw_points(
+    r: &mut (impl Read + Seek),
+    path: &str,
+    header_k: Option<u32>,
+    want: Option<u32>,
+) -> Result<Srs> {
+    let bad = |reason: String| ProverError::Format { path: path.to_string(), reason };
     let start = r.stream_position().map_err(|e| bad(e.to_string()))?;
     let mut k = [0u8; 4];
     r.read_exact(&mut k).map_err(|e| bad(format!("corrupt SRS data: {e}")))?;
     let k = u32::from_le_bytes(k);
-    if k != header.k || k > zkinfer_circuits::plan::MAX_K {
+    if header_k.is_some_and(|h| h != k) || k > zkinfer_circuits::plan::MAX_K {
         return Err(bad(format!(
             "corrupt SRS data: k = {k} (the header says {}, zkinfer uses at most {})",
-            header.k,
+            header_k.map_or_else(|| "nothing".to_string(), |h| h.to_string()),
             zkinfer_circuits::plan::MAX_K
         )));
     }
@@ -234,35 +250,42 @@ fn read_srs_part(
     if target > k {
         return Err(too_small(target, k));
     }
+    let corrupt = |e: String| bad(format!("corrupt SRS data: {e}"));
     r.seek(std::io::SeekFrom::Start(start + 4)).map_err(|e| bad(e.to_string()))?;
-    let g = read_g1(r, 1usize << target).map_err(|e| bad(format!("corrupt SRS data: {e}")))?;
+    let g = read_g1(r, 1usize << target).map_err(corrupt)?;
     let lagrange = if target == k && len == with_lagrange {
-        read_g1(r, 1usize << k).map_err(|e| bad(format!("corrupt SRS data: {e}")))?
+        read_g1(r, 1usize << k).map_err(corrupt)?
     } else {
         Vec::new()
     };
     r.seek(std::io::SeekFrom::Start(end - 2 * G2_RAW)).map_err(|e| bad(e.to_string()))?;
     let mut g2 = [[0u8; 128]; 2];
     for point in &mut g2 {
-        r.read_exact(point).map_err(|e| bad(format!("corrupt SRS data: {e}")))?;
+        r.read_exact(point).map_err(|e| corrupt(e.to_string()))?;
     }
-    let [g2, s_g2] = g2.map(|bytes| G2Affine::from_raw_bytes_unchecked(&bytes));
+    let [g2, s_g2] = g2.map(|bytes| G2Affine::from_raw_bytes(&bytes));
+    let (Some(g2), Some(s_g2)) = (g2, s_g2) else {
+        return Err(corrupt("a G2 point is not on the curve".into()));
+    };
+    if g2 != G2Affine::generator() {
+        return Err(corrupt("the G2 point is not the generator".into()));
+    }
     let shell = Srs::setup(0, ChaCha20Rng::seed_from_u64(0));
-    Ok((shell.from_parts(target, g, Some(lagrange), g2, s_g2), header))
+    Ok(shell.from_parts(target, g, Some(lagrange), g2, s_g2))
 }
 
-/// `n` raw G1 points.
-fn read_g1(r: &mut impl Read, n: usize) -> std::io::Result<Vec<G1Affine>> {
+/// `n` raw G1 points, each checked to be on the curve.
+fn read_g1(r: &mut impl Read, n: usize) -> std::result::Result<Vec<G1Affine>, String> {
     let mut bytes = vec![0u8; n * 64];
-    r.read_exact(&mut bytes)?;
-    let mut points = vec![G1Affine::identity(); n];
+    r.read_exact(&mut bytes).map_err(|e| e.to_string())?;
+    let mut points = vec![None; n];
     parallelize(&mut points, |chunk, start| {
         for (i, p) in chunk.iter_mut().enumerate() {
             let at = (start + i) * 64;
-            *p = G1Affine::from_raw_bytes_unchecked(&bytes[at..at + 64]);
+            *p = G1Affine::from_raw_bytes(&bytes[at..at + 64]);
         }
     });
-    Ok(points)
+    points.into_iter().collect::<Option<_>>().ok_or_else(|| "a G1 point is not on the curve".into())
 }
 
 fn too_small(need: u32, have: u32) -> ProverError {
@@ -298,15 +321,14 @@ pub fn import_params(path: &Path, k: Option<u32>) -> Result<(Srs, String)> {
             crate::ptau::import_ptau(&mut BufReader::new(f), k, zkinfer_circuits::plan::MAX_K)?;
         return Ok((srs, format!("imported ptau power={power} sha256={sha}")));
     }
-    let srs = Srs::read(&mut BufReader::new(f)).map_err(|e| ProverError::Format {
-        path: p.clone(),
-        reason: format!("neither a snarkjs .ptau file nor a halo2 KZG params file: {e}"),
+    let srs = read_raw_points(&mut BufReader::new(f), &p, None, k).map_err(|e| match e {
+        ProverError::Format { path, reason } => ProverError::Format {
+            path,
+            reason: format!("neither a snarkjs .ptau file nor a halo2 KZG params file: {reason}"),
+        },
+        other => other,
     })?;
     check_srs(&srs)?;
-    let srs = match k {
-        Some(k) => fit(srs, k)?,
-        None => srs,
-    };
     Ok((srs, format!("imported sha256={sha}")))
 }
 
@@ -332,10 +354,31 @@ pub fn fit(srs: Srs, k: u32) -> Result<Srs> {
     Ok(shell.from_parts(k, g, Some(Vec::new()), srs.g2(), srs.s_g2()))
 }
 
-/// Whether an SRS carries its Lagrange points ([`fit`] and [`read_srs_for`] drop them).
+/// The SRS without its Lagrange points (see [`fit`] for how commitments are made then).
+#[must_use]
+pub fn without_lagrange(srs: &Srs) -> Srs {
+    let shell = Srs::setup(0, ChaCha20Rng::seed_from_u64(0));
+    shell.from_parts(srs.k(), srs.get_g().to_vec(), Some(Vec::new()), srs.g2(), srs.s_g2())
+}
+
+/// Whether an SRS carries its Lagrange points ([`fit`] and [`read_srs_for`] drop them):
+/// the length of its raw serialisation, counted without copying it.
 #[must_use]
 pub fn has_lagrange(srs: &Srs) -> bool {
-    lagrange_points(srs).is_some()
+    struct Count(u64);
+    impl std::io::Write for Count {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0 += buf.len() as u64;
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut count = Count(0);
+    // Counting cannot fail.
+    let _ = srs.write_custom(&mut count, SerdeFormat::RawBytesUnchecked);
+    count.0 == 4 + 2 * srs.n() * G1_RAW + 2 * G2_RAW
 }
 
 /// The SRS's Lagrange points, when it has them. halo2 keeps them private, so they are read

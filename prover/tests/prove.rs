@@ -199,4 +199,10 @@ fn larger_srs_fits_without_a_lagrange_basis() {
             assert!(err.to_string().contains("corrupt SRS data"), "{err}");
         }
     }
+    // Cut exactly where the Lagrange points begin: the length of the other layout, with
+    // Lagrange points where G2 belongs.
+    let bytes = std::fs::read(&big_path).unwrap();
+    std::fs::write(tmp.path().join("cut"), &bytes[..bytes.len() - (64 << (p.k + 3))]).unwrap();
+    let err = read_srs_for(&tmp.path().join("cut"), p.k).err().unwrap();
+    assert!(err.to_string().contains("corrupt SRS data"), "{err}");
 }

@@ -171,6 +171,32 @@ def cifar_cnn(path):
     return torch_export(net, (x,), path)
 
 
+@model("cifar10_cnn", "torch", "the CIFAR-10 CNN of tutorials: 4 conv (32, 32, 64, 64 channels), 2 linear, 197k parameters")
+def cifar10_cnn(path):
+    import torch
+    from torch import nn
+
+    rng = seeded()
+    net = nn.Sequential(
+        nn.Conv2d(3, 32, 3, padding=1),
+        nn.ReLU(),
+        nn.Conv2d(32, 32, 3, padding=1),
+        nn.ReLU(),
+        nn.MaxPool2d(2),
+        nn.Conv2d(32, 64, 3, padding=1),
+        nn.ReLU(),
+        nn.Conv2d(64, 64, 3, padding=1),
+        nn.ReLU(),
+        nn.MaxPool2d(2),
+        nn.Flatten(),
+        nn.Linear(64 * 8 * 8, 32),
+        nn.ReLU(),
+        nn.Linear(32, 10),
+    )
+    x = torch.tensor(rng.normal(size=(1, 3, 32, 32)), dtype=torch.float32)
+    return torch_export(net, (x,), path)
+
+
 @model("resnet_narrow", "torchvision", "narrow ResNet of torchvision BasicBlocks (BatchNorm, skip adds)")
 def resnet_narrow(path):
     import torch
