@@ -299,6 +299,7 @@ fn prove(
             "k": c.plan.k, "keys_cached": cached, "proof_bytes": proved.proof.bytes.len(),
             "vk": vk, "insecure_srs": label.starts_with(DEV_LABEL), "outputs": accuracy.outputs,
             "msm": msm.msm.name(), "msm_fallback": msm.fallback,
+            "setup_phases": pk.phases, "prove_phases": proved.phases,
         }))
     });
     to_json(&v.map_err(err)?)

@@ -59,6 +59,12 @@ def test_prove_model_and_verify_corpus_models(name, tmp_path):
         assert proven.max_rel_error < 1e-3
     written = json.loads(Path(result.proof).read_text())
     assert written["model_identity"] == result.model_identity
+    # Where the time went: every phase measured, the MSMs inside them.
+    phases = result.prove_phases
+    assert {"synthesis", "advice_commit", "lookups", "permutation", "quotient", "opening"} <= set(phases)
+    assert phases["quotient"] > 0 and phases["opening"] > 0 and 0 < phases["msm"] < sum(
+        t for name, t in phases.items() if name != "msm"
+    )
 
 
 def test_numpy_and_nested_list_inputs_agree(tmp_path):
@@ -92,6 +98,7 @@ def test_explicit_pipeline_and_tampering(tmp_path):
         path, x, tmp_path / "proof.json", settings=settings, pk=keys.pk, srs=tmp_path / "dev.srs"
     )
     assert zkinfer.verify(proof.proof, keys.vk)
+    assert proof.setup_phases is None, "keys were given: no setup was timed"
 
     doc = json.loads(Path(proof.proof).read_text())
     byte = int(doc["proof"][200:202], 16) ^ 1

@@ -182,6 +182,10 @@ class ProofResult:
     outputs: List[Output]
     msm: str = "cpu"
     msm_fallback: Optional[str] = None
+    # Seconds per phase, as `zkinfer prove --json` reports them: prove_phases always,
+    # setup_phases when the keys were generated rather than loaded.
+    prove_phases: Dict[str, float] = field(default_factory=dict)
+    setup_phases: Optional[Dict[str, float]] = None
 
 
 @dataclass(frozen=True)
@@ -587,6 +591,8 @@ def prove(
         outputs=_outputs(v["outputs"]),
         msm=v["msm"],
         msm_fallback=v["msm_fallback"],
+        prove_phases=v.get("prove_phases") or {},
+        setup_phases=v.get("setup_phases"),
     )
 
 
