@@ -264,7 +264,7 @@ def table(results, machine, date):
         for tool in ("ezkl", "zkinfer"):
             m = r.get(tool)
             if not isinstance(m, dict):
-                rows.append(f"| `{r['model']}` | {tool} | failed: {str(m)[:120]} |")
+                rows.append(f"| `{r['model']}` | {tool} | failed: {str(m)[:220]} |")
                 continue
             rows.append(
                 f"| `{r['model']}` | {tool} | {m['k']} | {m['setup_s']:.2f} | {m['prove_s']:.2f} | "
