@@ -7,8 +7,8 @@ use zkinfer_circuits::{plan_within, Plan};
 use zkinfer_prover::artifact::hex;
 pub use zkinfer_prover::srs::DEV_SEED;
 use zkinfer_prover::srs::{
-    has_lagrange, lagrange_consistent, points_digest, read_srs, with_lagrange, without_lagrange,
-    write_srs, DEV_LABEL,
+    lagrange_consistent, points_digest, read_srs, with_lagrange, without_lagrange, write_srs,
+    DEV_LABEL,
 };
 use zkinfer_prover::{circuit_hash, dev_srs, Srs};
 use zkinfer_quantize::{QGraph, Settings};
@@ -69,7 +69,7 @@ pub fn cache_dir() -> PathBuf {
 pub fn with_lagrange_cached(srs: Srs, label: &str, computing: &dyn Fn(u32)) -> Result<Srs> {
     let k = srs.k();
     // A file's own Lagrange points that fail the check are treated as absent.
-    if has_lagrange(&srs) && lagrange_consistent(&srs) {
+    if lagrange_consistent(&srs) {
         return Ok(srs);
     }
     let srs = without_lagrange(&srs);
@@ -86,17 +86,25 @@ pub fn with_lagrange_cached(srs: Srs, label: &str, computing: &dyn Fn(u32)) -> R
     }
     computing(k);
     let srs = with_lagrange(srs);
-    write_aside(&srs, label, &path);
+    // A cache that cannot be written only costs the FFT again next time.
+    let _ = write_aside(&srs, label, &path);
     Ok(srs)
 }
 
 /// Writes a cache file aside (a name unique to this process and call) and renames it into
 /// place, so a concurrent reader never sees half a file; failures leave no file behind.
-fn write_aside(srs: &Srs, label: &str, path: &std::path::Path) -> bool {
+fn write_aside(srs: &Srs, label: &str, path: &std::path::Path) -> Result<()> {
     static CALLS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
     let call = CALLS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let tmp = path.with_extension(format!("tmp-{}-{call}", std::process::id()));
-    let done = write_srs(srs, label, &tmp).is_ok() && std::fs::rename(&tmp, path).is_ok();
+    let done = write_srs(srs, label, &tmp).map_err(Error::from).and_then(|()| {
+        std::fs::rename(&tmp, path).map_err(|source| {
+            Error::from(zkinfer_prover::ProverError::Io {
+                path: path.display().to_string(),
+                source,
+            })
+        })
+    });
     let _ = std::fs::remove_file(&tmp);
     done
 }
@@ -116,9 +124,6 @@ pub fn dev_srs_cached(k: u32) -> Result<(Srs, String)> {
         }
     }
     let srs = dev_srs(k, DEV_SEED);
-    if !write_aside(&srs, &label, &path) {
-        // Say why the next command will generate it again.
-        write_srs(&srs, &label, &path).map_err(Error::from)?;
-    }
+    write_aside(&srs, &label, &path)?;
     Ok((srs, label))
 }

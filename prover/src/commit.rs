@@ -8,7 +8,7 @@
 //! checks. A failed GPU MSM is logged and redone on the CPU: a proof never depends on a
 //! device's health.
 
-use crate::profile::{Mark, Timeline};
+use crate::profile::{self, Mark, Timeline};
 use crate::srs::Srs;
 use halo2_proofs::arithmetic::best_multiexp;
 use halo2_proofs::halo2curves::bn256::{Bn256, Fr, G1Affine, G1};
@@ -76,12 +76,6 @@ impl<'a> MsmParams<'a> {
     pub fn with_timeline(mut self, timeline: Arc<Timeline>) -> Self {
         self.timeline = Some(timeline);
         self
-    }
-
-    fn record(&self, mark: Mark, start: Instant) {
-        if let Some(t) = &self.timeline {
-            t.record(mark, start);
-        }
     }
 
     fn owned(srs: Srs) -> Self {
@@ -154,7 +148,7 @@ impl<'params> Params<'params, G1Affine> for MsmParams<'_> {
                 self.run(&coeffs, self.srs.get_g(), self.g_id)
             }
         };
-        self.record(Mark::Lagrange, start);
+        profile::record(self.timeline.as_deref(), Mark::Lagrange, start);
         point
     }
 
@@ -177,7 +171,7 @@ impl<'params> ParamsProver<'params, G1Affine> for MsmParams<'_> {
     fn commit(&self, poly: &Polynomial<Fr, Coeff>, _: Blind<Fr>) -> G1 {
         let start = Instant::now();
         let point = self.run(poly, self.srs.get_g(), self.g_id);
-        self.record(Mark::Coeff, start);
+        profile::record(self.timeline.as_deref(), Mark::Coeff, start);
         point
     }
 
@@ -235,9 +229,7 @@ impl<'params, 'a> Prover<'params, MsmKzg<'a>> for MsmShplonk<'params> {
     {
         let start = Instant::now();
         let done = ProverSHPLONK::new(self.srs).create_proof(rng, transcript, queries);
-        if let Some(t) = &self.timeline {
-            t.record(Mark::Open, start);
-        }
+        profile::record(self.timeline.as_deref(), Mark::Open, start);
         done
     }
 }

@@ -14,7 +14,6 @@ use halo2_proofs::halo2curves::CurveAffine;
 use halo2_proofs::plonk::{keygen_pk, keygen_vk, ProvingKey, VerifyingKey};
 use halo2_proofs::poly::commitment::ParamsProver;
 use halo2_proofs::SerdeFormat;
-use rand::SeedableRng;
 use sha2::{Digest, Sha256};
 use std::io::{BufReader, BufWriter, Read, Seek, SeekFrom, Write};
 use std::path::Path;
@@ -357,8 +356,8 @@ pub fn parse_vk(bytes: &[u8], path: &str) -> Result<VkBundle> {
     if vk.to_bytes(SerdeFormat::RawBytes) != bytes[vk_start..] {
         return Err(bad("the halo2 key is not in canonical form".into()));
     }
-    let shell = Srs::setup(0, rand_chacha::ChaCha20Rng::seed_from_u64(0));
-    let srs = shell.from_parts(plan.k, vec![g0], Some(Vec::new()), g2, s_g2);
+    // The verifier's points only: g0, G2 and s·G2.
+    let srs = crate::srs::from_points(plan.k, vec![g0], Vec::new(), g2, s_g2);
     let identity = model_identity(bytes, &vk.transcript_repr());
     Ok(VkBundle { header, plan, srs, vk, identity })
 }

@@ -72,6 +72,13 @@ impl Timeline {
     }
 }
 
+/// Records on `timeline`, when there is one, an interval that started at `start`.
+pub(crate) fn record(timeline: Option<&Timeline>, mark: Mark, start: Instant) {
+    if let Some(t) = timeline {
+        t.record(mark, start);
+    }
+}
+
 /// Total length of the union of intervals sorted by start.
 fn union(events: &[(Mark, f64, f64)]) -> f64 {
     let mut total = 0.0;

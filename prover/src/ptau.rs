@@ -10,11 +10,10 @@
 //! [`crate::srs::fit`]), which matches the monomial points by construction.
 
 use crate::error::{ProverError, Result};
-use crate::srs::{check_srs, Srs};
+use crate::srs::{check_srs, from_points, Srs};
 use halo2_proofs::halo2curves::bn256::{Fq, Fq2, G1Affine, G2Affine};
 use halo2_proofs::halo2curves::ff::{Field, PrimeField};
 use halo2_proofs::halo2curves::CurveAffine;
-use rand::SeedableRng;
 use std::collections::BTreeMap;
 use std::io::{Read, Seek, SeekFrom};
 
@@ -128,8 +127,7 @@ pub fn import_ptau(f: &mut (impl Read + Seek), k: Option<u32>, max_k: u32) -> Re
     }
     // No Lagrange basis: commitments in Lagrange form go through a field FFT instead (see
     // `crate::srs::fit`), so no FFT over G1 points is ever paid.
-    let shell = Srs::setup(0, rand_chacha::ChaCha20Rng::seed_from_u64(0));
-    let srs = shell.from_parts(k, g, Some(Vec::new()), g2_points[0], g2_points[1]);
+    let srs = from_points(k, g, Vec::new(), g2_points[0], g2_points[1]);
     check_srs(&srs)?;
     Ok((srs, power))
 }

@@ -105,9 +105,21 @@ pub fn dev_srs(k: u32, seed: u64) -> Srs {
     let lagrange: Vec<Fr> = omegas.iter().zip(&denoms).map(|(w, d)| multiplier * w * d).collect();
     let g_lagrange = batch_mul(&table, &lagrange);
     let g2 = G2Affine::generator();
-    let s_g2 = (g2 * s).to_affine();
-    let shell = Srs::setup(0, ChaCha20Rng::seed_from_u64(0));
-    shell.from_parts(k, g, Some(g_lagrange), g2, s_g2)
+    from_points(k, g, g_lagrange, g2, (g2 * s).to_affine())
+}
+
+/// An SRS from its points, as they are: `lagrange` may be empty (no Lagrange points, see
+/// [`fit`]). halo2 only builds one through an existing value, and computes a missing
+/// Lagrange basis itself, which this never asks it to.
+#[must_use]
+pub fn from_points(
+    k: u32,
+    g: Vec<G1Affine>,
+    lagrange: Vec<G1Affine>,
+    g2: G2Affine,
+    s_g2: G2Affine,
+) -> Srs {
+    Srs::setup(0, ChaCha20Rng::seed_from_u64(0)).from_parts(k, g, Some(lagrange), g2, s_g2)
 }
 
 /// Checks that an SRS is a consistent powers-of-tau sequence: for random r,
@@ -270,8 +282,7 @@ fn read_raw_points(
     if g2 != G2Affine::generator() {
         return Err(corrupt("the G2 point is not the generator".into()));
     }
-    let shell = Srs::setup(0, ChaCha20Rng::seed_from_u64(0));
-    Ok(shell.from_parts(target, g, Some(lagrange), g2, s_g2))
+    Ok(from_points(target, g, lagrange, g2, s_g2))
 }
 
 /// `n` raw G1 points, each checked to be on the curve.
@@ -350,42 +361,33 @@ pub fn fit(srs: Srs, k: u32) -> Result<Srs> {
         return Ok(srs);
     }
     let g = srs.get_g()[..1usize << k].to_vec();
-    let shell = Srs::setup(0, ChaCha20Rng::seed_from_u64(0));
-    Ok(shell.from_parts(k, g, Some(Vec::new()), srs.g2(), srs.s_g2()))
+    Ok(from_points(k, g, Vec::new(), srs.g2(), srs.s_g2()))
 }
 
 /// The SRS without its Lagrange points (see [`fit`] for how commitments are made then).
 #[must_use]
 pub fn without_lagrange(srs: &Srs) -> Srs {
-    let shell = Srs::setup(0, ChaCha20Rng::seed_from_u64(0));
-    shell.from_parts(srs.k(), srs.get_g().to_vec(), Some(Vec::new()), srs.g2(), srs.s_g2())
+    from_points(srs.k(), srs.get_g().to_vec(), Vec::new(), srs.g2(), srs.s_g2())
 }
 
-/// Whether an SRS carries its Lagrange points ([`fit`] and [`read_srs_for`] drop them):
-/// the length of its raw serialisation, counted without copying it.
+/// Whether an SRS carries its Lagrange points ([`fit`] and [`read_srs_for`] drop them).
 #[must_use]
 pub fn has_lagrange(srs: &Srs) -> bool {
-    struct Count(u64);
-    impl std::io::Write for Count {
-        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-            self.0 += buf.len() as u64;
-            Ok(buf.len())
-        }
-        fn flush(&mut self) -> std::io::Result<()> {
-            Ok(())
-        }
-    }
-    let mut count = Count(0);
-    // Counting cannot fail.
-    let _ = srs.write_custom(&mut count, SerdeFormat::RawBytesUnchecked);
-    count.0 == 4 + 2 * srs.n() * G1_RAW + 2 * G2_RAW
+    lagrange_bytes(srs, false).is_some()
 }
 
-/// The SRS's Lagrange points, when it has them. halo2 keeps them private, so they are read
-/// from its raw serialisation: k (4 bytes), the 2^k monomial points, the 2^k Lagrange points
-/// when present (64 bytes each), then 256 bytes of G2 points.
+/// The SRS's Lagrange points, when it has them.
 #[must_use]
 pub fn lagrange_points(srs: &Srs) -> Option<Vec<G1Affine>> {
+    let bytes = lagrange_bytes(srs, true)?;
+    Some(bytes.chunks_exact(64).map(G1Affine::from_raw_bytes_unchecked).collect())
+}
+
+/// The raw Lagrange points of an SRS that has them (only their presence when `keep` is
+/// false: nothing is copied). halo2 keeps them private, so they are read from its raw
+/// serialisation: k (4 bytes), the 2^k monomial points, the 2^k Lagrange points when present
+/// (64 bytes each), then 256 bytes of G2 points; its length says whether they are there.
+fn lagrange_bytes(srs: &Srs, keep: bool) -> Option<Vec<u8>> {
     /// Keeps the bytes `[skip, skip + want)` of a stream and counts them all.
     struct Sink {
         skip: usize,
@@ -408,13 +410,11 @@ pub fn lagrange_points(srs: &Srs) -> Option<Vec<G1Affine>> {
         }
     }
     let n = usize::try_from(srs.n()).ok()?;
-    let mut sink = Sink { skip: 4 + n * 64, want: n * 64, bytes: Vec::new(), total: 0 };
+    let want = if keep { n * 64 } else { 0 };
+    let mut sink = Sink { skip: 4 + n * 64, want, bytes: Vec::new(), total: 0 };
     // Writing to memory cannot fail; a short stream is caught by the length check.
     let _ = srs.write_custom(&mut sink, SerdeFormat::RawBytesUnchecked);
-    if sink.total != 4 + 2 * srs.n() * G1_RAW + 2 * G2_RAW {
-        return None;
-    }
-    Some(sink.bytes.chunks_exact(64).map(G1Affine::from_raw_bytes_unchecked).collect())
+    (sink.total == 4 + 2 * srs.n() * G1_RAW + 2 * G2_RAW).then_some(sink.bytes)
 }
 
 /// The SRS with its Lagrange points, computed by an inverse FFT over the G1 points when it
@@ -428,8 +428,7 @@ pub fn with_lagrange(srs: Srs) -> Srs {
         return srs;
     }
     let lagrange = crate::lagrange::lagrange_basis(srs.get_g());
-    let shell = Srs::setup(0, ChaCha20Rng::seed_from_u64(0));
-    shell.from_parts(srs.k(), srs.get_g().to_vec(), Some(lagrange), srs.g2(), srs.s_g2())
+    from_points(srs.k(), srs.get_g().to_vec(), lagrange, srs.g2(), srs.s_g2())
 }
 
 /// SHA-256 of k, the monomial points and both G2 points: what the Lagrange points are a
