@@ -125,6 +125,11 @@ pub struct Layout {
     pub linear: LinearCheck,
     /// Poseidon lanes (one added on demand when a tensor group is hashed).
     pub hash_lanes: usize,
+    /// Whether bounded values are checked by one lookup in a table of exactly `[−B, B]`
+    /// (whose output column holds `max(v, 0)`, so a ReLU reading the value is free) where
+    /// that table is no larger than the range tables: a choice of the planner, since the
+    /// tables make the circuit taller.
+    pub bound_tables: bool,
 }
 
 impl Layout {
@@ -139,6 +144,7 @@ impl Layout {
             limb_bits,
             linear: LinearCheck::Auto,
             hash_lanes: 0,
+            bound_tables: false,
         }
     }
 }
@@ -215,6 +221,10 @@ pub struct Builder {
     pub hash_groups: Vec<String>,
     /// Largest range-check limb, in bits.
     pub limb_bits: u32,
+    /// Whether bound tables may be used (see [`Layout::bound_tables`]).
+    pub bound_tables: bool,
+    /// Tag of each bound table registered so far, by bound.
+    bound_tags: BTreeMap<u64, u64>,
     /// Entries of the tagged table: (tag, x, y).
     pub table: Vec<(u64, i128, i128)>,
     /// Whether values are a real witness.
@@ -233,6 +243,9 @@ pub struct Builder {
     /// Where each primitive's cells start, in layout order, so a failing cell can be traced
     /// back to its ONNX node (see [`Builder::owner`]).
     pub spans: Vec<NodeSpan>,
+    /// Cells whose bound is already proven, with their positive part (and magnitude), so a
+    /// ReLU, Abs or Max reading them reuses the proof (see [`crate::gadgets::Split`]).
+    pub(crate) splits: BTreeMap<Cell, crate::gadgets::Split>,
     function_tables: u64,
 }
 
@@ -240,7 +253,8 @@ impl Builder {
     /// An empty circuit of the given shape.
     #[must_use]
     pub fn new(layout: &Layout, known: bool) -> Self {
-        let Layout { lanes, late_lanes, lookup_lanes, limb_bits, linear, hash_lanes } = *layout;
+        let Layout { lanes, late_lanes, lookup_lanes, limb_bits, linear, hash_lanes, bound_tables } =
+            *layout;
         let mut table = vec![(0, 0, 0)];
         for bits in 1..=limb_bits {
             table.extend((0..1i128 << bits).map(|v| (range_tag(bits), v, 0)));
@@ -260,12 +274,15 @@ impl Builder {
             hash: vec![HashLane::default(); hash_lanes],
             hash_groups: Vec::new(),
             limb_bits,
+            bound_tables,
+            bound_tags: BTreeMap::new(),
             table,
             known,
             node_cells: BTreeMap::new(),
             spans: Vec::new(),
             field_offsets: BTreeMap::new(),
             late_offsets: BTreeMap::new(),
+            splits: BTreeMap::new(),
             function_tables: 0,
         }
     }
@@ -442,6 +459,46 @@ impl Builder {
         let row = l.x.len() - 1;
         self.copy(x, Cell { col: Col::LookupX(lane), row });
         Cell { col: Col::LookupY(lane), row }
+    }
+
+    /// A new cell in a lookup lane holding `value`, looked up in the table with `tag` (a range
+    /// table: the output column holds 0). Range-check limbs are born here: a copy into a gate
+    /// lane would cost a cell and prove nothing more.
+    pub fn lookup_cell(&mut self, tag: u64, value: i128) -> Cell {
+        self.lookup_pair(tag, value, 0).0
+    }
+
+    /// New input and output cells of a lookup in the table with `tag`: `(x, y)` must be one of
+    /// its entries.
+    pub fn lookup_pair(&mut self, tag: u64, x: i128, y: i128) -> (Cell, Cell) {
+        let lane = (0..self.lookups.len()).min_by_key(|&i| self.lookups[i].x.len()).unwrap_or(0);
+        let l = &mut self.lookups[lane];
+        l.x.push(x);
+        l.y.push(y);
+        l.tag.push(tag);
+        let row = l.x.len() - 1;
+        (Cell { col: Col::LookupX(lane), row }, Cell { col: Col::LookupY(lane), row })
+    }
+
+    /// Whether any bound table was registered.
+    #[must_use]
+    pub fn uses_bound_tables(&self) -> bool {
+        !self.bound_tags.is_empty()
+    }
+
+    /// The tag of the table of `(v, max(v, 0))` for `|v| ≤ bound`, registered on first use;
+    /// `None` when bound tables are off or this one would be larger than the range tables.
+    pub fn bound_table(&mut self, bound: u64) -> Option<u64> {
+        if !self.bound_tables || u128::from(bound) >= 1u128 << self.limb_bits {
+            return None;
+        }
+        if let Some(&tag) = self.bound_tags.get(&bound) {
+            return Some(tag);
+        }
+        let b = i128::from(bound);
+        let tag = self.add_function_table((-b..=b).map(|v| (v, v.max(0))));
+        self.bound_tags.insert(bound, tag);
+        Some(tag)
     }
 
     /// Registers a function table; returns its tag.

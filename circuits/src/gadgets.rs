@@ -117,6 +117,26 @@ impl GateInstructions for Builder {
     }
 }
 
+/// What proving a value's bound left behind for later readers: `max(v, 0)` (a ReLU of `v`
+/// costs nothing more) and, for a sign-magnitude split, `|v|`.
+///
+/// Two proofs exist. A *bound table* lookup: `(v, max(v, 0))` is an entry of the table of
+/// exactly `[−B, B]`, one lookup and no gate cell. A *sign-magnitude split*:
+/// `v = (2σ − 1)·m` with `σ ∈ {0, 1}` and `m` a range-checked integer, so `|v| = m`; calibrated
+/// bounds are `2^c − 1`, which this proves exactly with one limb decomposition (a
+/// two's-complement split would admit −2^c). The sign bit is not kept: at 0 either σ
+/// satisfies the gates, harmless for ReLU (`σ·m` is 0 either way) and |v| but a free choice
+/// for a comparison, which uses [`RangeInstructions::sign`] instead.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Split {
+    /// `max(v, 0)`.
+    pub positive: Cell,
+    /// `|v|`, for a sign-magnitude split.
+    pub magnitude: Option<Cell>,
+    /// The largest magnitude the proof admits.
+    pub max: u64,
+}
+
 /// What the range table offers: exact bounds on cells, by lookups in the range tables that
 /// `LookupConfig`'s lanes check (one table per limb width).
 pub trait RangeInstructions {
@@ -124,14 +144,34 @@ pub trait RangeInstructions {
     /// range table of its exact width.
     fn range_check(&mut self, v: Cell, bits: u32);
 
+    /// The limbs of `value` (honestly in `[0, 2^bits)`) as new lookup-lane cells, each in the
+    /// range table of its width, with their weights `2^(limb_bits·j)`: a linear combination of
+    /// them is an integer in `[0, 2^bits)` by construction, with no cell to copy from.
+    fn limbs(&mut self, value: i128, bits: u32) -> Vec<(Cell, i128)>;
+
+    /// A new cell holding `value`, proven in `[0, 2^bits)`: a single limb when it fits one,
+    /// else the sum of its [`RangeInstructions::limbs`].
+    fn ranged(&mut self, value: i128, bits: u32) -> Cell;
+
+    /// A new cell holding `value`, proven an integer with `|value| ≤ bound` (exactly when
+    /// `exact`, else `|value| < 2^bits_for(bound)`): a bound-table lookup where one is
+    /// available, else a sign-magnitude split when exact, else `value + 2^b` from its limbs.
+    fn signed(&mut self, value: i128, bound: u64, exact: bool) -> Cell;
+
+    /// Proves the bound of an existing cell (exactly when `exact`) and returns what the proof
+    /// left behind, reusing a proof already made for it when that one is tight enough.
+    fn split(&mut self, x: Cell, bound: u64, exact: bool) -> Split;
+
+    /// `|x|` for `|x| ≤ bound`, from the cell's sign-magnitude split (made if missing).
+    fn magnitude(&mut self, x: Cell, bound: u64) -> Cell;
+
     /// Proves `v` is a small integer, `−bound ≤ v < 2^c − bound` with `2^c > 2·bound`, with one
     /// range check. Quotients (rescale, division, square root) need this: their linear
     /// relations alone admit field elements `q + t·2^−s`, which a later exact multiplication
     /// by 2^s would turn back into a plausible but wrong value.
     fn small(&mut self, v: Cell, bound: u64);
 
-    /// Proves `|v| ≤ bound` exactly: `bound + v` and `bound − v` are both in `[0, 2^c)` with
-    /// `2^c > 2·bound`.
+    /// Proves `|v| ≤ bound` exactly (recorded, so a ReLU reading `v` costs nothing more).
     fn bounded(&mut self, v: Cell, bound: u64);
 
     /// Proves `0 ≤ v ≤ bound` exactly: `v` and `bound − v` are both in `[0, 2^c)` with
@@ -144,6 +184,11 @@ pub trait RangeInstructions {
     fn sign(&mut self, x: Cell, bits: u32) -> (Cell, Cell);
 }
 
+/// Bits of the magnitudes up to `bound`: `2^bits > bound`.
+fn magnitude_bits(bound: u64) -> u32 {
+    u64::BITS - bound.leading_zeros()
+}
+
 impl RangeInstructions for Builder {
     fn range_check(&mut self, v: Cell, bits: u32) {
         if bits == 0 {
@@ -151,23 +196,80 @@ impl RangeInstructions for Builder {
             self.copy(zero, v);
             return;
         }
-        let l = self.limb_bits;
-        if bits <= l {
+        if bits <= self.limb_bits {
             self.lookup(range_tag(bits), v, 0);
             return;
         }
         let value = self.value(v);
-        let n = bits.div_ceil(l);
-        let mut terms = Vec::with_capacity(n as usize);
-        for j in 0..n {
-            let width = if j + 1 == n { bits - l * (n - 1) } else { l };
-            let limb = (value >> (l * j)) & ((1i128 << width) - 1);
-            let cell = self.run(&[limb])[0];
-            self.lookup(range_tag(width), cell, 0);
-            terms.push((cell, 1i128 << (l * j)));
-        }
+        let terms = self.limbs(value, bits);
         let sum = self.lincomb(&terms, 0);
         self.copy(sum, v);
+    }
+
+    fn limbs(&mut self, value: i128, bits: u32) -> Vec<(Cell, i128)> {
+        let l = self.limb_bits;
+        let n = bits.div_ceil(l);
+        (0..n)
+            .map(|j| {
+                let width = if j + 1 == n { bits - l * (n - 1) } else { l };
+                let limb = (value >> (l * j)) & ((1i128 << width) - 1);
+                (self.lookup_cell(range_tag(width), limb), 1i128 << (l * j))
+            })
+            .collect()
+    }
+
+    fn ranged(&mut self, value: i128, bits: u32) -> Cell {
+        if bits == 0 {
+            return self.constant(0);
+        }
+        let terms = self.limbs(value, bits);
+        match terms.as_slice() {
+            [(only, _)] => *only,
+            _ => self.lincomb(&terms, 0),
+        }
+    }
+
+    fn signed(&mut self, value: i128, bound: u64, exact: bool) -> Cell {
+        if let Some(tag) = self.bound_table(bound) {
+            let (x, positive) = self.lookup_pair(tag, value, value.max(0));
+            self.splits.insert(x, Split { positive, magnitude: None, max: bound });
+            return x;
+        }
+        if exact {
+            let (v, split) = self.sign_magnitude(value, bound);
+            self.splits.insert(v, split);
+            return v;
+        }
+        let bits = magnitude_bits(bound);
+        let u = self.ranged(value + (1i128 << bits), bits + 1);
+        self.lincomb(&[(u, 1)], -(1i128 << bits))
+    }
+
+    fn split(&mut self, x: Cell, bound: u64, exact: bool) -> Split {
+        if let Some(&split) = self.splits.get(&x) {
+            if !exact || split.max <= bound {
+                return split;
+            }
+        }
+        let split = match self.bound_table(bound) {
+            Some(tag) => {
+                let v = self.value(x);
+                let positive = self.lookup(tag, x, v.max(0));
+                Split { positive, magnitude: None, max: bound }
+            }
+            None => self.copied_sign_magnitude(x, bound),
+        };
+        self.splits.insert(x, split);
+        split
+    }
+
+    fn magnitude(&mut self, x: Cell, bound: u64) -> Cell {
+        if let Some(m) = self.splits.get(&x).and_then(|s| s.magnitude) {
+            return m;
+        }
+        let split = self.copied_sign_magnitude(x, bound);
+        self.splits.entry(x).or_insert(split);
+        split.magnitude.unwrap_or(x)
     }
 
     fn small(&mut self, v: Cell, bound: u64) {
@@ -178,12 +280,7 @@ impl RangeInstructions for Builder {
     }
 
     fn bounded(&mut self, v: Cell, bound: u64) {
-        let b = i128::from(bound);
-        let bits = 128 - (2 * b).leading_zeros();
-        let lo = self.lincomb(&[(v, 1)], b);
-        self.range_check(lo, bits);
-        let hi = self.lincomb(&[(v, -1)], b);
-        self.range_check(hi, bits);
+        self.split(v, bound, true);
     }
 
     fn at_most(&mut self, v: Cell, bound: u64) {
@@ -203,11 +300,35 @@ impl RangeInstructions for Builder {
 }
 
 impl Builder {
+    /// A new cell `v = (2σ − 1)·m` holding `value` with `m` proven in `[0, bound]` (see
+    /// [`Split`]): one limb decomposition, one more range check only when `bound + 1` is not a
+    /// power of two.
+    fn sign_magnitude(&mut self, value: i128, bound: u64) -> (Cell, Split) {
+        let bits = magnitude_bits(bound);
+        let m = self.ranged(value.abs(), bits);
+        // σ = 1 at 0 too, so that σ + 1 leaves the one-bit table (every cell matters).
+        let s = self.lookup_cell(range_tag(1), i128::from(value >= 0));
+        let positive = self.mul(s, m);
+        let v = self.lincomb(&[(positive, 2), (m, -1)], 0);
+        let full = if bits == 0 { 0 } else { u64::MAX >> (u64::BITS - bits) };
+        if bound < full {
+            let slack = self.lincomb(&[(m, -1)], i128::from(bound));
+            self.range_check(slack, bits);
+        }
+        (v, Split { positive, magnitude: Some(m), max: bound })
+    }
+
+    /// [`Builder::sign_magnitude`] of an existing cell.
+    fn copied_sign_magnitude(&mut self, x: Cell, bound: u64) -> Split {
+        let (v, split) = self.sign_magnitude(self.value(x), bound);
+        self.copy(v, x);
+        split
+    }
+
     /// `(s, s·x)` with the witness `s = [x ≥ 0]` proven boolean, but not yet tied to the sign
     /// of `x`: the caller's range check on `(2s − 1)·x` (plus an offset) does that.
     pub(crate) fn sign_bit(&mut self, x: Cell) -> (Cell, Cell) {
-        let s = self.run(&[i128::from(self.value(x) >= 0)])[0];
-        self.lookup(range_tag(1), s, 0);
+        let s = self.lookup_cell(range_tag(1), i128::from(self.value(x) >= 0));
         let sx = self.mul(s, x);
         (s, sx)
     }

@@ -36,6 +36,9 @@ pub struct Plan {
     pub lookup_lanes: usize,
     /// Range-check limb width.
     pub limb_bits: u32,
+    /// Whether bounded values are checked in bound tables (see [`Layout::bound_tables`]).
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub bound_tables: bool,
     /// Rows used.
     pub rows: usize,
     /// Advice cells on gate lanes.
@@ -72,6 +75,11 @@ fn is_zero(n: &usize) -> bool {
     *n == 0
 }
 
+#[allow(clippy::trivially_copy_pass_by_ref)]
+fn is_false(b: &bool) -> bool {
+    !*b
+}
+
 impl Plan {
     /// Advice columns in total.
     #[must_use]
@@ -89,6 +97,7 @@ impl Plan {
             limb_bits: self.limb_bits,
             linear: self.linear,
             hash_lanes: self.hash_lanes,
+            bound_tables: self.bound_tables,
         }
     }
 }
@@ -144,18 +153,34 @@ pub fn plan_within(q: &QGraph, max_lanes: Option<usize>, linear: LinearCheck) ->
     }
 }
 
+/// The cheapest layout found so far: its cost, k, (gate, second-phase, lookup, Poseidon)
+/// lanes, limb width and whether it uses bound tables.
+#[derive(Clone, Copy)]
+struct Choice {
+    cost: u128,
+    k: u32,
+    shape: (usize, usize, usize, usize),
+    limb: u32,
+    bound_tables: bool,
+}
+
 fn plan_with(q: &QGraph, max_lanes: Option<usize>, linear: LinearCheck) -> Result<Plan> {
     let cap = max_lanes.unwrap_or(usize::MAX).max(1);
     let shape = Shape { lanes: 1, late_lanes: 0, lookup_lanes: 1, hash_lanes: 0 };
     let reserve = (1usize << 4) - usable_rows(4, shape);
-    let mut best: Option<(u128, u32, usize, usize, usize, usize, u32)> = None;
-    for limb in LIMB_CHOICES {
+    let mut best: Option<Choice> = None;
+    let choices = LIMB_CHOICES.iter().flat_map(|&limb| [(limb, false), (limb, true)]);
+    for (limb, bound_tables) in choices {
         // A range table of 2^(limb+1) rows only pays off in a circuit that is that tall
         // anyway; laying the graph out with it would be wasted time and memory.
-        if best.is_some_and(|b| limb + 1 > b.1) {
+        if best.is_some_and(|b| limb + 1 > b.k) {
             continue;
         }
-        let b = lay_out(q, None, &Layout { linear, ..Layout::new(1, 1, limb) })?;
+        let b = lay_out(q, None, &Layout { linear, bound_tables, ..Layout::new(1, 1, limb) })?;
+        if bound_tables && !b.uses_bound_tables() {
+            // No bound table was used: the same layout as without.
+            continue;
+        }
         let (cells, lookups, table) =
             (b.lanes[0].values.len(), b.lookups[0].x.len(), b.table.len());
         let late_cells = b.late.first().map_or(0, |l| l.values.len());
@@ -175,22 +200,24 @@ fn plan_with(q: &QGraph, max_lanes: Option<usize>, linear: LinearCheck) -> Resul
             if lanes + late_lanes > cap {
                 continue;
             }
-            let c = cost(k, lanes + late_lanes, lookup_lanes, hash_lanes);
-            if best.is_none_or(|b| c < b.0) {
-                best = Some((c, k, lanes, late_lanes, lookup_lanes, hash_lanes, limb));
+            let cost = cost(k, lanes + late_lanes, lookup_lanes, hash_lanes);
+            if best.is_none_or(|b| cost < b.cost) {
+                let shape = (lanes, late_lanes, lookup_lanes, hash_lanes);
+                best = Some(Choice { cost, k, shape, limb, bound_tables });
             }
         }
     }
-    let Some((_, k, mut lanes, mut late_lanes, lookup_lanes, mut hash_lanes, limb_bits)) = best
-    else {
+    let Some(Choice { k, shape, limb: limb_bits, bound_tables, .. }) = best else {
         return Err(CircuitError::TooLarge { rows: usize::MAX, max_k: MAX_K });
     };
+    let (mut lanes, mut late_lanes, lookup_lanes, mut hash_lanes) = shape;
     let usable = (1usize << k).saturating_sub(reserve);
     loop {
         let layout = Layout {
             late_lanes,
             linear,
             hash_lanes,
+            bound_tables,
             ..Layout::new(lanes, lookup_lanes, limb_bits)
         };
         let b = lay_out(q, None, &layout)?;
@@ -217,6 +244,7 @@ fn describe(b: &Builder, k: u32) -> Plan {
         late_lanes: b.late.len(),
         lookup_lanes: b.lookups.len(),
         limb_bits: b.limb_bits,
+        bound_tables: b.bound_tables,
         rows: b.rows(),
         lane_cells: b.lanes.iter().map(|l| l.values.len()).sum(),
         late_cells: b.late.iter().map(|l| l.values.len()).sum(),

@@ -50,15 +50,23 @@ fn rescale_chip_rejects_out_of_range_remainder() {
     let a = g.input(&[3], 1000);
     let y = g.op(QOp::Rescale { shift: 5 }, vec![a], &[3], 32, false);
     let q = g.output(y);
-    let b = check_sound(&q, &[vec![517.0, -999.0, 16.0]]);
-    // (r, q) → (r + 32, q − 1) keeps r + 32q − 16 = x but r leaves [0, 32).
-    assert_rejects_with(&b, |bad| {
-        let lane = &mut bad.lanes.iter_mut().find(|l| l.values.len() > 2).unwrap().values;
-        // The first rescale's run is [r, q] right after the input cells; find q = 16 (517 → 16).
-        let pos = lane.iter().position(|&v| v == 16).unwrap();
-        lane[pos - 1] += 32;
-        lane[pos] -= 1;
-    });
+    check_sound(&q, &[vec![517.0, -999.0, 16.0]]);
+    // x = r + 32·q − 16 with r = 21 born as limbs (4 + 1 bits for 2^5): moving the top limb's
+    // 16 into the low one keeps every sum but leaves the 4-bit table.
+    let honest = |low: i128, top: i128| {
+        let mut b = Builder::new(&Layout::new(1, 1, LIMB), true);
+        let x = b.run(&[517])[0];
+        let limbs = vec![
+            (b.lookup_cell(range_tag(4), low), 1),
+            (b.lookup_cell(range_tag(1), top), 16),
+            (b.constant(16), 32),
+        ];
+        let back = b.lincomb(&limbs, -16);
+        b.copy(back, x);
+        b
+    };
+    assert!(verify(&honest(5, 1)));
+    assert!(!verify(&honest(21, 0)), "a limb outside its width was accepted");
 }
 
 #[test]
@@ -535,4 +543,62 @@ fn quotient_attack(bound_quotient: bool) -> bool {
 fn quotients_are_bounded_against_field_wraparound() {
     assert!(quotient_attack(false), "the attack should work on an unbounded quotient (test setup)");
     assert!(!quotient_attack(true), "a bounded quotient must reject the field-element lie");
+}
+
+/// Bound tables: a checked value is one lookup of `(v, max(v, 0))` in the table of exactly
+/// `[−B, B]`, so a ReLU reading it costs no cell; every cell still matters, values one past
+/// the bound fail, and max, min and |x| stay exact.
+#[test]
+fn bound_tables_prove_bounds_and_relu() {
+    let tables = Layout { bound_tables: true, ..Layout::new(2, 2, 10) };
+    let x = vec![-300.0, -1.0, 0.0, 300.0];
+    let mut g = G::new();
+    let a = g.input(&[4], 300);
+    let y = g.op(QOp::Relu, vec![a], &[4], 300, false);
+    let relu = g.output(y);
+    let b = check_sound_with(&relu, std::slice::from_ref(&x), &tables);
+    assert!(b.uses_bound_tables());
+    assert_eq!(b.public_values, ints(&[0, 0, 0, 300]));
+    let plain =
+        lay_out(&relu, Some(&witness(&relu, std::slice::from_ref(&x))), &Layout::new(2, 2, 10));
+    assert!(b.cells() < plain.unwrap().cells());
+    for v in [301, -301] {
+        let mut w = witness(&relu, std::slice::from_ref(&x));
+        w[0][0] = v;
+        w[1][0] = v.max(0);
+        let bad = lay_out(&relu, Some(&w), &tables).unwrap();
+        assert!(!verify(&bad), "an input of {v} outside ±300 was accepted");
+    }
+    for op in [QOp::Max, QOp::Min, QOp::Abs] {
+        let mut g = G::new();
+        let a = g.input(&[4], 100);
+        let c = g.konst(&[1], vec![-7]);
+        let inputs = if op == QOp::Abs { vec![a] } else { vec![a, c] };
+        let y = g.op(op, inputs, &[4], 100, false);
+        let q = g.output(y);
+        check_sound_with(&q, &[vec![-100.0, -7.0, -8.0, 100.0]], &tables);
+    }
+    let mut g = G::new();
+    let a = g.input(&[3], 1000);
+    let y = g.op(QOp::Rescale { shift: 5 }, vec![a], &[3], 31, true);
+    let q = g.output(y);
+    check_sound_with(&q, &[vec![517.0, -999.0, 16.0]], &tables);
+}
+
+/// Sign-magnitude splits prove a calibrated bound `2^c − 1` exactly: ±(2^c − 1) pass, and
+/// −2^c (which a two's-complement split would admit) fails.
+#[test]
+fn sign_magnitude_bounds_are_exact() {
+    let mut g = G::new();
+    let a = g.input(&[3], 255);
+    let y = g.op(QOp::Relu, vec![a], &[3], 255, false);
+    let q = g.output(y);
+    check_sound(&q, &[vec![-255.0, 0.0, 255.0]]);
+    for v in [256, -256] {
+        let mut w = witness(&q, &[vec![-255.0, 0.0, 255.0]]);
+        w[0][0] = v;
+        w[1][0] = v.max(0);
+        let bad = lay_out(&q, Some(&w), &Layout::new(2, 2, LIMB)).unwrap();
+        assert!(!verify(&bad), "an input of {v} outside ±255 was accepted");
+    }
 }

@@ -13,8 +13,9 @@ pub(super) trait ArithInstructions {
     /// `x·y` per element: one multiply-add gate each (rescaling is a separate node).
     fn mul(&mut self, ctx: &Ctx<'_>) -> Vec<Cell>;
 
-    /// q = floor((x + 2^(s−1)) / 2^s): witness q and r with `r + 2^s·q − 2^(s−1) = x` and
-    /// `0 ≤ r < 2^s`; q is then unique because x is bounded far below the field size.
+    /// q = floor((x + 2^(s−1)) / 2^s): witness q and r with `r + 2^s·q − 2^(s−1) = x`,
+    /// `0 ≤ r < 2^s` and q a small integer; q is then unique because x is bounded far below
+    /// the field size.
     fn rescale(&mut self, ctx: &Ctx<'_>, shift: u32) -> Vec<Cell>;
 
     /// out = floor((2·num·2^s + den) / (2·den)) with den ≥ 1: witness out and r with
@@ -57,16 +58,14 @@ impl ArithInstructions for ArithChip<'_> {
                 let v = b.value(x);
                 let q = (v + half) >> shift;
                 let r = v + half - (q << shift);
-                let cells = b.run(&[r, q]);
-                let back = b.lincomb(&[(cells[0], 1), (cells[1], 1i128 << shift)], -half);
+                // r from its limbs, q in sign-magnitude form: both integers by construction (no
+                // field-element quotient), q's calibrated bound proven exactly when it has one.
+                let mut terms = b.limbs(r, shift);
+                let q = b.signed(q, bound, checked);
+                terms.push((q, 1i128 << shift));
+                let back = b.lincomb(&terms, -half);
                 b.copy(back, x);
-                b.range_check(cells[0], shift);
-                // A calibrated output is bounded exactly by `lay_out` or the ReLU reading it; otherwise
-                // bound it here.
-                if !checked {
-                    b.small(cells[1], bound);
-                }
-                cells[1]
+                q
             })
             .collect()
     }

@@ -1,45 +1,23 @@
-//! Relu, Max, Min, Abs and max/min reductions, all from one sign gadget.
+//! Relu, Max, Min, Abs and max/min reductions, all from the sign-magnitude split.
 
 use super::Ctx;
 use crate::builder::{Builder, Cell};
 use crate::gadgets::{GateInstructions, RangeInstructions};
-use std::collections::BTreeSet;
 use zkinfer_model_import::ops::reduce::reduce_index_map;
-use zkinfer_quantize::{QGraph, QOp};
 
-pub(super) fn relu_cell(b: &mut Builder, x: Cell, bits: u32) -> Cell {
-    b.sign(x, bits).1
+/// The largest magnitude of `bits`-bit values.
+fn bits_bound(bits: u32) -> u64 {
+    if bits >= u64::BITS {
+        u64::MAX
+    } else {
+        (1u64 << bits) - 1
+    }
 }
 
-/// relu(x) with `|x| ≤ bound` proven in the same step: `s` boolean and `t = (2s − 1)·x` in
-/// `[0, bound]`. A wrong `s` makes `t` negative (outside the range) unless x = 0, where both
-/// choices give 0; so `s·x` is relu(x), and `|x| = t ≤ bound`. This is the calibrated bound
-/// check of the producer (a Rescale, typically) fused with the activation: 13 cells and three
-/// lookups instead of 18 and four (more lookups where a range is wider than a limb).
-fn relu_bounded(b: &mut Builder, x: Cell, bound: u64) -> Cell {
-    let (_, sx) = b.sign_bit(x);
-    let t = b.lincomb(&[(sx, 2), (x, -1)], 0);
-    b.at_most(t, bound);
-    sx
-}
-
-/// The tensors whose calibrated bound a ReLU reading them proves ([`relu_bounded`]) instead
-/// of their producer: every checked tensor a ReLU reads. One ReLU proving it covers every
-/// reader, since they all read the same cells. (MockProver failures of that check, and the
-/// cells in `zkinfer inspect`, are the ReLU's.)
-pub(super) fn bounds_fused_into_relu(q: &QGraph) -> BTreeSet<usize> {
-    q.nodes
-        .iter()
-        .filter(|n| matches!(n.op, QOp::Relu))
-        .filter_map(|n| n.inputs.first().copied())
-        .filter(|&t| q.tensors[t].checked)
-        .collect()
-}
-
-/// max(x, y) = y + relu(x − y); min(x, y) = x − relu(x − y).
+/// max(x, y) = y + relu(x − y); min(x, y) = x − relu(x − y), for `|x − y| < 2^bits`.
 pub(super) fn pair(b: &mut Builder, x: Cell, y: Cell, bits: u32, is_max: bool) -> Cell {
     let d = b.lincomb(&[(x, 1), (y, -1)], 0);
-    let r = relu_cell(b, d, bits);
+    let r = b.split(d, bits_bound(bits), false).positive;
     if is_max {
         b.lincomb(&[(y, 1), (r, 1)], 0)
     } else {
@@ -50,14 +28,14 @@ pub(super) fn pair(b: &mut Builder, x: Cell, y: Cell, bits: u32, is_max: bool) -
 /// What the comparison chip offers: ReLU, max, min, absolute value and max/min reductions, all
 /// from the sign gadget (one range check per comparison).
 pub(super) trait CompareInstructions {
-    /// max(x, 0) = s·x with s the sign bit; proves the input's calibrated bound too when it
-    /// has one ([`bounds_fused_into_relu`]).
+    /// max(x, 0) from the proof of the input's bound: the one that proved its calibrated
+    /// bound, so free, or a new one.
     fn relu(&mut self, ctx: &Ctx<'_>) -> Vec<Cell>;
 
     /// Element-wise max or min of two broadcast operands (see [`pair`]).
     fn max_min(&mut self, ctx: &Ctx<'_>, is_max: bool) -> Vec<Cell>;
 
-    /// |x| = (2s − 1)·x.
+    /// |x| = m of the input's sign-magnitude split.
     fn abs(&mut self, ctx: &Ctx<'_>) -> Vec<Cell>;
 
     /// Max or min over `axes`, as a chain of pairwise comparisons.
@@ -72,13 +50,8 @@ pub(super) struct CompareChip<'b> {
 impl CompareInstructions for CompareChip<'_> {
     fn relu(&mut self, ctx: &Ctx<'_>) -> Vec<Cell> {
         let b = &mut *self.b;
-        let input = &ctx.q.tensors[ctx.node.inputs[0]];
-        // A checked input is one of `bounds_fused_into_relu`: its producer left the bound here.
-        if input.checked {
-            return ctx.ins[0].iter().map(|&x| relu_bounded(b, x, input.bound)).collect();
-        }
-        let bits = ctx.in_bits(0);
-        ctx.ins[0].iter().map(|&x| relu_cell(b, x, bits)).collect()
+        let bound = ctx.q.tensors[ctx.node.inputs[0]].bound;
+        ctx.ins[0].iter().map(|&x| b.split(x, bound, false).positive).collect()
     }
 
     fn max_min(&mut self, ctx: &Ctx<'_>, is_max: bool) -> Vec<Cell> {
@@ -90,14 +63,8 @@ impl CompareInstructions for CompareChip<'_> {
 
     fn abs(&mut self, ctx: &Ctx<'_>) -> Vec<Cell> {
         let b = &mut *self.b;
-        let bits = ctx.in_bits(0);
-        ctx.ins[0]
-            .iter()
-            .map(|&x| {
-                let (_, sx) = b.sign(x, bits);
-                b.lincomb(&[(sx, 2), (x, -1)], 0)
-            })
-            .collect()
+        let bound = ctx.q.tensors[ctx.node.inputs[0]].bound;
+        ctx.ins[0].iter().map(|&x| b.magnitude(x, bound)).collect()
     }
 
     fn reduce_extreme(&mut self, ctx: &Ctx<'_>, axes: &[usize], is_max: bool) -> Vec<Cell> {

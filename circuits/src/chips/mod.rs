@@ -89,7 +89,6 @@ pub fn lay_out(q: &QGraph, witness: Option<&[Vec<i64>]>, layout: &Layout) -> Res
     let mut b = Builder::new(layout, witness.is_some());
     let tables = table::register_tables(&mut b, q);
     let gather_tags = table::register_gather_tables(&mut b, q);
-    let fused_bounds = compare::bounds_fused_into_relu(q);
     let mut cells: Vec<Option<Vec<Cell>>> = vec![None; q.tensors.len()];
     let value = |id: usize, i: usize| -> i128 { witness.map_or(0, |w| i128::from(w[id][i])) };
     let weights = if q.visibility.weights == WeightVisibility::Fixed {
@@ -145,9 +144,10 @@ pub fn lay_out(q: &QGraph, witness: Option<&[Vec<i64>]>, layout: &Layout) -> Res
                 SelectChip { b }.gather(&ctx, *axis, tag)
             }
         };
-        // Calibrated bounds are enforced where the value is produced, or by the ReLU reading it.
+        // Calibrated bounds are enforced where the value is produced (free where the chip
+        // already proved it, as a rescale does).
         let t = &q.tensors[n.output];
-        if t.checked && !fused_bounds.contains(&n.output) {
+        if t.checked {
             for &c in &out {
                 b.bounded(c, t.bound);
             }
