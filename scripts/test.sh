@@ -7,7 +7,8 @@
 # import is tested on, Mesa's software Vulkan driver (lavapipe) and the Khronos
 # validation layer the GPU MSM tests run on (Debian), and maturin, pytest, numpy, onnx (the
 # Python tests hand models over as onnx.ModelProto and run the operator tests the onnx package
-# ships) and onnxruntime (which decides which of those operator tests count) from PyPI.
+# ships), onnxruntime (which decides which of those operator tests count) and jsonschema (which
+# checks receipts against docs/receipt.schema.json) from PyPI.
 #
 # The tests run on the repository's own model corpus (corpus/, written by
 # tools/corpus/export.py); the shared corpus at ../shared/models (or $ZKINFER_MODELS) is an
@@ -82,7 +83,7 @@ if [ ! -x "$venv/bin/python" ]; then
     python3 -m venv "$venv"
 fi
 "$venv/bin/pip" install -q --disable-pip-version-check "maturin>=1.5,<2" "pytest>=7" "numpy>=1.21" \
-    "onnx>=1.16" "onnxruntime>=1.17"
+    "onnx>=1.16" "onnxruntime>=1.17" "jsonschema>=4"
 # The dev profile reuses what `cargo test` just built (dependencies are optimised there too).
 PATH="$venv/bin:$PATH" MATURIN_PEP517_ARGS="--profile dev" \
     "$venv/bin/pip" install -q --disable-pip-version-check --no-build-isolation --force-reinstall --no-deps ./python

@@ -8,6 +8,8 @@
 pub mod onchain;
 mod pipeline;
 mod proving;
+pub mod receipts;
+pub mod registry;
 pub mod steps;
 
 pub use pipeline::{report, run, Model, OutputReport, RunReport};
@@ -17,6 +19,7 @@ pub use zkinfer_model_import as model_import;
 pub use zkinfer_prover as prover;
 pub use zkinfer_prover::gpu::Device;
 pub use zkinfer_quantize as quantize;
+pub use zkinfer_receipts as receipt_format;
 pub use zkinfer_verifier as verifier;
 
 /// Errors of the facade: import, quantization and I/O, each already naming what failed.
@@ -37,6 +40,9 @@ pub enum Error {
     /// Solidity generation, compilation or EVM error.
     #[error(transparent)]
     Verifier(#[from] zkinfer_verifier::VerifierError),
+    /// Receipt, signing key or log error.
+    #[error(transparent)]
+    Receipt(#[from] zkinfer_receipts::ReceiptError),
     /// The requested MSM device could not be opened.
     #[error(transparent)]
     Gpu(#[from] zkinfer_prover::gpu::MsmError),

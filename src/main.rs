@@ -42,6 +42,14 @@ enum Command {
     EncodeCalldata(cli::evm::EncodeArgs),
     /// Deploy the Solidity verifier on an in-process EVM and verify a proof with it.
     VerifyEvm(cli::evm::VerifyArgs),
+    /// Signed decision receipts over proofs: create, verify, replay, commit-input.
+    #[command(subcommand)]
+    Receipt(cli::receipt::Command),
+    /// Append-only, hash-chained log of receipts: append, checkpoint, verify, show.
+    #[command(subcommand)]
+    Log(cli::log::Command),
+    /// Generate a signing key for receipts (secp256k1 or Ed25519).
+    Keygen(cli::keygen::Args),
     /// Show the GPU adapters, their limits and drivers, and what --device would choose.
     Doctor(cli::doctor::Args),
 }
@@ -62,6 +70,9 @@ fn main() -> ExitCode {
         Command::CreateEvmVerifier(a) => cli::evm::create(&a),
         Command::EncodeCalldata(a) => cli::evm::encode(&a),
         Command::VerifyEvm(a) => cli::evm::verify(&a),
+        Command::Receipt(c) => cli::receipt::main(&c),
+        Command::Log(c) => cli::log::main(&c),
+        Command::Keygen(a) => cli::keygen::main(&a),
         Command::Doctor(a) => cli::doctor::main(&a),
     };
     match result {

@@ -9,6 +9,8 @@
 // pyo3 extracts arguments into owned values; borrowing them is not an option here.
 #![allow(clippy::needless_pass_by_value)]
 
+mod receipts;
+
 use pyo3::create_exception;
 use pyo3::exceptions::PyException;
 use pyo3::prelude::*;
@@ -414,5 +416,6 @@ fn _zkinfer(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(create_evm_verifier, m)?)?;
     m.add_function(wrap_pyfunction!(verify_evm, m)?)?;
     m.add_function(wrap_pyfunction!(encode_calldata, m)?)?;
+    receipts::register(m)?;
     Ok(())
 }

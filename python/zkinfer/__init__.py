@@ -709,3 +709,4 @@ def prove_model(
 ) -> ProofResult:
     """One shot: calibrate on the input, set up (keys cached by circuit), prove, verify."""
     return prove(model_path, inputs, output=output, progress=progress, device=device)
+from . import receipts as receipts  # noqa: E402  (zkinfer.receipts: decision receipts and the log)

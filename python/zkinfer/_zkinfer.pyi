@@ -1,6 +1,6 @@
 # Types of the native module (python/src/lib.rs). Functions return JSON text that
 # zkinfer/__init__.py turns into dataclasses; tests check this file against the module.
-from typing import List, Optional
+from typing import Dict, List, Optional
 
 class ZkinferError(Exception): ...
 
@@ -72,3 +72,53 @@ def verify_evm(
     reusable: bool = False,
 ) -> str: ...
 def encode_calldata(proof: str) -> bytes: ...
+def receipt_create(
+    proof: str,
+    vk: str,
+    model: str,
+    input: str,
+    settings: str,
+    output: str,
+    key: Optional[str] = None,
+    decision: str = "argmax",
+    labels: List[str] = ...,
+    decision_output: Optional[str] = None,
+    context: Dict[str, str] = ...,
+    input_attestation: Optional[str] = None,
+    inline_proof: bool = True,
+    identity: Optional[str] = None,
+    srs: Optional[str] = None,
+) -> str: ...
+def receipt_verify(
+    receipt: str,
+    vk: str,
+    proof: Optional[str] = None,
+    identity: Optional[str] = None,
+    srs: Optional[str] = None,
+    agents: List[str] = ...,
+    sources: List[str] = ...,
+    model: Optional[str] = None,
+    input: Optional[str] = None,
+) -> str: ...
+def receipt_replay(receipt: str, model: str, input: str, proof: Optional[str] = None) -> str: ...
+def commit_input(
+    model: str,
+    input: str,
+    settings: str,
+    output: str,
+    key: Optional[str] = None,
+    source_name: Optional[str] = None,
+) -> str: ...
+def keygen(scheme: str, output: str) -> str: ...
+def log_append(log: str, receipt: str) -> str: ...
+def log_checkpoint(log: str, key: Optional[str] = None) -> str: ...
+def log_verify(log: str, head: Optional[str] = None, checkpoint_keys: List[str] = ...) -> str: ...
+
+class LocalRegistry:
+    def __init__(self, verifier: str, model_identity: str, verify_gas: int = 5_000_000) -> None: ...
+    @property
+    def address(self) -> str: ...
+    @property
+    def chain_id(self) -> int: ...
+    def submit(self, receipt: str, key: Optional[str] = None, proof: Optional[str] = None) -> str: ...
+    def decision(self, receipt: str) -> Optional[str]: ...
