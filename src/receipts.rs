@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use zkinfer_prover::instance::to_decimal;
 use zkinfer_prover::receipt::{ProofFile, ProvenTensor};
-use zkinfer_quantize::{eval, Settings, Visibility};
+use zkinfer_quantize::{eval, Settings, Visibility, WeightVisibility};
 use zkinfer_receipts::decision::{Decision, DecisionRule};
 use zkinfer_receipts::digest::sha256_hex;
 use zkinfer_receipts::dsse::Envelope;
@@ -70,8 +70,19 @@ fn evaluate(
     model: &Path,
     input: &Path,
     settings: &Settings,
-    circuit_hash: &str,
+    proof: &ProofFile,
 ) -> Result<Evaluated> {
+    let compiled = compile(model, settings, proof)?;
+    let inputs = Model::load(model, settings.batch)?.read_input(input)?;
+    let witness = eval::eval_all(&compiled.qgraph, &inputs)?;
+    Ok(Evaluated { compiled, witness })
+}
+
+/// Compiles `model` with `settings` after checking that the settings belong to the model file,
+/// that they compile to the proof's circuit, and (for hashed weights) that the model's weights
+/// hash to the proof's weights digest. Private weights are bound by nothing, so a model file
+/// cannot be tied to such a proof: refused.
+fn compile(model: &Path, settings: &Settings, proof: &ProofFile) -> Result<Compiled> {
     let model_sha = sha256_hex(&read(model)?);
     if settings.model_sha256 != model_sha {
         return Err(invalid(
@@ -85,7 +96,8 @@ fn evaluate(
     }
     let m = Model::load(model, settings.batch)?;
     let compiled = Compiled::new(&m, settings)?;
-    if compiled.hash_hex() != circuit_hash {
+    let circuit_hash = &proof.circuit_hash;
+    if compiled.hash_hex() != *circuit_hash {
         return Err(invalid(
             "settings",
             format!(
@@ -95,9 +107,30 @@ fn evaluate(
             ),
         ));
     }
-    let inputs = m.read_input(input)?;
-    let witness = eval::eval_all(&compiled.qgraph, &inputs)?;
-    Ok(Evaluated { compiled, witness })
+    match proof.effective_visibility().weights {
+        WeightVisibility::Fixed => {}
+        WeightVisibility::Hashed => {
+            let ours = to_decimal(&steps::weights_digest(&compiled.qgraph));
+            let claimed = proof.digests()[2].unwrap_or_default();
+            if ours != claimed {
+                return Err(invalid(
+                    "model",
+                    format!(
+                        "{}'s weights hash to {ours}, the proof's weights digest is {claimed}",
+                        model.display()
+                    ),
+                ));
+            }
+        }
+        WeightVisibility::Private => {
+            return Err(invalid(
+                "model",
+                "the proof keeps the weights private and binds no digest of them, so nothing ties \
+                 a model file to it; prove with hashed weights (--weights-visibility hashed)",
+            ));
+        }
+    }
+    Ok(compiled)
 }
 
 impl Evaluated {
@@ -219,7 +252,7 @@ pub fn commit_input(
 pub fn create(req: &Request<'_>, signers: &[&Signer]) -> Result<Envelope> {
     let proof = req.proof;
     let verified = steps::verify_file(proof, req.vk, req.pins)?;
-    let e = evaluate(req.model, req.input, req.settings, &proof.circuit_hash)?;
+    let e = evaluate(req.model, req.input, req.settings, proof)?;
     check_input_against_proof(&e, proof).map_err(|r| invalid("input", r))?;
     let input_sha256 = sha256_hex(&read(req.input)?);
     if let Some(att) = &req.attestation {
@@ -278,8 +311,8 @@ pub enum Outcome {
 /// One named check of [`verify`].
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Check {
-    /// Check name: envelope, signature, subjects, proof, model-identity, settings, output,
-    /// decision, timestamp, model-file, input, source-signature.
+    /// Check name: envelope, signature, subjects, proof, srs, model-identity, settings,
+    /// output, decision, timestamp, model-file, input, source-signature.
     pub name: &'static str,
     /// Outcome.
     pub outcome: Outcome,
@@ -346,6 +379,8 @@ pub struct Expect<'a> {
     pub pins: Pins,
     /// Agent key ids to accept (any valid signer when empty, reported as unpinned).
     pub agents: Vec<String>,
+    /// Accept a key made with the insecure development SRS (tests and demos only).
+    pub allow_insecure_srs: bool,
     /// Data-source key ids to require on the input commitment.
     pub sources: Vec<String>,
     /// The ONNX model file, to compare with the model subject and replay the input digest.
@@ -375,34 +410,54 @@ pub fn verify(env: &Envelope, expect: &Expect<'_>) -> Report {
     push("signature", signature_outcome(env, &expect.agents));
     push("subjects", subjects_outcome(&statement));
     let proof = proof_file(p, expect.proof);
+    let verified = match (&proof, expect.vk) {
+        (Err(r), _) => Err(r.clone()),
+        (Ok(_), None) => Err("not checked: pass the model's verifying key (--vk)".to_string()),
+        (Ok(f), Some(vk)) => steps::verify_file(f, vk, &expect.pins).map_err(|e| e.to_string()),
+    };
     push(
         "proof",
-        match (&proof, expect.vk) {
-            (Err(r), _) => Outcome::Fail(r.clone()),
-            (Ok(_), None) => {
-                Outcome::Fail("not checked: pass the model's verifying key (--vk)".into())
+        match &verified {
+            Ok(v) if v.identity == p.model.identity => Outcome::Pass(format!(
+                "verifies with the key of model {}{}",
+                v.identity,
+                if v.identity_pinned { " (pinned)" } else { " (identity not pinned: --identity)" },
+            )),
+            Ok(v) => Outcome::Fail(format!(
+                "the key is model {}, the receipt names {}",
+                v.identity, p.model.identity
+            )),
+            Err(e) => Outcome::Fail(e.clone()),
+        },
+    );
+    push(
+        "srs",
+        match &verified {
+            Err(_) => Outcome::Fail("not checked: the proof did not verify".into()),
+            Ok(v)
+                if v.srs.describe() != p.srs.description
+                    || v.srs.is_insecure() != p.srs.insecure =>
+            {
+                Outcome::Fail(format!(
+                    "the receipt says the SRS is \"{}\", the key's is \"{}\"",
+                    p.srs.description,
+                    v.srs.describe()
+                ))
             }
-            (Ok(f), Some(vk)) => match steps::verify_file(f, vk, &expect.pins) {
-                Ok(v) if v.identity == p.model.identity => Outcome::Pass(format!(
-                    "verifies with the key of model {}{}{}",
-                    v.identity,
-                    if v.identity_pinned {
-                        " (pinned)"
-                    } else {
-                        " (identity not pinned: --identity)"
-                    },
-                    if v.srs.is_insecure() {
-                        "; the key's SRS is the INSECURE development SRS"
-                    } else {
-                        ""
-                    }
-                )),
-                Ok(v) => Outcome::Fail(format!(
-                    "the key is model {}, the receipt names {}",
-                    v.identity, p.model.identity
-                )),
-                Err(e) => Outcome::Fail(e.to_string()),
-            },
+            Ok(v) if v.srs.is_insecure() && !expect.allow_insecure_srs => Outcome::Fail(
+                "the key was made with the INSECURE development SRS, whose secret is public: \
+                 anyone can forge its proofs (accept it for tests with --allow-insecure-srs)"
+                    .into(),
+            ),
+            Ok(v) => Outcome::Pass(format!(
+                "{}{}",
+                v.srs.describe(),
+                if v.srs.is_insecure() {
+                    " (INSECURE, accepted by --allow-insecure-srs)"
+                } else {
+                    ""
+                }
+            )),
         },
     );
     let Ok(proof) = proof else {
@@ -459,7 +514,7 @@ pub fn verify(env: &Envelope, expect: &Expect<'_>) -> Report {
             Outcome::Fail(format!("'{}' is not RFC 3339 UTC", p.timestamp))
         },
     );
-    push("model-file", model_file_outcome(&statement, expect.model));
+    push("model-file", model_file_outcome(&statement, &proof, expect.model));
     push("input", input_outcome(&statement, &proof, expect));
     let input_sha = statement.subject(Role::Input).and_then(Subject::sha256).unwrap_or_default();
     push(
@@ -515,15 +570,23 @@ fn signature_outcome(env: &Envelope, agents: &[String]) -> Outcome {
 }
 
 fn subjects_outcome(s: &Statement) -> Outcome {
-    let (Some(_), Some(input), Some(output)) =
+    let (Some(model), Some(_), Some(output)) =
         (s.subject(Role::Model), s.subject(Role::Input), s.subject(Role::Output))
     else {
         return Outcome::Fail(
             "a receipt names exactly one model, one input and one output subject".into(),
         );
     };
-    if s.subject.len() != 3 || input.sha256().is_none() {
-        return Outcome::Fail("a receipt names exactly three subjects, each with a sha256".into());
+    let lower_hex =
+        |d: &str| d.len() == 64 && d.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'));
+    let one_sha256 = |x: &Subject| x.digest.len() == 1 && x.sha256().is_some_and(lower_hex);
+    if s.subject.len() != 3 || !s.subject.iter().all(one_sha256) {
+        return Outcome::Fail(
+            "a receipt names exactly three subjects, each with one lowercase hex sha256".into(),
+        );
+    }
+    if model.sha256() != Some(s.predicate.settings.model_sha256.as_str()) {
+        return Outcome::Fail("the model subject is not the model the settings belong to".into());
     }
     match outputs_sha256(&s.predicate.outputs) {
         Ok(d) if Some(d.as_str()) == output.sha256() => Outcome::Pass(
@@ -571,7 +634,7 @@ fn settings_outcome(p: &DecisionPredicate) -> Outcome {
     }
 }
 
-fn model_file_outcome(s: &Statement, model: Option<&Path>) -> Outcome {
+fn model_file_outcome(s: &Statement, proof: &ProofFile, model: Option<&Path>) -> Outcome {
     let Some(path) = model else {
         return Outcome::Skipped(
             "pass the model (--model) to compare it with the model subject".into(),
@@ -582,13 +645,20 @@ fn model_file_outcome(s: &Statement, model: Option<&Path>) -> Outcome {
         Err(e) => Outcome::Fail(format!("{}: {e}", path.display())),
         Ok(bytes) => {
             let d = sha256_hex(&bytes);
-            if d == claimed && d == s.predicate.settings.model_sha256 {
-                Outcome::Pass(format!("{} has SHA-256 {d}", path.display()))
-            } else {
-                Outcome::Fail(format!(
+            if d != claimed || d != s.predicate.settings.model_sha256 {
+                return Outcome::Fail(format!(
                     "{} has SHA-256 {d}, the receipt names {claimed}",
                     path.display()
-                ))
+                ));
+            }
+            let hashed = proof.effective_visibility().weights == WeightVisibility::Hashed;
+            match compile(path, &s.predicate.settings, proof) {
+                Ok(_) => Outcome::Pass(format!(
+                    "{} has SHA-256 {d} and compiles with the settings to the proof's circuit{}",
+                    path.display(),
+                    if hashed { ", its weights to the proof's weights digest" } else { "" }
+                )),
+                Err(e) => Outcome::Fail(e.to_string()),
             }
         }
     }
@@ -616,7 +686,7 @@ fn input_outcome(s: &Statement, proof: &ProofFile, expect: &Expect<'_>) -> Outco
             input.display()
         ));
     };
-    match evaluate(model, input, &s.predicate.settings, &proof.circuit_hash) {
+    match evaluate(model, input, &s.predicate.settings, proof) {
         Err(e) => Outcome::Fail(e.to_string()),
         Ok(e) => match check_input_against_proof(&e, proof) {
             Ok(how) => {
@@ -698,7 +768,10 @@ pub fn replay(env: &Envelope, model: &Path, input: &Path, proof: Option<&Path>) 
         }
     }
     let file = proof_file(p, proof).map_err(|r| invalid("replay", r))?;
-    let e = evaluate(model, input, &p.settings, &file.circuit_hash)?;
+    if p.outputs != file.outputs {
+        return Err(invalid("replay", "the receipt's outputs are not its proof's"));
+    }
+    let e = evaluate(model, input, &p.settings, &file)?;
     let input = check_input_against_proof(&e, &file).map_err(|r| invalid("replay", r))?;
     let q = &e.compiled.qgraph;
     let replayed_tensors: Vec<ProvenTensor> = e
@@ -713,11 +786,23 @@ pub fn replay(env: &Envelope, model: &Path, input: &Path, proof: Option<&Path>) 
             integers: Vec::new(),
         })
         .collect();
+    let names = |ts: &[ProvenTensor]| ts.iter().map(|t| t.name.clone()).collect::<Vec<_>>();
+    if !p.outputs.is_empty() && names(&p.outputs) != names(&replayed_tensors) {
+        return Err(invalid(
+            "replay",
+            format!(
+                "the receipt states outputs {:?}, the model has {:?}",
+                names(&p.outputs),
+                names(&replayed_tensors)
+            ),
+        ));
+    }
     let outputs = replayed_tensors
         .iter()
-        .map(|r| Replayed {
+        .enumerate()
+        .map(|(i, r)| Replayed {
             name: r.name.clone(),
-            stated: p.outputs.iter().find(|o| o.name == r.name).map(integers).unwrap_or_default(),
+            stated: p.outputs.get(i).map(integers).unwrap_or_default(),
             replayed: integers(r),
         })
         .collect();

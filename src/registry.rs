@@ -149,7 +149,7 @@ pub fn submission(
             .into())
         }
     };
-    if proof_sha256(&file)? != p.proof.sha256 {
+    if proof_sha256(&file)? != p.proof.sha256 || file.instances != p.instances {
         return Err(
             ReceiptError::format("submission", "the proof file is not the receipt's").into()
         );
@@ -226,12 +226,17 @@ fn revert_reason(output: &[u8]) -> String {
 
 impl LocalRegistry {
     /// Deploys the verifier (a `.bin` or `.sol` from `create-evm-verifier`, or a verifying
-    /// key), the registry, and registers the verifier under `model_identity` with
-    /// `verify_gas` per verification.
+    /// key), the registry, and registers the verifier under `model_identity`, for proofs with
+    /// `instances` public instances, with `verify_gas` per verification.
     ///
     /// # Errors
     /// Unreadable files, compiler errors, a bad identity or a failed deployment.
-    pub fn deploy(verifier: &Path, model_identity: &str, verify_gas: u64) -> Result<Self> {
+    pub fn deploy(
+        verifier: &Path,
+        model_identity: &str,
+        instances: usize,
+        verify_gas: u64,
+    ) -> Result<Self> {
         use zkinfer_verifier::evm::Chain;
         let model_id = zkinfer_prover::identity::parse_identity(model_identity)
             .map_err(|e| ReceiptError::format("model identity", e))?;
@@ -246,10 +251,11 @@ impl LocalRegistry {
             .compile(REGISTRY_SOURCE, "DecisionRegistry")?;
         let registry = chain.deploy(&compiled.creation)?;
         let verifier = deployed.entry.address.into_array();
-        let mut call = keccak256(b"registerModel(bytes32,address,uint256)")[..4].to_vec();
+        let mut call = keccak256(b"registerModel(bytes32,address,uint256,uint256)")[..4].to_vec();
         call.extend(model_id);
         call.extend(word_address(&verifier));
         call.extend(word_u64(verify_gas));
+        call.extend(word_u64(instances as u64));
         let out = chain.call(registry.address, &call)?;
         if !out.success {
             return Err(zkinfer_verifier::VerifierError::Evm(format!(
@@ -280,12 +286,17 @@ impl LocalRegistry {
         })
     }
 
-    /// The registered decision of a receipt digest, if any.
+    /// The registered decision of `agent`'s receipt digest, if any.
     ///
     /// # Errors
     /// An invalid transaction.
-    pub fn decision(&mut self, receipt_digest: &[u8; 32]) -> Result<Option<Registered>> {
-        let mut call = keccak256(b"decisions(bytes32)")[..4].to_vec();
+    pub fn decision(
+        &mut self,
+        agent: &[u8; 20],
+        receipt_digest: &[u8; 32],
+    ) -> Result<Option<Registered>> {
+        let mut call = keccak256(b"decisions(address,bytes32)")[..4].to_vec();
+        call.extend(word_address(agent));
         call.extend(receipt_digest);
         let out = self.chain.call(self.registry.into(), &call)?;
         let word = |i: usize| -> Option<[u8; 32]> {

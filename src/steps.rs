@@ -303,9 +303,16 @@ pub fn digests(q: &zkinfer_quantize::QGraph, witness: &[Vec<i64>]) -> [Fr; 3] {
     let group = |ids: &[usize]| -> Vec<i128> {
         ids.iter().flat_map(|&t| witness[t].iter().map(|&v| i128::from(v))).collect()
     };
+    [digest_ints(&group(&q.inputs)), digest_ints(&group(&q.outputs)), weights_digest(q)]
+}
+
+/// The Poseidon digest of a quantized model's weights: what a proof with hashed weights
+/// publishes, so a verifier holding the model can compare.
+#[must_use]
+pub fn weights_digest(q: &zkinfer_quantize::QGraph) -> Fr {
     let weights: Vec<i128> = zkinfer_circuits::weight_tensors(q)
         .into_iter()
         .flat_map(|t| q.tensors[t].value.iter().flatten().map(|&v| i128::from(v)))
         .collect();
-    [digest_ints(&group(&q.inputs)), digest_ints(&group(&q.outputs)), digest_ints(&weights)]
+    digest_ints(&weights)
 }

@@ -124,6 +124,7 @@ impl Fixture {
             "--model",
             s(&self.model),
             "--json",
+            "--allow-insecure-srs",
         ];
         if !extra.contains(&"--input") {
             args.extend_from_slice(&["--input", s(&self.input)]);
@@ -227,7 +228,10 @@ fn receipts_verify_replay_and_name_every_tampered_field() {
                 p["subject"].as_array_mut().unwrap().pop();
             }),
         ),
-        ("model-file", Box::new(|p| p["subject"][0]["digest"]["sha256"] = json!("11".repeat(32)))),
+        ("subjects", Box::new(|p| p["subject"][0]["digest"]["sha256"] = json!("11".repeat(32)))),
+        ("subjects", Box::new(|p| p["subject"][1]["digest"]["sha512"] = json!("00"))),
+        ("srs", Box::new(|p| p["predicate"]["srs"]["insecure"] = json!(false))),
+        ("srs", Box::new(|p| p["predicate"]["srs"]["description"] = json!("a ceremony"))),
         ("input", Box::new(|p| p["subject"][1]["digest"]["sha256"] = json!("22".repeat(32)))),
         ("proof", Box::new(|p| p["predicate"]["model"]["identity"] = json!("33".repeat(32)))),
         ("proof", Box::new(|p| p["predicate"]["proof"]["sha256"] = json!("44".repeat(32)))),
@@ -419,13 +423,20 @@ fn registry_on_revm_accepts_only_honest_submissions() {
     let env: Vec<Envelope> = receipts.iter().map(|r| Envelope::read(r).unwrap()).collect();
     let honest = submission(&env[0], None, &reg, 1, &agent).unwrap();
 
-    let mut register = selector("registerModel(bytes32,address,uint256)");
+    let mut register = selector("registerModel(bytes32,address,uint256,uint256)");
     register.extend(honest.model_id);
     register.extend(address_word(&verifier.address.into_array()));
     register.extend(word(5_000_000));
+    register.extend(word(honest.instances.len() as u64));
     assert!(chain.call(registry.address, &register).unwrap().success);
     assert!(reverted_with(&chain.call(registry.address, &register).unwrap(), "already registered"));
 
+    // A front-runner copying the honest submission under its own name registers only its own
+    // record: the agent's submission still goes through.
+    let squatter = Signer::generate(zkinfer::receipt_format::keys::Scheme::Secp256k1);
+    let squat = submission(&env[0], None, &reg, 1, &squatter).unwrap();
+    assert_eq!(squat.receipt_digest, honest.receipt_digest);
+    assert!(chain.call(registry.address, &squat.calldata()).unwrap().success);
     let out = chain.call(registry.address, &honest.calldata()).unwrap();
     assert!(out.success, "an honest submission was refused: {out:?}");
     eprintln!("DecisionRegistry.submit: {} gas", out.gas_used);
@@ -456,7 +467,14 @@ fn registry_on_revm_accepts_only_honest_submissions() {
             .map(|c| c.try_into().unwrap())
             .collect();
     other_model.proof = relu.proof_bytes().unwrap();
+    // The registry pins the instance count; at the right count the verifier itself refuses.
+    other_model.instances.resize(second.instances.len(), [0; 32]);
     let other_model = resigned(other_model, 1);
+    let mut extra = second.clone();
+    extra.instances.push([0; 32]);
+    let extra = resigned(extra, 1);
+    let mut nobody = second.clone();
+    nobody.agent = [0; 20];
     let mut unknown = second.clone();
     unknown.model_id[0] ^= 1;
     let unknown = resigned(unknown, 1);
@@ -467,6 +485,8 @@ fn registry_on_revm_accepts_only_honest_submissions() {
         ("tampered output", &lie, "proof rejected"),
         ("another model's proof", &other_model, "proof rejected"),
         ("unknown model", &unknown, "unknown model"),
+        ("an extra instance", &extra, "wrong number of instances"),
+        ("no agent", &nobody, "no agent"),
     ] {
         let out = chain.call(registry.address, &bad.calldata()).unwrap();
         assert!(reverted_with(&out, reason), "{name}: {out:?}");
@@ -503,5 +523,6 @@ fn registry_on_revm_accepts_only_honest_submissions() {
     let wary = deploy_consumer(&mut chain, &[9; 20]);
     let out =
         chain.call(wary.address, &act_call(&second.receipt_digest, &second.instances)).unwrap();
-    assert!(reverted_with(&out, "untrusted agent"), "{out:?}");
+    // Records are per agent: a consumer trusting someone else finds none.
+    assert!(reverted_with(&out, "not registered"), "{out:?}");
 }

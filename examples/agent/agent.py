@@ -40,7 +40,7 @@ def operator_setup(work):
     verifier = zkinfer.create_evm_verifier(keys.vk, work / "Verifier.sol")
     if verifier.bytecode is None:
         raise SystemExit(f"no Solidity compiler: {verifier.not_compiled}")
-    registry = receipts.LocalRegistry(verifier.bytecode, keys.model_identity)
+    registry = receipts.LocalRegistry(verifier.bytecode, keys.model_identity, verifier.instances)
     say(f"policy model identity  {keys.model_identity}")
     say(f"bank feed (source)     {source}")
     say(f"credit agent           {agent}")
@@ -89,9 +89,11 @@ def auditor(work, keys, registry, log, source, agent, receipt_files):
     ok = True
     for r in receipt_files:
         record = Path(str(r).replace(".receipt.json", ".input.json"))
+        # The demo runs on the development SRS; a production auditor drops allow_insecure_srs
+        # and pins the ceremony SRS (srs=...).
         v = receipts.verify(r, keys.vk, identity=keys.model_identity, agents=[agent],
-                            sources=[source], model=POLICY, input=record)
-        on_chain = registry.decision(r)
+                            sources=[source], model=POLICY, input=record, allow_insecure_srs=True)
+        on_chain = registry.decision(r, agent)
         passed = sum(c.status == "pass" for c in v.checks)
         registered = on_chain is not None and on_chain["agent"] == agent
         ok &= v.verified and registered

@@ -29,6 +29,7 @@ contract DecisionRegistry {
         address verifier;
         bytes32 codehash;
         uint256 verifyGas;
+        uint256 instances;
     }
 
     struct Decision {
@@ -42,8 +43,9 @@ contract DecisionRegistry {
     address public immutable owner;
     /// Verifier of each model identity.
     mapping(bytes32 => Model) public models;
-    /// Registered decisions by receipt digest.
-    mapping(bytes32 => Decision) public decisions;
+    /// Registered decisions by agent and receipt digest (keyed by agent too, so no one can
+    /// squat an agent's receipt digest by submitting it first under another name).
+    mapping(address => mapping(bytes32 => Decision)) public decisions;
 
     event ModelRegistered(bytes32 indexed modelId, address verifier);
     event DecisionRegistered(
@@ -58,12 +60,16 @@ contract DecisionRegistry {
     }
 
     /// Registers the verifier of `modelId` (once), with the gas each verification may use
-    /// (an invalid proof point makes a precompile burn all gas it is given).
-    function registerModel(bytes32 modelId, address verifier, uint256 verifyGas) external {
+    /// (an invalid proof point makes a precompile burn all gas it is given) and its number of
+    /// public instances (the verifier reads instances and proof as one byte string, so the
+    /// split between them is fixed here).
+    function registerModel(bytes32 modelId, address verifier, uint256 verifyGas, uint256 instances)
+        external
+    {
         require(msg.sender == owner, "DecisionRegistry: not the owner");
         require(verifier.code.length > 0, "DecisionRegistry: verifier has no code");
         require(models[modelId].verifier == address(0), "DecisionRegistry: model already registered");
-        models[modelId] = Model(verifier, verifier.codehash, verifyGas);
+        models[modelId] = Model(verifier, verifier.codehash, verifyGas, instances);
         emit ModelRegistered(modelId, verifier);
     }
 
@@ -94,10 +100,12 @@ contract DecisionRegistry {
         bytes calldata proof,
         bytes calldata signature
     ) external {
-        require(decisions[receiptDigest].agent == address(0), "DecisionRegistry: receipt already registered");
+        require(agent != address(0), "DecisionRegistry: no agent");
+        require(decisions[agent][receiptDigest].agent == address(0), "DecisionRegistry: receipt already registered");
         Model memory m = models[modelId];
         require(m.verifier != address(0), "DecisionRegistry: unknown model");
         require(m.verifier.codehash == m.codehash, "DecisionRegistry: verifier changed");
+        require(instances.length == m.instances, "DecisionRegistry: wrong number of instances");
         for (uint256 i = 0; i < instances.length; i++) {
             require(instances[i] < R, "DecisionRegistry: instance not below the field order");
         }
@@ -107,7 +115,7 @@ contract DecisionRegistry {
             recover(submissionDigest(modelId, receiptDigest, instances), signature) == agent,
             "DecisionRegistry: not the agent's signature"
         );
-        decisions[receiptDigest] =
+        decisions[agent][receiptDigest] =
             Decision(modelId, agent, keccak256(abi.encodePacked(instances)), uint64(block.timestamp));
         emit DecisionRegistered(receiptDigest, modelId, agent, instances);
     }
@@ -155,7 +163,7 @@ contract DecisionConsumer {
     /// returns the action taken (the argmax of the model's outputs).
     function act(bytes32 receiptDigest, uint256[] calldata instances) external returns (uint256 action) {
         require(!acted[receiptDigest], "DecisionConsumer: already acted");
-        (bytes32 m, address a, bytes32 h,) = registry.decisions(receiptDigest);
+        (bytes32 m, address a, bytes32 h,) = registry.decisions(agent, receiptDigest);
         require(a != address(0), "DecisionConsumer: not registered");
         require(m == modelId, "DecisionConsumer: another model");
         require(a == agent, "DecisionConsumer: untrusted agent");

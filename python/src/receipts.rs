@@ -74,7 +74,7 @@ pub fn receipt_create(
 /// Verifies a receipt; returns `{verified, checks, decision}` (a failed check is not an
 /// error: the report names it).
 #[pyfunction]
-#[pyo3(signature = (receipt, vk, proof=None, identity=None, srs=None, agents=Vec::new(), sources=Vec::new(), model=None, input=None))]
+#[pyo3(signature = (receipt, vk, proof=None, identity=None, srs=None, agents=Vec::new(), sources=Vec::new(), model=None, input=None, allow_insecure_srs=false))]
 #[allow(clippy::too_many_arguments)]
 pub fn receipt_verify(
     py: Python<'_>,
@@ -87,6 +87,7 @@ pub fn receipt_verify(
     sources: Vec<String>,
     model: Option<PathBuf>,
     input: Option<PathBuf>,
+    allow_insecure_srs: bool,
 ) -> PyResult<String> {
     let v: Res<serde_json::Value> = py.detach(|| {
         let env = Envelope::read(&receipt)?;
@@ -95,6 +96,7 @@ pub fn receipt_verify(
             proof: proof.as_deref(),
             pins: Pins { identity, srs },
             agents,
+            allow_insecure_srs,
             sources,
             model: model.as_deref(),
             input: input.as_deref(),
@@ -206,10 +208,20 @@ fn hex0x(bytes: &[u8]) -> String {
 impl LocalRegistry {
     /// Deploys the verifier, the registry, and registers the model.
     #[new]
-    #[pyo3(signature = (verifier, model_identity, verify_gas=5_000_000))]
-    fn new(verifier: PathBuf, model_identity: &str, verify_gas: u64) -> PyResult<Self> {
-        let inner = zkinfer::registry::LocalRegistry::deploy(&verifier, model_identity, verify_gas)
-            .map_err(err)?;
+    #[pyo3(signature = (verifier, model_identity, instances, verify_gas=5_000_000))]
+    fn new(
+        verifier: PathBuf,
+        model_identity: &str,
+        instances: usize,
+        verify_gas: u64,
+    ) -> PyResult<Self> {
+        let inner = zkinfer::registry::LocalRegistry::deploy(
+            &verifier,
+            model_identity,
+            instances,
+            verify_gas,
+        )
+        .map_err(err)?;
         Ok(Self { inner })
     }
 
@@ -251,12 +263,14 @@ impl LocalRegistry {
         to_json(&r.map_err(err)?)
     }
 
-    /// The registry's record of a receipt: `{model_id, agent, instances_hash}`, or None.
-    fn decision(&mut self, receipt: PathBuf) -> PyResult<Option<String>> {
+    /// The registry's record of `agent`'s receipt: `{model_id, agent, instances_hash}`, or
+    /// None.
+    fn decision(&mut self, receipt: PathBuf, agent: &str) -> PyResult<Option<String>> {
         let r: Res<Option<serde_json::Value>> = (|| {
             let env = Envelope::read(&receipt)?;
             let digest = zkinfer::registry::receipt_digest(&env)?;
-            Ok(self.inner.decision(&digest)?.map(|d| {
+            let agent = zkinfer::registry::parse_address(agent)?;
+            Ok(self.inner.decision(&agent, &digest)?.map(|d| {
                 json!({"model_id": hex0x(&d.model_id), "agent": hex0x(&d.agent),
                     "instances_hash": hex0x(&d.instances_hash)})
             }))

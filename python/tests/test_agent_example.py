@@ -19,7 +19,7 @@ def test_agent_loop_and_audit(tmp_path):
     text = out.stdout
     assert "loan-000:" in text and "loan-001:" in text
     assert text.count("checks pass, on chain") == 2, text
-    assert "12/12 checks pass" in text, text
+    assert "13/13 checks pass" in text, text
     assert "a rewritten copy of the log is caught" in text and "line 1" in text, text
     assert "outputs identical = True" in text
     log = (tmp_path / "run" / "decisions.jsonl").read_text().splitlines()

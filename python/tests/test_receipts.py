@@ -71,7 +71,7 @@ def test_python_receipt_verifies_in_cli_and_back(proved, tmp_path):
     assert made["signer"] == agent
     jsonschema.validate(statement(receipt), SCHEMA)
     out = run("receipt", "verify", receipt, "--vk", p["vk"], "--agent", agent, "--source", source,
-              "--model", p["model"], "--input", p["input"], "--json")
+              "--model", p["model"], "--input", p["input"], "--json", "--allow-insecure-srs")
     assert out.returncode == 0, out.stdout + out.stderr
     assert all(c["status"] == "pass" for c in json.loads(out.stdout)["checks"])
 
@@ -86,13 +86,16 @@ def test_python_receipt_verifies_in_cli_and_back(proved, tmp_path):
     assert out.returncode == 0, out.stderr
     assert "07" * 32 not in out.stdout + out.stderr  # the secret is never printed
     jsonschema.validate(statement(cli_receipt), SCHEMA)
-    report = receipts.verify(cli_receipt, p["vk"], proof=p["proof"], model=p["model"], input=p["input"])
+    report = receipts.verify(cli_receipt, p["vk"], proof=p["proof"], model=p["model"],
+                             input=p["input"], allow_insecure_srs=True)
     assert report.verified, report.first_failure
     assert report["decision"].status == "pass" and report["signature"].detail.startswith("signed by ed25519:")
     assert report["source-signature"].status == "skipped"
     missing = receipts.verify(cli_receipt, p["vk"])
     assert not missing.verified and missing.first_failure.check == "proof"
-    pinned = receipts.verify(cli_receipt, p["vk"], proof=p["proof"], agents=[agent])
+    strict = receipts.verify(cli_receipt, p["vk"], proof=p["proof"])
+    assert strict.first_failure.check == "srs" and "INSECURE" in strict.first_failure.detail
+    pinned = receipts.verify(cli_receipt, p["vk"], proof=p["proof"], agents=[agent], allow_insecure_srs=True)
     assert pinned.first_failure.check == "signature"
 
     replayed = receipts.replay(receipt, p["model"], p["input"])

@@ -178,13 +178,15 @@ def verify(
     sources: Sequence[str] = (),
     model: Optional[PathLike] = None,
     input: Optional[PathLike] = None,
+    allow_insecure_srs: bool = False,
 ) -> VerifyReport:
     """Runs every check of a receipt and reports each by name (a failed check is reported,
-    not raised; unreadable files raise :class:`zkinfer.ZkinferError`)."""
+    not raised; unreadable files raise :class:`zkinfer.ZkinferError`). A key made with the
+    insecure development SRS fails the ``srs`` check unless ``allow_insecure_srs``."""
     v = json.loads(
         _zkinfer.receipt_verify(
             os.fspath(receipt), os.fspath(vk), _opt(proof), identity, _opt(srs),
-            list(agents), list(sources), _opt(model), _opt(input),
+            list(agents), list(sources), _opt(model), _opt(input), allow_insecure_srs,
         )
     )
     return VerifyReport(v["verified"], [Check(**c) for c in v["checks"]], v["decision"])
@@ -236,11 +238,14 @@ class Submitted:
 
 class LocalRegistry:
     """The on-chain ``DecisionRegistry`` (examples/evm/DecisionRegistry.sol) on an in-process
-    EVM, with one model's verifier registered: the verifier is a ``.bin`` or ``.sol`` from
+    EVM, with one model's verifier registered for proofs with ``instances`` public instances
+    (:attr:`zkinfer.EvmVerifier.instances`): the verifier is a ``.bin`` or ``.sol`` from
     :func:`zkinfer.create_evm_verifier`, or a verifying key."""
 
-    def __init__(self, verifier: PathLike, model_identity: str, verify_gas: int = 5_000_000) -> None:
-        self._inner = _zkinfer.LocalRegistry(os.fspath(verifier), model_identity, verify_gas)
+    def __init__(
+        self, verifier: PathLike, model_identity: str, instances: int, verify_gas: int = 5_000_000
+    ) -> None:
+        self._inner = _zkinfer.LocalRegistry(os.fspath(verifier), model_identity, instances, verify_gas)
 
     @property
     def address(self) -> str:
@@ -256,7 +261,7 @@ class LocalRegistry:
         """Signs the receipt's submission with the agent's secp256k1 key and sends it."""
         return Submitted(**json.loads(self._inner.submit(os.fspath(receipt), _opt(key), _opt(proof))))
 
-    def decision(self, receipt: PathLike) -> Optional[Dict[str, str]]:
-        """The registry's record of a receipt (model, agent, instances hash), or None."""
-        v = self._inner.decision(os.fspath(receipt))
+    def decision(self, receipt: PathLike, agent: str) -> Optional[Dict[str, str]]:
+        """The registry's record of ``agent``'s receipt (model, agent, instances hash), or None."""
+        v = self._inner.decision(os.fspath(receipt), agent)
         return None if v is None else json.loads(v)

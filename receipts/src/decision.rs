@@ -223,6 +223,17 @@ impl Decision {
     /// One line for people: `argmax of logits = 3 ("cat")`.
     #[must_use]
     pub fn describe(&self) -> String {
+        // Names and labels come from the receipt: control characters (terminal escapes that
+        // could hide a line) are shown escaped.
+        let text = self.describe_raw();
+        if text.chars().any(char::is_control) {
+            text.escape_debug().to_string()
+        } else {
+            text
+        }
+    }
+
+    fn describe_raw(&self) -> String {
         let named =
             |l: &Option<String>| l.as_ref().map(|l| format!(" (\"{l}\")")).unwrap_or_default();
         match self {

@@ -302,9 +302,9 @@ pub fn recover(message: &[u8], sig: &[u8]) -> std::result::Result<String, String
     if rs.len() != 64 {
         return Err(format!("a secp256k1 signature is 65 bytes, this one {}", sig.len()));
     }
+    // Only 27 or 28, as Ethereum writes them: one signature, one byte form.
     let recid = match v {
         27 | 28 => RecoveryId::from_byte(v - 27),
-        0 | 1 => RecoveryId::from_byte(*v),
         _ => None,
     }
     .ok_or_else(|| format!("recovery byte {v} is not 27 or 28"))?;

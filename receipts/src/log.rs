@@ -115,7 +115,10 @@ fn append(path: &Path, body: impl FnOnce(u64, &str) -> Result<Body>) -> Result<A
         None => (0, GENESIS.to_string()),
         Some(line) => {
             let (hash, entry) = parse_line(&line).map_err(|reason| log_error(path, &reason))?;
-            (entry.seq + 1, hash)
+            let next = entry.seq.checked_add(1).ok_or_else(|| {
+                log_error(path, "the last entry's sequence number is at its maximum")
+            })?;
+            (next, hash)
         }
     };
     let entry = Entry {
@@ -144,6 +147,15 @@ fn drop_torn_tail(file: &mut File) -> std::io::Result<u64> {
         Some(pos) => pos + 1,
         None => 0,
     };
+    // A whole, valid entry that lacks only its newline is completed, not dropped.
+    let mut tail = vec![0u8; usize::try_from(len - keep).unwrap_or(0)];
+    file.seek(SeekFrom::Start(keep))?;
+    file.read_exact(&mut tail)?;
+    if std::str::from_utf8(&tail).ok().is_some_and(|t| parse_line(t).is_ok()) {
+        file.write_all(b"\n")?;
+        file.sync_data()?;
+        return Ok(0);
+    }
     file.set_len(keep)?;
     file.sync_data()?;
     Ok(len - keep)
@@ -223,6 +235,9 @@ pub struct Verified {
     pub torn_tail_bytes: u64,
     /// The checkpoints' positions and signers.
     pub checkpoints: Vec<(u64, Vec<String>)>,
+    /// Entries after the last checkpoint (all of them when there is none): what no signed
+    /// head vouches for yet.
+    pub unvouched: u64,
 }
 
 impl Verified {
@@ -249,13 +264,14 @@ pub fn verify(path: &Path, trust: &Trust) -> Result<Verified> {
         if n == 0 {
             break;
         }
-        if buf.last() != Some(&b'\n') {
+        let whole = buf.last() == Some(&b'\n');
+        let body = if whole { &buf[..n - 1] } else { &buf[..] };
+        if !whole && std::str::from_utf8(body).ok().is_none_or(|t| parse_line(t).is_err()) {
             out.torn_tail_bytes = n as u64;
             break;
         }
         let bad = |reason: String| log_error(path, &format!("line {line_no}: {reason}"));
-        let text =
-            std::str::from_utf8(&buf[..n - 1]).map_err(|_| bad("not UTF-8; edited?".into()))?;
+        let text = std::str::from_utf8(body).map_err(|_| bad("not UTF-8; edited?".into()))?;
         let (hash, entry) = parse_line(text).map_err(bad)?;
         let expected = out.entries.len() as u64;
         if entry.seq != expected {
@@ -294,6 +310,15 @@ pub fn verify(path: &Path, trust: &Trust) -> Result<Verified> {
         }
         prev.clone_from(&hash);
         out.entries.push((hash, entry));
+    }
+    let vouched = out.checkpoints.last().map_or(0, |(seq, _)| seq + 1);
+    out.unvouched = out.entries.len() as u64 - vouched;
+    if !trust.checkpoint_keys.is_empty() && out.checkpoints.is_empty() && !out.entries.is_empty() {
+        return Err(log_error(
+            path,
+            "no checkpoint by a trusted key: nothing vouches for this chain (it may have been \
+             rebuilt from its first entry)",
+        ));
     }
     if let Some(head) = &trust.head {
         let head = head.trim_start_matches("0x").to_ascii_lowercase();
@@ -430,7 +455,7 @@ mod tests {
         let good = std::fs::read(&path).unwrap();
         let (_d2, other) = log_of(4);
         let fourth = lines(&other).pop().unwrap();
-        for cut in [1, fourth.len() / 2, fourth.len()] {
+        for cut in [1, fourth.len() / 2, fourth.len() - 1] {
             let mut torn = good.clone();
             torn.extend_from_slice(&fourth.as_bytes()[..cut]);
             std::fs::write(&path, &torn).unwrap();
@@ -441,6 +466,18 @@ mod tests {
             assert_eq!(verify(&path, &Trust::default()).unwrap().entries.len(), 4);
             std::fs::write(&path, &good).unwrap();
         }
+    }
+
+    #[test]
+    fn a_whole_last_entry_without_its_newline_is_kept() {
+        let (_d, path) = log_of(2);
+        let text = std::fs::read_to_string(&path).unwrap();
+        std::fs::write(&path, text.trim_end()).unwrap();
+        let v = verify(&path, &Trust::default()).unwrap();
+        assert_eq!((v.entries.len(), v.torn_tail_bytes), (2, 0));
+        let a = append_receipt(&path, &receipt(3)).unwrap();
+        assert_eq!((a.seq, a.repaired_bytes), (2, 0));
+        assert_eq!(verify(&path, &Trust::default()).unwrap().entries.len(), 3);
     }
 
     #[test]
@@ -457,6 +494,11 @@ mod tests {
             ..Trust::default()
         };
         assert!(verify(&path, &stranger).unwrap_err().to_string().contains("none of the trusted"));
+        assert_eq!(verify(&path, &trust).unwrap().unvouched, 1);
+        // A chain rebuilt without checkpoints vouches for nothing.
+        let (_d2, rebuilt) = log_of(3);
+        let err = verify(&rebuilt, &trust).unwrap_err().to_string();
+        assert!(err.contains("no checkpoint by a trusted key"), "{err}");
     }
 
     #[test]

@@ -198,6 +198,10 @@ pub struct VerifyArgs {
     /// Data-source key ids whose signed input commitment is required (repeatable).
     #[arg(long)]
     source: Vec<String>,
+    /// Accept a key made with the insecure development SRS (tests and demos only: anyone can
+    /// forge proofs for such a key).
+    #[arg(long)]
+    allow_insecure_srs: bool,
     /// The ONNX model, to compare with the receipt's model subject.
     #[arg(long)]
     model: Option<PathBuf>,
@@ -217,6 +221,7 @@ fn verify(a: &VerifyArgs) -> anyhow::Result<()> {
         proof: a.proof.as_deref(),
         pins: Pins { identity: a.identity.clone(), srs: a.srs.clone() },
         agents: a.agent.clone(),
+        allow_insecure_srs: a.allow_insecure_srs,
         sources: a.source.clone(),
         model: a.model.as_deref(),
         input: a.input.as_deref(),

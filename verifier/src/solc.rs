@@ -151,7 +151,10 @@ impl Compiler {
                 c
             }
         };
+        // The compiler needs none of our secrets: a receipt signing key in the environment
+        // stays with us.
         let mut child = cmd
+            .env_remove("ZKINFER_SIGNING_KEY")
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
