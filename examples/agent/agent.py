@@ -4,8 +4,8 @@ on-chain record — and what an auditor sees afterwards.
 The cast: a data source (a bank feed) that signs each applicant record it sends, a credit agent
 that runs the policy model (policy.onnx, trained by train.py) on it, proves the inference, signs
 a decision receipt, appends it to a tamper-evident log and submits it to the DecisionRegistry on
-an in-process EVM; and an auditor who checks the log, every receipt and the chain. One command,
-after `pip install ./python`:
+an in-process EVM; and an auditor who checks the log, every receipt and the chain. One command
+on a fresh clone (bash examples/agent/run.sh), or with the package installed:
 
     python examples/agent/agent.py            # --requests N, --workdir DIR
 """
