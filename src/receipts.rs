@@ -381,6 +381,9 @@ pub struct Expect<'a> {
     pub agents: Vec<String>,
     /// Accept a key made with the insecure development SRS (tests and demos only).
     pub allow_insecure_srs: bool,
+    /// The decision rule (and labels) the verifier expects: the agent chooses the rule when it
+    /// signs, so a verifier who does not pin it trusts the agent's labelling.
+    pub expected_rule: Option<DecisionRule>,
     /// Data-source key ids to require on the input commitment.
     pub sources: Vec<String>,
     /// The ONNX model file, to compare with the model subject and replay the input digest.
@@ -497,7 +500,27 @@ pub fn verify(env: &Envelope, expect: &Expect<'_>) -> Report {
     push(
         "decision",
         match Decision::decode(&p.decision.rule(), &p.outputs) {
-            Ok(d) if d == p.decision => Outcome::Pass(d.describe()),
+            Ok(_)
+                if expect
+                    .expected_rule
+                    .as_ref()
+                    .is_some_and(|r| !rule_matches(r, &p.decision.rule())) =>
+            {
+                Outcome::Fail(format!(
+                    "the receipt decodes with {:?}, you expect {:?}",
+                    p.decision.rule(),
+                    expect.expected_rule
+                ))
+            }
+            Ok(d) if d == p.decision => Outcome::Pass(format!(
+                "{}{}",
+                d.describe(),
+                if expect.expected_rule.is_some() {
+                    " (rule pinned)"
+                } else {
+                    " (rule not pinned: --expect-decision)"
+                }
+            )),
             Ok(d) => Outcome::Fail(format!(
                 "the outputs decode to {}, the receipt states {}",
                 d.describe(),
@@ -543,6 +566,24 @@ pub fn verify(env: &Envelope, expect: &Expect<'_>) -> Report {
         },
     );
     Report { checks, statement: Some(statement) }
+}
+
+/// Whether a receipt's rule is the expected one (an expected rule without an output name
+/// accepts any output).
+fn rule_matches(expected: &DecisionRule, stated: &DecisionRule) -> bool {
+    use DecisionRule as R;
+    let output_ok = |e: &Option<String>, s: &Option<String>| e.is_none() || e == s;
+    match (expected, stated) {
+        (R::None, R::None) => true,
+        (R::Argmax { output: eo, labels: el }, R::Argmax { output: so, labels: sl }) => {
+            output_ok(eo, so) && el == sl
+        }
+        (
+            R::Threshold { output: eo, element: ee, threshold: et, labels: el },
+            R::Threshold { output: so, element: se, threshold: st, labels: sl },
+        ) => output_ok(eo, so) && ee == se && et.to_bits() == st.to_bits() && el == sl,
+        _ => false,
+    }
 }
 
 fn signature_outcome(env: &Envelope, agents: &[String]) -> Outcome {

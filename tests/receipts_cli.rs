@@ -289,6 +289,17 @@ fn receipts_verify_replay_and_name_every_tampered_field() {
         assert_eq!(&f.first_failure(&path), check, "case {i}");
     }
 
+    // A verifier who pins the rule and labels catches relabelled decisions.
+    let (ok_, report) =
+        f.verify(&receipt, &["--expect-decision", "argmax", "--expect-labels", "low,mid,high"]);
+    assert!(ok_ && report.to_string().contains("rule pinned"), "{report}");
+    let (ok_, report) =
+        f.verify(&receipt, &["--expect-decision", "argmax", "--expect-labels", "high,mid,low"]);
+    assert!(!ok_, "{report}");
+    let failed =
+        report["checks"].as_array().unwrap().iter().find(|c| c["status"] == "fail").unwrap();
+    assert_eq!(failed["check"], "decision", "{report}");
+
     // Replay refuses another input, and a receipt whose settings are not the proof's.
     let other_input = f.dir.join("other-input.json");
     let text = std::fs::read_to_string(&f.input).unwrap().replacen('-', "", 1);

@@ -92,7 +92,8 @@ def auditor(work, keys, registry, log, source, agent, receipt_files):
         # The demo runs on the development SRS; a production auditor drops allow_insecure_srs
         # and pins the ceremony SRS (srs=...).
         v = receipts.verify(r, keys.vk, identity=keys.model_identity, agents=[agent],
-                            sources=[source], model=POLICY, input=record, allow_insecure_srs=True)
+                            sources=[source], model=POLICY, input=record, allow_insecure_srs=True,
+                            expect_decision="argmax", expect_labels=LABELS)
         on_chain = registry.decision(r, agent)
         passed = sum(c.status == "pass" for c in v.checks)
         registered = on_chain is not None and on_chain["agent"] == agent

@@ -74,7 +74,7 @@ pub fn receipt_create(
 /// Verifies a receipt; returns `{verified, checks, decision}` (a failed check is not an
 /// error: the report names it).
 #[pyfunction]
-#[pyo3(signature = (receipt, vk, proof=None, identity=None, srs=None, agents=Vec::new(), sources=Vec::new(), model=None, input=None, allow_insecure_srs=false))]
+#[pyo3(signature = (receipt, vk, proof=None, identity=None, srs=None, agents=Vec::new(), sources=Vec::new(), model=None, input=None, allow_insecure_srs=false, expect_decision=None, expect_labels=Vec::new()))]
 #[allow(clippy::too_many_arguments)]
 pub fn receipt_verify(
     py: Python<'_>,
@@ -88,7 +88,14 @@ pub fn receipt_verify(
     model: Option<PathBuf>,
     input: Option<PathBuf>,
     allow_insecure_srs: bool,
+    expect_decision: Option<String>,
+    expect_labels: Vec<String>,
 ) -> PyResult<String> {
+    let expected_rule = expect_decision
+        .as_deref()
+        .map(|r| DecisionRule::parse(r, None, expect_labels))
+        .transpose()
+        .map_err(err)?;
     let v: Res<serde_json::Value> = py.detach(|| {
         let env = Envelope::read(&receipt)?;
         let expect = Expect {
@@ -97,6 +104,7 @@ pub fn receipt_verify(
             pins: Pins { identity, srs },
             agents,
             allow_insecure_srs,
+            expected_rule,
             sources,
             model: model.as_deref(),
             input: input.as_deref(),

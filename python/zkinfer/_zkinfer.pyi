@@ -100,6 +100,8 @@ def receipt_verify(
     model: Optional[str] = None,
     input: Optional[str] = None,
     allow_insecure_srs: bool = False,
+    expect_decision: Optional[str] = None,
+    expect_labels: List[str] = ...,
 ) -> str: ...
 def receipt_replay(receipt: str, model: str, input: str, proof: Optional[str] = None) -> str: ...
 def commit_input(

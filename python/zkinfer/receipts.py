@@ -179,14 +179,19 @@ def verify(
     model: Optional[PathLike] = None,
     input: Optional[PathLike] = None,
     allow_insecure_srs: bool = False,
+    expect_decision: Optional[str] = None,
+    expect_labels: Sequence[str] = (),
 ) -> VerifyReport:
     """Runs every check of a receipt and reports each by name (a failed check is reported,
     not raised; unreadable files raise :class:`zkinfer.ZkinferError`). A key made with the
-    insecure development SRS fails the ``srs`` check unless ``allow_insecure_srs``."""
+    insecure development SRS fails the ``srs`` check unless ``allow_insecure_srs``.
+    ``expect_decision`` (``argmax``, ``threshold:T[@I]``, ``none``) with ``expect_labels`` pins the
+    decision rule; without it the agent's rule and labels are trusted."""
     v = json.loads(
         _zkinfer.receipt_verify(
             os.fspath(receipt), os.fspath(vk), _opt(proof), identity, _opt(srs),
             list(agents), list(sources), _opt(model), _opt(input), allow_insecure_srs,
+            expect_decision, list(expect_labels),
         )
     )
     return VerifyReport(v["verified"], [Check(**c) for c in v["checks"]], v["decision"])

@@ -202,6 +202,13 @@ pub struct VerifyArgs {
     /// forge proofs for such a key).
     #[arg(long)]
     allow_insecure_srs: bool,
+    /// The decision rule you expect (argmax, threshold:T[@I] or none); with --expect-labels,
+    /// its labels. Without it, the agent's choice of rule and labels is trusted.
+    #[arg(long)]
+    expect_decision: Option<String>,
+    /// Labels of the expected rule.
+    #[arg(long, value_delimiter = ',', requires = "expect_decision")]
+    expect_labels: Vec<String>,
     /// The ONNX model, to compare with the receipt's model subject.
     #[arg(long)]
     model: Option<PathBuf>,
@@ -216,12 +223,19 @@ pub struct VerifyArgs {
 
 fn verify(a: &VerifyArgs) -> anyhow::Result<()> {
     let env = Envelope::read(&a.receipt)?;
+    let expected_rule = a
+        .expect_decision
+        .as_deref()
+        .map(|r| DecisionRule::parse(r, None, a.expect_labels.clone()))
+        .transpose()
+        .map_err(|e| anyhow::anyhow!("--expect-decision: {e}"))?;
     let expect = Expect {
         vk: Some(&a.vk),
         proof: a.proof.as_deref(),
         pins: Pins { identity: a.identity.clone(), srs: a.srs.clone() },
         agents: a.agent.clone(),
         allow_insecure_srs: a.allow_insecure_srs,
+        expected_rule,
         sources: a.source.clone(),
         model: a.model.as_deref(),
         input: a.input.as_deref(),
