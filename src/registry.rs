@@ -138,6 +138,18 @@ pub fn submission(
     }
     let s = Statement::from_envelope(env)?;
     let p = &s.predicate;
+    // The registry records the submitter as the agent: it must be a signer of the receipt.
+    let signed = env
+        .check_signatures()?
+        .iter()
+        .any(|c| c.result.is_ok() && c.keyid.eq_ignore_ascii_case(&signer.key_id()));
+    if !signed {
+        return Err(ReceiptError::Key(format!(
+            "{} did not sign this receipt: submit with the agent's key",
+            signer.key_id()
+        ))
+        .into());
+    }
     let file = match (&p.proof.inline, proof) {
         (Some(f), _) => f.clone(),
         (None, Some(path)) => ProofFile::read(path)?,

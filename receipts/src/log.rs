@@ -204,6 +204,14 @@ fn parse_line(line: &str) -> std::result::Result<(String, Entry), String> {
         serde_json::from_str(line).map_err(|e| format!("not a log line ({e}); edited?"))?;
     let raw = l.entry.get();
     let entry: Entry = serde_json::from_str(raw).map_err(|e| format!("not a log entry ({e})"))?;
+    // Entries are written in one canonical form: anything else (a duplicated key another
+    // reader might resolve differently, reordered fields) was not written by an append.
+    if serde_json::to_string(&entry).ok().as_deref() != Some(raw) {
+        return Err(format!(
+            "entry {} is not in the form appends write it: it was edited",
+            entry.seq
+        ));
+    }
     if sha256_hex(raw.as_bytes()) != l.hash {
         return Err(format!(
             "entry {} does not hash to its recorded hash: it was edited",
@@ -427,9 +435,14 @@ mod tests {
         assert!(err(&path).contains("line 3"), "{}", err(&path));
 
         let mut edited = good.clone();
-        edited[2] = edited[2].replace("\"seq\":2", "\"seq\":2 ");
+        edited[2] = edited[2].replacen("\"time\":\"2", "\"time\":\"1", 1);
         write_lines(&path, &edited);
         assert!(err(&path).contains("line 3: entry 2 does not hash"), "{}", err(&path));
+
+        let mut reformatted = good.clone();
+        reformatted[2] = reformatted[2].replace("\"seq\":2", "\"seq\":2 ");
+        write_lines(&path, &reformatted);
+        assert!(err(&path).contains("line 3: entry 2 is not in the form"), "{}", err(&path));
 
         // An edit whose hash is recomputed is caught by the next entry's link.
         let mut rehashed = good.clone();

@@ -198,7 +198,9 @@ impl Statement {
                 ));
             }
         }
-        serde_json::from_value(value).map_err(|e| {
+        // From the bytes, not the parsed value: a duplicated field is an error there, while a
+        // map keeps only its last copy (and another reader might keep the first).
+        serde_json::from_slice(&bytes).map_err(|e| {
             ReceiptError::format("receipt payload", format!("not a decision receipt: {e}"))
         })
     }
