@@ -59,30 +59,33 @@ fn file_name(path: &Path) -> String {
         .map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned())
 }
 
-/// The model, its quantized graph and the witness of `input`, after checking that `settings`
-/// belong to the model file and compile to the proof's circuit.
-struct Evaluated {
+/// A model loaded and compiled with a receipt's settings, checked against its proof by
+/// [`compile`].
+struct Checked {
+    model: Model,
     compiled: Compiled,
-    witness: Vec<Vec<i64>>,
 }
 
-fn evaluate(
-    model: &Path,
-    input: &Path,
-    settings: &Settings,
-    proof: &ProofFile,
-) -> Result<Evaluated> {
-    let compiled = compile(model, settings, proof)?;
-    let inputs = Model::load(model, settings.batch)?.read_input(input)?;
-    let witness = eval::eval_all(&compiled.qgraph, &inputs)?;
-    Ok(Evaluated { compiled, witness })
+impl Checked {
+    /// Runs the exact integer evaluator on `input`.
+    fn evaluate(&self, input: &Path) -> Result<Evaluated<'_>> {
+        let inputs = self.model.read_input(input)?;
+        let witness = eval::eval_all(&self.compiled.qgraph, &inputs)?;
+        Ok(Evaluated { compiled: &self.compiled, witness })
+    }
+}
+
+/// A checked model's witness on one input.
+struct Evaluated<'a> {
+    compiled: &'a Compiled,
+    witness: Vec<Vec<i64>>,
 }
 
 /// Compiles `model` with `settings` after checking that the settings belong to the model file,
 /// that they compile to the proof's circuit, and (for hashed weights) that the model's weights
 /// hash to the proof's weights digest. Private weights are bound by nothing, so a model file
 /// cannot be tied to such a proof: refused.
-fn compile(model: &Path, settings: &Settings, proof: &ProofFile) -> Result<Compiled> {
+fn compile(model: &Path, settings: &Settings, proof: &ProofFile) -> Result<Checked> {
     let model_sha = sha256_hex(&read(model)?);
     if settings.model_sha256 != model_sha {
         return Err(invalid(
@@ -130,10 +133,10 @@ fn compile(model: &Path, settings: &Settings, proof: &ProofFile) -> Result<Compi
             ));
         }
     }
-    Ok(compiled)
+    Ok(Checked { model: m, compiled })
 }
 
-impl Evaluated {
+impl Evaluated<'_> {
     fn input_digest(&self) -> String {
         to_decimal(&steps::digests(&self.compiled.qgraph, &self.witness)[0])
     }
@@ -183,14 +186,7 @@ fn check_attestation(
     input_sha256: &str,
 ) -> std::result::Result<(InputCommitment, Vec<String>), String> {
     let c = InputCommitment::from_envelope(env).map_err(|e| e.to_string())?;
-    let mut signers = Vec::new();
-    for check in env.check_signatures().map_err(|e| e.to_string())? {
-        check.result.map_err(|e| format!("{}: {e}", check.keyid))?;
-        signers.push(check.keyid);
-    }
-    if signers.is_empty() {
-        return Err("the input commitment carries no signature".into());
-    }
+    let signers = env.signers()?;
     let [digest, _, _] = proof.digests();
     let Some(digest) = digest else {
         return Err("a signed input commitment needs a hashed-input proof (settings visibility input = hashed)".into());
@@ -252,7 +248,8 @@ pub fn commit_input(
 pub fn create(req: &Request<'_>, signers: &[&Signer]) -> Result<Envelope> {
     let proof = req.proof;
     let verified = steps::verify_file(proof, req.vk, req.pins)?;
-    let e = evaluate(req.model, req.input, req.settings, proof)?;
+    let checked = compile(req.model, req.settings, proof)?;
+    let e = checked.evaluate(req.input)?;
     check_input_against_proof(&e, proof).map_err(|r| invalid("input", r))?;
     let input_sha256 = sha256_hex(&read(req.input)?);
     if let Some(att) = &req.attestation {
@@ -308,6 +305,26 @@ pub enum Outcome {
     Skipped(String),
 }
 
+impl Outcome {
+    /// `pass`, `fail` or `skipped`.
+    #[must_use]
+    pub fn status(&self) -> &'static str {
+        match self {
+            Self::Pass(_) => "pass",
+            Self::Fail(_) => "fail",
+            Self::Skipped(_) => "skipped",
+        }
+    }
+
+    /// What was found, why it failed, or what would run it.
+    #[must_use]
+    pub fn detail(&self) -> &str {
+        match self {
+            Self::Pass(d) | Self::Fail(d) | Self::Skipped(d) => d,
+        }
+    }
+}
+
 /// One named check of [`verify`].
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Check {
@@ -346,12 +363,7 @@ impl Report {
             .checks
             .iter()
             .map(|c| {
-                let (status, detail) = match &c.outcome {
-                    Outcome::Pass(d) => ("pass", d),
-                    Outcome::Fail(d) => ("fail", d),
-                    Outcome::Skipped(d) => ("skipped", d),
-                };
-                serde_json::json!({"check": c.name, "status": status, "detail": detail})
+                serde_json::json!({"check": c.name, "status": c.outcome.status(), "detail": c.outcome.detail()})
             })
             .collect();
         let decision = self.statement.as_ref().map(|s| &s.predicate.decision);
@@ -537,8 +549,10 @@ pub fn verify(env: &Envelope, expect: &Expect<'_>) -> Report {
             Outcome::Fail(format!("'{}' is not RFC 3339 UTC", p.timestamp))
         },
     );
-    push("model-file", model_file_outcome(&statement, &proof, expect.model));
-    push("input", input_outcome(&statement, &proof, expect));
+    // The model is compiled once, for both checks that read it.
+    let model = expect.model.map(|m| (m, compile(m, &p.settings, &proof)));
+    push("model-file", model_file_outcome(&statement, &proof, model.as_ref()));
+    push("input", input_outcome(&statement, &proof, expect.input, model.as_ref()));
     let input_sha = statement.subject(Role::Input).and_then(Subject::sha256).unwrap_or_default();
     push(
         "source-signature",
@@ -587,18 +601,10 @@ fn rule_matches(expected: &DecisionRule, stated: &DecisionRule) -> bool {
 }
 
 fn signature_outcome(env: &Envelope, agents: &[String]) -> Outcome {
-    let checks = match env.check_signatures() {
-        Ok(c) => c,
-        Err(e) => return Outcome::Fail(e.to_string()),
+    let signers = match env.signers() {
+        Ok(s) => s,
+        Err(e) => return Outcome::Fail(e),
     };
-    if checks.is_empty() {
-        return Outcome::Fail("the envelope carries no signature".into());
-    }
-    if let Some(bad) = checks.iter().find(|c| c.result.is_err()) {
-        let why = bad.result.as_ref().err().cloned().unwrap_or_default();
-        return Outcome::Fail(format!("{}: {why}", bad.keyid));
-    }
-    let signers: Vec<String> = checks.into_iter().map(|c| c.keyid).collect();
     if agents.is_empty() {
         return Outcome::Pass(format!("signed by {} (not pinned: --agent)", signers.join(", ")));
     }
@@ -641,7 +647,8 @@ fn subjects_outcome(s: &Statement) -> Outcome {
     }
 }
 
-fn proof_file(
+/// The receipt's proof: inline, or the given file; either must hash to the receipt's digest.
+pub(crate) fn proof_file(
     p: &DecisionPredicate,
     given: Option<&Path>,
 ) -> std::result::Result<ProofFile, String> {
@@ -675,8 +682,11 @@ fn settings_outcome(p: &DecisionPredicate) -> Outcome {
     }
 }
 
-fn model_file_outcome(s: &Statement, proof: &ProofFile, model: Option<&Path>) -> Outcome {
-    let Some(path) = model else {
+/// A model file the verifier gave, and what [`compile`] made of it.
+type GivenModel<'a> = (&'a Path, Result<Checked>);
+
+fn model_file_outcome(s: &Statement, proof: &ProofFile, model: Option<&GivenModel<'_>>) -> Outcome {
+    let Some((path, checked)) = model else {
         return Outcome::Skipped(
             "pass the model (--model) to compare it with the model subject".into(),
         );
@@ -693,7 +703,7 @@ fn model_file_outcome(s: &Statement, proof: &ProofFile, model: Option<&Path>) ->
                 ));
             }
             let hashed = proof.effective_visibility().weights == WeightVisibility::Hashed;
-            match compile(path, &s.predicate.settings, proof) {
+            match checked {
                 Ok(_) => Outcome::Pass(format!(
                     "{} has SHA-256 {d} and compiles with the settings to the proof's circuit{}",
                     path.display(),
@@ -705,8 +715,13 @@ fn model_file_outcome(s: &Statement, proof: &ProofFile, model: Option<&Path>) ->
     }
 }
 
-fn input_outcome(s: &Statement, proof: &ProofFile, expect: &Expect<'_>) -> Outcome {
-    let Some(input) = expect.input else {
+fn input_outcome(
+    s: &Statement,
+    proof: &ProofFile,
+    input: Option<&Path>,
+    model: Option<&GivenModel<'_>>,
+) -> Outcome {
+    let Some(input) = input else {
         return Outcome::Skipped("pass the revealed input (--input) to compare it".into());
     };
     let claimed = s.subject(Role::Input).and_then(Subject::sha256).unwrap_or_default();
@@ -721,14 +736,18 @@ fn input_outcome(s: &Statement, proof: &ProofFile, expect: &Expect<'_>) -> Outco
             input.display()
         ));
     }
-    let Some(model) = expect.model else {
+    let Some((_, checked)) = model else {
         return Outcome::Pass(format!(
             "{} has the receipt's SHA-256 (pass --model to check it against the proof too)",
             input.display()
         ));
     };
-    match evaluate(model, input, &s.predicate.settings, proof) {
-        Err(e) => Outcome::Fail(e.to_string()),
+    match checked
+        .as_ref()
+        .map_err(ToString::to_string)
+        .and_then(|c| c.evaluate(input).map_err(|e| e.to_string()))
+    {
+        Err(e) => Outcome::Fail(e),
         Ok(e) => match check_input_against_proof(&e, proof) {
             Ok(how) => {
                 Outcome::Pass(format!("{} has the receipt's SHA-256 and {how}", input.display()))
@@ -812,7 +831,8 @@ pub fn replay(env: &Envelope, model: &Path, input: &Path, proof: Option<&Path>) 
     if p.outputs != file.outputs {
         return Err(invalid("replay", "the receipt's outputs are not its proof's"));
     }
-    let e = evaluate(model, input, &p.settings, &file)?;
+    let checked = compile(model, &p.settings, &file)?;
+    let e = checked.evaluate(input)?;
     let input = check_input_against_proof(&e, &file).map_err(|r| invalid("replay", r))?;
     let q = &e.compiled.qgraph;
     let replayed_tensors: Vec<ProvenTensor> = e

@@ -5,11 +5,10 @@
 
 use crate::{Error, Result};
 use std::path::Path;
-use zkinfer_prover::receipt::ProofFile;
 use zkinfer_receipts::digest::keccak256;
 use zkinfer_receipts::dsse::Envelope;
 use zkinfer_receipts::keys::{Scheme, Signer};
-use zkinfer_receipts::statement::{proof_sha256, Statement};
+use zkinfer_receipts::statement::Statement;
 use zkinfer_receipts::ReceiptError;
 
 /// The registry's domain tag (`SUBMIT_TYPEHASH` is its Keccak-256).
@@ -58,7 +57,7 @@ fn word_address(a: &[u8; 20]) -> [u8; 32] {
 /// # Errors
 /// Not 20 bytes of hex.
 pub fn parse_address(text: &str) -> Result<[u8; 20]> {
-    zkinfer_receipts::digest::unhex(text)
+    zkinfer_prover::artifact::unhex(text)
         .ok()
         .and_then(|b| <[u8; 20]>::try_from(b.as_slice()).ok())
         .ok_or_else(|| {
@@ -150,21 +149,14 @@ pub fn submission(
         ))
         .into());
     }
-    let file = match (&p.proof.inline, proof) {
-        (Some(f), _) => f.clone(),
-        (None, Some(path)) => ProofFile::read(path)?,
-        (None, None) => {
-            return Err(ReceiptError::format(
-                "submission",
-                "the receipt carries its proof by digest: pass the proof file",
-            )
-            .into())
-        }
-    };
-    if proof_sha256(&file)? != p.proof.sha256 || file.instances != p.instances {
-        return Err(
-            ReceiptError::format("submission", "the proof file is not the receipt's").into()
-        );
+    let file = crate::receipts::proof_file(p, proof)
+        .map_err(|reason| ReceiptError::format("submission", reason))?;
+    if file.instances != p.instances {
+        return Err(ReceiptError::format(
+            "submission",
+            "the proof's instances are not the receipt's",
+        )
+        .into());
     }
     let values = file.instance_values().map_err(|e| ReceiptError::format("proof file", e))?;
     let words = zkinfer_verifier::calldata::encode(&values, &[]);

@@ -416,7 +416,7 @@ fn registry_on_revm_accepts_only_honest_submissions() {
         &f.cache,
         &["create-evm-verifier", "--vk", s(&f.vk), "-o", s(&sol), "--allow-oversize"],
     ));
-    let bin = zkinfer::receipt_format::digest::unhex(
+    let bin = zkinfer::verifier::hex::decode(
         std::fs::read_to_string(f.dir.join("Verifier.bin")).unwrap().trim(),
     )
     .unwrap();

@@ -14,13 +14,7 @@ use zkinfer::receipt_format::keys::{Scheme, Signer};
 use zkinfer::receipt_format::log::{self, Trust};
 use zkinfer::receipts::{self, Expect, Request};
 use zkinfer::steps::Pins;
-
-fn write(path: &PathBuf, env: &Envelope) -> Res<()> {
-    let text = serde_json::to_string_pretty(env)
-        .map_err(|e| zkinfer::receipt_format::ReceiptError::format("receipt", e.to_string()))?;
-    std::fs::write(path, text + "\n")
-        .map_err(|source| zkinfer::Error::Io { path: path.display().to_string(), source })
-}
+use zkinfer::verifier::hex::encode_0x;
 
 /// Signs a receipt for a proof; returns its summary.
 #[pyfunction]
@@ -64,7 +58,7 @@ pub fn receipt_create(
             context,
         };
         let env = receipts::create(&req, &[&signer])?;
-        write(&output, &env)?;
+        env.write(&output)?;
         let s = zkinfer::receipt_format::statement::Statement::from_envelope(&env)?;
         Ok(json!({"receipt": output, "signer": signer.key_id(), "model_identity": s.predicate.model.identity, "decision": s.predicate.decision}))
     });
@@ -147,7 +141,7 @@ pub fn commit_input(
         let signer = Signer::from_file_or_env(key.as_deref())?;
         let settings = Settings::read(&settings)?;
         let env = receipts::commit_input(&model, &input, &settings, source_name, &signer)?;
-        write(&output, &env)?;
+        env.write(&output)?;
         Ok(signer.key_id())
     });
     v.map_err(err)
@@ -208,10 +202,6 @@ pub struct LocalRegistry {
     inner: zkinfer::registry::LocalRegistry,
 }
 
-fn hex0x(bytes: &[u8]) -> String {
-    format!("0x{}", zkinfer::receipt_format::digest::hex(bytes))
-}
-
 #[pymethods]
 impl LocalRegistry {
     /// Deploys the verifier, the registry, and registers the model.
@@ -236,7 +226,7 @@ impl LocalRegistry {
     /// The registry's address.
     #[getter]
     fn address(&self) -> String {
-        hex0x(&self.inner.address())
+        encode_0x(&self.inner.address())
     }
 
     /// The chain id submissions are signed for.
@@ -266,7 +256,7 @@ impl LocalRegistry {
             )?;
             let s = self.inner.submit(&sub)?;
             Ok(json!({"accepted": s.accepted, "gas_used": s.gas_used, "reason": s.reason,
-                "receipt_digest": hex0x(&sub.receipt_digest), "agent": hex0x(&sub.agent)}))
+                "receipt_digest": encode_0x(&sub.receipt_digest), "agent": encode_0x(&sub.agent)}))
         })();
         to_json(&r.map_err(err)?)
     }
@@ -279,8 +269,8 @@ impl LocalRegistry {
             let digest = zkinfer::registry::receipt_digest(&env)?;
             let agent = zkinfer::registry::parse_address(agent)?;
             Ok(self.inner.decision(&agent, &digest)?.map(|d| {
-                json!({"model_id": hex0x(&d.model_id), "agent": hex0x(&d.agent),
-                    "instances_hash": hex0x(&d.instances_hash)})
+                json!({"model_id": encode_0x(&d.model_id), "agent": encode_0x(&d.agent),
+                    "instances_hash": encode_0x(&d.instances_hash)})
             }))
         })();
         r.map_err(err)?.map(|v| to_json(&v)).transpose()

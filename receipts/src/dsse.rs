@@ -100,6 +100,23 @@ impl Envelope {
             .collect())
     }
 
+    /// The key ids of the signers, when every signature verifies and there is at least one:
+    /// the one rule receipts, input commitments and log checkpoints share.
+    ///
+    /// # Errors
+    /// The first signature that does not verify (named by its key id), or none at all.
+    pub fn signers(&self) -> std::result::Result<Vec<String>, String> {
+        let mut signers = Vec::new();
+        for check in self.check_signatures().map_err(|e| e.to_string())? {
+            check.result.map_err(|e| format!("{}: {e}", check.keyid))?;
+            signers.push(check.keyid);
+        }
+        if signers.is_empty() {
+            return Err("the envelope carries no signature".into());
+        }
+        Ok(signers)
+    }
+
     /// Parses an envelope from JSON.
     ///
     /// # Errors
@@ -116,6 +133,16 @@ impl Envelope {
     pub fn read(path: &std::path::Path) -> Result<Self> {
         let text = std::fs::read_to_string(path).map_err(|e| ReceiptError::io(path, e))?;
         Self::parse(&text, &path.display().to_string())
+    }
+
+    /// Writes the envelope as pretty JSON.
+    ///
+    /// # Errors
+    /// [`ReceiptError::Io`].
+    pub fn write(&self, path: &std::path::Path) -> Result<()> {
+        let text = serde_json::to_string_pretty(self)
+            .map_err(|e| ReceiptError::format("envelope", e.to_string()))?;
+        std::fs::write(path, text + "\n").map_err(|e| ReceiptError::io(path, e))
     }
 
     /// Compact JSON (one line, as a log entry embeds it).

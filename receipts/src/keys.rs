@@ -3,12 +3,13 @@
 //! only its owner can read, or in an environment variable; they are never printed, and a key's
 //! `Debug` shows its key id only.
 
-use crate::digest::{hex, keccak256, unhex};
+use crate::digest::keccak256;
 use crate::error::{ReceiptError, Result};
 use k256::ecdsa::{RecoveryId, Signature as EcdsaSignature, SigningKey as EcdsaKey, VerifyingKey};
 use rand::RngCore;
 use serde::{Deserialize, Serialize};
 use std::path::Path;
+use zkinfer_prover::artifact::{hex, unhex};
 
 /// File magic of a key file.
 pub const KEY_FORMAT: &str = "zkinfer-signing-key";
@@ -209,7 +210,7 @@ impl Signer {
                 file.format
             )));
         }
-        let key = Self::from_secret(file.scheme, &unhex(&file.secret).map_err(ReceiptError::Key)?)?;
+        let key = Self::from_secret(file.scheme, &secret_bytes(&file.secret)?)?;
         if key.key_id() != file.key_id {
             return Err(ReceiptError::Key(format!(
                 "{}: the secret belongs to {}, the file says {}",
@@ -230,7 +231,7 @@ impl Signer {
             ReceiptError::Key("expected 'secp256k1:<hex secret>' or 'ed25519:<hex secret>'".into())
         })?;
         let scheme: Scheme = scheme.parse().map_err(ReceiptError::Key)?;
-        Self::from_secret(scheme, &unhex(secret).map_err(ReceiptError::Key)?)
+        Self::from_secret(scheme, &secret_bytes(secret)?)
     }
 
     /// The key from `path`, else from the [`KEY_ENV`] environment variable.
@@ -248,6 +249,12 @@ impl Signer {
             ))),
         }
     }
+}
+
+/// Decodes a hex secret. The shared decoder names the offending digit in its error, which for a
+/// secret would print part of it; this one says only that it is not hex.
+fn secret_bytes(text: &str) -> Result<Vec<u8>> {
+    unhex(text).map_err(|_| ReceiptError::Key("the secret is not 64 hex digits".into()))
 }
 
 /// The `0x`-prefixed lowercase Ethereum address of a public key.

@@ -360,14 +360,7 @@ fn check_checkpoint(
             c.seq, c.head
         ));
     }
-    let mut signers = Vec::new();
-    for check in env.check_signatures().map_err(|e| e.to_string())? {
-        check.result.map_err(|e| format!("{}: {e}", check.keyid))?;
-        signers.push(check.keyid);
-    }
-    if signers.is_empty() {
-        return Err("no signature".into());
-    }
+    let signers = env.signers()?;
     if !trust.checkpoint_keys.is_empty()
         && !signers.iter().any(|s| trust.checkpoint_keys.iter().any(|k| k.eq_ignore_ascii_case(s)))
     {

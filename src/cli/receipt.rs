@@ -153,7 +153,7 @@ fn create(a: &CreateArgs) -> anyhow::Result<()> {
         context,
     };
     let env = receipts::create(&req, &[&signer])?;
-    write_json(&a.output, &env)?;
+    env.write(&a.output)?;
     let statement = zkinfer::receipt_format::statement::Statement::from_envelope(&env)?;
     let p = &statement.predicate;
     if a.json {
@@ -246,12 +246,12 @@ fn verify(a: &VerifyArgs) -> anyhow::Result<()> {
         println!("{}", report.to_json());
     } else {
         for c in &report.checks {
-            let (mark, detail) = match &c.outcome {
-                Outcome::Pass(d) => ("ok  ", d),
-                Outcome::Fail(d) => ("FAIL", d),
-                Outcome::Skipped(d) => ("skip", d),
+            let mark = match &c.outcome {
+                Outcome::Pass(_) => "ok  ",
+                Outcome::Fail(_) => "FAIL",
+                Outcome::Skipped(_) => "skip",
             };
-            println!("{mark} {:<16} {detail}", c.name);
+            println!("{mark} {:<16} {}", c.name, c.outcome.detail());
         }
     }
     if ok {
@@ -348,7 +348,7 @@ fn commit_input(a: &CommitArgs) -> anyhow::Result<()> {
     let settings = Settings::read(&a.settings)?;
     let env =
         receipts::commit_input(&a.m.model, &a.m.input, &settings, a.source_name.clone(), &signer)?;
-    write_json(&a.output, &env)?;
+    env.write(&a.output)?;
     println!("input commitment signed by {}; wrote {}", signer.key_id(), a.output.display());
     Ok(())
 }
@@ -386,7 +386,7 @@ pub struct SubmissionArgs {
 }
 
 fn submission(a: &SubmissionArgs) -> anyhow::Result<()> {
-    use zkinfer::receipt_format::digest::hex;
+    use zkinfer::verifier::hex::encode_0x as hex;
     let signer = Signer::from_file_or_env(a.key.as_deref())?;
     let env = Envelope::read(&a.receipt)?;
     let registry = zkinfer::registry::parse_address(&a.registry)?;
@@ -394,15 +394,15 @@ fn submission(a: &SubmissionArgs) -> anyhow::Result<()> {
         zkinfer::registry::submission(&env, a.proof.as_deref(), &registry, a.chain_id, &signer)?;
     let json = serde_json::json!({
         "registry": a.registry, "chain_id": a.chain_id, "function": "submit(bytes32,bytes32,address,uint256[],bytes,bytes)",
-        "model_id": format!("0x{}", hex(&s.model_id)), "receipt_digest": format!("0x{}", hex(&s.receipt_digest)),
-        "agent": format!("0x{}", hex(&s.agent)),
-        "instances": s.instances.iter().map(|w| format!("0x{}", hex(w))).collect::<Vec<_>>(),
-        "proof": format!("0x{}", hex(&s.proof)), "signature": format!("0x{}", hex(&s.signature)),
-        "calldata": format!("0x{}", hex(&s.calldata())),
+        "model_id": hex(&s.model_id), "receipt_digest": hex(&s.receipt_digest),
+        "agent": hex(&s.agent),
+        "instances": s.instances.iter().map(|w| hex(w)).collect::<Vec<_>>(),
+        "proof": hex(&s.proof), "signature": hex(&s.signature),
+        "calldata": hex(&s.calldata()),
     });
     write_json(&a.output, &json)?;
     println!(
-        "receipt digest 0x{} signed for registry {} on chain {}",
+        "receipt digest {} signed for registry {} on chain {}",
         hex(&s.receipt_digest),
         a.registry,
         a.chain_id
