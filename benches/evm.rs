@@ -13,7 +13,7 @@ use std::process::Command;
 use zkinfer::circuits::halo2_proofs::halo2curves::bn256::Fr;
 use zkinfer::onchain::{deploy, Deployment};
 use zkinfer::prover::keys::read_vk;
-use zkinfer::prover::receipt::ProofFile;
+use zkinfer::prover::proof_file::ProofFile;
 use zkinfer::verifier::calldata::encode;
 use zkinfer::verifier::evm::Chain;
 use zkinfer::verifier::solc::Compiler;

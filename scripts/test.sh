@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# zkinfer's test command (README "Testing"): checks formatting and lints, then runs every
+# zkinfer's test command (docs/testing.md): checks formatting and lints, then runs every
 # test of the workspace, then builds and installs the Python package (`pip install ./python`
 # into a virtual environment) and runs its pytest suite. It installs what it needs: the Rust
 # toolchain's rustfmt and clippy, the pinned Solidity compiler (npm package solc, tools/solc)
@@ -74,7 +74,8 @@ echo "== cargo test"
 log="$(mktemp)"
 trap 'rm -f "$log"' EXIT
 rc=0
-cargo test --workspace --locked 2>&1 | tee "$log" || rc=$?
+# The full tier: the fast tests and the `#[ignore]`d ones (corpus proofs, EVM, GPU, ceremony).
+cargo test --workspace --locked -- --include-ignored 2>&1 | tee "$log" || rc=$?
 
 echo "== Python package: pip install ./python, pytest"
 target="${CARGO_TARGET_DIR:-$PWD/target}"

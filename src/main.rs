@@ -2,7 +2,7 @@
 
 mod cli;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, Parser, Subcommand};
 use std::process::ExitCode;
 
 /// Zero-knowledge proofs of ONNX model inference.
@@ -52,6 +52,9 @@ enum Command {
     Keygen(cli::keygen::Args),
     /// Show the GPU adapters, their limits and drivers, and what --device would choose.
     Doctor(cli::doctor::Args),
+    /// Print the command-line reference (docs/cli.md) as Markdown.
+    #[command(hide = true)]
+    CliReference,
 }
 
 fn main() -> ExitCode {
@@ -74,6 +77,10 @@ fn main() -> ExitCode {
         Command::Log(c) => cli::log::main(&c),
         Command::Keygen(a) => cli::keygen::main(&a),
         Command::Doctor(a) => cli::doctor::main(&a),
+        Command::CliReference => {
+            print!("{}", cli::reference::markdown(&Cli::command()));
+            Ok(())
+        }
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

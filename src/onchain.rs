@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use zkinfer_prover::artifact::hex;
 use zkinfer_prover::identity::expect_identity;
 use zkinfer_prover::keys::read_vk;
-use zkinfer_prover::receipt::ProofFile;
+use zkinfer_prover::proof_file::ProofFile;
 use zkinfer_verifier::calldata::encode_proof_file;
 use zkinfer_verifier::evm::Chain;
 use zkinfer_verifier::hex::{decode as unhex, encode_0x};

@@ -8,7 +8,7 @@ use zkinfer_prover::artifact::hex;
 pub use zkinfer_prover::srs::DEV_SEED;
 use zkinfer_prover::srs::{
     lagrange_consistent, points_digest, read_srs, with_lagrange, without_lagrange, write_srs,
-    DEV_LABEL,
+    SrsOrigin,
 };
 use zkinfer_prover::{circuit_hash, dev_srs, Srs};
 use zkinfer_quantize::{QGraph, Settings};
@@ -115,7 +115,7 @@ fn write_aside(srs: &Srs, label: &str, path: &std::path::Path) -> Result<()> {
 /// Cache I/O errors.
 pub fn dev_srs_cached(k: u32) -> Result<(Srs, String)> {
     let path = cache_dir().join(format!("srs/dev-k{k}.srs"));
-    let label = format!("{DEV_LABEL}{DEV_SEED}");
+    let label = SrsOrigin::development(DEV_SEED).label();
     if path.exists() {
         if let Ok((srs, header)) = read_srs(&path) {
             if header.k == k && header.label == label && lagrange_consistent(&srs) {

@@ -9,7 +9,7 @@ use crate::{Compiled, Error, Model, Result};
 use std::collections::BTreeMap;
 use std::path::Path;
 use zkinfer_prover::instance::to_decimal;
-use zkinfer_prover::receipt::{ProofFile, ProvenTensor};
+use zkinfer_prover::proof_file::{ProofFile, ProvenTensor};
 use zkinfer_quantize::{eval, Settings, Visibility, WeightVisibility};
 use zkinfer_receipts::decision::{Decision, DecisionRule};
 use zkinfer_receipts::digest::sha256_hex;

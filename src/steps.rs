@@ -17,7 +17,7 @@ use zkinfer_prover::keys::keygen_profiled;
 use zkinfer_prover::keys::{read_pk, read_vk, write_pk, write_vk};
 use zkinfer_prover::profile::{ProvePhases, SetupPhases};
 use zkinfer_prover::proof::prove_profiled;
-use zkinfer_prover::receipt::ProofFile;
+use zkinfer_prover::proof_file::ProofFile;
 use zkinfer_prover::srs::{read_srs, read_srs_for, srs_trust, Srs, SrsTrust};
 use zkinfer_prover::{verify, Proof};
 use zkinfer_quantize::{eval, Settings, Target};

@@ -21,6 +21,7 @@ fn s(p: &Path) -> &str {
 }
 
 #[test]
+#[ignore = "full tier: every corpus model; run scripts/test.sh"]
 fn inspect_and_run_every_model() {
     for (name, dir) in all_models() {
         let (model, input, expected) =
@@ -177,6 +178,16 @@ fn inspect_lists_unsupported_nodes() {
 }
 
 #[test]
+fn cli_reference_is_generated_from_the_cli() {
+    let out = zkinfer(&["cli-reference"]);
+    assert!(out.status.success());
+    let doc = std::fs::read_to_string(root().join("docs/cli.md")).unwrap_or_default();
+    let generated = String::from_utf8_lossy(&out.stdout);
+    assert!(generated.contains("## zkinfer receipt create") && generated.contains("--srs"));
+    assert_eq!(generated, doc, "docs/cli.md is stale: run `zkinfer cli-reference > docs/cli.md`");
+}
+
+#[test]
 fn ops_doc_is_generated_from_the_manifest() {
     let out = zkinfer(&["ops", "--markdown"]);
     let doc = std::fs::read_to_string(root().join("docs/ops.md")).unwrap();
@@ -212,6 +223,7 @@ fn example_model_is_what_the_generator_writes() {
 /// A model as `torch.onnx.export` writes it by default, weights in `network.onnx.data`:
 /// the same exact outputs and float reference as the embedded model, and it proves.
 #[test]
+#[ignore = "full tier: proves real models end to end (minutes); run scripts/test.sh"]
 fn a_model_with_external_weights_runs_and_proves() {
     use prost::Message;
     let tmp = tempfile::tempdir().unwrap();

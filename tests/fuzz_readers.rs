@@ -153,13 +153,13 @@ fn read(reader: &str, input: &[u8], pk_hash: &[u8; 32]) -> bool {
             zkinfer::prover::keys::read_pk_from(&mut Cursor::new(input), pk_hash, "fuzz.pk").is_ok()
         }
         "srs" => zkinfer::prover::srs::read_srs_from(&mut Cursor::new(input), "fuzz.srs").is_ok(),
-        "ptau" => zkinfer::prover::ptau::import_ptau(
+        "ptau" => zkinfer::prover::srs::ptau::import_ptau(
             &mut Cursor::new(input),
             None,
             zkinfer::circuits::plan::MAX_K,
         )
         .is_ok(),
-        "proof" => zkinfer::prover::receipt::ProofFile::parse(&text()).is_ok(),
+        "proof" => zkinfer::prover::proof_file::ProofFile::parse(&text()).is_ok(),
         "calldata" => zkinfer::verifier::calldata::decode(input, 2).is_ok(),
         _ => unreachable!("unknown reader {reader}"),
     }

@@ -9,6 +9,7 @@ use std::path::Path;
 use std::process::Command;
 
 #[test]
+#[ignore = "full tier: proves real models end to end (minutes); run scripts/test.sh"]
 fn one_shot_prove_then_verify_and_reject_tampering() {
     let tmp = tempfile::tempdir().unwrap();
     let cache = tmp.path().join("cache");
@@ -84,6 +85,7 @@ fn setup_and_prove(
 }
 
 #[test]
+#[ignore = "full tier: proves real models end to end (minutes); run scripts/test.sh"]
 fn setup_with_explicit_srs_settings_and_keys() {
     let tmp = tempfile::tempdir().unwrap();
     let cache = tmp.path().join("cache");
@@ -160,6 +162,7 @@ fn mock_reports_satisfied_constraints() {
 }
 
 #[test]
+#[ignore = "full tier: compiles Solidity with the pinned solc (npm); run scripts/test.sh"]
 fn evm_verifier_from_the_cli() {
     let tmp = tempfile::tempdir().unwrap();
     let cache = tmp.path().join("cache");
@@ -211,6 +214,7 @@ fn evm_verifier_from_the_cli() {
 /// `--reusable`: the layout's verifier plus a key contract beside it, found by `verify-evm`
 /// from the bytecode or the source; `encode-calldata --key` puts the key's address first.
 #[test]
+#[ignore = "full tier: compiles Solidity with the pinned solc (npm); run scripts/test.sh"]
 fn reusable_evm_verifier_from_the_cli() {
     let tmp = tempfile::tempdir().unwrap();
     let cache = tmp.path().join("cache");
@@ -266,6 +270,7 @@ fn reusable_evm_verifier_from_the_cli() {
 }
 
 #[test]
+#[ignore = "full tier: compiles Solidity with the pinned solc (npm); run scripts/test.sh"]
 fn oversized_evm_verifier_is_refused_with_options() {
     let tmp = tempfile::tempdir().unwrap();
     let cache = tmp.path().join("cache");
@@ -318,6 +323,7 @@ fn oversized_evm_verifier_is_refused_with_options() {
 }
 
 #[test]
+#[ignore = "full tier: compiles Solidity with the pinned solc (npm); run scripts/test.sh"]
 fn lane_cap_shrinks_the_evm_verifier() {
     let tmp = tempfile::tempdir().unwrap();
     let cache = tmp.path().join("cache");
@@ -350,6 +356,7 @@ fn lane_cap_shrinks_the_evm_verifier() {
 }
 
 #[test]
+#[ignore = "full tier: compiles Solidity with the pinned solc (npm); run scripts/test.sh"]
 fn freivalds_checked_layers_prove_and_verify_natively_and_on_the_evm() {
     let tmp = tempfile::tempdir().unwrap();
     let cache = tmp.path().join("cache");
@@ -372,6 +379,7 @@ fn freivalds_checked_layers_prove_and_verify_natively_and_on_the_evm() {
 }
 
 #[test]
+#[ignore = "full tier: needs a Vulkan driver (lavapipe in CI); run scripts/test.sh"]
 fn doctor_lists_adapters_and_the_device_choice() {
     let tmp = tempfile::tempdir().unwrap();
     let out = ok(&zkinfer(tmp.path(), &["doctor"]));
@@ -385,6 +393,7 @@ fn doctor_lists_adapters_and_the_device_choice() {
 }
 
 #[test]
+#[ignore = "full tier: needs a Vulkan driver (lavapipe in CI); run scripts/test.sh"]
 fn device_flag_routes_commitments_and_says_where() {
     let tmp = tempfile::tempdir().unwrap();
     let cache = tmp.path().join("cache");
@@ -430,6 +439,7 @@ fn snarkjs(args: &[&str]) {
 }
 
 #[test]
+#[ignore = "full tier: runs a snarkjs ceremony (npm); run scripts/test.sh"]
 fn snarkjs_ceremony_ptau_is_imported_and_proves() {
     let tmp = tempfile::tempdir().unwrap();
     let cache = tmp.path().join("cache");

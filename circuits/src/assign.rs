@@ -5,7 +5,8 @@
 //! row 0), so no per-cell handle is kept.
 
 use crate::builder::{Builder, Cell, Col, Lane};
-use crate::circuit::{fe, ModelConfig, SELECT_MAC, SELECT_MUL_ADD};
+use crate::config::{ModelConfig, SELECT_MAC, SELECT_MUL_ADD};
+use crate::field::fe;
 use halo2_proofs::circuit::{Cell as Halo2Cell, Layouter, Region, Value};
 use halo2_proofs::halo2curves::bn256::Fr;
 use halo2_proofs::halo2curves::ff::Field;
@@ -93,7 +94,7 @@ pub(crate) fn synthesize(
         layouter.assign_region(
             || "Poseidon lanes",
             |mut region| {
-                crate::hash_gate::assign(&mut region, b, hash);
+                crate::poseidon_gate::assign(&mut region, b, hash);
                 Ok(())
             },
         )?;
@@ -172,7 +173,7 @@ fn assign_lane_fixed(
     region: &mut Region<'_, Fr>,
     lane: &Lane,
     selectors: &[u8],
-    cfg: &crate::circuit::LaneConfig,
+    cfg: &crate::config::LaneConfig,
     rows: Range<usize>,
 ) {
     for row in rows.clone() {

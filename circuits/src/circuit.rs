@@ -1,77 +1,12 @@
-//! The halo2 circuit: configures the lane gates, the tagged lookup and the permutation; the
-//! recorded assignment is written by [`crate::assign`], in regions named after ONNX nodes.
+//! The halo2 circuit: its columns and gates come from [`crate::config`], the recorded
+//! assignment is written by [`crate::assign`], in regions named after ONNX nodes.
 
 use crate::builder::Builder;
+use crate::config::{ModelConfig, Shape};
 use halo2_proofs::circuit::{Layouter, SimpleFloorPlanner};
 use halo2_proofs::halo2curves::bn256::Fr;
-use halo2_proofs::halo2curves::ff::PrimeField;
-use halo2_proofs::plonk::{
-    Advice, Challenge, Circuit, Column, ConstraintSystem, Error, Expression, FirstPhase, Fixed,
-    Instance, SecondPhase, VirtualCells,
-};
-use halo2_proofs::poly::Rotation;
+use halo2_proofs::plonk::{Circuit, ConstraintSystem, Error};
 use std::sync::Arc;
-
-/// Field element of an integer.
-#[must_use]
-pub fn fe(v: i128) -> Fr {
-    let m = Fr::from_u128(v.unsigned_abs());
-    if v < 0 {
-        -m
-    } else {
-        m
-    }
-}
-
-/// The column layout, chosen by the planner and part of the verifying key.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct Shape {
-    /// Gate lanes.
-    pub lanes: usize,
-    /// Second-phase gate lanes (none: a single-phase circuit without a challenge).
-    pub late_lanes: usize,
-    /// Lookup lanes.
-    pub lookup_lanes: usize,
-    /// Poseidon lanes (none unless a tensor group is hashed).
-    pub hash_lanes: usize,
-}
-
-/// Selector value that switches the multiply-add gate on.
-pub(crate) const SELECT_MUL_ADD: u8 = 1;
-/// Selector value that switches the multiply-accumulate gate on.
-pub(crate) const SELECT_MAC: u8 = 2;
-
-/// Columns of one gate lane. Both gates share one fixed selector column (0 off, 1 mul-add,
-/// 2 mac): a lane row never carries both, and the degree-2 selector keeps the gates within
-/// the degree 4 the lookups already need, so it costs no extended-domain size while saving a
-/// fixed column (two polynomials in the proving key) per lane.
-#[derive(Clone, Copy, Debug)]
-pub struct LaneConfig {
-    pub(crate) advice: Column<Advice>,
-    pub(crate) gate: Column<Fixed>,
-    pub(crate) coef: Column<Fixed>,
-}
-
-/// Columns of one lookup lane.
-#[derive(Clone, Copy, Debug)]
-pub struct LookupConfig {
-    pub(crate) tag: Column<Fixed>,
-    pub(crate) x: Column<Advice>,
-    pub(crate) y: Column<Advice>,
-}
-
-/// All columns.
-#[derive(Clone, Debug)]
-pub struct ModelConfig {
-    pub(crate) lanes: Vec<LaneConfig>,
-    pub(crate) late: Vec<LaneConfig>,
-    pub(crate) challenge: Option<Challenge>,
-    pub(crate) lookups: Vec<LookupConfig>,
-    pub(crate) hash: Option<(crate::hash_gate::HashShared, Vec<crate::hash_gate::HashLaneConfig>)>,
-    pub(crate) table: [Column<Fixed>; 3],
-    pub(crate) constants: Column<Fixed>,
-    pub(crate) instance: Column<Instance>,
-}
 
 /// A model's circuit: the recorded layout and its column shape.
 #[derive(Clone, Debug)]
@@ -125,41 +60,7 @@ impl Circuit<Fr> for ModelCircuit {
     }
 
     fn configure_with_params(meta: &mut ConstraintSystem<Fr>, shape: Shape) -> ModelConfig {
-        let table = [meta.fixed_column(), meta.fixed_column(), meta.fixed_column()];
-        let constants = meta.fixed_column();
-        meta.enable_equality(constants);
-        let instance = meta.instance_column();
-        meta.enable_equality(instance);
-        let lanes: Vec<LaneConfig> = (0..shape.lanes.max(1)).map(|i| lane(meta, i, None)).collect();
-        let challenge = (shape.late_lanes > 0).then(|| meta.challenge_usable_after(FirstPhase));
-        let late: Vec<LaneConfig> = challenge.map_or_else(Vec::new, |c| {
-            (0..shape.late_lanes).map(|i| lane(meta, i, Some(c))).collect()
-        });
-        let lookups: Vec<LookupConfig> = (0..shape.lookup_lanes.max(1))
-            .map(|j| {
-                let l = LookupConfig {
-                    tag: meta.fixed_column(),
-                    x: meta.advice_column(),
-                    y: meta.advice_column(),
-                };
-                meta.enable_equality(l.x);
-                meta.enable_equality(l.y);
-                meta.lookup_any(format!("lookup lane {j}: tagged table"), |m| {
-                    let inputs = [
-                        m.query_fixed(l.tag, Rotation::cur()),
-                        m.query_advice(l.x, Rotation::cur()),
-                        m.query_advice(l.y, Rotation::cur()),
-                    ];
-                    let tables = table.map(|c| m.query_fixed(c, Rotation::cur()));
-                    inputs.into_iter().zip(tables).collect()
-                });
-                l
-            })
-            .collect();
-        // Created last, so the other columns keep their indices (and existing circuits their
-        // verifying keys).
-        let hash = crate::hash_gate::configure(meta, shape.hash_lanes);
-        ModelConfig { lanes, late, challenge, lookups, hash, table, constants, instance }
+        crate::config::configure(meta, shape)
     }
 
     fn synthesize(
@@ -169,50 +70,4 @@ impl Circuit<Fr> for ModelCircuit {
     ) -> Result<(), Error> {
         crate::assign::synthesize(&self.builder, &config, &mut layouter)
     }
-}
-
-/// A gate lane: an advice column (second phase when `challenge` is given) with its selector
-/// and coefficient columns and the two gates. The second-phase multiply-add gate multiplies
-/// by `a2 + f·c`, so one gate serves dot products (`f` = 0) and powers of `c` (`f` = 1); the
-/// challenge has degree 0, so the gate stays at degree 4.
-/// Gates are named after their lane (`lane 3`, `late lane 0`) so a failure can be traced to
-/// the cell's ONNX node (see [`crate::diagnose`]).
-fn lane(meta: &mut ConstraintSystem<Fr>, index: usize, challenge: Option<Challenge>) -> LaneConfig {
-    let lane = LaneConfig {
-        advice: match challenge {
-            Some(_) => meta.advice_column_in(SecondPhase),
-            None => meta.advice_column(),
-        },
-        gate: meta.fixed_column(),
-        coef: meta.fixed_column(),
-    };
-    meta.enable_equality(lane.advice);
-    let select = |m: &mut VirtualCells<'_, Fr>, on: u8| {
-        let q = m.query_fixed(lane.gate, Rotation::cur());
-        let other = Expression::Constant(Fr::from(u64::from(SELECT_MUL_ADD + SELECT_MAC - on)));
-        // q·(other − q) vanishes at 0 and at the other gate's value.
-        q.clone() * (other - q)
-    };
-    let (lane_name, mul_add) = match challenge {
-        Some(_) => (format!("late lane {index}"), "mul_add: a0 + a1·(a2 + f·c) = a3"),
-        None => (format!("lane {index}"), "mul_add: a0 + a1·a2 = a3"),
-    };
-    meta.create_gate(format!("{lane_name} {mul_add}"), |m| {
-        let q = select(m, SELECT_MUL_ADD);
-        let a: Vec<_> = (0..4).map(|r| m.query_advice(lane.advice, Rotation(r))).collect();
-        let multiplier = match challenge {
-            Some(c) => {
-                a[2].clone() + m.query_fixed(lane.coef, Rotation::cur()) * m.query_challenge(c)
-            }
-            None => a[2].clone(),
-        };
-        vec![q * (a[0].clone() + a[1].clone() * multiplier - a[3].clone())]
-    });
-    meta.create_gate(format!("{lane_name} mac: a0 + f1·a1 = a2"), |m| {
-        let q = select(m, SELECT_MAC);
-        let a: Vec<_> = (0..3).map(|r| m.query_advice(lane.advice, Rotation(r))).collect();
-        let f = m.query_fixed(lane.coef, Rotation::next());
-        vec![q * (a[0].clone() + f * a[1].clone() - a[2].clone())]
-    });
-    lane
 }

@@ -5,7 +5,7 @@
 //! (`a + b·c = d` and `acc + f·x = acc'` with fixed `f`), *lookup lanes* checked
 //! against one tagged table (range tables of every width up to the limb size, and every
 //! function table of the model), and copy constraints. Linear layers are checked either by
-//! those chains or by a Freivalds check on *second-phase lanes* (see [`late`]), whose values
+//! those chains or by a Freivalds check on *second-phase lanes* (see [`freivalds`]), whose values
 //! depend on a challenge drawn after everything else is committed. Because the layout is recorded before
 //! halo2 sees it, rows, columns and k are known without keygen. [`ModelCircuit`] writes the
 //! recording into a halo2-axiom circuit.
@@ -14,23 +14,27 @@ mod assign;
 pub mod builder;
 mod chips;
 pub mod circuit;
+pub mod config;
 pub mod diagnose;
 pub mod error;
+pub mod field;
+pub mod freivalds;
 mod gadgets;
-mod hash_gate;
 pub mod interface;
-pub mod late;
 pub mod packing;
 pub mod plan;
 pub mod poseidon;
+mod poseidon_gate;
 pub mod regions;
 
 pub use builder::{Builder, Layout, LinearCheck};
-pub use chips::{lay_out, weight_tensors};
-pub use circuit::{fe, ModelCircuit, Shape};
+pub use chips::{chip_for, lay_out, weight_tensors};
+pub use circuit::ModelCircuit;
+pub use config::Shape;
 pub use error::{CircuitError, Result};
+pub use field::fe;
+pub use freivalds::FreivaldsInstructions;
 pub use gadgets::{GateInstructions, RangeInstructions};
 pub use halo2_proofs;
 pub use interface::Interface;
-pub use late::FreivaldsInstructions;
 pub use plan::{lay_out_planned, plan, plan_within, Plan};

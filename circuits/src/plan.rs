@@ -11,7 +11,8 @@
 
 use crate::builder::{Builder, Layout, LinearCheck};
 use crate::chips::lay_out;
-use crate::circuit::{ModelCircuit, Shape};
+use crate::circuit::ModelCircuit;
+use crate::config::Shape;
 use crate::error::{CircuitError, Result};
 use halo2_proofs::halo2curves::bn256::Fr;
 use halo2_proofs::plonk::{Circuit, ConstraintSystem};

@@ -144,7 +144,7 @@ pub fn digest(values: &[Fr]) -> Fr {
 /// [`digest`] of integers (negative values are field elements `r − |v|`, as in the circuit).
 #[must_use]
 pub fn digest_ints(values: &[i128]) -> Fr {
-    digest(&values.iter().map(|&v| crate::circuit::fe(v)).collect::<Vec<_>>())
+    digest(&values.iter().map(|&v| crate::field::fe(v)).collect::<Vec<_>>())
 }
 
 #[cfg(test)]

@@ -27,6 +27,7 @@ fn prepare_dir(dir: &Path) -> (Graph, QGraph, Vec<Tensor>) {
 }
 
 #[test]
+#[ignore = "full tier: every corpus model; run scripts/test.sh"]
 fn small_models_satisfy_mock_prover_with_exact_outputs() {
     for name in [
         "relu",
@@ -58,6 +59,7 @@ fn small_models_satisfy_mock_prover_with_exact_outputs() {
 }
 
 #[test]
+#[ignore = "full tier: every corpus model; run scripts/test.sh"]
 fn lane_cap_trades_columns_for_rows_and_stays_satisfied() {
     let (_, q, inputs) = prepare("conv_fc");
     let free = plan(&q).unwrap();
@@ -102,6 +104,7 @@ fn layout_snapshot_is_current() {
 }
 
 #[test]
+#[ignore = "full tier: every corpus model; run scripts/test.sh"]
 fn shared_layout_snapshot_is_current() {
     // The shared corpus is optional; when present its plans are pinned too.
     let Some(shared) = shared_dir() else { return };

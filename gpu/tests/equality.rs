@@ -82,6 +82,7 @@ fn same(scalars: &[Fr], bases: &[G1Affine], id: Option<BasesId>) {
 }
 
 #[test]
+#[ignore = "full tier: needs a Vulkan driver (lavapipe in CI); run scripts/test.sh"]
 fn random_inputs_of_many_sizes() {
     let mut rng = StdRng::seed_from_u64(1);
     for n in [1usize, 2, 3, 7, 64, 100, 255, 256, 1000, 1024, 4096] {
@@ -91,6 +92,7 @@ fn random_inputs_of_many_sizes() {
 }
 
 #[test]
+#[ignore = "full tier: needs a Vulkan driver (lavapipe in CI); run scripts/test.sh"]
 fn edge_case_scalars() {
     let mut rng = StdRng::seed_from_u64(2);
     let n = 300;
@@ -114,6 +116,7 @@ fn edge_case_scalars() {
 }
 
 #[test]
+#[ignore = "full tier: needs a Vulkan driver (lavapipe in CI); run scripts/test.sh"]
 fn edge_case_points() {
     let mut rng = StdRng::seed_from_u64(3);
     let n = 200;
@@ -138,6 +141,7 @@ fn edge_case_points() {
 }
 
 #[test]
+#[ignore = "full tier: needs a Vulkan driver (lavapipe in CI); run scripts/test.sh"]
 fn resident_bases_serve_later_calls_and_longer_sets() {
     let mut rng = StdRng::seed_from_u64(4);
     let b = points(&mut rng, 512);
@@ -152,6 +156,7 @@ fn resident_bases_serve_later_calls_and_longer_sets() {
 }
 
 #[test]
+#[ignore = "full tier: needs a Vulkan driver (lavapipe in CI); run scripts/test.sh"]
 fn runs_split_into_chunks_add_up() {
     let mut rng = StdRng::seed_from_u64(5);
     let b = points(&mut rng, 1000);
@@ -164,6 +169,7 @@ fn runs_split_into_chunks_add_up() {
 }
 
 #[test]
+#[ignore = "full tier: needs a Vulkan driver (lavapipe in CI); run scripts/test.sh"]
 fn fewer_bases_than_scalars_is_an_error() {
     let mut rng = StdRng::seed_from_u64(6);
     let b = points(&mut rng, 4);

@@ -10,11 +10,9 @@ pub mod error;
 pub mod identity;
 pub mod instance;
 pub mod keys;
-pub mod lagrange;
 pub mod profile;
 pub mod proof;
-pub mod ptau;
-pub mod receipt;
+pub mod proof_file;
 pub mod srs;
 pub mod transcript;
 

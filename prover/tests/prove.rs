@@ -10,7 +10,7 @@ use halo2_proofs::SerdeFormat;
 use rand::SeedableRng;
 use rand_chacha::ChaCha20Rng;
 use zkinfer_prover::keys::{read_pk, read_vk, write_pk, write_vk};
-use zkinfer_prover::receipt::ProofFile;
+use zkinfer_prover::proof_file::ProofFile;
 use zkinfer_prover::srs::{check_srs, read_srs, write_srs};
 use zkinfer_prover::{circuit_hash, dev_srs, keygen, prove, verify, ProverError};
 use zkinfer_quantize::eval;

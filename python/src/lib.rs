@@ -18,8 +18,8 @@ use pyo3::types::PyBytes;
 use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
 use zkinfer::model_import::Tensor;
-use zkinfer::prover::receipt::ProofFile;
-use zkinfer::prover::srs::{write_srs, DEV_LABEL};
+use zkinfer::prover::proof_file::ProofFile;
+use zkinfer::prover::srs::{write_srs, SrsOrigin};
 use zkinfer::prover::ProverError;
 use zkinfer::quantize::{
     LinearCheck, Settings, Target, Visibilities, Visibility, WeightVisibility,
@@ -209,7 +209,7 @@ fn gen_srs(py: Python<'_>, k: u32, output: PathBuf, seed: u64) -> PyResult<()> {
     }
     py.detach(|| {
         let srs = zkinfer::prover::dev_srs(k, seed);
-        write_srs(&srs, &format!("{DEV_LABEL}{seed}"), &output)
+        write_srs(&srs, &SrsOrigin::development(seed).label(), &output)
     })
     .map_err(err)
 }
@@ -235,7 +235,7 @@ fn setup(
         let keys = steps::setup(&msm.msm, &c, &srs, &label, &output_dir)?;
         Ok(json!({
             "pk": output_dir.join("pk"), "vk": output_dir.join("vk"),
-            "circuit_hash": c.hash_hex(), "model_identity": zkinfer::prover::artifact::hex(&keys.identity), "k": c.plan.k, "insecure_srs": label.starts_with(DEV_LABEL),
+            "circuit_hash": c.hash_hex(), "model_identity": zkinfer::prover::artifact::hex(&keys.identity), "k": c.plan.k, "insecure_srs": SrsOrigin::of_label(&label).is_insecure(),
             "msm": msm.msm.name(), "msm_fallback": msm.fallback,
         }))
     });
@@ -276,7 +276,7 @@ fn prove(
         let c = Compiled::new(&m, &settings_for(&m, settings, &inputs, t)?)?;
         let witness = steps::witness(&c, &inputs)?;
         let (srs, label) = steps::srs_for(srs.as_deref(), c.plan.k)?;
-        if label.starts_with(DEV_LABEL) {
+        if SrsOrigin::of_label(&label).is_insecure() {
             note("warning: using an INSECURE development SRS; pass srs= a ceremony SRS for production");
         }
         let msm = steps::open_device(d)?;
@@ -299,7 +299,7 @@ fn prove(
         Ok(json!({
             "proof": output, "circuit_hash": proved.file.circuit_hash, "model_identity": proved.file.model_identity,
             "k": c.plan.k, "keys_cached": cached, "proof_bytes": proved.proof.bytes.len(),
-            "vk": vk, "insecure_srs": label.starts_with(DEV_LABEL), "outputs": accuracy.outputs,
+            "vk": vk, "insecure_srs": SrsOrigin::of_label(&label).is_insecure(), "outputs": accuracy.outputs,
             "msm": msm.msm.name(), "msm_fallback": msm.fallback,
             "setup_phases": pk.phases, "prove_phases": proved.phases,
         }))

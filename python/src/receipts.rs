@@ -6,7 +6,7 @@ use pyo3::prelude::*;
 use serde_json::json;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
-use zkinfer::prover::receipt::ProofFile;
+use zkinfer::prover::proof_file::ProofFile;
 use zkinfer::quantize::Settings;
 use zkinfer::receipt_format::decision::DecisionRule;
 use zkinfer::receipt_format::dsse::Envelope;

@@ -1,12 +1,10 @@
 //! User mistakes give typed errors that name the node or input, never a panic.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
 
-mod support;
-
-use support::*;
 use zkinfer_model_import::{from_bytes, from_proto, ImportError, ImportOptions};
 use zkinfer_quantize::calibrate::{calibrate, settings_for};
 use zkinfer_quantize::{eval, quantize, QuantError, Target};
+use zkinfer_testkit::onnx_builder::*;
 
 fn mlp() -> M {
     M::new(13)

@@ -3,7 +3,7 @@
 
 use crate::error::{ReceiptError, Result};
 use serde::{Deserialize, Serialize};
-use zkinfer_prover::receipt::ProvenTensor;
+use zkinfer_prover::proof_file::ProvenTensor;
 
 /// How to turn outputs into a decision.
 #[derive(Clone, Debug, PartialEq)]

@@ -10,7 +10,7 @@ use crate::dsse::Envelope;
 use crate::error::{ReceiptError, Result};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
-use zkinfer_prover::receipt::{ProofFile, ProvenTensor};
+use zkinfer_prover::proof_file::{ProofFile, ProvenTensor};
 use zkinfer_quantize::{Settings, Visibilities};
 
 /// in-toto Statement type.

@@ -3,7 +3,7 @@
 use anyhow::Context;
 use std::path::PathBuf;
 use zkinfer::onchain::{create_evm_verifier, verify_evm, VerifierForm};
-use zkinfer::prover::receipt::ProofFile;
+use zkinfer::prover::proof_file::ProofFile;
 use zkinfer::verifier::calldata::encode_proof_file;
 use zkinfer::verifier::hex::encode_0x;
 use zkinfer::verifier::solidity::EIP170_LIMIT;

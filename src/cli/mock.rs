@@ -21,7 +21,7 @@ pub struct Args {
 
 pub fn main(a: &Args) -> anyhow::Result<()> {
     let (model, inputs) = a.m.load()?;
-    let settings = super::keys::settings_or_calibrate(
+    let settings = super::steps::settings_or_calibrate(
         &model,
         a.settings.as_deref(),
         &inputs,

@@ -6,15 +6,16 @@ pub mod evm;
 pub mod hash;
 pub mod inspect;
 pub mod keygen;
-pub mod keys;
 pub mod log;
 pub mod mock;
 pub mod ops;
 pub mod prove;
 pub mod receipt;
+pub mod reference;
 pub mod run;
 pub mod setup;
 pub mod srs;
+pub mod steps;
 pub mod verify;
 
 use indicatif::{ProgressBar, ProgressStyle};

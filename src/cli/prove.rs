@@ -37,7 +37,7 @@ pub struct Args {
 
 pub fn main(a: &Args) -> anyhow::Result<()> {
     let (model, inputs) = a.m.load()?;
-    let settings = super::keys::settings_or_calibrate(
+    let settings = super::steps::settings_or_calibrate(
         &model,
         a.settings.as_deref(),
         &inputs,
@@ -46,11 +46,11 @@ pub fn main(a: &Args) -> anyhow::Result<()> {
     )?;
     let c = Compiled::new(&model, &settings)?;
     let witness = steps::witness(&c, &inputs)?;
-    let (srs, label) = super::keys::srs_for(a.srs.as_deref(), c.plan.k, a.json)?;
-    let device = super::keys::open_device(a.device, a.json)?;
+    let (srs, label) = super::steps::srs_for(a.srs.as_deref(), c.plan.k, a.json)?;
+    let device = super::steps::open_device(a.device, a.json)?;
     let msm = device.msm;
     let t_setup = Instant::now();
-    let (pk, cached) = super::keys::proving_key(&msm, &c, &srs, &label, a.pk.as_deref(), a.json)?;
+    let (pk, cached) = super::steps::proving_key(&msm, &c, &srs, &label, a.pk.as_deref(), a.json)?;
     let setup_s = t_setup.elapsed().as_secs_f64();
     let t = Instant::now();
     let sp =

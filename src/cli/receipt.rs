@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use zkinfer::prover::receipt::ProofFile;
+use zkinfer::prover::proof_file::ProofFile;
 use zkinfer::quantize::{Settings, Target};
 use zkinfer::receipt_format::decision::DecisionRule;
 use zkinfer::receipt_format::dsse::Envelope;
@@ -100,7 +100,7 @@ fn parse_pair(s: &str) -> Result<(String, String), String> {
 /// the verifying key's path.
 fn prove_now(a: &CreateArgs) -> anyhow::Result<(ProofFile, Settings, PathBuf)> {
     let (model, inputs) = a.m.load()?;
-    let settings = super::keys::settings_or_calibrate(
+    let settings = super::steps::settings_or_calibrate(
         &model,
         a.settings.as_deref(),
         &inputs,
@@ -109,9 +109,9 @@ fn prove_now(a: &CreateArgs) -> anyhow::Result<(ProofFile, Settings, PathBuf)> {
     )?;
     let c = Compiled::new(&model, &settings)?;
     let witness = steps::witness(&c, &inputs)?;
-    let (srs, label) = super::keys::srs_for(a.srs.as_deref(), c.plan.k, a.json)?;
-    let msm = super::keys::open_device(Device::Cpu, a.json)?.msm;
-    let (pk, _) = super::keys::proving_key(&msm, &c, &srs, &label, a.pk.as_deref(), a.json)?;
+    let (srs, label) = super::steps::srs_for(a.srs.as_deref(), c.plan.k, a.json)?;
+    let msm = super::steps::open_device(Device::Cpu, a.json)?.msm;
+    let (pk, _) = super::steps::proving_key(&msm, &c, &srs, &label, a.pk.as_deref(), a.json)?;
     let sp = super::spinner(&format!("proving (k = {})", c.plan.k), a.json);
     let proved = steps::prove_file(&msm, &c, &srs, &pk, witness)?;
     sp.finish_and_clear();

@@ -59,7 +59,7 @@ fn preview(v: &[f64]) -> String {
 
 pub fn main(a: &Args) -> anyhow::Result<()> {
     let (model, inputs) = a.m.load()?;
-    let settings = super::keys::settings_or_calibrate(
+    let settings = super::steps::settings_or_calibrate(
         &model,
         a.settings.as_deref(),
         &inputs,

@@ -31,8 +31,8 @@ pub fn main(a: &Args) -> anyhow::Result<()> {
     let model = Model::load(&a.model, a.batch)?;
     let settings = Settings::read(&a.settings)?;
     let c = Compiled::new(&model, &settings)?;
-    let (srs, label) = super::keys::srs_for(a.srs.as_deref(), c.plan.k, false)?;
-    let msm = super::keys::open_device(a.device, false)?.msm;
+    let (srs, label) = super::steps::srs_for(a.srs.as_deref(), c.plan.k, false)?;
+    let msm = super::steps::open_device(a.device, false)?.msm;
     let t = Instant::now();
     let sp = super::spinner(&format!("generating keys (k = {})", c.plan.k), false);
     let keys = steps::setup(&msm, &c, &srs, &label, &a.output)?;

@@ -1,7 +1,7 @@
 //! `zkinfer srs gen|import`: structured reference strings.
 
 use std::path::PathBuf;
-use zkinfer::prover::srs::{dev_srs, import_params, write_srs, DEV_LABEL};
+use zkinfer::prover::srs::{dev_srs, import_params, write_srs, SrsOrigin};
 use zkinfer::DEV_SEED;
 
 /// Arguments of `zkinfer srs`.
@@ -49,7 +49,7 @@ pub fn main(a: &Args) -> anyhow::Result<()> {
             eprintln!("warning: this SRS is INSECURE (its secret follows from the seed); use it for development only");
             let sp = super::spinner(&format!("generating a 2^{k} development SRS"), false);
             let srs = dev_srs(*k, *seed);
-            write_srs(&srs, &format!("{DEV_LABEL}{seed}"), output)?;
+            write_srs(&srs, &SrsOrigin::development(*seed).label(), output)?;
             sp.finish_and_clear();
             println!("wrote {} (k = {k}, INSECURE development SRS, seed {seed})", output.display());
         }

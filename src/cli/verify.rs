@@ -1,7 +1,7 @@
 //! `zkinfer verify`: check a proof.json against a verifying key, with nothing else.
 
 use std::path::PathBuf;
-use zkinfer::prover::receipt::ProofFile;
+use zkinfer::prover::proof_file::ProofFile;
 use zkinfer::steps::Pins;
 
 /// Arguments of `zkinfer verify`.

@@ -1,6 +1,10 @@
-//! Test helpers shared by zkinfer's crates. Deliberately free of zkinfer types, so every crate
-//! can use it as a dev-dependency without cycles.
+//! Test helpers shared by zkinfer's crates: the model corpora, and the per-op ONNX cases
+//! ([`op_cases`]). Deliberately free of zkinfer types, so every crate can use it as a
+//! dev-dependency without cycles.
 #![allow(clippy::expect_used, clippy::panic)] // test support: a missing corpus must stop the test
+
+pub mod onnx_builder;
+pub mod op_cases;
 
 use std::path::{Path, PathBuf};
 

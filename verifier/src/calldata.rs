@@ -6,7 +6,7 @@
 
 use crate::error::{Result, VerifierError};
 use halo2_proofs::halo2curves::bn256::Fr;
-use zkinfer_prover::receipt::ProofFile;
+use zkinfer_prover::proof_file::ProofFile;
 use zkinfer_prover::transcript::{be_bytes, scalar_from_word};
 
 /// Encodes instances and proof bytes.

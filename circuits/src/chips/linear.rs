@@ -5,8 +5,8 @@
 
 use super::Ctx;
 use crate::builder::{Builder, Cell, LinearCheck};
+use crate::freivalds::FreivaldsInstructions;
 use crate::gadgets::GateInstructions;
-use crate::late::FreivaldsInstructions;
 use zkinfer_model_import::ops::matmul::{matmul_shapes, MatMulDims};
 use zkinfer_model_import::ops::reduce::reduce_index_map;
 use zkinfer_model_import::tensor::broadcast_index_map;

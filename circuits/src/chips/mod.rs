@@ -2,7 +2,7 @@
 //! its `QOp` (see `zkinfer_quantize::eval`) with the lane gates, range checks and lookups.
 //!
 //! The split follows halo2's gadgets: a *config* owns columns and gates (`LaneConfig`,
-//! `LookupConfig` in [`crate::circuit`], `HashLaneConfig` in `hash_gate`); an *instructions*
+//! `LookupConfig` in [`crate::config`], `HashLaneConfig` in [`crate::poseidon_gate`]); an *instructions*
 //! trait says what a chip offers (cell level: [`GateInstructions`](crate::GateInstructions),
 //! [`RangeInstructions`](crate::RangeInstructions),
 //! [`FreivaldsInstructions`](crate::FreivaldsInstructions), `HashInstructions`; op level, one
@@ -36,6 +36,29 @@ use table::{TableChip, TableInstructions};
 use zkinfer_model_import::tensor::broadcast_index_map;
 use zkinfer_quantize::qgraph::{bits_for, QNode, QOp};
 use zkinfer_quantize::{QGraph, Visibility, WeightVisibility};
+
+/// The chip that lays out a primitive (the arm of [`lay_out`]'s dispatch it takes), by name:
+/// what docs/op-map.md lists for each op.
+#[must_use]
+pub fn chip_for(op: &QOp) -> &'static str {
+    match op {
+        QOp::Input { .. } | QOp::Copy { .. } => "MovementChip",
+        QOp::Add { .. } | QOp::Mul | QOp::Rescale { .. } | QOp::Div { .. } => "ArithChip",
+        QOp::MatMul | QOp::ReduceSum { .. } => "LinearChip",
+        QOp::Relu
+        | QOp::Max
+        | QOp::Min
+        | QOp::Abs
+        | QOp::ReduceMax { .. }
+        | QOp::ReduceMin { .. } => "CompareChip",
+        QOp::Lookup { .. } => "TableChip",
+        QOp::Sqrt { .. }
+        | QOp::Select
+        | QOp::Compare { .. }
+        | QOp::ArgMax { .. }
+        | QOp::Gather { .. } => "SelectChip",
+    }
+}
 
 /// The tensors that weights visibility `private` or `hashed` moves into the witness, in the
 /// order their values are hashed: every constant tensor, by id.

@@ -9,8 +9,8 @@
 //! zkinfer commits to Lagrange-form values through their inverse field FFT instead (see
 //! [`crate::srs::fit`]), which matches the monomial points by construction.
 
+use super::points::{check_srs, from_points, Srs};
 use crate::error::{ProverError, Result};
-use crate::srs::{check_srs, from_points, Srs};
 use halo2_proofs::halo2curves::bn256::{Fq, Fq2, G1Affine, G2Affine};
 use halo2_proofs::halo2curves::ff::{Field, PrimeField};
 use halo2_proofs::halo2curves::CurveAffine;

@@ -1,7 +1,8 @@
-//! Builds small ONNX models in memory for per-op tests.
-#![allow(dead_code, clippy::unwrap_used, missing_docs)]
+//! Builds small ONNX models in memory ([`M`]) for the per-op tests: a model of one or a few
+//! nodes with seeded random weights and inputs in a given range.
+#![allow(clippy::unwrap_used, missing_docs)]
 
-use tract_onnx::pb::{
+pub use tract_onnx::pb::{
     attribute_proto::AttributeType, tensor_shape_proto, type_proto, AttributeProto, GraphProto,
     ModelProto, NodeProto, OperatorSetIdProto, TensorProto, TensorShapeProto, TypeProto,
     ValueInfoProto,

@@ -5,7 +5,13 @@
 //! the quantized graph alone, never by witness values, so keygen and proving build the same
 //! circuit; without a witness every value is 0 and marked unknown at synthesis.
 
-use crate::circuit::fe;
+mod late_value;
+mod split;
+
+pub use late_value::LateValue;
+pub use split::Split;
+
+use crate::field::fe;
 use halo2_proofs::halo2curves::bn256::Fr;
 use std::collections::BTreeMap;
 
@@ -14,7 +20,7 @@ use std::collections::BTreeMap;
 pub enum Col {
     /// A gate lane.
     Lane(usize),
-    /// A second-phase gate lane, assigned after the challenge is drawn (see [`crate::late`]).
+    /// A second-phase gate lane, assigned after the challenge is drawn (see [`crate::freivalds`]).
     Late(usize),
     /// The looked-up input column of a lookup lane.
     LookupX(usize),
@@ -199,7 +205,7 @@ pub struct Builder {
     /// [`Builder::late_log`] and the challenge at synthesis.
     pub late: Vec<Lane>,
     /// How each second-phase cell's value is computed, in creation order.
-    pub late_log: Vec<(Cell, crate::late::Late)>,
+    pub late_log: Vec<(Cell, LateValue)>,
     /// Powers of the challenge laid out so far (`powers[j]` holds c^j).
     pub(crate) powers: Vec<Cell>,
     /// How linear layers are checked.
@@ -244,8 +250,8 @@ pub struct Builder {
     /// back to its ONNX node (see [`Builder::owner`]).
     pub spans: Vec<NodeSpan>,
     /// Cells whose bound is already proven, with their positive part (and magnitude), so a
-    /// ReLU, Abs or Max reading them reuses the proof (see [`crate::gadgets::Split`]).
-    pub(crate) splits: BTreeMap<Cell, crate::gadgets::Split>,
+    /// ReLU, Abs or Max reading them reuses the proof (see [`Split`]).
+    pub(crate) splits: BTreeMap<Cell, Split>,
     function_tables: u64,
 }
 

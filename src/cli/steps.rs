@@ -1,10 +1,10 @@
-//! Shared steps of `setup`, `prove` and `mock` (see `zkinfer::steps`), with the notes and
-//! progress the CLI shows around them.
+//! The CLI's wrappers of `zkinfer::steps` (settings, SRS, device, proving key): the same
+//! steps as `setup`, `prove`, `mock` and `receipt create` share, with the notes and progress the CLI shows around them.
 
 use std::path::Path;
 use std::sync::Arc;
 use zkinfer::prover::gpu::{Msm, Selected};
-use zkinfer::prover::srs::{Srs, DEV_LABEL};
+use zkinfer::prover::srs::{Srs, SrsOrigin};
 use zkinfer::quantize::{Settings, Target};
 use zkinfer::{steps, Compiled, Device, Model};
 
@@ -36,7 +36,7 @@ pub fn srs_for(path: Option<&Path>, k: u32, quiet: bool) -> anyhow::Result<(Srs,
     if let Some(sp) = spinner.into_inner() {
         sp.finish_and_clear();
     }
-    if label.starts_with(DEV_LABEL) && !quiet {
+    if SrsOrigin::of_label(&label).is_insecure() && !quiet {
         eprintln!("warning: using an INSECURE development SRS; pass --srs with a ceremony SRS (`zkinfer srs import`) for production");
     }
     Ok((srs, label))

@@ -4,40 +4,13 @@
 //! A second-phase lane carries the same two gates as a first-phase lane, except that its
 //! multiply-add gate reads the challenge: `a0 + a1·(a2 + f·c) = a3` with the fixed `f` at the
 //! gate's row (0 for dot products, 1 to multiply by `c`). Values cannot be recorded as integers
-//! at layout time, so each cell records how it follows from earlier cells ([`Late`]), and
+//! at layout time, so each cell records how it follows from earlier cells ([`LateValue`]), and
 //! [`Builder::late_values`] replays that log once the challenge is known.
 
-use crate::builder::{Builder, Cell, Col, Gate};
-use crate::circuit::fe;
+use crate::builder::{Builder, Cell, Col, Gate, LateValue};
+use crate::field::fe;
 use halo2_proofs::halo2curves::bn256::Fr;
 use halo2_proofs::halo2curves::ff::Field;
-
-/// How a second-phase cell's value follows from earlier cells and the challenge `c`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Late {
-    /// The value of another cell (an operand copied into a chain).
-    Copy(Cell),
-    /// `acc + coef·x`.
-    Mac {
-        /// Running sum.
-        acc: Cell,
-        /// Term.
-        x: Cell,
-        /// Fixed coefficient.
-        coef: i128,
-    },
-    /// `a + b·(c_cell + f·c)`.
-    MulAdd {
-        /// Addend.
-        a: Cell,
-        /// Multiplicand.
-        b: Cell,
-        /// Multiplier cell.
-        c: Cell,
-        /// Fixed multiple of the challenge added to the multiplier.
-        f: i128,
-    },
-}
 
 impl Builder {
     /// Reserves `len` contiguous cells in the least-filled second-phase lane (adding the first
@@ -54,7 +27,7 @@ impl Builder {
 
     /// Places the copy of `from` at `at`: the value is replayed and the cells constrained equal.
     fn late_copy(&mut self, from: Cell, at: Cell) {
-        self.late_log.push((at, Late::Copy(from)));
+        self.late_log.push((at, LateValue::Copy(from)));
         self.copy(from, at);
     }
 
@@ -70,9 +43,9 @@ impl Builder {
                 _ => fe(self.value(x)),
             };
             let v = match rule {
-                Late::Copy(x) => get(&vals, x),
-                Late::Mac { acc, x, coef } => get(&vals, acc) + fe(coef) * get(&vals, x),
-                Late::MulAdd { a, b, c: m, f } => {
+                LateValue::Copy(x) => get(&vals, x),
+                LateValue::Mac { acc, x, coef } => get(&vals, acc) + fe(coef) * get(&vals, x),
+                LateValue::MulAdd { a, b, c: m, f } => {
                     get(&vals, a) + get(&vals, b) * (get(&vals, m) + fe(f) * c)
                 }
             };
@@ -118,7 +91,7 @@ impl FreivaldsInstructions for Builder {
             self.late_copy(x, at);
             self.enable(Gate::Mac, acc);
             self.set_coef(at, coef);
-            self.late_log.push((next, Late::Mac { acc, x: at, coef }));
+            self.late_log.push((next, LateValue::Mac { acc, x: at, coef }));
         }
         cells[cells.len() - 1]
     }
@@ -137,7 +110,7 @@ impl FreivaldsInstructions for Builder {
             self.late_copy(a, ca);
             self.late_copy(b, cb);
             self.enable(Gate::MulAdd, acc);
-            self.late_log.push((next, Late::MulAdd { a: acc, b: ca, c: cb, f: 0 }));
+            self.late_log.push((next, LateValue::MulAdd { a: acc, b: ca, c: cb, f: 0 }));
         }
         cells[cells.len() - 1]
     }
@@ -156,8 +129,10 @@ impl FreivaldsInstructions for Builder {
             self.late_copy(zero, cells[2]);
             self.enable(Gate::MulAdd, cells[0]);
             self.set_coef(cells[0], 1);
-            self.late_log
-                .push((cells[3], Late::MulAdd { a: cells[0], b: cells[1], c: cells[2], f: 1 }));
+            self.late_log.push((
+                cells[3],
+                LateValue::MulAdd { a: cells[0], b: cells[1], c: cells[2], f: 1 },
+            ));
             self.powers.push(cells[3]);
         }
         self.powers[..n].to_vec()

@@ -1,0 +1,32 @@
+//! The log entry of a second-phase cell: its value depends on a challenge drawn after the
+//! first phase is committed, so the builder records how to compute it and replays the log
+//! once the challenge is known (see [`crate::freivalds`]).
+
+use super::Cell;
+
+/// How a second-phase cell's value follows from earlier cells and the challenge `c`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LateValue {
+    /// The value of another cell (an operand copied into a chain).
+    Copy(Cell),
+    /// `acc + coef·x`.
+    Mac {
+        /// Running sum.
+        acc: Cell,
+        /// Term.
+        x: Cell,
+        /// Fixed coefficient.
+        coef: i128,
+    },
+    /// `a + b·(c_cell + f·c)`.
+    MulAdd {
+        /// Addend.
+        a: Cell,
+        /// Multiplicand.
+        b: Cell,
+        /// Multiplier cell.
+        c: Cell,
+        /// Fixed multiple of the challenge added to the multiplier.
+        f: i128,
+    },
+}

@@ -1,0 +1,176 @@
+//! Every op of the coverage manifest through the circuit. Each per-op case of
+//! `zkinfer_testkit::op_cases` is imported, calibrated, quantized with the default settings,
+//! planned and laid out with its witness from the integer evaluator, as `zkinfer prove` does;
+//! MockProver must accept it, and reject it with witness cells perturbed and with a wrong
+//! public output. The perturbed cells are spread evenly over every witness column: 12 a case
+//! in the fast tier, 128 in the full tier, and every cell with `ZKINFER_PERTURB_ALL=1` (about
+//! 15 s a case on two cores, too long for CI).
+//!
+//! The same cases generate docs/op-map.md: for each op, the integer primitives it lowers to
+//! and the chips that prove them.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
+
+mod common;
+
+use common::*;
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt::Write as _;
+use zkinfer_circuits::{chip_for, lay_out_planned, plan_within, Builder};
+use zkinfer_model_import::{from_proto, ImportOptions};
+use zkinfer_quantize::calibrate::{calibrate, settings_for};
+use zkinfer_quantize::{quantize, Settings, Target};
+use zkinfer_testkit::op_cases::{families, OpCase};
+
+/// Cells perturbed per case in the fast tier.
+const SAMPLE: usize = 12;
+/// Cells perturbed per case in the full tier.
+const DENSE: usize = 128;
+
+/// The full tier's sample, or every cell when `ZKINFER_PERTURB_ALL` is set.
+fn dense() -> Option<usize> {
+    std::env::var_os("ZKINFER_PERTURB_ALL").is_none().then_some(DENSE)
+}
+
+/// A case quantized as `zkinfer calibrate` does by default, with its witness.
+fn compile(case: &OpCase) -> (QGraph, Vec<Vec<i64>>, Settings) {
+    let (name, m, _) = case;
+    let proto = m.proto();
+    let g = from_proto(&proto, "test".into(), &ImportOptions::default())
+        .unwrap_or_else(|e| panic!("{name}: import: {e}"));
+    let shapes: Vec<Vec<usize>> = g.inputs.iter().map(|&i| g.tensors[i].shape.clone()).collect();
+    let inputs = g.make_inputs(&m.sample(7, &shapes)).unwrap();
+    let cal = calibrate(&g, std::slice::from_ref(&inputs), |_| {}).unwrap();
+    let settings = settings_for(&g, 1, Target::Accuracy, cal);
+    let q = quantize(&g, &settings).unwrap_or_else(|e| panic!("{name}: quantize: {e}"));
+    let w = eval::eval_all(&q, &inputs).unwrap_or_else(|e| panic!("{name}: eval: {e}"));
+    (q, w, settings)
+}
+
+/// The circuit `zkinfer prove` would build for the case.
+fn circuit(case: &OpCase) -> Builder {
+    let (q, w, settings) = compile(case);
+    let plan = plan_within(&q, settings.max_lanes, settings.linear_check)
+        .unwrap_or_else(|e| panic!("{}: plan: {e}", case.0));
+    lay_out_planned(&q, Some(&w), &plan).unwrap_or_else(|e| panic!("{}: layout: {e}", case.0))
+}
+
+/// `count` cells spread evenly over `cells` (all of them when `count` is `None`).
+fn spread(cells: Vec<(Col, usize)>, count: Option<usize>) -> Vec<(Col, usize)> {
+    match count {
+        Some(n) if cells.len() > n => {
+            (0..n).map(|i| cells[i * (cells.len() - 1) / (n - 1).max(1)]).collect()
+        }
+        _ => cells,
+    }
+}
+
+/// Proves every case of `family` with MockProver and checks the perturbations.
+fn check_family(family: &str, sample: Option<usize>) {
+    let (_, cases) = families().into_iter().find(|(f, _)| *f == family).unwrap();
+    let mut failures = Vec::new();
+    for case in cases() {
+        let name = case.0;
+        let b = circuit(&case);
+        if let Err(e) = mock_verify(&b) {
+            failures.push(format!("{name}: honest witness rejected: {:?}", &e[..e.len().min(3)]));
+            continue;
+        }
+        for (col, row) in spread(witness_cells(&b), sample) {
+            if verify(&perturbed(&b, col, row)) {
+                let owner = b.owner(Cell { col, row }).map(|(n, op)| format!("{n} ({op})"));
+                failures.push(format!("{name}: perturbing {col:?} row {row} ({owner:?}) passed"));
+            }
+        }
+        if !b.public_values.is_empty() && verify(&wrong_output(&b)) {
+            failures.push(format!("{name}: a wrong public output was accepted"));
+        }
+    }
+    assert!(failures.is_empty(), "{failures:#?}");
+}
+
+macro_rules! family_tests {
+    ($($family:ident, $dense:ident;)*) => {$(
+        #[test]
+        fn $family() {
+            check_family(stringify!($family), Some(SAMPLE));
+        }
+
+        #[test]
+        #[ignore = "full tier: 128 perturbed cells a case (minutes); run scripts/test.sh"]
+        fn $dense() {
+            check_family(stringify!($family), dense());
+        }
+    )*};
+}
+
+family_tests! {
+    arithmetic, arithmetic_dense;
+    elementwise, elementwise_dense;
+    linear, linear_dense;
+    ml, ml_dense;
+    norm, norm_dense;
+    pool, pool_dense;
+    recurrent, recurrent_dense;
+    reduce, reduce_dense;
+    shape, shape_dense;
+}
+
+/// docs/op-map.md: op → primitives → chips, as the cases lower under the default settings.
+fn op_map() -> String {
+    let mut prims: BTreeMap<String, BTreeSet<&'static str>> = BTreeMap::new();
+    let mut chips: BTreeMap<&'static str, &'static str> = BTreeMap::new();
+    for (_, cases) in families() {
+        for case in cases() {
+            let ops: BTreeSet<String> = case.1.nodes.iter().map(|n| n.op_type.clone()).collect();
+            let (q, _, _) = compile(&case);
+            for n in &q.nodes {
+                if ops.contains(&n.onnx_op) {
+                    prims.entry(n.onnx_op.clone()).or_default().insert(n.op.name());
+                    chips.insert(n.op.name(), chip_for(&n.op));
+                }
+            }
+            for op in ops {
+                prims.entry(op).or_default();
+            }
+        }
+    }
+    let mut s = String::from(
+        "# ONNX op → integer primitives → chips\n\nGenerated by `ZKINFER_BLESS=1 cargo test -p \
+         zkinfer-circuits --test ops op_map`\nfrom the per-op cases (`testkit/src/op_cases`), \
+         lowered with the default settings;\na test fails when this file is stale. What each \
+         op computes and its limits: [ops.md](ops.md).\nHow the chips prove their primitives: \
+         [circuit.md](circuit.md) and `circuits/src/chips/`.\n\n| op | primitives | chips |\n\
+         |---|---|---|\n",
+    );
+    for (op, p) in &prims {
+        let cs: BTreeSet<&str> = p.iter().map(|x| chips[x]).collect();
+        let p: Vec<&str> = p.iter().copied().collect();
+        let cs: Vec<&str> = cs.into_iter().collect();
+        let (p, cs) = if p.is_empty() {
+            ("none (folded or free)".to_string(), "none".to_string())
+        } else {
+            (p.join(", "), cs.join(", "))
+        };
+        let _ = writeln!(s, "| `{op}` | {p} | {cs} |");
+    }
+    s.push_str("\n| primitive | chip |\n|---|---|\n");
+    for (p, c) in &chips {
+        let _ = writeln!(s, "| `{p}` | {c} |");
+    }
+    s
+}
+
+#[test]
+fn op_map_doc_is_current() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/op-map.md");
+    let doc = op_map();
+    if std::env::var_os("ZKINFER_BLESS").is_some() {
+        std::fs::write(&path, &doc).unwrap();
+    }
+    assert_eq!(
+        std::fs::read_to_string(&path).unwrap_or_default(),
+        doc,
+        "docs/op-map.md is stale: run `ZKINFER_BLESS=1 cargo test -p zkinfer-circuits --test ops \
+         op_map`"
+    );
+}
