@@ -8,8 +8,10 @@ max rel err = max |proven - onnxruntime| / max |onnxruntime| over every output.
 
 EZKL's SRS comes from its own `gen_srs` (an insecure local SRS: the download needs a network)
 and zkinfer's from its development SRS cache; neither is counted in setup. Results go to
-benches/compare/results.json, results.md and chart.png, and the table into README.md between
-the `compare:start` and `compare:end` markers. Run it through benches/compare/run.sh.
+benches/compare/results.json, results.md (the full table) and chart.png, and a summary (one row
+per model: k, setup, prove and peak-memory ratios, errors) into README.md between the
+`compare:start` and `compare:end` markers. Run it through benches/compare/run.sh;
+`--report-only` rewrites results.md, chart.png and the README summary from results.json.
 """
 
 import argparse
@@ -287,6 +289,31 @@ def table(results, machine, date):
     return intro + head + "\n".join(rows) + "\n"
 
 
+def summary(results, machine, date):
+    """The README's compact table: per model, k and max rel error of both tools, and EZKL's
+    setup, prove and peak memory divided by zkinfer's; the full table is results.md."""
+    head = ("| model | k zkinfer/EZKL | setup | prove | peak memory | max rel err zkinfer/EZKL |\n"
+            "|---|---:|---:|---:|---:|---:|\n")
+    rows = []
+    for r in results:
+        e, z = r.get("ezkl"), r.get("zkinfer")
+        e = e if isinstance(e, dict) else None
+        z = z if isinstance(z, dict) else None
+        k = f"{z['k'] if z else '–'}/{e['k'] if e else '–'}"
+        err = ((f"{z['max_rel_err']:.1e}" if z else "–") + "/"
+               + (f"{e['max_rel_err']:.1e}" if e else "–"))
+        if e and z:
+            ratios = [fmt_ratio(e[key], z[key]) for key in ("setup_s", "prove_s", "peak_bytes")]
+        else:
+            ratios = ["–"] * 3
+        rows.append(f"| `{r['model']}` | {k} | " + " | ".join(ratios) + f" | {err} |")
+    intro = (f"Measured {date} on {machine} by `benches/compare/run.sh` (EZKL {EZKL_VERSION}). "
+             "Setup, prove and peak memory: EZKL's divided by zkinfer's (above 1: zkinfer faster "
+             "or smaller); errors against onnxruntime; –: not run. Full table: "
+             "[benches/compare/results.md](benches/compare/results.md).\n\n")
+    return intro + head + "\n".join(rows) + "\n"
+
+
 def chart(results, path):
     try:
         import matplotlib
@@ -339,7 +366,7 @@ def main():
     ap.add_argument("--ezkl-max-k", type=int, default=ezkl_max_k(),
                     help="skip EZKL when it calibrates a larger k (default: what fits in memory)")
     ap.add_argument("--report-only", action="store_true",
-                    help="rewrite results.md, chart.png and README's table from results.json")
+                    help="rewrite results.md, chart.png and README's summary from results.json")
     ap.add_argument("--stage")
     ap.add_argument("--work")
     ap.add_argument("--srs")
@@ -405,8 +432,10 @@ def report(results, machine, date):
     (HERE / "results.md").write_text(
         "# zkinfer against EZKL\n\nWritten by `benches/compare/run.sh`; do not edit by hand "
         "(raw numbers: results.json; chart: chart.png).\n\n" + text)
-    chart(results, HERE / "chart.png")
-    update_readme(text)
+    if not chart(results, HERE / "chart.png"):
+        print("chart.png not rewritten (matplotlib is not installed, or no model has both tools' "
+              "results)", file=sys.stderr)
+    update_readme(summary(results, machine, date))
     print(text)
 
 

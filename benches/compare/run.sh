@@ -3,7 +3,8 @@
 # into its own virtual environment from PyPI, builds the release zkinfer, and runs both tools
 # on the same models one after the other (default: every one-op model, 4l_relu_conv_fc,
 # lenet_5 and corpus/cifar10_cnn; or the models named on the command line). Writes
-# benches/compare/results.json, results.md, chart.png and the table in README.md.
+# benches/compare/results.json, results.md (the full table), chart.png and the summary table
+# in README.md.
 #
 #   benches/compare/run.sh [--timeout SECONDS] [MODEL ...]
 set -euo pipefail
