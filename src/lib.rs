@@ -5,6 +5,7 @@
 //! [`Model::quantize`] builds the integer graph, and [`run`] evaluates it exactly and reports
 //! its error against tract's float inference.
 
+pub mod flow;
 pub mod onchain;
 mod pipeline;
 mod proving;

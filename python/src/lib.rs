@@ -17,6 +17,7 @@ use pyo3::prelude::*;
 use pyo3::types::PyBytes;
 use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
+use zkinfer::flow::{self, Progress, ProveOutcome, ProveRequest};
 use zkinfer::model_import::Tensor;
 use zkinfer::prover::proof_file::ProofFile;
 use zkinfer::prover::srs::{write_srs, SrsOrigin};
@@ -260,49 +261,26 @@ fn prove(
     target: &str,
     device: &str,
 ) -> PyResult<String> {
-    let t = self::target(target)?;
-    let d = self::device(device)?;
-    let note = |msg: &str| {
-        if progress {
-            eprintln!("{msg}");
-        }
+    let request = ProveRequest {
+        settings: settings.map(PathBuf::from),
+        target: self::target(target)?,
+        pk,
+        srs,
+        output,
+        device: self::device(device)?,
     };
-    let v: Res<Value> = py.detach(|| {
+    let v: Res<ProveOutcome> = py.detach(|| {
         let m = load(model, batch)?;
         let inputs = tensors(&m, &inputs)?;
-        if settings.is_none() {
-            note("note: no settings given; calibrating on this input");
-        }
-        let c = Compiled::new(&m, &settings_for(&m, settings, &inputs, t)?)?;
-        let witness = steps::witness(&c, &inputs)?;
-        let (srs, label) = steps::srs_for(srs.as_deref(), c.plan.k)?;
-        if SrsOrigin::of_label(&label).is_insecure() {
-            note("warning: using an INSECURE development SRS; pass srs= a ceremony SRS for production");
-        }
-        let msm = steps::open_device(d)?;
-        match &msm.fallback {
-            Some(reason) => note(&format!("note: device {d}: MSMs run on the CPU ({reason})")),
-            None => note(&format!("MSMs run on {}", msm.msm.name())),
-        }
-        note(&format!("setting up or loading keys (k = {})", c.plan.k));
-        let user_pk = pk.is_some();
-        let (pk, cached) = steps::proving_key(&msm.msm, &c, &srs, &label, pk.as_deref())?;
-        note(&format!("proving (k = {}, {} gate lanes)", c.plan.k, c.plan.lanes));
-        let proved = steps::prove_file(&msm.msm, &c, &srs, &pk, witness)?;
-        proved.self_verify(&srs, &pk)?;
-        proved.file.write(&output)?;
-        let outs: Vec<Vec<i64>> =
-            c.qgraph.outputs.iter().map(|&o| proved.witness[o].clone()).collect();
-        let accuracy = zkinfer::report(&m, &c.qgraph, &outs, &inputs, None)?;
-        // With cached keys the verifying key sits beside the cached proving key.
-        let vk = (!user_pk).then(|| steps::key_cache(&c).join("vk"));
-        Ok(json!({
-            "proof": output, "circuit_hash": proved.file.circuit_hash, "model_identity": proved.file.model_identity,
-            "k": c.plan.k, "keys_cached": cached, "proof_bytes": proved.proof.bytes.len(),
-            "vk": vk, "insecure_srs": SrsOrigin::of_label(&label).is_insecure(), "outputs": accuracy.outputs,
-            "msm": msm.msm.name(), "msm_fallback": msm.fallback,
-            "setup_phases": pk.phases, "prove_phases": proved.phases,
-        }))
+        let report = |p: Progress| match p {
+            _ if !progress => {}
+            Progress::InsecureSrs => eprintln!(
+                "warning: using an INSECURE development SRS; pass srs= a ceremony SRS for \
+                 production"
+            ),
+            p => eprintln!("{p}"),
+        };
+        Ok(flow::prove(&m, &inputs, &request, &report)?.outcome)
     });
     to_json(&v.map_err(err)?)
 }

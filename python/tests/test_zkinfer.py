@@ -212,8 +212,14 @@ def test_artifacts_round_trip_with_the_cli(tmp_path):
         capture_output=True, text=True, env=os.environ,
     )
     assert out.returncode == 0, out.stderr
-    assert json.loads(out.stdout)["keys_cached"] is True
+    outcome = json.loads(out.stdout)
+    assert outcome["keys_cached"] is True
     assert zkinfer.verify(cli_proof, py.vk)
+    # One proving flow: the CLI prints the outcome Python's ProofResult is read from, so every
+    # field of the dataclass is a field of it.
+    fields = {f.name for f in dataclasses.fields(zkinfer.ProofResult)}
+    assert fields <= set(outcome), fields - set(outcome)
+    assert outcome["vk"] == py.vk and outcome["insecure_srs"] is True
 
 
 def test_evm_verifier_from_python(tmp_path):

@@ -90,11 +90,3 @@ pub fn shape_str(s: &[usize]) -> String {
     }
     s.iter().map(ToString::to_string).collect::<Vec<_>>().join("x")
 }
-
-/// Peak resident memory of this process (Linux `VmHWM`), for benchmark reports.
-pub fn peak_memory_bytes() -> Option<u64> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
-    let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
-    Some(kb * 1024)
-}

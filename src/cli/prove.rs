@@ -2,9 +2,9 @@
 //! keys from `zkinfer setup`.
 
 use std::path::PathBuf;
-use std::time::Instant;
+use zkinfer::flow::{self, ProveRequest};
 use zkinfer::quantize::Target;
-use zkinfer::{report, steps, Compiled, Device};
+use zkinfer::Device;
 
 /// Arguments of `zkinfer prove`.
 #[derive(clap::Args)]
@@ -37,51 +37,25 @@ pub struct Args {
 
 pub fn main(a: &Args) -> anyhow::Result<()> {
     let (model, inputs) = a.m.load()?;
-    let settings = super::steps::settings_or_calibrate(
-        &model,
-        a.settings.as_deref(),
-        &inputs,
-        a.target,
-        a.json,
-    )?;
-    let c = Compiled::new(&model, &settings)?;
-    let witness = steps::witness(&c, &inputs)?;
-    let (srs, label) = super::steps::srs_for(a.srs.as_deref(), c.plan.k, a.json)?;
-    let device = super::steps::open_device(a.device, a.json)?;
-    let msm = device.msm;
-    let t_setup = Instant::now();
-    let (pk, cached) = super::steps::proving_key(&msm, &c, &srs, &label, a.pk.as_deref(), a.json)?;
-    let setup_s = t_setup.elapsed().as_secs_f64();
-    let t = Instant::now();
-    let sp =
-        super::spinner(&format!("proving (k = {}, {} gate lanes)", c.plan.k, c.plan.lanes), a.json);
-    let proved = steps::prove_file(&msm, &c, &srs, &pk, witness)?;
-    sp.finish_and_clear();
-    let prove_s = t.elapsed().as_secs_f64();
-    let t = Instant::now();
-    proved.self_verify(&srs, &pk)?;
-    let verify_s = t.elapsed().as_secs_f64();
-    let (file, witness) = (&proved.file, &proved.witness);
-    let proof_bytes = proved.proof.bytes.len();
-    file.write(&a.output)?;
-    let outputs: Vec<Vec<i64>> = c.qgraph.outputs.iter().map(|&o| witness[o].clone()).collect();
-    let accuracy = report(&model, &c.qgraph, &outputs, &inputs, None)?;
+    let request = ProveRequest {
+        settings: a.settings.clone(),
+        target: a.target,
+        pk: a.pk.clone(),
+        srs: a.srs.clone(),
+        output: a.output.clone(),
+        device: a.device,
+    };
+    let reporter = super::steps::Reporter::new(a.json);
+    let proven = flow::prove(&model, &inputs, &request, &|p| reporter.show(&p))?;
+    reporter.done();
+    let (o, file) = (&proven.outcome, &proven.file);
     if a.json {
-        println!(
-            "{}",
-            serde_json::json!({
-                "proof": a.output, "circuit_hash": file.circuit_hash, "model_identity": file.model_identity, "k": c.plan.k,
-                "setup_seconds": setup_s, "keys_cached": cached, "prove_seconds": prove_s, "verify_seconds": verify_s,
-                "proof_bytes": proof_bytes, "peak_memory_bytes": super::peak_memory_bytes(),
-                "lanes": c.plan.lanes, "late_lanes": c.plan.late_lanes, "lookup_lanes": c.plan.lookup_lanes, "hash_lanes": c.plan.hash_lanes, "instances": file.instances, "msm": msm.name(), "msm_fallback": device.fallback,
-                "visibility": c.qgraph.visibility, "outputs": accuracy.outputs,
-                "setup_phases": pk.phases, "prove_phases": proved.phases,
-            })
-        );
+        println!("{}", serde_json::to_string(o)?);
         return Ok(());
     }
+    let accuracy = &o.outputs;
     let hidden = file.outputs.is_empty();
-    for r in &accuracy.outputs {
+    for r in accuracy {
         let head: Vec<String> = r.values.iter().take(6).map(|v| format!("{v:.6}")).collect();
         println!(
             "{} '{}' {}: [{}{}]",
@@ -93,7 +67,7 @@ pub fn main(a: &Args) -> anyhow::Result<()> {
         );
         println!(
             "  vs float ({}): max abs {:.3e}, max rel {:.3e}, argmax agree {}/{}",
-            accuracy.float_reference,
+            o.float_reference,
             r.error.max_abs,
             r.error.max_rel,
             r.error.argmax_agree.0,
@@ -101,10 +75,12 @@ pub fn main(a: &Args) -> anyhow::Result<()> {
         );
     }
     println!(
-        "k = {}, setup {}, prove {prove_s:.2}s, verify {:.0} ms, proof {proof_bytes} bytes",
-        c.plan.k,
-        if cached { "cached".to_string() } else { format!("{setup_s:.2}s") },
-        verify_s * 1000.0,
+        "k = {}, setup {}, prove {:.2}s, verify {:.0} ms, proof {} bytes",
+        o.k,
+        if o.keys_cached { "cached".to_string() } else { format!("{:.2}s", o.setup_seconds) },
+        o.prove_seconds,
+        o.verify_seconds * 1000.0,
+        o.proof_bytes,
     );
     for t in &file.inputs {
         println!("public input '{}' {}: bound into the proof", t.name, super::shape_str(&t.shape));
@@ -129,7 +105,7 @@ pub fn main(a: &Args) -> anyhow::Result<()> {
     if let Some(d) = weights {
         println!("hashed weights: Poseidon digest {d} bound into the proof (the model commitment)");
     }
-    if c.qgraph.visibility.weights.is_fixed() {
+    if o.visibility.weights.is_fixed() {
         println!("model identity {}", file.model_identity);
     } else {
         println!("architecture identity (the weights are not in the key) {}", file.model_identity);

@@ -3,14 +3,15 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use zkinfer::flow::{self, ProveRequest};
 use zkinfer::prover::proof_file::ProofFile;
 use zkinfer::quantize::{Settings, Target};
 use zkinfer::receipt_format::decision::DecisionRule;
 use zkinfer::receipt_format::dsse::Envelope;
 use zkinfer::receipt_format::keys::Signer;
 use zkinfer::receipts::{self, Expect, Outcome, Request};
-use zkinfer::steps::{self, Pins};
-use zkinfer::{Compiled, Device};
+use zkinfer::steps::Pins;
+use zkinfer::Device;
 
 /// `zkinfer receipt` subcommands.
 #[derive(clap::Subcommand)]
@@ -96,31 +97,28 @@ fn parse_pair(s: &str) -> Result<(String, String), String> {
         .ok_or_else(|| format!("expected KEY=VALUE, got '{s}'"))
 }
 
-/// Proves the input now with cached (or given) keys; returns the proof file, the settings and
-/// the verifying key's path.
+/// Proves the input now with cached (or given) keys ([`flow::prove`], self-verified); returns
+/// the proof file, the settings and the verifying key's path.
 fn prove_now(a: &CreateArgs) -> anyhow::Result<(ProofFile, Settings, PathBuf)> {
     let (model, inputs) = a.m.load()?;
-    let settings = super::steps::settings_or_calibrate(
-        &model,
-        a.settings.as_deref(),
-        &inputs,
-        Target::Accuracy,
-        a.json,
-    )?;
-    let c = Compiled::new(&model, &settings)?;
-    let witness = steps::witness(&c, &inputs)?;
-    let (srs, label) = super::steps::srs_for(a.srs.as_deref(), c.plan.k, a.json)?;
-    let msm = super::steps::open_device(Device::Cpu, a.json)?.msm;
-    let (pk, _) = super::steps::proving_key(&msm, &c, &srs, &label, a.pk.as_deref(), a.json)?;
-    let sp = super::spinner(&format!("proving (k = {})", c.plan.k), a.json);
-    let proved = steps::prove_file(&msm, &c, &srs, &pk, witness)?;
-    sp.finish_and_clear();
-    proved.file.write(&a.proof_output)?;
-    let vk = a.vk.clone().unwrap_or_else(|| steps::key_cache(&c).join("vk"));
+    let request = ProveRequest {
+        settings: a.settings.clone(),
+        target: Target::Accuracy,
+        pk: a.pk.clone(),
+        srs: a.srs.clone(),
+        output: a.proof_output.clone(),
+        device: Device::Cpu,
+    };
+    let reporter = super::steps::Reporter::new(a.json);
+    let proven = flow::prove(&model, &inputs, &request, &|p| reporter.show(&p))?;
+    reporter.done();
+    let vk = a.vk.clone().or(proven.outcome.vk).ok_or_else(|| {
+        anyhow::anyhow!("--pk was given without --vk: pass the verifying key made with it")
+    })?;
     if !a.json {
         println!("wrote {} (verifying key: {})", a.proof_output.display(), vk.display());
     }
-    Ok((proved.file, settings, vk))
+    Ok((proven.file, proven.settings, vk))
 }
 
 fn create(a: &CreateArgs) -> anyhow::Result<()> {

@@ -1,12 +1,14 @@
 //! The CLI's wrappers of `zkinfer::steps` (settings, SRS, device, proving key): the same
 //! steps as `setup`, `prove`, `mock` and `receipt create` share, with the notes and progress the CLI shows around them.
 
+use indicatif::ProgressBar;
+use std::cell::RefCell;
 use std::path::Path;
-use std::sync::Arc;
-use zkinfer::prover::gpu::{Msm, Selected};
+use zkinfer::flow::Progress;
+use zkinfer::prover::gpu::Selected;
 use zkinfer::prover::srs::{Srs, SrsOrigin};
 use zkinfer::quantize::{Settings, Target};
-use zkinfer::{steps, Compiled, Device, Model};
+use zkinfer::{steps, Device, Model};
 
 /// Settings from a file, or calibrated on the given inputs (announced on stderr).
 pub fn settings_or_calibrate(
@@ -60,20 +62,37 @@ pub fn open_device(device: Device, quiet: bool) -> anyhow::Result<Selected> {
     Ok(selected)
 }
 
-/// The given or cached proving key, with a spinner while it is loaded or generated.
-pub fn proving_key(
-    msm: &Arc<dyn Msm>,
-    c: &Compiled,
-    srs: &Srs,
-    srs_label: &str,
-    pk: Option<&Path>,
+/// Renders [`Progress`] from [`zkinfer::flow::prove`] on stderr: notes as lines, long steps as
+/// a spinner until the next event; nothing when `quiet`.
+pub struct Reporter {
     quiet: bool,
-) -> anyhow::Result<(steps::Keys, bool)> {
-    let sp = super::spinner(
-        &format!("loading or setting up keys (k = {}, one time per circuit)", c.plan.k),
-        quiet,
-    );
-    let keys = steps::proving_key(msm, c, srs, srs_label, pk)?;
-    sp.finish_and_clear();
-    Ok(keys)
+    spinner: RefCell<Option<ProgressBar>>,
+}
+
+impl Reporter {
+    pub fn new(quiet: bool) -> Self {
+        Self { quiet, spinner: RefCell::new(None) }
+    }
+
+    pub fn show(&self, p: &Progress) {
+        self.done();
+        if self.quiet {
+            return;
+        }
+        match p {
+            Progress::InsecureSrs => eprintln!(
+                "warning: using an INSECURE development SRS; pass --srs with a ceremony SRS \
+                 (`zkinfer srs import`) for production"
+            ),
+            Progress::Calibrating(_) | Progress::Device { .. } => eprintln!("{p}"),
+            _ => *self.spinner.borrow_mut() = Some(super::spinner(&p.to_string(), false)),
+        }
+    }
+
+    /// Clears the spinner of the last step.
+    pub fn done(&self) {
+        if let Some(sp) = self.spinner.borrow_mut().take() {
+            sp.finish_and_clear();
+        }
+    }
 }
