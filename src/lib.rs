@@ -6,6 +6,7 @@
 //! its error against tract's float inference.
 
 pub mod flow;
+mod hint;
 pub mod onchain;
 mod pipeline;
 mod proving;
@@ -13,6 +14,7 @@ pub mod receipts;
 pub mod registry;
 pub mod steps;
 
+pub use hint::{quant_hints, verifier_hints, Hint};
 pub use pipeline::{report, run, Model, OutputReport, RunReport};
 pub use proving::{cache_dir, dev_srs_cached, with_lagrange_cached, Compiled, DEV_SEED};
 pub use zkinfer_circuits as circuits;

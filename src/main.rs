@@ -86,7 +86,27 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e:#}");
+            for h in hints(&e) {
+                eprintln!("hint: {}", h.cli());
+            }
             ExitCode::FAILURE
         }
     }
+}
+
+/// What the user can change to get past an error, whichever layer raised it.
+fn hints(e: &anyhow::Error) -> &'static [zkinfer::Hint] {
+    e.chain()
+        .find_map(|c| {
+            c.downcast_ref::<zkinfer::Error>()
+                .map(zkinfer::Error::hints)
+                .or_else(|| {
+                    c.downcast_ref::<zkinfer::quantize::QuantError>().map(zkinfer::quant_hints)
+                })
+                .or_else(|| {
+                    c.downcast_ref::<zkinfer::verifier::VerifierError>()
+                        .map(zkinfer::verifier_hints)
+                })
+        })
+        .unwrap_or(&[])
 }

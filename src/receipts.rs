@@ -427,7 +427,7 @@ pub fn verify(env: &Envelope, expect: &Expect<'_>) -> Report {
     let proof = proof_file(p, expect.proof);
     let verified = match (&proof, expect.vk) {
         (Err(r), _) => Err(r.clone()),
-        (Ok(_), None) => Err("not checked: pass the model's verifying key (--vk)".to_string()),
+        (Ok(_), None) => Err("not checked: no verifying key was given for the model".to_string()),
         (Ok(f), Some(vk)) => steps::verify_file(f, vk, &expect.pins).map_err(|e| e.to_string()),
     };
     push(
@@ -436,7 +436,7 @@ pub fn verify(env: &Envelope, expect: &Expect<'_>) -> Report {
             Ok(v) if v.identity == p.model.identity => Outcome::Pass(format!(
                 "verifies with the key of model {}{}",
                 v.identity,
-                if v.identity_pinned { " (pinned)" } else { " (identity not pinned: --identity)" },
+                if v.identity_pinned { " (pinned)" } else { " (identity not pinned)" },
             )),
             Ok(v) => Outcome::Fail(format!(
                 "the key is model {}, the receipt names {}",
@@ -461,17 +461,14 @@ pub fn verify(env: &Envelope, expect: &Expect<'_>) -> Report {
             }
             Ok(v) if v.srs.is_insecure() && !expect.allow_insecure_srs => Outcome::Fail(
                 "the key was made with the INSECURE development SRS, whose secret is public: \
-                 anyone can forge its proofs (accept it for tests with --allow-insecure-srs)"
+                 anyone can forge its proofs (accept it for tests: `--allow-insecure-srs`, or \
+                 `allow_insecure_srs=True` in Python)"
                     .into(),
             ),
             Ok(v) => Outcome::Pass(format!(
                 "{}{}",
                 v.srs.describe(),
-                if v.srs.is_insecure() {
-                    " (INSECURE, accepted by --allow-insecure-srs)"
-                } else {
-                    ""
-                }
+                if v.srs.is_insecure() { " (INSECURE, accepted for tests)" } else { "" }
             )),
         },
     );

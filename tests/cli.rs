@@ -160,6 +160,20 @@ fn user_errors_are_reported_not_panics() {
     let out = zkinfer(&["run", s(&model), "--input", s(&missing)]);
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("cannot read the input file") && !err.contains("model file"), "{err}");
+
+    // Outside the calibrated range: the error names the value, the hints the flags to change.
+    let settings = tmp.path().join("settings.json");
+    let out = zkinfer(&["calibrate", s(&model), "--data", s(&input), "-o", s(&settings)]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let big = tmp.path().join("big.json");
+    std::fs::write(&big, r#"{"input_data": [[1000.0, -1000.0, 1000.0, -1000.0]]}"#).unwrap();
+    let out = zkinfer(&["run", s(&model), "--input", s(&big), "--settings", s(&settings)]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success() && err.contains("outside the allowed range"), "{err}");
+    assert!(
+        err.contains("hint: ") && err.contains("--headroom") && err.contains("--data"),
+        "{err}"
+    );
 }
 
 #[test]

@@ -36,7 +36,7 @@ pub enum CircuitError {
         group: String,
     },
     /// The circuit does not fit the largest supported size.
-    #[error("the circuit needs {rows} rows, more than 2^{max_k}; use --target resources or more columns")]
+    #[error("the circuit needs {rows} rows, more than 2^{max_k}: use the resources target or more gate lanes")]
     TooLarge {
         /// Rows needed.
         rows: usize,

@@ -34,8 +34,18 @@ create_exception!(
     "A zkinfer failure, with the same message as the CLI."
 );
 
-fn err(e: impl std::fmt::Display) -> PyErr {
-    ZkinferError::new_err(e.to_string())
+/// A Python exception with the error's message and, for a zkinfer error, what to change
+/// (rendered as keyword arguments, see [`zkinfer::Hint`]).
+fn err<E: std::fmt::Display + 'static>(e: E) -> PyErr {
+    let hints = (&e as &dyn std::any::Any)
+        .downcast_ref::<zkinfer::Error>()
+        .map_or(&[][..], zkinfer::Error::hints);
+    let mut msg = e.to_string();
+    for h in hints {
+        msg.push_str("\nhint: ");
+        msg.push_str(h.python());
+    }
+    ZkinferError::new_err(msg)
 }
 
 type Res<T> = Result<T, zkinfer::Error>;
@@ -114,7 +124,7 @@ fn inspect(
 /// Calibrates on samples (each a list of flat inputs) and returns the settings JSON, also
 /// written to `output` when given.
 #[pyfunction]
-#[pyo3(signature = (model, samples, target="accuracy", output=None, batch=1, max_lanes=None, input_visibility="private", output_visibility="public", linear_check="auto", weights_visibility="fixed"))]
+#[pyo3(signature = (model, samples, target="accuracy", output=None, batch=1, max_lanes=None, input_visibility="private", output_visibility="public", linear_check="auto", weights_visibility="fixed", activation_bits=None, weight_bits=None, table_bits=None, headroom=None))]
 #[allow(clippy::too_many_arguments)]
 fn calibrate(
     py: Python<'_>,
@@ -128,6 +138,10 @@ fn calibrate(
     output_visibility: &str,
     linear_check: &str,
     weights_visibility: &str,
+    activation_bits: Option<u32>,
+    weight_bits: Option<u32>,
+    table_bits: Option<u32>,
+    headroom: Option<f64>,
 ) -> PyResult<String> {
     let t = self::target(target)?;
     let linear_check = linear_check.parse::<LinearCheck>().map_err(ZkinferError::new_err)?;
@@ -141,6 +155,11 @@ fn calibrate(
         let m = load(model, batch)?;
         let samples = samples.iter().map(|s| tensors(&m, s)).collect::<Res<Vec<_>>>()?;
         let mut s = m.calibrate(&samples, t, |_| {})?;
+        let q = &mut s.params;
+        q.activation_bits = activation_bits.unwrap_or(q.activation_bits);
+        q.weight_bits = weight_bits.unwrap_or(q.weight_bits);
+        q.table_bits = table_bits.unwrap_or(q.table_bits);
+        q.headroom = headroom.unwrap_or(q.headroom);
         s.max_lanes = max_lanes;
         s.linear_check = linear_check;
         s.visibility = visibility;

@@ -415,3 +415,15 @@ def test_device_choice_is_reported(tmp_path):
         assert result.msm.startswith("wgpu") and result.msm_fallback is None
     with pytest.raises(zkinfer.ZkinferError, match="expected cpu, gpu or auto"):
         zkinfer.prove(path, x, output=tmp_path / "proof.json", device="tpu")
+
+
+def test_errors_hint_keyword_arguments_and_calibrate_takes_them(tmp_path):
+    path, x = model("mlp")
+    settings = zkinfer.calibrate(path, x, table_bits=10, headroom=3.0, activation_bits=14)
+    assert (settings.table_bits, settings.headroom, settings.activation_bits) == (10, 3.0, 14)
+    big = [[1000.0, -1000.0, 1000.0, -1000.0]]
+    with pytest.raises(zkinfer.ZkinferError, match="outside the allowed range") as e:
+        zkinfer.run(path, big, settings=settings)
+    # What to change, as this package's keyword arguments rather than command-line flags.
+    assert "headroom=" in str(e.value) and "--" not in str(e.value), str(e.value)
+

@@ -409,8 +409,15 @@ def calibrate(
     output_visibility: str = "public",
     linear_check: str = "auto",
     weights_visibility: str = "fixed",
+    activation_bits: Optional[int] = None,
+    weight_bits: Optional[int] = None,
+    table_bits: Optional[int] = None,
+    headroom: Optional[float] = None,
 ) -> Settings:
     """Chooses fixed-point scales from sample inputs.
+
+    ``activation_bits``, ``weight_bits``, ``table_bits`` and ``headroom`` override the
+    target's defaults (as ``zkinfer calibrate``'s flags of the same names do).
 
     ``data`` is one sample, given as for :func:`run`; ``samples`` is a list of them. Give one
     or the other (or both: they are pooled). ``max_lanes`` caps the circuit's gate lanes
@@ -445,6 +452,10 @@ def calibrate(
             output_visibility,
             linear_check,
             weights_visibility,
+            activation_bits,
+            weight_bits,
+            table_bits,
+            headroom,
         )
     finally:
         _cleanup(keep)

@@ -22,6 +22,10 @@ def calibrate(
     output_visibility: str = "public",
     linear_check: str = "auto",
     weights_visibility: str = "fixed",
+    activation_bits: Optional[int] = None,
+    weight_bits: Optional[int] = None,
+    table_bits: Optional[int] = None,
+    headroom: Optional[float] = None,
 ) -> str: ...
 def run(
     model: str,

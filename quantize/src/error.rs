@@ -18,7 +18,7 @@ pub enum QuantError {
         reason: String,
     },
     /// A value left the range calibration allowed for it (a witness-time error).
-    #[error("{node}: value {value} at index {index} of '{tensor}' is outside the allowed range {min}..={max} (scale 2^{scale}, real value {real:.6}); calibrate with inputs that cover this one (`zkinfer calibrate --data DIR`) or raise --headroom")]
+    #[error("{node}: value {value} at index {index} of '{tensor}' is outside the allowed range {min}..={max} (scale 2^{scale}, real value {real:.6}): calibrate with inputs that cover this one, or with more headroom")]
     OutOfRange {
         /// The node producing the value.
         node: NodeRef,
@@ -46,7 +46,7 @@ pub enum QuantError {
         reason: String,
     },
     /// Value bounds would not fit the 62-bit integers the circuit uses.
-    #[error("{node}: tensor '{tensor}' needs {bits} bits, more than the {max} allowed; lower --activation-bits/--weight-bits or use --target resources")]
+    #[error("{node}: tensor '{tensor}' needs {bits} bits, more than the {max} allowed: use fewer activation or weight bits, or the resources target")]
     BoundTooLarge {
         /// The node.
         node: NodeRef,
@@ -58,7 +58,7 @@ pub enum QuantError {
         max: u32,
     },
     /// A lookup table would be larger than allowed.
-    #[error("{node}: a {func} lookup over {lo}..={hi} needs {size} entries, more than 2^{table_bits}; raise --table-bits")]
+    #[error("{node}: a {func} lookup over {lo}..={hi} needs {size} entries, more than 2^{table_bits} (the table_bits setting)")]
     TableTooLarge {
         /// The node.
         node: NodeRef,

@@ -25,15 +25,11 @@ pub enum VerifierError {
     /// The deployed verifier would exceed the EIP-170 code size limit.
     #[error(
         "the verifier's deployed code is {size} bytes, over the EIP-170 limit of {limit} bytes, \
-         so no chain that enforces the limit will deploy it. Options: recalibrate with fewer \
-         gate lanes (`zkinfer calibrate --max-lanes N`, then setup and prove with those \
-         settings: each lane is ~1.5 KB of verifier, k grows instead), pack or hash many \
-         public values (`zkinfer calibrate --output-visibility packed`: ~12 values to an \
-         instance, each instance ~170 bytes of verifier; or `hashed`: one instance), split the \
-         verifier over \
-         several contracts that each fit (`--split`; one extra call per part), deploy on a \
-         chain or test network without the limit (`--allow-oversize` writes the contract anyway), or verify \
-         natively (`zkinfer verify`)"
+         so no chain that enforces the limit will deploy it. Each gate lane costs ~1.5 KB of \
+         verifier and each public instance ~170 bytes: fewer lanes (k grows instead), packed \
+         (~12 values an instance) or hashed (one instance) outputs, a verifier split over \
+         several contracts (one extra call per part), a chain without the limit, or native \
+         verification get past it"
     )]
     TooLarge {
         /// Deployed code size.
