@@ -9,7 +9,13 @@
 pub struct OpCoverage {
     /// ONNX op type.
     pub op: &'static str,
-    /// Family, matching the module that handles it.
+    /// Family: one vocabulary for import and lowering. `model-import/src/ops` and
+    /// `quantize/src/lower` handle a family in the module of its name, except `linear`
+    /// (import: `conv`, `matmul`), `shape` (import: also `slice`, `scatter`, `resize`,
+    /// `triangular`, which holds `CumSum` too), `reduce` (lowered in `pool`), `recurrent` and
+    /// `ml` (rewritten at import into ops of the other families), and `Clip` and `Cast`
+    /// (lowered in `arithmetic`). The circuit is keyed by primitives, not families:
+    /// docs/op-map.md maps each op to its primitives and chips.
     pub family: &'static str,
     /// How it is computed in fixed point, and its limits.
     pub notes: &'static str,

@@ -3,9 +3,10 @@
 //! One module per op family. Each `build_*` turns an ONNX node into an [`Op`] (or directly into
 //! constants for shape-only ops) and each `eval` computes it in `f64`.
 
+pub mod arithmetic;
 pub mod attrs;
-pub mod binary;
 pub mod conv;
+pub mod elementwise;
 pub mod matmul;
 pub mod ml;
 pub mod norm;
@@ -17,15 +18,14 @@ pub mod scatter;
 pub mod shape;
 pub mod slice;
 pub mod triangular;
-pub mod unary;
 
+pub use arithmetic::Binary;
 pub use attrs::Attrs;
-pub use binary::Binary;
 pub use conv::ConvSpec;
+pub use elementwise::Unary;
 pub use pool::{PoolKind, PoolSpec};
 pub use reduce::ReduceKind;
 pub use slice::{PadMode, SliceAxis};
-pub use unary::Unary;
 
 use crate::error::{ImportError, NodeRef, Result};
 use crate::tensor::{DType, Tensor};
@@ -329,9 +329,9 @@ pub fn build(op_type: &str, ctx: &BuildCtx<'_>) -> Result<Option<Built>> {
         "Trilu" | "CumSum" => triangular::build(op_type, ctx)?,
         "Resize" => resize::build(ctx)?,
         _ => {
-            if let Some(b) = binary::build(op_type, ctx)? {
+            if let Some(b) = arithmetic::build(op_type, ctx)? {
                 b
-            } else if let Some(b) = unary::build(op_type, ctx)? {
+            } else if let Some(b) = elementwise::build(op_type, ctx)? {
                 b
             } else {
                 return Ok(None);
@@ -368,11 +368,11 @@ impl Op {
             }
             Self::Where => {
                 arity(3)?;
-                one(binary::eval_where(inputs[0], inputs[1], inputs[2]))
+                one(arithmetic::eval_where(inputs[0], inputs[1], inputs[2]))
             }
             Self::Clip { min, max } => {
                 arity(1)?;
-                one(unary::clip(inputs[0], *min, *max))
+                one(elementwise::clip(inputs[0], *min, *max))
             }
             Self::Cast { to } => {
                 arity(1)?;

@@ -6,12 +6,12 @@
 //! bound: derived from its inputs, or from calibration when that is tighter, in which case the
 //! circuit must enforce it with a range check.
 
-mod activation;
-mod arith;
+mod arithmetic;
+mod elementwise;
 mod linear;
-mod movement;
 mod norm;
 mod pool;
+mod shape;
 
 use crate::error::{QuantError, Result};
 use crate::eval::quantize_value;
@@ -95,8 +95,10 @@ impl Lowerer<'_> {
             Op::MatMul | Op::Gemm { .. } | Op::Conv(_) | Op::ConvTranspose(_) => {
                 linear::lower(self, n)
             }
-            Op::Binary(_) | Op::Where | Op::Clip { .. } | Op::Cast { .. } => arith::lower(self, n),
-            Op::Unary(_) => activation::lower(self, n),
+            Op::Binary(_) | Op::Where | Op::Clip { .. } | Op::Cast { .. } => {
+                arithmetic::lower(self, n)
+            }
+            Op::Unary(_) => elementwise::lower(self, n),
             Op::Softmax { .. } | Op::LayerNorm { .. } | Op::BatchNorm { .. } => {
                 norm::lower(self, n)
             }
@@ -113,7 +115,7 @@ impl Lowerer<'_> {
             | Op::Concat { .. }
             | Op::Pad { .. }
             | Op::Tile { .. }
-            | Op::Expand { .. } => movement::lower(self, n),
+            | Op::Expand { .. } => shape::lower(self, n),
         }
     }
 

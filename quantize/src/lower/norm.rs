@@ -35,7 +35,7 @@ fn softmax(l: &mut Lowerer<'_>, n: &Node, axes: &[usize]) -> Result<()> {
     let kept = l.reduced(e, axes);
     let sum = l.emit(QOp::ReduceSum { axes: axes.to_vec() }, vec![e], kept, s_e, None)?;
     let target = l.chosen_scale(out)?;
-    let y = super::arith::divide(l, e, sum, target, Some(1.0 / l.s.params.headroom), shape)?;
+    let y = super::arithmetic::divide(l, e, sum, target, Some(1.0 / l.s.params.headroom), shape)?;
     l.finish(out, y);
     Ok(())
 }
@@ -60,13 +60,19 @@ fn layer_norm(l: &mut Lowerer<'_>, n: &Node, axis: usize, epsilon: f64) -> Resul
     let eps = l.int_const(vec![], vec![i64::try_from(eps_q).unwrap_or(1)]);
     l.q.tensors[eps].scale = 2 * sx;
     let ve = l.emit(QOp::Add { coeffs: vec![1, 1] }, vec![var, eps], kept.clone(), 2 * sx, None)?;
-    let sd = super::arith::sqrt(l, ve, sx, None)?;
+    let sd = super::arithmetic::sqrt(l, ve, sx, None)?;
     // |d / sd| ≤ sqrt(count), which sets the normalised value's scale.
     #[allow(clippy::cast_precision_loss)]
     let norm_max = (count as f64).sqrt();
     let s_n = l.scale_for_magnitude(norm_max / l.s.params.headroom, l.s.params.activation_bits);
-    let y =
-        super::arith::divide(l, d, sd, s_n, Some(norm_max / l.s.params.headroom), shape.clone())?;
+    let y = super::arithmetic::divide(
+        l,
+        d,
+        sd,
+        s_n,
+        Some(norm_max / l.s.params.headroom),
+        shape.clone(),
+    )?;
     let gamma = l.const_value(n.inputs[1])?.clone();
     let g = l.weight(&gamma)?;
     let sg = s_n + l.scale(g);

@@ -25,7 +25,7 @@ pub(super) fn lower(l: &mut Lowerer<'_>, n: &Node) -> Result<()> {
         Unary::Neg => l.emit(QOp::Add { coeffs: vec![-1] }, vec![x], shape, sx, None)?,
         Unary::LeakyRelu { alpha } => {
             let a = l.weight(&Tensor::scalar(alpha, DType::Float))?;
-            super::arith::negative_part_scaled(l, x, a, out)?
+            super::arithmetic::negative_part_scaled(l, x, a, out)?
         }
         Unary::Elu { alpha } => {
             // relu(x) + alpha·(e^min(x,0) − 1): the table only spans the negative side.
@@ -75,7 +75,7 @@ pub(super) fn lower(l: &mut Lowerer<'_>, n: &Node) -> Result<()> {
         Unary::Sqrt => {
             let so = l.chosen_scale(out)?;
             let cal = l.range(out)?.max_abs();
-            super::arith::sqrt(l, x, so, Some(cal))?
+            super::arithmetic::sqrt(l, x, so, Some(cal))?
         }
         Unary::Reciprocal => {
             if r.min <= 0.0 {
@@ -87,7 +87,7 @@ pub(super) fn lower(l: &mut Lowerer<'_>, n: &Node) -> Result<()> {
             let one = l.int_const(vec![], vec![1]);
             let so = l.chosen_scale(out)?;
             let cal = l.range(out)?.max_abs();
-            super::arith::divide(l, one, x, so, Some(cal), shape)?
+            super::arithmetic::divide(l, one, x, so, Some(cal), shape)?
         }
     };
     l.finish(out, id);

@@ -15,7 +15,7 @@ pub(super) fn lower(l: &mut Lowerer<'_>, n: &Node) -> Result<()> {
             Op::Binary(b) => binary(l, n, *b)?,
             Op::Where => {
                 if l.is_const(n.inputs[0]) {
-                    return super::movement::lower(l, n);
+                    return super::shape::lower(l, n);
                 }
                 let cond = l.input(n.inputs[0])?;
                 if l.scale(cond) != 0 || l.q.tensors[cond].bound > 1 {
