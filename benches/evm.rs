@@ -10,15 +10,15 @@ mod common;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use zkinfer::circuits::halo2_proofs::halo2curves::bn256::Fr;
+use zkinfer::internals::circuits::halo2_proofs::halo2curves::bn256::Fr;
+use zkinfer::internals::prover::keys::read_vk;
+use zkinfer::internals::prover::proof_file::ProofFile;
+use zkinfer::internals::verifier::calldata::encode;
+use zkinfer::internals::verifier::evm::Chain;
+use zkinfer::internals::verifier::solc::Compiler;
+use zkinfer::internals::verifier::solidity::{render, CONTRACT_NAME, EIP170_LIMIT};
+use zkinfer::internals::verifier::split;
 use zkinfer::onchain::{deploy, Deployment};
-use zkinfer::prover::keys::read_vk;
-use zkinfer::prover::proof_file::ProofFile;
-use zkinfer::verifier::calldata::encode;
-use zkinfer::verifier::evm::Chain;
-use zkinfer::verifier::solc::Compiler;
-use zkinfer::verifier::solidity::{render, CONTRACT_NAME, EIP170_LIMIT};
-use zkinfer::verifier::split;
 
 /// The shared defaults, then the two deepest of them calibrated with `--max-lanes 3`: fewer
 /// columns, larger k, a deployable verifier.
@@ -82,7 +82,7 @@ fn prove(exe: &str, models: &Path, name: &str, cache: &Path) -> Result<(Proved, 
 /// Adds BN254's scalar order r to a big-endian 32-byte word (no zkinfer output overflows).
 fn add_r(word: &mut [u8]) {
     const R: &str = "30644e72e131a029b85045b68181585d2833e84879b9709143e1f593f0000001";
-    let r = zkinfer::verifier::hex::decode(R).unwrap_or_default();
+    let r = zkinfer::internals::verifier::hex::decode(R).unwrap_or_default();
     let mut carry = 0u16;
     for (w, b) in word.iter_mut().zip(r).rev() {
         let s = u16::from(*w) + u16::from(b) + carry;

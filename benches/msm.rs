@@ -18,13 +18,13 @@ mod common;
 use std::fmt::Write as _;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-use zkinfer::circuits::halo2_proofs::arithmetic::Field;
-use zkinfer::circuits::halo2_proofs::halo2curves::bn256::{Fr, G1Affine, G1};
-use zkinfer::circuits::halo2_proofs::halo2curves::group::{Curve, Group};
-use zkinfer::circuits::halo2_proofs::poly::commitment::ParamsProver;
-use zkinfer::prover::gpu::{select, BasesId, CpuMsm, Device, GpuOptions, Msm, Timed};
-use zkinfer::prover::{keygen, prove_on};
-use zkinfer::quantize::Target;
+use zkinfer::internals::circuits::halo2_proofs::arithmetic::Field;
+use zkinfer::internals::circuits::halo2_proofs::halo2curves::bn256::{Fr, G1Affine, G1};
+use zkinfer::internals::circuits::halo2_proofs::halo2curves::group::{Curve, Group};
+use zkinfer::internals::circuits::halo2_proofs::poly::commitment::ParamsProver;
+use zkinfer::internals::prover::gpu::{select, BasesId, CpuMsm, Device, GpuOptions, Msm, Timed};
+use zkinfer::internals::prover::{keygen, prove_on};
+use zkinfer::internals::quantize::Target;
 use zkinfer::{dev_srs_cached, Compiled, Model};
 
 struct Args {

@@ -2,8 +2,9 @@
 //!
 //! This crate is the facade over the pipeline crates and the home of the `zkinfer` CLI:
 //! [`Model::load`] imports an ONNX file, [`Model::calibrate`] chooses fixed-point scales,
-//! [`Model::quantize`] builds the integer graph, and [`run`] evaluates it exactly and reports
-//! its error against tract's float inference.
+//! [`Compiled::new`] builds its circuit, [`flow::prove`] proves an inference into a
+//! [`ProofFile`], [`steps::verify_file`] checks one, and [`receipts`] signs decisions over
+//! proofs. Everything else of the pipeline crates is under [`internals`].
 
 pub mod flow;
 mod hint;
@@ -17,13 +18,23 @@ pub mod steps;
 pub use hint::{quant_hints, verifier_hints, Hint};
 pub use pipeline::{report, run, Model, OutputReport, RunReport};
 pub use proving::{cache_dir, dev_srs_cached, with_lagrange_cached, Compiled, DEV_SEED};
-pub use zkinfer_circuits as circuits;
-pub use zkinfer_model_import as model_import;
-pub use zkinfer_prover as prover;
+pub use zkinfer_model_import::Tensor;
 pub use zkinfer_prover::gpu::Device;
-pub use zkinfer_quantize as quantize;
-pub use zkinfer_receipts as receipt_format;
-pub use zkinfer_verifier as verifier;
+pub use zkinfer_prover::proof_file::ProofFile;
+pub use zkinfer_quantize::{Settings, Target};
+
+/// The pipeline's library crates, for what the facade does not cover: chips, keys, the
+/// Solidity generator, the receipt format. Their APIs follow the pipeline's needs and change
+/// with it; the types above and the `flow`, `receipts`, `onchain` and `registry` modules are
+/// the stable surface.
+pub mod internals {
+    pub use zkinfer_circuits as circuits;
+    pub use zkinfer_model_import as model_import;
+    pub use zkinfer_prover as prover;
+    pub use zkinfer_quantize as quantize;
+    pub use zkinfer_receipts as receipt_format;
+    pub use zkinfer_verifier as verifier;
+}
 
 /// Errors of the facade: import, quantization and I/O, each already naming what failed.
 #[derive(Debug, thiserror::Error)]

@@ -101,10 +101,11 @@ fn hints(e: &anyhow::Error) -> &'static [zkinfer::Hint] {
             c.downcast_ref::<zkinfer::Error>()
                 .map(zkinfer::Error::hints)
                 .or_else(|| {
-                    c.downcast_ref::<zkinfer::quantize::QuantError>().map(zkinfer::quant_hints)
+                    c.downcast_ref::<zkinfer::internals::quantize::QuantError>()
+                        .map(zkinfer::quant_hints)
                 })
                 .or_else(|| {
-                    c.downcast_ref::<zkinfer::verifier::VerifierError>()
+                    c.downcast_ref::<zkinfer::internals::verifier::VerifierError>()
                         .map(zkinfer::verifier_hints)
                 })
         })

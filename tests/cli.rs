@@ -243,7 +243,8 @@ fn a_model_with_external_weights_runs_and_proves() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = root().join("examples/credit_score");
     let mut proto = gen_credit_score::model();
-    let blob = zkinfer::model_import::external::externalize(&mut proto, "network.onnx.data");
+    let blob =
+        zkinfer::internals::model_import::external::externalize(&mut proto, "network.onnx.data");
     std::fs::write(tmp.path().join("network.onnx.data"), blob).unwrap();
     let external = tmp.path().join("network.onnx");
     std::fs::write(&external, proto.encode_to_vec()).unwrap();

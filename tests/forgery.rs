@@ -8,13 +8,13 @@
 mod common;
 
 use common::*;
-use zkinfer::circuits::halo2_proofs::halo2curves::bn256::{Fr, G2Affine};
-use zkinfer::circuits::halo2_proofs::halo2curves::group::prime::PrimeCurveAffine;
-use zkinfer::circuits::halo2_proofs::halo2curves::group::{Curve, GroupEncoding};
-use zkinfer::circuits::halo2_proofs::SerdeFormat;
-use zkinfer::circuits::Plan;
-use zkinfer::prover::artifact::hex;
-use zkinfer::prover::keys::parse_vk;
+use zkinfer::internals::circuits::halo2_proofs::halo2curves::bn256::{Fr, G2Affine};
+use zkinfer::internals::circuits::halo2_proofs::halo2curves::group::prime::PrimeCurveAffine;
+use zkinfer::internals::circuits::halo2_proofs::halo2curves::group::{Curve, GroupEncoding};
+use zkinfer::internals::circuits::halo2_proofs::SerdeFormat;
+use zkinfer::internals::circuits::Plan;
+use zkinfer::internals::prover::artifact::hex;
+use zkinfer::internals::prover::keys::parse_vk;
 
 /// Where the sections of a verifying-key file lie.
 struct Sections {

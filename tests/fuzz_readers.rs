@@ -130,7 +130,8 @@ fn proving_key_seed() -> (Vec<u8>, [u8; 32]) {
     let c = corpus();
     let model = zkinfer::Model::load(&c.join("onnx/credit_score.onnx"), 1).unwrap();
     let settings =
-        zkinfer::quantize::Settings::read(&c.join("settings/credit_score.json")).unwrap();
+        zkinfer::internals::quantize::Settings::read(&c.join("settings/credit_score.json"))
+            .unwrap();
     let compiled = zkinfer::Compiled::new(&model, &settings).unwrap();
     let dir = tempfile::tempdir().unwrap();
     let (srs, label) = zkinfer::steps::srs_for(None, compiled.plan.k).unwrap();
@@ -144,23 +145,32 @@ fn read(reader: &str, input: &[u8], pk_hash: &[u8; 32]) -> bool {
     let text = || String::from_utf8_lossy(input).into_owned();
     match reader {
         "onnx" => {
-            zkinfer::model_import::from_bytes(input, "fuzz.onnx", &Default::default()).is_ok()
+            zkinfer::internals::model_import::from_bytes(input, "fuzz.onnx", &Default::default())
+                .is_ok()
         }
-        "settings" => zkinfer::quantize::Settings::from_json(&text()).is_ok(),
-        "input" => zkinfer::model_import::input::parse_input_json(&text(), "fuzz.json").is_ok(),
-        "vk" => zkinfer::prover::keys::parse_vk(input, "fuzz.vk").is_ok(),
-        "pk" => {
-            zkinfer::prover::keys::read_pk_from(&mut Cursor::new(input), pk_hash, "fuzz.pk").is_ok()
+        "settings" => zkinfer::internals::quantize::Settings::from_json(&text()).is_ok(),
+        "input" => {
+            zkinfer::internals::model_import::input::parse_input_json(&text(), "fuzz.json").is_ok()
         }
-        "srs" => zkinfer::prover::srs::read_srs_from(&mut Cursor::new(input), "fuzz.srs").is_ok(),
-        "ptau" => zkinfer::prover::srs::ptau::import_ptau(
+        "vk" => zkinfer::internals::prover::keys::parse_vk(input, "fuzz.vk").is_ok(),
+        "pk" => zkinfer::internals::prover::keys::read_pk_from(
             &mut Cursor::new(input),
-            None,
-            zkinfer::circuits::plan::MAX_K,
+            pk_hash,
+            "fuzz.pk",
         )
         .is_ok(),
-        "proof" => zkinfer::prover::proof_file::ProofFile::parse(&text()).is_ok(),
-        "calldata" => zkinfer::verifier::calldata::decode(input, 2).is_ok(),
+        "srs" => {
+            zkinfer::internals::prover::srs::read_srs_from(&mut Cursor::new(input), "fuzz.srs")
+                .is_ok()
+        }
+        "ptau" => zkinfer::internals::prover::srs::ptau::import_ptau(
+            &mut Cursor::new(input),
+            None,
+            zkinfer::internals::circuits::plan::MAX_K,
+        )
+        .is_ok(),
+        "proof" => zkinfer::internals::prover::proof_file::ProofFile::parse(&text()).is_ok(),
+        "calldata" => zkinfer::internals::verifier::calldata::decode(input, 2).is_ok(),
         _ => unreachable!("unknown reader {reader}"),
     }
 }

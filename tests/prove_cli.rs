@@ -135,12 +135,14 @@ fn setup_with_explicit_srs_settings_and_keys() {
 
 #[test]
 fn srs_import_checks_the_file() {
-    use zkinfer::circuits::halo2_proofs::SerdeFormat;
+    use zkinfer::internals::circuits::halo2_proofs::SerdeFormat;
     let tmp = tempfile::tempdir().unwrap();
     let cache = tmp.path().join("cache");
     let raw = tmp.path().join("ceremony.params");
     let mut bytes = Vec::new();
-    zkinfer::prover::dev_srs(6, 99).write_custom(&mut bytes, SerdeFormat::RawBytes).unwrap();
+    zkinfer::internals::prover::dev_srs(6, 99)
+        .write_custom(&mut bytes, SerdeFormat::RawBytes)
+        .unwrap();
     std::fs::write(&raw, &bytes).unwrap();
     let out = ok(&zkinfer(
         &cache,
@@ -184,7 +186,7 @@ fn evm_verifier_from_the_cli() {
     let raw = tmp.path().join("calldata.bin");
     ok(&zkinfer(&cache, &["encode-calldata", "--proof", s(&proof), "-o", s(&raw)]));
     let raw = std::fs::read(&raw).unwrap();
-    assert_eq!(hex.trim(), format!("0x{}", zkinfer::prover::artifact::hex(&raw)));
+    assert_eq!(hex.trim(), format!("0x{}", zkinfer::internals::prover::artifact::hex(&raw)));
     let file: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&proof).unwrap()).unwrap();
     let n = file["instances"].as_array().unwrap().len();

@@ -6,10 +6,10 @@ mod common;
 
 use common::*;
 use serde_json::{json, Value};
-use zkinfer::prover::proof_file::ProofFile;
-use zkinfer::receipt_format::dsse::Envelope;
-use zkinfer::receipt_format::keys::Signer;
-use zkinfer::receipt_format::statement::{outputs_sha256, proof_sha256, PAYLOAD_TYPE};
+use zkinfer::internals::prover::proof_file::ProofFile;
+use zkinfer::internals::receipt_format::dsse::Envelope;
+use zkinfer::internals::receipt_format::keys::Signer;
+use zkinfer::internals::receipt_format::statement::{outputs_sha256, proof_sha256, PAYLOAD_TYPE};
 
 struct Fixture {
     _tmp: tempfile::TempDir,
@@ -194,7 +194,7 @@ fn receipts_verify_replay_and_name_every_tampered_field() {
     p["predicate"]["context"]["agent_id"] = json!("someone-else");
     edited.payload = {
         // Only the payload is taken from this envelope; the original signature stays.
-        let signer = Signer::generate(zkinfer::receipt_format::keys::Scheme::Ed25519);
+        let signer = Signer::generate(zkinfer::internals::receipt_format::keys::Scheme::Ed25519);
         Envelope::sign(PAYLOAD_TYPE, &serde_json::to_vec(&p).unwrap(), &[&signer]).unwrap().payload
     };
     let path = f.dir.join("edited.json");
@@ -252,7 +252,7 @@ fn receipts_verify_replay_and_name_every_tampered_field() {
             Box::new(|p| {
                 let v = p["predicate"]["outputs"][0]["values"][0].as_f64().unwrap();
                 p["predicate"]["outputs"][0]["values"][0] = json!(v + 1.0);
-                let outs: Vec<zkinfer::prover::proof_file::ProvenTensor> =
+                let outs: Vec<zkinfer::internals::prover::proof_file::ProvenTensor> =
                     serde_json::from_value(p["predicate"]["outputs"].clone()).unwrap();
                 p["subject"][2]["digest"]["sha256"] = json!(outputs_sha256(&outs).unwrap());
             }),
@@ -368,7 +368,7 @@ fn receipts_by_digest_and_the_log() {
 }
 
 fn selector(sig: &str) -> Vec<u8> {
-    zkinfer::receipt_format::digest::keccak256(sig.as_bytes())[..4].to_vec()
+    zkinfer::internals::receipt_format::digest::keccak256(sig.as_bytes())[..4].to_vec()
 }
 
 fn word(v: u64) -> [u8; 32] {
@@ -394,16 +394,16 @@ fn act_call(digest: &[u8; 32], instances: &[[u8; 32]]) -> Vec<u8> {
     data
 }
 
-fn reverted_with(out: &zkinfer::verifier::evm::CallOutcome, reason: &str) -> bool {
+fn reverted_with(out: &zkinfer::internals::verifier::evm::CallOutcome, reason: &str) -> bool {
     !out.success && String::from_utf8_lossy(&out.output).contains(reason)
 }
 
 #[test]
 #[ignore = "full tier: compiles Solidity with the pinned solc (npm); run scripts/test.sh"]
 fn registry_on_revm_accepts_only_honest_submissions() {
+    use zkinfer::internals::verifier::evm::Chain;
+    use zkinfer::internals::verifier::solc::Compiler;
     use zkinfer::registry::{submission, Submission};
-    use zkinfer::verifier::evm::Chain;
-    use zkinfer::verifier::solc::Compiler;
     let f = fixture();
     let receipts: Vec<PathBuf> = (0..2)
         .map(|i| {
@@ -417,7 +417,7 @@ fn registry_on_revm_accepts_only_honest_submissions() {
         &f.cache,
         &["create-evm-verifier", "--vk", s(&f.vk), "-o", s(&sol), "--allow-oversize"],
     ));
-    let bin = zkinfer::verifier::hex::decode(
+    let bin = zkinfer::internals::verifier::hex::decode(
         std::fs::read_to_string(f.dir.join("Verifier.bin")).unwrap().trim(),
     )
     .unwrap();
@@ -445,7 +445,7 @@ fn registry_on_revm_accepts_only_honest_submissions() {
 
     // A front-runner copying the honest submission under its own name registers only its own
     // record: the agent's submission still goes through.
-    let squatter = Signer::generate(zkinfer::receipt_format::keys::Scheme::Secp256k1);
+    let squatter = Signer::generate(zkinfer::internals::receipt_format::keys::Scheme::Secp256k1);
     assert!(submission(&env[0], None, &reg, 1, &squatter).is_err(), "not the receipt's signer");
     let mut squat = honest.clone();
     squat.agent = zkinfer::registry::parse_address(&squatter.key_id()).unwrap();
@@ -464,7 +464,7 @@ fn registry_on_revm_accepts_only_honest_submissions() {
         s.signature = agent.sign(&s.signed_message(&reg, chain_id)).unwrap();
         s
     };
-    let stranger = Signer::generate(zkinfer::receipt_format::keys::Scheme::Secp256k1);
+    let stranger = Signer::generate(zkinfer::internals::receipt_format::keys::Scheme::Secp256k1);
     let mut by_stranger = second.clone();
     by_stranger.signature = stranger.sign(&second.signed_message(&reg, 1)).unwrap();
     let mut flipped = second.clone();
@@ -477,7 +477,7 @@ fn registry_on_revm_accepts_only_honest_submissions() {
     let relu = ProofFile::read(&relu_proof).unwrap();
     let mut other_model = second.clone();
     other_model.instances =
-        zkinfer::verifier::calldata::encode(&relu.instance_values().unwrap(), &[])
+        zkinfer::internals::verifier::calldata::encode(&relu.instance_values().unwrap(), &[])
             .chunks_exact(32)
             .map(|c| c.try_into().unwrap())
             .collect();

@@ -4,9 +4,9 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
 
 use std::cell::Cell;
-use zkinfer::circuits::halo2_proofs::poly::commitment::ParamsProver;
-use zkinfer::prover::dev_srs;
-use zkinfer::prover::srs::{import_params, lagrange_points, write_srs};
+use zkinfer::internals::circuits::halo2_proofs::poly::commitment::ParamsProver;
+use zkinfer::internals::prover::dev_srs;
+use zkinfer::internals::prover::srs::{import_params, lagrange_points, write_srs};
 use zkinfer::steps::srs_for_with;
 
 #[test]
@@ -66,7 +66,9 @@ fn larger_srs_lagrange_basis_is_computed_once_and_checked() {
     // halo2 params files with too few bytes, or none at all, are errors, not panics.
     let params = tmp.path().join("ceremony.params");
     let mut raw = Vec::new();
-    exact.write_custom(&mut raw, zkinfer::circuits::halo2_proofs::SerdeFormat::RawBytes).unwrap();
+    exact
+        .write_custom(&mut raw, zkinfer::internals::circuits::halo2_proofs::SerdeFormat::RawBytes)
+        .unwrap();
     for len in [0, 3, 4, raw.len() / 2, raw.len() - 1] {
         std::fs::write(&params, &raw[..len]).unwrap();
         assert!(import_params(&params, None).is_err(), "{len} bytes accepted");

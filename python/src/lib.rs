@@ -18,11 +18,11 @@ use pyo3::types::PyBytes;
 use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
 use zkinfer::flow::{self, Progress, ProveOutcome, ProveRequest};
-use zkinfer::model_import::Tensor;
-use zkinfer::prover::proof_file::ProofFile;
-use zkinfer::prover::srs::{write_srs, SrsOrigin};
-use zkinfer::prover::ProverError;
-use zkinfer::quantize::{
+use zkinfer::internals::model_import::Tensor;
+use zkinfer::internals::prover::proof_file::ProofFile;
+use zkinfer::internals::prover::srs::{write_srs, SrsOrigin};
+use zkinfer::internals::prover::ProverError;
+use zkinfer::internals::quantize::{
     LinearCheck, Settings, Target, Visibilities, Visibility, WeightVisibility,
 };
 use zkinfer::{onchain, steps, Compiled, Device, Model};
@@ -213,7 +213,7 @@ fn digests(
         let inputs = tensors(&m, &inputs)?;
         let c = Compiled::new(&m, &Settings::read(Path::new(settings))?)?;
         let [input, output, weights] = steps::digests(&c.qgraph, &steps::witness(&c, &inputs)?)
-            .map(|d| zkinfer::prover::instance::to_decimal(&d));
+            .map(|d| zkinfer::internals::prover::instance::to_decimal(&d));
         Ok(json!({"input": input, "output": output, "weights": weights}))
     });
     to_json(&v.map_err(err)?)
@@ -223,12 +223,12 @@ fn digests(
 #[pyfunction]
 #[pyo3(signature = (k, output, seed=zkinfer::DEV_SEED))]
 fn gen_srs(py: Python<'_>, k: u32, output: PathBuf, seed: u64) -> PyResult<()> {
-    let max = zkinfer::circuits::plan::MAX_K;
+    let max = zkinfer::internals::circuits::plan::MAX_K;
     if !(1..=max).contains(&k) {
         return Err(err(format!("k = {k} is out of range; use 1..={max}")));
     }
     py.detach(|| {
-        let srs = zkinfer::prover::dev_srs(k, seed);
+        let srs = zkinfer::internals::prover::dev_srs(k, seed);
         write_srs(&srs, &SrsOrigin::development(seed).label(), &output)
     })
     .map_err(err)
@@ -255,7 +255,7 @@ fn setup(
         let keys = steps::setup(&msm.msm, &c, &srs, &label, &output_dir)?;
         Ok(json!({
             "pk": output_dir.join("pk"), "vk": output_dir.join("vk"),
-            "circuit_hash": c.hash_hex(), "model_identity": zkinfer::prover::artifact::hex(&keys.identity), "k": c.plan.k, "insecure_srs": SrsOrigin::of_label(&label).is_insecure(),
+            "circuit_hash": c.hash_hex(), "model_identity": zkinfer::internals::prover::artifact::hex(&keys.identity), "k": c.plan.k, "insecure_srs": SrsOrigin::of_label(&label).is_insecure(),
             "msm": msm.msm.name(), "msm_fallback": msm.fallback,
         }))
     });
@@ -393,7 +393,7 @@ fn verify_evm(
 #[pyfunction]
 fn encode_calldata<'py>(py: Python<'py>, proof: PathBuf) -> PyResult<Bound<'py, PyBytes>> {
     let file = ProofFile::read(&proof).map_err(err)?;
-    let data = zkinfer::verifier::calldata::encode_proof_file(&file).map_err(err)?;
+    let data = zkinfer::internals::verifier::calldata::encode_proof_file(&file).map_err(err)?;
     Ok(PyBytes::new(py, &data))
 }
 

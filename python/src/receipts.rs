@@ -6,15 +6,15 @@ use pyo3::prelude::*;
 use serde_json::json;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
-use zkinfer::prover::proof_file::ProofFile;
-use zkinfer::quantize::Settings;
-use zkinfer::receipt_format::decision::DecisionRule;
-use zkinfer::receipt_format::dsse::Envelope;
-use zkinfer::receipt_format::keys::{Scheme, Signer};
-use zkinfer::receipt_format::log::{self, Trust};
+use zkinfer::internals::prover::proof_file::ProofFile;
+use zkinfer::internals::quantize::Settings;
+use zkinfer::internals::receipt_format::decision::DecisionRule;
+use zkinfer::internals::receipt_format::dsse::Envelope;
+use zkinfer::internals::receipt_format::keys::{Scheme, Signer};
+use zkinfer::internals::receipt_format::log::{self, Trust};
+use zkinfer::internals::verifier::hex::encode_0x;
 use zkinfer::receipts::{self, Expect, Request};
 use zkinfer::steps::Pins;
-use zkinfer::verifier::hex::encode_0x;
 
 /// Signs a receipt for a proof; returns its summary.
 #[pyfunction]
@@ -59,7 +59,7 @@ pub fn receipt_create(
         };
         let env = receipts::create(&req, &[&signer])?;
         env.write(&output)?;
-        let s = zkinfer::receipt_format::statement::Statement::from_envelope(&env)?;
+        let s = zkinfer::internals::receipt_format::statement::Statement::from_envelope(&env)?;
         Ok(json!({"receipt": output, "signer": signer.key_id(), "model_identity": s.predicate.model.identity, "decision": s.predicate.decision}))
     });
     to_json(&v.map_err(err)?)
@@ -161,7 +161,7 @@ pub fn keygen(scheme: &str, output: PathBuf) -> PyResult<String> {
 pub fn log_append(log: PathBuf, receipt: PathBuf) -> PyResult<String> {
     let r: Res<serde_json::Value> = (|| {
         let env = Envelope::read(&receipt)?;
-        zkinfer::receipt_format::statement::Statement::from_envelope(&env)?;
+        zkinfer::internals::receipt_format::statement::Statement::from_envelope(&env)?;
         let a = log::append_receipt(&log, &env)?;
         Ok(json!({"seq": a.seq, "hash": a.hash, "repaired_bytes": a.repaired_bytes}))
     })();

@@ -2,7 +2,9 @@
 
 use anyhow::{bail, Context};
 use std::path::PathBuf;
-use zkinfer::quantize::{LinearCheck, Target, Visibilities, Visibility, WeightVisibility};
+use zkinfer::internals::quantize::{
+    LinearCheck, Target, Visibilities, Visibility, WeightVisibility,
+};
 use zkinfer::Model;
 
 /// Arguments of `zkinfer calibrate`.

@@ -2,11 +2,11 @@
 
 use anyhow::Context;
 use std::path::PathBuf;
+use zkinfer::internals::prover::proof_file::ProofFile;
+use zkinfer::internals::verifier::calldata::encode_proof_file;
+use zkinfer::internals::verifier::hex::encode_0x;
+use zkinfer::internals::verifier::solidity::EIP170_LIMIT;
 use zkinfer::onchain::{create_evm_verifier, verify_evm, VerifierForm};
-use zkinfer::prover::proof_file::ProofFile;
-use zkinfer::verifier::calldata::encode_proof_file;
-use zkinfer::verifier::hex::encode_0x;
-use zkinfer::verifier::solidity::EIP170_LIMIT;
 
 /// Arguments of `zkinfer create-evm-verifier`.
 #[derive(clap::Args)]
@@ -146,11 +146,11 @@ pub fn create(a: &CreateArgs) -> anyhow::Result<()> {
 pub fn encode(a: &EncodeArgs) -> anyhow::Result<()> {
     let mut data = encode_proof_file(&ProofFile::read(&a.proof)?)?;
     if let Some(key) = &a.key {
-        let bytes = zkinfer::verifier::hex::decode(key)
+        let bytes = zkinfer::internals::verifier::hex::decode(key)
             .ok()
             .and_then(|b| <[u8; 20]>::try_from(b).ok())
             .with_context(|| format!("--key {key}: not a 20-byte address in hex"))?;
-        data = zkinfer::verifier::reusable::with_key(bytes, &data);
+        data = zkinfer::internals::verifier::reusable::with_key(bytes, &data);
     }
     match &a.output {
         Some(p) => {

@@ -2,8 +2,8 @@
 //! from the data itself, so a verifier holding the data can check a proof is about it.
 
 use std::path::PathBuf;
-use zkinfer::prover::instance::to_decimal;
-use zkinfer::quantize::Settings;
+use zkinfer::internals::prover::instance::to_decimal;
+use zkinfer::internals::quantize::Settings;
 use zkinfer::{steps, Compiled};
 
 /// Arguments of `zkinfer hash`.

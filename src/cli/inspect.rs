@@ -2,8 +2,8 @@
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
-use zkinfer::model_import::{scan_nodes, ImportError};
-use zkinfer::quantize::{Settings, Target};
+use zkinfer::internals::model_import::{scan_nodes, ImportError};
+use zkinfer::internals::quantize::{Settings, Target};
 use zkinfer::{Error, Model};
 
 /// Arguments of `zkinfer inspect`.
@@ -69,17 +69,16 @@ pub fn main(a: &Args) -> anyhow::Result<()> {
         }
     };
     let quantized = model.quantize(&settings);
-    let plan = quantized
-        .as_ref()
-        .ok()
-        .map(|q| zkinfer::circuits::plan_within(q, settings.max_lanes, settings.linear_check));
+    let plan = quantized.as_ref().ok().map(|q| {
+        zkinfer::internals::circuits::plan_within(q, settings.max_lanes, settings.linear_check)
+    });
     let mut prims: BTreeMap<&str, usize> = BTreeMap::new();
     let mut cost: BTreeMap<String, usize> = BTreeMap::new();
     if let (Ok(q), Some(Ok(p))) = (&quantized, &plan) {
         for n in &q.nodes {
             *prims.entry(n.node.as_str()).or_default() += 1;
         }
-        if let Ok(b) = zkinfer::circuits::lay_out_planned(q, None, p) {
+        if let Ok(b) = zkinfer::internals::circuits::lay_out_planned(q, None, p) {
             cost = b.node_cells;
         }
     }

@@ -1,7 +1,7 @@
 //! `zkinfer keygen`: a signing key for receipts, written only its owner can read.
 
 use std::path::PathBuf;
-use zkinfer::receipt_format::keys::{Scheme, Signer};
+use zkinfer::internals::receipt_format::keys::{Scheme, Signer};
 
 /// Arguments of `zkinfer keygen`.
 #[derive(clap::Args)]

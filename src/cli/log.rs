@@ -1,10 +1,10 @@
 //! `zkinfer log`: an append-only, hash-chained log of receipts.
 
 use std::path::PathBuf;
-use zkinfer::receipt_format::dsse::Envelope;
-use zkinfer::receipt_format::keys::Signer;
-use zkinfer::receipt_format::log::{self, Body, Trust};
-use zkinfer::receipt_format::statement::Statement;
+use zkinfer::internals::receipt_format::dsse::Envelope;
+use zkinfer::internals::receipt_format::keys::Signer;
+use zkinfer::internals::receipt_format::log::{self, Body, Trust};
+use zkinfer::internals::receipt_format::statement::Statement;
 
 /// `zkinfer log` subcommands.
 #[derive(clap::Subcommand)]

@@ -3,10 +3,10 @@
 //! it constrains.
 
 use std::path::PathBuf;
-use zkinfer::circuits::halo2_proofs::dev::MockProver;
-use zkinfer::circuits::halo2_proofs::halo2curves::bn256::Fr;
-use zkinfer::circuits::{lay_out_planned, ModelCircuit};
-use zkinfer::quantize::{eval, Target};
+use zkinfer::internals::circuits::halo2_proofs::dev::MockProver;
+use zkinfer::internals::circuits::halo2_proofs::halo2curves::bn256::Fr;
+use zkinfer::internals::circuits::{lay_out_planned, ModelCircuit};
+use zkinfer::internals::quantize::{eval, Target};
 use zkinfer::Compiled;
 
 /// Arguments of `zkinfer mock`.
@@ -49,7 +49,8 @@ pub fn main(a: &Args) -> anyhow::Result<()> {
             for f in failures.iter().take(10) {
                 let text = f.to_string();
                 // Gate and lookup failures name the node in their region already.
-                match zkinfer::circuits::diagnose::failing_node(&circuit.builder, &text) {
+                match zkinfer::internals::circuits::diagnose::failing_node(&circuit.builder, &text)
+                {
                     Some(node) if !text.contains(&node) => eprintln!("{node}: {text}"),
                     _ => eprintln!("{text}"),
                 }

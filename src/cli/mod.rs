@@ -37,7 +37,9 @@ pub struct ModelInput {
 
 impl ModelInput {
     /// Loads the model and reads the input.
-    pub fn load(&self) -> anyhow::Result<(zkinfer::Model, Vec<zkinfer::model_import::Tensor>)> {
+    pub fn load(
+        &self,
+    ) -> anyhow::Result<(zkinfer::Model, Vec<zkinfer::internals::model_import::Tensor>)> {
         let model = zkinfer::Model::load(&self.model, self.batch)?;
         let inputs = model.read_input(&self.input)?;
         Ok((model, inputs))

@@ -1,6 +1,6 @@
 //! `zkinfer ops`: the coverage manifest.
 
-use zkinfer::model_import::coverage::{markdown, COVERAGE};
+use zkinfer::internals::model_import::coverage::{markdown, COVERAGE};
 
 /// Arguments of `zkinfer ops`.
 #[derive(clap::Args)]

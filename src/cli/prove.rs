@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 use zkinfer::flow::{self, ProveRequest};
-use zkinfer::quantize::Target;
+use zkinfer::internals::quantize::Target;
 use zkinfer::Device;
 
 /// Arguments of `zkinfer prove`.

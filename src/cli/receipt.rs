@@ -4,11 +4,11 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use zkinfer::flow::{self, ProveRequest};
-use zkinfer::prover::proof_file::ProofFile;
-use zkinfer::quantize::{Settings, Target};
-use zkinfer::receipt_format::decision::DecisionRule;
-use zkinfer::receipt_format::dsse::Envelope;
-use zkinfer::receipt_format::keys::Signer;
+use zkinfer::internals::prover::proof_file::ProofFile;
+use zkinfer::internals::quantize::{Settings, Target};
+use zkinfer::internals::receipt_format::decision::DecisionRule;
+use zkinfer::internals::receipt_format::dsse::Envelope;
+use zkinfer::internals::receipt_format::keys::Signer;
 use zkinfer::receipts::{self, Expect, Outcome, Request};
 use zkinfer::steps::Pins;
 use zkinfer::Device;
@@ -152,7 +152,7 @@ fn create(a: &CreateArgs) -> anyhow::Result<()> {
     };
     let env = receipts::create(&req, &[&signer])?;
     env.write(&a.output)?;
-    let statement = zkinfer::receipt_format::statement::Statement::from_envelope(&env)?;
+    let statement = zkinfer::internals::receipt_format::statement::Statement::from_envelope(&env)?;
     let p = &statement.predicate;
     if a.json {
         println!(
@@ -384,7 +384,7 @@ pub struct SubmissionArgs {
 }
 
 fn submission(a: &SubmissionArgs) -> anyhow::Result<()> {
-    use zkinfer::verifier::hex::encode_0x as hex;
+    use zkinfer::internals::verifier::hex::encode_0x as hex;
     let signer = Signer::from_file_or_env(a.key.as_deref())?;
     let env = Envelope::read(&a.receipt)?;
     let registry = zkinfer::registry::parse_address(&a.registry)?;

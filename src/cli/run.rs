@@ -2,7 +2,7 @@
 
 use anyhow::Context;
 use std::path::PathBuf;
-use zkinfer::quantize::Target;
+use zkinfer::internals::quantize::Target;
 use zkinfer::run;
 
 /// Arguments of `zkinfer run`.
@@ -97,7 +97,7 @@ pub fn main(a: &Args) -> anyhow::Result<()> {
         "argmax agree".into(),
     ]];
     for o in &report.outputs {
-        let mut push = |vs: &str, e: &zkinfer::quantize::report::OutputError| {
+        let mut push = |vs: &str, e: &zkinfer::internals::quantize::report::OutputError| {
             rows.push(vec![
                 o.name.clone(),
                 vs.into(),

@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 use std::time::Instant;
-use zkinfer::quantize::Settings;
+use zkinfer::internals::quantize::Settings;
 use zkinfer::{steps, Compiled, Device, Model};
 
 /// Arguments of `zkinfer setup`.
@@ -49,7 +49,7 @@ pub fn main(a: &Args) -> anyhow::Result<()> {
         size(&pk_path),
         size(&vk_path)
     );
-    println!("model identity {}", zkinfer::prover::artifact::hex(&keys.identity));
+    println!("model identity {}", zkinfer::internals::prover::artifact::hex(&keys.identity));
     println!("wrote {} and {}", pk_path.display(), vk_path.display());
     Ok(())
 }

@@ -1,7 +1,7 @@
 //! `zkinfer srs gen|import`: structured reference strings.
 
 use std::path::PathBuf;
-use zkinfer::prover::srs::{dev_srs, import_params, write_srs, SrsOrigin};
+use zkinfer::internals::prover::srs::{dev_srs, import_params, write_srs, SrsOrigin};
 use zkinfer::DEV_SEED;
 
 /// Arguments of `zkinfer srs`.
@@ -43,8 +43,11 @@ enum Command {
 pub fn main(a: &Args) -> anyhow::Result<()> {
     match &a.command {
         Command::Gen { k, seed, output } => {
-            if !(1..=zkinfer::circuits::plan::MAX_K).contains(k) {
-                anyhow::bail!("--k must be between 1 and {}", zkinfer::circuits::plan::MAX_K);
+            if !(1..=zkinfer::internals::circuits::plan::MAX_K).contains(k) {
+                anyhow::bail!(
+                    "--k must be between 1 and {}",
+                    zkinfer::internals::circuits::plan::MAX_K
+                );
             }
             eprintln!("warning: this SRS is INSECURE (its secret follows from the seed); use it for development only");
             let sp = super::spinner(&format!("generating a 2^{k} development SRS"), false);
@@ -61,7 +64,7 @@ pub fn main(a: &Args) -> anyhow::Result<()> {
             println!(
                 "imported {} (k = {}, {label}) into {}",
                 file.display(),
-                zkinfer::circuits::halo2_proofs::poly::commitment::Params::k(&srs),
+                zkinfer::internals::circuits::halo2_proofs::poly::commitment::Params::k(&srs),
                 output.display()
             );
         }

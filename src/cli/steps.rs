@@ -5,16 +5,16 @@ use indicatif::ProgressBar;
 use std::cell::RefCell;
 use std::path::Path;
 use zkinfer::flow::Progress;
-use zkinfer::prover::gpu::Selected;
-use zkinfer::prover::srs::{Srs, SrsOrigin};
-use zkinfer::quantize::{Settings, Target};
+use zkinfer::internals::prover::gpu::Selected;
+use zkinfer::internals::prover::srs::{Srs, SrsOrigin};
+use zkinfer::internals::quantize::{Settings, Target};
 use zkinfer::{steps, Device, Model};
 
 /// Settings from a file, or calibrated on the given inputs (announced on stderr).
 pub fn settings_or_calibrate(
     model: &Model,
     settings: Option<&Path>,
-    inputs: &[zkinfer::model_import::Tensor],
+    inputs: &[zkinfer::internals::model_import::Tensor],
     target: Target,
     quiet: bool,
 ) -> anyhow::Result<Settings> {

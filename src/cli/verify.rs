@@ -1,7 +1,7 @@
 //! `zkinfer verify`: check a proof.json against a verifying key, with nothing else.
 
 use std::path::PathBuf;
-use zkinfer::prover::proof_file::ProofFile;
+use zkinfer::internals::prover::proof_file::ProofFile;
 use zkinfer::steps::Pins;
 
 /// Arguments of `zkinfer verify`.
@@ -48,9 +48,9 @@ fn check_digests(a: &Args, file: &ProofFile) -> anyhow::Result<()> {
     }
     let m = zkinfer::Model::load(model, 1)?;
     let data = m.read_input(input)?;
-    let c = zkinfer::Compiled::new(&m, &zkinfer::quantize::Settings::read(settings)?)?;
+    let c = zkinfer::Compiled::new(&m, &zkinfer::internals::quantize::Settings::read(settings)?)?;
     let ours = zkinfer::steps::digests(&c.qgraph, &zkinfer::steps::witness(&c, &data)?)
-        .map(|d| zkinfer::prover::instance::to_decimal(&d));
+        .map(|d| zkinfer::internals::prover::instance::to_decimal(&d));
     for (what, claimed, ours) in
         [("input", input_digest, &ours[0]), ("weights", weights_digest, &ours[2])]
     {
