@@ -1,5 +1,6 @@
-//! The CLI's wrappers of `zkinfer::steps` (settings, SRS, device, proving key): the same
-//! steps as `setup`, `prove`, `mock` and `receipt create` share, with the notes and progress the CLI shows around them.
+//! The CLI's wrappers of `zkinfer::steps` (settings, SRS, device) for the commands that do not
+//! run the whole [`zkinfer::flow`], and the [`Reporter`] that renders every step's notes and
+//! spinners, theirs and the flow's alike.
 
 use indicatif::ProgressBar;
 use std::cell::RefCell;
@@ -18,28 +19,20 @@ pub fn settings_or_calibrate(
     target: Target,
     quiet: bool,
 ) -> anyhow::Result<Settings> {
-    if settings.is_none() && !quiet {
-        eprintln!("note: no --settings given; calibrating on this input (target {target:?})");
+    if settings.is_none() {
+        Reporter::new(quiet).show(&Progress::Calibrating(target));
     }
     Ok(steps::settings_or_calibrate(model, settings, inputs, target)?)
 }
 
-/// The SRS for a circuit, warning when it is the development SRS.
+/// The SRS for a circuit, with a spinner while a larger SRS's Lagrange basis is computed and a
+/// warning when it is the development SRS.
 pub fn srs_for(path: Option<&Path>, k: u32, quiet: bool) -> anyhow::Result<(Srs, String)> {
-    let spinner = std::cell::RefCell::new(None);
-    let (srs, label) = steps::srs_for_with(path, k, &|k| {
-        *spinner.borrow_mut() = Some(super::spinner(
-            &format!(
-                "computing the SRS's Lagrange basis for k = {k} (once per SRS and size; cached)"
-            ),
-            quiet,
-        ));
-    })?;
-    if let Some(sp) = spinner.into_inner() {
-        sp.finish_and_clear();
-    }
-    if SrsOrigin::of_label(&label).is_insecure() && !quiet {
-        eprintln!("warning: using an INSECURE development SRS; pass --srs with a ceremony SRS (`zkinfer srs import`) for production");
+    let reporter = Reporter::new(quiet);
+    let (srs, label) = steps::srs_for_with(path, k, &|k| reporter.show(&Progress::Lagrange(k)))?;
+    reporter.done();
+    if SrsOrigin::of_label(&label).is_insecure() {
+        reporter.show(&Progress::InsecureSrs);
     }
     Ok((srs, label))
 }
@@ -50,15 +43,13 @@ pub fn open_device(device: Device, quiet: bool) -> anyhow::Result<Selected> {
     if device == Device::Cpu {
         return Ok(steps::open_device(device)?);
     }
-    let sp = super::spinner("opening the GPU and building its MSM pipelines", quiet);
+    let reporter = Reporter::new(quiet);
+    reporter.show(&Progress::OpeningDevice);
     let selected = steps::open_device(device)?;
-    sp.finish_and_clear();
-    if !quiet {
-        match &selected.fallback {
-            Some(reason) => eprintln!("note: --device {device}: MSMs run on the CPU ({reason})"),
-            None => eprintln!("note: MSMs run on {}", selected.msm.name()),
-        }
-    }
+    reporter.show(&Progress::Device {
+        msm: selected.msm.name().to_string(),
+        fallback: selected.fallback.clone(),
+    });
     Ok(selected)
 }
 
