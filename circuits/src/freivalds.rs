@@ -53,6 +53,7 @@ impl Builder {
                 vals[l][at.row] = v;
             }
         }
+        #[cfg(feature = "test-hooks")]
         for (&at, &d) in &self.late_offsets {
             if let Col::Late(l) = at.col {
                 vals[l][at.row] += fe(d);

@@ -100,7 +100,7 @@ fn relu_proves_the_calibrated_bound_of_its_input() {
     let y = g.op(QOp::Relu, vec![a], &[4], 300, false);
     let fused = g.output(y);
     let b = check_sound(&fused, std::slice::from_ref(&x));
-    assert_eq!(b.public_values, ints(&[0, 0, 0, 300]));
+    assert_eq!(b.public_values(), ints(&[0, 0, 0, 300]));
     for v in [301, -301] {
         let mut w = witness(&fused, std::slice::from_ref(&x));
         w[0][0] = v;
@@ -115,7 +115,7 @@ fn relu_proves_the_calibrated_bound_of_its_input() {
     let y = g.op(QOp::Relu, vec![c], &[4], 300, false);
     let plain = g.output(y);
     let p = check_sound(&plain, std::slice::from_ref(&x));
-    assert_eq!(p.public_values, b.public_values);
+    assert_eq!(p.public_values(), b.public_values());
     // Without the fusion the two layouts would differ by the Add's 4 × 3 cells alone.
     assert!(b.cells() + 4 * 3 < p.cells(), "fused {} vs plain {} cells", b.cells(), p.cells());
 }
@@ -171,13 +171,17 @@ fn matmul_freivalds_chip() {
     let w = g.konst(&[3, 2], vec![1, -2, 3, 0, 5, -1]);
     let y = g.op(QOp::MatMul, vec![a, w], &[2, 2], 1000, false);
     let b = check_sound_with(&g.output(y), std::slice::from_ref(&x), &freivalds());
-    assert!(!b.late.is_empty() && !b.late[0].values.is_empty(), "no second-phase cells");
+    assert!(
+        !b.late_lanes().is_empty() && !b.late_lanes()[0].values.is_empty(),
+        "no second-phase cells"
+    );
     // A consistent lie: the claimed product and the public output both +1. Only the
     // Freivalds check can catch it.
     assert_rejects_with(&b, |bad| {
-        let Col::Lane(l) = bad.public[0].col else { panic!("output not on a lane") };
-        bad.lanes[l].values[bad.public[0].row] += 1;
-        bad.public_values[0] += Fr::one();
+        let out = bad.public_cells()[0];
+        let Col::Lane(l) = out.col else { panic!("output not on a lane") };
+        bad.lanes_mut()[l].values[out.row] += 1;
+        bad.public_values_mut()[0] += Fr::one();
     });
 
     let mut g = G::new();
@@ -204,7 +208,7 @@ fn matmul_freivalds_chip() {
     let b = check_sound_with(&q, std::slice::from_ref(&x), &freivalds());
     // Keygen sees the same structure without a witness.
     let without = lay_out(&q, None, &freivalds()).unwrap();
-    assert_eq!((b.late_log.len(), &b.copies), (without.late_log.len(), &without.copies));
+    assert_eq!((b.late_log().len(), &b.copies()), (without.late_log().len(), &without.copies()));
 }
 
 /// A Freivalds-checked MatMul (node 1) then a Rescale (node 2), laid out with a witness.
@@ -225,24 +229,24 @@ fn matmul_then_rescale() -> (QGraph, Builder) {
 fn failures_are_traced_to_their_onnx_node() {
     let (q, b) = matmul_then_rescale();
     let (matmul, rescale) = (q.nodes[1].node.clone(), q.nodes[2].node.clone());
-    let late = Cell { col: Col::Late(0), row: b.late[0].values.len() - 1 };
+    let late = Cell { col: Col::Late(0), row: b.late_lanes()[0].values.len() - 1 };
     assert_eq!(b.owner(late).map(|o| o.0), Some(matmul.as_str()));
-    assert_eq!(b.owner(b.public[0]).map(|o| o.0), Some(rescale.as_str()));
+    assert_eq!(b.owner(b.public_cells()[0]).map(|o| o.0), Some(rescale.as_str()));
     // The input's bound checks come first in the lookup lanes, the rescale's range checks last.
     assert_eq!(b.owner(Cell { col: Col::LookupX(0), row: 0 }), Some(("in", "Input")));
-    let last = Cell { col: Col::LookupY(0), row: b.lookups[0].x.len() - 1 };
+    let last = Cell { col: Col::LookupY(0), row: b.lookup_lanes()[0].x.len() - 1 };
     assert_eq!(b.owner(last).map(|o| o.0), Some(rescale.as_str()));
     assert_eq!(b.owner(Cell { col: Col::Constant, row: 0 }), None);
     // A broken second-phase cell is reported against the MatMul, a broken quotient against
     // the Rescale.
     let mut bad = b.clone();
-    bad.late_offsets.insert(late, 1);
+    bad.offset_late(late, 1);
     let traced = traced_failures(&bad);
     assert!(traced.contains(&Some(format!("node '{matmul}' (Test)"))), "{traced:?}");
     let mut bad = b.clone();
-    let Col::Lane(l) = b.public[0].col else { panic!("output not on a lane") };
-    bad.lanes[l].values[b.public[0].row] += 1;
-    bad.public_values[0] += Fr::one();
+    let Col::Lane(l) = b.public_cells()[0].col else { panic!("output not on a lane") };
+    bad.lanes_mut()[l].values[b.public_cells()[0].row] += 1;
+    bad.public_values_mut()[0] += Fr::one();
     let traced = traced_failures(&bad);
     assert!(traced.contains(&Some(format!("node '{rescale}' (Test)"))), "{traced:?}");
 }
@@ -263,18 +267,18 @@ fn regions_are_named_after_their_onnx_node() {
             assert!(covered.insert(cell, ()).is_none(), "{cell:?} in two regions");
         }
     }
-    let lane_cells: usize = b.lanes.iter().chain(&b.late).map(|l| l.values.len()).sum();
-    let lookup_cells: usize = b.lookups.iter().map(|l| l.x.len()).sum();
+    let lane_cells: usize = b.lanes().iter().chain(b.late_lanes()).map(|l| l.values.len()).sum();
+    let lookup_cells: usize = b.lookup_lanes().iter().map(|l| l.x.len()).sum();
     assert_eq!(covered.len(), lane_cells + lookup_cells);
 
     // A range check of the rescale's, broken.
     let owned_by_rescale = |cell: Cell| b.owner(cell).map(|o| o.0) == Some(rescale.as_str());
-    let (lane, row) = (0..b.lookups.len())
-        .flat_map(|l| (0..b.lookups[l].x.len()).map(move |r| (l, r)))
+    let (lane, row) = (0..b.lookup_lanes().len())
+        .flat_map(|l| (0..b.lookup_lanes()[l].x.len()).map(move |r| (l, r)))
         .find(|&(l, r)| owned_by_rescale(Cell { col: Col::LookupX(l), row: r }))
         .expect("the rescale has no lookup");
     let mut bad = b.clone();
-    bad.lookups[lane].x[row] = 1 << 20;
+    bad.lookup_lanes_mut()[lane].x[row] = 1 << 20;
     let failures = mock_verify(&bad).expect_err("an out-of-range lookup was accepted");
     let lookup = failures
         .iter()
@@ -288,12 +292,12 @@ fn regions_are_named_after_their_onnx_node() {
     assert_eq!(diagnose::failing_cell(&b, &lookup), Some(Cell { col: Col::LookupX(lane), row }));
 
     // A multiply-accumulate gate of the rescale: its result cell, two rows below, changed.
-    let (l, row) = (0..b.lanes.len())
-        .flat_map(|l| b.lanes[l].mac.iter().map(move |&r| (l, r)))
+    let (l, row) = (0..b.lanes().len())
+        .flat_map(|l| b.lanes()[l].mac.iter().map(move |&r| (l, r)))
         .find(|&(l, r)| owned_by_rescale(Cell { col: Col::Lane(l), row: r }))
         .expect("the rescale has no gate");
     let mut bad = b.clone();
-    bad.lanes[l].values[row + 2] += 1;
+    bad.lanes_mut()[l].values[row + 2] += 1;
     let failures = mock_verify(&bad).expect_err("a broken accumulator was accepted");
     let gate = failures
         .iter()
@@ -376,7 +380,7 @@ fn activation_lookup_tables() {
         let t = &q.tables[0];
         let expected: Vec<i128> =
             [-40, -3, 0, 5, 39].iter().map(|&x| i128::from(t.eval(x).unwrap())).collect();
-        assert_eq!(b.public_values, ints(&expected), "{}", func.name());
+        assert_eq!(b.public_values(), ints(&expected), "{}", func.name());
     }
 }
 
@@ -399,7 +403,7 @@ fn log_lookup_table() {
     let t = &q.tables[0];
     let expected: Vec<i128> =
         [0, 3, 8, 39].iter().map(|&x| i128::from(t.eval(x).unwrap())).collect();
-    assert_eq!(b.public_values, ints(&expected));
+    assert_eq!(b.public_values(), ints(&expected));
 }
 
 #[test]
@@ -420,7 +424,7 @@ fn interpolated_lookup_chip() {
     let t = &q.tables[0];
     let expected: Vec<i128> =
         [-40, -3, 0, 5, 39].iter().map(|&x| i128::from(t.eval(x).unwrap())).collect();
-    assert_eq!(b.public_values, ints(&expected));
+    assert_eq!(b.public_values(), ints(&expected));
 }
 
 #[test]
@@ -447,10 +451,10 @@ fn keygen_structure_does_not_depend_on_the_witness() {
     let w = witness(&q, &[vec![517.0, -999.0, 16.0]]);
     let with = lay_out(&q, Some(&w), &Layout::new(2, 2, LIMB)).unwrap();
     let without = lay_out(&q, None, &Layout::new(2, 2, LIMB)).unwrap();
-    assert_eq!(with.copies, without.copies);
+    assert_eq!(with.copies(), without.copies());
     assert_eq!(with.rows(), without.rows());
-    assert_eq!(with.constants, without.constants);
-    for (x, y) in with.lanes.iter().zip(&without.lanes) {
+    assert_eq!(with.constants(), without.constants());
+    for (x, y) in with.lanes().iter().zip(without.lanes()) {
         assert_eq!((&x.mul_add, &x.mac, &x.coef), (&y.mul_add, &y.mac, &y.coef));
     }
 }
@@ -493,7 +497,7 @@ fn argmax_chip_first_and_last() {
         let q = g.output(y);
         let b = check_sound(&q, &[vec![5.0, 9.0, 9.0, -1.0, -3.0, -3.0, -4.0, -30.0]]);
         let expected = if select_last { vec![2, 1] } else { vec![1, 0] };
-        assert_eq!(b.public_values, ints(&expected));
+        assert_eq!(b.public_values(), ints(&expected));
     }
 }
 
@@ -516,24 +520,24 @@ fn quotient_attack(bound_quotient: bool) -> bool {
     let x = b.run(&[17])[0];
     let cells = b.run(&[2, 4]);
     let (r, q) = (cells[0], cells[1]);
-    b.field_offsets.insert(q, (1, 2));
+    b.offset_field(q, 1, 2);
     let back = b.lincomb(&[(r, 1), (q, 4)], -2);
-    b.field_offsets.insert(Cell { col: back.col, row: back.row - 1 }, (1, 2));
+    b.offset_field(Cell { col: back.col, row: back.row - 1 }, 1, 2);
     if let Col::Lane(l) = back.col {
-        b.lanes[l].values[back.row] = 17;
+        b.lanes_mut()[l].values[back.row] = 17;
     }
     b.copy(back, x);
     b.range_check(r, 2);
     if bound_quotient {
         b.small(q, 250);
-        let (_, shifted) = *b.copies.last().unwrap();
-        b.field_offsets.insert(Cell { col: shifted.col, row: shifted.row - 1 }, (1, 2));
-        b.field_offsets.insert(shifted, (1, 2));
+        let (_, shifted) = *b.copies().last().unwrap();
+        b.offset_field(Cell { col: shifted.col, row: shifted.row - 1 }, 1, 2);
+        b.offset_field(shifted, 1, 2);
     }
     let y = b.lincomb(&[(q, 4)], 0);
-    b.field_offsets.insert(Cell { col: y.col, row: y.row - 1 }, (1, 2));
+    b.offset_field(Cell { col: y.col, row: y.row - 1 }, 1, 2);
     if let Col::Lane(l) = y.col {
-        b.lanes[l].values[y.row] = 17;
+        b.lanes_mut()[l].values[y.row] = 17;
     }
     b.expose(y);
     verify(&b)
@@ -558,7 +562,7 @@ fn bound_tables_prove_bounds_and_relu() {
     let relu = g.output(y);
     let b = check_sound_with(&relu, std::slice::from_ref(&x), &tables);
     assert!(b.uses_bound_tables());
-    assert_eq!(b.public_values, ints(&[0, 0, 0, 300]));
+    assert_eq!(b.public_values(), ints(&[0, 0, 0, 300]));
     let plain =
         lay_out(&relu, Some(&witness(&relu, std::slice::from_ref(&x))), &Layout::new(2, 2, 10));
     assert!(b.cells() < plain.unwrap().cells());

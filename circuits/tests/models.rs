@@ -49,7 +49,7 @@ fn small_models_satisfy_mock_prover_with_exact_outputs() {
             .iter()
             .flat_map(|&o| witness[o].iter().map(|&v| zkinfer_circuits::fe(i128::from(v))))
             .collect();
-        assert_eq!(b.public_values, expected, "{name}: public outputs differ from the evaluator");
+        assert_eq!(b.public_values(), expected, "{name}: public outputs differ from the evaluator");
         let c = ModelCircuit::new(b);
         let prover = MockProver::<Fr>::run(p.k, &c, vec![c.instances()]).unwrap();
         if let Err(e) = prover.verify() {

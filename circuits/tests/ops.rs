@@ -55,7 +55,7 @@ fn circuit(case: &OpCase) -> Builder {
 }
 
 /// `count` cells spread evenly over `cells` (all of them when `count` is `None`).
-fn spread(cells: Vec<(Col, usize)>, count: Option<usize>) -> Vec<(Col, usize)> {
+fn spread(cells: Vec<Cell>, count: Option<usize>) -> Vec<Cell> {
     match count {
         Some(n) if cells.len() > n => {
             (0..n).map(|i| cells[i * (cells.len() - 1) / (n - 1).max(1)]).collect()
@@ -75,13 +75,13 @@ fn check_family(family: &str, sample: Option<usize>) {
             failures.push(format!("{name}: honest witness rejected: {:?}", &e[..e.len().min(3)]));
             continue;
         }
-        for (col, row) in spread(witness_cells(&b), sample) {
-            if verify(&perturbed(&b, col, row)) {
-                let owner = b.owner(Cell { col, row }).map(|(n, op)| format!("{n} ({op})"));
-                failures.push(format!("{name}: perturbing {col:?} row {row} ({owner:?}) passed"));
+        for cell in spread(b.witness_cells(), sample) {
+            if verify(&b.perturbed(cell)) {
+                let owner = b.owner(cell).map(|(n, op)| format!("{n} ({op})"));
+                failures.push(format!("{name}: perturbing {cell:?} ({owner:?}) passed"));
             }
         }
-        if !b.public_values.is_empty() && verify(&wrong_output(&b)) {
+        if !b.public_values().is_empty() && verify(&wrong_output(&b)) {
             failures.push(format!("{name}: a wrong public output was accepted"));
         }
     }

@@ -28,17 +28,17 @@ fn packed_groups_publish_words_that_unpack_to_their_values() {
     let expected = [pack(&inputs, bin).unwrap(), pack(&outputs, bout).unwrap()];
     assert_eq!(expected[0].len(), n.div_ceil(per_word(bin)));
     assert_eq!(expected[1].len(), 1, "thirty 7-bit digits fit one word");
-    assert_eq!(b.public_values, expected.concat());
+    assert_eq!(b.public_values(), expected.concat());
     assert_eq!(unpack(&expected[0], bin, n), Some(inputs));
     assert_eq!(unpack(&expected[1], bout, n), Some(outputs));
-    for i in 0..b.public_values.len() {
+    for i in 0..b.public_values().len() {
         let mut bad = b.clone();
-        bad.public_values[i] += Fr::one();
+        bad.public_values_mut()[i] += Fr::one();
         assert!(!verify(&bad), "a changed word {i} was accepted");
     }
     // The words are wide: a value at digit i moves the word by 2^(i·bits).
     let mut bad = b.clone();
-    bad.public_values[1] += Fr::from(1u64 << bin);
+    bad.public_values_mut()[1] += Fr::from(1u64 << bin);
     assert!(!verify(&bad), "a word with its second digit raised was accepted");
 }
 
@@ -76,7 +76,7 @@ fn packing_refuses_values_beyond_their_digit() {
     fixed.visibility.weights = WeightVisibility::Fixed;
     let checked = lay_out(&honest, None, &layout).unwrap();
     let unchecked = lay_out(&fixed, None, &layout).unwrap();
-    let lookups = |b: &Builder| b.lookups.iter().map(|l| l.x.len()).sum::<usize>();
+    let lookups = |b: &Builder| b.lookup_lanes().iter().map(|l| l.x.len()).sum::<usize>();
     assert!(lookups(&checked) > lookups(&unchecked));
 }
 

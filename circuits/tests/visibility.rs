@@ -21,24 +21,24 @@ fn visibility_picks_the_public_instances() {
     // Inputs then outputs, each group only when public.
     let both = build(public, public);
     let b = lay_out(&both, Some(&witness(&both, &x)), &Layout::new(2, 2, LIMB)).unwrap();
-    assert_eq!(b.public_values, ints(&[517, -999, 16, 16, -31, 1]));
+    assert_eq!(b.public_values(), ints(&[517, -999, 16, 16, -31, 1]));
     assert!(verify(&b));
-    for i in 0..b.public_values.len() {
+    for i in 0..b.public_values().len() {
         let mut bad = b.clone();
-        bad.public_values[i] += Fr::one();
+        bad.public_values_mut()[i] += Fr::one();
         assert!(!verify(&bad), "a changed public value {i} was accepted");
     }
     let inputs_only = build(public, private);
     let b =
         lay_out(&inputs_only, Some(&witness(&inputs_only, &x)), &Layout::new(2, 2, LIMB)).unwrap();
-    assert_eq!(b.public_values, ints(&[517, -999, 16]));
+    assert_eq!(b.public_values(), ints(&[517, -999, 16]));
     assert!(verify(&b));
     // Private outputs are still constrained: every perturbed witness cell fails.
     let hidden = check_sound(&inputs_only, &x);
-    assert_eq!(hidden.public_values.len(), 3);
+    assert_eq!(hidden.public_values().len(), 3);
     let default = build(private, public);
     let b = lay_out(&default, Some(&witness(&default, &x)), &Layout::new(2, 2, LIMB)).unwrap();
-    assert_eq!(b.public_values, ints(&[16, -31, 1]));
+    assert_eq!(b.public_values(), ints(&[16, -31, 1]));
 }
 
 /// Whether a Poseidon lane cell is pinned by a gate or a copy (the first row's state, the
@@ -47,7 +47,7 @@ fn visibility_picks_the_public_instances() {
 fn hash_cell_constrained(b: &Builder, lane: usize, row: usize, word: usize) -> bool {
     use zkinfer_circuits::builder::HASH_BLOCK;
     use zkinfer_circuits::poseidon::is_full_round;
-    let l = &b.hash[lane];
+    let l = &b.hash_lanes()[lane];
     let block = row / HASH_BLOCK;
     if word < 3 {
         return row > 0;
@@ -66,7 +66,7 @@ fn hash_cell_constrained(b: &Builder, lane: usize, row: usize, word: usize) -> b
 /// Whether a block only pads its lane (no copy reaches its absorb row).
 fn padding(b: &Builder, lane: usize, block: usize) -> bool {
     let at = Cell { col: Col::Hash(lane, 3), row: block * zkinfer_circuits::builder::HASH_BLOCK };
-    !b.copies.iter().any(|&(x, y)| x == at || y == at)
+    !b.copies().iter().any(|&(x, y)| x == at || y == at)
 }
 
 #[test]
@@ -80,11 +80,11 @@ fn hashed_groups_publish_their_poseidon_digests() {
         digest_ints(&w[q.inputs[0]].iter().map(|&v| i128::from(v)).collect::<Vec<_>>()),
         digest_ints(&w[q.outputs[0]].iter().map(|&v| i128::from(v)).collect::<Vec<_>>()),
     ];
-    assert_eq!(b.public_values, expected, "the instances are the two digests");
-    assert_eq!(b.hash.len(), 1, "one Poseidon lane added on demand");
+    assert_eq!(b.public_values(), expected, "the instances are the two digests");
+    assert_eq!(b.hash_lanes().len(), 1, "one Poseidon lane added on demand");
     assert!(verify(&b), "honest witness rejected");
     // Every pinned Poseidon cell, +1, fails.
-    let lane = &b.hash[0];
+    let lane = &b.hash_lanes()[0];
     let mut tried = 0;
     for row in 0..lane.s.len() {
         for word in 0..6 {
@@ -93,9 +93,9 @@ fn hashed_groups_publish_their_poseidon_digests() {
             }
             let mut bad = b.clone();
             if word < 3 {
-                bad.hash[0].s[row][word] += Fr::one();
+                bad.hash_lanes_mut()[0].s[row][word] += Fr::one();
             } else {
-                bad.hash[0].w[row][word - 3] += Fr::one();
+                bad.hash_lanes_mut()[0].w[row][word - 3] += Fr::one();
             }
             assert!(!verify(&bad), "perturbing hash word {word} row {row} was not caught");
             tried += 1;
@@ -105,20 +105,20 @@ fn hashed_groups_publish_their_poseidon_digests() {
     // A failing Poseidon cell is traced to the group it hashes: the last block is the outputs'.
     let mut bad = b.clone();
     let row = lane.s.len() - 10;
-    bad.hash[0].w[row][0] += Fr::one();
+    bad.hash_lanes_mut()[0].w[row][0] += Fr::one();
     let traced = traced_failures(&bad);
     let want = Some("node 'hash of the outputs' (Poseidon)".to_string());
     assert!(traced.contains(&want), "{traced:?}");
     // Each digest, changed, fails; so does the digest of another input, honestly computed.
     for i in 0..2 {
         let mut bad = b.clone();
-        bad.public_values[i] += Fr::one();
+        bad.public_values_mut()[i] += Fr::one();
         assert!(!verify(&bad), "a changed digest {i} was accepted");
     }
     let other = witness(&q, &[vec![517.0, -999.0, 16.0, 3.0, -63.0]]);
     let mut bad = lay_out(&q, Some(&other), &Layout::new(2, 2, LIMB)).unwrap();
     assert!(verify(&bad));
-    bad.public_values[0] = b.public_values[0];
+    bad.public_values_mut()[0] = b.public_values()[0];
     assert!(!verify(&bad), "another input's witness passed for this input's digest");
     // The input cells that feed the hash are themselves pinned.
     check_sound(&q, &x);
@@ -136,15 +136,15 @@ fn hashed_groups_larger_than_a_chunk_hash_as_a_tree_over_lanes() {
     let b = lay_out(&q, Some(&w), &layout).unwrap();
     let ints = |t: usize| w[t].iter().map(|&v| i128::from(v)).collect::<Vec<_>>();
     assert_eq!(
-        b.public_values,
+        b.public_values(),
         [digest_ints(&ints(q.inputs[0])), digest_ints(&ints(q.outputs[0]))]
     );
     let blocks: Vec<usize> =
-        b.hash.iter().map(zkinfer_circuits::builder::HashLane::blocks).collect();
+        b.hash_lanes().iter().map(zkinfer_circuits::builder::HashLane::blocks).collect();
     assert!(blocks.iter().all(|&n| n == blocks[0]), "lanes padded to one length: {blocks:?}");
     assert!(verify(&b), "honest witness rejected");
     let mut bad = b.clone();
-    bad.public_values[1] += Fr::one();
+    bad.public_values_mut()[1] += Fr::one();
     assert!(!verify(&bad));
 }
 
@@ -163,8 +163,8 @@ fn affine(w: Vec<i64>, weights: WeightVisibility) -> QGraph {
 
 /// The fixed columns a layout fills: constants, gate selectors and coefficients, table.
 fn fixed_columns(b: &Builder) -> String {
-    let lanes: Vec<_> = b.lanes.iter().map(|l| (&l.mul_add, &l.mac, &l.coef)).collect();
-    format!("{:?} {lanes:?} {:?}", b.constants, b.table)
+    let lanes: Vec<_> = b.lanes().iter().map(|l| (&l.mul_add, &l.mac, &l.coef)).collect();
+    format!("{:?} {lanes:?} {:?}", b.constants(), b.table())
 }
 
 #[test]
@@ -182,12 +182,12 @@ fn hidden_weights_leave_the_fixed_columns_and_hashed_ones_publish_their_digest()
         let keygen = |w: &Vec<i64>| lay_out(&affine(w.clone(), weights), None, &layout).unwrap();
         assert_eq!(fixed_columns(&keygen(&w1)), fixed_columns(&keygen(&w2)), "{weights}");
         let hashed = weights == WeightVisibility::Hashed;
-        assert_eq!(b.public_values.len(), 4 + usize::from(hashed));
+        assert_eq!(b.public_values().len(), 4 + usize::from(hashed));
         if hashed {
             let all: Vec<i128> = w1.iter().chain(&[7, -3, 0, 1]).map(|&v| i128::from(v)).collect();
-            assert_eq!(b.public_values[4], digest_ints(&all), "weights digest, in tensor order");
+            assert_eq!(b.public_values()[4], digest_ints(&all), "weights digest, in tensor order");
             let mut bad = b.clone();
-            bad.public_values[4] += Fr::one();
+            bad.public_values_mut()[4] += Fr::one();
             assert!(!verify(&bad), "another weights digest was accepted");
         }
     }
@@ -246,11 +246,11 @@ fn a_graph_output_folded_to_a_constant_is_laid_out_and_pinned() {
         let b = lay_out(&q, Some(&witness(&q, &x)), &Layout::new(2, 2, LIMB)).unwrap();
         assert!(verify(&b), "{output}: honest witness rejected");
         if output == Visibility::Public {
-            assert_eq!(b.public_values, ints(&[16, -31, 1, 7, -3]));
+            assert_eq!(b.public_values(), ints(&[16, -31, 1, 7, -3]));
         }
-        for i in 0..b.public_values.len() {
+        for i in 0..b.public_values().len() {
             let mut bad = b.clone();
-            bad.public_values[i] += Fr::one();
+            bad.public_values_mut()[i] += Fr::one();
             assert!(!verify(&bad), "{output}: a changed instance {i} was accepted");
         }
     }

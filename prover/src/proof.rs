@@ -73,7 +73,7 @@ pub fn prove_profiled(
     let layout = Instant::now();
     let builder = lay_out_planned(q, Some(witness), plan)?;
     let layout = layout.elapsed().as_secs_f64();
-    let instances = builder.public_values.clone();
+    let instances = builder.public_values().to_vec();
     let circuit = ModelCircuit::new(builder);
     let mut transcript = EvmTranscript::new(Vec::new());
     let params = MsmParams::with_msm(srs, Arc::clone(msm));

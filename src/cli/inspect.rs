@@ -79,7 +79,7 @@ pub fn main(a: &Args) -> anyhow::Result<()> {
             *prims.entry(n.node.as_str()).or_default() += 1;
         }
         if let Ok(b) = zkinfer::internals::circuits::lay_out_planned(q, None, p) {
-            cost = b.node_cells;
+            cost = b.node_cells().clone();
         }
     }
     let shapes = |ids: &[usize]| {

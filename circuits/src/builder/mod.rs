@@ -5,8 +5,11 @@
 //! the quantized graph alone, never by witness values, so keygen and proving build the same
 //! circuit; without a witness every value is 0 and marked unknown at synthesis.
 
+mod access;
 mod late_value;
 mod split;
+#[cfg(feature = "test-hooks")]
+mod tamper;
 
 pub use late_value::LateValue;
 pub use split::Split;
@@ -200,55 +203,54 @@ pub(crate) fn least_filled(lanes: &[Lane]) -> usize {
 #[derive(Clone, Debug)]
 pub struct Builder {
     /// Gate lanes.
-    pub lanes: Vec<Lane>,
+    pub(crate) lanes: Vec<Lane>,
     /// Second-phase gate lanes; their values are placeholders, the real ones follow from
     /// [`Builder::late_log`] and the challenge at synthesis.
-    pub late: Vec<Lane>,
+    pub(crate) late: Vec<Lane>,
     /// How each second-phase cell's value is computed, in creation order.
-    pub late_log: Vec<(Cell, LateValue)>,
+    pub(crate) late_log: Vec<(Cell, LateValue)>,
     /// Powers of the challenge laid out so far (`powers[j]` holds c^j).
     pub(crate) powers: Vec<Cell>,
     /// How linear layers are checked.
-    pub linear: LinearCheck,
+    pub(crate) linear: LinearCheck,
     /// Lookup lanes.
-    pub lookups: Vec<LookupLane>,
+    pub(crate) lookups: Vec<LookupLane>,
     /// Distinct constants, placed in the constant column.
-    pub constants: Vec<i128>,
+    pub(crate) constants: Vec<i128>,
     constant_rows: BTreeMap<i128, usize>,
     /// Equality constraints.
-    pub copies: Vec<(Cell, Cell)>,
+    pub(crate) copies: Vec<(Cell, Cell)>,
     /// Cells exposed as public instances, in order.
-    pub public: Vec<Cell>,
+    pub(crate) public: Vec<Cell>,
     /// Values of the public cells.
-    pub public_values: Vec<Fr>,
+    pub(crate) public_values: Vec<Fr>,
     /// Poseidon lanes.
-    pub hash: Vec<HashLane>,
+    pub(crate) hash: Vec<HashLane>,
     /// What each hashed group is (named in failures).
-    pub hash_groups: Vec<String>,
+    pub(crate) hash_groups: Vec<String>,
     /// Largest range-check limb, in bits.
-    pub limb_bits: u32,
+    pub(crate) limb_bits: u32,
     /// Whether bound tables may be used (see [`Layout::bound_tables`]).
-    pub bound_tables: bool,
+    pub(crate) bound_tables: bool,
     /// Tag of each bound table registered so far, by bound.
     bound_tags: BTreeMap<u64, u64>,
     /// Entries of the tagged table: (tag, x, y).
-    pub table: Vec<(u64, i128, i128)>,
+    pub(crate) table: Vec<(u64, i128, i128)>,
     /// Whether values are a real witness.
-    pub known: bool,
-    /// Test hook: cells whose witness is replaced by `−value·2^−shift` plus the integer
-    /// value, i.e. an arbitrary field element, to exercise attacks that integers cannot
-    /// express. Empty in normal use.
-    #[doc(hidden)]
-    pub field_offsets: BTreeMap<Cell, (i128, u32)>,
-    /// Test hook: second-phase cells whose computed value is shifted by an integer. Empty in
-    /// normal use.
-    #[doc(hidden)]
-    pub late_offsets: BTreeMap<Cell, i128>,
+    pub(crate) known: bool,
+    /// Test hook (see [`Builder::offset_field`]): cells whose witness is the integer value
+    /// plus `t·2^−shift`, an arbitrary field element.
+    #[cfg(feature = "test-hooks")]
+    pub(crate) field_offsets: BTreeMap<Cell, (i128, u32)>,
+    /// Test hook (see [`Builder::offset_late`]): second-phase cells whose computed value is
+    /// shifted by an integer.
+    #[cfg(feature = "test-hooks")]
+    pub(crate) late_offsets: BTreeMap<Cell, i128>,
     /// Advice cells each ONNX node occupies, for `zkinfer inspect`.
-    pub node_cells: BTreeMap<String, usize>,
+    pub(crate) node_cells: BTreeMap<String, usize>,
     /// Where each primitive's cells start, in layout order, so a failing cell can be traced
     /// back to its ONNX node (see [`Builder::owner`]).
-    pub spans: Vec<NodeSpan>,
+    pub(crate) spans: Vec<NodeSpan>,
     /// Cells whose bound is already proven, with their positive part (and magnitude), so a
     /// ReLU, Abs or Max reading them reuses the proof (see [`Split`]).
     pub(crate) splits: BTreeMap<Cell, Split>,
@@ -286,7 +288,9 @@ impl Builder {
             known,
             node_cells: BTreeMap::new(),
             spans: Vec::new(),
+            #[cfg(feature = "test-hooks")]
             field_offsets: BTreeMap::new(),
+            #[cfg(feature = "test-hooks")]
             late_offsets: BTreeMap::new(),
             splits: BTreeMap::new(),
             function_tables: 0,

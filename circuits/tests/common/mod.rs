@@ -140,52 +140,17 @@ pub fn check_sound_with(q: &QGraph, inputs: &[Vec<f64>], layout: &Layout) -> Bui
     let w = witness(q, inputs);
     let b = lay_out(q, Some(&w), layout).unwrap();
     assert!(verify(&b), "honest witness rejected");
-    for (col, row) in witness_cells(&b) {
-        assert!(!verify(&perturbed(&b, col, row)), "perturbing {col:?} row {row} was not caught");
+    for cell in b.witness_cells() {
+        assert!(!verify(&b.perturbed(cell)), "perturbing {cell:?} was not caught");
     }
     assert!(!verify(&wrong_output(&b)), "a wrong public output was accepted");
     b
 }
 
-/// Every witness cell a prover chooses: gate lanes, second-phase lanes, lookup lanes.
-pub fn witness_cells(b: &Builder) -> Vec<(Col, usize)> {
-    let mut cells = Vec::new();
-    for (l, lane) in b.lanes.iter().enumerate() {
-        cells.extend((0..lane.values.len()).map(|r| (Col::Lane(l), r)));
-    }
-    for (l, lane) in b.late.iter().enumerate() {
-        cells.extend((0..lane.values.len()).map(|r| (Col::Late(l), r)));
-    }
-    for (l, lane) in b.lookups.iter().enumerate() {
-        cells.extend((0..lane.x.len()).map(|r| (Col::LookupX(l), r)));
-        cells.extend((0..lane.y.len()).map(|r| (Col::LookupY(l), r)));
-    }
-    cells
-}
-
-/// The layout with one witness cell increased by one.
-pub fn perturbed(b: &Builder, col: Col, row: usize) -> Builder {
-    let mut bad = b.clone();
-    match col {
-        // Wide cells (packed words) hold their value in `wide`.
-        Col::Lane(l) => match bad.lanes[l].wide.get_mut(&row) {
-            Some(v) => *v += Fr::one(),
-            None => bad.lanes[l].values[row] += 1,
-        },
-        Col::Late(_) => {
-            bad.late_offsets.insert(Cell { col, row }, 1);
-        }
-        Col::LookupX(l) => bad.lookups[l].x[row] += 1,
-        Col::LookupY(l) => bad.lookups[l].y[row] += 1,
-        Col::Constant | Col::Hash(..) => {}
-    }
-    bad
-}
-
 /// The layout claiming a different first public value.
 pub fn wrong_output(b: &Builder) -> Builder {
     let mut bad = b.clone();
-    if let Some(v) = bad.public_values.first_mut() {
+    if let Some(v) = bad.public_values_mut().first_mut() {
         *v += Fr::one();
     }
     bad
