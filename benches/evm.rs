@@ -76,7 +76,13 @@ fn prove(exe: &str, models: &Path, name: &str, cache: &Path) -> Result<(Proved, 
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).map_err(|e| e.to_string())?;
     let vk = cache.join("keys").join(v["circuit_hash"].as_str().unwrap_or("")).join("vk");
     let file = ProofFile::read(&proof).map_err(|e| e.to_string())?;
-    Ok((Proved { instances: file.instance_values()?, proof: file.proof_bytes()? }, vk))
+    Ok((
+        Proved {
+            instances: file.instance_values().map_err(|e| e.to_string())?,
+            proof: file.proof_bytes().map_err(|e| e.to_string())?,
+        },
+        vk,
+    ))
 }
 
 /// Adds BN254's scalar order r to a big-endian 32-byte word (no zkinfer output overflows).

@@ -49,7 +49,7 @@ fn parse_args() -> Result<Args, String> {
         match arg.as_str() {
             "--bench" => {}
             "--sizes" => a.sizes = parse_sizes(&value()?)?,
-            "--device" => a.device = value()?.parse()?,
+            "--device" => a.device = value()?.parse().map_err(|e| format!("--device: {e}"))?,
             "--reps" => a.reps = value()?.parse().map_err(|e| format!("--reps: {e}"))?,
             "--out" => a.out = value()?.into(),
             "--models" => {

@@ -186,7 +186,7 @@ fn check_attestation(
     input_sha256: &str,
 ) -> std::result::Result<(InputCommitment, Vec<String>), String> {
     let c = InputCommitment::from_envelope(env).map_err(|e| e.to_string())?;
-    let signers = env.signers()?;
+    let signers = env.signers().map_err(|e| e.to_string())?;
     let [digest, _, _] = proof.digests();
     let Some(digest) = digest else {
         return Err("a signed input commitment needs a hashed-input proof (settings visibility input = hashed)".into());
@@ -600,7 +600,7 @@ fn rule_matches(expected: &DecisionRule, stated: &DecisionRule) -> bool {
 fn signature_outcome(env: &Envelope, agents: &[String]) -> Outcome {
     let signers = match env.signers() {
         Ok(s) => s,
-        Err(e) => return Outcome::Fail(e),
+        Err(e) => return Outcome::Fail(e.to_string()),
     };
     if agents.is_empty() {
         return Outcome::Pass(format!("signed by {} (not pinned: --agent)", signers.join(", ")));

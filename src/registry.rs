@@ -158,18 +158,18 @@ pub fn submission(
         )
         .into());
     }
-    let values = file.instance_values().map_err(|e| ReceiptError::format("proof file", e))?;
+    let values = file.instance_values()?;
     let words = zkinfer_verifier::calldata::encode(&values, &[]);
     let instances = words.chunks_exact(32).filter_map(|c| <[u8; 32]>::try_from(c).ok()).collect();
     let model_id = zkinfer_prover::identity::parse_identity(&p.model.identity)
-        .map_err(|e| ReceiptError::format("receipt", e))?;
+        .map_err(|e| ReceiptError::format("receipt", e.to_string()))?;
     let agent = parse_address(&signer.key_id())?;
     let mut sub = Submission {
         model_id,
         receipt_digest: receipt_digest(env)?,
         agent,
         instances,
-        proof: file.proof_bytes().map_err(|e| ReceiptError::format("proof file", e))?,
+        proof: file.proof_bytes()?,
         signature: Vec::new(),
     };
     sub.signature = signer.sign(&sub.signed_message(registry, chain_id))?;
@@ -242,8 +242,7 @@ impl LocalRegistry {
         verify_gas: u64,
     ) -> Result<Self> {
         use zkinfer_verifier::evm::Chain;
-        let model_id = zkinfer_prover::identity::parse_identity(model_identity)
-            .map_err(|e| ReceiptError::format("model identity", e))?;
+        let model_id = zkinfer_prover::identity::parse_identity(model_identity)?;
         let deployment =
             crate::onchain::creation_code(verifier, crate::onchain::VerifierForm::Single)?;
         let mut chain = Chain::new(false);

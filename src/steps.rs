@@ -222,7 +222,7 @@ pub struct Verified {
 pub fn verify_file(file: &ProofFile, vk: &Path, pins: &Pins) -> Result<Verified> {
     use zkinfer_prover::artifact::hex;
     use zkinfer_prover::ProverError;
-    file.check().map_err(|reason| ProverError::Format { path: "proof file".into(), reason })?;
+    file.check()?;
     let bundle = read_vk(vk, None)?;
     // The key's SRS points first: an altered key is named as such, whatever the proof says.
     let pinned_srs = match &pins.srs {
@@ -249,8 +249,7 @@ pub fn verify_file(file: &ProofFile, vk: &Path, pins: &Pins) -> Result<Verified>
         }
         .into());
     }
-    let named = zkinfer_prover::identity::parse_identity(&file.model_identity)
-        .map_err(|reason| ProverError::Format { path: "proof file".into(), reason })?;
+    let named = zkinfer_prover::identity::parse_identity(&file.model_identity)?;
     if named != bundle.identity {
         return Err(ProverError::Mismatch {
             what: "model identity".into(),
@@ -271,7 +270,7 @@ pub fn verify_file(file: &ProofFile, vk: &Path, pins: &Pins) -> Result<Verified>
         }
         .into());
     }
-    let instances = file.instance_values().map_err(ProverError::Rejected)?;
+    let instances = file.instance_values()?;
     // Instance rows no copy constraint reaches are free in halo2: extra instances would
     // verify, so the count must be the circuit's.
     if instances.len() != bundle.plan.instances {
@@ -287,10 +286,9 @@ pub fn verify_file(file: &ProofFile, vk: &Path, pins: &Pins) -> Result<Verified>
     }
     // Keys of this format always record the interface (the reader refuses one without).
     if let Some(interface) = &bundle.plan.interface {
-        file.check_interface(interface)
-            .map_err(|detail| ProverError::Mismatch { what: "public interface".into(), detail })?;
+        file.check_interface(interface)?;
     }
-    let bytes = file.proof_bytes().map_err(ProverError::Rejected)?;
+    let bytes = file.proof_bytes()?;
     verify(&bundle.srs, &bundle.vk, &instances, &bytes)?;
     Ok(Verified { identity, identity_pinned: pins.identity.is_some(), srs })
 }

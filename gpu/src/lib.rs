@@ -20,7 +20,7 @@ mod wgpu_msm;
 pub use context::{AdapterReport, GpuContext, GpuOptions};
 pub use cpu::CpuMsm;
 pub use error::{MsmError, Result};
-pub use select::{doctor, select, Device, DoctorReport, Selected};
+pub use select::{doctor, select, Device, DoctorReport, Selected, UnknownDevice};
 pub use timed::{MsmTotals, Timed};
 pub use wgpu_msm::WgpuMsm;
 

@@ -16,14 +16,19 @@ pub enum Device {
     Auto,
 }
 
+/// A device name other than `cpu`, `gpu` or `auto`.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("unknown device {0:?}: expected cpu, gpu or auto")]
+pub struct UnknownDevice(pub String);
+
 impl std::str::FromStr for Device {
-    type Err = String;
-    fn from_str(s: &str) -> std::result::Result<Self, String> {
+    type Err = UnknownDevice;
+    fn from_str(s: &str) -> std::result::Result<Self, UnknownDevice> {
         match s {
             "cpu" => Ok(Self::Cpu),
             "gpu" => Ok(Self::Gpu),
             "auto" => Ok(Self::Auto),
-            other => Err(format!("unknown device {other:?}: expected cpu, gpu or auto")),
+            other => Err(UnknownDevice(other.to_string())),
         }
     }
 }
@@ -83,12 +88,12 @@ fn preferred(options: &GpuOptions) -> Result<AdapterReport> {
 }
 
 /// What `zkinfer doctor` prints.
-#[derive(Clone, Debug)]
+#[derive(Debug)]
 pub struct DoctorReport {
     /// Every adapter found.
     pub adapters: Vec<AdapterReport>,
     /// What `--device gpu` would open, or why it cannot.
-    pub gpu: std::result::Result<AdapterReport, String>,
+    pub gpu: crate::Result<AdapterReport>,
     /// What `--device auto` would use, and why.
     pub auto: String,
 }
@@ -100,7 +105,7 @@ pub fn doctor(options: &GpuOptions) -> DoctorReport {
         .iter()
         .map(AdapterReport::of)
         .collect();
-    let gpu = preferred(options).map_err(|e| e.to_string());
+    let gpu = preferred(options);
     let auto = match &gpu {
         Ok(a) if !a.software => format!("gpu ({})", a.name),
         Ok(a) => format!("cpu: the only adapter is a software implementation ({})", a.name),

@@ -13,7 +13,7 @@ pub mod graph;
 pub mod input;
 mod load;
 pub mod ops;
-pub mod proto;
+mod proto;
 pub mod reference;
 pub mod tensor;
 

@@ -8,7 +8,7 @@ use tract_onnx::pb::TensorProto;
 ///
 /// # Errors
 /// A message describing the unsupported element type or inconsistent data.
-pub fn tensor_from_proto(t: &TensorProto) -> Result<Tensor, String> {
+pub(crate) fn tensor_from_proto(t: &TensorProto) -> Result<Tensor, String> {
     let shape = t
         .dims
         .iter()

@@ -162,21 +162,37 @@ pub fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// Why text is not hex.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum HexError {
+    /// Hex encodes whole bytes, two digits each.
+    #[error("hex has an odd number of digits ({0})")]
+    OddLength(usize),
+    /// A character outside `0-9a-fA-F`.
+    #[error("'{digit}' at position {position} is not a hex digit")]
+    BadDigit {
+        /// The character.
+        digit: char,
+        /// Its position after any `0x` prefix.
+        position: usize,
+    },
+}
+
 /// Decodes hex, with or without a `0x` prefix.
 ///
 /// # Errors
-/// A message naming the first bad digit, or an odd length.
-pub fn unhex(s: &str) -> std::result::Result<Vec<u8>, String> {
+/// [`HexError`]: the first bad digit, or an odd length.
+pub fn unhex(s: &str) -> std::result::Result<Vec<u8>, HexError> {
     let s = s.trim();
     let s = s.strip_prefix("0x").unwrap_or(s);
     if !s.len().is_multiple_of(2) {
-        return Err(format!("hex has an odd number of digits ({})", s.len()));
+        return Err(HexError::OddLength(s.len()));
     }
     let digit = |i: usize, c: u8| {
         char::from(c)
             .to_digit(16)
             .and_then(|d| u8::try_from(d).ok())
-            .ok_or_else(|| format!("'{}' at position {i} is not a hex digit", char::from(c)))
+            .ok_or(HexError::BadDigit { digit: char::from(c), position: i })
     };
     s.as_bytes()
         .chunks(2)

@@ -44,15 +44,16 @@ pub fn model_identity(vk_file: &[u8], transcript_repr: &Fr) -> [u8; 32] {
 /// pin one.
 ///
 /// # Errors
-/// Not 32 bytes of hex, with the reason.
-pub fn parse_identity(text: &str) -> Result<[u8; 32], String> {
-    let bytes = crate::artifact::unhex(text).map_err(|e| format!("model identity: {e}"))?;
+/// [`crate::ProverError::Format`]: not 32 bytes of hex, with the reason.
+pub fn parse_identity(text: &str) -> crate::Result<[u8; 32]> {
+    let bad = |reason: String| crate::ProverError::Format { path: "model identity".into(), reason };
+    let bytes = crate::artifact::unhex(text).map_err(|e| bad(e.to_string()))?;
     <[u8; 32]>::try_from(bytes.as_slice()).map_err(|_| {
-        format!(
+        bad(format!(
             "a model identity is 32 bytes (64 hex digits), '{}' has {}",
             text.trim(),
             bytes.len()
-        )
+        ))
     })
 }
 
@@ -63,8 +64,7 @@ pub fn parse_identity(text: &str) -> Result<[u8; 32], String> {
 /// [`crate::ProverError::Format`] for a pin that is not an identity,
 /// [`crate::ProverError::Mismatch`] for another model's key.
 pub fn expect_identity(pinned: &str, actual: &[u8; 32], subject: &str) -> crate::Result<()> {
-    let wanted = parse_identity(pinned)
-        .map_err(|reason| crate::ProverError::Format { path: "pinned identity".into(), reason })?;
+    let wanted = parse_identity(pinned)?;
     if wanted != *actual {
         return Err(crate::ProverError::Mismatch {
             what: "model identity".into(),

@@ -64,8 +64,12 @@ pub fn to_decimal(f: &Fr) -> String {
 ///
 /// # Errors
 /// Anything but a canonical spelling of a field element (signs, leading zeros or values ≥ r
-/// would give one element several spellings).
-pub fn parse(s: &str) -> Result<Fr, String> {
+/// would give one element several spellings), as [`crate::ProverError::Format`].
+pub fn parse(s: &str) -> crate::Result<Fr> {
+    parse_text(s).map_err(|reason| crate::ProverError::Format { path: "instance".into(), reason })
+}
+
+fn parse_text(s: &str) -> Result<Fr, String> {
     let (negative, digits) = s.strip_prefix('-').map_or((false, s), |d| (true, d));
     if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) || digits.len() > 80 {
         return Err(format!("instance '{s}' is not a decimal integer"));
@@ -100,7 +104,7 @@ mod tests {
         assert_eq!(parse(&text).unwrap(), big);
         assert_eq!(to_decimal(&-Fr::one()), "-1");
         // r − 1 is −1: only the signed spelling is accepted.
-        assert!(parse(minus_one).unwrap_err().contains("canonical"));
+        assert!(parse(minus_one).unwrap_err().to_string().contains("canonical"));
         for bad in ["", "-", "+1", "01", "-0", "1e3", "0x10"] {
             assert!(parse(bad).is_err(), "{bad}");
         }

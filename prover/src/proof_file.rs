@@ -147,18 +147,26 @@ impl ProofFile {
         let p = path.display().to_string();
         let text = std::fs::read_to_string(path)
             .map_err(|source| ProverError::Io { path: p.clone(), source })?;
-        Self::parse(&text).map_err(|reason| ProverError::Format { path: p, reason })
+        Self::parse_text(&text).map_err(|reason| ProverError::Format { path: p, reason })
     }
 
     /// Parses and validates the text of a proof file (see [`Self::check`]).
     ///
     /// # Errors
-    /// Any malformed or inconsistent field, named.
-    pub fn parse(text: &str) -> std::result::Result<Self, String> {
+    /// [`ProverError::Format`]: any malformed or inconsistent field, named.
+    pub fn parse(text: &str) -> Result<Self> {
+        Self::parse_text(text).map_err(Self::malformed)
+    }
+
+    fn parse_text(text: &str) -> std::result::Result<Self, String> {
         let f: Self =
             serde_json::from_str(text).map_err(|e| format!("not a zkinfer proof file: {e}"))?;
-        f.check()?;
+        f.check_fields()?;
         Ok(f)
+    }
+
+    fn malformed(reason: String) -> ProverError {
+        ProverError::Format { path: "proof file".into(), reason }
     }
 
     /// Checks the file is consistent: format and version, hex, canonical instances, and listed
@@ -167,8 +175,12 @@ impl ProofFile {
     /// too, so a file built in memory (or deserialised by a library caller) cannot skip it.
     ///
     /// # Errors
-    /// The first malformed or inconsistent field, named.
-    pub fn check(&self) -> std::result::Result<(), String> {
+    /// [`ProverError::Format`]: the first malformed or inconsistent field, named.
+    pub fn check(&self) -> Result<()> {
+        self.check_fields().map_err(Self::malformed)
+    }
+
+    fn check_fields(&self) -> std::result::Result<(), String> {
         let f = self;
         if f.format != PROOF_FORMAT {
             return Err(format!("format '{}' is not {PROOF_FORMAT}", f.format));
@@ -187,9 +199,9 @@ impl ProofFile {
                 f.format_version
             ));
         }
-        crate::identity::parse_identity(&f.model_identity)?;
-        f.proof_bytes()?;
-        let inst = f.instance_values()?;
+        crate::identity::parse_identity(&f.model_identity).map_err(|e| e.to_string())?;
+        f.proof_hex()?;
+        let inst = f.instance_fields()?;
         let visibility = f.effective_visibility();
         let mut at = 0;
         let groups = [
@@ -352,8 +364,13 @@ impl ProofFile {
     /// hashed inputs as hashed outputs, or rescale and rename public values.
     ///
     /// # Errors
-    /// The first difference, named.
-    pub fn check_interface(&self, interface: &Interface) -> std::result::Result<(), String> {
+    /// [`ProverError::Mismatch`]: the first difference, named.
+    pub fn check_interface(&self, interface: &Interface) -> Result<()> {
+        self.interface_difference(interface)
+            .map_err(|detail| ProverError::Mismatch { what: "public interface".into(), detail })
+    }
+
+    fn interface_difference(&self, interface: &Interface) -> std::result::Result<(), String> {
         let visibility = self.effective_visibility();
         if visibility != interface.visibility {
             return Err(format!(
@@ -410,16 +427,24 @@ impl ProofFile {
     /// Instances as field elements.
     ///
     /// # Errors
-    /// An entry that is not a canonical decimal field element.
-    pub fn instance_values(&self) -> std::result::Result<Vec<Fr>, String> {
-        self.instances.iter().map(|s| instance::parse(s)).collect()
+    /// [`ProverError::Format`]: an entry that is not a canonical decimal field element.
+    pub fn instance_values(&self) -> Result<Vec<Fr>> {
+        self.instance_fields().map_err(Self::malformed)
     }
 
     /// Proof bytes.
     ///
     /// # Errors
-    /// Malformed hex.
-    pub fn proof_bytes(&self) -> std::result::Result<Vec<u8>, String> {
+    /// [`ProverError::Format`]: malformed hex.
+    pub fn proof_bytes(&self) -> Result<Vec<u8>> {
+        self.proof_hex().map_err(Self::malformed)
+    }
+
+    fn instance_fields(&self) -> std::result::Result<Vec<Fr>, String> {
+        self.instances.iter().map(|s| instance::parse(s).map_err(|e| e.to_string())).collect()
+    }
+
+    fn proof_hex(&self) -> std::result::Result<Vec<u8>, String> {
         crate::artifact::unhex(&self.proof).map_err(|e| format!("proof: {e}"))
     }
 }

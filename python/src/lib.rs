@@ -144,12 +144,12 @@ fn calibrate(
     headroom: Option<f64>,
 ) -> PyResult<String> {
     let t = self::target(target)?;
-    let linear_check = linear_check.parse::<LinearCheck>().map_err(ZkinferError::new_err)?;
-    let visibility = |s: &str| s.parse::<Visibility>().map_err(ZkinferError::new_err);
+    let linear_check = linear_check.parse::<LinearCheck>().map_err(err)?;
+    let visibility = |s: &str| s.parse::<Visibility>().map_err(err);
     let visibility = Visibilities {
         input: visibility(input_visibility)?,
         output: visibility(output_visibility)?,
-        weights: weights_visibility.parse::<WeightVisibility>().map_err(ZkinferError::new_err)?,
+        weights: weights_visibility.parse::<WeightVisibility>().map_err(err)?,
     };
     let s: Res<Settings> = py.detach(|| {
         let m = load(model, batch)?;

@@ -7,6 +7,7 @@
 //! constrains exactly one of its primitives.
 
 pub mod calibrate;
+pub mod choice;
 pub mod error;
 pub mod eval;
 mod lower;
@@ -15,6 +16,7 @@ pub mod report;
 pub mod settings;
 pub mod visibility;
 
+pub use choice::UnknownChoice;
 pub use error::{QuantError, Result};
 pub use qgraph::{QGraph, QNode, QOp, QTensor};
 pub use settings::{LinearCheck, QuantParams, Settings, Target};

@@ -25,12 +25,12 @@ pub enum Target {
 }
 
 impl std::str::FromStr for Target {
-    type Err = String;
-    fn from_str(s: &str) -> std::result::Result<Self, String> {
+    type Err = crate::UnknownChoice;
+    fn from_str(s: &str) -> std::result::Result<Self, Self::Err> {
         match s {
             "accuracy" => Ok(Self::Accuracy),
             "resources" => Ok(Self::Resources),
-            other => Err(format!("unknown target '{other}': expected 'accuracy' or 'resources'")),
+            other => Err(crate::UnknownChoice::new("target", other, &["accuracy", "resources"])),
         }
     }
 }
@@ -59,15 +59,15 @@ impl LinearCheck {
 }
 
 impl std::str::FromStr for LinearCheck {
-    type Err = String;
-    fn from_str(s: &str) -> std::result::Result<Self, String> {
+    type Err = crate::UnknownChoice;
+    fn from_str(s: &str) -> std::result::Result<Self, Self::Err> {
         match s {
             "auto" => Ok(Self::Auto),
             "freivalds" => Ok(Self::Freivalds),
             "dot" => Ok(Self::Dot),
-            other => Err(format!(
-                "unknown linear check '{other}': expected 'auto', 'freivalds' or 'dot'"
-            )),
+            other => {
+                Err(crate::UnknownChoice::new("linear check", other, &["auto", "freivalds", "dot"]))
+            }
         }
     }
 }

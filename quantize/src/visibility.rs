@@ -23,15 +23,17 @@ pub enum Visibility {
 }
 
 impl std::str::FromStr for Visibility {
-    type Err = String;
-    fn from_str(s: &str) -> std::result::Result<Self, String> {
+    type Err = crate::UnknownChoice;
+    fn from_str(s: &str) -> std::result::Result<Self, Self::Err> {
         match s {
             "public" => Ok(Self::Public),
             "private" => Ok(Self::Private),
             "hashed" => Ok(Self::Hashed),
             "packed" => Ok(Self::Packed),
-            other => Err(format!(
-                "unknown visibility '{other}': expected 'public', 'private', 'hashed' or 'packed'"
+            other => Err(crate::UnknownChoice::new(
+                "visibility",
+                other,
+                &["public", "private", "hashed", "packed"],
             )),
         }
     }
@@ -81,14 +83,16 @@ impl WeightVisibility {
 }
 
 impl std::str::FromStr for WeightVisibility {
-    type Err = String;
-    fn from_str(s: &str) -> std::result::Result<Self, String> {
+    type Err = crate::UnknownChoice;
+    fn from_str(s: &str) -> std::result::Result<Self, Self::Err> {
         match s {
             "fixed" => Ok(Self::Fixed),
             "private" => Ok(Self::Private),
             "hashed" => Ok(Self::Hashed),
-            other => Err(format!(
-                "unknown weights visibility '{other}': expected 'fixed', 'private' or 'hashed'"
+            other => Err(crate::UnknownChoice::new(
+                "weights visibility",
+                other,
+                &["fixed", "private", "hashed"],
             )),
         }
     }

@@ -36,8 +36,13 @@ impl DecisionRule {
     /// given separately.
     ///
     /// # Errors
-    /// A message saying which forms are accepted.
-    pub fn parse(
+    /// [`ReceiptError::Format`] saying which forms are accepted.
+    pub fn parse(text: &str, output: Option<String>, labels: Vec<String>) -> Result<Self> {
+        Self::parse_text(text, output, labels)
+            .map_err(|reason| ReceiptError::format("decision rule", reason))
+    }
+
+    fn parse_text(
         text: &str,
         output: Option<String>,
         labels: Vec<String>,

@@ -41,12 +41,12 @@ pub fn pae(payload_type: &str, payload: &[u8]) -> Vec<u8> {
 }
 
 /// What checking one signature found.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Debug)]
 pub struct SignatureCheck {
     /// The key id the signature claims.
     pub keyid: String,
-    /// `Ok` or why it does not verify.
-    pub result: std::result::Result<(), String>,
+    /// `Ok`, or [`ReceiptError::Signature`] saying why it does not verify.
+    pub result: Result<()>,
 }
 
 impl Envelope {
@@ -91,10 +91,10 @@ impl Envelope {
             .signatures
             .iter()
             .map(|s| {
-                let result =
-                    BASE64.decode(&s.sig).map_err(|e| format!("not base64: {e}")).and_then(|sig| {
-                        keys::verify(&s.keyid, &message, &sig).map_err(|e| e.to_string())
-                    });
+                let result = BASE64
+                    .decode(&s.sig)
+                    .map_err(|e| ReceiptError::Signature(format!("not base64: {e}")))
+                    .and_then(|sig| keys::verify(&s.keyid, &message, &sig));
                 SignatureCheck { keyid: s.keyid.clone(), result }
             })
             .collect())
@@ -104,15 +104,22 @@ impl Envelope {
     /// the one rule receipts, input commitments and log checkpoints share.
     ///
     /// # Errors
-    /// The first signature that does not verify (named by its key id), or none at all.
-    pub fn signers(&self) -> std::result::Result<Vec<String>, String> {
+    /// [`ReceiptError::Signature`]: the first signature that does not verify (named by its key
+    /// id), or none at all; as [`Envelope::payload_bytes`].
+    pub fn signers(&self) -> Result<Vec<String>> {
         let mut signers = Vec::new();
-        for check in self.check_signatures().map_err(|e| e.to_string())? {
-            check.result.map_err(|e| format!("{}: {e}", check.keyid))?;
+        for check in self.check_signatures()? {
+            check.result.map_err(|e| {
+                let why = match e {
+                    ReceiptError::Signature(why) => why,
+                    other => other.to_string(),
+                };
+                ReceiptError::Signature(format!("{}: {why}", check.keyid))
+            })?;
             signers.push(check.keyid);
         }
         if signers.is_empty() {
-            return Err("the envelope carries no signature".into());
+            return Err(ReceiptError::Signature("the envelope carries no signature".into()));
         }
         Ok(signers)
     }

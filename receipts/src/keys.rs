@@ -29,12 +29,14 @@ pub enum Scheme {
 }
 
 impl std::str::FromStr for Scheme {
-    type Err = String;
-    fn from_str(s: &str) -> std::result::Result<Self, String> {
+    type Err = ReceiptError;
+    fn from_str(s: &str) -> Result<Self> {
         match s {
             "secp256k1" => Ok(Self::Secp256k1),
             "ed25519" => Ok(Self::Ed25519),
-            other => Err(format!("unknown signature scheme '{other}' (secp256k1 or ed25519)")),
+            other => Err(ReceiptError::Key(format!(
+                "unknown signature scheme '{other}' (secp256k1 or ed25519)"
+            ))),
         }
     }
 }
@@ -230,7 +232,7 @@ impl Signer {
         let (scheme, secret) = text.trim().split_once(':').ok_or_else(|| {
             ReceiptError::Key("expected 'secp256k1:<hex secret>' or 'ed25519:<hex secret>'".into())
         })?;
-        let scheme: Scheme = scheme.parse().map_err(ReceiptError::Key)?;
+        let scheme: Scheme = scheme.parse()?;
         Self::from_secret(scheme, &secret_bytes(secret)?)
     }
 
@@ -290,7 +292,7 @@ pub fn verify(key_id: &str, message: &[u8], sig: &[u8]) -> Result<()> {
             "key id '{key_id}' is neither an Ethereum address (0x + 40 hex digits) nor ed25519:<hex>"
         ));
     }
-    let recovered = recover(message, sig).map_err(ReceiptError::Signature)?;
+    let recovered = recover(message, sig)?;
     if recovered != key_id.to_ascii_lowercase() {
         return bad(format!("signed by {recovered}, not by {key_id}"));
     }
@@ -300,9 +302,13 @@ pub fn verify(key_id: &str, message: &[u8], sig: &[u8]) -> Result<()> {
 /// The address whose key made the 65-byte secp256k1 signature `sig` of `message`.
 ///
 /// # Errors
-/// A message for a malformed or high-s signature (both forms of one signature must not
-/// count as two).
-pub fn recover(message: &[u8], sig: &[u8]) -> std::result::Result<String, String> {
+/// [`ReceiptError::Signature`] for a malformed or high-s signature (both forms of one
+/// signature must not count as two).
+pub fn recover(message: &[u8], sig: &[u8]) -> Result<String> {
+    recover_address(message, sig).map_err(ReceiptError::Signature)
+}
+
+fn recover_address(message: &[u8], sig: &[u8]) -> std::result::Result<String, String> {
     let [rs @ .., v] = sig else {
         return Err("empty signature".into());
     };

@@ -360,7 +360,7 @@ fn check_checkpoint(
             c.seq, c.head
         ));
     }
-    let signers = env.signers()?;
+    let signers = env.signers().map_err(|e| e.to_string())?;
     if !trust.checkpoint_keys.is_empty()
         && !signers.iter().any(|s| trust.checkpoint_keys.iter().any(|k| k.eq_ignore_ascii_case(s)))
     {

@@ -40,26 +40,26 @@ pub struct Args {
     /// How linear layers (MatMul, Gemm, Conv) are checked: auto (default; per layer, the
     /// cheaper), freivalds (a random linear check drawn after the operands are committed) or
     /// dot (plain multiply-accumulate chains, a single-phase circuit).
-    #[arg(long, default_value = "auto", value_parser = linear_check)]
+    #[arg(long, default_value = "auto")]
     linear_check: LinearCheck,
     /// Model inputs in the proof: private (default; the proof hides them), public (public
     /// instances: the proof is bound to this exact input) or hashed (one public instance, the
     /// input's Poseidon digest: bound to the input without revealing it; see `zkinfer hash`)
     /// or packed (public, several values to an instance, see --output-visibility).
-    #[arg(long, default_value = "private", value_parser = visibility)]
+    #[arg(long, default_value = "private")]
     input_visibility: Visibility,
     /// Model outputs in the proof: public (default), private (the proof attests the model
     /// ran, without revealing the result; needs public or hashed inputs) or hashed (one public
     /// instance, the outputs' Poseidon digest: cheap on the EVM for thousands of outputs) or
     /// packed (public, each value a digit of `packed_bits` bits, words of up to 248 bits as
     /// instances: an EVM verifier pays per instance, so thousands of public outputs fit).
-    #[arg(long, default_value = "public", value_parser = visibility)]
+    #[arg(long, default_value = "public")]
     output_visibility: Visibility,
     /// Model weights in the circuit: fixed (default; pinned by the verifying key, whose hash
     /// is the model identity), private (witness: any weights of this architecture) or hashed
     /// (witness bound by their Poseidon digest, a public instance: secret weights, a named
     /// model).
-    #[arg(long, default_value = "fixed", value_parser = weight_visibility)]
+    #[arg(long, default_value = "fixed")]
     weights_visibility: WeightVisibility,
     /// Force a tensor's scale exponent: NAME=EXP (repeatable).
     #[arg(long = "scale", value_name = "NAME=EXP")]
@@ -70,18 +70,6 @@ pub struct Args {
     /// Machine-readable summary on stdout.
     #[arg(long)]
     json: bool,
-}
-
-fn visibility(s: &str) -> Result<Visibility, String> {
-    s.parse()
-}
-
-fn weight_visibility(s: &str) -> Result<WeightVisibility, String> {
-    s.parse()
-}
-
-fn linear_check(s: &str) -> Result<LinearCheck, String> {
-    s.parse()
 }
 
 /// Edit distance, for "did you mean".

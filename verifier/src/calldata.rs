@@ -23,11 +23,11 @@ pub fn encode(instances: &[Fr], proof: &[u8]) -> Vec<u8> {
 /// Encodes a proof file.
 ///
 /// # Errors
-/// [`VerifierError::Calldata`] for an instance that is not a canonical decimal or a proof that
+/// [`VerifierError::Prover`] for an instance that is not a canonical decimal or a proof that
 /// is not hex.
 pub fn encode_proof_file(file: &ProofFile) -> Result<Vec<u8>> {
-    let instances = file.instance_values().map_err(VerifierError::Calldata)?;
-    let proof = file.proof_bytes().map_err(VerifierError::Calldata)?;
+    let instances = file.instance_values()?;
+    let proof = file.proof_bytes()?;
     Ok(encode(&instances, &proof))
 }
 

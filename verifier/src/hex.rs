@@ -17,7 +17,7 @@ mod tests {
         assert_eq!(decode("0x00ff10").unwrap(), vec![0, 255, 16]);
         assert_eq!(decode("00FF10").unwrap(), vec![0, 255, 16]);
         assert_eq!(encode_0x(&[0, 255, 16]), "0x00ff10");
-        assert!(decode("abc").unwrap_err().contains("odd"));
-        assert!(decode("0zz0").unwrap_err().contains("'z' at position 1"));
+        assert!(decode("abc").unwrap_err().to_string().contains("odd"));
+        assert!(decode("0zz0").unwrap_err().to_string().contains("'z' at position 1"));
     }
 }

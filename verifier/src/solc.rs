@@ -126,7 +126,8 @@ impl Compiler {
                     let s = v.as_str().ok_or_else(|| {
                         VerifierError::Solc(format!("no {what} for contract {name} in the output"))
                     })?;
-                    crate::hex::decode(s).map_err(VerifierError::Solc)
+                    crate::hex::decode(s)
+                        .map_err(|e| VerifierError::Solc(format!("{what} of {name}: {e}")))
                 };
                 let compiled = Compiled {
                     creation: bytes(&c["evm"]["bytecode"]["object"], "bytecode")?,
