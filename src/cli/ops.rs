@@ -5,7 +5,7 @@ use zkinfer::internals::model_import::coverage::{markdown, COVERAGE};
 /// Arguments of `zkinfer ops`.
 #[derive(clap::Args)]
 pub struct Args {
-    /// Print the markdown table that docs/ops.md holds.
+    /// Print the manifest as a markdown table (docs/ops.md adds primitives and chips).
     #[arg(long)]
     markdown: bool,
     /// Machine-readable output.

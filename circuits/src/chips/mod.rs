@@ -38,7 +38,7 @@ use zkinfer_quantize::qgraph::{bits_for, QNode, QOp};
 use zkinfer_quantize::{QGraph, Visibility, WeightVisibility};
 
 /// The chip that lays out a primitive (the arm of [`lay_out`]'s dispatch it takes), by name:
-/// what docs/op-map.md lists for each op.
+/// what docs/ops.md lists for each op.
 #[must_use]
 pub fn chip_for(op: &QOp) -> &'static str {
     match op {
