@@ -97,7 +97,7 @@ pub(crate) fn synthesize(
         layouter.assign_region(
             || "Poseidon lanes",
             |mut region| {
-                crate::poseidon_gate::assign(&mut region, b, hash);
+                crate::poseidon::gate::assign(&mut region, b, hash);
                 Ok(())
             },
         )?;

@@ -1,5 +1,5 @@
 //! The halo2 circuit: its columns and gates come from [`crate::config`], the recorded
-//! assignment is written by [`crate::assign`], in regions named after ONNX nodes.
+//! assignment is written by `assign.rs`, in regions named after ONNX nodes.
 
 use crate::builder::Builder;
 use crate::config::{ModelConfig, Shape};

@@ -1,6 +1,6 @@
 //! The halo2 columns and gates of a model circuit, for a given [`Shape`]: gate lanes (first
 //! and second phase), lookup lanes against the tagged table, the constants and instance
-//! columns, and the Poseidon lanes ([`crate::poseidon_gate`]).
+//! columns, and the Poseidon lanes (`poseidon::gate`).
 
 use halo2_proofs::halo2curves::bn256::Fr;
 use halo2_proofs::plonk::{
@@ -54,7 +54,7 @@ pub struct ModelConfig {
     pub(crate) challenge: Option<Challenge>,
     pub(crate) lookups: Vec<LookupConfig>,
     pub(crate) hash:
-        Option<(crate::poseidon_gate::HashShared, Vec<crate::poseidon_gate::HashLaneConfig>)>,
+        Option<(crate::poseidon::gate::HashShared, Vec<crate::poseidon::gate::HashLaneConfig>)>,
     pub(crate) table: [Column<Fixed>; 3],
     pub(crate) constants: Column<Fixed>,
     pub(crate) instance: Column<Instance>,
@@ -95,7 +95,7 @@ pub(crate) fn configure(meta: &mut ConstraintSystem<Fr>, shape: Shape) -> ModelC
         .collect();
     // Created last, so the other columns keep their indices (and existing circuits their
     // verifying keys).
-    let hash = crate::poseidon_gate::configure(meta, shape.hash_lanes);
+    let hash = crate::poseidon::gate::configure(meta, shape.hash_lanes);
     ModelConfig { lanes, late, challenge, lookups, hash, table, constants, instance }
 }
 

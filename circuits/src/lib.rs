@@ -24,7 +24,6 @@ pub mod interface;
 pub mod packing;
 pub mod plan;
 pub mod poseidon;
-mod poseidon_gate;
 pub mod regions;
 
 pub use builder::{Builder, Layout, LinearCheck};

@@ -84,7 +84,7 @@ pub struct LookupLane {
 }
 
 /// One Poseidon lane: six advice columns that run permutations in blocks of
-/// [`HASH_BLOCK`] rows (see [`crate::chips::hash`]).
+/// [`HASH_BLOCK`] rows (see `poseidon::chip`).
 #[derive(Clone, Debug, Default)]
 pub struct HashLane {
     /// Per row, the state entering it.
@@ -93,7 +93,7 @@ pub struct HashLane {
     pub w: Vec<[Fr; 3]>,
     /// Per block, whether it continues the previous block's sponge (else it starts one).
     pub cont: Vec<bool>,
-    /// Per block, what it hashes (an index into [`Builder::hash_groups`]).
+    /// Per block, what it hashes (an index into the builder's hash groups).
     pub group: Vec<usize>,
 }
 

@@ -2,10 +2,11 @@
 //! its `QOp` (see `zkinfer_quantize::eval`) with the lane gates, range checks and lookups.
 //!
 //! The split follows halo2's gadgets: a *config* owns columns and gates (`LaneConfig`,
-//! `LookupConfig` in [`crate::config`], `HashLaneConfig` in [`crate::poseidon_gate`]); an *instructions*
+//! `LookupConfig` in [`crate::config`], `HashLaneConfig` in `poseidon::gate`); an *instructions*
 //! trait says what a chip offers (cell level: [`GateInstructions`](crate::GateInstructions),
 //! [`RangeInstructions`](crate::RangeInstructions),
-//! [`FreivaldsInstructions`](crate::FreivaldsInstructions), `HashInstructions`; op level, one
+//! [`FreivaldsInstructions`](crate::FreivaldsInstructions), `HashInstructions` (in
+//! [`crate::poseidon`]), `PackInstructions` (in [`crate::packing`]); op level, one
 //! per family here: `ArithInstructions`, `CompareInstructions`, `LinearInstructions`,
 //! `MovementInstructions`, `SelectInstructions`, `TableInstructions`); a *chip* implements it.
 //! [`Builder`] is the cell-level chip: it records cells into the configured columns, so keys
@@ -15,22 +16,20 @@
 
 mod arith;
 mod compare;
-pub(crate) mod hash;
 mod linear;
 mod movement;
-mod pack;
 mod select;
 mod table;
 
 use crate::builder::{Builder, Cell, Layout};
 use crate::error::{CircuitError, Result};
 use crate::gadgets::RangeInstructions;
+use crate::packing::chip::PackInstructions;
+use crate::poseidon::chip::HashInstructions;
 use arith::{ArithChip, ArithInstructions};
 use compare::{CompareChip, CompareInstructions};
-use hash::HashInstructions;
 use linear::{LinearChip, LinearInstructions};
 use movement::{MovementChip, MovementInstructions};
-use pack::PackInstructions;
 use select::{SelectChip, SelectInstructions};
 use table::{TableChip, TableInstructions};
 use zkinfer_model_import::tensor::broadcast_index_map;

@@ -8,16 +8,16 @@
 //! the constraints when every constant is fixed; with private or hashed weights (witness
 //! cells without range checks) it does not, so such tensors are range-checked here.
 
+use super::{check_bits, offset, per_word, pow2};
 use crate::builder::{Builder, Cell};
 use crate::error::Result;
 use crate::gadgets::{GateInstructions, RangeInstructions};
-use crate::packing::{check_bits, offset, per_word, pow2};
 use halo2_proofs::halo2curves::bn256::Fr;
 use halo2_proofs::halo2curves::ff::{Field, PrimeField};
 use zkinfer_quantize::QGraph;
 
 /// What the packing chip offers.
-pub(super) trait PackInstructions {
+pub(crate) trait PackInstructions {
     /// The packed words of the tensors `ids` (laid out as `cells`, in the same order) of the
     /// group named `group` ("inputs" or "outputs").
     ///

@@ -1,4 +1,4 @@
-//! The Poseidon lanes' columns and gates (the layout is in [`crate::chips::hash`]).
+//! The Poseidon lanes' columns and gates (the layout is in [`super::chip`]).
 
 use crate::builder::{Builder, HashLane, HASH_BLOCK};
 use crate::poseidon::{constants, is_full_round, ROUNDS, WIDTH};

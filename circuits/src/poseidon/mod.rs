@@ -10,6 +10,9 @@
 //! digest of a group that lists the same field elements as values. The definition depends
 //! on the values alone (never on the circuit layout), so anyone can recompute a digest.
 
+pub(crate) mod chip;
+pub(crate) mod gate;
+
 use halo2_proofs::halo2curves::bn256::Fr;
 use halo2_proofs::halo2curves::ff::{Field, PrimeField};
 use poseidon_primitives::poseidon::primitives::Spec;

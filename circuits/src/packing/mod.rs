@@ -9,6 +9,8 @@
 //! 2^(bits−1)`. The circuit proves each digit in range from the value's proven bound (see
 //! [`group_bits`]), and the word as one linear combination of the value cells.
 
+pub(crate) mod chip;
+
 use crate::error::CircuitError;
 use halo2_proofs::halo2curves::bn256::Fr;
 use halo2_proofs::halo2curves::ff::{Field, PrimeField};
