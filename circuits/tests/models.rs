@@ -9,9 +9,8 @@ use std::fmt::Write as _;
 use std::path::Path;
 use std::path::PathBuf;
 use zkinfer_circuits::{lay_out_planned, plan, plan_within, ModelCircuit};
-use zkinfer_model_import::{input::read_input_file, load, Graph, Tensor};
-use zkinfer_quantize::calibrate::{calibrate, settings_for};
-use zkinfer_quantize::{eval, quantize, QGraph, Target};
+use zkinfer_model_import::{Graph, Tensor};
+use zkinfer_quantize::{eval, QGraph};
 use zkinfer_testkit::{model_dir, model_names, model_names_in, shared_dir};
 
 fn prepare(name: &str) -> (Graph, QGraph, Vec<Tensor>) {
@@ -19,11 +18,7 @@ fn prepare(name: &str) -> (Graph, QGraph, Vec<Tensor>) {
 }
 
 fn prepare_dir(dir: &Path) -> (Graph, QGraph, Vec<Tensor>) {
-    let g = load(dir.join("network.onnx")).unwrap();
-    let inputs = g.make_inputs(&read_input_file(&dir.join("input.json")).unwrap()).unwrap();
-    let cal = calibrate(&g, std::slice::from_ref(&inputs), |_| {}).unwrap();
-    let q = quantize(&g, &settings_for(&g, 1, Target::Accuracy, cal)).unwrap();
-    (g, q, inputs)
+    zkinfer_testkit::compile::quantized(dir)
 }
 
 #[test]

@@ -17,8 +17,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 use zkinfer_circuits::{chip_for, lay_out_planned, plan_within, Builder};
 use zkinfer_model_import::{from_proto, ImportOptions};
-use zkinfer_quantize::calibrate::{calibrate, settings_for};
-use zkinfer_quantize::{quantize, Settings, Target};
+use zkinfer_quantize::{quantize, Settings};
+use zkinfer_testkit::compile::default_settings;
 use zkinfer_testkit::op_cases::{families, OpCase};
 
 /// Cells perturbed per case in the fast tier.
@@ -39,8 +39,7 @@ fn compile(case: &OpCase) -> (QGraph, Vec<Vec<i64>>, Settings) {
         .unwrap_or_else(|e| panic!("{name}: import: {e}"));
     let shapes: Vec<Vec<usize>> = g.inputs.iter().map(|&i| g.tensors[i].shape.clone()).collect();
     let inputs = g.make_inputs(&m.sample(7, &shapes)).unwrap();
-    let cal = calibrate(&g, std::slice::from_ref(&inputs), |_| {}).unwrap();
-    let settings = settings_for(&g, 1, Target::Accuracy, cal);
+    let settings = default_settings(&g, std::slice::from_ref(&inputs));
     let q = quantize(&g, &settings).unwrap_or_else(|e| panic!("{name}: quantize: {e}"));
     let w = eval::eval_all(&q, &inputs).unwrap_or_else(|e| panic!("{name}: eval: {e}"));
     (q, w, settings)

@@ -1,8 +1,11 @@
-//! Test helpers shared by zkinfer's crates: the model corpora, and the per-op ONNX cases
-//! ([`op_cases`]). Deliberately free of zkinfer types, so every crate can use it as a
-//! dev-dependency without cycles.
+//! Test helpers shared by zkinfer's crates: the model corpora, the per-op ONNX cases
+//! ([`op_cases`]) and, with the `compile` feature, the load-calibrate-quantize start of a test
+//! (`compile`). Without that feature it is free of zkinfer types, so the crates it would
+//! compile (model-import, quantize) can use it too.
 #![allow(clippy::expect_used, clippy::panic)] // test support: a missing corpus must stop the test
 
+#[cfg(feature = "compile")]
+pub mod compile;
 pub mod onnx_builder;
 pub mod op_cases;
 

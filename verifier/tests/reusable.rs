@@ -8,11 +8,8 @@ mod common;
 
 use common::{add_r, key_and_prove, proven_shared};
 use halo2_proofs::halo2curves::bn256::Fr;
-use zkinfer_model_import::{input::read_input_file, load};
 use zkinfer_prover::keys::VkBundle;
 use zkinfer_prover::Proof;
-use zkinfer_quantize::calibrate::{calibrate, settings_for};
-use zkinfer_quantize::{quantize, Target};
 use zkinfer_verifier::calldata::encode;
 use zkinfer_verifier::evm::Chain;
 use zkinfer_verifier::reusable::{
@@ -25,11 +22,7 @@ use zkinfer_verifier::solidity::EIP170_LIMIT;
 #[ignore = "full tier: compiles Solidity with the pinned solc (npm); run scripts/test.sh"]
 fn one_verifier_serves_every_key_of_its_layout() {
     let tmp = tempfile::tempdir().unwrap();
-    let m = zkinfer_testkit::model_dir("mlp");
-    let g = load(m.join("network.onnx")).unwrap();
-    let inputs = g.make_inputs(&read_input_file(&m.join("input.json")).unwrap()).unwrap();
-    let cal = calibrate(&g, std::slice::from_ref(&inputs), |_| {}).unwrap();
-    let q = quantize(&g, &settings_for(&g, 1, Target::Accuracy, cal)).unwrap();
+    let (_, q, inputs) = zkinfer_testkit::compile::quantized(&zkinfer_testkit::model_dir("mlp"));
     // "Retrained": one weight moves by one step towards zero (never to zero, which would drop
     // its term and change the layout).
     let mut retrained = q.clone();

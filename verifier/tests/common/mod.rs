@@ -7,8 +7,7 @@ use zkinfer_circuits::plan;
 use zkinfer_model_import::{input::read_input_file, load, Tensor};
 use zkinfer_prover::keys::{read_vk, write_vk, VkBundle};
 use zkinfer_prover::{circuit_hash, dev_srs, keygen, prove, verify, Proof};
-use zkinfer_quantize::calibrate::{calibrate, settings_for};
-use zkinfer_quantize::{quantize, QGraph, Target};
+use zkinfer_quantize::{quantize, QGraph};
 use zkinfer_verifier::solc::{Compiled, Compiler};
 use zkinfer_verifier::solidity::{render, CONTRACT_NAME};
 
@@ -51,8 +50,7 @@ pub fn proven_all(
     let g = load(model).unwrap();
     let inputs: Vec<_> =
         inputs.iter().map(|i| g.make_inputs(&read_input_file(i).unwrap()).unwrap()).collect();
-    let cal = calibrate(&g, &inputs, |_| {}).unwrap();
-    let q = quantize(&g, &settings_for(&g, 1, Target::Accuracy, cal)).unwrap();
+    let q = quantize(&g, &zkinfer_testkit::compile::default_settings(&g, &inputs)).unwrap();
     key_and_prove(&q, &inputs, dir, label)
 }
 
