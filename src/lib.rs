@@ -6,6 +6,7 @@
 //! [`ProofFile`], [`steps::verify_file`] checks one, and [`receipts`] signs decisions over
 //! proofs. Everything else of the pipeline crates is under [`internals`].
 
+pub mod bundle;
 pub mod flow;
 mod hint;
 pub mod onchain;

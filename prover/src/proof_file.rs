@@ -73,6 +73,11 @@ pub struct ProofFile {
     pub inputs: Vec<ProvenTensor>,
     /// Dequantized outputs: public ones, or hashed ones (which must hash to their instance).
     pub outputs: Vec<ProvenTensor>,
+    /// Hashed outputs withheld: the file lists none, only their digest (an instance) says
+    /// what they are. The inner parts of a partitioned proof hand their activations on this
+    /// way, so the bundle does not reveal them.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub outputs_withheld: bool,
     /// Proof bytes (hex).
     pub proof: String,
 }
@@ -122,8 +127,23 @@ impl ProofFile {
             instances: instances.iter().map(instance::to_decimal).collect(),
             inputs: listed(&q.inputs, q.visibility.input, false),
             outputs: listed(&q.outputs, q.visibility.output, true),
+            outputs_withheld: false,
             proof: hex(proof),
         }
+    }
+
+    /// Drops the listed values of hashed outputs, keeping their digest: a file that proves
+    /// what the outputs hash to without revealing them.
+    ///
+    /// # Errors
+    /// [`ProverError::Format`] when the outputs are not hashed.
+    pub fn withhold_outputs(&mut self) -> Result<()> {
+        if self.effective_visibility().output != Visibility::Hashed {
+            return Err(Self::malformed("only hashed outputs can be withheld".into()));
+        }
+        self.outputs.clear();
+        self.outputs_withheld = true;
+        Ok(())
     }
 
     /// Writes pretty JSON.
@@ -215,6 +235,13 @@ impl ProofFile {
             if !vis.is_listed(kind == "output") && !listed.is_empty() {
                 return Err(format!("{vis} {kind}s are listed in the file"));
             }
+            let withheld = kind == "output" && f.outputs_withheld;
+            if withheld && (vis != Visibility::Hashed || !listed.is_empty()) {
+                return Err(format!(
+                    "outputs_withheld is set, but the outputs are {vis} and {} listed",
+                    listed.len()
+                ));
+            }
             // Hashed outputs list their integers (checked against their shape below); other
             // groups do not.
             if vis != Visibility::Hashed {
@@ -232,7 +259,7 @@ impl ProofFile {
                         .get(at)
                         .ok_or_else(|| format!("the hashed {kind}s have no matching instance"))?;
                     at += 1;
-                    if kind == "output" {
+                    if kind == "output" && !withheld {
                         let ints = listed
                             .iter()
                             .map(|t| integers(t, kind))
@@ -390,7 +417,12 @@ impl ProofFile {
         }
         let groups = [
             ("inputs", &self.inputs, &interface.inputs, visibility.input.is_listed(false)),
-            ("outputs", &self.outputs, &interface.outputs, visibility.output.is_listed(true)),
+            (
+                "outputs",
+                &self.outputs,
+                &interface.outputs,
+                visibility.output.is_listed(true) && !self.outputs_withheld,
+            ),
         ];
         let show = |ts: &[TensorSig]| {
             let each: Vec<String> =
@@ -504,6 +536,7 @@ mod tests {
             packed_bits: PackedBits { input: None, output: Some(60) },
             instances: words.iter().map(instance::to_decimal).collect(),
             inputs: Vec::new(),
+            outputs_withheld: false,
             outputs: vec![ProvenTensor {
                 name: "y".into(),
                 shape: vec![ints.len()],
@@ -569,5 +602,28 @@ mod tests {
         missing.outputs[0].integers.clear();
         let err = read(&missing).unwrap_err();
         assert!(err.contains("lists 0 integers for 3 values"), "{err}");
+    }
+
+    #[test]
+    fn withheld_outputs_keep_only_their_digest() {
+        let ints = [3i64, -4];
+        let digest = zkinfer_circuits::poseidon::digest_ints(&[3, -4]);
+        let mut f = packed_file(&ints, &[digest]);
+        f.visibility = Some(Visibilities { output: Visibility::Hashed, ..Default::default() });
+        f.packed_bits = PackedBits::default();
+        f.outputs[0].integers = ints.to_vec();
+        let mut withheld = f.clone();
+        withheld.withhold_outputs().unwrap();
+        let back = read(&withheld).unwrap();
+        assert!(back.outputs_withheld && back.outputs.is_empty());
+        assert_eq!(back.digests()[1], Some(f.instances[0].as_str()));
+        // The flag does not excuse listed values from their digest, nor apply to other groups.
+        let mut both = f.clone();
+        both.outputs_withheld = true;
+        let err = read(&both).unwrap_err();
+        assert!(err.contains("outputs_withheld is set"), "{err}");
+        let words = packing::pack(&[3, -4], 60).unwrap();
+        let err = packed_file(&ints, &words).withhold_outputs().unwrap_err().to_string();
+        assert!(err.contains("only hashed outputs"), "{err}");
     }
 }

@@ -76,6 +76,9 @@ pub enum QuantError {
     /// A broken internal invariant (a bug in zkinfer: please report it).
     #[error("internal error (please report): {0}")]
     Internal(String),
+    /// Cuts that do not split the model into parts.
+    #[error("partition: {0}")]
+    Partition(String),
     /// Settings that do not belong to this model, or that are malformed.
     #[error("settings: {0}")]
     Settings(String),

@@ -11,6 +11,7 @@ pub mod choice;
 pub mod error;
 pub mod eval;
 mod lower;
+pub mod partition;
 pub mod qgraph;
 pub mod report;
 pub mod settings;

@@ -20,9 +20,16 @@ pub struct Args {
     /// SRS file (default: the cached INSECURE development SRS).
     #[arg(long)]
     srs: Option<PathBuf>,
-    /// Where to write the proof.
-    #[arg(short, long, default_value = "proof.json")]
-    output: PathBuf,
+    /// Where to write the proof (default proof.json; with --parts, the bundle's directory,
+    /// default bundle/).
+    #[arg(short, long)]
+    output: Option<PathBuf>,
+    /// Prove the model in this many parts, each its own circuit and keys (less memory than one
+    /// proof of the whole), linked by Poseidon digests of the tensors that cross each cut; the
+    /// directory gets bundle.json, each part's proof and verifying key (`zkinfer verify
+    /// --bundle`).
+    #[arg(long, conflicts_with = "pk", value_parser = clap::value_parser!(u32).range(2..))]
+    parts: Option<u32>,
     /// Target used when calibrating on the input.
     #[arg(long, default_value = "accuracy")]
     target: Target,
@@ -37,12 +44,16 @@ pub struct Args {
 
 pub fn main(a: &Args) -> anyhow::Result<()> {
     let (model, inputs) = a.m.load()?;
+    if let Some(parts) = a.parts {
+        return prove_parts(a, &model, &inputs, parts);
+    }
+    let output = a.output.clone().unwrap_or_else(|| PathBuf::from("proof.json"));
     let request = ProveRequest {
         settings: a.settings.clone(),
         target: a.target,
         pk: a.pk.clone(),
         srs: a.srs.clone(),
-        output: a.output.clone(),
+        output: output.clone(),
         device: a.device,
     };
     let reporter = super::steps::Reporter::new(a.json);
@@ -110,6 +121,56 @@ pub fn main(a: &Args) -> anyhow::Result<()> {
     } else {
         println!("architecture identity (the weights are not in the key) {}", file.model_identity);
     }
-    println!("wrote {} (verified)", a.output.display());
+    println!("wrote {} (verified)", request.output.display());
+    Ok(())
+}
+
+fn prove_parts(
+    a: &Args,
+    model: &zkinfer::Model,
+    inputs: &[zkinfer::Tensor],
+    parts: u32,
+) -> anyhow::Result<()> {
+    let request = zkinfer::bundle::PartsRequest {
+        settings: a.settings.clone(),
+        target: a.target,
+        srs: a.srs.clone(),
+        parts: usize::try_from(parts)?,
+        dir: a.output.clone().unwrap_or_else(|| PathBuf::from("bundle")),
+        device: a.device,
+    };
+    let o = zkinfer::bundle::prove_parts(model, inputs, &request, &|line| {
+        if !a.json {
+            eprintln!("{line}");
+        }
+    })?;
+    if a.json {
+        println!("{}", serde_json::to_string(&o)?);
+        return Ok(());
+    }
+    for (i, p) in o.parts.iter().enumerate() {
+        println!(
+            "part {}: {} … {} ({} primitives), k = {}, setup {:.2}s, prove {:.2}s, hands on {} values",
+            i + 1,
+            p.part.first_node,
+            p.part.last_node,
+            p.part.primitives,
+            p.part.k,
+            p.setup_seconds,
+            p.prove_seconds,
+            p.part.handed_on
+        );
+    }
+    for r in &o.outputs {
+        println!(
+            "output '{}' {}: max abs {:.3e}, max rel {:.3e} vs float",
+            r.name,
+            super::shape_str(&r.shape),
+            r.error.max_abs,
+            r.error.max_rel
+        );
+    }
+    println!("bundle identity {}", o.identity);
+    println!("wrote {} (every part verified)", o.bundle.display());
     Ok(())
 }

@@ -8,13 +8,19 @@ use zkinfer::steps::Pins;
 #[derive(clap::Args)]
 pub struct Args {
     /// The proof file.
-    #[arg(long)]
-    proof: PathBuf,
+    #[arg(long, required_unless_present = "bundle")]
+    proof: Option<PathBuf>,
     /// The verifying key (from `zkinfer setup`, or the key cache of a one-shot prove).
-    #[arg(long)]
-    vk: PathBuf,
+    #[arg(long, required_unless_present = "bundle")]
+    vk: Option<PathBuf>,
+    /// A bundle.json from `zkinfer prove --parts` instead of one proof: every part's proof is
+    /// checked with its key (beside the bundle), and each part's output digest against the
+    /// next part's input digest.
+    #[arg(long, conflicts_with_all = ["proof", "vk", "input"])]
+    bundle: Option<PathBuf>,
     /// The model identity you trust (hex, as `zkinfer setup` and `prove` print it): the key
-    /// must hash to it. Without it, the key is trusted as given.
+    /// must hash to it (with --bundle: the bundle identity). Without it, the key is trusted as
+    /// given.
     #[arg(long)]
     identity: Option<String>,
     /// The SRS the key must have been made with (`zkinfer srs gen` or `srs import` output):
@@ -71,9 +77,15 @@ fn check_digests(a: &Args, file: &ProofFile) -> anyhow::Result<()> {
 }
 
 pub fn main(a: &Args) -> anyhow::Result<()> {
-    let file = ProofFile::read(&a.proof)?;
     let pins = Pins { identity: a.identity.clone(), srs: a.srs.clone() };
-    let verified = zkinfer::steps::verify_file(&file, &a.vk, &pins)?;
+    if let Some(bundle) = &a.bundle {
+        return verify_bundle(a, bundle, &pins);
+    }
+    let (Some(proof), Some(vk)) = (&a.proof, &a.vk) else {
+        anyhow::bail!("give --proof and --vk, or --bundle");
+    };
+    let file = ProofFile::read(proof)?;
+    let verified = zkinfer::steps::verify_file(&file, vk, &pins)?;
     check_digests(a, &file)?;
     let identity = &verified.identity;
     let dev = verified.srs.is_insecure();
@@ -132,11 +144,42 @@ pub fn main(a: &Args) -> anyhow::Result<()> {
             );
         }
     }
-    if file.outputs.is_empty() {
+    if file.outputs_withheld {
+        println!("  (the outputs are withheld: only their digest is in the proof)");
+    } else if file.outputs.is_empty() {
         println!("  (the outputs are private: the proof does not reveal them)");
     }
     if let Some(input) = &a.input {
         println!("  the hashed digests match {} (recomputed)", input.display());
+    }
+    Ok(())
+}
+
+fn verify_bundle(a: &Args, bundle: &std::path::Path, pins: &Pins) -> anyhow::Result<()> {
+    let v = zkinfer::bundle::verify_bundle(bundle, pins)?;
+    if a.json {
+        println!(
+            "{}",
+            serde_json::json!({"verified": true, "bundle_identity": v.identity, "identity_pinned": v.identity_pinned, "parts": v.parts, "outputs": v.last.outputs, "instances": v.last.instances})
+        );
+        return Ok(());
+    }
+    println!("bundle of {} parts verified: bundle identity {}", v.parts.len(), v.identity);
+    if v.identity_pinned {
+        println!("  identity: equal to the one you pinned (--identity)");
+    } else {
+        println!("  identity: not pinned; compare it with the model's published bundle identity (--identity)");
+    }
+    println!("  every part's proof verifies with its key, and each part received what the one before it handed on");
+    for o in &v.last.outputs {
+        let head: Vec<String> = o.values.iter().take(6).map(|x| format!("{x:.6}")).collect();
+        println!(
+            "  output '{}' {}: [{}{}]",
+            o.name,
+            super::shape_str(&o.shape),
+            head.join(", "),
+            if o.values.len() > 6 { ", …" } else { "" }
+        );
     }
     Ok(())
 }

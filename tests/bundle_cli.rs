@@ -1,0 +1,161 @@
+//! Partitioned proofs from the CLI: `zkinfer prove --parts` writes a bundle that `zkinfer
+//! verify --bundle` accepts, and each way of tampering with one is rejected with the failing
+//! part or link named.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
+
+mod common;
+
+use common::*;
+use serde_json::Value;
+use zkinfer::bundle::bundle_identity;
+use zkinfer::internals::prover::identity::parse_identity;
+
+/// Proves `model` in two parts with `settings` into `dir`; returns the bundle path.
+fn bundle(cache: &Path, model: &Path, input: &Path, settings: &Path, dir: &Path) -> PathBuf {
+    let out = ok(&zkinfer(
+        cache,
+        &[
+            "prove",
+            s(model),
+            "--input",
+            s(input),
+            "--settings",
+            s(settings),
+            "--parts",
+            "2",
+            "-o",
+            s(dir),
+            "--json",
+        ],
+    ));
+    let v: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["parts"].as_array().unwrap().len(), 2, "{v}");
+    dir.join("bundle.json")
+}
+
+fn verify(cache: &Path, bundle: &Path, extra: &[&str]) -> Output {
+    let mut args = vec!["verify", "--bundle", s(bundle)];
+    args.extend_from_slice(extra);
+    zkinfer(cache, &args)
+}
+
+fn rejected(out: &Output, says: &str) {
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success() && err.contains(says), "expected '{says}': {out:?}");
+}
+
+fn read(path: &Path) -> Value {
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+fn write(path: &Path, v: &Value) {
+    std::fs::write(path, serde_json::to_string_pretty(v).unwrap()).unwrap();
+}
+
+/// A copy of a bundle's directory, to tamper with.
+fn copy(from: &Path, to: &Path) -> PathBuf {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from.parent().unwrap()).unwrap() {
+        let p = e.unwrap().path();
+        std::fs::copy(&p, to.join(p.file_name().unwrap())).unwrap();
+    }
+    to.join("bundle.json")
+}
+
+/// Rewrites the bundle's identity to match its (edited) parts, as a forger would.
+fn reidentify(bundle: &Path) {
+    let mut b = read(bundle);
+    let ids: Vec<[u8; 32]> = b["parts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| parse_identity(p["model_identity"].as_str().unwrap()).unwrap())
+        .collect();
+    b["identity"] = Value::from(zkinfer::internals::prover::artifact::hex(&bundle_identity(&ids)));
+    write(bundle, &b);
+}
+
+#[test]
+#[ignore = "full tier: proves models in parts (seconds each); run scripts/test.sh"]
+fn bundles_verify_and_each_tampering_is_named() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let cache = dir.join("cache");
+    let (model, input) = common::model("conv_fc");
+    let settings = dir.join("settings.json");
+    ok(&zkinfer(&cache, &["calibrate", s(&model), "--data", s(&input), "-o", s(&settings)]));
+    let a = bundle(&cache, &model, &input, &settings, &dir.join("a"));
+    let identity = read(&a)["identity"].as_str().unwrap().to_string();
+    let inner = read(&a.with_file_name("part-0.proof.json"));
+    assert_eq!(inner["outputs_withheld"], true, "activations are not revealed: {inner}");
+    assert!(inner["outputs"].as_array().unwrap().is_empty());
+    let out = ok(&verify(&cache, &a, &["--identity", &identity]));
+    assert!(out.contains("bundle of 2 parts verified") && out.contains("pinned"), "{out}");
+    let other_id = "00".repeat(32);
+    rejected(&verify(&cache, &a, &["--identity", &other_id]), "you pinned bundle");
+
+    // The same circuits on another input: same identities, other digests.
+    let mut other_input = read(&input);
+    for v in other_input["input_data"][0].as_array_mut().unwrap() {
+        *v = Value::from(v.as_f64().unwrap() * 0.5);
+    }
+    let input2 = dir.join("input2.json");
+    write(&input2, &other_input);
+    let b = bundle(&cache, &model, &input2, &settings, &dir.join("b"));
+    assert_eq!(read(&b)["identity"], read(&a)["identity"]);
+
+    // A part proven on another input: its proof verifies, the link does not.
+    let mixed = copy(&a, &dir.join("mixed"));
+    std::fs::copy(b.with_file_name("part-1.proof.json"), mixed.with_file_name("part-1.proof.json"))
+        .unwrap();
+    rejected(&verify(&cache, &mixed, &[]), "link part 1 → part 2");
+
+    // Parts swapped: the identity no longer matches; re-identified, the chain breaks.
+    let swapped = copy(&a, &dir.join("swapped"));
+    let mut s_json = read(&swapped);
+    s_json["parts"].as_array_mut().unwrap().swap(0, 1);
+    write(&swapped, &s_json);
+    rejected(&verify(&cache, &swapped, &[]), "bundle identity");
+    reidentify(&swapped);
+    rejected(&verify(&cache, &swapped, &[]), "link part 1 → part 2");
+    rejected(&verify(&cache, &swapped, &["--identity", &identity]), "you pinned bundle");
+
+    // A changed boundary digest: the part's own proof fails.
+    let edited = copy(&a, &dir.join("edited"));
+    let proof0 = edited.with_file_name("part-0.proof.json");
+    let mut p = read(&proof0);
+    let last = p["instances"].as_array().unwrap().len() - 1;
+    let digest: String = p["instances"][last].as_str().unwrap().to_string();
+    let bumped = if digest.ends_with('0') {
+        format!("{}1", &digest[..digest.len() - 1])
+    } else {
+        format!("{}0", &digest[..digest.len() - 1])
+    };
+    p["instances"][last] = Value::from(bumped);
+    write(&proof0, &p);
+    rejected(&verify(&cache, &edited, &[]), "part 1");
+
+    // A part from another model: its identity changes the bundle's.
+    let (mlp, mlp_input) = common::model("mlp");
+    let mlp_settings = dir.join("mlp.settings.json");
+    ok(&zkinfer(&cache, &["calibrate", s(&mlp), "--data", s(&mlp_input), "-o", s(&mlp_settings)]));
+    let c = bundle(&cache, &mlp, &mlp_input, &mlp_settings, &dir.join("c"));
+    let foreign = copy(&a, &dir.join("foreign"));
+    for f in ["part-1.proof.json", "part-1.vk"] {
+        std::fs::copy(c.with_file_name(f), foreign.with_file_name(f)).unwrap();
+    }
+    let mut f_json = read(&foreign);
+    f_json["parts"][1] = read(&c)["parts"][1].clone();
+    write(&foreign, &f_json);
+    rejected(&verify(&cache, &foreign, &[]), "bundle identity");
+    reidentify(&foreign);
+    rejected(&verify(&cache, &foreign, &["--identity", &identity]), "you pinned bundle");
+    rejected(&verify(&cache, &foreign, &[]), "link part 1 → part 2");
+
+    // A bundle naming files outside its directory.
+    let escaping = copy(&a, &dir.join("escaping"));
+    let mut e_json = read(&escaping);
+    e_json["parts"][0]["vk"] = Value::from("../a/part-0.vk");
+    write(&escaping, &e_json);
+    rejected(&verify(&cache, &escaping, &[]), "not a file name beside the bundle");
+}
