@@ -304,6 +304,64 @@ fn prove(
     to_json(&v.map_err(err)?)
 }
 
+/// Proves an inference in `parts` parts linked by digests and writes the bundle into `output`
+/// (see `zkinfer prove --parts`); returns the outcome as JSON.
+#[pyfunction]
+#[pyo3(signature = (model, inputs, parts, output=PathBuf::from("bundle"), settings=None, srs=None, batch=1, progress=false, target="accuracy", device="cpu"))]
+#[allow(clippy::too_many_arguments)]
+fn prove_parts(
+    py: Python<'_>,
+    model: &str,
+    inputs: Vec<Vec<f64>>,
+    parts: usize,
+    output: PathBuf,
+    settings: Option<&str>,
+    srs: Option<PathBuf>,
+    batch: usize,
+    progress: bool,
+    target: &str,
+    device: &str,
+) -> PyResult<String> {
+    let request = zkinfer::bundle::PartsRequest {
+        settings: settings.map(PathBuf::from),
+        target: self::target(target)?,
+        srs,
+        parts,
+        dir: output,
+        device: self::device(device)?,
+    };
+    let v: Res<zkinfer::bundle::PartsOutcome> = py.detach(|| {
+        let m = load(model, batch)?;
+        let inputs = tensors(&m, &inputs)?;
+        zkinfer::bundle::prove_parts(&m, &inputs, &request, &|line| {
+            if progress {
+                eprintln!("{line}");
+            }
+        })
+    });
+    to_json(&v.map_err(err)?)
+}
+
+/// Verifies a bundle from `prove_parts` (every part's proof, and each link), optionally
+/// pinning the bundle identity and the SRS. Returns the bundle identity, the parts' model
+/// identities and the last part's listed outputs as JSON; an error names the failing part or
+/// link.
+#[pyfunction]
+#[pyo3(signature = (bundle, identity=None, srs=None))]
+fn verify_bundle(
+    py: Python<'_>,
+    bundle: PathBuf,
+    identity: Option<String>,
+    srs: Option<PathBuf>,
+) -> PyResult<String> {
+    let pins = steps::Pins { identity, srs };
+    let v = py.detach(|| zkinfer::bundle::verify_bundle(&bundle, &pins)).map_err(err)?;
+    to_json(&json!({
+        "identity": v.identity, "identity_pinned": v.identity_pinned, "parts": v.parts,
+        "outputs": v.last.outputs,
+    }))
+}
+
 /// Verifies proof.json with a standalone verifying key, optionally pinning the model identity
 /// and the SRS (see `zkinfer verify`). False when the proof is invalid; an error when the files
 /// are unreadable, altered, or belong to another circuit, model or SRS.
@@ -410,6 +468,8 @@ fn _zkinfer(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(setup, m)?)?;
     m.add_function(wrap_pyfunction!(prove, m)?)?;
     m.add_function(wrap_pyfunction!(verify, m)?)?;
+    m.add_function(wrap_pyfunction!(prove_parts, m)?)?;
+    m.add_function(wrap_pyfunction!(verify_bundle, m)?)?;
     m.add_function(wrap_pyfunction!(create_evm_verifier, m)?)?;
     m.add_function(wrap_pyfunction!(verify_evm, m)?)?;
     m.add_function(wrap_pyfunction!(encode_calldata, m)?)?;

@@ -427,3 +427,29 @@ def test_errors_hint_keyword_arguments_and_calibrate_takes_them(tmp_path):
     # What to change, as this package's keyword arguments rather than command-line flags.
     assert "headroom=" in str(e.value) and "--" not in str(e.value), str(e.value)
 
+
+
+def test_bundle_of_parts_from_python(tmp_path):
+    path, x = model("conv_fc")
+    settings = zkinfer.calibrate(path, x, output=tmp_path / "settings.json")
+    result = zkinfer.prove_parts(path, x, 2, output=tmp_path / "a", settings=settings)
+    assert len(result.parts) == 2 and result.parts[0].handed_on > 0
+    # The CLI prints the outcome the dataclasses are read from.
+    assert {f.name for f in dataclasses.fields(zkinfer.PartResult)} >= {"first_node", "k", "vk"}
+    check = zkinfer.verify_bundle(result.bundle, identity=result.identity)
+    assert check.identity_pinned and check.parts == [p.model_identity for p in result.parts]
+    out = result.outputs[0]
+    assert np.allclose(check.outputs[out.name], out.values)
+    assert out.max_rel_error < 1e-3
+    with pytest.raises(zkinfer.ZkinferError, match="you pinned bundle"):
+        zkinfer.verify_bundle(result.bundle, identity="00" * 32)
+    # A part proven on another input breaks its link, and the error names it.
+    other = zkinfer.prove_parts(
+        path, [np.asarray(x[0]) * 0.5], 2, output=tmp_path / "b", settings=settings
+    )
+    assert other.identity == result.identity
+    (tmp_path / "a" / "part-1.proof.json").write_bytes(
+        (tmp_path / "b" / "part-1.proof.json").read_bytes()
+    )
+    with pytest.raises(zkinfer.ZkinferError, match="link part 1 → part 2"):
+        zkinfer.verify_bundle(result.bundle)

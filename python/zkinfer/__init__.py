@@ -35,6 +35,9 @@ __all__ = [
     "RunResult",
     "Keys",
     "ProofResult",
+    "PartResult",
+    "BundleResult",
+    "BundleCheck",
     "EvmVerifier",
     "EvmResult",
     "Digests",
@@ -47,6 +50,8 @@ __all__ = [
     "setup",
     "prove",
     "verify",
+    "prove_parts",
+    "verify_bundle",
     "create_evm_verifier",
     "verify_evm",
     "encode_calldata",
@@ -186,6 +191,45 @@ class ProofResult:
     # setup_phases when the keys were generated rather than loaded.
     prove_phases: Dict[str, float] = field(default_factory=dict)
     setup_phases: Optional[Dict[str, float]] = None
+
+
+@dataclass(frozen=True)
+class PartResult:
+    """One part of a partitioned proof: its nodes, circuit, files and times."""
+
+    first_node: str
+    last_node: str
+    primitives: int
+    model_identity: str
+    k: int
+    handed_on: int
+    proof: str
+    vk: str
+    setup_seconds: float
+    prove_seconds: float
+
+
+@dataclass(frozen=True)
+class BundleResult:
+    """A model proven in parts: the bundle file, its identity (what a verifier pins), each
+    part, and the outputs against the float model."""
+
+    bundle: str
+    identity: str
+    parts: List[PartResult]
+    outputs: List[Output]
+    peak_memory_bytes: Optional[int] = None
+
+
+@dataclass(frozen=True)
+class BundleCheck:
+    """A verified bundle: its identity, its parts' model identities and the last part's
+    listed outputs (name → values)."""
+
+    identity: str
+    identity_pinned: bool
+    parts: List[str]
+    outputs: Dict[str, np.ndarray]
 
 
 @dataclass(frozen=True)
@@ -621,6 +665,67 @@ def verify(
     SRS is still recomputed from its seed)."""
     return _zkinfer.verify(
         os.fspath(proof), os.fspath(vk), identity, None if srs is None else os.fspath(srs)
+    )
+
+
+def prove_parts(
+    model: ModelLike,
+    inputs: Inputs,
+    parts: int,
+    output: PathLike = "bundle",
+    settings: Union[Settings, PathLike, None] = None,
+    srs: Optional[PathLike] = None,
+    batch: int = 1,
+    progress: bool = False,
+    target: str = "accuracy",
+    device: str = "cpu",
+) -> BundleResult:
+    """Proves an inference in ``parts`` parts, each its own circuit and keys, linked by
+    Poseidon digests of the tensors crossing each cut; writes ``output``/bundle.json with each
+    part's proof and verifying key (see docs/partition.md). The GIL is released while proving."""
+    keep: List[Any] = []
+    try:
+        v = json.loads(
+            _zkinfer.prove_parts(
+                _model_path(model, keep, inputs),
+                _flat_inputs(inputs),
+                parts,
+                os.fspath(output),
+                _settings_path(settings, keep),
+                None if srs is None else os.fspath(srs),
+                batch,
+                progress,
+                target,
+                device,
+            )
+        )
+    finally:
+        _cleanup(keep)
+    return BundleResult(
+        bundle=os.fspath(v["bundle"]),
+        identity=v["identity"],
+        parts=[PartResult(**p) for p in v["parts"]],
+        outputs=_outputs(v["outputs"]),
+        peak_memory_bytes=v.get("peak_memory_bytes"),
+    )
+
+
+def verify_bundle(
+    bundle: PathLike, identity: Optional[str] = None, srs: Optional[PathLike] = None
+) -> BundleCheck:
+    """Verifies a bundle from :func:`prove_parts`: every part's proof with its key, and that
+    each part received what the one before it handed on. ``identity`` pins the bundle
+    identity. Raises :class:`ZkinferError` naming the failing part or link."""
+    v = json.loads(
+        _zkinfer.verify_bundle(
+            os.fspath(bundle), identity, None if srs is None else os.fspath(srs)
+        )
+    )
+    return BundleCheck(
+        identity=v["identity"],
+        identity_pinned=v["identity_pinned"],
+        parts=list(v["parts"]),
+        outputs={o["name"]: np.asarray(o["values"], dtype=np.float64) for o in v["outputs"]},
     )
 
 

@@ -59,6 +59,21 @@ def prove(
 def verify(
     proof: str, vk: str, identity: Optional[str] = None, srs: Optional[str] = None
 ) -> bool: ...
+def prove_parts(
+    model: str,
+    inputs: List[List[float]],
+    parts: int,
+    output: str = "bundle",
+    settings: Optional[str] = None,
+    srs: Optional[str] = None,
+    batch: int = 1,
+    progress: bool = False,
+    target: str = "accuracy",
+    device: str = "cpu",
+) -> str: ...
+def verify_bundle(
+    bundle: str, identity: Optional[str] = None, srs: Optional[str] = None
+) -> str: ...
 def create_evm_verifier(
     vk: str,
     output: str = "Verifier.sol",
