@@ -19,8 +19,8 @@ use zkinfer_model_import::Tensor;
 use zkinfer_prover::artifact::hex;
 use zkinfer_prover::proof_file::ProofFile;
 use zkinfer_prover::{circuit_hash, ProverError};
-use zkinfer_quantize::partition::{boundary_elements, first_cuttable, split};
-use zkinfer_quantize::{QGraph, Target};
+use zkinfer_quantize::partition::{boundary_elements, first_cuttable, split, Part};
+use zkinfer_quantize::{QGraph, Settings, Target};
 
 /// `format` of a bundle file.
 pub const BUNDLE_FORMAT: &str = "zkinfer-bundle";
@@ -145,6 +145,53 @@ pub fn choose_cuts(q: &QGraph, plan: &Plan, parts: usize) -> Result<Vec<usize>> 
     Ok(cuts)
 }
 
+/// One part of a partition, planned: its graph, circuit plan and where it sits in the model.
+#[derive(Clone, Debug)]
+pub struct PlannedPart {
+    /// The part's graph and its slice of the whole.
+    pub part: Part,
+    /// Its circuit plan.
+    pub plan: Plan,
+    /// The ONNX node of its first primitive.
+    pub first_node: String,
+    /// The ONNX node of its last primitive.
+    pub last_node: String,
+    /// Tensor elements it hands on to the next part (0 for the last).
+    pub handed_on: usize,
+}
+
+/// Cuts a quantized model into `parts` parts ([`choose_cuts`]) and plans each part's circuit
+/// with the model's lane cap and linear check: what `zkinfer prove --parts` proves and
+/// `zkinfer inspect --parts` shows.
+///
+/// # Errors
+/// A model too small to cut, or a layout error.
+pub fn plan_parts(
+    q: &QGraph,
+    plan: &Plan,
+    settings: &Settings,
+    parts: usize,
+) -> Result<Vec<PlannedPart>> {
+    let cuts = choose_cuts(q, plan, parts)?;
+    let split = split(q, &cuts)?;
+    let n = split.len();
+    split
+        .into_iter()
+        .enumerate()
+        .map(|(i, part)| {
+            let plan = plan_within(&part.graph, settings.max_lanes, settings.linear_check)?;
+            let nodes = &q.nodes[part.nodes.clone()];
+            Ok(PlannedPart {
+                first_node: nodes.first().map(|n| n.node.clone()).unwrap_or_default(),
+                last_node: nodes.last().map(|n| n.node.clone()).unwrap_or_default(),
+                handed_on: if i + 1 < n { boundary_elements(q, part.nodes.end) } else { 0 },
+                part,
+                plan,
+            })
+        })
+        .collect()
+}
+
 /// What to prove in parts.
 #[derive(Clone, Debug)]
 pub struct PartsRequest {
@@ -204,15 +251,14 @@ pub fn prove_parts(
         steps::settings_or_calibrate(model, request.settings.as_deref(), inputs, request.target)?;
     let whole = Compiled::new(model, &settings)?;
     let witness = steps::witness(&whole, inputs)?;
-    let cuts = choose_cuts(&whole.qgraph, &whole.plan, request.parts)?;
-    let parts = split(&whole.qgraph, &cuts)?;
+    let parts = plan_parts(&whole.qgraph, &whole.plan, &settings, request.parts)?;
     let device = steps::open_device(request.device)?;
     std::fs::create_dir_all(&request.dir).map_err(|e| io(&request.dir, e))?;
     let mut done = Vec::with_capacity(parts.len());
-    for (i, part) in parts.iter().enumerate() {
-        let plan = plan_within(&part.graph, settings.max_lanes, settings.linear_check)?;
-        let hash = circuit_hash(&part.graph, &plan);
-        let c = Compiled { qgraph: part.graph.clone(), plan, hash };
+    for (i, planned) in parts.iter().enumerate() {
+        let part = &planned.part;
+        let hash = circuit_hash(&part.graph, &planned.plan);
+        let c = Compiled { qgraph: part.graph.clone(), plan: planned.plan.clone(), hash };
         let (srs, label) = steps::srs_for(request.srs.as_deref(), c.plan.k)?;
         progress(format!(
             "part {}/{}: {} primitives, k = {}, {} gate lanes",
@@ -239,18 +285,13 @@ pub fn prove_parts(
         proved.file.write(&request.dir.join(&proof))?;
         let cached_vk = steps::key_cache(&c).join("vk");
         std::fs::copy(&cached_vk, request.dir.join(&vk)).map_err(|e| io(&cached_vk, e))?;
-        let nodes = &whole.qgraph.nodes[part.nodes.clone()];
         let entry = BundlePart {
-            first_node: nodes.first().map(|n| n.node.clone()).unwrap_or_default(),
-            last_node: nodes.last().map(|n| n.node.clone()).unwrap_or_default(),
+            first_node: planned.first_node.clone(),
+            last_node: planned.last_node.clone(),
             primitives: part.nodes.len(),
             model_identity: hex(&keys.identity),
             k: c.plan.k,
-            handed_on: if i + 1 < parts.len() {
-                boundary_elements(&whole.qgraph, part.nodes.end)
-            } else {
-                0
-            },
+            handed_on: planned.handed_on,
             proof,
             vk,
         };
@@ -302,36 +343,8 @@ pub struct BundleVerified {
 /// [`ProverError::Format`] for a malformed bundle, [`ProverError::Mismatch`] naming the part
 /// or link that fails, or any error of [`steps::verify_file`] for a part.
 pub fn verify_bundle(path: &Path, pins: &Pins) -> Result<BundleVerified> {
-    let bad = |reason: String| ProverError::Format { path: path.display().to_string(), reason };
-    let text = std::fs::read_to_string(path).map_err(|e| io(path, e))?;
-    let b: Bundle =
-        serde_json::from_str(&text).map_err(|e| bad(format!("not a zkinfer bundle: {e}")))?;
-    if b.format != BUNDLE_FORMAT || b.format_version != BUNDLE_VERSION {
-        return Err(bad(format!(
-            "format {} version {} is not {BUNDLE_FORMAT} version {BUNDLE_VERSION}",
-            b.format, b.format_version
-        ))
-        .into());
-    }
-    if b.parts.len() < 2 {
-        return Err(bad(format!("{} part(s): a bundle has at least two", b.parts.len())).into());
-    }
-    let identities = b
-        .parts
-        .iter()
-        .map(|p| zkinfer_prover::identity::parse_identity(&p.model_identity))
-        .collect::<std::result::Result<Vec<_>, _>>()?;
-    let identity = hex(&bundle_identity(&identities));
-    if identity != b.identity.trim_start_matches("0x").to_ascii_lowercase() {
-        return Err(ProverError::Mismatch {
-            what: "bundle identity".into(),
-            detail: format!(
-                "the file says {}, its parts make {identity}: the parts were edited or reordered",
-                b.identity
-            ),
-        }
-        .into());
-    }
+    let b = Bundle::read(path)?;
+    let identity = b.identity.clone();
     if let Some(pinned) = &pins.identity {
         let wanted = zkinfer_prover::identity::parse_identity(pinned)?;
         if hex(&wanted) != identity {
@@ -345,9 +358,9 @@ pub fn verify_bundle(path: &Path, pins: &Pins) -> Result<BundleVerified> {
     let dir = path.parent().unwrap_or_else(|| Path::new("."));
     let mut files = Vec::with_capacity(b.parts.len());
     for (i, p) in b.parts.iter().enumerate() {
-        let file = ProofFile::read(&inside(dir, &p.proof, path)?)?;
+        let file = ProofFile::read(&dir.join(&p.proof))?;
         let part_pins = Pins { identity: Some(p.model_identity.clone()), srs: pins.srs.clone() };
-        steps::verify_file(&file, &inside(dir, &p.vk, path)?, &part_pins).map_err(|e| {
+        steps::verify_file(&file, &dir.join(&p.vk), &part_pins).map_err(|e| {
             ProverError::Rejected(format!(
                 "part {} ({} … {}): {e}",
                 i + 1,
@@ -382,22 +395,79 @@ pub fn verify_bundle(path: &Path, pins: &Pins) -> Result<BundleVerified> {
         identity,
         identity_pinned: pins.identity.is_some(),
         parts: b.parts.iter().map(|p| p.model_identity.clone()).collect(),
-        last: files.pop().ok_or_else(|| bad("no parts".into()))?,
+        last: files.pop().ok_or_else(|| ProverError::Format {
+            path: path.display().to_string(),
+            reason: "no parts".into(),
+        })?,
     })
 }
 
-/// A file named by the bundle, which must lie beside it (no absolute paths or `..`).
-fn inside(dir: &Path, name: &str, bundle: &Path) -> Result<PathBuf> {
-    let p = Path::new(name);
-    let plain = p.components().all(|c| matches!(c, std::path::Component::Normal(_)));
-    if !plain || name.is_empty() {
-        return Err(ProverError::Format {
-            path: bundle.display().to_string(),
-            reason: format!("'{name}' is not a file name beside the bundle"),
-        }
-        .into());
+impl Bundle {
+    /// Reads and checks a bundle file (see [`Bundle::parse`]).
+    ///
+    /// # Errors
+    /// An unreadable file, or as [`Bundle::parse`], naming the file.
+    pub fn read(path: &Path) -> Result<Self> {
+        let text = std::fs::read_to_string(path).map_err(|e| io(path, e))?;
+        Self::parse(&text).map_err(|e| match e {
+            crate::Error::Prover(ProverError::Format { reason, .. }) => {
+                ProverError::Format { path: path.display().to_string(), reason }.into()
+            }
+            other => other,
+        })
     }
-    Ok(dir.join(p))
+
+    /// Parses a bundle and checks what it says of itself: format and version, at least two
+    /// parts, file names beside the bundle, and an identity that its parts' identities make.
+    ///
+    /// # Errors
+    /// [`ProverError::Format`] for a malformed bundle, [`ProverError::Mismatch`] for an
+    /// identity its parts do not make (parts edited or reordered).
+    pub fn parse(text: &str) -> Result<Self> {
+        let bad = |reason: String| ProverError::Format { path: "bundle".into(), reason };
+        let b: Self =
+            serde_json::from_str(text).map_err(|e| bad(format!("not a zkinfer bundle: {e}")))?;
+        if b.format != BUNDLE_FORMAT || b.format_version != BUNDLE_VERSION {
+            return Err(bad(format!(
+                "format {} version {} is not {BUNDLE_FORMAT} version {BUNDLE_VERSION}",
+                b.format, b.format_version
+            ))
+            .into());
+        }
+        if b.parts.len() < 2 {
+            return Err(bad(format!("{} part(s): a bundle has at least two", b.parts.len())).into());
+        }
+        for p in &b.parts {
+            for name in [&p.proof, &p.vk] {
+                let plain = Path::new(name)
+                    .components()
+                    .all(|c| matches!(c, std::path::Component::Normal(_)));
+                if !plain || name.is_empty() {
+                    return Err(
+                        bad(format!("'{name}' is not a file name beside the bundle")).into()
+                    );
+                }
+            }
+        }
+        let identities = b
+            .parts
+            .iter()
+            .map(|p| zkinfer_prover::identity::parse_identity(&p.model_identity))
+            .collect::<std::result::Result<Vec<_>, _>>()?;
+        let identity = hex(&bundle_identity(&identities));
+        if identity != b.identity {
+            return Err(ProverError::Mismatch {
+                what: "bundle identity".into(),
+                detail: format!(
+                    "the file says {}, its parts make {identity}: the parts were edited or \
+                     reordered",
+                    b.identity
+                ),
+            }
+            .into());
+        }
+        Ok(b)
+    }
 }
 
 fn io(path: &Path, source: std::io::Error) -> crate::Error {

@@ -271,3 +271,36 @@ fn a_model_with_external_weights_runs_and_proves() {
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     assert!(String::from_utf8_lossy(&out.stdout).contains("verified"));
 }
+
+#[test]
+fn inspect_shows_how_a_model_would_be_cut() {
+    let m = root().join("corpus/conv_fc");
+    let (model, input) = (m.join("network.onnx"), m.join("input.json"));
+    let args = |parts: &str| {
+        vec![
+            "inspect".to_string(),
+            model.display().to_string(),
+            "--input".into(),
+            input.display().to_string(),
+            "--parts".into(),
+            parts.into(),
+            "--json".into(),
+        ]
+    };
+    let a2 = args("2");
+    let out = zkinfer(&a2.iter().map(String::as_str).collect::<Vec<_>>());
+    assert!(out.status.success(), "{out:?}");
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let parts = v["parts"].as_array().unwrap();
+    assert_eq!(parts.len(), 2, "{v}");
+    assert!(parts[0]["handed_on"].as_u64().unwrap() > 0 && parts[1]["handed_on"] == 0, "{v}");
+    let a1 = args("1");
+    let out = zkinfer(&a1.iter().map(String::as_str).collect::<Vec<_>>());
+    assert!(!out.status.success());
+    let a99 = args("99");
+    let out = zkinfer(&a99.iter().map(String::as_str).collect::<Vec<_>>());
+    assert!(
+        !out.status.success() && String::from_utf8_lossy(&out.stderr).contains("99 parts"),
+        "{out:?}"
+    );
+}

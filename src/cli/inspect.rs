@@ -20,9 +20,64 @@ pub struct Args {
     /// Value for a symbolic batch dimension.
     #[arg(long, default_value_t = 1)]
     batch: usize,
+    /// Show how `zkinfer prove --parts N` would cut the model instead: each part's nodes,
+    /// circuit size and the values it hands on.
+    #[arg(long, value_parser = clap::value_parser!(u32).range(2..))]
+    parts: Option<u32>,
     /// Machine-readable output.
     #[arg(long)]
     json: bool,
+}
+
+fn show_parts(
+    a: &Args,
+    q: &zkinfer::internals::quantize::QGraph,
+    plan: &zkinfer::internals::circuits::Plan,
+    settings: &Settings,
+    parts: u32,
+) -> anyhow::Result<()> {
+    let planned = zkinfer::bundle::plan_parts(q, plan, settings, usize::try_from(parts)?)?;
+    let rows: Vec<_> = planned
+        .iter()
+        .map(|p| {
+            serde_json::json!({
+                "first_node": p.first_node, "last_node": p.last_node,
+                "primitives": p.part.nodes.len(), "k": p.plan.k, "lanes": p.plan.lanes,
+                "late_lanes": p.plan.late_lanes, "lookup_lanes": p.plan.lookup_lanes,
+                "handed_on": p.handed_on,
+            })
+        })
+        .collect();
+    if a.json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&serde_json::json!({"whole_k": plan.k, "parts": rows}))?
+        );
+        return Ok(());
+    }
+    println!("the whole model: k = {}, {} gate lanes; in {parts} parts:", plan.k, plan.lanes);
+    let mut table = vec![vec![
+        "part".to_string(),
+        "first node".into(),
+        "last node".into(),
+        "primitives".into(),
+        "k".into(),
+        "lanes".into(),
+        "hands on".into(),
+    ]];
+    for (i, p) in planned.iter().enumerate() {
+        table.push(vec![
+            (i + 1).to_string(),
+            p.first_node.clone(),
+            p.last_node.clone(),
+            p.part.nodes.len().to_string(),
+            p.plan.k.to_string(),
+            format!("{}+{}+{}", p.plan.lanes, p.plan.late_lanes, p.plan.lookup_lanes),
+            p.handed_on.to_string(),
+        ]);
+    }
+    super::print_table(&table);
+    Ok(())
 }
 
 fn unsupported_listing(a: &Args, err: &ImportError) -> anyhow::Result<()> {
@@ -72,6 +127,13 @@ pub fn main(a: &Args) -> anyhow::Result<()> {
     let plan = quantized.as_ref().ok().map(|q| {
         zkinfer::internals::circuits::plan_within(q, settings.max_lanes, settings.linear_check)
     });
+    if let Some(parts) = a.parts {
+        let q = quantized.as_ref().map_err(|e| anyhow::anyhow!("{e}"))?;
+        let Some(Ok(p)) = &plan else {
+            anyhow::bail!("the model does not fit a circuit, so it cannot be partitioned");
+        };
+        return show_parts(a, q, p, &settings, parts);
+    }
     let mut prims: BTreeMap<&str, usize> = BTreeMap::new();
     let mut cost: BTreeMap<String, usize> = BTreeMap::new();
     if let (Ok(q), Some(Ok(p))) = (&quantized, &plan) {
