@@ -177,7 +177,9 @@ fn timed_prove(msm: &Arc<dyn Msm>, run: &dyn Fn(&Arc<dyn Msm>)) -> (Duration, Du
     (start.elapsed(), totals.busy, totals.calls)
 }
 
-fn proof_table(a: &Args, gpu: Option<&Arc<dyn Msm>>) -> String {
+/// The whole-proof table; `on_row` sees the table so far after each row, so a run cut short
+/// still leaves the rows it finished.
+fn proof_table(a: &Args, gpu: Option<&Arc<dyn Msm>>, on_row: &mut dyn FnMut(&str)) -> String {
     let mut t = String::from(
         "| model | k | device | prove s | MSM s (trait) | MSM calls | opening MSMs s (CPU) | f | bound 1/(1-f) | speed-up vs CPU | share of bound |\n|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|\n",
     );
@@ -232,6 +234,7 @@ fn proof_table(a: &Args, gpu: Option<&Arc<dyn Msm>>) -> String {
             println!("{line}");
             t.push_str(&line);
             t.push('\n');
+            on_row(&t);
         }
     }
     t
@@ -261,7 +264,29 @@ fn main() {
     let device = gpu.as_ref().map_or_else(|| "none".to_string(), |g| g.name());
     println!("CPU: {cores} threads; GPU: {device}");
     let msm = msm_table(&a, gpu.as_ref());
-    let proofs = if a.models.is_empty() { String::new() } else { proof_table(&a, gpu.as_ref()) };
+    // The file is written after the MSM table and after every proof row, so a run stopped
+    // early (a time limit on a lent machine) keeps what it measured.
+    let write = |proofs: &str, done: bool| {
+        let doc = document(&a, cores, &device, &msm, proofs, done);
+        if let Err(e) = std::fs::write(&a.out, &doc) {
+            eprintln!("msm bench: writing {}: {e}", a.out.display());
+        }
+        doc
+    };
+    write("", a.models.is_empty());
+    let proofs = if a.models.is_empty() {
+        String::new()
+    } else {
+        proof_table(&a, gpu.as_ref(), &mut |t| {
+            write(t, false);
+        })
+    };
+    let doc = write(&proofs, true);
+    println!("\n{doc}");
+}
+
+/// The results file: the MSM table, the proof rows so far, and whether the run finished.
+fn document(a: &Args, cores: usize, device: &str, msm: &str, proofs: &str, done: bool) -> String {
     let mut doc = String::from("# zkinfer MSM benchmark\n\n");
     let _ = writeln!(
         doc,
@@ -276,11 +301,11 @@ fn main() {
         a.reps
     );
     let _ = writeln!(doc, "## MSM\n\n{msm}");
-    if !proofs.is_empty() {
+    if !proofs.is_empty() || !done {
         let _ = writeln!(doc, "## Whole proofs\n\n{proofs}");
     }
-    if let Err(e) = std::fs::write(&a.out, &doc) {
-        eprintln!("msm bench: writing {}: {e}", a.out.display());
+    if !done {
+        let _ = writeln!(doc, "(run in progress or stopped before the remaining rows)");
     }
-    println!("\n{doc}");
+    doc
 }
