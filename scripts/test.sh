@@ -7,8 +7,9 @@
 # import is tested on, Mesa's software Vulkan driver (lavapipe) and the Khronos
 # validation layer the GPU MSM tests run on (Debian), and maturin, pytest, numpy, onnx (the
 # Python tests hand models over as onnx.ModelProto and run the operator tests the onnx package
-# ships), onnxruntime (which decides which of those operator tests count) and jsonschema (which
-# checks receipts against docs/receipt.schema.json) from PyPI.
+# ships), onnxruntime (which decides which of those operator tests count), jsonschema (which
+# checks receipts against docs/receipt.schema.json) and Ray (zkinfer.distributed proves parts
+# as tasks on a local Ray) from PyPI.
 #
 # The tests run on the repository's own model corpus (corpus/, written by
 # tools/corpus/export.py); the shared corpus at ../shared/models (or $ZKINFER_MODELS) is an
@@ -84,11 +85,12 @@ if [ ! -x "$venv/bin/python" ]; then
     python3 -m venv "$venv"
 fi
 "$venv/bin/pip" install -q --disable-pip-version-check "maturin>=1.5,<2" "pytest>=7" "numpy>=1.21" \
-    "onnx>=1.16" "onnxruntime>=1.17" "jsonschema>=4"
+    "onnx>=1.16" "onnxruntime>=1.17" "jsonschema>=4" "ray==2.52.0"
 # The dev profile reuses what `cargo test` just built (dependencies are optimised there too).
 PATH="$venv/bin:$PATH" MATURIN_PEP517_ARGS="--profile dev" \
     "$venv/bin/pip" install -q --disable-pip-version-check --no-build-isolation --force-reinstall --no-deps ./python
-ZKINFER_BIN="$target/debug/zkinfer" "$venv/bin/python" -m pytest -q -p no:cacheprovider python/tests 2>&1 \
+# Ray (the package's `ray` extra) is installed above, so zkinfer.distributed's tests must run.
+ZKINFER_REQUIRE_RAY=1 ZKINFER_BIN="$target/debug/zkinfer" "$venv/bin/python" -m pytest -q -p no:cacheprovider python/tests 2>&1 \
     | tee -a "$log" || rc=$?
 # cargo's last lines are per-crate doc-test summaries (often "0 passed"); close with the
 # total over every test binary so the result reads unambiguously.

@@ -159,3 +159,78 @@ fn bundles_verify_and_each_tampering_is_named() {
     write(&escaping, &e_json);
     rejected(&verify(&cache, &escaping, &[]), "not a file name beside the bundle");
 }
+
+#[test]
+#[ignore = "full tier: proves models in parts (seconds each); run scripts/test.sh"]
+fn parts_cut_by_name_proven_two_at_a_time_and_resumed() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let cache = dir.join("cache");
+    let (model, input) = common::model("mlp");
+    let settings = dir.join("settings.json");
+    ok(&zkinfer(&cache, &["calibrate", s(&model), "--data", s(&input), "-o", s(&settings)]));
+    // The nodes `inspect --json` lists, cut before the second and the last.
+    let nodes: Value =
+        serde_json::from_str(&ok(&zkinfer(&cache, &["inspect", s(&model), "--json"]))).unwrap();
+    let names: Vec<String> = nodes["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["name"].as_str().unwrap().to_string())
+        .collect();
+    assert!(names.len() >= 3, "{nodes}");
+    let cut = format!("{},{}", names[1], names[names.len() - 1]);
+    let out_dir = dir.join("c");
+    let prove = |extra: &[&str]| {
+        let mut args = vec![
+            "prove",
+            s(&model),
+            "--input",
+            s(&input),
+            "--settings",
+            s(&settings),
+            "--cut",
+            &cut,
+            "-o",
+            s(&out_dir),
+            "--json",
+        ];
+        args.extend_from_slice(extra);
+        let v: Value = serde_json::from_str(&ok(&zkinfer(&cache, &args))).unwrap();
+        v
+    };
+    let first = prove(&["--jobs", "2"]);
+    let parts = first["parts"].as_array().unwrap();
+    assert_eq!(parts.len(), 3, "{first}");
+    assert_eq!(parts[1]["first_node"], Value::from(names[1].clone()), "{first}");
+    assert_eq!(parts[2]["first_node"], Value::from(names[names.len() - 1].clone()), "{first}");
+    assert!(parts.iter().all(|p| p["reused"] == false), "{first}");
+    let bundle = dir.join("c").join("bundle.json");
+    ok(&verify(&cache, &bundle, &["--identity", first["identity"].as_str().unwrap()]));
+
+    // Resumed: every part is kept, the bundle is the same.
+    let again = prove(&["--resume"]);
+    assert!(again["parts"].as_array().unwrap().iter().all(|p| p["reused"] == true), "{again}");
+    assert_eq!(again["identity"], first["identity"]);
+    // A part's proof lost or edited: that part alone is proven again.
+    let p1 = dir.join("c").join("part-1.proof.json");
+    let mut edited = read(&p1);
+    edited["instances"][0] = Value::from("1");
+    write(&p1, &edited);
+    std::fs::remove_file(dir.join("c").join("part-2.proof.json")).unwrap();
+    let third = prove(&["--resume", "--jobs", "2"]);
+    let reused: Vec<bool> =
+        third["parts"].as_array().unwrap().iter().map(|p| p["reused"] == true).collect();
+    assert_eq!(reused, vec![true, false, false], "{third}");
+    ok(&verify(&cache, &bundle, &["--identity", first["identity"].as_str().unwrap()]));
+
+    // A node the model does not have is named, with where to look.
+    let out = zkinfer(
+        &cache,
+        &["prove", s(&model), "--input", s(&input), "--cut", "no_such_node", "-o", s(dir)],
+    );
+    rejected(&out, "'no_such_node' is not an ONNX node");
+    // --jobs without parts is refused, not ignored.
+    let out = zkinfer(&cache, &["prove", s(&model), "--input", s(&input), "--jobs", "2"]);
+    rejected(&out, "apply to proofs in parts");
+}

@@ -26,6 +26,52 @@ pub fn has_external_data(proto: &pb::ModelProto) -> bool {
     any
 }
 
+/// The files a model's external data lives in, relative to the model's directory, each once
+/// and in order of first use: what must travel with the model file to another machine (a
+/// distributed prover's worker) for it to load the same model with the same hash.
+///
+/// # Errors
+/// [`ImportError::Malformed`] for an undecodable file, [`ImportError::ExternalData`] for a
+/// location without a name or outside the model's directory.
+pub fn external_files(path: &Path) -> Result<Vec<String>> {
+    use prost::Message;
+    let label = path.display().to_string();
+    let bytes =
+        std::fs::read(path).map_err(|source| ImportError::Io { path: label.clone(), source })?;
+    let proto = pb::ModelProto::decode(bytes.as_slice())
+        .map_err(|e| ImportError::Malformed { path: label, reason: e.to_string() })?;
+    let mut files: Vec<String> = Vec::new();
+    let mut bad = None;
+    for_each_tensor(&proto, &mut |t| {
+        if !is_external(t) || bad.is_some() {
+            return;
+        }
+        let location = t
+            .external_data
+            .iter()
+            .find(|e| e.key == "location")
+            .map(|e| e.value.clone())
+            .unwrap_or_default();
+        let plain = !location.is_empty()
+            && Path::new(&location).components().all(|c| matches!(c, Component::Normal(_)));
+        if !plain {
+            bad = Some(ImportError::ExternalData {
+                tensor: t.name.clone(),
+                location: location.clone(),
+                reason: "the location must be a file name relative to the model's directory, \
+                         without '..' or a root"
+                    .into(),
+            });
+        } else if !files.contains(&location) {
+            files.push(location);
+        }
+    });
+    match bad {
+        Some(e) => Err(e),
+        None => Ok(files),
+    }
+}
+
 fn is_external(t: &TensorProto) -> bool {
     !t.external_data.is_empty() || t.data_location == Some(EXTERNAL)
 }

@@ -6,7 +6,7 @@
 use prost::Message;
 use std::path::{Path, PathBuf};
 use tract_onnx::pb;
-use zkinfer_model_import::external::externalize;
+use zkinfer_model_import::external::{external_files, externalize};
 use zkinfer_model_import::{from_bytes, load, ImportError};
 
 fn example() -> PathBuf {
@@ -113,4 +113,16 @@ fn external_data_outside_the_model_or_its_file_is_refused() {
     let blob = std::fs::read(dir.join("network.onnx.data")).unwrap();
     std::fs::write(dir.join("network.onnx.data"), &blob[..blob.len() - 1]).unwrap();
     refused(&path, "beyond the file's");
+}
+
+#[test]
+fn external_files_lists_what_travels_with_the_model() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (path, proto) = external_copy(tmp.path());
+    assert_eq!(external_files(&path).unwrap(), vec!["network.onnx.data".to_string()]);
+    assert!(external_files(&example()).unwrap().is_empty());
+    // A location a worker would write outside its folder is refused before anything travels.
+    rewrite(&path, &proto, |t| set(t, "location", "../elsewhere.data"));
+    let err = external_files(&path).unwrap_err().to_string();
+    assert!(err.contains("without '..'"), "{err}");
 }

@@ -304,16 +304,27 @@ fn prove(
     to_json(&v.map_err(err)?)
 }
 
-/// Proves an inference in `parts` parts linked by digests and writes the bundle into `output`
-/// (see `zkinfer prove --parts`); returns the outcome as JSON.
+/// Where to cut: `parts` balanced parts, or before each ONNX node of `cut`.
+fn cut_of(parts: Option<usize>, cut: Option<Vec<String>>) -> PyResult<zkinfer::bundle::Cut> {
+    match (parts, cut) {
+        (Some(n), None) => Ok(zkinfer::bundle::Cut::Balanced(n)),
+        (None, Some(names)) if !names.is_empty() => Ok(zkinfer::bundle::Cut::Before(names)),
+        _ => Err(ZkinferError::new_err(
+            "give either parts=N (balanced cuts) or cut=[ONNX node names], not both",
+        )),
+    }
+}
+
+/// Proves an inference in parts linked by digests and writes the bundle into `output` (see
+/// `zkinfer prove --parts`); returns the outcome as JSON.
 #[pyfunction]
-#[pyo3(signature = (model, inputs, parts, output=PathBuf::from("bundle"), settings=None, srs=None, batch=1, progress=false, target="accuracy", device="cpu"))]
+#[pyo3(signature = (model, inputs, parts=None, output=PathBuf::from("bundle"), settings=None, srs=None, batch=1, progress=false, target="accuracy", device="cpu", cut=None, jobs=1, resume=false))]
 #[allow(clippy::too_many_arguments)]
 fn prove_parts(
     py: Python<'_>,
     model: &str,
     inputs: Vec<Vec<f64>>,
-    parts: usize,
+    parts: Option<usize>,
     output: PathBuf,
     settings: Option<&str>,
     srs: Option<PathBuf>,
@@ -321,14 +332,19 @@ fn prove_parts(
     progress: bool,
     target: &str,
     device: &str,
+    cut: Option<Vec<String>>,
+    jobs: usize,
+    resume: bool,
 ) -> PyResult<String> {
     let request = zkinfer::bundle::PartsRequest {
         settings: settings.map(PathBuf::from),
         target: self::target(target)?,
         srs,
-        parts,
+        cut: cut_of(parts, cut)?,
         dir: output,
         device: self::device(device)?,
+        jobs: jobs.max(1),
+        resume,
     };
     let v: Res<zkinfer::bundle::PartsOutcome> = py.detach(|| {
         let m = load(model, batch)?;
@@ -340,6 +356,106 @@ fn prove_parts(
         })
     });
     to_json(&v.map_err(err)?)
+}
+
+/// Plans a run in parts without proving (what a distributed driver does first): calibrates
+/// unless `settings` is given, evaluates the model and cuts it. Returns the settings (JSON
+/// text), the cuts, each part's nodes and circuit size, and the outputs' accuracy.
+#[pyfunction]
+#[pyo3(signature = (model, inputs, parts=None, cut=None, settings=None, batch=1, target="accuracy"))]
+#[allow(clippy::too_many_arguments)]
+fn plan_parts(
+    py: Python<'_>,
+    model: &str,
+    inputs: Vec<Vec<f64>>,
+    parts: Option<usize>,
+    cut: Option<Vec<String>>,
+    settings: Option<&str>,
+    batch: usize,
+    target: &str,
+) -> PyResult<String> {
+    let cut = cut_of(parts, cut)?;
+    let target = self::target(target)?;
+    let v: Res<serde_json::Value> = py.detach(|| {
+        let m = load(model, batch)?;
+        let inputs = tensors(&m, &inputs)?;
+        let run = zkinfer::bundle::plan_run(&m, &inputs, settings.map(Path::new), target, &cut)?;
+        let parts: Vec<serde_json::Value> = run
+            .parts
+            .iter()
+            .map(|p| {
+                json!({
+                    "first_node": p.first_node, "last_node": p.last_node,
+                    "primitives": p.part.nodes.len(), "k": p.plan.k, "handed_on": p.handed_on,
+                })
+            })
+            .collect();
+        Ok(json!({
+            "settings": run.settings.to_json()?, "cuts": run.cuts, "parts": parts,
+            "outputs": run.outputs,
+        }))
+    });
+    to_json(&v.map_err(err)?)
+}
+
+/// Proves one part of a planned run (a distributed worker's task) into `output`: its proof
+/// `part-{index}.proof.json` and verifying key `part-{index}.vk`. Returns the part's outcome.
+#[pyfunction]
+#[pyo3(signature = (model, inputs, settings, cuts, index, output, srs=None, batch=1, progress=false, device="cpu", resume=false))]
+#[allow(clippy::too_many_arguments)]
+fn prove_part(
+    py: Python<'_>,
+    model: &str,
+    inputs: Vec<Vec<f64>>,
+    settings: &str,
+    cuts: Vec<usize>,
+    index: usize,
+    output: PathBuf,
+    srs: Option<PathBuf>,
+    batch: usize,
+    progress: bool,
+    device: &str,
+    resume: bool,
+) -> PyResult<String> {
+    let settings = zkinfer::internals::quantize::Settings::from_json(settings)
+        .map_err(|e| ZkinferError::new_err(format!("settings: {e}")))?;
+    let task = zkinfer::bundle::PartTask {
+        settings,
+        cuts,
+        index,
+        dir: output,
+        srs,
+        device: self::device(device)?,
+        resume,
+    };
+    let v: Res<zkinfer::bundle::PartOutcome> = py.detach(|| {
+        let m = load(model, batch)?;
+        let inputs = tensors(&m, &inputs)?;
+        zkinfer::bundle::prove_part(&m, &inputs, &task, &|line| {
+            if progress {
+                eprintln!("{line}");
+            }
+        })
+    });
+    to_json(&v.map_err(err)?)
+}
+
+/// The files a model's external data lives in, relative to its directory: what must travel
+/// with the model file for another machine to load the same model (and the same hash).
+#[pyfunction]
+fn model_files(model: PathBuf) -> PyResult<Vec<String>> {
+    zkinfer::internals::model_import::external::external_files(&model).map_err(err)
+}
+
+/// Writes `bundle.json` into `output` for these parts (each a part's entry as `prove_part`
+/// returns it), in order; returns its path and the bundle identity.
+#[pyfunction]
+fn write_bundle(py: Python<'_>, output: PathBuf, parts: &str) -> PyResult<String> {
+    let parts: Vec<zkinfer::bundle::BundlePart> =
+        serde_json::from_str(parts).map_err(|e| ZkinferError::new_err(format!("parts: {e}")))?;
+    let (path, identity) =
+        py.detach(|| zkinfer::bundle::write_bundle(&output, &parts)).map_err(err)?;
+    to_json(&json!({"bundle": path, "identity": identity}))
 }
 
 /// Verifies a bundle from `prove_parts` (every part's proof, and each link), optionally
@@ -469,6 +585,10 @@ fn _zkinfer(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(prove, m)?)?;
     m.add_function(wrap_pyfunction!(verify, m)?)?;
     m.add_function(wrap_pyfunction!(prove_parts, m)?)?;
+    m.add_function(wrap_pyfunction!(plan_parts, m)?)?;
+    m.add_function(wrap_pyfunction!(prove_part, m)?)?;
+    m.add_function(wrap_pyfunction!(write_bundle, m)?)?;
+    m.add_function(wrap_pyfunction!(model_files, m)?)?;
     m.add_function(wrap_pyfunction!(verify_bundle, m)?)?;
     m.add_function(wrap_pyfunction!(create_evm_verifier, m)?)?;
     m.add_function(wrap_pyfunction!(verify_evm, m)?)?;

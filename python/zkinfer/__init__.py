@@ -207,6 +207,10 @@ class PartResult:
     vk: str
     setup_seconds: float
     prove_seconds: float
+    reused: bool = False
+    """Kept from an earlier run (``resume=True``) instead of proven again."""
+    node: Optional[str] = None
+    """The machine that proved it, in a distributed run."""
 
 
 @dataclass(frozen=True)
@@ -671,7 +675,7 @@ def verify(
 def prove_parts(
     model: ModelLike,
     inputs: Inputs,
-    parts: int,
+    parts: Optional[int] = None,
     output: PathLike = "bundle",
     settings: Union[Settings, PathLike, None] = None,
     srs: Optional[PathLike] = None,
@@ -679,10 +683,16 @@ def prove_parts(
     progress: bool = False,
     target: str = "accuracy",
     device: str = "cpu",
+    cut: Optional[Sequence[str]] = None,
+    jobs: int = 1,
+    resume: bool = False,
 ) -> BundleResult:
-    """Proves an inference in ``parts`` parts, each its own circuit and keys, linked by
-    Poseidon digests of the tensors crossing each cut; writes ``output``/bundle.json with each
-    part's proof and verifying key (see docs/partition.md). The GIL is released while proving."""
+    """Proves an inference in parts, each its own circuit and keys, linked by Poseidon digests
+    of the tensors crossing each cut; writes ``output``/bundle.json with each part's proof and
+    verifying key (see docs/partition.md). Give ``parts`` (balanced cuts) or ``cut`` (ONNX
+    node names to cut before). ``jobs`` parts are proven at once; ``resume`` keeps parts an
+    earlier run already proved for the same values. :func:`zkinfer.distributed.prove` does
+    the same on Ray. The GIL is released while proving."""
     keep: List[Any] = []
     try:
         v = json.loads(
@@ -697,6 +707,9 @@ def prove_parts(
                 progress,
                 target,
                 device,
+                None if cut is None else [str(c) for c in cut],
+                jobs,
+                resume,
             )
         )
     finally:
@@ -826,3 +839,4 @@ def prove_model(
     """One shot: calibrate on the input, set up (keys cached by circuit), prove, verify."""
     return prove(model_path, inputs, output=output, progress=progress, device=device)
 from . import receipts as receipts  # noqa: E402  (zkinfer.receipts: decision receipts and the log)
+from . import distributed as distributed  # noqa: E402  (zkinfer.distributed: parts proven on Ray)

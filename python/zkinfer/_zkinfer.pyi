@@ -62,7 +62,7 @@ def verify(
 def prove_parts(
     model: str,
     inputs: List[List[float]],
-    parts: int,
+    parts: Optional[int] = None,
     output: str = "bundle",
     settings: Optional[str] = None,
     srs: Optional[str] = None,
@@ -70,7 +70,34 @@ def prove_parts(
     progress: bool = False,
     target: str = "accuracy",
     device: str = "cpu",
+    cut: Optional[List[str]] = None,
+    jobs: int = 1,
+    resume: bool = False,
 ) -> str: ...
+def plan_parts(
+    model: str,
+    inputs: List[List[float]],
+    parts: Optional[int] = None,
+    cut: Optional[List[str]] = None,
+    settings: Optional[str] = None,
+    batch: int = 1,
+    target: str = "accuracy",
+) -> str: ...
+def prove_part(
+    model: str,
+    inputs: List[List[float]],
+    settings: str,
+    cuts: List[int],
+    index: int,
+    output: str,
+    srs: Optional[str] = None,
+    batch: int = 1,
+    progress: bool = False,
+    device: str = "cpu",
+    resume: bool = False,
+) -> str: ...
+def write_bundle(output: str, parts: str) -> str: ...
+def model_files(model: str) -> List[str]: ...
 def verify_bundle(
     bundle: str, identity: Optional[str] = None, srs: Optional[str] = None
 ) -> str: ...

@@ -24,6 +24,9 @@ pub struct Args {
     /// circuit size and the values it hands on.
     #[arg(long, value_parser = clap::value_parser!(u32).range(2..))]
     parts: Option<u32>,
+    /// Show the parts of `zkinfer prove --cut NODE,...`: cut before each of these ONNX nodes.
+    #[arg(long, value_delimiter = ',', conflicts_with = "parts")]
+    cut: Vec<String>,
     /// Machine-readable output.
     #[arg(long)]
     json: bool,
@@ -34,9 +37,14 @@ fn show_parts(
     q: &zkinfer::internals::quantize::QGraph,
     plan: &zkinfer::internals::circuits::Plan,
     settings: &Settings,
-    parts: u32,
+    cut: &zkinfer::bundle::Cut,
 ) -> anyhow::Result<()> {
-    let planned = zkinfer::bundle::plan_parts(q, plan, settings, usize::try_from(parts)?)?;
+    let cuts = match cut {
+        zkinfer::bundle::Cut::Balanced(n) => zkinfer::bundle::choose_cuts(q, plan, *n)?,
+        zkinfer::bundle::Cut::Before(names) => zkinfer::bundle::cuts_at_nodes(q, names)?,
+    };
+    let planned = zkinfer::bundle::plan_parts_at(q, settings, &cuts)?;
+    let parts = planned.len();
     let rows: Vec<_> = planned
         .iter()
         .map(|p| {
@@ -127,12 +135,17 @@ pub fn main(a: &Args) -> anyhow::Result<()> {
     let plan = quantized.as_ref().ok().map(|q| {
         zkinfer::internals::circuits::plan_within(q, settings.max_lanes, settings.linear_check)
     });
-    if let Some(parts) = a.parts {
+    let cut = match a.parts {
+        Some(n) => Some(zkinfer::bundle::Cut::Balanced(usize::try_from(n)?)),
+        None if !a.cut.is_empty() => Some(zkinfer::bundle::Cut::Before(a.cut.clone())),
+        None => None,
+    };
+    if let Some(cut) = cut {
         let q = quantized.as_ref().map_err(|e| anyhow::anyhow!("{e}"))?;
         let Some(Ok(p)) = &plan else {
             anyhow::bail!("the model does not fit a circuit, so it cannot be partitioned");
         };
-        return show_parts(a, q, p, &settings, parts);
+        return show_parts(a, q, p, &settings, &cut);
     }
     let mut prims: BTreeMap<&str, usize> = BTreeMap::new();
     let mut cost: BTreeMap<String, usize> = BTreeMap::new();

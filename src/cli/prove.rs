@@ -30,6 +30,19 @@ pub struct Args {
     /// --bundle`).
     #[arg(long, conflicts_with = "pk", value_parser = clap::value_parser!(u32).range(2..))]
     parts: Option<u32>,
+    /// Prove in parts cut before each of these ONNX nodes (names as `zkinfer inspect` lists
+    /// them) instead of balanced cuts.
+    #[arg(long, value_delimiter = ',', conflicts_with_all = ["pk", "parts"])]
+    cut: Vec<String>,
+    /// With --parts or --cut: prove this many parts at once. Each holds its own keys and
+    /// witness, so peak memory grows about in proportion; the CPU threads are shared.
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..))]
+    jobs: u32,
+    /// With --parts or --cut: keep each part whose proof in the output directory is for the
+    /// same circuit and values (and verifies) instead of proving it again, so a run that
+    /// stopped part-way goes on from where it was.
+    #[arg(long)]
+    resume: bool,
     /// Target used when calibrating on the input.
     #[arg(long, default_value = "accuracy")]
     target: Target,
@@ -45,7 +58,16 @@ pub struct Args {
 pub fn main(a: &Args) -> anyhow::Result<()> {
     let (model, inputs) = a.m.load()?;
     if let Some(parts) = a.parts {
-        return prove_parts(a, &model, &inputs, parts);
+        let cut = zkinfer::bundle::Cut::Balanced(usize::try_from(parts)?);
+        return prove_parts(a, &model, &inputs, cut);
+    }
+    if !a.cut.is_empty() {
+        return prove_parts(a, &model, &inputs, zkinfer::bundle::Cut::Before(a.cut.clone()));
+    }
+    if a.jobs > 1 || a.resume {
+        anyhow::bail!(
+            "--jobs and --resume apply to proofs in parts: add --parts N or --cut NODE,..."
+        );
     }
     let output = a.output.clone().unwrap_or_else(|| PathBuf::from("proof.json"));
     let request = ProveRequest {
@@ -129,16 +151,19 @@ fn prove_parts(
     a: &Args,
     model: &zkinfer::Model,
     inputs: &[zkinfer::Tensor],
-    parts: u32,
+    cut: zkinfer::bundle::Cut,
 ) -> anyhow::Result<()> {
     let request = zkinfer::bundle::PartsRequest {
         settings: a.settings.clone(),
         target: a.target,
         srs: a.srs.clone(),
-        parts: usize::try_from(parts)?,
+        cut,
         dir: a.output.clone().unwrap_or_else(|| PathBuf::from("bundle")),
         device: a.device,
+        jobs: usize::try_from(a.jobs)?,
+        resume: a.resume,
     };
+    let start = std::time::Instant::now();
     let o = zkinfer::bundle::prove_parts(model, inputs, &request, &|line| {
         if !a.json {
             eprintln!("{line}");
@@ -149,15 +174,18 @@ fn prove_parts(
         return Ok(());
     }
     for (i, p) in o.parts.iter().enumerate() {
+        let time = if p.reused {
+            "kept from an earlier run".to_string()
+        } else {
+            format!("setup {:.2}s, prove {:.2}s", p.setup_seconds, p.prove_seconds)
+        };
         println!(
-            "part {}: {} … {} ({} primitives), k = {}, setup {:.2}s, prove {:.2}s, hands on {} values",
+            "part {}: {} … {} ({} primitives), k = {}, {time}, hands on {} values",
             i + 1,
             p.part.first_node,
             p.part.last_node,
             p.part.primitives,
             p.part.k,
-            p.setup_seconds,
-            p.prove_seconds,
             p.part.handed_on
         );
     }
@@ -170,6 +198,17 @@ fn prove_parts(
             r.error.max_rel
         );
     }
+    let peak = o.peak_memory_bytes.map_or_else(String::new, |b| {
+        #[allow(clippy::cast_precision_loss)]
+        let gib = b as f64 / f64::from(1u32 << 30);
+        format!(", peak memory {gib:.2} GiB")
+    });
+    println!(
+        "{} parts, {} at a time: {:.1}s wall{peak}",
+        o.parts.len(),
+        a.jobs,
+        start.elapsed().as_secs_f64()
+    );
     println!("bundle identity {}", o.identity);
     println!("wrote {} (every part verified)", o.bundle.display());
     Ok(())

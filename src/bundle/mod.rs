@@ -1,0 +1,158 @@
+//! Partitioned proofs: a model proven in parts, each part's proof bound to its neighbours by
+//! the Poseidon digests of the tensors that cross each cut (see
+//! [`zkinfer_quantize::partition`]), and the bundle file that lists them.
+//!
+//! A part is a circuit of its own with its own keys, so no single proof needs the memory of
+//! the whole model. The bundle's identity covers the number of parts and every part's model
+//! identity, in order; a verifier that pins it has pinned every part's verifying key and the
+//! cuts between them. Verification checks every part's proof with its key and that each
+//! part's output digest is the next part's input digest, so the parts are one inference:
+//! the first part's inputs and the last part's outputs keep the model's visibility.
+
+mod plan;
+mod prove;
+mod verify;
+
+pub use plan::{choose_cuts, cuts_at_nodes, plan_parts, plan_parts_at, PlannedPart};
+pub use prove::{
+    plan_run, prove_part, prove_parts, write_bundle, Cut, PartOutcome, PartTask, PartsOutcome,
+    PartsPlan, PartsRequest,
+};
+pub use verify::{verify_bundle, BundleVerified};
+
+use crate::Result;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use std::path::Path;
+use zkinfer_prover::artifact::hex;
+use zkinfer_prover::ProverError;
+
+/// `format` of a bundle file.
+pub const BUNDLE_FORMAT: &str = "zkinfer-bundle";
+/// Version of the bundle format this zkinfer writes and reads.
+pub const BUNDLE_VERSION: u32 = 1;
+/// Domain tag of the bundle identity.
+const BUNDLE_TAG: &[u8] = b"zkinfer-bundle-identity-v1";
+
+/// `bundle.json`: the parts of one partitioned proof, in order. Proof and key files are named
+/// relative to the bundle's directory.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Bundle {
+    /// Always [`BUNDLE_FORMAT`].
+    pub format: String,
+    /// [`BUNDLE_VERSION`] when written.
+    pub format_version: u32,
+    /// The zkinfer version that wrote it.
+    pub tool_version: String,
+    /// The bundle identity (hex; see [`bundle_identity`]).
+    pub identity: String,
+    /// The parts, first to last.
+    pub parts: Vec<BundlePart>,
+}
+
+/// One part of a [`Bundle`].
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BundlePart {
+    /// The ONNX node of the part's first primitive.
+    pub first_node: String,
+    /// The ONNX node of its last primitive.
+    pub last_node: String,
+    /// Primitives the part lays out.
+    pub primitives: usize,
+    /// The part's model identity (hex): the hash of its verifying key.
+    pub model_identity: String,
+    /// Its circuit has 2^k rows.
+    pub k: u32,
+    /// Tensor elements it hands on to the next part (0 for the last).
+    pub handed_on: usize,
+    /// Its proof file, relative to the bundle.
+    pub proof: String,
+    /// Its verifying key, relative to the bundle.
+    pub vk: String,
+}
+
+/// The identity of a bundle of parts with these model identities, in order.
+#[must_use]
+pub fn bundle_identity(parts: &[[u8; 32]]) -> [u8; 32] {
+    let mut h = Sha256::new();
+    h.update(BUNDLE_TAG);
+    h.update(u64::try_from(parts.len()).unwrap_or(u64::MAX).to_le_bytes());
+    for p in parts {
+        h.update(p);
+    }
+    h.finalize().into()
+}
+
+impl Bundle {
+    /// Reads and checks a bundle file (see [`Bundle::parse`]).
+    ///
+    /// # Errors
+    /// An unreadable file, or as [`Bundle::parse`], naming the file.
+    pub fn read(path: &Path) -> Result<Self> {
+        let text = std::fs::read_to_string(path).map_err(|e| io(path, e))?;
+        Self::parse(&text).map_err(|e| match e {
+            crate::Error::Prover(ProverError::Format { reason, .. }) => {
+                ProverError::Format { path: path.display().to_string(), reason }.into()
+            }
+            other => other,
+        })
+    }
+
+    /// Parses a bundle and checks what it says of itself: format and version, at least two
+    /// parts, file names beside the bundle, and an identity that its parts' identities make.
+    ///
+    /// # Errors
+    /// [`ProverError::Format`] for a malformed bundle, [`ProverError::Mismatch`] for an
+    /// identity its parts do not make (parts edited or reordered).
+    pub fn parse(text: &str) -> Result<Self> {
+        let bad = |reason: String| ProverError::Format { path: "bundle".into(), reason };
+        let b: Self =
+            serde_json::from_str(text).map_err(|e| bad(format!("not a zkinfer bundle: {e}")))?;
+        if b.format != BUNDLE_FORMAT || b.format_version != BUNDLE_VERSION {
+            return Err(bad(format!(
+                "format {} version {} is not {BUNDLE_FORMAT} version {BUNDLE_VERSION}",
+                b.format, b.format_version
+            ))
+            .into());
+        }
+        if b.parts.len() < 2 {
+            return Err(bad(format!("{} part(s): a bundle has at least two", b.parts.len())).into());
+        }
+        for p in &b.parts {
+            for name in [&p.proof, &p.vk] {
+                let plain = Path::new(name)
+                    .components()
+                    .all(|c| matches!(c, std::path::Component::Normal(_)));
+                if !plain || name.is_empty() {
+                    return Err(
+                        bad(format!("'{name}' is not a file name beside the bundle")).into()
+                    );
+                }
+            }
+        }
+        let identities = b
+            .parts
+            .iter()
+            .map(|p| zkinfer_prover::identity::parse_identity(&p.model_identity))
+            .collect::<std::result::Result<Vec<_>, _>>()?;
+        let identity = hex(&bundle_identity(&identities));
+        if identity != b.identity {
+            return Err(ProverError::Mismatch {
+                what: "bundle identity".into(),
+                detail: format!(
+                    "the file says {}, its parts make {identity}: the parts were edited or \
+                     reordered",
+                    b.identity
+                ),
+            }
+            .into());
+        }
+        Ok(b)
+    }
+}
+
+fn io(path: &Path, source: std::io::Error) -> crate::Error {
+    crate::Error::Io { path: path.display().to_string(), source }
+}

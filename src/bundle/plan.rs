@@ -1,0 +1,186 @@
+//! Where to cut a model: cut points chosen by the layout's cost estimate or named by the
+//! user, and each part's circuit plan.
+
+use crate::Result;
+use zkinfer_circuits::{lay_out_planned, plan_within, Plan};
+use zkinfer_prover::ProverError;
+use zkinfer_quantize::partition::{boundary_elements, first_cuttable, split, Part};
+use zkinfer_quantize::{QGraph, Settings};
+
+/// Where to cut a quantized graph into `parts` parts of about equal circuit cost: before
+/// ONNX nodes (never inside one), each cut placed where the estimated cells so far are
+/// closest to its share, preferring, among nodes within a quarter share of it, the one that
+/// hands on the fewest elements.
+///
+/// # Errors
+/// Fewer ONNX nodes than parts, or a layout error while estimating.
+pub fn choose_cuts(q: &QGraph, plan: &Plan, parts: usize) -> Result<Vec<usize>> {
+    let start = first_cuttable(q);
+    let starts: Vec<usize> =
+        (start + 1..q.nodes.len()).filter(|&i| q.nodes[i].node != q.nodes[i - 1].node).collect();
+    if parts < 2 || starts.len() + 1 < parts {
+        return Err(ProverError::Mismatch {
+            what: "partition".into(),
+            detail: format!(
+                "{parts} parts asked of a model of {} ONNX nodes: ask for 2 to {} parts",
+                starts.len() + 1,
+                starts.len() + 1
+            ),
+        }
+        .into());
+    }
+    let layout = lay_out_planned(q, None, plan)?;
+    let cells = layout.node_cells();
+    // Cost of the primitives before each candidate cut: an ONNX node's cells count once, at
+    // its first primitive.
+    let mut seen = std::collections::BTreeSet::new();
+    let mut cost_before = Vec::with_capacity(q.nodes.len() + 1);
+    let mut total = 0usize;
+    for n in &q.nodes {
+        cost_before.push(total);
+        if seen.insert(n.node.as_str()) {
+            total += cells.get(&n.node).copied().unwrap_or(0).max(1);
+        }
+    }
+    #[allow(clippy::cast_precision_loss)]
+    let share = total as f64 / parts as f64;
+    let mut cuts: Vec<usize> = Vec::new();
+    for j in 1..parts {
+        #[allow(clippy::cast_precision_loss)]
+        let target = share * j as f64;
+        let after = cuts.last().copied().unwrap_or(start);
+        let left = parts - j; // parts still to place after this cut
+        let usable: Vec<usize> = starts
+            .iter()
+            .copied()
+            .filter(|&c| c > after && starts.iter().filter(|&&d| d > c).count() + 1 >= left)
+            .collect();
+        #[allow(clippy::cast_precision_loss)]
+        let off = |c: usize| (cost_before[c] as f64 - target).abs();
+        let Some(nearest) = usable.iter().copied().min_by(|&a, &b| off(a).total_cmp(&off(b)))
+        else {
+            break;
+        };
+        let best = usable
+            .iter()
+            .copied()
+            .filter(|&c| off(c) <= off(nearest) + share / 4.0)
+            .min_by_key(|&c| (boundary_elements(q, c), c))
+            .unwrap_or(nearest);
+        cuts.push(best);
+    }
+    Ok(cuts)
+}
+
+/// One part of a partition, planned: its graph, circuit plan and where it sits in the model.
+#[derive(Clone, Debug)]
+pub struct PlannedPart {
+    /// The part's graph and its slice of the whole.
+    pub part: Part,
+    /// Its circuit plan.
+    pub plan: Plan,
+    /// The ONNX node of its first primitive.
+    pub first_node: String,
+    /// The ONNX node of its last primitive.
+    pub last_node: String,
+    /// Tensor elements it hands on to the next part (0 for the last).
+    pub handed_on: usize,
+    /// The whole graph's primitive it starts at: the cut before it.
+    pub cut: usize,
+}
+
+/// Cuts a quantized model into `parts` parts ([`choose_cuts`]) and plans each part's circuit
+/// with the model's lane cap and linear check: what `zkinfer prove --parts` proves and
+/// `zkinfer inspect --parts` shows.
+///
+/// # Errors
+/// A model too small to cut, or a layout error.
+pub fn plan_parts(
+    q: &QGraph,
+    plan: &Plan,
+    settings: &Settings,
+    parts: usize,
+) -> Result<Vec<PlannedPart>> {
+    let cuts = choose_cuts(q, plan, parts)?;
+    plan_parts_at(q, settings, &cuts)
+}
+
+/// Cuts a quantized model before each primitive of `cuts` (from [`choose_cuts`] or
+/// [`cuts_at_nodes`]) and plans each part's circuit. A worker that proves one part calls it
+/// with the cuts its driver chose, so every worker cuts the same way.
+///
+/// # Errors
+/// Cuts out of order or outside the model, or a layout error.
+pub fn plan_parts_at(q: &QGraph, settings: &Settings, cuts: &[usize]) -> Result<Vec<PlannedPart>> {
+    let split = split(q, cuts)?;
+    let n = split.len();
+    split
+        .into_iter()
+        .enumerate()
+        .map(|(i, part)| {
+            let plan = plan_within(&part.graph, settings.max_lanes, settings.linear_check)?;
+            let nodes = &q.nodes[part.nodes.clone()];
+            Ok(PlannedPart {
+                first_node: nodes.first().map(|n| n.node.clone()).unwrap_or_default(),
+                last_node: nodes.last().map(|n| n.node.clone()).unwrap_or_default(),
+                handed_on: if i + 1 < n { boundary_elements(q, part.nodes.end) } else { 0 },
+                cut: part.nodes.start,
+                part,
+                plan,
+            })
+        })
+        .collect()
+}
+
+/// The cuts before the ONNX nodes named in `names` (each cut falls before the node's first
+/// primitive), in model order: `zkinfer prove --cut NODE,...`.
+///
+/// # Errors
+/// A name that is no ONNX node of the model, the model's first node (nothing would come
+/// before the cut), or a node named twice.
+pub fn cuts_at_nodes(q: &QGraph, names: &[String]) -> Result<Vec<usize>> {
+    let start = first_cuttable(q);
+    let mut cuts = Vec::with_capacity(names.len());
+    for name in names {
+        let Some(at) = (start..q.nodes.len()).find(|&i| q.nodes[i].node == *name) else {
+            let known: Vec<&str> = {
+                let mut seen = std::collections::BTreeSet::new();
+                q.nodes[start..]
+                    .iter()
+                    .map(|n| n.node.as_str())
+                    .filter(|n| seen.insert(*n))
+                    .take(12)
+                    .collect()
+            };
+            return Err(ProverError::Mismatch {
+                what: "cut".into(),
+                detail: format!(
+                    "'{name}' is not an ONNX node of this model (its nodes begin {}; \
+                     `zkinfer inspect` lists them all)",
+                    known.join(", ")
+                ),
+            }
+            .into());
+        };
+        if at == start {
+            return Err(ProverError::Mismatch {
+                what: "cut".into(),
+                detail: format!(
+                    "'{name}' is the model's first node: a cut before it leaves the first part \
+                     empty; name a later node"
+                ),
+            }
+            .into());
+        }
+        if cuts.contains(&at) {
+            return Err(ProverError::Mismatch {
+                what: "cut".into(),
+                detail: format!("'{name}' is named twice"),
+            }
+            .into());
+        }
+        cuts.push(at);
+    }
+    cuts.sort_unstable();
+    Ok(cuts)
+}

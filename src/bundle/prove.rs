@@ -1,0 +1,422 @@
+//! Proving a model in parts: each part's keys and proof, locally one after another or a few
+//! at once, resuming from parts a previous run already proved, and the bundle that lists them.
+
+use super::plan::{choose_cuts, cuts_at_nodes, plan_parts_at, PlannedPart};
+use super::{bundle_identity, io, Bundle, BundlePart, BUNDLE_FORMAT, BUNDLE_VERSION};
+use crate::steps::{self, Pins};
+use crate::{Compiled, Device, Model, OutputReport, Result};
+use serde::Serialize;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use zkinfer_circuits::lay_out_planned;
+use zkinfer_model_import::Tensor;
+use zkinfer_prover::artifact::hex;
+use zkinfer_prover::gpu::Msm;
+use zkinfer_prover::instance;
+use zkinfer_prover::proof_file::ProofFile;
+use zkinfer_prover::{circuit_hash, ProverError};
+use zkinfer_quantize::{Settings, Target};
+
+/// Where to cut.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Cut {
+    /// This many parts of about equal cost ([`choose_cuts`]).
+    Balanced(usize),
+    /// Before each of these ONNX nodes ([`cuts_at_nodes`]).
+    Before(Vec<String>),
+}
+
+/// What to prove in parts.
+#[derive(Clone, Debug)]
+pub struct PartsRequest {
+    /// Settings from `zkinfer calibrate`; `None` calibrates on the input for `target`.
+    pub settings: Option<PathBuf>,
+    /// The calibration target when no settings are given.
+    pub target: Target,
+    /// An SRS file; `None` uses the cached INSECURE development SRS.
+    pub srs: Option<PathBuf>,
+    /// Where to cut.
+    pub cut: Cut,
+    /// The directory that receives `bundle.json`, each part's proof and verifying key.
+    pub dir: PathBuf,
+    /// Where the commitments' MSMs run.
+    pub device: Device,
+    /// Parts proven at once (at least 1). Each holds its own keys and witness columns, so
+    /// peak memory grows with it; the CPU threads are shared.
+    pub jobs: usize,
+    /// Keep a part whose proof in `dir` is for the same circuit and the same values (see
+    /// [`prove_part`]) instead of proving it again.
+    pub resume: bool,
+}
+
+/// What proving in parts did.
+#[derive(Clone, Debug, Serialize)]
+pub struct PartsOutcome {
+    /// The bundle file written.
+    pub bundle: PathBuf,
+    /// The bundle identity (hex), which a verifier pins.
+    pub identity: String,
+    /// Each part: its entry, and the seconds its keys and its proof took.
+    pub parts: Vec<PartOutcome>,
+    /// The proven outputs against the float reference.
+    pub outputs: Vec<OutputReport>,
+    /// Peak resident memory of the process, bytes.
+    pub peak_memory_bytes: Option<u64>,
+}
+
+/// One part's run.
+#[derive(Clone, Debug, Serialize)]
+pub struct PartOutcome {
+    /// Its bundle entry.
+    #[serde(flatten)]
+    pub part: BundlePart,
+    /// Seconds loading or generating its keys (0 when reused).
+    pub setup_seconds: f64,
+    /// Seconds proving it (0 when reused).
+    pub prove_seconds: f64,
+    /// Whether a proof from an earlier run was kept instead (`resume`).
+    pub reused: bool,
+}
+
+/// Proves `inputs` on `model` in parts and writes the bundle. The integer evaluator runs once
+/// on the whole model; each part proves its slice, `request.jobs` parts at a time.
+///
+/// # Errors
+/// Any step's error, as [`crate::flow::prove`] has them, a model too small to cut or cuts
+/// that name no node; with several jobs, the first part that failed.
+pub fn prove_parts(
+    model: &Model,
+    inputs: &[Tensor],
+    request: &PartsRequest,
+    progress: &(dyn Fn(String) + Sync),
+) -> Result<PartsOutcome> {
+    let run = plan_run(model, inputs, request.settings.as_deref(), request.target, &request.cut)?;
+    let parts = &run.parts;
+    let device = steps::open_device(request.device)?;
+    std::fs::create_dir_all(&request.dir).map_err(|e| io(&request.dir, e))?;
+    let job = PartJob {
+        dir: &request.dir,
+        srs: request.srs.as_deref(),
+        msm: &device.msm,
+        witness: &run.witness,
+        count: parts.len(),
+        resume: request.resume,
+    };
+    let done = in_parallel(parts.len(), request.jobs, |i| job.prove(i, &parts[i], progress))?;
+    let entries: Vec<BundlePart> = done.iter().map(|p| p.part.clone()).collect();
+    let (path, identity) = write_bundle(&request.dir, &entries)?;
+    Ok(PartsOutcome {
+        bundle: path,
+        identity,
+        parts: done,
+        outputs: run.outputs,
+        peak_memory_bytes: crate::flow::peak_memory_bytes(),
+    })
+}
+
+/// A partitioned run before any part is proven: what a driver hands its workers.
+#[derive(Clone, Debug)]
+pub struct PartsPlan {
+    /// The settings every part uses.
+    pub settings: Settings,
+    /// The cuts, as primitive indices of the quantized model.
+    pub cuts: Vec<usize>,
+    /// The parts, planned.
+    pub parts: Vec<PlannedPart>,
+    /// The model's outputs (which the last part proves) against the float reference.
+    pub outputs: Vec<OutputReport>,
+    /// Every tensor's value.
+    witness: Vec<Vec<i64>>,
+}
+
+/// Calibrates (unless `settings` are given), evaluates the whole model on `inputs` and cuts
+/// it: everything a run in parts decides before proving, so an input out of range or a cut
+/// that names no node fails before any worker starts.
+///
+/// # Errors
+/// Unreadable settings, a calibration or evaluation failure, or cuts that do not fit.
+pub fn plan_run(
+    model: &Model,
+    inputs: &[Tensor],
+    settings: Option<&Path>,
+    target: Target,
+    cut: &Cut,
+) -> Result<PartsPlan> {
+    let settings = steps::settings_or_calibrate(model, settings, inputs, target)?;
+    let whole = Compiled::new(model, &settings)?;
+    let witness = steps::witness(&whole, inputs)?;
+    let cuts = match cut {
+        Cut::Balanced(n) => choose_cuts(&whole.qgraph, &whole.plan, *n)?,
+        Cut::Before(names) => cuts_at_nodes(&whole.qgraph, names)?,
+    };
+    let parts = plan_parts_at(&whole.qgraph, &settings, &cuts)?;
+    let outputs: Vec<Vec<i64>> = whole.qgraph.outputs.iter().map(|&o| witness[o].clone()).collect();
+    let accuracy = crate::report(model, &whole.qgraph, &outputs, inputs, None)?;
+    Ok(PartsPlan { settings, cuts, parts, outputs: accuracy.outputs, witness })
+}
+
+/// One part of a distributed run: what a worker needs besides the model and the inputs.
+#[derive(Clone, Debug)]
+pub struct PartTask {
+    /// The settings the driver calibrated or was given (every part must use the same).
+    pub settings: Settings,
+    /// The cuts the driver chose ([`choose_cuts`] or [`cuts_at_nodes`]).
+    pub cuts: Vec<usize>,
+    /// Which part, from 0.
+    pub index: usize,
+    /// Where to write `part-{index}.proof.json` and `part-{index}.vk`.
+    pub dir: PathBuf,
+    /// An SRS file; `None` uses the cached INSECURE development SRS.
+    pub srs: Option<PathBuf>,
+    /// Where the commitments' MSMs run.
+    pub device: Device,
+    /// Keep an earlier proof of the same part and values.
+    pub resume: bool,
+}
+
+/// Proves one part on its own, as a worker of a distributed run does (`zkinfer.distributed`
+/// in Python): the model is evaluated again here, so only the model, the inputs and this
+/// task travel to the worker, and the proof and key come back as files in `task.dir`.
+/// [`write_bundle`] then lists the parts' outcomes in order.
+///
+/// # Errors
+/// As [`prove_parts`], or an index past the last part.
+pub fn prove_part(
+    model: &Model,
+    inputs: &[Tensor],
+    task: &PartTask,
+    progress: &(dyn Fn(String) + Sync),
+) -> Result<PartOutcome> {
+    let whole = Compiled::new(model, &task.settings)?;
+    let witness = steps::witness(&whole, inputs)?;
+    let parts = plan_parts_at(&whole.qgraph, &task.settings, &task.cuts)?;
+    let planned = parts.get(task.index).ok_or_else(|| ProverError::Mismatch {
+        what: "part".into(),
+        detail: format!("part {} asked of a model cut into {} parts", task.index, parts.len()),
+    })?;
+    let device = steps::open_device(task.device)?;
+    std::fs::create_dir_all(&task.dir).map_err(|e| io(&task.dir, e))?;
+    let job = PartJob {
+        dir: &task.dir,
+        srs: task.srs.as_deref(),
+        msm: &device.msm,
+        witness: &witness,
+        count: parts.len(),
+        resume: task.resume,
+    };
+    job.prove(task.index, planned, progress)
+}
+
+/// Writes `bundle.json` in `dir` for these parts, in order, and returns its path and the
+/// bundle identity.
+///
+/// # Errors
+/// A part whose model identity is not hex, or an unwritable directory.
+pub fn write_bundle(dir: &Path, parts: &[BundlePart]) -> Result<(PathBuf, String)> {
+    let identities = parts
+        .iter()
+        .map(|p| zkinfer_prover::identity::parse_identity(&p.model_identity))
+        .collect::<std::result::Result<Vec<_>, _>>()?;
+    let identity = hex(&bundle_identity(&identities));
+    let bundle = Bundle {
+        format: BUNDLE_FORMAT.into(),
+        format_version: BUNDLE_VERSION,
+        tool_version: env!("CARGO_PKG_VERSION").into(),
+        identity: identity.clone(),
+        parts: parts.to_vec(),
+    };
+    let path = dir.join("bundle.json");
+    let text = serde_json::to_string_pretty(&bundle).unwrap_or_default();
+    std::fs::write(&path, text).map_err(|e| io(&path, e))?;
+    Ok((path, identity))
+}
+
+/// What every part of one run shares.
+struct PartJob<'a> {
+    dir: &'a Path,
+    srs: Option<&'a Path>,
+    msm: &'a Arc<dyn Msm>,
+    witness: &'a [Vec<i64>],
+    count: usize,
+    resume: bool,
+}
+
+impl PartJob<'_> {
+    fn prove(
+        &self,
+        i: usize,
+        planned: &PlannedPart,
+        progress: &(dyn Fn(String) + Sync),
+    ) -> Result<PartOutcome> {
+        let part = &planned.part;
+        let hash = circuit_hash(&part.graph, &planned.plan);
+        let c = Compiled { qgraph: part.graph.clone(), plan: planned.plan.clone(), hash };
+        let witness = part.witness(self.witness);
+        let proof = format!("part-{i}.proof.json");
+        let vk = format!("part-{i}.vk");
+        let entry = |identity: &str| BundlePart {
+            first_node: planned.first_node.clone(),
+            last_node: planned.last_node.clone(),
+            primitives: part.nodes.len(),
+            model_identity: identity.to_string(),
+            k: c.plan.k,
+            handed_on: planned.handed_on,
+            proof: proof.clone(),
+            vk: vk.clone(),
+        };
+        let name = format!("part {}/{}", i + 1, self.count);
+        if self.resume {
+            if let Some(identity) = self.reusable(&c, &witness, &proof, &vk) {
+                progress(format!("{name}: kept the proof of an earlier run ({proof})"));
+                return Ok(PartOutcome {
+                    part: entry(&identity),
+                    setup_seconds: 0.0,
+                    prove_seconds: 0.0,
+                    reused: true,
+                });
+            }
+        }
+        let (srs, label) = steps::srs_for(self.srs, c.plan.k)?;
+        progress(format!(
+            "{name}: {} primitives ({} … {}), k = {}, {} gate lanes",
+            part.nodes.len(),
+            planned.first_node,
+            planned.last_node,
+            c.plan.k,
+            c.plan.lanes
+        ));
+        let t = std::time::Instant::now();
+        let (keys, _) = steps::proving_key(self.msm, &c, &srs, &label, None)?;
+        let setup_seconds = t.elapsed().as_secs_f64();
+        let t = std::time::Instant::now();
+        let mut proved = steps::prove_file(self.msm, &c, &srs, &keys, witness)?;
+        let prove_seconds = t.elapsed().as_secs_f64();
+        proved.self_verify(&srs, &keys)?;
+        if i + 1 < self.count {
+            // What a part hands on stays private: its digest is in the proof, its values not
+            // in the file.
+            proved.file.withhold_outputs()?;
+        }
+        proved.file.write(&self.dir.join(&proof))?;
+        let cached_vk = steps::key_cache(&c).join("vk");
+        std::fs::copy(&cached_vk, self.dir.join(&vk)).map_err(|e| io(&cached_vk, e))?;
+        progress(format!("{name}: keys {setup_seconds:.1} s, proof {prove_seconds:.1} s"));
+        Ok(PartOutcome {
+            part: entry(&hex(&keys.identity)),
+            setup_seconds,
+            prove_seconds,
+            reused: false,
+        })
+    }
+
+    /// The model identity of an earlier proof of this part in the directory, when it can be
+    /// kept: same circuit, the instances this witness makes (so the same values and digests),
+    /// a proof that verifies with the key beside it, and that key the one this machine's key
+    /// cache holds for the circuit, when it holds one. Anything else is proven again.
+    fn reusable(
+        &self,
+        c: &Compiled,
+        witness: &[Vec<i64>],
+        proof: &str,
+        vk: &str,
+    ) -> Option<String> {
+        let file = ProofFile::read(&self.dir.join(proof)).ok()?;
+        if file.circuit_hash != hex(&c.hash) {
+            return None;
+        }
+        let expected = lay_out_planned(&c.qgraph, Some(witness), &c.plan).ok()?;
+        let expected: Vec<String> =
+            expected.public_values().iter().map(instance::to_decimal).collect();
+        if file.instances != expected {
+            return None;
+        }
+        let pins = Pins { identity: None, srs: self.srs.map(Path::to_path_buf) };
+        let verified = steps::verify_file(&file, &self.dir.join(vk), &pins).ok()?;
+        let cached = steps::key_cache(c).join("vk");
+        if cached.exists() {
+            let ours = zkinfer_prover::keys::read_vk(&cached, None).ok()?;
+            if hex(&ours.identity) != verified.identity {
+                return None;
+            }
+        }
+        Some(verified.identity)
+    }
+}
+
+/// Runs `f` on `0..n`, `jobs` at a time on threads of their own, and returns the results in
+/// order, or the error of the first index that failed (no new index starts after a failure).
+fn in_parallel<T: Send>(
+    n: usize,
+    jobs: usize,
+    f: impl Fn(usize) -> Result<T> + Sync,
+) -> Result<Vec<T>> {
+    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+    let next = AtomicUsize::new(0);
+    let failed = AtomicBool::new(false);
+    let worker = || {
+        let mut mine = Vec::new();
+        loop {
+            let i = next.fetch_add(1, Ordering::SeqCst);
+            if i >= n || failed.load(Ordering::SeqCst) {
+                return mine;
+            }
+            let r = f(i);
+            if r.is_err() {
+                failed.store(true, Ordering::SeqCst);
+            }
+            mine.push((i, r));
+        }
+    };
+    let mut results: Vec<(usize, Result<T>)> = if jobs <= 1 {
+        worker()
+    } else {
+        std::thread::scope(|s| {
+            let handles: Vec<_> = (0..jobs.min(n)).map(|_| s.spawn(worker)).collect();
+            handles
+                .into_iter()
+                .flat_map(|h| {
+                    h.join().unwrap_or_else(|_| {
+                        vec![(
+                            usize::MAX,
+                            Err(ProverError::Halo2("a part's thread panicked".into()).into()),
+                        )]
+                    })
+                })
+                .collect()
+        })
+    };
+    results.sort_by_key(|(i, _)| *i);
+    if let Some(pos) = results.iter().position(|(_, r)| r.is_err()) {
+        if let (_, Err(e)) = results.swap_remove(pos) {
+            return Err(e);
+        }
+    }
+    let done: Vec<T> = results.into_iter().filter_map(|(_, r)| r.ok()).collect();
+    if done.len() != n {
+        return Err(ProverError::Halo2(format!("{} of {n} parts finished", done.len())).into());
+    }
+    Ok(done)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::in_parallel;
+    use zkinfer_prover::ProverError;
+
+    #[test]
+    fn parallel_parts_come_back_in_order_and_the_first_failure_wins() {
+        for jobs in [1, 2, 5] {
+            let squares = in_parallel(7, jobs, |i| Ok(i * i)).ok();
+            assert_eq!(squares, Some(vec![0, 1, 4, 9, 16, 25, 36]), "jobs {jobs}");
+            let failed = in_parallel(7, jobs, |i| {
+                if i >= 3 {
+                    Err(ProverError::Halo2(format!("part {i}")).into())
+                } else {
+                    Ok(i)
+                }
+            });
+            let err = failed.err().map(|e| e.to_string()).unwrap_or_default();
+            assert!(err.contains("part 3"), "jobs {jobs}: {err}");
+        }
+    }
+}
