@@ -234,3 +234,71 @@ fn parts_cut_by_name_proven_two_at_a_time_and_resumed() {
     let out = zkinfer(&cache, &["prove", s(&model), "--input", s(&input), "--jobs", "2"]);
     rejected(&out, "apply to proofs in parts");
 }
+
+#[test]
+#[ignore = "full tier: compiles Solidity with the pinned solc (npm); run scripts/test.sh"]
+fn bundles_verify_on_the_evm_in_one_transaction_and_a_broken_link_reverts() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let cache = dir.join("cache");
+    let (model, input) = common::model("conv_fc");
+    let settings = dir.join("settings.json");
+    ok(&zkinfer(&cache, &["calibrate", s(&model), "--data", s(&input), "-o", s(&settings)]));
+    let a = bundle(&cache, &model, &input, &settings, &dir.join("a"));
+    let evm = |b: &Path| zkinfer(&cache, &["verify-evm", "--bundle", s(b), "--split", "--json"]);
+    let out = ok(&evm(&a));
+    let r: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(r["accepted"], true, "{r}");
+    let parts = r["parts"].as_array().unwrap();
+    assert!(parts.iter().all(|p| p["accepted"] == true && p["gas_used"].as_u64().unwrap() > 0));
+    // One transaction costs less than the parts' separate ones (one base fee, one call).
+    let separate: u64 = parts.iter().map(|p| p["gas_used"].as_u64().unwrap()).sum();
+    assert!(r["gas_used"].as_u64().unwrap() < separate, "{r}");
+
+    // Part 2 proven on another input: each part's verifier accepts its proof, the bundle
+    // contract reverts on the link.
+    let mut other_input = read(&input);
+    for v in other_input["input_data"][0].as_array_mut().unwrap() {
+        *v = Value::from(v.as_f64().unwrap() * 0.5);
+    }
+    let input2 = dir.join("input2.json");
+    write(&input2, &other_input);
+    let b = bundle(&cache, &model, &input2, &settings, &dir.join("b"));
+    let mixed = copy(&a, &dir.join("mixed"));
+    std::fs::copy(b.with_file_name("part-1.proof.json"), mixed.with_file_name("part-1.proof.json"))
+        .unwrap();
+    rejected(&evm(&mixed), "link part 1 → part 2 broken");
+
+    // An altered proof: the bundle contract names the part whose verifier refused it.
+    let altered = copy(&a, &dir.join("altered"));
+    let proof0 = altered.with_file_name("part-0.proof.json");
+    let mut p = read(&proof0);
+    let bytes = p["proof"].as_str().unwrap().to_string();
+    let flipped = if bytes.ends_with('0') { '1' } else { '0' };
+    p["proof"] = Value::from(format!("{}{flipped}", &bytes[..bytes.len() - 1]));
+    write(&proof0, &p);
+    rejected(&evm(&altered), "part 1 rejected");
+
+    // The files a deployer needs, and the calldata of the one transaction.
+    let out_dir = dir.join("contracts");
+    let out = ok(&zkinfer(
+        &cache,
+        &["create-evm-verifier", "--bundle", s(&a), "--split", "-o", s(&out_dir)],
+    ));
+    assert!(out.contains("address[2]"), "{out}");
+    let source = std::fs::read_to_string(out_dir.join("Bundle.sol")).unwrap();
+    let identity = read(&a)["identity"].as_str().unwrap().to_string();
+    assert!(source.contains(&format!("BUNDLE_IDENTITY = 0x{identity}")), "{source}");
+    for f in ["Bundle.bin", "part-0.Verifier.bin", "part-1.Verifier.bin"] {
+        assert!(out_dir.join(f).exists(), "{f}");
+    }
+    let calldata = ok(&zkinfer(&cache, &["encode-calldata", "--bundle", s(&a)]));
+    let proofs: usize = (0..2)
+        .map(|i| {
+            let p = read(&a.with_file_name(format!("part-{i}.proof.json")));
+            32 + 32 * p["instances"].as_array().unwrap().len()
+                + p["proof"].as_str().unwrap().len() / 2
+        })
+        .sum();
+    assert_eq!(calldata.trim().len(), 2 + 2 * proofs, "{calldata}");
+}

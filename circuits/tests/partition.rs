@@ -44,6 +44,12 @@ fn parts_prove_their_slices_and_agree_on_each_cut() {
                 if last { q.visibility.output } else { Visibility::Hashed }
             );
             let instances = prove_mock(part, &whole);
+            // Where the bundle contract reads the digests: the instances just computed.
+            let [in_at, out_at, _] = zkinfer_circuits::Interface::of(g).digest_positions();
+            assert_eq!(in_at, (!first).then_some(0), "part {i}'s input digest position");
+            if !last {
+                assert_eq!(out_at, Some(instances.len() - 1), "part {i}'s output digest position");
+            }
             let received: Vec<usize> = g.inputs.iter().map(|&t| part.tensors[t]).collect();
             if let Some((handed_on, digest)) = previous.take() {
                 assert_eq!(received, handed_on, "part {i} reads what part {} hands on", i - 1);

@@ -563,6 +563,23 @@ fn verify_evm(
     }))
 }
 
+/// Deploys each part's verifier and the bundle contract on an in-process EVM; calls each part
+/// alone and the bundle contract with every proof. Returns the report as JSON.
+#[pyfunction]
+#[pyo3(signature = (bundle, allow_oversize=false, split=false))]
+fn verify_bundle_evm(
+    py: Python<'_>,
+    bundle: PathBuf,
+    allow_oversize: bool,
+    split: bool,
+) -> PyResult<String> {
+    let form = onchain::VerifierForm::from_flags(split, false);
+    let r = py
+        .detach(|| zkinfer::bundle::verify_bundle_evm(&bundle, allow_oversize, form))
+        .map_err(err)?;
+    to_json(&r)
+}
+
 /// The calldata the Solidity verifier takes for proof.json.
 #[pyfunction]
 fn encode_calldata<'py>(py: Python<'py>, proof: PathBuf) -> PyResult<Bound<'py, PyBytes>> {
@@ -589,6 +606,7 @@ fn _zkinfer(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(prove_part, m)?)?;
     m.add_function(wrap_pyfunction!(write_bundle, m)?)?;
     m.add_function(wrap_pyfunction!(model_files, m)?)?;
+    m.add_function(wrap_pyfunction!(verify_bundle_evm, m)?)?;
     m.add_function(wrap_pyfunction!(verify_bundle, m)?)?;
     m.add_function(wrap_pyfunction!(create_evm_verifier, m)?)?;
     m.add_function(wrap_pyfunction!(verify_evm, m)?)?;

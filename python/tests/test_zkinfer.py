@@ -453,3 +453,9 @@ def test_bundle_of_parts_from_python(tmp_path):
     )
     with pytest.raises(zkinfer.ZkinferError, match="link part 1 → part 2"):
         zkinfer.verify_bundle(result.bundle)
+    # On the EVM: each part's verifier accepts its proof, the bundle contract the link not.
+    evm = zkinfer.verify_bundle_evm(result.bundle, split=True)
+    assert not evm.accepted and "link part 1 → part 2" in evm.reason, evm
+    assert [p["accepted"] for p in evm.parts] == [True, True]
+    intact = zkinfer.verify_bundle_evm(other.bundle, split=True)
+    assert intact.accepted and intact.gas_used < sum(p["gas_used"] for p in intact.parts)

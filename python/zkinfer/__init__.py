@@ -40,6 +40,7 @@ __all__ = [
     "BundleCheck",
     "EvmVerifier",
     "EvmResult",
+    "BundleEvmResult",
     "Digests",
     "__version__",
     "inspect",
@@ -54,6 +55,7 @@ __all__ = [
     "verify_bundle",
     "create_evm_verifier",
     "verify_evm",
+    "verify_bundle_evm",
     "encode_calldata",
     "prove_model",
     "TorchModel",
@@ -261,6 +263,20 @@ class EvmResult:
     deploy_gas: int
     part_bytes: List[int] = field(default_factory=list)
     key_bytes: Optional[int] = None
+
+
+@dataclass(frozen=True)
+class BundleEvmResult:
+    """A bundle on the in-process EVM: whether the bundle contract accepted every part and
+    link in one transaction (else ``reason`` names the part or link), its gas, and each part's
+    verifier called alone (``accepted``, ``gas_used``, ``deployed_bytes``)."""
+
+    accepted: bool
+    reason: Optional[str]
+    gas_used: int
+    parts: List[Dict[str, Any]]
+    bundle_bytes: int
+    deploy_gas: int
 
 
 @dataclass(frozen=True)
@@ -816,6 +832,17 @@ def verify_evm(
         part_bytes=v["part_bytes"],
         key_bytes=v["key_bytes"],
     )
+
+
+def verify_bundle_evm(
+    bundle: PathLike, allow_oversize: bool = False, split: bool = False
+) -> BundleEvmResult:
+    """Verifies a bundle from :func:`prove_parts` on an in-process EVM: deploys each part's
+    verifier (generated from its key; ``split`` spreads each over contracts that fit EIP-170)
+    and the bundle contract, which checks every part and link in one transaction. A rejected
+    bundle is ``accepted=False`` with the failing part or link in ``reason``."""
+    v = json.loads(_zkinfer.verify_bundle_evm(os.fspath(bundle), allow_oversize, split))
+    return BundleEvmResult(**v)
 
 
 def encode_calldata(proof: PathLike, key: Optional[bytes] = None) -> bytes:

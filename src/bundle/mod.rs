@@ -9,10 +9,15 @@
 //! part's output digest is the next part's input digest, so the parts are one inference:
 //! the first part's inputs and the last part's outputs keep the model's visibility.
 
+mod evm;
 mod plan;
 mod prove;
 mod verify;
 
+pub use evm::{
+    bundle_calldata_of, bundle_solidity, create_bundle_evm_verifier, verify_bundle_evm,
+    BundleEvmFiles, BundleEvmReport, PartEvm,
+};
 pub use plan::{choose_cuts, cuts_at_nodes, plan_parts, plan_parts_at, PlannedPart};
 pub use prove::{
     plan_run, prove_part, prove_parts, write_bundle, Cut, PartOutcome, PartTask, PartsOutcome,

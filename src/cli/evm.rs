@@ -12,15 +12,22 @@ use zkinfer::onchain::{create_evm_verifier, verify_evm, VerifierForm};
 #[derive(clap::Args)]
 pub struct CreateArgs {
     /// The verifying key (from `zkinfer setup`).
-    #[arg(long)]
-    vk: PathBuf,
+    #[arg(long, required_unless_present = "bundle")]
+    vk: Option<PathBuf>,
+    /// A bundle.json from `zkinfer prove --parts` instead: write each part's verifier
+    /// (`part-N.Verifier.sol`) and the bundle contract that calls them all and checks the links
+    /// in one transaction (`Bundle.sol`, `Bundle.bin`) into the -o directory (default: `evm/`
+    /// beside the bundle).
+    #[arg(long, conflicts_with_all = ["vk", "reusable", "identity", "settings"])]
+    bundle: Option<PathBuf>,
     /// The settings the key was made with; recorded in the contract's header comment.
     #[arg(long)]
     settings: Option<PathBuf>,
-    /// Solidity output. The ABI goes to `<stem>.abi.json` and, when a compiler is found, the
-    /// creation bytecode to `<stem>.bin` beside it.
-    #[arg(short, long, default_value = "Verifier.sol")]
-    output: PathBuf,
+    /// Solidity output (default Verifier.sol). The ABI goes to `<stem>.abi.json` and, when a
+    /// compiler is found, the creation bytecode to `<stem>.bin` beside it. With --bundle, a
+    /// directory.
+    #[arg(short, long)]
+    output: Option<PathBuf>,
     /// Write the contract even when its code exceeds the EIP-170 size limit.
     #[arg(long, conflicts_with = "split")]
     allow_oversize: bool,
@@ -45,8 +52,12 @@ pub struct CreateArgs {
 #[derive(clap::Args)]
 pub struct EncodeArgs {
     /// The proof file.
-    #[arg(long)]
-    proof: PathBuf,
+    #[arg(long, required_unless_present = "bundle")]
+    proof: Option<PathBuf>,
+    /// A bundle.json instead: the bundle contract's calldata (each part's instances and proof
+    /// behind its length, in order).
+    #[arg(long, conflicts_with_all = ["proof", "key"])]
+    bundle: Option<PathBuf>,
     /// Write raw bytes here instead of printing `0x…` hex.
     #[arg(short, long)]
     output: Option<PathBuf>,
@@ -60,8 +71,13 @@ pub struct EncodeArgs {
 #[derive(clap::Args)]
 pub struct VerifyArgs {
     /// The proof file.
-    #[arg(long)]
-    proof: PathBuf,
+    #[arg(long, required_unless_present = "bundle")]
+    proof: Option<PathBuf>,
+    /// A bundle.json instead: deploy each part's verifier (generated from its key) and the
+    /// bundle contract, call each part alone and the bundle contract with every proof; report
+    /// the gas of each part and of the whole.
+    #[arg(long, conflicts_with_all = ["proof", "verifier", "vk", "reusable"])]
+    bundle: Option<PathBuf>,
     /// Creation bytecode (`.bin` hex from `create-evm-verifier`), or a `.sol` to compile.
     #[arg(long, conflicts_with = "vk")]
     verifier: Option<PathBuf>,
@@ -71,8 +87,9 @@ pub struct VerifyArgs {
     /// Lift the EIP-170 code-size limit, as on a private test network.
     #[arg(long)]
     allow_oversize: bool,
-    /// With `--vk`: generate a split verifier (see `create-evm-verifier --split`).
-    #[arg(long, requires = "vk")]
+    /// With `--vk` or `--bundle`: generate split verifiers (see `create-evm-verifier
+    /// --split`).
+    #[arg(long)]
     split: bool,
     /// With `--vk`: generate the reusable verifier and this key's contract (see
     /// `create-evm-verifier --reusable`); a `.bin` or `.sol` verifier finds its key contract
@@ -85,12 +102,18 @@ pub struct VerifyArgs {
 }
 
 pub fn create(a: &CreateArgs) -> anyhow::Result<()> {
+    let form = VerifierForm::from_flags(a.split, a.reusable);
+    if let Some(bundle) = &a.bundle {
+        return super::evm_bundle::create(bundle, a.output.as_deref(), a.allow_oversize, form);
+    }
+    let Some(vk) = &a.vk else { anyhow::bail!("give --vk VK (or --bundle bundle.json)") };
+    let output = a.output.clone().unwrap_or_else(|| PathBuf::from("Verifier.sol"));
     let f = create_evm_verifier(
-        &a.vk,
+        vk,
         a.settings.as_deref(),
-        &a.output,
+        &output,
         a.allow_oversize,
-        VerifierForm::from_flags(a.split, a.reusable),
+        form,
         a.identity.as_deref(),
     )?;
     if let Some(why) = &f.not_compiled {
@@ -144,7 +167,11 @@ pub fn create(a: &CreateArgs) -> anyhow::Result<()> {
 }
 
 pub fn encode(a: &EncodeArgs) -> anyhow::Result<()> {
-    let mut data = encode_proof_file(&ProofFile::read(&a.proof)?)?;
+    let mut data = match (&a.bundle, &a.proof) {
+        (Some(bundle), _) => zkinfer::bundle::bundle_calldata_of(bundle)?,
+        (None, Some(proof)) => encode_proof_file(&ProofFile::read(proof)?)?,
+        (None, None) => anyhow::bail!("give --proof proof.json (or --bundle bundle.json)"),
+    };
     if let Some(key) = &a.key {
         let bytes = zkinfer::internals::verifier::hex::decode(key)
             .ok()
@@ -163,17 +190,19 @@ pub fn encode(a: &EncodeArgs) -> anyhow::Result<()> {
 }
 
 pub fn verify(a: &VerifyArgs) -> anyhow::Result<()> {
-    let file = ProofFile::read(&a.proof)?;
+    let form = VerifierForm::from_flags(a.split, a.reusable);
+    if let Some(bundle) = &a.bundle {
+        return super::evm_bundle::verify(bundle, a.allow_oversize, form, a.json);
+    }
+    if (a.split || a.reusable) && a.vk.is_none() {
+        anyhow::bail!("--split and --reusable generate the verifier: give --vk VK with them");
+    }
+    let Some(proof) = &a.proof else { anyhow::bail!("give --proof proof.json (or --bundle)") };
+    let file = ProofFile::read(proof)?;
     let Some(verifier) = a.verifier.as_ref().or(a.vk.as_ref()) else {
         anyhow::bail!("give the verifier: --verifier Verifier.bin|Verifier.sol, or --vk VK")
     };
-    let r = verify_evm(
-        &file,
-        verifier,
-        a.allow_oversize,
-        VerifierForm::from_flags(a.split, a.reusable),
-    )
-    .map_err(|e| {
+    let r = verify_evm(&file, verifier, a.allow_oversize, form).map_err(|e| {
         let e = e.to_string();
         if e.contains("CreateContractSizeLimit") {
             anyhow::anyhow!(
@@ -208,7 +237,7 @@ pub fn verify(a: &VerifyArgs) -> anyhow::Result<()> {
         );
     }
     if !r.accepted {
-        anyhow::bail!("the EVM verifier rejected {}", a.proof.display());
+        anyhow::bail!("the EVM verifier rejected {}", proof.display());
     }
     Ok(())
 }

@@ -3,6 +3,7 @@
 pub mod calibrate;
 pub mod doctor;
 pub mod evm;
+mod evm_bundle;
 pub mod hash;
 pub mod inspect;
 pub mod keygen;

@@ -6,6 +6,7 @@
 //! [`evm::Chain`]. Proofs come from `zkinfer_prover` with its EVM transcript, so the contract
 //! and the native verifier check the very same bytes.
 
+pub mod bundle;
 pub mod calldata;
 pub mod error;
 pub mod evm;
