@@ -14,7 +14,7 @@ use zkinfer_prover::ProverError;
 use zkinfer_verifier::bundle::BUNDLE_CONTRACT;
 use zkinfer_verifier::bundle::{bundle_calldata, render_bundle, revert_reason, PartLink};
 use zkinfer_verifier::calldata::encode_proof_file;
-use zkinfer_verifier::evm::Chain;
+use zkinfer_verifier::evm::{Chain, CALL_GAS_LIMIT};
 use zkinfer_verifier::hex::encode_0x;
 use zkinfer_verifier::solc::Compiler;
 use zkinfer_verifier::split::constructor_args;
@@ -153,7 +153,21 @@ pub struct PartEvm {
     pub gas_used: u64,
     /// Its verifier's deployed code size (the entry contract's, when split).
     pub deployed_bytes: usize,
+    /// It was rejected having used (nearly) all the gas a call is given: too costly to verify
+    /// in one transaction rather than invalid (thousands of public instances, say).
+    pub out_of_gas: bool,
 }
+
+/// Whether a failed call used (nearly) all of [`CALL_GAS_LIMIT`].
+fn exhausted(gas_used: u64) -> bool {
+    gas_used >= CALL_GAS_LIMIT / 100 * 99
+}
+
+/// What to tell a user whose part ran out of gas.
+const OUT_OF_GAS_HINT: &str = "out of gas at the per-call limit: verifying this many public \
+     instances costs more than one transaction may use; calibrate with --output-visibility \
+     packed or hashed (and --input-visibility, if public) so the first and last parts publish \
+     fewer";
 
 /// A bundle verified on the in-process EVM.
 #[derive(Clone, Debug, Serialize)]
@@ -202,6 +216,7 @@ pub fn verify_bundle_evm(
             accepted: alone.success,
             gas_used: alone.gas_used,
             deployed_bytes: d.entry.code_size,
+            out_of_gas: !alone.success && exhausted(alone.gas_used),
         });
         addresses.push(d.entry.address.into_array());
         calldata.push(c);
@@ -211,9 +226,21 @@ pub fn verify_bundle_evm(
     let contract = chain.deploy(&creation)?;
     deploy_gas += contract.deploy_gas;
     let outcome = chain.call(contract.address, &bundle_calldata(&calldata))?;
+    let reason = (!outcome.success).then(|| {
+        let why = revert_reason(&outcome.output);
+        let starved = parts.iter().position(|p| p.out_of_gas);
+        match starved {
+            Some(i)
+                if why.starts_with(&format!("part {} ", i + 1)) || exhausted(outcome.gas_used) =>
+            {
+                format!("{why}: part {} ran {OUT_OF_GAS_HINT}", i + 1)
+            }
+            _ => why,
+        }
+    });
     Ok(BundleEvmReport {
         accepted: outcome.success,
-        reason: (!outcome.success).then(|| revert_reason(&outcome.output)),
+        reason,
         gas_used: outcome.gas_used,
         parts,
         bundle_bytes: contract.code_size,

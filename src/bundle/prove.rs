@@ -90,8 +90,14 @@ pub fn prove_parts(
     request: &PartsRequest,
     progress: &(dyn Fn(String) + Sync),
 ) -> Result<PartsOutcome> {
+    progress("evaluating the model and choosing the cuts".into());
     let run = plan_run(model, inputs, request.settings.as_deref(), request.target, &request.cut)?;
     let parts = &run.parts;
+    progress(format!(
+        "{} parts, {} at a time; whole-model witness ready",
+        parts.len(),
+        request.jobs.max(1).min(parts.len())
+    ));
     let device = steps::open_device(request.device)?;
     std::fs::create_dir_all(&request.dir).map_err(|e| io(&request.dir, e))?;
     let job = PartJob {

@@ -57,7 +57,11 @@ pub fn verify(
             println!(
                 "part {}: {} alone, {} gas (verifier {} bytes deployed)",
                 i + 1,
-                if p.accepted { "accepted" } else { "REJECTED" },
+                match (p.accepted, p.out_of_gas) {
+                    (true, _) => "accepted",
+                    (false, true) => "OUT OF GAS",
+                    (false, false) => "REJECTED",
+                },
                 p.gas_used,
                 p.deployed_bytes
             );

@@ -89,9 +89,14 @@ contract {BUNDLE_CONTRACT} {{
     error PartRejected(uint256 part);
     error BrokenLink(uint256 from, uint256 to);
     error Malformed();
+    error NoVerifierAt(uint256 part);
 
-    /// The part verifiers' addresses, first part first.
+    /// The part verifiers' addresses, first part first. A call to an address without code
+    /// succeeds, so each must hold a contract.
     constructor(address[{n}] memory parts) {{
+        for (uint256 i = 0; i < {n}; i++) {{
+            if (parts[i].code.length == 0) revert NoVerifierAt(i + 1);
+        }}
 "
     );
     for i in 0..n {
