@@ -272,7 +272,7 @@ impl PartJob<'_> {
         };
         let name = format!("part {}/{}", i + 1, self.count);
         if self.resume {
-            if let Some(identity) = self.reusable(&c, &witness, &proof, &vk) {
+            if let Some(identity) = self.reusable(i, &c, &witness, &proof, &vk) {
                 progress(format!("{name}: kept the proof of an earlier run ({proof})"));
                 return Ok(PartOutcome {
                     part: entry(&identity),
@@ -317,17 +317,22 @@ impl PartJob<'_> {
 
     /// The model identity of an earlier proof of this part in the directory, when it can be
     /// kept: same circuit, the instances this witness makes (so the same values and digests),
-    /// a proof that verifies with the key beside it, and that key the one this machine's key
-    /// cache holds for the circuit, when it holds one. Anything else is proven again.
+    /// a part's hand-on values withheld unless it is the last, a proof that verifies with the
+    /// key beside it, and that key the one this machine's key cache holds for the circuit. A
+    /// key the cache does not hold is not trusted (another circuit of the same layout or
+    /// another SRS could claim this circuit's hash), so such a part is proven again.
     fn reusable(
         &self,
+        i: usize,
         c: &Compiled,
         witness: &[Vec<i64>],
         proof: &str,
         vk: &str,
     ) -> Option<String> {
+        let cached = steps::key_cache(c).join("vk");
+        let ours = zkinfer_prover::keys::read_vk(&cached, None).ok()?;
         let file = ProofFile::read(&self.dir.join(proof)).ok()?;
-        if file.circuit_hash != hex(&c.hash) {
+        if file.circuit_hash != hex(&c.hash) || file.outputs_withheld != (i + 1 < self.count) {
             return None;
         }
         let expected = lay_out_planned(&c.qgraph, Some(witness), &c.plan).ok()?;
@@ -336,15 +341,9 @@ impl PartJob<'_> {
         if file.instances != expected {
             return None;
         }
-        let pins = Pins { identity: None, srs: self.srs.map(Path::to_path_buf) };
+        let pins =
+            Pins { identity: Some(hex(&ours.identity)), srs: self.srs.map(Path::to_path_buf) };
         let verified = steps::verify_file(&file, &self.dir.join(vk), &pins).ok()?;
-        let cached = steps::key_cache(c).join("vk");
-        if cached.exists() {
-            let ours = zkinfer_prover::keys::read_vk(&cached, None).ok()?;
-            if hex(&ours.identity) != verified.identity {
-                return None;
-            }
-        }
         Some(verified.identity)
     }
 }
@@ -366,7 +365,17 @@ fn in_parallel<T: Send>(
             if i >= n || failed.load(Ordering::SeqCst) {
                 return mine;
             }
-            let r = f(i);
+            // A panic is a bug, not a user error; still, stop the other parts and report it.
+            let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(i))).unwrap_or_else(
+                |payload| {
+                    let what = payload
+                        .downcast_ref::<&str>()
+                        .map(ToString::to_string)
+                        .or_else(|| payload.downcast_ref::<String>().cloned())
+                        .unwrap_or_default();
+                    Err(ProverError::Halo2(format!("part {} panicked: {what}", i + 1)).into())
+                },
+            );
             if r.is_err() {
                 failed.store(true, Ordering::SeqCst);
             }

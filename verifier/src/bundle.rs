@@ -5,7 +5,8 @@
 //! Its calldata is, for each part in order, a 32-byte big-endian length and then that part's
 //! verifier calldata (`instances || proof`). The part verifiers' addresses are fixed when the
 //! contract is deployed (constructor arguments, in order), so the contract is as strong as the
-//! keys those verifiers embed: a relying contract pins its address. A digest is compared as
+//! keys those verifiers embed: a relying contract pins its address. The fallback is its only
+//! entry point (no public getters, whose selectors would answer a call with success). A digest is compared as
 //! the raw instance word; each part's verifier refuses words ≥ r, so equal words are equal
 //! field elements.
 
@@ -76,12 +77,14 @@ pub fn render_bundle(parts: &[PartLink], identity: &str, header: &[String]) -> R
 /// 32-byte length and that part's `instances || proof`. Returns empty data or reverts with
 /// PartRejected(part) or BrokenLink(from, to), parts counted from 1.
 contract {BUNDLE_CONTRACT} {{
-    /// SHA-256 over the parts' model identities, as `zkinfer verify --bundle` reports it.
-    bytes32 public constant BUNDLE_IDENTITY = 0x{identity};
+    // SHA-256 over the parts' model identities, as `zkinfer verify --bundle` reports it. No
+    // state is public: a call whose first four bytes matched a getter's selector would return
+    // success without reaching the checks below.
+    bytes32 internal constant BUNDLE_IDENTITY = 0x{identity};
 "
     );
     for i in 0..n {
-        let _ = writeln!(s, "    address public immutable part{i};");
+        let _ = writeln!(s, "    address internal immutable part{i};");
     }
     let _ = write!(
         s,

@@ -193,7 +193,10 @@ impl Anatomy {
              constructor(address[{parts}] memory parts) {{\n        \
              for (uint256 i = 0; i < {parts}; i++) {{\n            \
              address part = parts[i];\n            \
-             assembly (\"memory-safe\") {{ sstore(i, part) }}\n        }}\n    }}\n\n    \
+             // A call to an address without code succeeds: each part must be a contract.\n            \
+             assembly (\"memory-safe\") {{\n                \
+             if iszero(extcodesize(part)) {{ revert(0, 0) }}\n                \
+             sstore(i, part)\n            }}\n        }}\n    }}\n\n    \
              fallback(bytes calldata) external returns (bytes memory) {{\n        \
              assembly (\"memory-safe\") {{\n            \
              if iszero(eq(calldatasize(), {len:#x})) {{ revert(0, 0) }}\n            \

@@ -91,6 +91,16 @@ fn the_bundle_contract_checks_links_parts_and_its_calldata() {
     let swapped = vec![honest[0].clone(), honest[2].clone(), honest[1].clone()];
     assert_ne!(call(&mut chain, good, &swapped), "accepted");
 
+    // No selector reaches anything but the checks (a public getter would answer with
+    // success): calldata that starts like `part0()` or `BUNDLE_IDENTITY()` is malformed.
+    for getter in ["part0()", "part1()", "BUNDLE_IDENTITY()"] {
+        let selector = revm::primitives::keccak256(getter.as_bytes());
+        let mut data = selector[..4].to_vec();
+        data.extend(bundle_calldata(&honest));
+        let out = chain.call(good, &data).unwrap();
+        assert!(!out.success, "{getter} answered: {out:?}");
+    }
+
     // Malformed calldata: a part missing, a part shorter than its instances, trailing bytes,
     // a length past the end.
     assert_eq!(call(&mut chain, good, &honest[..2]), "malformed calldata");

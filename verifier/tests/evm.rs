@@ -83,7 +83,14 @@ fn split_verifier_accepts_real_proofs_and_rejects_tampering() {
         .map(|c| c.address.into_array())
         .collect();
     assert!(!all.contains_key(&part_name(3)));
-    let mut creation = all.remove(CONTRACT_NAME).unwrap().creation;
+    let entry_code = all.remove(CONTRACT_NAME).unwrap().creation;
+    // A part address without code would "accept" its share of the checks: refused.
+    let mut missing = parts.clone();
+    missing[2] = [0u8; 20];
+    let mut creation = entry_code.clone();
+    creation.extend(constructor_args(&missing));
+    assert!(chain.deploy(&creation).is_err(), "an entry with a code-less part deployed");
+    let mut creation = entry_code;
     creation.extend(constructor_args(&parts));
     let entry = chain.deploy(&creation).unwrap().address;
 
