@@ -230,6 +230,36 @@ fn parts_cut_by_name_proven_two_at_a_time_and_resumed() {
         &["prove", s(&model), "--input", s(&input), "--cut", "no_such_node", "-o", s(dir)],
     );
     rejected(&out, "'no_such_node' is not an ONNX node");
+    // A memory budget: the fewest parts whose estimates fit, and a clear error below what one
+    // node needs.
+    let whole: Value = serde_json::from_str(&ok(&zkinfer(
+        &cache,
+        &["inspect", s(&model), "--input", s(&input), "--parts", "2", "--json"],
+    )))
+    .unwrap();
+    let largest = whole["parts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["estimated_peak_bytes"].as_u64().unwrap())
+        .max()
+        .unwrap();
+    #[allow(clippy::cast_precision_loss)]
+    let budget = format!("{}", largest as f64 / f64::from(1u32 << 30) + 1e-6);
+    let within: Value = serde_json::from_str(&ok(&zkinfer(
+        &cache,
+        &["inspect", s(&model), "--input", s(&input), "--max-memory", &budget, "--json"],
+    )))
+    .unwrap();
+    let parts = within["parts"].as_array().unwrap();
+    assert!(parts.len() >= 2, "{within}");
+    assert!(parts.iter().all(|p| p["estimated_peak_bytes"].as_u64().unwrap() <= largest));
+    let out = zkinfer(
+        &cache,
+        &["prove", s(&model), "--input", s(&input), "--max-memory", "0.001", "-o", s(dir)],
+    );
+    rejected(&out, "no cut of this model");
+
     // --jobs without parts is refused, not ignored.
     let out = zkinfer(&cache, &["prove", s(&model), "--input", s(&input), "--jobs", "2"]);
     rejected(&out, "apply to proofs in parts");

@@ -304,13 +304,24 @@ fn prove(
     to_json(&v.map_err(err)?)
 }
 
-/// Where to cut: `parts` balanced parts, or before each ONNX node of `cut`.
-fn cut_of(parts: Option<usize>, cut: Option<Vec<String>>) -> PyResult<zkinfer::bundle::Cut> {
-    match (parts, cut) {
-        (Some(n), None) => Ok(zkinfer::bundle::Cut::Balanced(n)),
-        (None, Some(names)) if !names.is_empty() => Ok(zkinfer::bundle::Cut::Before(names)),
+/// Where to cut: `parts` balanced parts, before each ONNX node of `cut`, or the fewest parts
+/// that each fit `max_memory_gib`.
+fn cut_of(
+    parts: Option<usize>,
+    cut: Option<Vec<String>>,
+    max_memory_gib: Option<f64>,
+) -> PyResult<zkinfer::bundle::Cut> {
+    match (parts, cut, max_memory_gib) {
+        (Some(n), None, None) => Ok(zkinfer::bundle::Cut::Balanced(n)),
+        (None, Some(names), None) if !names.is_empty() => Ok(zkinfer::bundle::Cut::Before(names)),
+        (None, None, Some(gib)) if gib.is_finite() && gib > 0.0 && gib < 1e6 =>
+        {
+            #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+            Ok(zkinfer::bundle::Cut::Within((gib * f64::from(1u32 << 30)) as u64))
+        }
         _ => Err(ZkinferError::new_err(
-            "give either parts=N (balanced cuts) or cut=[ONNX node names], not both",
+            "give one of parts=N (balanced cuts), cut=[ONNX node names] or max_memory_gib=G \
+             (a positive size)",
         )),
     }
 }
@@ -318,7 +329,7 @@ fn cut_of(parts: Option<usize>, cut: Option<Vec<String>>) -> PyResult<zkinfer::b
 /// Proves an inference in parts linked by digests and writes the bundle into `output` (see
 /// `zkinfer prove --parts`); returns the outcome as JSON.
 #[pyfunction]
-#[pyo3(signature = (model, inputs, parts=None, output=PathBuf::from("bundle"), settings=None, srs=None, batch=1, progress=false, target="accuracy", device="cpu", cut=None, jobs=1, resume=false))]
+#[pyo3(signature = (model, inputs, parts=None, output=PathBuf::from("bundle"), settings=None, srs=None, batch=1, progress=false, target="accuracy", device="cpu", cut=None, jobs=1, resume=false, max_memory_gib=None))]
 #[allow(clippy::too_many_arguments)]
 fn prove_parts(
     py: Python<'_>,
@@ -335,12 +346,13 @@ fn prove_parts(
     cut: Option<Vec<String>>,
     jobs: usize,
     resume: bool,
+    max_memory_gib: Option<f64>,
 ) -> PyResult<String> {
     let request = zkinfer::bundle::PartsRequest {
         settings: settings.map(PathBuf::from),
         target: self::target(target)?,
         srs,
-        cut: cut_of(parts, cut)?,
+        cut: cut_of(parts, cut, max_memory_gib)?,
         dir: output,
         device: self::device(device)?,
         jobs: jobs.max(1),
@@ -362,7 +374,7 @@ fn prove_parts(
 /// unless `settings` is given, evaluates the model and cuts it. Returns the settings (JSON
 /// text), the cuts, each part's nodes and circuit size, and the outputs' accuracy.
 #[pyfunction]
-#[pyo3(signature = (model, inputs, parts=None, cut=None, settings=None, batch=1, target="accuracy"))]
+#[pyo3(signature = (model, inputs, parts=None, cut=None, settings=None, batch=1, target="accuracy", max_memory_gib=None))]
 #[allow(clippy::too_many_arguments)]
 fn plan_parts(
     py: Python<'_>,
@@ -373,8 +385,9 @@ fn plan_parts(
     settings: Option<&str>,
     batch: usize,
     target: &str,
+    max_memory_gib: Option<f64>,
 ) -> PyResult<String> {
-    let cut = cut_of(parts, cut)?;
+    let cut = cut_of(parts, cut, max_memory_gib)?;
     let target = self::target(target)?;
     let v: Res<serde_json::Value> = py.detach(|| {
         let m = load(model, batch)?;
@@ -387,6 +400,7 @@ fn plan_parts(
                 json!({
                     "first_node": p.first_node, "last_node": p.last_node,
                     "primitives": p.part.nodes.len(), "k": p.plan.k, "handed_on": p.handed_on,
+                    "estimated_peak_bytes": zkinfer::bundle::estimated_peak_bytes(&p.plan),
                 })
             })
             .collect();

@@ -457,5 +457,11 @@ def test_bundle_of_parts_from_python(tmp_path):
     evm = zkinfer.verify_bundle_evm(result.bundle, split=True)
     assert not evm.accepted and "link part 1 → part 2" in evm.reason, evm
     assert [p["accepted"] for p in evm.parts] == [True, True]
+    # A memory budget picks the parts (planned here without proving); no way to cut is refused.
+    budget = json.loads(_zkinfer.plan_parts(path, x, max_memory_gib=1.0))
+    assert len(budget["parts"]) >= 2
+    assert all(p["estimated_peak_bytes"] <= 2**30 for p in budget["parts"])
+    with pytest.raises(zkinfer.ZkinferError, match="give one of parts=N"):
+        zkinfer.prove_parts(path, x, output=tmp_path / "none")
     intact = zkinfer.verify_bundle_evm(other.bundle, split=True)
     assert intact.accepted and intact.gas_used < sum(p["gas_used"] for p in intact.parts)

@@ -702,11 +702,13 @@ def prove_parts(
     cut: Optional[Sequence[str]] = None,
     jobs: int = 1,
     resume: bool = False,
+    max_memory_gib: Optional[float] = None,
 ) -> BundleResult:
     """Proves an inference in parts, each its own circuit and keys, linked by Poseidon digests
     of the tensors crossing each cut; writes ``output``/bundle.json with each part's proof and
-    verifying key (see docs/partition.md). Give ``parts`` (balanced cuts) or ``cut`` (ONNX
-    node names to cut before). ``jobs`` parts are proven at once; ``resume`` keeps parts an
+    verifying key (see docs/partition.md). Give ``parts`` (balanced cuts), ``cut`` (ONNX
+    node names to cut before) or ``max_memory_gib`` (the fewest balanced parts whose estimated
+    peak memory each fits). ``jobs`` parts are proven at once; ``resume`` keeps parts an
     earlier run already proved for the same values. :func:`zkinfer.distributed.prove` does
     the same on Ray. The GIL is released while proving."""
     keep: List[Any] = []
@@ -726,6 +728,7 @@ def prove_parts(
                 None if cut is None else [str(c) for c in cut],
                 jobs,
                 resume,
+                max_memory_gib,
             )
         )
     finally:

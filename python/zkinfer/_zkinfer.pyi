@@ -73,6 +73,7 @@ def prove_parts(
     cut: Optional[List[str]] = None,
     jobs: int = 1,
     resume: bool = False,
+    max_memory_gib: Optional[float] = None,
 ) -> str: ...
 def plan_parts(
     model: str,
@@ -82,6 +83,7 @@ def plan_parts(
     settings: Optional[str] = None,
     batch: int = 1,
     target: str = "accuracy",
+    max_memory_gib: Optional[float] = None,
 ) -> str: ...
 def prove_part(
     model: str,

@@ -71,11 +71,14 @@ def prove(
     gpus_per_part: Optional[float] = None,
     progress: bool = True,
     ray_init: Optional[Dict[str, Any]] = None,
+    max_memory_gib: Optional[float] = None,
 ) -> BundleResult:
     """Proves an inference in parts, one Ray task per part, and writes ``output``/bundle.json
     with each part's proof and verifying key.
 
-    ``parts`` asks for balanced cuts, ``cut`` names the ONNX nodes to cut before. ``address``
+    ``parts`` asks for balanced cuts, ``cut`` names the ONNX nodes to cut before,
+    ``max_memory_gib`` asks for the fewest balanced parts whose estimated peak memory each fits
+    (a worker's memory). ``address``
     is a Ray cluster's address; without it (and without a Ray already started in this
     process) a local Ray is started with ``ray_init`` as its ``ray.init`` arguments and shut
     down afterwards. A part whose task fails or whose worker is lost is retried ``retries``
@@ -99,6 +102,7 @@ def prove(
                 _settings_path(settings, keep),
                 batch,
                 target,
+                max_memory_gib,
             )
         )
         # The model file and the files of its external data (torch.onnx.export's default

@@ -18,7 +18,10 @@ pub use evm::{
     bundle_calldata_of, bundle_solidity, create_bundle_evm_verifier, verify_bundle_evm,
     BundleEvmFiles, BundleEvmReport, PartEvm,
 };
-pub use plan::{choose_cuts, cuts_at_nodes, plan_parts, plan_parts_at, PlannedPart};
+pub use plan::{
+    choose_cuts, cuts_at_nodes, cuts_within, estimated_peak_bytes, plan_parts, plan_parts_at,
+    PlannedPart,
+};
 pub use prove::{
     plan_run, prove_part, prove_parts, write_bundle, Cut, PartOutcome, PartTask, PartsOutcome,
     PartsPlan, PartsRequest,

@@ -15,9 +15,42 @@ use zkinfer_quantize::{QGraph, Settings};
 /// # Errors
 /// Fewer ONNX nodes than parts, or a layout error while estimating.
 pub fn choose_cuts(q: &QGraph, plan: &Plan, parts: usize) -> Result<Vec<usize>> {
-    let start = first_cuttable(q);
-    let starts: Vec<usize> =
-        (start + 1..q.nodes.len()).filter(|&i| q.nodes[i].node != q.nodes[i - 1].node).collect();
+    place_cuts(q, &Costs::of(q, plan)?, parts)
+}
+
+/// The estimated cells before each primitive (an ONNX node's cells counted once, at its first
+/// primitive), and the ONNX node boundaries a cut may fall on.
+struct Costs {
+    before: Vec<usize>,
+    total: usize,
+    starts: Vec<usize>,
+    start: usize,
+}
+
+impl Costs {
+    fn of(q: &QGraph, plan: &Plan) -> Result<Self> {
+        let start = first_cuttable(q);
+        let starts: Vec<usize> = (start + 1..q.nodes.len())
+            .filter(|&i| q.nodes[i].node != q.nodes[i - 1].node)
+            .collect();
+        let layout = lay_out_planned(q, None, plan)?;
+        let cells = layout.node_cells();
+        let mut seen = std::collections::BTreeSet::new();
+        let mut before = Vec::with_capacity(q.nodes.len() + 1);
+        let mut total = 0usize;
+        for n in &q.nodes {
+            before.push(total);
+            if seen.insert(n.node.as_str()) {
+                total += cells.get(&n.node).copied().unwrap_or(0).max(1);
+            }
+        }
+        Ok(Self { before, total, starts, start })
+    }
+}
+
+fn place_cuts(q: &QGraph, costs: &Costs, parts: usize) -> Result<Vec<usize>> {
+    let Costs { before: cost_before, total, starts, start } = costs;
+    let (total, start) = (*total, *start);
     if parts < 2 || starts.len() + 1 < parts {
         return Err(ProverError::Mismatch {
             what: "partition".into(),
@@ -28,19 +61,6 @@ pub fn choose_cuts(q: &QGraph, plan: &Plan, parts: usize) -> Result<Vec<usize>> 
             ),
         }
         .into());
-    }
-    let layout = lay_out_planned(q, None, plan)?;
-    let cells = layout.node_cells();
-    // Cost of the primitives before each candidate cut: an ONNX node's cells count once, at
-    // its first primitive.
-    let mut seen = std::collections::BTreeSet::new();
-    let mut cost_before = Vec::with_capacity(q.nodes.len() + 1);
-    let mut total = 0usize;
-    for n in &q.nodes {
-        cost_before.push(total);
-        if seen.insert(n.node.as_str()) {
-            total += cells.get(&n.node).copied().unwrap_or(0).max(1);
-        }
     }
     #[allow(clippy::cast_precision_loss)]
     let share = total as f64 / parts as f64;
@@ -70,6 +90,73 @@ pub fn choose_cuts(q: &QGraph, plan: &Plan, parts: usize) -> Result<Vec<usize>> 
         cuts.push(best);
     }
     Ok(cuts)
+}
+
+/// Bytes of a proof's peak memory per row of a lane (any kind of lane, plus one for the fixed
+/// and instance columns): a fit, not a bound. Measured peaks of the corpus models
+/// (docs/real-models.md) and nanoGPT's parts come to 0.7 to 0.93 KiB per row and lane beyond a
+/// fixed ~30 MiB; this takes the top of that range.
+const BYTES_PER_LANE_ROW: u64 = 960;
+/// The process before any proof: the binary, the model, the whole-model witness of a small
+/// model.
+const BASE_BYTES: u64 = 64 << 20;
+
+/// The estimated peak memory of proving a circuit with this plan (see
+/// [`BYTES_PER_LANE_ROW`]): what `--max-memory` compares each part with.
+#[must_use]
+pub fn estimated_peak_bytes(plan: &Plan) -> u64 {
+    let lanes = plan.lanes + plan.late_lanes + plan.lookup_lanes + plan.hash_lanes + 1;
+    let lanes = u64::try_from(lanes).unwrap_or(u64::MAX);
+    BASE_BYTES
+        .saturating_add((1u64 << plan.k).saturating_mul(lanes).saturating_mul(BYTES_PER_LANE_ROW))
+}
+
+/// The fewest balanced parts ([`choose_cuts`]), trying from the whole model's estimate over
+/// the budget upwards, whose every part's estimated peak memory
+/// ([`estimated_peak_bytes`]) is within `budget` bytes, and the cuts.
+///
+/// # Errors
+/// A model none of whose cuts fits the budget (the error gives the smallest part estimate
+/// reached), or a layout error.
+pub fn cuts_within(
+    q: &QGraph,
+    plan: &Plan,
+    settings: &Settings,
+    budget: u64,
+) -> Result<Vec<usize>> {
+    let costs = Costs::of(q, plan)?;
+    let nodes = costs.starts.len() + 1;
+    // Parts grow roughly in proportion to how much the whole model is over the budget: start
+    // there (each try plans every part's circuit).
+    let whole = estimated_peak_bytes(plan).saturating_sub(BASE_BYTES);
+    let room = budget.saturating_sub(BASE_BYTES).max(1);
+    let first = usize::try_from(whole.div_ceil(room)).unwrap_or(nodes).clamp(2, nodes.max(2));
+    let mut best = u64::MAX;
+    for parts in first..=nodes {
+        let cuts = place_cuts(q, &costs, parts)?;
+        let worst = plan_parts_at(q, settings, &cuts)?
+            .iter()
+            .map(|p| estimated_peak_bytes(&p.plan))
+            .max()
+            .unwrap_or(0);
+        if worst <= budget {
+            return Ok(cuts);
+        }
+        best = best.min(worst);
+    }
+    #[allow(clippy::cast_precision_loss)]
+    let gib = |b: u64| b as f64 / f64::from(1u32 << 30);
+    Err(ProverError::Mismatch {
+        what: "memory budget".into(),
+        detail: format!(
+            "no cut of this model into 2 to {nodes} parts keeps every part within {:.2} GiB (the \
+             least reached is {:.2} GiB, one ONNX node to a part at most): give more memory, or \
+             lower --max-lanes so parts grow in k rather than in lanes",
+            gib(budget),
+            gib(best)
+        ),
+    }
+    .into())
 }
 
 /// One part of a partition, planned: its graph, circuit plan and where it sits in the model.

@@ -1,7 +1,7 @@
 //! Proving a model in parts: each part's keys and proof, locally one after another or a few
 //! at once, resuming from parts a previous run already proved, and the bundle that lists them.
 
-use super::plan::{choose_cuts, cuts_at_nodes, plan_parts_at, PlannedPart};
+use super::plan::{choose_cuts, cuts_at_nodes, cuts_within, plan_parts_at, PlannedPart};
 use super::{bundle_identity, io, Bundle, BundlePart, BUNDLE_FORMAT, BUNDLE_VERSION};
 use crate::steps::{self, Pins};
 use crate::{Compiled, Device, Model, OutputReport, Result};
@@ -9,13 +9,14 @@ use serde::Serialize;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use zkinfer_circuits::lay_out_planned;
+use zkinfer_circuits::Plan;
 use zkinfer_model_import::Tensor;
 use zkinfer_prover::artifact::hex;
 use zkinfer_prover::gpu::Msm;
 use zkinfer_prover::instance;
 use zkinfer_prover::proof_file::ProofFile;
 use zkinfer_prover::{circuit_hash, ProverError};
-use zkinfer_quantize::{Settings, Target};
+use zkinfer_quantize::{QGraph, Settings, Target};
 
 /// Where to cut.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -24,6 +25,23 @@ pub enum Cut {
     Balanced(usize),
     /// Before each of these ONNX nodes ([`cuts_at_nodes`]).
     Before(Vec<String>),
+    /// The fewest balanced parts whose estimated peak memory is within this many bytes
+    /// ([`cuts_within`]).
+    Within(u64),
+}
+
+impl Cut {
+    /// The cuts of a quantized model this asks for.
+    ///
+    /// # Errors
+    /// As [`choose_cuts`], [`cuts_at_nodes`] or [`cuts_within`].
+    pub fn cuts(&self, q: &QGraph, plan: &Plan, settings: &Settings) -> Result<Vec<usize>> {
+        match self {
+            Self::Balanced(n) => choose_cuts(q, plan, *n),
+            Self::Before(names) => cuts_at_nodes(q, names),
+            Self::Within(bytes) => cuts_within(q, plan, settings, *bytes),
+        }
+    }
 }
 
 /// What to prove in parts.
@@ -151,10 +169,7 @@ pub fn plan_run(
     let settings = steps::settings_or_calibrate(model, settings, inputs, target)?;
     let whole = Compiled::new(model, &settings)?;
     let witness = steps::witness(&whole, inputs)?;
-    let cuts = match cut {
-        Cut::Balanced(n) => choose_cuts(&whole.qgraph, &whole.plan, *n)?,
-        Cut::Before(names) => cuts_at_nodes(&whole.qgraph, names)?,
-    };
+    let cuts = cut.cuts(&whole.qgraph, &whole.plan, &settings)?;
     let parts = plan_parts_at(&whole.qgraph, &settings, &cuts)?;
     let outputs: Vec<Vec<i64>> = whole.qgraph.outputs.iter().map(|&o| witness[o].clone()).collect();
     let accuracy = crate::report(model, &whole.qgraph, &outputs, inputs, None)?;

@@ -27,6 +27,10 @@ pub struct Args {
     /// Show the parts of `zkinfer prove --cut NODE,...`: cut before each of these ONNX nodes.
     #[arg(long, value_delimiter = ',', conflicts_with = "parts")]
     cut: Vec<String>,
+    /// Show the parts of `zkinfer prove --max-memory GIB`: the fewest balanced parts whose
+    /// estimated peak memory each fits.
+    #[arg(long, conflicts_with_all = ["parts", "cut"])]
+    max_memory: Option<f64>,
     /// Machine-readable output.
     #[arg(long)]
     json: bool,
@@ -39,10 +43,7 @@ fn show_parts(
     settings: &Settings,
     cut: &zkinfer::bundle::Cut,
 ) -> anyhow::Result<()> {
-    let cuts = match cut {
-        zkinfer::bundle::Cut::Balanced(n) => zkinfer::bundle::choose_cuts(q, plan, *n)?,
-        zkinfer::bundle::Cut::Before(names) => zkinfer::bundle::cuts_at_nodes(q, names)?,
-    };
+    let cuts = cut.cuts(q, plan, settings)?;
     let planned = zkinfer::bundle::plan_parts_at(q, settings, &cuts)?;
     let parts = planned.len();
     let rows: Vec<_> = planned
@@ -53,6 +54,7 @@ fn show_parts(
                 "primitives": p.part.nodes.len(), "k": p.plan.k, "lanes": p.plan.lanes,
                 "late_lanes": p.plan.late_lanes, "lookup_lanes": p.plan.lookup_lanes,
                 "handed_on": p.handed_on,
+                "estimated_peak_bytes": zkinfer::bundle::estimated_peak_bytes(&p.plan),
             })
         })
         .collect();
@@ -72,6 +74,7 @@ fn show_parts(
         "k".into(),
         "lanes".into(),
         "hands on".into(),
+        "est. peak".into(),
     ]];
     for (i, p) in planned.iter().enumerate() {
         table.push(vec![
@@ -82,9 +85,15 @@ fn show_parts(
             p.plan.k.to_string(),
             format!("{}+{}+{}", p.plan.lanes, p.plan.late_lanes, p.plan.lookup_lanes),
             p.handed_on.to_string(),
+            super::gib_text(zkinfer::bundle::estimated_peak_bytes(&p.plan)),
         ]);
     }
     super::print_table(&table);
+    println!(
+        "(est. peak: a fit of measured proving peaks to rows × lanes, not a bound; the whole \
+         model would be {})",
+        super::gib_text(zkinfer::bundle::estimated_peak_bytes(plan))
+    );
     Ok(())
 }
 
@@ -138,7 +147,7 @@ pub fn main(a: &Args) -> anyhow::Result<()> {
     let cut = match a.parts {
         Some(n) => Some(zkinfer::bundle::Cut::Balanced(usize::try_from(n)?)),
         None if !a.cut.is_empty() => Some(zkinfer::bundle::Cut::Before(a.cut.clone())),
-        None => None,
+        None => a.max_memory.map(super::gib_bytes).transpose()?.map(zkinfer::bundle::Cut::Within),
     };
     if let Some(cut) = cut {
         let q = quantized.as_ref().map_err(|e| anyhow::anyhow!("{e}"))?;

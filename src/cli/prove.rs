@@ -34,6 +34,11 @@ pub struct Args {
     /// them) instead of balanced cuts.
     #[arg(long, value_delimiter = ',', conflicts_with_all = ["pk", "parts"])]
     cut: Vec<String>,
+    /// Prove in the fewest balanced parts whose estimated peak memory each fits this many GiB
+    /// (`zkinfer inspect --max-memory` shows the parts and estimates; with --jobs J, about J
+    /// times this is in use at once).
+    #[arg(long, conflicts_with_all = ["pk", "parts", "cut"])]
+    max_memory: Option<f64>,
     /// With --parts or --cut: prove this many parts at once. Each holds its own keys and
     /// witness, so peak memory grows about in proportion; the CPU threads are shared.
     #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..))]
@@ -63,6 +68,10 @@ pub fn main(a: &Args) -> anyhow::Result<()> {
     }
     if !a.cut.is_empty() {
         return prove_parts(a, &model, &inputs, zkinfer::bundle::Cut::Before(a.cut.clone()));
+    }
+    if let Some(gib) = a.max_memory {
+        let cut = zkinfer::bundle::Cut::Within(super::gib_bytes(gib)?);
+        return prove_parts(a, &model, &inputs, cut);
     }
     if a.jobs > 1 || a.resume {
         anyhow::bail!(
