@@ -13,7 +13,7 @@ cargo build --quiet --bin zkinfer
 z="${CARGO_TARGET_DIR:-target}/debug/zkinfer"
 export ZKINFER_CACHE="$tmp/cache"
 m=examples/credit_score
-mkdir -p "$out"/{onnx,settings,input,vk,srs,ptau,proof,calldata,bundle}
+mkdir -p "$out"/{onnx,settings,input,vk,srs,ptau,proof,calldata,bundle,plan}
 cp "$m/network.onnx" "$out/onnx/credit_score.onnx"
 cp "$m/input.json" "$out/input/credit_score.json"
 "$z" calibrate "$m/network.onnx" --data "$m/input.json" -o "$out/settings/credit_score.json" >/dev/null
@@ -28,6 +28,9 @@ cp "$tmp/keys/vk" "$out/vk/credit_score.vk"
     --parts 2 -o "$tmp/bundle" >/dev/null 2>&1
 cp "$tmp/bundle/bundle.json" "$out/bundle/credit_score.json"
 cp "$tmp/bundle/part-0.proof.json" "$out/proof/credit_score_part0.json"
+# A partition plan of the same model.
+"$z" partition "$m/network.onnx" --input "$m/input.json" --settings "$out/settings/credit_score.json" \
+    --parts 2 -o "$out/plan/credit_score.json" >/dev/null 2>&1
 snarkjs=tools/snarkjs/node_modules/snarkjs/build/cli.cjs
 node "$snarkjs" powersoftau new bn128 4 "$tmp/pot4_0.ptau" >/dev/null
 node "$snarkjs" powersoftau contribute "$tmp/pot4_0.ptau" "$out/ptau/pot4.ptau" \

@@ -27,6 +27,8 @@ enum Command {
     Srs(cli::srs::Args),
     /// Generate the proving and verifying keys of a model and its settings.
     Setup(cli::setup::Args),
+    /// Choose where to cut a model for a proof in parts; write the plan (settings and cuts).
+    Partition(cli::partition::Args),
     /// Prove an inference (one-shot: `zkinfer prove MODEL --input input.json`).
     Prove(cli::prove::Args),
     /// Verify a proof.json with a verifying key.
@@ -66,6 +68,7 @@ fn main() -> ExitCode {
         Command::Ops(a) => cli::ops::main(&a),
         Command::Srs(a) => cli::srs::main(&a),
         Command::Setup(a) => cli::setup::main(&a),
+        Command::Partition(a) => cli::partition::main(&a),
         Command::Prove(a) => cli::prove::main(&a),
         Command::Verify(a) => cli::verify::main(&a),
         Command::Hash(a) => cli::hash::main(&a),

@@ -260,6 +260,35 @@ fn parts_cut_by_name_proven_two_at_a_time_and_resumed() {
     );
     rejected(&out, "no cut of this model");
 
+    // A plan file: written once, shown by inspect, proven as it says (the same parts).
+    let plan = dir.join("plan.json");
+    ok(&zkinfer(
+        &cache,
+        &["partition", s(&model), "--input", s(&input), "--cut", &cut, "-o", s(&plan)],
+    ));
+    let shown = ok(&zkinfer(&cache, &["inspect", s(&model), "--plan", s(&plan)]));
+    assert!(shown.contains("in 3 parts"), "{shown}");
+    let planned: Value = serde_json::from_str(&ok(&zkinfer(
+        &cache,
+        &[
+            "prove",
+            s(&model),
+            "--input",
+            s(&input),
+            "--plan",
+            s(&plan),
+            "-o",
+            s(&dir.join("planned")),
+            "--json",
+        ],
+    )))
+    .unwrap();
+    assert_eq!(planned["parts"].as_array().unwrap().len(), 3, "{planned}");
+    let mut edited = read(&plan);
+    edited["format_version"] = Value::from(99);
+    write(&plan, &edited);
+    rejected(&zkinfer(&cache, &["inspect", s(&model), "--plan", s(&plan)]), "version 99");
+
     // --jobs without parts is refused, not ignored.
     let out = zkinfer(&cache, &["prove", s(&model), "--input", s(&input), "--jobs", "2"]);
     rejected(&out, "apply to proofs in parts");

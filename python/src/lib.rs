@@ -350,9 +350,15 @@ fn prove_parts(
 ) -> PyResult<String> {
     let request = zkinfer::bundle::PartsRequest {
         settings: settings.map(PathBuf::from),
+        settings_given: None,
         target: self::target(target)?,
         srs,
-        cut: cut_of(parts, cut, max_memory_gib)?,
+        // The budget is the run's: `jobs` parts are in memory at once.
+        cut: cut_of(
+            parts,
+            cut,
+            max_memory_gib.map(|g| g / f64::from(u32::try_from(jobs.max(1)).unwrap_or(u32::MAX))),
+        )?,
         dir: output,
         device: self::device(device)?,
         jobs: jobs.max(1),

@@ -707,8 +707,8 @@ def prove_parts(
     """Proves an inference in parts, each its own circuit and keys, linked by Poseidon digests
     of the tensors crossing each cut; writes ``output``/bundle.json with each part's proof and
     verifying key (see docs/partition.md). Give ``parts`` (balanced cuts), ``cut`` (ONNX
-    node names to cut before) or ``max_memory_gib`` (the fewest balanced parts whose estimated
-    peak memory each fits). ``jobs`` parts are proven at once; ``resume`` keeps parts an
+    node names to cut before) or ``max_memory_gib`` (the fewest balanced parts that keep the
+    run within it by estimate: ``jobs`` parts at once). ``jobs`` parts are proven at once; ``resume`` keeps parts an
     earlier run already proved for the same values. :func:`zkinfer.distributed.prove` does
     the same on Ray. The GIL is released while proving."""
     keep: List[Any] = []

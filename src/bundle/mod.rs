@@ -11,6 +11,7 @@
 
 mod evm;
 mod plan;
+mod plan_file;
 mod prove;
 mod verify;
 
@@ -22,9 +23,10 @@ pub use plan::{
     choose_cuts, cuts_at_nodes, cuts_within, estimated_peak_bytes, plan_parts, plan_parts_at,
     PlannedPart,
 };
+pub use plan_file::{PartitionPlan, PlanPart, PLAN_FORMAT, PLAN_VERSION};
 pub use prove::{
-    plan_run, prove_part, prove_parts, write_bundle, Cut, PartOutcome, PartTask, PartsOutcome,
-    PartsPlan, PartsRequest,
+    plan_run, plan_run_with, prove_part, prove_parts, write_bundle, Cut, PartOutcome, PartTask,
+    PartsOutcome, PartsPlan, PartsRequest,
 };
 pub use verify::{verify_bundle, BundleVerified};
 

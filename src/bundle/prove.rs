@@ -49,6 +49,8 @@ impl Cut {
 pub struct PartsRequest {
     /// Settings from `zkinfer calibrate`; `None` calibrates on the input for `target`.
     pub settings: Option<PathBuf>,
+    /// Settings already read (a plan file's), used instead of `settings`.
+    pub settings_given: Option<Settings>,
     /// The calibration target when no settings are given.
     pub target: Target,
     /// An SRS file; `None` uses the cached INSECURE development SRS.
@@ -109,7 +111,10 @@ pub fn prove_parts(
     progress: &(dyn Fn(String) + Sync),
 ) -> Result<PartsOutcome> {
     progress("evaluating the model and choosing the cuts".into());
-    let run = plan_run(model, inputs, request.settings.as_deref(), request.target, &request.cut)?;
+    let run = match &request.settings_given {
+        Some(s) => plan_run_with(model, inputs, s.clone(), &request.cut)?,
+        None => plan_run(model, inputs, request.settings.as_deref(), request.target, &request.cut)?,
+    };
     let parts = &run.parts;
     progress(format!(
         "{} parts, {} at a time; whole-model witness ready",
@@ -167,6 +172,19 @@ pub fn plan_run(
     cut: &Cut,
 ) -> Result<PartsPlan> {
     let settings = steps::settings_or_calibrate(model, settings, inputs, target)?;
+    plan_run_with(model, inputs, settings, cut)
+}
+
+/// [`plan_run`] with settings in hand.
+///
+/// # Errors
+/// Settings for another model, an evaluation failure, or cuts that do not fit.
+pub fn plan_run_with(
+    model: &Model,
+    inputs: &[Tensor],
+    settings: Settings,
+    cut: &Cut,
+) -> Result<PartsPlan> {
     let whole = Compiled::new(model, &settings)?;
     let witness = steps::witness(&whole, inputs)?;
     let cuts = cut.cuts(&whole.qgraph, &whole.plan, &settings)?;

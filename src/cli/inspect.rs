@@ -31,6 +31,9 @@ pub struct Args {
     /// estimated peak memory each fits.
     #[arg(long, conflicts_with_all = ["parts", "cut"])]
     max_memory: Option<f64>,
+    /// Show the parts of a plan from `zkinfer partition` (with its settings and cuts).
+    #[arg(long, conflicts_with_all = ["parts", "cut", "max_memory", "settings"])]
+    plan: Option<PathBuf>,
     /// Machine-readable output.
     #[arg(long)]
     json: bool,
@@ -45,56 +48,7 @@ fn show_parts(
 ) -> anyhow::Result<()> {
     let cuts = cut.cuts(q, plan, settings)?;
     let planned = zkinfer::bundle::plan_parts_at(q, settings, &cuts)?;
-    let parts = planned.len();
-    let rows: Vec<_> = planned
-        .iter()
-        .map(|p| {
-            serde_json::json!({
-                "first_node": p.first_node, "last_node": p.last_node,
-                "primitives": p.part.nodes.len(), "k": p.plan.k, "lanes": p.plan.lanes,
-                "late_lanes": p.plan.late_lanes, "lookup_lanes": p.plan.lookup_lanes,
-                "handed_on": p.handed_on,
-                "estimated_peak_bytes": zkinfer::bundle::estimated_peak_bytes(&p.plan),
-            })
-        })
-        .collect();
-    if a.json {
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&serde_json::json!({"whole_k": plan.k, "parts": rows}))?
-        );
-        return Ok(());
-    }
-    println!("the whole model: k = {}, {} gate lanes; in {parts} parts:", plan.k, plan.lanes);
-    let mut table = vec![vec![
-        "part".to_string(),
-        "first node".into(),
-        "last node".into(),
-        "primitives".into(),
-        "k".into(),
-        "lanes".into(),
-        "hands on".into(),
-        "est. peak".into(),
-    ]];
-    for (i, p) in planned.iter().enumerate() {
-        table.push(vec![
-            (i + 1).to_string(),
-            p.first_node.clone(),
-            p.last_node.clone(),
-            p.part.nodes.len().to_string(),
-            p.plan.k.to_string(),
-            format!("{}+{}+{}", p.plan.lanes, p.plan.late_lanes, p.plan.lookup_lanes),
-            p.handed_on.to_string(),
-            super::gib_text(zkinfer::bundle::estimated_peak_bytes(&p.plan)),
-        ]);
-    }
-    super::print_table(&table);
-    println!(
-        "(est. peak: a fit of measured proving peaks to rows × lanes, not a bound; the whole \
-         model would be {})",
-        super::gib_text(zkinfer::bundle::estimated_peak_bytes(plan))
-    );
-    Ok(())
+    super::partition::print_parts(a.json, plan, &planned)
 }
 
 fn unsupported_listing(a: &Args, err: &ImportError) -> anyhow::Result<()> {
@@ -130,9 +84,11 @@ pub fn main(a: &Args) -> anyhow::Result<()> {
         Err(e) => return Err(e.into()),
     };
     let g = &model.graph;
-    let settings = match &a.settings {
-        Some(p) => Settings::read(p)?,
-        None => {
+    let partition = a.plan.as_deref().map(zkinfer::bundle::PartitionPlan::read).transpose()?;
+    let settings = match (&partition, &a.settings) {
+        (Some(p), _) => p.settings.clone(),
+        (None, Some(p)) => Settings::read(p)?,
+        (None, None) => {
             let inputs = match &a.input {
                 Some(p) => model.read_input(p)?,
                 None => model.synthetic_input(),
@@ -144,10 +100,13 @@ pub fn main(a: &Args) -> anyhow::Result<()> {
     let plan = quantized.as_ref().ok().map(|q| {
         zkinfer::internals::circuits::plan_within(q, settings.max_lanes, settings.linear_check)
     });
-    let cut = match a.parts {
-        Some(n) => Some(zkinfer::bundle::Cut::Balanced(usize::try_from(n)?)),
-        None if !a.cut.is_empty() => Some(zkinfer::bundle::Cut::Before(a.cut.clone())),
-        None => a.max_memory.map(super::gib_bytes).transpose()?.map(zkinfer::bundle::Cut::Within),
+    let cut = match (a.parts, partition) {
+        (_, Some(p)) => Some(zkinfer::bundle::Cut::Before(p.cuts)),
+        (Some(n), None) => Some(zkinfer::bundle::Cut::Balanced(usize::try_from(n)?)),
+        (None, None) if !a.cut.is_empty() => Some(zkinfer::bundle::Cut::Before(a.cut.clone())),
+        (None, None) => {
+            a.max_memory.map(super::gib_bytes).transpose()?.map(zkinfer::bundle::Cut::Within)
+        }
     };
     if let Some(cut) = cut {
         let q = quantized.as_ref().map_err(|e| anyhow::anyhow!("{e}"))?;

@@ -10,6 +10,7 @@ pub mod keygen;
 pub mod log;
 pub mod mock;
 pub mod ops;
+pub mod partition;
 pub mod prove;
 pub mod receipt;
 pub mod reference;

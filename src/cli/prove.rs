@@ -34,11 +34,14 @@ pub struct Args {
     /// them) instead of balanced cuts.
     #[arg(long, value_delimiter = ',', conflicts_with_all = ["pk", "parts"])]
     cut: Vec<String>,
-    /// Prove in the fewest balanced parts whose estimated peak memory each fits this many GiB
-    /// (`zkinfer inspect --max-memory` shows the parts and estimates; with --jobs J, about J
-    /// times this is in use at once).
+    /// Prove in the fewest balanced parts that keep the run within this many GiB by estimate:
+    /// each part within it, or within 1/J of it with --jobs J (`zkinfer inspect --max-memory`
+    /// shows the parts and estimates for one job).
     #[arg(long, conflicts_with_all = ["pk", "parts", "cut"])]
     max_memory: Option<f64>,
+    /// Prove in parts as a plan from `zkinfer partition` says (its settings and cuts).
+    #[arg(long, conflicts_with_all = ["pk", "parts", "cut", "max_memory", "settings"])]
+    plan: Option<PathBuf>,
     /// With --parts or --cut: prove this many parts at once. Each holds its own keys and
     /// witness, so peak memory grows about in proportion; the CPU threads are shared.
     #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..))]
@@ -70,8 +73,12 @@ pub fn main(a: &Args) -> anyhow::Result<()> {
         return prove_parts(a, &model, &inputs, zkinfer::bundle::Cut::Before(a.cut.clone()));
     }
     if let Some(gib) = a.max_memory {
-        let cut = zkinfer::bundle::Cut::Within(super::gib_bytes(gib)?);
+        // The budget is the run's: with --jobs J, J parts are in memory at once.
+        let cut = zkinfer::bundle::Cut::Within(super::gib_bytes(gib)? / u64::from(a.jobs.max(1)));
         return prove_parts(a, &model, &inputs, cut);
+    }
+    if a.plan.is_some() {
+        return prove_parts(a, &model, &inputs, zkinfer::bundle::Cut::Before(Vec::new()));
     }
     if a.jobs > 1 || a.resume {
         anyhow::bail!(
@@ -162,8 +169,17 @@ fn prove_parts(
     inputs: &[zkinfer::Tensor],
     cut: zkinfer::bundle::Cut,
 ) -> anyhow::Result<()> {
+    // A plan brings its settings and cuts.
+    let (cut, settings_given) = match &a.plan {
+        Some(p) => {
+            let plan = zkinfer::bundle::PartitionPlan::read(p)?;
+            (zkinfer::bundle::Cut::Before(plan.cuts), Some(plan.settings))
+        }
+        None => (cut, None),
+    };
     let request = zkinfer::bundle::PartsRequest {
         settings: a.settings.clone(),
+        settings_given,
         target: a.target,
         srs: a.srs.clone(),
         cut,
