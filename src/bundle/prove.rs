@@ -338,7 +338,24 @@ impl PartJob<'_> {
         }
         proved.file.write(&self.dir.join(&proof))?;
         let cached_vk = steps::key_cache(&c).join("vk");
-        std::fs::copy(&cached_vk, self.dir.join(&vk)).map_err(|e| io(&cached_vk, e))?;
+        let written = self.dir.join(&vk);
+        std::fs::copy(&cached_vk, &written).map_err(|e| io(&cached_vk, e))?;
+        // The cache is shared (other jobs, other processes): the key beside the proof must be
+        // the one it was made with.
+        let copied = zkinfer_prover::keys::read_vk(&written, None)?;
+        if copied.identity != keys.identity {
+            return Err(ProverError::Mismatch {
+                what: format!("{name} verifying key"),
+                detail: format!(
+                    "the key cache's {} is model {}, the proof was made with model {}: another \
+                     process rewrote the cache; prove again",
+                    cached_vk.display(),
+                    hex(&copied.identity),
+                    hex(&keys.identity)
+                ),
+            }
+            .into());
+        }
         progress(format!("{name}: keys {setup_seconds:.1} s, proof {prove_seconds:.1} s"));
         Ok(PartOutcome {
             part: entry(&hex(&keys.identity)),
