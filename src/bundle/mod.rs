@@ -101,13 +101,7 @@ impl Bundle {
     /// # Errors
     /// An unreadable file, or as [`Bundle::parse`], naming the file.
     pub fn read(path: &Path) -> Result<Self> {
-        let text = std::fs::read_to_string(path).map_err(|e| io(path, e))?;
-        Self::parse(&text).map_err(|e| match e {
-            crate::Error::Prover(ProverError::Format { reason, .. }) => {
-                ProverError::Format { path: path.display().to_string(), reason }.into()
-            }
-            other => other,
-        })
+        read_named(path, Self::parse)
     }
 
     /// Parses a bundle and checks what it says of itself: format and version, at least two
@@ -161,6 +155,17 @@ impl Bundle {
         }
         Ok(b)
     }
+}
+
+/// Reads `path` and parses it with `parse`, whose format errors then name the file.
+fn read_named<T>(path: &Path, parse: impl FnOnce(&str) -> Result<T>) -> Result<T> {
+    let text = std::fs::read_to_string(path).map_err(|e| io(path, e))?;
+    parse(&text).map_err(|e| match e {
+        crate::Error::Prover(ProverError::Format { reason, .. }) => {
+            ProverError::Format { path: path.display().to_string(), reason }.into()
+        }
+        other => other,
+    })
 }
 
 fn io(path: &Path, source: std::io::Error) -> crate::Error {

@@ -2,8 +2,8 @@
 //! parts will use, written before any proving so they can be reviewed, kept with the model and
 //! reused (`zkinfer prove --plan`, `zkinfer inspect --plan`).
 
-use super::io;
 use super::plan::{estimated_peak_bytes, PlannedPart};
+use super::{io, read_named};
 use crate::Result;
 use serde::{Deserialize, Serialize};
 use std::path::Path;
@@ -91,13 +91,7 @@ impl PartitionPlan {
     /// [`ProverError::Format`] for a file that is not a plan of this version, or settings
     /// that do not validate.
     pub fn read(path: &Path) -> Result<Self> {
-        let text = std::fs::read_to_string(path).map_err(|e| io(path, e))?;
-        Self::parse(&text).map_err(|e| match e {
-            crate::Error::Prover(ProverError::Format { reason, .. }) => {
-                ProverError::Format { path: path.display().to_string(), reason }.into()
-            }
-            other => other,
-        })
+        read_named(path, Self::parse)
     }
 
     /// Parses a plan and checks its format, version and settings.

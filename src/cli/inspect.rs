@@ -100,13 +100,9 @@ pub fn main(a: &Args) -> anyhow::Result<()> {
     let plan = quantized.as_ref().ok().map(|q| {
         zkinfer::internals::circuits::plan_within(q, settings.max_lanes, settings.linear_check)
     });
-    let cut = match (a.parts, partition) {
-        (_, Some(p)) => Some(zkinfer::bundle::Cut::Before(p.cuts)),
-        (Some(n), None) => Some(zkinfer::bundle::Cut::Balanced(usize::try_from(n)?)),
-        (None, None) if !a.cut.is_empty() => Some(zkinfer::bundle::Cut::Before(a.cut.clone())),
-        (None, None) => {
-            a.max_memory.map(super::gib_bytes).transpose()?.map(zkinfer::bundle::Cut::Within)
-        }
+    let cut = match partition {
+        Some(p) => Some(zkinfer::bundle::Cut::Before(p.cuts)),
+        None => super::partition::cut_of(a.parts, &a.cut, a.max_memory, 1)?,
     };
     if let Some(cut) = cut {
         let q = quantized.as_ref().map_err(|e| anyhow::anyhow!("{e}"))?;

@@ -34,19 +34,28 @@ pub struct Args {
     json: bool,
 }
 
-/// The cut the flags ask for.
-pub fn cut_of(parts: Option<u32>, cut: &[String], max_memory: Option<f64>) -> anyhow::Result<Cut> {
+/// The cut `--parts`, `--cut` or `--max-memory` asks for (clap lets at most one through), or
+/// `None` when none is given. The memory budget is the run's: with `jobs` parts in memory at
+/// once, each part gets `1/jobs` of it.
+pub fn cut_of(
+    parts: Option<u32>,
+    cut: &[String],
+    max_memory: Option<f64>,
+    jobs: u32,
+) -> anyhow::Result<Option<Cut>> {
     Ok(match (parts, cut.is_empty(), max_memory) {
-        (Some(n), true, None) => Cut::Balanced(usize::try_from(n)?),
-        (None, false, None) => Cut::Before(cut.to_vec()),
-        (None, true, Some(g)) => Cut::Within(super::gib_bytes(g)?),
-        _ => anyhow::bail!("give one of --parts N, --cut NODE,... or --max-memory GIB"),
+        (Some(n), _, _) => Some(Cut::Balanced(usize::try_from(n)?)),
+        (None, false, _) => Some(Cut::Before(cut.to_vec())),
+        (None, true, Some(g)) => Some(Cut::Within(super::gib_bytes(g)? / u64::from(jobs.max(1)))),
+        (None, true, None) => None,
     })
 }
 
 pub fn main(a: &Args) -> anyhow::Result<()> {
     let (model, inputs) = a.m.load()?;
-    let cut = cut_of(a.parts, &a.cut, a.max_memory)?;
+    let Some(cut) = cut_of(a.parts, &a.cut, a.max_memory, 1)? else {
+        anyhow::bail!("give one of --parts N, --cut NODE,... or --max-memory GIB");
+    };
     let run = plan_run(&model, &inputs, a.settings.as_deref(), a.target, &cut)?;
     PartitionPlan::of(&run.settings, &run.parts).write(&a.output)?;
     let whole = zkinfer::internals::circuits::plan_within(

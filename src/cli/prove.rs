@@ -65,24 +65,19 @@ pub struct Args {
 
 pub fn main(a: &Args) -> anyhow::Result<()> {
     let (model, inputs) = a.m.load()?;
-    if let Some(parts) = a.parts {
-        let cut = zkinfer::bundle::Cut::Balanced(usize::try_from(parts)?);
-        return prove_parts(a, &model, &inputs, cut);
-    }
-    if !a.cut.is_empty() {
-        return prove_parts(a, &model, &inputs, zkinfer::bundle::Cut::Before(a.cut.clone()));
-    }
-    if let Some(gib) = a.max_memory {
-        // The budget is the run's: with --jobs J, J parts are in memory at once.
-        let cut = zkinfer::bundle::Cut::Within(super::gib_bytes(gib)? / u64::from(a.jobs.max(1)));
-        return prove_parts(a, &model, &inputs, cut);
-    }
-    if a.plan.is_some() {
-        return prove_parts(a, &model, &inputs, zkinfer::bundle::Cut::Before(Vec::new()));
+    // A plan brings its settings and cuts.
+    let plan = a.plan.as_deref().map(zkinfer::bundle::PartitionPlan::read).transpose()?;
+    let cut = match &plan {
+        Some(p) => Some(zkinfer::bundle::Cut::Before(p.cuts.clone())),
+        None => super::partition::cut_of(a.parts, &a.cut, a.max_memory, a.jobs)?,
+    };
+    if let Some(cut) = cut {
+        return prove_parts(a, &model, &inputs, cut, plan.map(|p| p.settings));
     }
     if a.jobs > 1 || a.resume {
         anyhow::bail!(
-            "--jobs and --resume apply to proofs in parts: add --parts N or --cut NODE,..."
+            "--jobs and --resume apply to proofs in parts: add --parts N, --cut NODE,..., \
+             --max-memory GIB or --plan plan.json"
         );
     }
     let output = a.output.clone().unwrap_or_else(|| PathBuf::from("proof.json"));
@@ -168,15 +163,8 @@ fn prove_parts(
     model: &zkinfer::Model,
     inputs: &[zkinfer::Tensor],
     cut: zkinfer::bundle::Cut,
+    settings_given: Option<zkinfer::internals::quantize::Settings>,
 ) -> anyhow::Result<()> {
-    // A plan brings its settings and cuts.
-    let (cut, settings_given) = match &a.plan {
-        Some(p) => {
-            let plan = zkinfer::bundle::PartitionPlan::read(p)?;
-            (zkinfer::bundle::Cut::Before(plan.cuts), Some(plan.settings))
-        }
-        None => (cut, None),
-    };
     let request = zkinfer::bundle::PartsRequest {
         settings: a.settings.clone(),
         settings_given,
