@@ -148,6 +148,8 @@ pub fn prove_parts(
 pub struct PartsPlan {
     /// The settings every part uses.
     pub settings: Settings,
+    /// The whole model's circuit plan (what it would be proven as in one piece).
+    pub whole: Plan,
     /// The cuts, as primitive indices of the quantized model.
     pub cuts: Vec<usize>,
     /// The parts, planned.
@@ -191,7 +193,7 @@ pub fn plan_run_with(
     let parts = plan_parts_at(&whole.qgraph, &settings, &cuts)?;
     let outputs: Vec<Vec<i64>> = whole.qgraph.outputs.iter().map(|&o| witness[o].clone()).collect();
     let accuracy = crate::report(model, &whole.qgraph, &outputs, inputs, None)?;
-    Ok(PartsPlan { settings, cuts, parts, outputs: accuracy.outputs, witness })
+    Ok(PartsPlan { settings, whole: whole.plan, cuts, parts, outputs: accuracy.outputs, witness })
 }
 
 /// One part of a distributed run: what a worker needs besides the model and the inputs.

@@ -58,12 +58,7 @@ pub fn main(a: &Args) -> anyhow::Result<()> {
     };
     let run = plan_run(&model, &inputs, a.settings.as_deref(), a.target, &cut)?;
     PartitionPlan::of(&run.settings, &run.parts).write(&a.output)?;
-    let whole = zkinfer::internals::circuits::plan_within(
-        &model.quantize(&run.settings)?,
-        run.settings.max_lanes,
-        run.settings.linear_check,
-    )?;
-    print_parts(a.json, &whole, &run.parts)?;
+    print_parts(a.json, &run.whole, &run.parts)?;
     if !a.json {
         println!(
             "wrote {}: prove it with `zkinfer prove {} --input ... --plan {}`",
