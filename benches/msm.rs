@@ -2,11 +2,13 @@
 //! points, then whole proofs on each, with the share `f` of proving time spent in MSMs and
 //! the speed-up bound `1/(1-f)` an MSM-only acceleration can reach. Run with
 //!
-//! `cargo bench --bench msm -- [--sizes 12-22] [--device auto|gpu|cpu] [--reps 3] [MODEL ...]`
+//! `cargo bench --bench msm -- [--sizes 12-22] [--device auto|gpu|cpu] [--reps 3]
+//! [--proof-reps N] [MODEL ...]`
 //!
 //! `--device auto` (the default) measures the GPU only when a hardware adapter is present;
 //! `gpu` takes any adapter (a software one is far slower than the CPU); `cpu` skips it.
-//! Models default to `lenet_5`; `--models none` skips the whole proofs. The tables go to
+//! Models default to `lenet_5`; `--models none` skips the whole proofs. `--proof-reps` (default:
+//! `--reps`) sets the timed proofs per model and device, for models whose proofs take minutes. The tables go to
 //! stdout and to benches/msm_results.md (`--out FILE` elsewhere).
 
 // A benchmark binary: a failed step ends the run with its message.
@@ -23,7 +25,9 @@ use zkinfer::internals::circuits::halo2_proofs::halo2curves::bn256::{Fr, G1Affin
 use zkinfer::internals::circuits::halo2_proofs::halo2curves::group::{Curve, Group};
 use zkinfer::internals::circuits::halo2_proofs::poly::commitment::ParamsProver;
 use zkinfer::internals::prover::gpu::{select, BasesId, CpuMsm, Device, GpuOptions, Msm, Timed};
-use zkinfer::internals::prover::{keygen, prove_on};
+use zkinfer::internals::prover::keygen;
+use zkinfer::internals::prover::profile::ProvePhases;
+use zkinfer::internals::prover::proof::prove_profiled;
 use zkinfer::internals::quantize::Target;
 use zkinfer::{dev_srs_cached, Compiled, Model};
 
@@ -31,6 +35,7 @@ struct Args {
     sizes: Vec<u32>,
     device: Device,
     reps: usize,
+    proof_reps: Option<usize>,
     models: Vec<String>,
     out: std::path::PathBuf,
 }
@@ -40,6 +45,7 @@ fn parse_args() -> Result<Args, String> {
         sizes: (12..=22).collect(),
         device: Device::Auto,
         reps: 3,
+        proof_reps: None,
         models: Vec::new(),
         out: common::root().join("benches/msm_results.md"),
     };
@@ -51,6 +57,9 @@ fn parse_args() -> Result<Args, String> {
             "--sizes" => a.sizes = parse_sizes(&value()?)?,
             "--device" => a.device = value()?.parse().map_err(|e| format!("--device: {e}"))?,
             "--reps" => a.reps = value()?.parse().map_err(|e| format!("--reps: {e}"))?,
+            "--proof-reps" => {
+                a.proof_reps = Some(value()?.parse().map_err(|e| format!("--proof-reps: {e}"))?);
+            }
             "--out" => a.out = value()?.into(),
             "--models" => {
                 a.models = value()?.split(',').filter(|m| *m != "none").map(String::from).collect();
@@ -67,6 +76,7 @@ fn parse_args() -> Result<Args, String> {
     }
     a.models.retain(|m| !m.is_empty());
     a.reps = a.reps.max(1);
+    a.proof_reps = a.proof_reps.map(|r| r.max(1));
     Ok(a)
 }
 
@@ -167,19 +177,49 @@ fn msm_table(a: &Args, gpu: Option<&Arc<dyn Msm>>) -> String {
     t
 }
 
-/// One proof's wall time and the MSM busy time inside it.
-fn timed_prove(msm: &Arc<dyn Msm>, run: &dyn Fn(&Arc<dyn Msm>)) -> (Duration, Duration, u64) {
+/// One timed proof: wall time, MSM busy time and calls inside it, and its phases.
+struct ProofRun {
+    prove: Duration,
+    busy: Duration,
+    calls: u64,
+    phases: ProvePhases,
+}
+
+fn timed_prove(msm: &Arc<dyn Msm>, run: &dyn Fn(&Arc<dyn Msm>) -> ProvePhases) -> ProofRun {
     let timed = Arc::new(Timed::new(Arc::clone(msm)));
     let as_msm: Arc<dyn Msm> = Arc::clone(&timed) as Arc<dyn Msm>;
     let start = Instant::now();
-    run(&as_msm);
+    let phases = run(&as_msm);
     let totals = timed.totals();
-    (start.elapsed(), totals.busy, totals.calls)
+    ProofRun { prove: start.elapsed(), busy: totals.busy, calls: totals.calls, phases }
 }
 
-/// The whole-proof table; `on_row` sees the table so far after each row, so a run cut short
-/// still leaves the rows it finished.
-fn proof_table(a: &Args, gpu: Option<&Arc<dyn Msm>>, on_row: &mut dyn FnMut(&str)) -> String {
+/// The phase table's header and one row: where a proof's time goes once MSMs are fast.
+const PHASE_HEADER: &str = "| model | device | layout | synthesis | advice commit | lookups | permutation | quotient | evaluations | opening | of which MSM |\n|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n";
+
+fn phase_row(name: &str, label: &str, p: &ProvePhases) -> String {
+    format!(
+        "| `{name}` | {label} | {:.2} | {:.2} | {:.2} | {:.2} | {:.2} | {:.2} | {:.2} | {:.2} | {:.2} |",
+        p.layout,
+        p.synthesis,
+        p.advice_commit,
+        p.lookups,
+        p.permutation,
+        p.quotient,
+        p.evaluations,
+        p.opening,
+        p.msm
+    )
+}
+
+/// The whole-proof table and the phase table; `on_row` sees both so far after each row, so a
+/// run cut short still leaves the rows it finished.
+fn proof_table(
+    a: &Args,
+    gpu: Option<&Arc<dyn Msm>>,
+    on_row: &mut dyn FnMut(&str, &str),
+) -> (String, String) {
+    let mut phases = String::from(PHASE_HEADER);
     let mut t = String::from(
         "| model | k | device | prove s | MSM s (trait) | MSM calls | opening MSMs s (CPU) | f | bound 1/(1-f) | speed-up vs CPU | share of bound |\n|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|\n",
     );
@@ -203,7 +243,7 @@ fn proof_table(a: &Args, gpu: Option<&Arc<dyn Msm>>, on_row: &mut dyn FnMut(&str
             time_msm(&CpuMsm, &scalars(n), &srs.get_g()[..n], BasesId::fresh(), a.reps);
         let open = 2 * open_t;
         let run = |msm: &Arc<dyn Msm>| {
-            prove_on(msm, &srs, &pk, &c.qgraph, &c.plan, &witness).expect("proof");
+            prove_profiled(msm, &srs, &pk, &c.qgraph, &c.plan, &witness).expect("proof").1
         };
         let cpu: Arc<dyn Msm> = Arc::new(CpuMsm);
         let mut rows = vec![("cpu".to_string(), &cpu)];
@@ -214,8 +254,11 @@ fn proof_table(a: &Args, gpu: Option<&Arc<dyn Msm>>, on_row: &mut dyn FnMut(&str
         for (label, msm) in rows {
             let baseline = cpu_prove.is_none();
             run(msm); // warm-up: GPU pipelines, SRS upload, allocator
-            let runs: Vec<_> = (0..a.reps).map(|_| timed_prove(msm, &run)).collect();
-            let (prove, busy, calls) = runs[runs.len() / 2];
+            let reps = a.proof_reps.unwrap_or(a.reps);
+            let mut runs: Vec<_> = (0..reps).map(|_| timed_prove(msm, &run)).collect();
+            runs.sort_by_key(|r| r.prove);
+            let ProofRun { prove, busy, calls, phases: median } = &runs[runs.len() / 2];
+            let (prove, busy) = (*prove, *busy);
             let f = (busy + open).as_secs_f64() / prove.as_secs_f64();
             let base = *cpu_prove.get_or_insert((prove, f));
             let speedup = base.0.as_secs_f64() / prove.as_secs_f64();
@@ -234,10 +277,12 @@ fn proof_table(a: &Args, gpu: Option<&Arc<dyn Msm>>, on_row: &mut dyn FnMut(&str
             println!("{line}");
             t.push_str(&line);
             t.push('\n');
-            on_row(&t);
+            phases.push_str(&phase_row(name, &label, median));
+            phases.push('\n');
+            on_row(&t, &phases);
         }
     }
-    t
+    (t, phases)
 }
 
 fn main() {
@@ -266,43 +311,60 @@ fn main() {
     let msm = msm_table(&a, gpu.as_ref());
     // The file is written after the MSM table and after every proof row, so a run stopped
     // early (a time limit on a lent machine) keeps what it measured.
-    let write = |proofs: &str, done: bool| {
-        let doc = document(&a, cores, &device, &msm, proofs, done);
+    let write = |proofs: &str, phases: &str, done: bool| {
+        let doc = document(&a, cores, &device, &msm, proofs, phases, done);
         if let Err(e) = std::fs::write(&a.out, &doc) {
             eprintln!("msm bench: writing {}: {e}", a.out.display());
         }
         doc
     };
-    write("", a.models.is_empty());
-    let proofs = if a.models.is_empty() {
-        String::new()
+    write("", "", a.models.is_empty());
+    let (proofs, phases) = if a.models.is_empty() {
+        (String::new(), String::new())
     } else {
-        proof_table(&a, gpu.as_ref(), &mut |t| {
-            write(t, false);
+        proof_table(&a, gpu.as_ref(), &mut |t, p| {
+            write(t, p, false);
         })
     };
-    let doc = write(&proofs, true);
+    let doc = write(&proofs, &phases, true);
     println!("\n{doc}");
 }
 
-/// The results file: the MSM table, the proof rows so far, and whether the run finished.
-fn document(a: &Args, cores: usize, device: &str, msm: &str, proofs: &str, done: bool) -> String {
+/// The results file: the MSM table, the proof and phase rows so far, and whether the run
+/// finished.
+fn document(
+    a: &Args,
+    cores: usize,
+    device: &str,
+    msm: &str,
+    proofs: &str,
+    phases: &str,
+    done: bool,
+) -> String {
     let mut doc = String::from("# zkinfer MSM benchmark\n\n");
     let _ = writeln!(
         doc,
         "Written by `cargo bench --bench msm`. CPU MSM: halo2's `best_multiexp` on {cores} threads; \
-         GPU MSM: {device}. Times are medians of {} runs after a warm-up; every GPU result is \
-         checked equal to the CPU's. In the proof table, MSM s is the wall time with at least \
+         GPU MSM: {device}. Times are medians of {} runs after a warm-up ({} for whole proofs); \
+         every GPU result is checked equal to the CPU's. In the proof table, MSM s is the wall time with at least \
          one MSM the prover routes through the MSM trait in flight; SHPLONK's two opening MSMs \
          (2^k points each) stay inside halo2 on the CPU (its queries keep their polynomials \
          crate-private) and are timed as two CPU MSMs of that size. `f` is the share of the \
          proof spent in all MSMs, `1/(1-f)` the most an MSM-only speed-up can give and the \
          last column the speed-up as a share of the CPU proof's bound.\n",
-        a.reps
+        a.reps,
+        a.proof_reps.unwrap_or(a.reps)
     );
     let _ = writeln!(doc, "## MSM\n\n{msm}");
     if !proofs.is_empty() || !done {
         let _ = writeln!(doc, "## Whole proofs\n\n{proofs}");
+        let _ = writeln!(
+            doc,
+            "### Phases of the median proof (s)\n\nWhere the time goes once MSMs are fast: \
+             quotient holds the extended-domain FFTs and constraint evaluation, lookups the \
+             permuted columns' sorting and grand products; `of which MSM` is the commitments' \
+             MSM time inside the phases.\n\n{phases}"
+        );
     }
     if !done {
         let _ = writeln!(doc, "(run in progress or stopped before the remaining rows)");

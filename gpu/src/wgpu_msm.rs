@@ -26,8 +26,12 @@ const SCALAR_BYTES: u64 = 32;
 const POINT_BYTES: u64 = 96;
 /// Scalars are below 2^254.
 const SCALAR_BITS: u32 = 254;
-/// Points a bucket-sum thread adds per dispatch.
+/// Items (entries, or slots of the level before) a bucket-sum thread adds.
 const RUN: u32 = 64;
+/// Bytes of one slot handed between bucket-sum levels: a key and a projective point.
+const SLOT_BYTES: u64 = 4 + POINT_BYTES;
+/// Bytes of the parameters uniform (twelve words; the WGSL `Params`).
+const PARAMS_BYTES: u64 = 48;
 /// Resident base sets kept (an SRS's monomial and Lagrange bases, and a spare).
 const RESIDENT_SETS: usize = 3;
 
@@ -63,6 +67,32 @@ impl Shape {
     fn keys(self) -> u64 {
         u64::from(self.windows) * u64::from(self.stride)
     }
+    /// At most one entry per point and window (zero digits are skipped).
+    fn entries(self, n: u64) -> u64 {
+        n * u64::from(self.windows)
+    }
+}
+
+/// One level of the bucket sum: `items` in, one thread per `RUN` of them, two slots out each.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Level {
+    items: u64,
+    threads: u64,
+}
+
+/// The bucket-sum levels for at most `entries` sorted entries: each level takes the slots the
+/// one before wrote, until a single thread takes them all (then every key is finished).
+fn levels(entries: u64) -> Vec<Level> {
+    let mut out = Vec::new();
+    let mut items = entries.max(1);
+    loop {
+        let threads = items.div_ceil(u64::from(RUN));
+        out.push(Level { items, threads });
+        if threads == 1 {
+            return out;
+        }
+        items = 2 * threads;
+    }
 }
 
 struct Pipelines {
@@ -77,13 +107,17 @@ struct Pipelines {
 struct Workspace {
     cap: usize,
     shape: Shape,
-    params: wgpu::Buffer,
+    /// One parameters uniform per bucket-sum level (the first serves the other passes too),
+    /// so a whole MSM goes to the GPU in one submission.
+    params: Vec<wgpu::Buffer>,
     scalars: wgpu::Buffer,
     counts: wgpu::Buffer,
     offsets: wgpu::Buffer,
     cursor: wgpu::Buffer,
     entries: wgpu::Buffer,
     buckets: wgpu::Buffer,
+    /// Slots between bucket-sum levels: even levels write the first, odd levels the second.
+    slots: [wgpu::Buffer; 2],
     partials: wgpu::Buffer,
     readback: wgpu::Buffer,
 }
@@ -227,9 +261,10 @@ impl WgpuMsm {
         let mut n: u64 = 1 << 30;
         while n > 1 {
             let shape = Shape::for_points(usize::try_from(n).unwrap_or(usize::MAX));
-            let entries = n * u64::from(shape.windows) * 4;
+            let entries = shape.entries(n) * 4;
             let buckets = shape.keys() * POINT_BYTES;
-            if n * BASE_BYTES <= limit && entries <= limit && buckets <= limit {
+            let slots = levels(shape.entries(n))[0].threads * 2 * SLOT_BYTES;
+            if n * BASE_BYTES <= limit && entries <= limit && buckets <= limit && slots <= limit {
                 break;
             }
             n /= 2;
@@ -243,21 +278,33 @@ impl WgpuMsm {
         let cap64 = cap as u64;
         let keys = shape.keys();
         let partial_bytes = u64::from(shape.windows) * u64::from(shape.segments) * POINT_BYTES;
+        let levels = levels(shape.entries(cap64));
+        let slot_bytes = |level: usize| levels.get(level).map_or(0, |l| l.threads * 2 * SLOT_BYTES);
         Workspace {
             cap,
             shape,
-            params: d.create_buffer(&wgpu::BufferDescriptor {
-                label: Some("params"),
-                size: 32,
-                usage: wgpu::BufferUsages::UNIFORM | wgpu::BufferUsages::COPY_DST,
-                mapped_at_creation: false,
-            }),
+            params: levels
+                .iter()
+                .map(|_| {
+                    d.create_buffer(&wgpu::BufferDescriptor {
+                        label: Some("params"),
+                        size: PARAMS_BYTES,
+                        usage: wgpu::BufferUsages::UNIFORM | wgpu::BufferUsages::COPY_DST,
+                        mapped_at_creation: false,
+                    })
+                })
+                .collect(),
             scalars: storage(d, "scalars", cap64 * SCALAR_BYTES, copy),
             counts: storage(d, "counts", keys * 4, copy),
-            offsets: storage(d, "offsets", (keys + 2) * 4, copy),
+            offsets: storage(d, "offsets", (keys + 1) * 4, copy),
             cursor: storage(d, "cursor", keys * 4, copy),
             entries: storage(d, "entries", cap64 * u64::from(shape.windows) * 4, copy),
             buckets: storage(d, "buckets", keys * POINT_BYTES, copy),
+            // Level 0 writes the most slots and level 1 the next most; later levels fit.
+            slots: [
+                storage(d, "slots", slot_bytes(0), copy),
+                storage(d, "slots", slot_bytes(1), copy),
+            ],
             partials: storage(d, "partials", partial_bytes, copy),
             readback: d.create_buffer(&wgpu::BufferDescriptor {
                 label: Some("readback"),
@@ -304,31 +351,64 @@ impl WgpuMsm {
         })
     }
 
-    /// One MSM of at most `chunk` points on the GPU.
+    /// One MSM of at most `chunk` points on the GPU, in one submission: sort the digits by
+    /// bucket, sum the buckets level by level, reduce each window, read back the partials.
     fn run(&self, ws: &Workspace, bases: &wgpu::Buffer, scalars: &[Fr]) -> Result<G1> {
         let shape = ws.shape;
         let n =
             u32::try_from(scalars.len()).map_err(|_| MsmError::Device("chunk too large".into()))?;
-        let params = |pass: u32| {
-            words_to_bytes(&[n, shape.windows, shape.c, shape.stride, shape.segments, pass, RUN, 0])
-        };
+        let levels = levels(shape.entries(u64::from(n)));
+        let too_large = || MsmError::Device("chunk too large".into());
         let q = &self.ctx.queue;
         let d = &self.ctx.device;
-        q.write_buffer(&ws.params, 0, &params(0));
+        for (at, level) in levels.iter().enumerate() {
+            let buffer = ws.params.get(at).ok_or_else(too_large)?;
+            let items = u32::try_from(level.items).map_err(|_| too_large())?;
+            let threads = u32::try_from(level.threads).map_err(|_| too_large())?;
+            let level = u32::try_from(at).map_err(|_| too_large())?;
+            let words = [
+                n,
+                shape.windows,
+                shape.c,
+                shape.stride,
+                shape.segments,
+                RUN,
+                level,
+                items,
+                threads,
+                0,
+                0,
+                0,
+            ];
+            q.write_buffer(buffer, 0, &words_to_bytes(&words));
+        }
         q.write_buffer(&ws.scalars, 0, &words_to_bytes(&scalars_to_words(scalars)));
         let p = &self.pipelines;
-        let count = self.bind(&p.count, &[(0, &ws.params), (1, &ws.scalars), (2, &ws.counts)]);
-        let scan = self
-            .bind(&p.scan, &[(0, &ws.params), (2, &ws.counts), (3, &ws.offsets), (4, &ws.cursor)]);
-        let scatter = self.bind(
-            &p.scatter,
-            &[(0, &ws.params), (1, &ws.scalars), (4, &ws.cursor), (5, &ws.entries)],
-        );
-        let sum = self.bind(
-            &p.sum,
-            &[(0, &ws.params), (1, bases), (2, &ws.offsets), (3, &ws.entries), (4, &ws.buckets)],
-        );
-        let reduce = self.bind(&p.reduce, &[(0, &ws.params), (4, &ws.buckets), (5, &ws.partials)]);
+        let params = ws.params.first().ok_or_else(too_large)?;
+        let count = self.bind(&p.count, &[(0, params), (1, &ws.scalars), (2, &ws.counts)]);
+        let scan =
+            self.bind(&p.scan, &[(0, params), (2, &ws.counts), (3, &ws.offsets), (4, &ws.cursor)]);
+        let scatter = self
+            .bind(&p.scatter, &[(0, params), (1, &ws.scalars), (4, &ws.cursor), (5, &ws.entries)]);
+        let sums: Vec<wgpu::BindGroup> = (0..levels.len())
+            .map(|at| {
+                let (from, to) = (&ws.slots[(at + 1) % 2], &ws.slots[at % 2]);
+                self.bind(
+                    &p.sum,
+                    &[
+                        (0, &ws.params[at]),
+                        (1, bases),
+                        (2, &ws.offsets),
+                        (3, &ws.entries),
+                        (4, &ws.buckets),
+                        (6, from),
+                        (7, to),
+                    ],
+                )
+            })
+            .collect();
+        let reduce = self
+            .bind(&p.reduce, &[(0, params), (2, &ws.offsets), (4, &ws.buckets), (5, &ws.partials)]);
         let partial_bytes = u64::from(shape.windows) * u64::from(shape.segments) * POINT_BYTES;
         let dispatch = |encoder: &mut wgpu::CommandEncoder,
                         pipeline: &wgpu::ComputePipeline,
@@ -342,27 +422,15 @@ impl WgpuMsm {
             pass.set_bind_group(0, group, &[]);
             pass.dispatch_workgroups(x, y, 1);
         };
-        let new_encoder =
-            || d.create_command_encoder(&wgpu::CommandEncoderDescriptor { label: Some("msm") });
-
-        // Sort by bucket; read back the largest bucket's size.
-        let mut encoder = new_encoder();
+        let mut encoder =
+            d.create_command_encoder(&wgpu::CommandEncoderDescriptor { label: Some("msm") });
         encoder.clear_buffer(&ws.counts, 0, None);
         dispatch(&mut encoder, &p.count, &count, grid(u64::from(n)));
         dispatch(&mut encoder, &p.scan, &scan, (1, 1));
         dispatch(&mut encoder, &p.scatter, &scatter, grid(u64::from(n)));
-        encoder.copy_buffer_to_buffer(&ws.offsets, (shape.keys() + 1) * 4, &ws.readback, 0, 4);
-        q.submit([encoder.finish()]);
-        let largest = self.read_back(&ws.readback, 4)?.first().copied().unwrap_or(0);
-
-        // Bucket sums, RUN points a pass; then the window reduction.
-        for pass in 0..largest.div_ceil(RUN).max(1) {
-            q.write_buffer(&ws.params, 0, &params(pass));
-            let mut encoder = new_encoder();
-            dispatch(&mut encoder, &p.sum, &sum, grid(shape.keys()));
-            q.submit([encoder.finish()]);
+        for (level, group) in levels.iter().zip(&sums) {
+            dispatch(&mut encoder, &p.sum, group, grid(level.threads));
         }
-        let mut encoder = new_encoder();
         dispatch(
             &mut encoder,
             &p.reduce,
@@ -485,6 +553,25 @@ mod tests {
         assert_eq!(window_bits(1 << 12), 10);
         assert_eq!(window_bits(1 << 20), 16);
         assert_eq!(window_bits(1 << 26), 16);
+    }
+
+    #[test]
+    fn bucket_sum_levels_shrink_to_one_thread() {
+        for entries in [0u64, 1, 63, 64, 65, 4096, 1 << 20, 17 << 26] {
+            let all = levels(entries);
+            assert_eq!(all[0].items, entries.max(1));
+            assert_eq!(all.last().unwrap().threads, 1, "{entries}");
+            for pair in all.windows(2) {
+                // Two slots out per thread are the next level's items.
+                assert_eq!(pair[1].items, 2 * pair[0].threads);
+                assert!(pair[1].items < pair[0].items, "{entries}: {all:?}");
+            }
+            for l in &all {
+                assert!(l.threads * u64::from(RUN) >= l.items);
+            }
+        }
+        // nanoGPT-size MSMs finish in a handful of levels.
+        assert!(levels(17 << 20).len() <= 5);
     }
 
     #[test]

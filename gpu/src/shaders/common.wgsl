@@ -9,10 +9,16 @@ struct Params {
     stride: u32,
     // Bucket-reduction threads per window.
     segments: u32,
-    // Which slice of each bucket's points sum_buckets adds in this dispatch, and its length.
-    pass_index: u32,
+    // Items a sum_buckets thread adds.
     run: u32,
-    _pad: u32,
+    // sum_buckets' level (0: sorted entries; later: the slots the level before wrote), its
+    // item count after level 0, and its threads.
+    level: u32,
+    items: u32,
+    threads: u32,
+    _pad0: u32,
+    _pad1: u32,
+    _pad2: u32,
 }
 
 @group(0) @binding(0) var<uniform> params: Params;

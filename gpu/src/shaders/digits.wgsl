@@ -4,8 +4,8 @@
 //
 // Three passes sort (point, sign) pairs by bucket key = window * stride + magnitude, counting
 // sort style: count_digits counts each key, scan_counts turns counts into offsets, and
-// scatter_digits places each pair at its key's next free slot. The sum kernel then reads every
-// bucket's points as one contiguous run.
+// scatter_digits places each pair at its key's next free slot. The sum kernel then reads the
+// entries in key order, every bucket's points as one contiguous run.
 
 @group(0) @binding(1) var<storage, read> scalars: array<u32>;
 @group(0) @binding(2) var<storage, read_write> counts: array<atomic<u32>>;
@@ -62,12 +62,10 @@ fn count_digits(
 }
 
 var<workgroup> block_sums: array<u32, 256>;
-var<workgroup> block_max: array<u32, 256>;
 
 // Exclusive prefix sum of the counts by one workgroup: each thread sums a contiguous block,
 // the block sums are scanned, then each thread writes its block's offsets. offsets has one
-// extra entry holding the total, so a bucket's run is offsets[k]..offsets[k + 1], and one more
-// holding the largest bucket, which tells the host how many sum passes to run.
+// extra entry holding the total, so a bucket's run is offsets[k]..offsets[k + 1].
 @compute @workgroup_size(256)
 fn scan_counts(@builtin(local_invocation_index) t: u32) {
     let total = params.windows * params.stride;
@@ -75,14 +73,10 @@ fn scan_counts(@builtin(local_invocation_index) t: u32) {
     let lo = min(t * per, total);
     let hi = min(lo + per, total);
     var s = 0u;
-    var most = 0u;
     for (var k = lo; k < hi; k++) {
-        let c = atomicLoad(&counts[k]);
-        s += c;
-        most = max(most, c);
+        s += atomicLoad(&counts[k]);
     }
     block_sums[t] = s;
-    block_max[t] = most;
     workgroupBarrier();
     if (t == 0u) {
         var acc = 0u;
@@ -92,11 +86,6 @@ fn scan_counts(@builtin(local_invocation_index) t: u32) {
             acc += v;
         }
         offsets[total] = acc;
-        var m = 0u;
-        for (var k = 0u; k < 256u; k++) {
-            m = max(m, block_max[k]);
-        }
-        offsets[total + 1u] = m;
     }
     workgroupBarrier();
     var acc = block_sums[t];
