@@ -24,7 +24,9 @@ use zkinfer::internals::circuits::halo2_proofs::arithmetic::Field;
 use zkinfer::internals::circuits::halo2_proofs::halo2curves::bn256::{Fr, G1Affine, G1};
 use zkinfer::internals::circuits::halo2_proofs::halo2curves::group::{Curve, Group};
 use zkinfer::internals::circuits::halo2_proofs::poly::commitment::ParamsProver;
-use zkinfer::internals::prover::gpu::{select, BasesId, CpuMsm, Device, GpuOptions, Msm, Timed};
+use zkinfer::internals::prover::gpu::{
+    select, BasesId, CpuMsm, Device, GpuOptions, Msm, Timed, WgpuMsm,
+};
 use zkinfer::internals::prover::keygen;
 use zkinfer::internals::prover::profile::ProvePhases;
 use zkinfer::internals::prover::proof::prove_profiled;
@@ -177,6 +179,55 @@ fn msm_table(a: &Args, gpu: Option<&Arc<dyn Msm>>) -> String {
     t
 }
 
+/// Where a GPU MSM's time goes at each size: every stage submitted and waited for on its own
+/// (so the total exceeds the MSM table's time by the waits).
+fn stage_table(a: &Args) -> String {
+    let mut t = String::from(
+        "| points | upload | count digits | scan counts | scatter digits | bucket-sum levels | reduce windows | read back, combine | total |\n|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n",
+    );
+    let gpu = match WgpuMsm::new(&GpuOptions::from_env()) {
+        Ok(g) => g,
+        Err(e) => return format!("(no stage table: {e})\n"),
+    };
+    let Some(&kmax) = a.sizes.iter().max() else { return t };
+    let all = bases(kmax);
+    for &k in &a.sizes {
+        let n = 1usize << k;
+        let (s, b) = (scalars(n), &all[..n]);
+        let id = BasesId::fresh();
+        let want = gpu.msm(&s, b, Some(id)).unwrap_or_else(|e| panic!("GPU: {e}"));
+        let (got, stages) = gpu.msm_stages(&s, b, Some(id)).unwrap_or_else(|e| panic!("GPU: {e}"));
+        assert_eq!(got, want, "staged and plain GPU MSMs differ at 2^{k}");
+        let find = |name: &str| {
+            stages
+                .iter()
+                .find(|(s, _)| s == name)
+                .map_or("–".to_owned(), |(_, d)| format!("{:.1}", ms(*d)))
+        };
+        let levels: Vec<String> = stages
+            .iter()
+            .filter(|(s, _)| s.starts_with("sum level"))
+            .map(|(_, d)| format!("{:.1}", ms(*d)))
+            .collect();
+        let total: Duration = stages.iter().map(|(_, d)| *d).sum();
+        let line = format!(
+            "| 2^{k} | {} | {} | {} | {} | {} | {} | {} | {:.1} |",
+            find("upload"),
+            find("count digits"),
+            find("scan counts"),
+            find("scatter digits"),
+            levels.join(" + "),
+            find("reduce windows"),
+            find("read back, combine windows"),
+            ms(total)
+        );
+        println!("{line}");
+        t.push_str(&line);
+        t.push('\n');
+    }
+    t
+}
+
 /// One timed proof: wall time, MSM busy time and calls inside it, and its phases.
 struct ProofRun {
     prove: Duration,
@@ -308,7 +359,16 @@ fn main() {
     };
     let device = gpu.as_ref().map_or_else(|| "none".to_string(), |g| g.name());
     println!("CPU: {cores} threads; GPU: {device}");
-    let msm = msm_table(&a, gpu.as_ref());
+    let mut msm = msm_table(&a, gpu.as_ref());
+    if gpu.is_some() {
+        let _ = write!(
+            msm,
+            "\n### GPU stages (ms)\n\nOne MSM per size with each stage submitted and waited for \
+             on its own, so the total exceeds the table's time by the waits; each bucket-sum \
+             level's time is listed.\n\n{}",
+            stage_table(&a)
+        );
+    }
     // The file is written after the MSM table and after every proof row, so a run stopped
     // early (a time limit on a lent machine) keeps what it measured.
     let write = |proofs: &str, phases: &str, done: bool| {

@@ -9,14 +9,29 @@ pub struct GpuOptions {
     /// Enable the backend's validation layer (Vulkan: the Khronos validation layer), and count
     /// every validation message it logs as an error. Also set by `ZKINFER_GPU_VALIDATION=1`.
     pub validation: bool,
+    /// Fewest points an MSM needs for `--device auto` to run it on the GPU (smaller ones run
+    /// on the CPU); `None` is [`crate::DEFAULT_MIN_GPU_POINTS`]. Also set by
+    /// `ZKINFER_GPU_MIN_POINTS`. `--device gpu` sends every MSM to the GPU.
+    pub min_gpu_points: Option<usize>,
 }
 
 impl GpuOptions {
-    /// Options from the environment (`ZKINFER_GPU_VALIDATION`; wgpu's own `WGPU_BACKEND`,
-    /// `WGPU_ADAPTER_NAME` and `WGPU_POWER_PREF` are honoured too).
+    /// Options from the environment (`ZKINFER_GPU_VALIDATION`, `ZKINFER_GPU_MIN_POINTS`;
+    /// wgpu's own `WGPU_BACKEND`, `WGPU_ADAPTER_NAME` and `WGPU_POWER_PREF` are honoured too).
+    /// A `ZKINFER_GPU_MIN_POINTS` that is not a number is ignored with a warning.
     #[must_use]
     pub fn from_env() -> Self {
-        Self { validation: std::env::var("ZKINFER_GPU_VALIDATION").is_ok_and(|v| v == "1") }
+        let min_gpu_points = std::env::var("ZKINFER_GPU_MIN_POINTS").ok().and_then(|v| {
+            let parsed = v.trim().parse().ok();
+            if parsed.is_none() {
+                log::warn!("ZKINFER_GPU_MIN_POINTS={v:?} is not a number of points; ignored");
+            }
+            parsed
+        });
+        Self {
+            validation: std::env::var("ZKINFER_GPU_VALIDATION").is_ok_and(|v| v == "1"),
+            min_gpu_points,
+        }
     }
 }
 

@@ -6,13 +6,15 @@
 //!   on 16-bit limbs, signed-digit windows, a counting sort of (point, sign) pairs by bucket,
 //!   bucket sums and segmented bucket reduction on the GPU, window combination on the host.
 //!
-//! [`select`] picks one for `--device cpu|gpu|auto` and says why `auto` fell back to the CPU;
+//! [`select`] picks one for `--device cpu|gpu|auto` and says why `auto` fell back to the CPU
+//! (on a hardware GPU, `auto` still runs MSMs below [`DEFAULT_MIN_GPU_POINTS`] on the CPU);
 //! [`doctor`] describes the adapters this machine offers.
 
 mod context;
 mod convert;
 mod cpu;
 mod error;
+mod routed;
 mod select;
 mod timed;
 mod wgpu_msm;
@@ -20,6 +22,7 @@ mod wgpu_msm;
 pub use context::{AdapterReport, GpuContext, GpuOptions};
 pub use cpu::CpuMsm;
 pub use error::{MsmError, Result};
+pub use routed::{Routed, DEFAULT_MIN_GPU_POINTS};
 pub use select::{doctor, select, Device, DoctorReport, Selected, UnknownDevice};
 pub use timed::{MsmTotals, Timed};
 pub use wgpu_msm::WgpuMsm;

@@ -1,6 +1,7 @@
 //! `--device cpu|gpu|auto`: which MSM to use, and a report of what this machine offers.
 
 use crate::context::{instance, preferred_adapter, AdapterReport, GpuOptions};
+use crate::routed::{Routed, DEFAULT_MIN_GPU_POINTS};
 use crate::{CpuMsm, Msm, Result, WgpuMsm};
 use std::sync::Arc;
 
@@ -12,7 +13,8 @@ pub enum Device {
     Cpu,
     /// The GPU, or an error saying why not.
     Gpu,
-    /// A hardware GPU when there is one; otherwise the CPU, with the reason.
+    /// A hardware GPU when there is one, for MSMs large enough to gain ([`crate::Routed`]);
+    /// otherwise the CPU, with the reason.
     Auto,
 }
 
@@ -53,8 +55,9 @@ pub struct Selected {
 }
 
 /// Opens the MSM for `device`. `Gpu` accepts any adapter, a software one too (that is how CI
-/// tests the kernels); `Auto` takes only hardware, since a software rasterizer is slower than
-/// the CPU MSM.
+/// tests the kernels), and sends it every MSM; `Auto` takes only hardware, since a software
+/// rasterizer is slower than the CPU MSM, and sends it only MSMs large enough to gain
+/// ([`Routed`]; `options.min_gpu_points`).
 ///
 /// # Errors
 /// `Gpu` without a working adapter.
@@ -74,7 +77,13 @@ pub fn select(device: Device, options: &GpuOptions) -> Result<Selected> {
                     report.name
                 )),
                 Ok(_) => match WgpuMsm::new(options) {
-                    Ok(msm) => Ok(Selected { msm: Arc::new(msm), fallback: None }),
+                    Ok(msm) => {
+                        let min = options.min_gpu_points.unwrap_or(DEFAULT_MIN_GPU_POINTS);
+                        Ok(Selected {
+                            msm: Arc::new(Routed::new(Arc::new(msm), min)),
+                            fallback: None,
+                        })
+                    }
                     Err(e) => cpu(e.to_string()),
                 },
             }
@@ -107,7 +116,11 @@ pub fn doctor(options: &GpuOptions) -> DoctorReport {
         .collect();
     let gpu = preferred(options);
     let auto = match &gpu {
-        Ok(a) if !a.software => format!("gpu ({})", a.name),
+        Ok(a) if !a.software => format!(
+            "gpu ({}) for MSMs of at least {} points, cpu below",
+            a.name,
+            options.min_gpu_points.unwrap_or(DEFAULT_MIN_GPU_POINTS)
+        ),
         Ok(a) => format!("cpu: the only adapter is a software implementation ({})", a.name),
         Err(e) => format!("cpu: {e}"),
     };

@@ -353,7 +353,15 @@ impl WgpuMsm {
 
     /// One MSM of at most `chunk` points on the GPU, in one submission: sort the digits by
     /// bucket, sum the buckets level by level, reduce each window, read back the partials.
-    fn run(&self, ws: &Workspace, bases: &wgpu::Buffer, scalars: &[Fr]) -> Result<G1> {
+    /// With `stages`, each stage is submitted and waited for on its own and its wall time
+    /// recorded (slower overall; for the benchmark's stage table).
+    fn run(
+        &self,
+        ws: &Workspace,
+        bases: &wgpu::Buffer,
+        scalars: &[Fr],
+        mut stages: Option<&mut Vec<(String, std::time::Duration)>>,
+    ) -> Result<G1> {
         let shape = ws.shape;
         let n =
             u32::try_from(scalars.len()).map_err(|_| MsmError::Device("chunk too large".into()))?;
@@ -382,7 +390,6 @@ impl WgpuMsm {
             ];
             q.write_buffer(buffer, 0, &words_to_bytes(&words));
         }
-        q.write_buffer(&ws.scalars, 0, &words_to_bytes(&scalars_to_words(scalars)));
         let p = &self.pipelines;
         let params = ws.params.first().ok_or_else(too_large)?;
         let count = self.bind(&p.count, &[(0, params), (1, &ws.scalars), (2, &ws.counts)]);
@@ -422,14 +429,33 @@ impl WgpuMsm {
             pass.set_bind_group(0, group, &[]);
             pass.dispatch_workgroups(x, y, 1);
         };
-        let mut encoder =
-            d.create_command_encoder(&wgpu::CommandEncoderDescriptor { label: Some("msm") });
+        let new_encoder =
+            || d.create_command_encoder(&wgpu::CommandEncoderDescriptor { label: Some("msm") });
+        let mut encoder = new_encoder();
+        let mut clock = std::time::Instant::now();
+        // Ends a stage when timing them: submits what is encoded, waits, records the time.
+        let mut stage = |encoder: &mut wgpu::CommandEncoder, name: &str| -> Result<()> {
+            if let Some(times) = stages.as_deref_mut() {
+                q.submit([std::mem::replace(encoder, new_encoder()).finish()]);
+                d.poll(wgpu::PollType::wait_indefinitely())
+                    .map_err(|e| MsmError::Device(e.to_string()))?;
+                times.push((name.to_owned(), clock.elapsed()));
+                clock = std::time::Instant::now();
+            }
+            Ok(())
+        };
+        q.write_buffer(&ws.scalars, 0, &words_to_bytes(&scalars_to_words(scalars)));
+        stage(&mut encoder, "upload")?;
         encoder.clear_buffer(&ws.counts, 0, None);
         dispatch(&mut encoder, &p.count, &count, grid(u64::from(n)));
+        stage(&mut encoder, "count digits")?;
         dispatch(&mut encoder, &p.scan, &scan, (1, 1));
+        stage(&mut encoder, "scan counts")?;
         dispatch(&mut encoder, &p.scatter, &scatter, grid(u64::from(n)));
-        for (level, group) in levels.iter().zip(&sums) {
+        stage(&mut encoder, "scatter digits")?;
+        for (at, (level, group)) in levels.iter().zip(&sums).enumerate() {
             dispatch(&mut encoder, &p.sum, group, grid(level.threads));
+            stage(&mut encoder, &format!("sum level {at} ({} threads)", level.threads))?;
         }
         dispatch(
             &mut encoder,
@@ -437,6 +463,7 @@ impl WgpuMsm {
             &reduce,
             grid(u64::from(shape.windows) * u64::from(shape.segments)),
         );
+        stage(&mut encoder, "reduce windows")?;
         encoder.copy_buffer_to_buffer(&ws.partials, 0, &ws.readback, 0, partial_bytes);
         q.submit([encoder.finish()]);
         let words = self.read_back(&ws.readback, partial_bytes)?;
@@ -449,6 +476,7 @@ impl WgpuMsm {
             }
             total = window.iter().fold(total, |acc, p| acc + p);
         }
+        stage(&mut new_encoder(), "read back, combine windows")?;
         Ok(total)
     }
 
@@ -475,7 +503,32 @@ impl WgpuMsm {
         Ok(words)
     }
 
-    fn msm_inner(&self, scalars: &[Fr], bases: &[G1Affine], id: Option<BasesId>) -> Result<G1> {
+    /// One MSM with each GPU stage waited for and timed on its own: where the time goes at
+    /// this size (the benchmark's stage table). The total is slower than [`Msm::msm`]'s.
+    ///
+    /// # Errors
+    /// As [`Msm::msm`].
+    pub fn msm_stages(
+        &self,
+        scalars: &[Fr],
+        bases: &[G1Affine],
+        id: Option<BasesId>,
+    ) -> Result<(G1, Vec<(String, std::time::Duration)>)> {
+        let mut stages = Vec::new();
+        let point = catch_unwind(AssertUnwindSafe(|| {
+            self.msm_inner(scalars, bases, id, Some(&mut stages))
+        }))
+        .unwrap_or_else(|_| Err(MsmError::Device("the GPU backend panicked".to_owned())))?;
+        Ok((point, stages))
+    }
+
+    fn msm_inner(
+        &self,
+        scalars: &[Fr],
+        bases: &[G1Affine],
+        id: Option<BasesId>,
+        mut stages: Option<&mut Vec<(String, std::time::Duration)>>,
+    ) -> Result<G1> {
         if bases.len() < scalars.len() {
             return Err(MsmError::Length { scalars: scalars.len(), bases: bases.len() });
         }
@@ -515,7 +568,7 @@ impl WgpuMsm {
         let ws = workspace.as_ref().ok_or_else(|| MsmError::Device("no workspace".into()))?;
         let mut total = G1::identity();
         for (part, buffer) in scalars.chunks(chunk).zip(&resident[at].chunks) {
-            total += self.run(ws, buffer, part)?;
+            total += self.run(ws, buffer, part, stages.as_deref_mut())?;
         }
         checked(total)
     }
@@ -528,7 +581,7 @@ impl Msm for WgpuMsm {
 
     fn msm(&self, scalars: &[Fr], bases: &[G1Affine], id: Option<BasesId>) -> Result<G1> {
         // wgpu reports misuse by panicking in places; none of that may reach the prover.
-        catch_unwind(AssertUnwindSafe(|| self.msm_inner(scalars, bases, id)))
+        catch_unwind(AssertUnwindSafe(|| self.msm_inner(scalars, bases, id, None)))
             .unwrap_or_else(|_| Err(MsmError::Device("the GPU backend panicked".to_owned())))
     }
 }

@@ -587,7 +587,8 @@ def setup(
     """Generates the proving key ``output_dir/pk`` and verifying key ``output_dir/vk``.
 
     ``device`` is where the commitments' MSMs run: "cpu", "gpu" (any adapter, else an error)
-    or "auto" (a hardware GPU when there is one, else the CPU; ``msm_fallback`` says why).
+    or "auto" (a hardware GPU when there is one, for MSMs of 2^20 points or more, where it is
+    faster, and the CPU for the rest; without one the CPU, and ``msm_fallback`` says why).
     """
     keep: List[Any] = []
     try:

@@ -54,8 +54,10 @@ pub struct Args {
     /// Target used when calibrating on the input.
     #[arg(long, default_value = "accuracy")]
     target: Target,
-    /// Where commitments' MSMs run: cpu, gpu (any adapter, or an error), or auto (a hardware
-    /// GPU when there is one, else the CPU). `zkinfer doctor` shows what each would use.
+    /// Where commitments' MSMs run: cpu, gpu (any adapter, or an error; every MSM), or auto (a
+    /// hardware GPU when there is one for MSMs of 2^20 points or more, where it is faster, the
+    /// CPU for the rest; ZKINFER_GPU_MIN_POINTS moves the line). `zkinfer doctor` shows what
+    /// each would use.
     #[arg(long, default_value = "cpu")]
     device: Device,
     /// Machine-readable summary on stdout.

@@ -264,8 +264,9 @@ fn reduce_buckets(
     // Steps: 2 per bucket (run += S_b, then acc += run, top bucket first); 2 per bit of lo - 1
     // (shifted doubles, then adds run or the identity); one last acc += shifted.
     let fold = 2u * (hi - lo);
-    let bits = 17u;
     let k = lo - 1u;
+    // k's bit length (firstLeadingBit(0) is all ones, so 0 bits for k = 0): at most c - 1.
+    let bits = firstLeadingBit(k) + 1u;
     let identity = point_identity();
     var run = identity;
     var acc = identity;
