@@ -361,3 +361,64 @@ fn bundles_verify_on_the_evm_in_one_transaction_and_a_broken_link_reverts() {
         .sum();
     assert_eq!(calldata.trim().len(), 2 + 2 * proofs, "{calldata}");
 }
+
+/// With hashed weights a part's key fixes only its architecture: `verify --bundle --model
+/// --settings` ties every part's weights to the verifier's model, and `--input` the first
+/// part's hashed input to the verifier's input. Another model's weights or another input are
+/// named.
+#[test]
+#[ignore = "full tier: proves models in parts (seconds each); run scripts/test.sh"]
+fn hashed_weights_of_every_part_are_checked_against_the_verifiers_model() {
+    use prost::Message;
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let cache = dir.join("cache");
+    let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/credit_score");
+    let (model, input) = (example.join("network.onnx"), example.join("input.json"));
+    let settings = dir.join("settings.json");
+    let hashed = ["--weights-visibility", "hashed", "--input-visibility", "hashed"];
+    let mut args = vec!["calibrate", s(&model), "--data", s(&input), "-o", s(&settings)];
+    args.extend_from_slice(&hashed);
+    ok(&zkinfer(&cache, &args));
+    let a = bundle(&cache, &model, &input, &settings, &dir.join("a"));
+    let check = ["--model", s(&model), "--settings", s(&settings)];
+
+    let out = ok(&verify(&cache, &a, &[]));
+    assert!(out.contains("not compared with a model"), "{out}");
+    let out = ok(&verify(&cache, &a, &check));
+    assert!(out.contains("every part's hashed weights are"), "{out}");
+    let mut with_input = check.to_vec();
+    with_input.extend_from_slice(&["--input", s(&input), "--json"]);
+    let v: Value = serde_json::from_str(&ok(&verify(&cache, &a, &with_input))).unwrap();
+    assert_eq!(v["weights_checked"], 2, "{v}");
+    assert_eq!(v["input_checked"], true, "{v}");
+
+    // The same architecture with one weight of the last layer changed: part 2 is named.
+    let mut proto =
+        tract_onnx::pb::ModelProto::decode(std::fs::read(&model).unwrap().as_slice()).unwrap();
+    let graph = proto.graph.as_mut().unwrap();
+    let last = graph.initializer.iter_mut().rev().find(|t| t.float_data.len() > 1).unwrap();
+    last.float_data[0] += 0.5;
+    let other = dir.join("other.onnx");
+    std::fs::write(&other, proto.encode_to_vec()).unwrap();
+    // Settings are bound to their model's file, so the verifier calibrates its own copy.
+    let other_settings = dir.join("other.settings.json");
+    let mut args = vec!["calibrate", s(&other), "--data", s(&input), "-o", s(&other_settings)];
+    args.extend_from_slice(&hashed);
+    ok(&zkinfer(&cache, &args));
+    rejected(&verify(&cache, &a, &["--model", s(&other), "--settings", s(&settings)]), "settings");
+    let out = verify(&cache, &a, &["--model", s(&other), "--settings", s(&other_settings)]);
+    rejected(&out, "part 2 weights");
+    rejected(&out, "proven with other weights");
+
+    // Another input: the first part's input digest is not the verifier's.
+    let mut other_input = read(&input);
+    for v in other_input["input_data"][0].as_array_mut().unwrap() {
+        *v = Value::from(v.as_f64().unwrap() * 0.5);
+    }
+    let input2 = dir.join("input2.json");
+    write(&input2, &other_input);
+    let mut args = check.to_vec();
+    args.extend_from_slice(&["--input", s(&input2)]);
+    rejected(&verify(&cache, &a, &args), "the bundle is about another input");
+}

@@ -171,6 +171,22 @@ fn hashed_weights_are_hidden_and_named_by_their_digest() {
     assert_eq!(instances.last().unwrap(), &h["weights_digest"]);
     let out = ok(&zkinfer(&cache, &["verify", "--proof", s(&proof), "--vk", s(&vk)]));
     assert!(out.contains("weights: Poseidon digest"), "{out}");
+    // The verifier's own copy of the model: its weights hash to the proof's digest.
+    let out = ok(&zkinfer(
+        &cache,
+        &[
+            "verify",
+            "--proof",
+            s(&proof),
+            "--vk",
+            s(&vk),
+            "--model",
+            s(&m),
+            "--settings",
+            s(&settings),
+        ],
+    ));
+    assert!(out.contains("checked: the hashed weights are those of your copy"), "{out}");
     // Another model's digest is rejected.
     let mut lie = f.clone();
     let n = instances.len();

@@ -264,7 +264,11 @@ impl WgpuMsm {
             let entries = shape.entries(n) * 4;
             let buckets = shape.keys() * POINT_BYTES;
             let slots = levels(shape.entries(n))[0].threads * 2 * SLOT_BYTES;
-            if n * BASE_BYTES <= limit && entries <= limit && buckets <= limit && slots <= limit {
+            // The kernels index words with u32: entries, bases (16 words a point) and slots
+            // must stay below 2^32 words whatever the device's binding limit.
+            let indexable = shape.entries(n) < 1 << 31 && n * 16 < 1 << 31;
+            let fits = n * BASE_BYTES <= limit && entries <= limit && buckets <= limit;
+            if fits && slots <= limit && indexable {
                 break;
             }
             n /= 2;

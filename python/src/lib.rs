@@ -479,21 +479,44 @@ fn write_bundle(py: Python<'_>, output: PathBuf, parts: &str) -> PyResult<String
 }
 
 /// Verifies a bundle from `prove_parts` (every part's proof, and each link), optionally
-/// pinning the bundle identity and the SRS. Returns the bundle identity, the parts' model
-/// identities and the last part's listed outputs as JSON; an error names the failing part or
-/// link.
+/// pinning the bundle identity and the SRS; with `model` and `settings`, also checks every
+/// part's hashed weights against that model's (and with `inputs`, the first part's hashed
+/// input against them). Returns the bundle identity, the parts' model identities, their
+/// weights digests, what was checked and the last part's listed outputs as JSON; an error
+/// names the failing part or link.
 #[pyfunction]
-#[pyo3(signature = (bundle, identity=None, srs=None))]
+#[pyo3(signature = (bundle, identity=None, srs=None, model=None, settings=None, inputs=None, batch=1))]
+#[allow(clippy::too_many_arguments)]
 fn verify_bundle(
     py: Python<'_>,
     bundle: PathBuf,
     identity: Option<String>,
     srs: Option<PathBuf>,
+    model: Option<&str>,
+    settings: Option<&str>,
+    inputs: Option<Vec<Vec<f64>>>,
+    batch: usize,
 ) -> PyResult<String> {
     let pins = steps::Pins { identity, srs };
     let v = py.detach(|| zkinfer::bundle::verify_bundle(&bundle, &pins)).map_err(err)?;
+    let checked = match (model, settings) {
+        (Some(model), Some(settings)) => {
+            let checked: Res<zkinfer::bundle::BundleDataChecked> = py.detach(|| {
+                let m = load(model, batch)?;
+                let settings = Settings::read(Path::new(settings))?;
+                let data = inputs.as_ref().map(|i| tensors(&m, i)).transpose()?;
+                zkinfer::bundle::check_bundle_data(&v, &m, &settings, data.as_deref())
+            });
+            Some(checked.map_err(err)?)
+        }
+        (None, None) => None,
+        _ => return Err(ZkinferError::new_err("verify_bundle: give model and settings together")),
+    };
     to_json(&json!({
         "identity": v.identity, "identity_pinned": v.identity_pinned, "parts": v.parts,
+        "weights_digests": v.weights_digests, "input_digest": v.input_digest,
+        "weights_checked": checked.map_or(0, |c| c.weights_parts),
+        "input_checked": checked.is_some_and(|c| c.input),
         "outputs": v.last.outputs,
     }))
 }

@@ -429,6 +429,28 @@ def test_errors_hint_keyword_arguments_and_calibrate_takes_them(tmp_path):
 
 
 
+def test_bundle_weights_and_input_checked_against_the_verifiers_copy(tmp_path):
+    path, x = model("conv_fc")
+    settings = zkinfer.calibrate(
+        path,
+        x,
+        output=tmp_path / "settings.json",
+        weights_visibility="hashed",
+        input_visibility="hashed",
+    )
+    result = zkinfer.prove_parts(path, x, 2, output=tmp_path / "a", settings=settings)
+    plain = zkinfer.verify_bundle(result.bundle)
+    assert plain.weights_checked == 0 and all(plain.weights_digests), plain
+    check = zkinfer.verify_bundle(result.bundle, model=path, settings=settings, inputs=x)
+    assert check.weights_checked == 2 and check.input_checked, check
+    with pytest.raises(zkinfer.ZkinferError, match="the bundle is about another input"):
+        zkinfer.verify_bundle(
+            result.bundle, model=path, settings=settings, inputs=[np.asarray(x[0]) * 0.5]
+        )
+    with pytest.raises(zkinfer.ZkinferError, match="give model and settings together"):
+        zkinfer.verify_bundle(result.bundle, model=path)
+
+
 def test_bundle_of_parts_from_python(tmp_path):
     path, x = model("conv_fc")
     settings = zkinfer.calibrate(path, x, output=tmp_path / "settings.json")

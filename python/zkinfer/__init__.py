@@ -229,13 +229,19 @@ class BundleResult:
 
 @dataclass(frozen=True)
 class BundleCheck:
-    """A verified bundle: its identity, its parts' model identities and the last part's
-    listed outputs (name → values)."""
+    """A verified bundle: its identity, its parts' model identities, the last part's listed
+    outputs (name → values), and what was compared with the verifier's own model and input."""
 
     identity: str
     identity_pinned: bool
     parts: List[str]
     outputs: Dict[str, np.ndarray]
+    #: Each part's weights digest (decimal) when its weights are hashed, else None.
+    weights_digests: List[Optional[str]] = field(default_factory=list)
+    #: Parts whose hashed weights were checked against ``model`` (0 without it).
+    weights_checked: int = 0
+    #: Whether the first part's hashed input was checked against ``inputs``.
+    input_checked: bool = False
 
 
 @dataclass(frozen=True)
@@ -744,21 +750,45 @@ def prove_parts(
 
 
 def verify_bundle(
-    bundle: PathLike, identity: Optional[str] = None, srs: Optional[PathLike] = None
+    bundle: PathLike,
+    identity: Optional[str] = None,
+    srs: Optional[PathLike] = None,
+    model: Optional[ModelLike] = None,
+    settings: Union[Settings, PathLike, None] = None,
+    inputs: Optional[Inputs] = None,
 ) -> BundleCheck:
     """Verifies a bundle from :func:`prove_parts`: every part's proof with its key, and that
     each part received what the one before it handed on. ``identity`` pins the bundle
-    identity. Raises :class:`ZkinferError` naming the failing part or link."""
-    v = json.loads(
-        _zkinfer.verify_bundle(
-            os.fspath(bundle), identity, None if srs is None else os.fspath(srs)
+    identity. With ``model`` and ``settings`` (the ones it was proven with), every part's
+    hashed weights are checked to be that model's weights in that part: with hashed weights
+    the parts' keys fix only the architecture. ``inputs`` also checks the first part's hashed
+    input. Raises :class:`ZkinferError` naming the failing part, link, weights or input."""
+    if (model is None) != (settings is None):
+        raise ZkinferError("verify_bundle: give model and settings together")
+    if inputs is not None and model is None:
+        raise ZkinferError("verify_bundle: inputs are checked against model and settings")
+    keep: List[Any] = []
+    try:
+        v = json.loads(
+            _zkinfer.verify_bundle(
+                os.fspath(bundle),
+                identity,
+                None if srs is None else os.fspath(srs),
+                None if model is None else _model_path(model, keep, inputs),
+                _settings_path(settings, keep),
+                None if inputs is None else _flat_inputs(inputs),
+            )
         )
-    )
+    finally:
+        _cleanup(keep)
     return BundleCheck(
         identity=v["identity"],
         identity_pinned=v["identity_pinned"],
         parts=list(v["parts"]),
         outputs={o["name"]: np.asarray(o["values"], dtype=np.float64) for o in v["outputs"]},
+        weights_digests=list(v["weights_digests"]),
+        weights_checked=v["weights_checked"],
+        input_checked=v["input_checked"],
     )
 
 

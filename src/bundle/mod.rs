@@ -28,7 +28,7 @@ pub use prove::{
     plan_run, plan_run_with, prove_part, prove_parts, write_bundle, Cut, PartOutcome, PartTask,
     PartsOutcome, PartsPlan, PartsRequest,
 };
-pub use verify::{verify_bundle, BundleVerified};
+pub use verify::{check_bundle_data, verify_bundle, BundleDataChecked, BundleVerified};
 
 use crate::Result;
 use serde::{Deserialize, Serialize};

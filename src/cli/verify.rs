@@ -16,7 +16,7 @@ pub struct Args {
     /// A bundle.json from `zkinfer prove --parts` instead of one proof: every part's proof is
     /// checked with its key (beside the bundle), and each part's output digest against the
     /// next part's input digest.
-    #[arg(long, conflicts_with_all = ["proof", "vk", "input"])]
+    #[arg(long, conflicts_with_all = ["proof", "vk"])]
     bundle: Option<PathBuf>,
     /// The model identity you trust (hex, as `zkinfer setup` and `prove` print it): the key
     /// must hash to it (with --bundle: the bundle identity). Without it, the key is trusted as
@@ -28,52 +28,76 @@ pub struct Args {
     /// and a ceremony's point is taken from the key (and said so).
     #[arg(long)]
     srs: Option<PathBuf>,
-    /// Also check that the proof's hashed inputs (and hashed weights) are these: the input
-    /// file the verifier holds, quantized with `--settings` for `--model`.
+    /// Also check that the proof's hashed inputs are these: the input file the verifier
+    /// holds, quantized with `--settings` for `--model` (with --bundle: the first part's).
     #[arg(long, requires_all = ["model", "settings"])]
     input: Option<PathBuf>,
-    /// The model, for `--input`.
-    #[arg(long, requires = "input")]
+    /// Also check that the proof's hashed weights are this model's, quantized with
+    /// `--settings` (with --bundle: every part's weights against the model's in that part).
+    /// With hashed weights the key fixes only the architecture, so this is what ties the
+    /// proof to the weights you hold.
+    #[arg(long, requires = "settings")]
     model: Option<PathBuf>,
-    /// The settings the proof was made with, for `--input`.
-    #[arg(long, requires = "input")]
+    /// The settings the proof was made with, for `--model`.
+    #[arg(long, requires = "model")]
     settings: Option<PathBuf>,
     /// Machine-readable result on stdout.
     #[arg(long)]
     json: bool,
 }
 
-/// Checks the proof's digests against ones recomputed from the verifier's own data.
+/// Checks the proof's digests against ones recomputed from the verifier's own data: the
+/// weights digest from `--model`, the input digest from `--input`.
 fn check_digests(a: &Args, file: &ProofFile) -> anyhow::Result<()> {
-    let (Some(input), Some(model), Some(settings)) = (&a.input, &a.model, &a.settings) else {
+    let (Some(model), Some(settings)) = (&a.model, &a.settings) else {
         return Ok(());
     };
     let [input_digest, _, weights_digest] = file.digests();
+    let input_digest = input_digest.filter(|_| a.input.is_some());
     if input_digest.is_none() && weights_digest.is_none() {
-        anyhow::bail!("--input checks hashed inputs or weights, and this proof has neither");
+        anyhow::bail!(
+            "--model checks hashed weights (and --input hashed inputs), and this proof has {}",
+            if a.input.is_some() { "neither" } else { "no hashed weights" }
+        );
     }
     let m = zkinfer::Model::load(model, 1)?;
-    let data = m.read_input(input)?;
     let c = zkinfer::Compiled::new(&m, &zkinfer::internals::quantize::Settings::read(settings)?)?;
-    let ours = zkinfer::steps::digests(&c.qgraph, &zkinfer::steps::witness(&c, &data)?)
-        .map(|d| zkinfer::internals::prover::instance::to_decimal(&d));
-    for (what, claimed, ours) in
-        [("input", input_digest, &ours[0]), ("weights", weights_digest, &ours[2])]
-    {
-        if let Some(claimed) = claimed {
-            if claimed != ours {
-                anyhow::bail!(
-                    "the proof is about other {what}: its digest is {claimed}, {} hashes to {ours}",
-                    if what == "input" {
-                        input.display().to_string()
-                    } else {
-                        model.display().to_string()
-                    }
-                );
-            }
+    let decimal = zkinfer::internals::prover::instance::to_decimal;
+    if let Some(claimed) = weights_digest {
+        let ours = decimal(&zkinfer::steps::weights_digest(&c.qgraph));
+        if claimed != ours {
+            anyhow::bail!(
+                "the proof is about other weights: its digest is {claimed}, {} hashes to {ours}",
+                model.display()
+            );
+        }
+    }
+    if let (Some(claimed), Some(input)) = (input_digest, &a.input) {
+        let data = m.read_input(input)?;
+        let [ours, _, _] = zkinfer::steps::digests(&c.qgraph, &zkinfer::steps::witness(&c, &data)?);
+        let ours = decimal(&ours);
+        if claimed != ours {
+            anyhow::bail!(
+                "the proof is about other input: its digest is {claimed}, {} hashes to {ours}",
+                input.display()
+            );
         }
     }
     Ok(())
+}
+
+/// [`check_digests`] for a bundle: every part's weights, and the first part's input.
+fn check_bundle_digests(
+    a: &Args,
+    v: &zkinfer::bundle::BundleVerified,
+) -> anyhow::Result<Option<zkinfer::bundle::BundleDataChecked>> {
+    let (Some(model), Some(settings)) = (&a.model, &a.settings) else {
+        return Ok(None);
+    };
+    let m = zkinfer::Model::load(model, 1)?;
+    let settings = zkinfer::internals::quantize::Settings::read(settings)?;
+    let data = a.input.as_ref().map(|i| m.read_input(i)).transpose()?;
+    Ok(Some(zkinfer::bundle::check_bundle_data(v, &m, &settings, data.as_deref())?))
 }
 
 pub fn main(a: &Args) -> anyhow::Result<()> {
@@ -92,7 +116,7 @@ pub fn main(a: &Args) -> anyhow::Result<()> {
     if a.json {
         println!(
             "{}",
-            serde_json::json!({"verified": true, "model_identity": identity, "identity_pinned": verified.identity_pinned, "srs": verified.srs, "insecure_srs": dev, "visibility": file.visibility, "data_checked": a.input.is_some(), "instances": file.instances, "inputs": file.inputs, "outputs": file.outputs})
+            serde_json::json!({"verified": true, "model_identity": identity, "identity_pinned": verified.identity_pinned, "srs": verified.srs, "insecure_srs": dev, "visibility": file.visibility, "data_checked": a.model.is_some(), "instances": file.instances, "inputs": file.inputs, "outputs": file.outputs})
         );
         return Ok(());
     }
@@ -144,6 +168,19 @@ pub fn main(a: &Args) -> anyhow::Result<()> {
             );
         }
     }
+    if let Some(model) = &a.model {
+        let checked: Vec<&str> =
+            [weights.map(|_| "weights"), input.filter(|_| a.input.is_some()).map(|_| "inputs")]
+                .into_iter()
+                .flatten()
+                .collect();
+        println!(
+            "  checked: the hashed {} are those of your copy ({}{})",
+            checked.join(" and "),
+            model.display(),
+            a.input.as_ref().map_or_else(String::new, |i| format!(", {}", i.display()))
+        );
+    }
     if file.outputs_withheld {
         println!("  (the outputs are withheld: only their digest is in the proof)");
     } else if file.outputs.is_empty() {
@@ -157,10 +194,11 @@ pub fn main(a: &Args) -> anyhow::Result<()> {
 
 fn verify_bundle(a: &Args, bundle: &std::path::Path, pins: &Pins) -> anyhow::Result<()> {
     let v = zkinfer::bundle::verify_bundle(bundle, pins)?;
+    let data = check_bundle_digests(a, &v)?;
     if a.json {
         println!(
             "{}",
-            serde_json::json!({"verified": true, "bundle_identity": v.identity, "identity_pinned": v.identity_pinned, "parts": v.parts, "outputs": v.last.outputs, "instances": v.last.instances})
+            serde_json::json!({"verified": true, "bundle_identity": v.identity, "identity_pinned": v.identity_pinned, "parts": v.parts, "weights_digests": v.weights_digests, "input_digest": v.input_digest, "weights_checked": data.map_or(0, |d| d.weights_parts), "input_checked": data.is_some_and(|d| d.input), "outputs": v.last.outputs, "instances": v.last.instances})
         );
         return Ok(());
     }
@@ -171,6 +209,20 @@ fn verify_bundle(a: &Args, bundle: &std::path::Path, pins: &Pins) -> anyhow::Res
         println!("  identity: not pinned; compare it with the model's published bundle identity (--identity)");
     }
     println!("  every part's proof verifies with its key, and each part received what the one before it handed on");
+    let hashed = v.weights_digests.iter().filter(|d| d.is_some()).count();
+    match data {
+        Some(d) if d.weights_parts > 0 => println!(
+            "  weights: every part's hashed weights are {}'s",
+            a.model.as_deref().map_or_else(String::new, |m| m.display().to_string())
+        ),
+        _ if hashed > 0 => println!(
+            "  weights: {hashed} parts' weights are hashed and not compared with a model; pass --model and --settings to tie them to the weights you hold"
+        ),
+        _ => {}
+    }
+    if data.is_some_and(|d| d.input) {
+        println!("  input: the first part's hashed input is yours (--input)");
+    }
     for o in &v.last.outputs {
         let head: Vec<String> = o.values.iter().take(6).map(|x| format!("{x:.6}")).collect();
         println!(
