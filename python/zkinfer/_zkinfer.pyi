@@ -102,7 +102,13 @@ def write_bundle(output: str, parts: str) -> str: ...
 def model_files(model: str) -> List[str]: ...
 def verify_bundle_evm(bundle: str, allow_oversize: bool = False, split: bool = False) -> str: ...
 def verify_bundle(
-    bundle: str, identity: Optional[str] = None, srs: Optional[str] = None
+    bundle: str,
+    identity: Optional[str] = None,
+    srs: Optional[str] = None,
+    model: Optional[str] = None,
+    settings: Optional[str] = None,
+    inputs: Optional[List[List[float]]] = None,
+    batch: int = 1,
 ) -> str: ...
 def create_evm_verifier(
     vk: str,
