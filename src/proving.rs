@@ -1,6 +1,6 @@
 //! Compile, set up, prove and verify: the steps between a quantized model and a proof.
 
-use crate::{Error, Result};
+use crate::Result;
 use std::path::PathBuf;
 use zkinfer_circuits::halo2_proofs::poly::commitment::{Params, ParamsProver};
 use zkinfer_circuits::{plan_within, Plan};
@@ -91,22 +91,9 @@ pub fn with_lagrange_cached(srs: Srs, label: &str, computing: &dyn Fn(u32)) -> R
     Ok(srs)
 }
 
-/// Writes a cache file aside (a name unique to this process and call) and renames it into
-/// place, so a concurrent reader never sees half a file; failures leave no file behind.
+/// Writes a cached SRS whole or not at all, so a concurrent reader never sees half a file.
 fn write_aside(srs: &Srs, label: &str, path: &std::path::Path) -> Result<()> {
-    static CALLS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
-    let call = CALLS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    let tmp = path.with_extension(format!("tmp-{}-{call}", std::process::id()));
-    let done = write_srs(srs, label, &tmp).map_err(Error::from).and_then(|()| {
-        std::fs::rename(&tmp, path).map_err(|source| {
-            Error::from(zkinfer_prover::ProverError::Io {
-                path: path.display().to_string(),
-                source,
-            })
-        })
-    });
-    let _ = std::fs::remove_file(&tmp);
-    done
+    Ok(zkinfer_prover::artifact::write_aside(path, |tmp| write_srs(srs, label, tmp))?)
 }
 
 /// The cached development SRS for size `k` (generated on first use). INSECURE.

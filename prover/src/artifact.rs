@@ -200,3 +200,59 @@ pub fn unhex(s: &str) -> std::result::Result<Vec<u8>, HexError> {
         .map(|(i, p)| Ok(digit(2 * i, p[0])? << 4 | digit(2 * i + 1, p[1])?))
         .collect()
 }
+
+/// Writes `path` through `write`, which is handed a file name beside it unique to this process
+/// and call, then renames that file into place. A concurrent reader (parts proven on threads or
+/// Ray workers sharing a key cache) sees the old file or the whole new one, never half of one;
+/// a failed write leaves no temporary behind.
+///
+/// # Errors
+/// `write`'s error, or [`ProverError::Io`] when the rename fails.
+pub fn write_aside<T>(
+    path: &std::path::Path,
+    write: impl FnOnce(&std::path::Path) -> Result<T>,
+) -> Result<T> {
+    static CALLS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let call = CALLS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let mut name = path.file_name().unwrap_or_default().to_os_string();
+    name.push(format!(".tmp-{}-{call}", std::process::id()));
+    let tmp = path.with_file_name(name);
+    let done = write(&tmp).and_then(|value| {
+        std::fs::rename(&tmp, path)
+            .map(|()| value)
+            .map_err(|source| ProverError::Io { path: path.display().to_string(), source })
+    });
+    if done.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    done
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod write_aside_tests {
+    use super::*;
+
+    #[test]
+    fn a_file_appears_whole_and_a_failed_write_leaves_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("key");
+        std::fs::write(&path, b"old").unwrap();
+        let seen = write_aside(&path, |tmp| {
+            std::fs::write(tmp, b"new").unwrap();
+            // Until the rename, readers see the old file.
+            Ok(std::fs::read(&path).unwrap())
+        })
+        .unwrap();
+        assert_eq!(seen, b"old");
+        assert_eq!(std::fs::read(&path).unwrap(), b"new");
+        let failed: Result<()> = write_aside(&path, |tmp| {
+            std::fs::write(tmp, b"half").unwrap();
+            Err(ProverError::Format { path: "key".into(), reason: "stopped".into() })
+        });
+        assert!(failed.is_err());
+        assert_eq!(std::fs::read(&path).unwrap(), b"new");
+        let left: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
+        assert_eq!(left.len(), 1, "{left:?}");
+    }
+}

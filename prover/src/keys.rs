@@ -248,7 +248,8 @@ pub fn vk_file_bytes(
 }
 
 /// Writes a standalone verifying key; `srs_label` records where the SRS came from. Returns the
-/// model identity of the written file.
+/// model identity of the written file. The file appears whole or not at all
+/// ([`crate::artifact::write_aside`]).
 ///
 /// # Errors
 /// I/O errors.
@@ -262,9 +263,11 @@ pub fn write_vk(
 ) -> Result<[u8; 32]> {
     let io = |source| ProverError::Io { path: path.display().to_string(), source };
     let bytes = vk_file_bytes(vk, plan, srs, srs_label, hash).map_err(io)?;
-    let mut w = create(path)?;
-    w.write_all(&bytes).map_err(io)?;
-    w.flush().map_err(io)?;
+    crate::artifact::write_aside(path, |tmp| {
+        let mut w = create(tmp)?;
+        w.write_all(&bytes).map_err(io)?;
+        w.flush().map_err(io)
+    })?;
     Ok(model_identity(&bytes, &vk.transcript_repr()))
 }
 
@@ -410,7 +413,7 @@ fn check_verifier_points(
 }
 
 /// Writes a proving key with its header, plan and the model identity of its verifying key
-/// (from [`write_vk`]), which proofs made with it name.
+/// (from [`write_vk`]), which proofs made with it name; whole or not at all, as [`write_vk`].
 ///
 /// # Errors
 /// I/O errors.
@@ -422,12 +425,14 @@ pub fn write_pk(
     path: &Path,
 ) -> Result<()> {
     let io = |source| ProverError::Io { path: path.display().to_string(), source };
-    let mut w = create(path)?;
-    Header::new(Kind::ProvingKey, hash, plan.k, "").write(&mut w).map_err(io)?;
-    write_plan(&mut w, plan).map_err(io)?;
-    w.write_all(&identity).map_err(io)?;
-    pk.write(&mut w, SerdeFormat::RawBytesUnchecked).map_err(io)?;
-    w.flush().map_err(io)
+    crate::artifact::write_aside(path, |tmp| {
+        let mut w = create(tmp)?;
+        Header::new(Kind::ProvingKey, hash, plan.k, "").write(&mut w).map_err(io)?;
+        write_plan(&mut w, plan).map_err(io)?;
+        w.write_all(&identity).map_err(io)?;
+        pk.write(&mut w, SerdeFormat::RawBytesUnchecked).map_err(io)?;
+        w.flush().map_err(io)
+    })
 }
 
 /// A proving key read back: the key, its plan and the model identity of its verifying key.
