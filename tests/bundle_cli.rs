@@ -422,3 +422,48 @@ fn hashed_weights_of_every_part_are_checked_against_the_verifiers_model() {
     args.extend_from_slice(&["--input", s(&input2)]);
     rejected(&verify(&cache, &a, &args), "the bundle is about another input");
 }
+
+/// Parts linked by their activations instead of digests (`--link-visibility public|packed`):
+/// the values a part hands on are public instances, compared word for word; a part proven on
+/// another input breaks its link, and the bundle contract (which links by digest) refuses
+/// such a bundle with the setting to change.
+#[test]
+#[ignore = "full tier: proves models in parts (seconds each); run scripts/test.sh"]
+fn parts_linked_by_public_or_packed_activations() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let cache = dir.join("cache");
+    let (model, input) = common::model("conv_fc");
+    let mut half = read(&input);
+    for v in half["input_data"][0].as_array_mut().unwrap() {
+        *v = Value::from(v.as_f64().unwrap() * 0.5);
+    }
+    let input2 = dir.join("input2.json");
+    write(&input2, &half);
+    for link in ["public", "packed"] {
+        let settings = dir.join(format!("{link}.settings.json"));
+        let args = ["--link-visibility", link];
+        let mut cmd = vec!["calibrate", s(&model), "--data", s(&input), "-o", s(&settings)];
+        cmd.extend_from_slice(&args);
+        ok(&zkinfer(&cache, &cmd));
+        let a = bundle(&cache, &model, &input, &settings, &dir.join(format!("{link}-a")));
+        let inner = read(&a.with_file_name("part-0.proof.json"));
+        assert_eq!(inner["visibility"]["output"], link, "{inner}");
+        assert_ne!(inner["outputs_withheld"], true, "a {link} link reveals the values: {inner}");
+        assert!(!inner["outputs"].as_array().unwrap().is_empty(), "{inner}");
+        let out = ok(&verify(&cache, &a, &[]));
+        assert!(out.contains("bundle of 2 parts verified"), "{out}");
+
+        let b = bundle(&cache, &model, &input2, &settings, &dir.join(format!("{link}-b")));
+        let mixed = copy(&a, &dir.join(format!("{link}-mixed")));
+        std::fs::copy(
+            b.with_file_name("part-1.proof.json"),
+            mixed.with_file_name("part-1.proof.json"),
+        )
+        .unwrap();
+        rejected(&verify(&cache, &mixed, &[]), "link part 1 → part 2");
+
+        let contract = zkinfer(&cache, &["create-evm-verifier", "--bundle", s(&a)]);
+        rejected(&contract, "--link-visibility hashed");
+    }
+}

@@ -352,6 +352,7 @@ impl ProofFile {
             input: listed(&self.inputs),
             output: listed(&self.outputs),
             weights: WeightVisibility::Fixed,
+            link: Visibility::Hashed,
         })
     }
 
@@ -382,6 +383,34 @@ impl ProofFile {
         let weights = match v.weights {
             WeightVisibility::Hashed => take(Visibility::Hashed, 0, None),
             _ => None,
+        };
+        [input, output, weights]
+    }
+
+    /// The instances of the inputs, the outputs and the weights, each group's words in order
+    /// (empty for a private group): what links the parts of a bundle, whatever the link's
+    /// visibility (one digest when hashed, the values when public, their words when packed).
+    #[must_use]
+    pub fn instance_groups(&self) -> [&[String]; 3] {
+        let v = self.effective_visibility();
+        let size = |ts: &[ProvenTensor]| ts.iter().map(|t| t.values.len()).sum::<usize>();
+        let mut at = 0;
+        let mut take = |vis: Visibility, listed: usize, bits: Option<u32>| {
+            let n = match vis {
+                Visibility::Private => 0,
+                Visibility::Public => listed,
+                Visibility::Packed => packing::words(listed, bits.unwrap_or(packing::WORD_BITS)),
+                Visibility::Hashed => 1,
+            };
+            let group = self.instances.get(at..at + n).unwrap_or_default();
+            at += n;
+            group
+        };
+        let input = take(v.input, size(&self.inputs), self.packed_bits.input);
+        let output = take(v.output, size(&self.outputs), self.packed_bits.output);
+        let weights = match v.weights {
+            WeightVisibility::Hashed => take(Visibility::Hashed, 0, None),
+            _ => &[],
         };
         [input, output, weights]
     }

@@ -124,7 +124,7 @@ fn inspect(
 /// Calibrates on samples (each a list of flat inputs) and returns the settings JSON, also
 /// written to `output` when given.
 #[pyfunction]
-#[pyo3(signature = (model, samples, target="accuracy", output=None, batch=1, max_lanes=None, input_visibility="private", output_visibility="public", linear_check="auto", weights_visibility="fixed", activation_bits=None, weight_bits=None, table_bits=None, headroom=None))]
+#[pyo3(signature = (model, samples, target="accuracy", output=None, batch=1, max_lanes=None, input_visibility="private", output_visibility="public", linear_check="auto", weights_visibility="fixed", activation_bits=None, weight_bits=None, table_bits=None, headroom=None, link_visibility="hashed"))]
 #[allow(clippy::too_many_arguments)]
 fn calibrate(
     py: Python<'_>,
@@ -142,6 +142,7 @@ fn calibrate(
     weight_bits: Option<u32>,
     table_bits: Option<u32>,
     headroom: Option<f64>,
+    link_visibility: &str,
 ) -> PyResult<String> {
     let t = self::target(target)?;
     let linear_check = linear_check.parse::<LinearCheck>().map_err(err)?;
@@ -150,6 +151,7 @@ fn calibrate(
         input: visibility(input_visibility)?,
         output: visibility(output_visibility)?,
         weights: weights_visibility.parse::<WeightVisibility>().map_err(err)?,
+        link: visibility(link_visibility)?,
     };
     let s: Res<Settings> = py.detach(|| {
         let m = load(model, batch)?;

@@ -451,6 +451,19 @@ def test_bundle_weights_and_input_checked_against_the_verifiers_copy(tmp_path):
         zkinfer.verify_bundle(result.bundle, model=path)
 
 
+def test_parts_linked_by_public_activations(tmp_path):
+    path, x = model("conv_fc")
+    settings = zkinfer.calibrate(path, x, link_visibility="public")
+    assert settings.link_visibility == "public"
+    assert json.loads(settings.to_json())["visibility"]["link"] == "public"
+    result = zkinfer.prove_parts(path, x, 2, output=tmp_path / "a", settings=settings)
+    inner = json.loads((tmp_path / "a" / "part-0.proof.json").read_text())
+    assert inner["visibility"]["output"] == "public" and inner["outputs"], inner["visibility"]
+    assert zkinfer.verify_bundle(result.bundle, identity=result.identity).identity_pinned
+    with pytest.raises(zkinfer.ZkinferError, match="private link"):
+        zkinfer.calibrate(path, x, link_visibility="private")
+
+
 def test_bundle_of_parts_from_python(tmp_path):
     path, x = model("conv_fc")
     settings = zkinfer.calibrate(path, x, output=tmp_path / "settings.json")

@@ -86,6 +86,7 @@ class Settings:
     output_visibility: str = "public"
     linear_check: str = "auto"
     weights_visibility: str = "fixed"
+    link_visibility: str = "hashed"
     path: Optional[str] = None
     raw: Dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
@@ -106,6 +107,7 @@ class Settings:
             output_visibility=raw.get("visibility", {}).get("output", "public"),
             linear_check=raw.get("linear_check", "auto"),
             weights_visibility=raw.get("visibility", {}).get("weights", "fixed"),
+            link_visibility=raw.get("visibility", {}).get("link", "hashed"),
             path=None if path is None else os.fspath(path),
             raw=raw,
         )
@@ -133,6 +135,8 @@ class Settings:
         raw["visibility"] = {"input": self.input_visibility, "output": self.output_visibility}
         if self.weights_visibility != "fixed":
             raw["visibility"]["weights"] = self.weights_visibility
+        if self.link_visibility != "hashed":
+            raw["visibility"]["link"] = self.link_visibility
         if self.linear_check == "auto":
             raw.pop("linear_check", None)
         else:
@@ -483,6 +487,7 @@ def calibrate(
     weight_bits: Optional[int] = None,
     table_bits: Optional[int] = None,
     headroom: Optional[float] = None,
+    link_visibility: str = "hashed",
 ) -> Settings:
     """Chooses fixed-point scales from sample inputs.
 
@@ -502,6 +507,9 @@ def calibrate(
     "public" for groups of hundreds of values; the proof's ``packed_bits`` gives the layout).
     ``weights_visibility`` ("fixed", "private" or "hashed") chooses whether the weights are
     pinned by the verifying key, hidden, or hidden and bound by their digest.
+    ``link_visibility`` ("hashed", "public" or "packed") is how :func:`prove_parts` links
+    parts: by digests (activations hidden) or by the activations themselves (no hashing in
+    the parts).
     """
     pooled = ([] if data is None else [_flat_inputs(data)]) + [
         _flat_inputs(x) for x in (samples or [])
@@ -526,6 +534,7 @@ def calibrate(
             weight_bits,
             table_bits,
             headroom,
+            link_visibility,
         )
     finally:
         _cleanup(keep)

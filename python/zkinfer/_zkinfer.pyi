@@ -26,6 +26,7 @@ def calibrate(
     weight_bits: Optional[int] = None,
     table_bits: Optional[int] = None,
     headroom: Optional[float] = None,
+    link_visibility: str = "hashed",
 ) -> str: ...
 def run(
     model: str,

@@ -18,7 +18,6 @@
 use crate::error::{QuantError, Result};
 use crate::qgraph::{QGraph, QId, QNode, QOp};
 use crate::settings::Visibilities;
-use crate::visibility::Visibility;
 
 /// One part of a partitioned graph.
 #[derive(Clone, Debug, PartialEq)]
@@ -93,10 +92,12 @@ pub fn split(q: &QGraph, cuts: &[usize]) -> Result<Vec<Part>> {
             let (s, e) = (bounds[i], bounds[i + 1]);
             let inputs = if i == 0 { q.inputs.clone() } else { boundary(q, s) };
             let outputs = if i + 1 == parts { q.outputs.clone() } else { boundary(q, e) };
+            let link = q.visibility.link;
             let visibility = Visibilities {
-                input: if i == 0 { q.visibility.input } else { Visibility::Hashed },
-                output: if i + 1 == parts { q.visibility.output } else { Visibility::Hashed },
+                input: if i == 0 { q.visibility.input } else { link },
+                output: if i + 1 == parts { q.visibility.output } else { link },
                 weights: q.visibility.weights,
+                link,
             };
             part(q, i == 0, s..e, &inputs, &outputs, visibility)
         })

@@ -263,6 +263,13 @@ impl Settings {
                     .into(),
             ));
         }
+        if self.visibility.link == Visibility::Private {
+            return Err(QuantError::Settings(
+                "visibility: a private link would bind nothing between the parts of a \
+                 partitioned proof; link them hashed (the default), public or packed"
+                    .into(),
+            ));
+        }
         Ok(())
     }
 

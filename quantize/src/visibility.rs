@@ -123,6 +123,21 @@ pub struct Visibilities {
     /// circuits from before the option are unchanged).
     #[serde(default, skip_serializing_if = "WeightVisibility::is_fixed")]
     pub weights: WeightVisibility,
+    /// The tensors handed between parts of a partitioned proof (default hashed: one digest
+    /// each way, nothing revealed; public or packed reveal the activations and spare each part
+    /// the hashing). Absent from files when hashed, so settings and circuits from before the
+    /// option are unchanged. A single proof has no link and ignores it.
+    #[serde(default = "hashed", skip_serializing_if = "is_hashed")]
+    pub link: Visibility,
+}
+
+fn hashed() -> Visibility {
+    Visibility::Hashed
+}
+
+#[allow(clippy::trivially_copy_pass_by_ref)] // serde's skip_serializing_if passes a reference
+fn is_hashed(v: &Visibility) -> bool {
+    *v == Visibility::Hashed
 }
 
 impl Default for Visibilities {
@@ -131,6 +146,7 @@ impl Default for Visibilities {
             input: Visibility::Private,
             output: Visibility::Public,
             weights: WeightVisibility::Fixed,
+            link: Visibility::Hashed,
         }
     }
 }

@@ -16,7 +16,7 @@ use zkinfer_prover::gpu::Msm;
 use zkinfer_prover::instance;
 use zkinfer_prover::proof_file::ProofFile;
 use zkinfer_prover::{circuit_hash, ProverError};
-use zkinfer_quantize::{QGraph, Settings, Target};
+use zkinfer_quantize::{QGraph, Settings, Target, Visibility};
 
 /// Where to cut.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -333,9 +333,9 @@ impl PartJob<'_> {
         let mut proved = steps::prove_file(self.msm, &c, &srs, &keys, witness)?;
         let prove_seconds = t.elapsed().as_secs_f64();
         proved.self_verify(&srs, &keys)?;
-        if i + 1 < self.count {
-            // What a part hands on stays private: its digest is in the proof, its values not
-            // in the file.
+        if i + 1 < self.count && c.qgraph.visibility.output == Visibility::Hashed {
+            // What a part hands on through a hashed link stays private: its digest is in the
+            // proof, its values not in the file. A public or packed link reveals them.
             proved.file.withhold_outputs()?;
         }
         proved.file.write(&self.dir.join(&proof))?;
@@ -369,7 +369,7 @@ impl PartJob<'_> {
 
     /// The model identity of an earlier proof of this part in the directory, when it can be
     /// kept: same circuit, the instances this witness makes (so the same values and digests),
-    /// a part's hand-on values withheld unless it is the last, a proof that verifies with the
+    /// a part's hand-on values withheld when it hands on through a hashed link, a proof that verifies with the
     /// key beside it, and that key the one this machine's key cache holds for the circuit. A
     /// key the cache does not hold is not trusted (another circuit of the same layout or
     /// another SRS could claim this circuit's hash), so such a part is proven again.
@@ -384,7 +384,8 @@ impl PartJob<'_> {
         let cached = steps::key_cache(c).join("vk");
         let ours = zkinfer_prover::keys::read_vk(&cached, None).ok()?;
         let file = ProofFile::read(&self.dir.join(proof)).ok()?;
-        if file.circuit_hash != hex(&c.hash) || file.outputs_withheld != (i + 1 < self.count) {
+        let withheld = i + 1 < self.count && c.qgraph.visibility.output == Visibility::Hashed;
+        if file.circuit_hash != hex(&c.hash) || file.outputs_withheld != withheld {
             return None;
         }
         let expected = lay_out_planned(&c.qgraph, Some(witness), &c.plan).ok()?;

@@ -11,7 +11,7 @@ use zkinfer_prover::instance::to_decimal;
 use zkinfer_prover::proof_file::ProofFile;
 use zkinfer_prover::ProverError;
 use zkinfer_quantize::partition::{first_cuttable, split};
-use zkinfer_quantize::Settings;
+use zkinfer_quantize::{Settings, Visibility};
 
 /// A verified bundle.
 #[derive(Clone, Debug)]
@@ -78,25 +78,7 @@ pub fn verify_bundle(path: &Path, pins: &Pins) -> Result<BundleVerified> {
         files.push(file);
     }
     for (i, pair) in files.windows(2).enumerate() {
-        let [_, handed_on, _] = pair[0].digests();
-        let [received, _, _] = pair[1].digests();
-        match (handed_on, received) {
-            (Some(out), Some(inp)) if out == inp => {}
-            _ => {
-                return Err(ProverError::Mismatch {
-                    what: format!("link part {} → part {}", i + 1, i + 2),
-                    detail: format!(
-                        "part {} hands on digest {}, part {} received {}: the parts are not one \
-                         inference (another input, another model or a reordered bundle)",
-                        i + 1,
-                        handed_on.unwrap_or("(none)"),
-                        i + 2,
-                        received.unwrap_or("(none)")
-                    ),
-                }
-                .into());
-            }
-        }
+        check_link(i, &pair[0], &pair[1])?;
     }
     let weights_digests = files.iter().map(|f| f.digests()[2].map(str::to_owned)).collect();
     let input_digest = files.first().and_then(|f| f.digests()[0].map(str::to_owned));
@@ -215,4 +197,42 @@ pub fn check_bundle_data(
         input = true;
     }
     Ok(BundleDataChecked { weights_parts, input })
+}
+
+/// Part `i + 1` (0-based `i`) must have received exactly what part `i` handed on: the same
+/// link visibility, packing and instance words (one digest when hashed, every value when
+/// public, their words when packed).
+fn check_link(i: usize, from: &ProofFile, to: &ProofFile) -> Result<()> {
+    let (out, inp) = (from.effective_visibility().output, to.effective_visibility().input);
+    let [_, handed_on, _] = from.instance_groups();
+    let [received, _, _] = to.instance_groups();
+    let same_form =
+        out == inp && out != Visibility::Private && from.packed_bits.output == to.packed_bits.input;
+    if same_form && !handed_on.is_empty() && handed_on == received {
+        return Ok(());
+    }
+    let shown = |words: &[String]| match words {
+        [] => "nothing".to_owned(),
+        [one] => format!("digest {one}"),
+        many => format!("{} words starting {}", many.len(), many[0]),
+    };
+    let detail = if same_form {
+        format!(
+            "part {} hands on {}, part {} received {}: the parts are not one inference \
+             (another input, another model or a reordered bundle)",
+            i + 1,
+            shown(handed_on),
+            i + 2,
+            shown(received)
+        )
+    } else {
+        format!(
+            "part {} hands on {out} values, part {} receives {inp} ones: the parts were cut \
+             with other link settings",
+            i + 1,
+            i + 2
+        )
+    };
+    Err(ProverError::Mismatch { what: format!("link part {} → part {}", i + 1, i + 2), detail }
+        .into())
 }

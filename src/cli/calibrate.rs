@@ -61,6 +61,12 @@ pub struct Args {
     /// model).
     #[arg(long, default_value = "fixed")]
     weights_visibility: WeightVisibility,
+    /// The tensors handed between the parts of a partitioned proof (`prove --parts`): hashed
+    /// (default; one Poseidon digest each way, the activations stay hidden), public (the
+    /// activations are public instances: each part skips hashing them) or packed (public,
+    /// several values to an instance).
+    #[arg(long, default_value = "hashed")]
+    link_visibility: Visibility,
     /// Force a tensor's scale exponent: NAME=EXP (repeatable).
     #[arg(long = "scale", value_name = "NAME=EXP")]
     scales: Vec<String>,
@@ -114,6 +120,7 @@ pub fn main(a: &Args) -> anyhow::Result<()> {
         input: a.input_visibility,
         output: a.output_visibility,
         weights: a.weights_visibility,
+        link: a.link_visibility,
     };
     settings.validate()?;
     for s in &a.scales {

@@ -49,7 +49,9 @@ pub fn render_bundle(parts: &[PartLink], identity: &str, header: &[String]) -> R
             match (needed, at) {
                 (true, None) => {
                     return Err(bad(format!(
-                        "part {} publishes no {what} digest, so it cannot be linked",
+                        "part {} publishes no {what} digest, so it cannot be linked: the bundle \
+                         contract links parts by digest (calibrate with --link-visibility hashed, \
+                         the default)",
                         i + 1
                     )))
                 }
