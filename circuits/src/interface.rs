@@ -85,37 +85,33 @@ impl Interface {
         }
     }
 
-    /// Where the hashed groups' digests sit among the instances: the input digest, the output
-    /// digest and the weights digest, each `None` when that group is not hashed. Instances
-    /// are the inputs' group, then the outputs', then the weights digest; a public group takes
-    /// one instance per value, a packed one [`crate::packing::words`], a hashed one a single
-    /// digest. A contract that links proofs (the bundle verifier) reads digests at these words.
+    /// Which instances hold each group: the inputs', the outputs' and the weights' words, in
+    /// that order (an empty range for a private group). A public group takes one instance per
+    /// value, a packed one [`crate::packing::words`], a hashed one a single digest. A contract
+    /// that links proofs (the bundle verifier) compares the words at these positions.
     #[must_use]
-    pub fn digest_positions(&self) -> [Option<usize>; 3] {
+    pub fn instance_ranges(&self) -> [std::ops::Range<usize>; 3] {
         let size = |ts: &[TensorSig]| -> usize {
             ts.iter().map(|t| t.shape.iter().product::<usize>()).sum()
         };
         let mut at = 0;
-        let mut take = |vis: Visibility, n: usize, bits: Option<u32>| match vis {
-            Visibility::Private => None,
-            Visibility::Public => {
-                at += n;
-                None
-            }
-            Visibility::Packed => {
-                at += crate::packing::words(n, bits.unwrap_or(crate::packing::WORD_BITS));
-                None
-            }
-            Visibility::Hashed => {
-                at += 1;
-                Some(at - 1)
-            }
+        let mut take = |vis: Visibility, n: usize, bits: Option<u32>| {
+            let words = match vis {
+                Visibility::Private => 0,
+                Visibility::Public => n,
+                Visibility::Packed => {
+                    crate::packing::words(n, bits.unwrap_or(crate::packing::WORD_BITS))
+                }
+                Visibility::Hashed => 1,
+            };
+            at += words;
+            at - words..at
         };
         let input = take(self.visibility.input, size(&self.inputs), self.packed_bits.input);
         let output = take(self.visibility.output, size(&self.outputs), self.packed_bits.output);
         let weights = match self.visibility.weights {
             zkinfer_quantize::WeightVisibility::Hashed => take(Visibility::Hashed, 0, None),
-            _ => None,
+            _ => at..at,
         };
         [input, output, weights]
     }

@@ -49,8 +49,8 @@ pub fn bundle_solidity(bundle: &Path) -> Result<String> {
             path: vk_path.display().to_string(),
             reason: "the key records no public interface; set it up again with this zkinfer".into(),
         })?;
-        let [input_digest, output_digest, _] = interface.digest_positions();
-        links.push(PartLink { instances: vk.plan.instances, input_digest, output_digest });
+        let [input, output, _] = interface.instance_ranges();
+        links.push(PartLink { instances: vk.plan.instances, input, output });
     }
     let header = vec![
         format!("zkinfer {} bundle verifier (generated; do not edit)", env!("CARGO_PKG_VERSION")),

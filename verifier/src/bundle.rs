@@ -1,14 +1,15 @@
 //! The on-chain verifier of a bundle (a model proven in parts, see `zkinfer::bundle`): one
-//! contract that, in one call, checks that each part's output digest is the next part's input
-//! digest and calls each part's verifier with its calldata.
+//! contract that, in one call, checks that the instance words each part hands on (a digest, or
+//! the values of a public or packed link) are those the next part receives and calls each
+//! part's verifier with its calldata.
 //!
 //! Its calldata is, for each part in order, a 32-byte big-endian length and then that part's
 //! verifier calldata (`instances || proof`). The part verifiers' addresses are fixed when the
 //! contract is deployed (constructor arguments, in order), so the contract is as strong as the
 //! keys those verifiers embed: a relying contract pins its address. The fallback is its only
-//! entry point (no public getters, whose selectors would answer a call with success). A digest is compared as
-//! the raw instance word; each part's verifier refuses words ≥ r, so equal words are equal
-//! field elements.
+//! entry point (no public getters, whose selectors would answer a call with success).
+//! Instance words are compared raw (one word) or by keccak256 (several); each part's verifier
+//! refuses words ≥ r, so equal words are equal field elements.
 
 use crate::error::{Result, VerifierError};
 use std::fmt::Write as _;
@@ -16,16 +17,17 @@ use std::fmt::Write as _;
 /// The bundle verifier's contract name.
 pub const BUNDLE_CONTRACT: &str = "ZkinferBundleVerifier";
 
-/// What the bundle contract needs of one part: where its digests sit among its instances
-/// (see `Interface::digest_positions`) and how many instances it has.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// What the bundle contract needs of one part: which of its instances hold what it receives
+/// and what it hands on (see `Interface::instance_ranges`) and how many instances it has.
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PartLink {
     /// Public instances of the part's circuit.
     pub instances: usize,
-    /// The instance holding the digest of what the part receives (all parts but the first).
-    pub input_digest: Option<usize>,
-    /// The instance holding the digest of what it hands on (all parts but the last).
-    pub output_digest: Option<usize>,
+    /// The instances of what the part receives (all parts but the first): one digest for a
+    /// hashed link, the values or their packed words for a public or packed one.
+    pub input: std::ops::Range<usize>,
+    /// The instances of what it hands on (all parts but the last).
+    pub output: std::ops::Range<usize>,
 }
 
 /// Renders the bundle verifier for parts linked as `parts` says, with the bundle identity
@@ -44,26 +46,35 @@ pub fn render_bundle(parts: &[PartLink], identity: &str, header: &[String]) -> R
     }
     let n = parts.len();
     for (i, p) in parts.iter().enumerate() {
-        let needs = [(i > 0, p.input_digest, "input"), (i + 1 < n, p.output_digest, "output")];
-        for (needed, at, what) in needs {
-            match (needed, at) {
-                (true, None) => {
-                    return Err(bad(format!(
-                        "part {} publishes no {what} digest, so it cannot be linked: the bundle \
-                         contract links parts by digest (calibrate with --link-visibility hashed, \
-                         the default)",
-                        i + 1
-                    )))
-                }
-                (_, Some(at)) if at >= p.instances => {
-                    return Err(bad(format!(
-                        "part {}'s {what} digest at instance {at} is past its {} instances",
-                        i + 1,
-                        p.instances
-                    )))
-                }
-                _ => {}
+        let needs = [(i > 0, &p.input, "receives"), (i + 1 < n, &p.output, "hands on")];
+        for (needed, words, what) in needs {
+            if needed && words.is_empty() {
+                return Err(bad(format!(
+                    "part {} publishes nothing of what it {what}, so it cannot be linked",
+                    i + 1
+                )));
             }
+            if words.end > p.instances {
+                return Err(bad(format!(
+                    "part {}'s words of what it {what} ({}..{}) run past its {} instances",
+                    i + 1,
+                    words.start,
+                    words.end,
+                    p.instances
+                )));
+            }
+        }
+    }
+    for (i, pair) in parts.windows(2).enumerate() {
+        if pair[0].output.len() != pair[1].input.len() {
+            return Err(bad(format!(
+                "part {} hands on {} instance words, part {} receives {}: cut with other link \
+                 settings",
+                i + 1,
+                pair[0].output.len(),
+                i + 2,
+                pair[1].input.len()
+            )));
         }
     }
     let mut s = String::new();
@@ -75,7 +86,8 @@ pub fn render_bundle(parts: &[PartLink], identity: &str, header: &[String]) -> R
         "pragma solidity 0.8.19;
 
 /// Verifies a zkinfer bundle of {n} parts in one call: each part's proof with its verifier and
-/// each link (part i's output digest is part i+1's input digest). Calldata: for each part, a
+/// each link (the instance words part i hands on are those part i+1 receives: one digest, or
+/// the values themselves for a public or packed link). Calldata: for each part, a
 /// 32-byte length and that part's `instances || proof`. Returns empty data or reverts with
 /// PartRejected(part) or BrokenLink(from, to), parts counted from 1.
 contract {BUNDLE_CONTRACT} {{
@@ -118,17 +130,19 @@ contract {BUNDLE_CONTRACT} {{
     );
     for (i, p) in parts.iter().enumerate() {
         let _ = writeln!(s, "        (c, at) = next(input, at, {});", p.instances);
-        if let (true, Some(at)) = (i > 0, p.input_digest) {
+        if i > 0 {
             let _ = writeln!(
                 s,
-                "        if (word(c, {at}) != handed) revert BrokenLink({}, {});",
+                "        if (words(c, {}, {}) != handed) revert BrokenLink({}, {});",
+                p.input.start,
+                p.input.end,
                 i,
                 i + 1
             );
         }
         let _ = writeln!(s, "        check(part{i}, c, {});", i + 1);
-        if let (true, Some(at)) = (i + 1 < n, p.output_digest) {
-            let _ = writeln!(s, "        handed = word(c, {at});");
+        if i + 1 < n {
+            let _ = writeln!(s, "        handed = words(c, {}, {});", p.output.start, p.output.end);
         }
     }
     s.push_str(
@@ -146,8 +160,11 @@ contract {BUNDLE_CONTRACT} {{
         return (input[at + 32:at + 32 + len], at + 32 + len);
     }
 
-    function word(bytes calldata c, uint256 i) private pure returns (bytes32) {
-        return bytes32(c[32 * i:32 * i + 32]);
+    /// The instance words [from, to) of a part: the word itself for one, else their keccak256
+    /// (equal hashes of equally long ranges are equal words).
+    function words(bytes calldata c, uint256 from, uint256 to) private pure returns (bytes32) {
+        if (to == from + 1) return bytes32(c[32 * from:32 * from + 32]);
+        return keccak256(c[32 * from:32 * to]);
     }
 
     function check(address verifier, bytes calldata c, uint256 part) private view {
@@ -211,22 +228,32 @@ mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
 
-    fn link(instances: usize, input: Option<usize>, output: Option<usize>) -> PartLink {
-        PartLink { instances, input_digest: input, output_digest: output }
+    fn link(
+        instances: usize,
+        input: std::ops::Range<usize>,
+        output: std::ops::Range<usize>,
+    ) -> PartLink {
+        PartLink { instances, input, output }
     }
 
     #[test]
     fn parts_that_cannot_be_linked_are_refused() {
         let id = "ab".repeat(32);
-        let ok = [link(3, None, Some(2)), link(2, Some(0), None)];
+        let ok = [link(3, 0..0, 2..3), link(2, 0..1, 1..1)];
         let source = render_bundle(&ok, &id, &["zkinfer".into()]).unwrap();
-        assert!(source.contains("if (word(c, 0) != handed) revert BrokenLink(1, 2);"), "{source}");
-        assert!(source.contains("handed = word(c, 2);"), "{source}");
+        assert!(
+            source.contains("if (words(c, 0, 1) != handed) revert BrokenLink(1, 2);"),
+            "{source}"
+        );
+        assert!(source.contains("handed = words(c, 2, 3);"), "{source}");
         let e = |parts: &[PartLink]| render_bundle(parts, &id, &[]).unwrap_err().to_string();
         assert!(e(&ok[..1]).contains("at least two"));
-        assert!(e(&[link(3, None, None), ok[1]]).contains("part 1 publishes no output digest"));
-        assert!(e(&[ok[0], link(2, None, None)]).contains("part 2 publishes no input digest"));
-        assert!(e(&[link(2, None, Some(2)), ok[1]]).contains("past its 2 instances"));
+        let nothing = "publishes nothing of what it";
+        assert!(e(&[link(3, 0..0, 3..3), ok[1].clone()]).contains(&format!("part 1 {nothing}")));
+        assert!(e(&[ok[0].clone(), link(2, 1..1, 1..1)]).contains(&format!("part 2 {nothing}")));
+        assert!(e(&[link(2, 0..0, 2..3), ok[1].clone()]).contains("past its 2 instances"));
+        // A public link of 4 values cannot meet a hashed one.
+        assert!(e(&[link(5, 0..0, 1..5), ok[1].clone()]).contains("hands on 4 instance words"));
         assert!(render_bundle(&ok, "xyz", &[]).unwrap_err().to_string().contains("hex identity"));
     }
 

@@ -38,12 +38,12 @@ fn part(words: &[[u8; 32]], proof: &[u8]) -> Vec<u8> {
 }
 
 /// Three parts: the first hands on its instance 1, the second reads instance 0 and hands on
-/// instance 2, the last reads instance 0.
+/// instances 2..4 (a public link of two values), the last reads instances 0..2.
 fn links() -> Vec<PartLink> {
     vec![
-        PartLink { instances: 2, input_digest: None, output_digest: Some(1) },
-        PartLink { instances: 3, input_digest: Some(0), output_digest: Some(2) },
-        PartLink { instances: 1, input_digest: Some(0), output_digest: None },
+        PartLink { instances: 2, input: 0..0, output: 1..2 },
+        PartLink { instances: 4, input: 0..1, output: 2..4 },
+        PartLink { instances: 2, input: 0..2, output: 2..2 },
     ]
 }
 
@@ -67,8 +67,8 @@ fn the_bundle_contract_checks_links_parts_and_its_calldata() {
 
     let honest = vec![
         part(&[w(9), w(1)], b"proof a"),
-        part(&[w(1), w(7), w(2)], b"proof b"),
-        part(&[w(2)], b"proof c"),
+        part(&[w(1), w(7), w(2), w(4)], b"proof b"),
+        part(&[w(2), w(4)], b"proof c"),
     ];
     let call = |chain: &mut Chain, to, parts: &[Vec<u8>]| {
         let out = chain.call(to, &bundle_calldata(parts)).unwrap();
@@ -82,10 +82,14 @@ fn the_bundle_contract_checks_links_parts_and_its_calldata() {
     assert_eq!(call(&mut chain, second_rejects, &honest), "part 2 rejected");
 
     let mut broken = honest.clone();
-    broken[1] = part(&[w(3), w(7), w(2)], b"proof b");
+    broken[1] = part(&[w(3), w(7), w(2), w(4)], b"proof b");
     assert_eq!(call(&mut chain, good, &broken), "link part 1 → part 2 broken");
     let mut broken = honest.clone();
-    broken[2] = part(&[w(7)], b"proof c");
+    broken[2] = part(&[w(7), w(4)], b"proof c");
+    assert_eq!(call(&mut chain, good, &broken), "link part 2 → part 3 broken");
+    // One value of a multi-word link differs: the range's hash differs.
+    let mut broken = honest.clone();
+    broken[2] = part(&[w(2), w(5)], b"proof c");
     assert_eq!(call(&mut chain, good, &broken), "link part 2 → part 3 broken");
     // Parts in another order break a link too.
     let swapped = vec![honest[0].clone(), honest[2].clone(), honest[1].clone()];
@@ -105,7 +109,7 @@ fn the_bundle_contract_checks_links_parts_and_its_calldata() {
     // a length past the end.
     assert_eq!(call(&mut chain, good, &honest[..2]), "malformed calldata");
     let mut short = honest.clone();
-    short[1] = part(&[w(1), w(7)], b"");
+    short[1] = part(&[w(1), w(7), w(2)], b"");
     assert_eq!(call(&mut chain, good, &short), "malformed calldata");
     let mut trailing = bundle_calldata(&honest);
     trailing.push(0);
