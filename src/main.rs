@@ -61,6 +61,10 @@ enum Command {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    if let Err(e) = zkinfer::internals::prover::cpu::check() {
+        eprintln!("error: {e}");
+        return ExitCode::FAILURE;
+    }
     let result = match cli.command {
         Command::Inspect(a) => cli::inspect::main(&a),
         Command::Calibrate(a) => cli::calibrate::main(&a),

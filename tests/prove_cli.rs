@@ -385,6 +385,7 @@ fn freivalds_checked_layers_prove_and_verify_natively_and_on_the_evm() {
 fn doctor_lists_adapters_and_the_device_choice() {
     let tmp = tempfile::tempdir().unwrap();
     let out = ok(&zkinfer(tmp.path(), &["doctor"]));
+    assert!(out.contains("CPU: "), "{out}");
     assert!(out.contains("adapters: "), "{out}");
     assert!(out.contains("--device gpu: "), "{out}");
     // CI has only lavapipe, a software adapter: auto must say it stays on the CPU, and why.

@@ -44,6 +44,17 @@ pub enum ProverError {
     /// Quantization or witness error.
     #[error(transparent)]
     Quant(#[from] zkinfer_quantize::QuantError),
+    /// The processor lacks instructions this build's field arithmetic uses.
+    #[error(
+        "this processor lacks {missing}, which this build's BN254 field arithmetic uses (every \
+         Intel CPU since Broadwell, 2014, and every AMD CPU since Zen, 2017, has them); to run \
+         here, build zkinfer from source without halo2-axiom's `asm` feature (the x86_64 \
+         dependency line in prover/Cargo.toml)"
+    )]
+    UnsupportedCpu {
+        /// The missing instruction-set extensions, comma-separated.
+        missing: String,
+    },
 }
 
 /// Result alias.

@@ -6,6 +6,7 @@
 
 pub mod artifact;
 pub mod commit;
+pub mod cpu;
 pub mod error;
 pub mod identity;
 pub mod instance;

@@ -636,6 +636,9 @@ fn encode_calldata<'py>(py: Python<'py>, proof: PathBuf) -> PyResult<Bound<'py, 
 /// The native module.
 #[pymodule]
 fn _zkinfer(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    // Refuse to load on a processor the field arithmetic cannot run on, instead of dying of
+    // an illegal instruction at the first proof.
+    zkinfer::internals::prover::cpu::check().map_err(|e| PyException::new_err(e.to_string()))?;
     m.add("ZkinferError", m.py().get_type::<ZkinferError>())?;
     m.add_function(wrap_pyfunction!(version, m)?)?;
     m.add_function(wrap_pyfunction!(inspect, m)?)?;

@@ -9,6 +9,7 @@ pub struct Args {}
 
 pub fn main(_: &Args) -> anyhow::Result<()> {
     println!("zkinfer {}", env!("CARGO_PKG_VERSION"));
+    println!("CPU: {}", zkinfer::internals::prover::cpu::arithmetic());
     println!("{}", doctor(&GpuOptions::from_env()));
     Ok(())
 }
