@@ -69,6 +69,10 @@ pub enum Error {
         /// Underlying error.
         source: std::io::Error,
     },
+    /// A request that asks for something impossible or contradictory (say, a negative memory
+    /// budget); the message names the option and what it takes.
+    #[error("{0}")]
+    Request(String),
 }
 
 /// Result alias for the facade.

@@ -5,7 +5,7 @@ use crate::{Error, Result};
 use std::path::{Path, PathBuf};
 use zkinfer_prover::artifact::hex;
 use zkinfer_prover::identity::expect_identity;
-use zkinfer_prover::keys::read_vk;
+use zkinfer_prover::keys::{read_vk, VkBundle};
 use zkinfer_prover::proof_file::ProofFile;
 use zkinfer_verifier::calldata::encode_proof_file;
 use zkinfer_verifier::evm::Chain;
@@ -120,6 +120,20 @@ pub fn create_evm_verifier(
         let subject = format!("{} (no verifier written)", vk.display());
         expect_identity(pinned, &bundle.identity, &subject)?;
     }
+    write_evm_verifier(&bundle, settings, output, allow_oversize, form)
+}
+
+/// [`create_evm_verifier`] for a key already read (and its identity already checked).
+///
+/// # Errors
+/// As [`create_evm_verifier`].
+pub fn write_evm_verifier(
+    bundle: &VkBundle,
+    settings: Option<&Path>,
+    output: &Path,
+    allow_oversize: bool,
+    form: VerifierForm,
+) -> Result<EvmVerifierFiles> {
     // The verifier embeds the key's SRS points: a key whose s·G2 is not the development SRS
     // its label names is refused here too (altered points are refused by `read_vk`).
     let trust = zkinfer_prover::srs::srs_trust(&bundle.header.label, &bundle.srs.s_g2(), None)?;
@@ -134,15 +148,15 @@ pub fn create_evm_verifier(
         header.push(format!("model sha256 {}", zkinfer_quantize::Settings::read(s)?.model_sha256));
     }
     let reusable =
-        if form.is_reusable() { Some(reusable::render_verifier(&bundle, &header)?) } else { None };
+        if form.is_reusable() { Some(reusable::render_verifier(bundle, &header)?) } else { None };
     let source = match &reusable {
         Some(v) => v.source.clone(),
-        None => solidity::render(&bundle, &header)?,
+        None => solidity::render(bundle, &header)?,
     };
     if form.is_split() {
-        let mut files = write_split(&split::fit(&source, &Compiler::locate()?)?, output, &bundle)?;
+        let mut files = write_split(&split::fit(&source, &Compiler::locate()?)?, output, bundle)?;
         if let Some(v) = &reusable {
-            files.key = Some(write_key(&bundle, v, &header, output, true)?);
+            files.key = Some(write_key(bundle, v, &header, output, true)?);
             files.layout = Some(hex(&v.layout));
         }
         return Ok(files);
@@ -175,7 +189,7 @@ pub fn create_evm_verifier(
         None => None,
     };
     let key = match &reusable {
-        Some(v) => Some(write_key(&bundle, v, &header, output, compiled.is_some())?),
+        Some(v) => Some(write_key(bundle, v, &header, output, compiled.is_some())?),
         None => None,
     };
     Ok(EvmVerifierFiles {
@@ -194,7 +208,7 @@ pub fn create_evm_verifier(
 /// Writes the key contract of a reusable verifier beside it (`<stem>.key.sol`, and
 /// `<stem>.key.bin` when `compile`).
 fn write_key(
-    bundle: &zkinfer_prover::keys::VkBundle,
+    bundle: &VkBundle,
     v: &reusable::ReusableVerifier,
     header: &[String],
     output: &Path,
@@ -217,7 +231,7 @@ fn write_key(
 fn write_split(
     v: &split::SplitVerifier,
     output: &Path,
-    bundle: &zkinfer_prover::keys::VkBundle,
+    bundle: &VkBundle,
 ) -> Result<EvmVerifierFiles> {
     write(output, v.source.as_bytes())?;
     let abi_path = sibling(output, "abi.json");
@@ -352,33 +366,34 @@ pub fn creation_code(verifier: &Path, form: VerifierForm) -> Result<Deployment> 
             let key = if key.exists() { Some(read_hex(&key)?) } else { None };
             Ok(Deployment { parts, entry: read_hex(verifier)?, key })
         }
-        _ => {
-            let bundle = read_vk(verifier, None)?;
-            zkinfer_prover::srs::srs_trust(&bundle.header.label, &bundle.srs.s_g2(), None)?;
-            let compiler = Compiler::locate()?;
-            // The source and its contract name, then its key contract when it reads one.
-            let (source, name, key) = if form.is_reusable() {
-                let v = reusable::render_verifier(&bundle, &[])?;
-                let key = compiler.compile(&v.key_contract(&bundle, &[])?, reusable::KEY_NAME)?;
-                (v.source, reusable::VERIFIER_NAME, Some(key.creation))
-            } else {
-                (solidity::render(&bundle, &[])?, CONTRACT_NAME, None)
-            };
-            if form.is_split() {
-                let v = split::fit(&source, &compiler)?;
-                return Ok(Deployment {
-                    parts: v.parts.into_iter().map(|p| p.creation).collect(),
-                    entry: v.entry.creation,
-                    key,
-                });
-            }
-            Ok(Deployment {
-                parts: Vec::new(),
-                entry: compiler.compile(&source, name)?.creation,
-                key,
-            })
-        }
+        _ => creation_code_of_key(&read_vk(verifier, None)?, form),
     }
+}
+
+/// Creation code of the verifier of a key already read, in `form`.
+///
+/// # Errors
+/// A key whose SRS points are not those its label names, or compiler errors.
+pub fn creation_code_of_key(bundle: &VkBundle, form: VerifierForm) -> Result<Deployment> {
+    zkinfer_prover::srs::srs_trust(&bundle.header.label, &bundle.srs.s_g2(), None)?;
+    let compiler = Compiler::locate()?;
+    // The source and its contract name, then its key contract when it reads one.
+    let (source, name, key) = if form.is_reusable() {
+        let v = reusable::render_verifier(bundle, &[])?;
+        let key = compiler.compile(&v.key_contract(bundle, &[])?, reusable::KEY_NAME)?;
+        (v.source, reusable::VERIFIER_NAME, Some(key.creation))
+    } else {
+        (solidity::render(bundle, &[])?, CONTRACT_NAME, None)
+    };
+    if form.is_split() {
+        let v = split::fit(&source, &compiler)?;
+        return Ok(Deployment {
+            parts: v.parts.into_iter().map(|p| p.creation).collect(),
+            entry: v.entry.creation,
+            key,
+        });
+    }
+    Ok(Deployment { parts: Vec::new(), entry: compiler.compile(&source, name)?.creation, key })
 }
 
 /// Deploys a verifier on `chain`: its parts first, then the entry contract with their

@@ -312,19 +312,14 @@ fn cut_of(
     parts: Option<usize>,
     cut: Option<Vec<String>>,
     max_memory_gib: Option<f64>,
+    jobs: usize,
 ) -> PyResult<zkinfer::bundle::Cut> {
-    match (parts, cut, max_memory_gib) {
-        (Some(n), None, None) => Ok(zkinfer::bundle::Cut::Balanced(n)),
-        (None, Some(names), None) if !names.is_empty() => Ok(zkinfer::bundle::Cut::Before(names)),
-        (None, None, Some(gib)) if gib.is_finite() && gib > 0.0 && gib < 1e6 =>
-        {
-            #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
-            Ok(zkinfer::bundle::Cut::Within((gib * f64::from(1u32 << 30)) as u64))
-        }
-        _ => Err(ZkinferError::new_err(
-            "give one of parts=N (balanced cuts), cut=[ONNX node names] or max_memory_gib=G \
-             (a positive size)",
-        )),
+    let give = "give one of parts=N (balanced cuts), cut=[ONNX node names] or max_memory_gib=G \
+                (a positive size)";
+    match zkinfer::bundle::Cut::choose(parts, &cut.unwrap_or_default(), max_memory_gib, jobs) {
+        Ok(Some(c)) => Ok(c),
+        Ok(None) => Err(ZkinferError::new_err(give)),
+        Err(e) => Err(ZkinferError::new_err(format!("{e}; {give}"))),
     }
 }
 
@@ -351,16 +346,13 @@ fn prove_parts(
     max_memory_gib: Option<f64>,
 ) -> PyResult<String> {
     let request = zkinfer::bundle::PartsRequest {
-        settings: settings.map(PathBuf::from),
-        settings_given: None,
-        target: self::target(target)?,
+        settings: match settings {
+            Some(p) => zkinfer::bundle::PartsSettings::File(PathBuf::from(p)),
+            None => zkinfer::bundle::PartsSettings::Calibrate(self::target(target)?),
+        },
         srs,
         // The budget is the run's: `jobs` parts are in memory at once.
-        cut: cut_of(
-            parts,
-            cut,
-            max_memory_gib.map(|g| g / f64::from(u32::try_from(jobs.max(1)).unwrap_or(u32::MAX))),
-        )?,
+        cut: cut_of(parts, cut, max_memory_gib, jobs)?,
         dir: output,
         device: self::device(device)?,
         jobs: jobs.max(1),
@@ -395,7 +387,7 @@ fn plan_parts(
     target: &str,
     max_memory_gib: Option<f64>,
 ) -> PyResult<String> {
-    let cut = cut_of(parts, cut, max_memory_gib)?;
+    let cut = cut_of(parts, cut, max_memory_gib, 1)?;
     let target = self::target(target)?;
     let v: Res<serde_json::Value> = py.detach(|| {
         let m = load(model, batch)?;

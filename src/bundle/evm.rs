@@ -3,12 +3,14 @@
 //! and a run of all of it on the in-process EVM with the gas of each part.
 
 use super::{io, Bundle};
-use crate::onchain::{create_evm_verifier, creation_code, deploy, EvmVerifierFiles, VerifierForm};
+use crate::onchain::{
+    creation_code_of_key, deploy, write_evm_verifier, EvmVerifierFiles, VerifierForm,
+};
 use crate::Result;
 use serde::Serialize;
 use std::path::{Path, PathBuf};
 use zkinfer_prover::artifact::hex;
-use zkinfer_prover::keys::read_vk;
+use zkinfer_prover::keys::{read_vk, VkBundle};
 use zkinfer_prover::proof_file::ProofFile;
 use zkinfer_prover::ProverError;
 use zkinfer_verifier::bundle::BUNDLE_CONTRACT;
@@ -19,48 +21,78 @@ use zkinfer_verifier::hex::encode_0x;
 use zkinfer_verifier::solc::Compiler;
 use zkinfer_verifier::split::constructor_args;
 
-/// The bundle contract's Solidity for a bundle file: each part's digest positions and
-/// instance count come from its verifying key (whose identity must be the one listed), not
-/// from its proof file.
+/// A bundle file with every part's verifying key, read once: what the bundle contract, the
+/// parts' verifiers and their deployments are all made from, so they cannot disagree.
+struct PartKeys {
+    bundle: Bundle,
+    dir: PathBuf,
+    keys: Vec<VkBundle>,
+}
+
+impl PartKeys {
+    /// Reads the bundle and each part's key, whose identity must be the one listed.
+    fn read(bundle: &Path) -> Result<Self> {
+        let b = Bundle::read(bundle)?;
+        let dir = bundle.parent().unwrap_or_else(|| Path::new(".")).to_path_buf();
+        let mut keys = Vec::with_capacity(b.parts.len());
+        for (i, p) in b.parts.iter().enumerate() {
+            let vk_path = dir.join(&p.vk);
+            let vk = read_vk(&vk_path, None)?;
+            if hex(&vk.identity) != p.model_identity {
+                return Err(ProverError::Mismatch {
+                    what: format!("part {} key", i + 1),
+                    detail: format!(
+                        "{} is model {}, the bundle lists {}",
+                        vk_path.display(),
+                        hex(&vk.identity),
+                        p.model_identity
+                    ),
+                }
+                .into());
+            }
+            keys.push(vk);
+        }
+        Ok(Self { bundle: b, dir, keys })
+    }
+
+    /// The bundle contract's Solidity: each part's link ranges and instance count come from
+    /// its verifying key, not from its proof file.
+    fn solidity(&self) -> Result<String> {
+        let mut links = Vec::with_capacity(self.keys.len());
+        for (vk, p) in self.keys.iter().zip(&self.bundle.parts) {
+            let interface = vk.plan.interface.as_ref().ok_or_else(|| ProverError::Format {
+                path: self.dir.join(&p.vk).display().to_string(),
+                reason: "the key records no public interface; set it up again with this zkinfer"
+                    .into(),
+            })?;
+            let [input, output, _] = interface.instance_ranges();
+            links.push(PartLink { instances: vk.plan.instances, input, output });
+        }
+        let b = &self.bundle;
+        let header = vec![
+            format!(
+                "zkinfer {} bundle verifier (generated; do not edit)",
+                env!("CARGO_PKG_VERSION")
+            ),
+            format!("bundle identity {}", b.identity),
+            format!(
+                "parts (model identities, in order): {}",
+                b.parts.iter().map(|p| p.model_identity.as_str()).collect::<Vec<_>>().join(", ")
+            ),
+        ];
+        Ok(render_bundle(&links, &b.identity, &header)?)
+    }
+}
+
+/// The bundle contract's Solidity for a bundle file: each part's link ranges and instance
+/// count come from its verifying key (whose identity must be the one listed), not from its
+/// proof file.
 ///
 /// # Errors
 /// A malformed bundle, an unreadable or altered key, a key without a recorded interface, or
-/// parts that do not publish the digests their links need.
+/// parts that do not publish what their links need.
 pub fn bundle_solidity(bundle: &Path) -> Result<String> {
-    let b = Bundle::read(bundle)?;
-    let dir = bundle.parent().unwrap_or_else(|| Path::new("."));
-    let mut links = Vec::with_capacity(b.parts.len());
-    for (i, p) in b.parts.iter().enumerate() {
-        let vk_path = dir.join(&p.vk);
-        let vk = read_vk(&vk_path, None)?;
-        if hex(&vk.identity) != p.model_identity {
-            return Err(ProverError::Mismatch {
-                what: format!("part {} key", i + 1),
-                detail: format!(
-                    "{} is model {}, the bundle lists {}",
-                    vk_path.display(),
-                    hex(&vk.identity),
-                    p.model_identity
-                ),
-            }
-            .into());
-        }
-        let interface = vk.plan.interface.as_ref().ok_or_else(|| ProverError::Format {
-            path: vk_path.display().to_string(),
-            reason: "the key records no public interface; set it up again with this zkinfer".into(),
-        })?;
-        let [input, output, _] = interface.instance_ranges();
-        links.push(PartLink { instances: vk.plan.instances, input, output });
-    }
-    let header = vec![
-        format!("zkinfer {} bundle verifier (generated; do not edit)", env!("CARGO_PKG_VERSION")),
-        format!("bundle identity {}", b.identity),
-        format!(
-            "parts (model identities, in order): {}",
-            b.parts.iter().map(|p| p.model_identity.as_str()).collect::<Vec<_>>().join(", ")
-        ),
-    ];
-    Ok(render_bundle(&links, &b.identity, &header)?)
+    PartKeys::read(bundle)?.solidity()
 }
 
 /// The bundle contract's calldata for a bundle's proofs: each part's `instances || proof`
@@ -110,7 +142,8 @@ pub struct BundleEvmFiles {
 /// with their addresses (an `address[N]`) as constructor arguments.
 ///
 /// # Errors
-/// As [`create_evm_verifier`] for any part, [`bundle_solidity`], or a missing compiler (the
+/// As [`crate::onchain::create_evm_verifier`] for any part, [`bundle_solidity`], or a missing
+/// compiler (the
 /// bundle contract is always compiled).
 pub fn create_bundle_evm_verifier(
     bundle: &Path,
@@ -119,22 +152,13 @@ pub fn create_bundle_evm_verifier(
     form: VerifierForm,
 ) -> Result<BundleEvmFiles> {
     single_or_split(form)?;
-    let source = bundle_solidity(bundle)?;
-    let b = Bundle::read(bundle)?;
-    let from = bundle.parent().unwrap_or_else(|| Path::new("."));
+    let keys = PartKeys::read(bundle)?;
+    let source = keys.solidity()?;
     std::fs::create_dir_all(dir).map_err(|e| io(dir, e))?;
-    let mut parts = Vec::with_capacity(b.parts.len());
-    for (i, p) in b.parts.iter().enumerate() {
+    let mut parts = Vec::with_capacity(keys.keys.len());
+    for (i, vk) in keys.keys.iter().enumerate() {
         let out = dir.join(format!("part-{i}.Verifier.sol"));
-        let vk = from.join(&p.vk);
-        parts.push(create_evm_verifier(
-            &vk,
-            None,
-            &out,
-            allow_oversize,
-            form,
-            Some(&p.model_identity),
-        )?);
+        parts.push(write_evm_verifier(vk, None, &out, allow_oversize, form)?);
     }
     let compiled = Compiler::locate()?.compile(&source, BUNDLE_CONTRACT)?;
     let solidity = dir.join("Bundle.sol");
@@ -199,18 +223,18 @@ pub fn verify_bundle_evm(
     form: VerifierForm,
 ) -> Result<BundleEvmReport> {
     single_or_split(form)?;
-    let source = bundle_solidity(bundle)?;
-    let b = Bundle::read(bundle)?;
-    let dir = bundle.parent().unwrap_or_else(|| Path::new("."));
+    let keys = PartKeys::read(bundle)?;
+    let source = keys.solidity()?;
+    let n = keys.keys.len();
     let mut chain = Chain::new(!allow_oversize);
     let mut deploy_gas = 0;
-    let mut addresses = Vec::with_capacity(b.parts.len());
-    let mut calldata = Vec::with_capacity(b.parts.len());
-    let mut parts = Vec::with_capacity(b.parts.len());
-    for p in &b.parts {
-        let d = deploy(&mut chain, &creation_code(&dir.join(&p.vk), form)?)?;
+    let mut addresses = Vec::with_capacity(n);
+    let mut calldata = Vec::with_capacity(n);
+    let mut parts = Vec::with_capacity(n);
+    for (vk, p) in keys.keys.iter().zip(&keys.bundle.parts) {
+        let d = deploy(&mut chain, &creation_code_of_key(vk, form)?)?;
         deploy_gas += d.gas;
-        let c = encode_proof_file(&ProofFile::read(&dir.join(&p.proof))?)?;
+        let c = encode_proof_file(&ProofFile::read(&keys.dir.join(&p.proof))?)?;
         let alone = chain.call(d.entry.address, &c)?;
         parts.push(PartEvm {
             accepted: alone.success,

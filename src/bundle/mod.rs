@@ -26,7 +26,7 @@ pub use plan::{
 pub use plan_file::{PartitionPlan, PlanPart, PLAN_FORMAT, PLAN_VERSION};
 pub use prove::{
     plan_run, plan_run_with, prove_part, prove_parts, write_bundle, Cut, PartOutcome, PartTask,
-    PartsOutcome, PartsPlan, PartsRequest,
+    PartsOutcome, PartsPlan, PartsRequest, PartsSettings,
 };
 pub use verify::{check_bundle_data, verify_bundle, BundleDataChecked, BundleVerified};
 

@@ -44,15 +44,75 @@ impl Cut {
     }
 }
 
+impl Cut {
+    /// The cut a user asked for with at most one of `parts` (balanced cuts), `before` (ONNX
+    /// node names) and `max_memory_gib` (a memory budget for the run: with `jobs` parts in
+    /// memory at once, each part gets `1/jobs` of it); `None` when none is given.
+    ///
+    /// # Errors
+    /// [`crate::Error::Request`] for several choices at once, no parts or a budget that is not
+    /// a positive size.
+    pub fn choose(
+        parts: Option<usize>,
+        before: &[String],
+        max_memory_gib: Option<f64>,
+        jobs: usize,
+    ) -> Result<Option<Self>> {
+        let bad = |m: &str| crate::Error::Request(m.to_string());
+        match (parts, before.is_empty(), max_memory_gib) {
+            (None, true, None) => Ok(None),
+            (Some(0), true, None) => Err(bad("parts: give at least 1")),
+            (Some(n), true, None) => Ok(Some(Self::Balanced(n))),
+            (None, false, None) => Ok(Some(Self::Before(before.to_vec()))),
+            (None, true, Some(gib)) => {
+                if !(gib.is_finite() && gib > 0.0 && gib < 1e6) {
+                    return Err(bad(&format!(
+                        "max memory {gib}: give a size in GiB, e.g. 8 or 5.5"
+                    )));
+                }
+                #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+                let bytes = (gib * f64::from(1u32 << 30)) as u64;
+                Ok(Some(Self::Within(bytes / u64::try_from(jobs.max(1)).unwrap_or(u64::MAX))))
+            }
+            _ => Err(bad(
+                "give one of: a number of parts (balanced cuts), the ONNX nodes to cut before, \
+                 or a memory budget",
+            )),
+        }
+    }
+}
+
+/// Where a bundle's settings come from: the cuts, the parts' circuits and the whole-model
+/// witness all follow from them.
+#[derive(Clone, Debug)]
+pub enum PartsSettings {
+    /// Calibrate on the input for this target.
+    Calibrate(Target),
+    /// A file from `zkinfer calibrate`.
+    File(PathBuf),
+    /// Settings already read (a plan file's).
+    Given(Settings),
+}
+
+impl PartsSettings {
+    /// The settings themselves.
+    ///
+    /// # Errors
+    /// An unreadable settings file or a failed calibration.
+    pub fn resolve(&self, model: &Model, inputs: &[Tensor]) -> Result<Settings> {
+        match self {
+            Self::Calibrate(t) => steps::settings_or_calibrate(model, None, inputs, *t),
+            Self::File(p) => Ok(Settings::read(p)?),
+            Self::Given(s) => Ok(s.clone()),
+        }
+    }
+}
+
 /// What to prove in parts.
 #[derive(Clone, Debug)]
 pub struct PartsRequest {
-    /// Settings from `zkinfer calibrate`; `None` calibrates on the input for `target`.
-    pub settings: Option<PathBuf>,
-    /// Settings already read (a plan file's), used instead of `settings`.
-    pub settings_given: Option<Settings>,
-    /// The calibration target when no settings are given.
-    pub target: Target,
+    /// The settings.
+    pub settings: PartsSettings,
     /// An SRS file; `None` uses the cached INSECURE development SRS.
     pub srs: Option<PathBuf>,
     /// Where to cut.
@@ -111,10 +171,7 @@ pub fn prove_parts(
     progress: &(dyn Fn(String) + Sync),
 ) -> Result<PartsOutcome> {
     progress("evaluating the model and choosing the cuts".into());
-    let run = match &request.settings_given {
-        Some(s) => plan_run_with(model, inputs, s.clone(), &request.cut)?,
-        None => plan_run(model, inputs, request.settings.as_deref(), request.target, &request.cut)?,
-    };
+    let run = plan_run_with(model, inputs, request.settings.resolve(model, inputs)?, &request.cut)?;
     let parts = &run.parts;
     progress(format!(
         "{} parts, {} at a time; whole-model witness ready",
@@ -468,7 +525,7 @@ fn in_parallel<T: Send>(
 
 #[cfg(test)]
 mod tests {
-    use super::in_parallel;
+    use super::{in_parallel, Cut};
     use zkinfer_prover::ProverError;
 
     #[test]
@@ -485,6 +542,30 @@ mod tests {
             });
             let err = failed.err().map(|e| e.to_string()).unwrap_or_default();
             assert!(err.contains("part 3"), "jobs {jobs}: {err}");
+        }
+    }
+
+    #[test]
+    fn a_cut_is_chosen_from_one_request_and_bad_ones_are_named() {
+        let names = vec!["conv2".to_string()];
+        assert!(matches!(Cut::choose(None, &[], None, 1), Ok(None)));
+        assert!(matches!(Cut::choose(Some(3), &[], None, 1), Ok(Some(Cut::Balanced(3)))));
+        assert!(
+            matches!(Cut::choose(None, &names, None, 1), Ok(Some(Cut::Before(n))) if n == names)
+        );
+        // The budget is the run's: two jobs give each part half of it.
+        assert!(
+            matches!(Cut::choose(None, &[], Some(2.0), 2), Ok(Some(Cut::Within(b))) if b == 1 << 30)
+        );
+        for (parts, before, gib) in [
+            (Some(0), &[][..], None),
+            (Some(2), &names[..], None),
+            (None, &names[..], Some(1.0)),
+            (None, &[][..], Some(-1.0)),
+            (None, &[][..], Some(f64::NAN)),
+        ] {
+            let e = Cut::choose(parts, before, gib, 1).err().map(|e| e.to_string());
+            assert!(e.is_some_and(|e| e.contains("give")), "{parts:?} {before:?} {gib:?}");
         }
     }
 }

@@ -95,15 +95,6 @@ pub fn shape_str(s: &[usize]) -> String {
     s.iter().map(ToString::to_string).collect::<Vec<_>>().join("x")
 }
 
-/// Bytes in `gib` GiB, for --max-memory.
-fn gib_bytes(gib: f64) -> anyhow::Result<u64> {
-    if !(gib.is_finite() && gib > 0.0 && gib < 1e6) {
-        anyhow::bail!("--max-memory {gib}: give a size in GiB, e.g. 8 or 5.5");
-    }
-    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
-    Ok((gib * f64::from(1u32 << 30)) as u64)
-}
-
 /// `bytes` as GiB with two decimals.
 fn gib_text(bytes: u64) -> String {
     #[allow(clippy::cast_precision_loss)]

@@ -43,12 +43,8 @@ pub fn cut_of(
     max_memory: Option<f64>,
     jobs: u32,
 ) -> anyhow::Result<Option<Cut>> {
-    Ok(match (parts, cut.is_empty(), max_memory) {
-        (Some(n), _, _) => Some(Cut::Balanced(usize::try_from(n)?)),
-        (None, false, _) => Some(Cut::Before(cut.to_vec())),
-        (None, true, Some(g)) => Some(Cut::Within(super::gib_bytes(g)? / u64::from(jobs.max(1)))),
-        (None, true, None) => None,
-    })
+    let parts = parts.map(usize::try_from).transpose()?;
+    Ok(Cut::choose(parts, cut, max_memory, usize::try_from(jobs)?)?)
 }
 
 pub fn main(a: &Args) -> anyhow::Result<()> {

@@ -167,10 +167,14 @@ fn prove_parts(
     cut: zkinfer::bundle::Cut,
     settings_given: Option<zkinfer::internals::quantize::Settings>,
 ) -> anyhow::Result<()> {
+    use zkinfer::bundle::PartsSettings;
+    let settings = match (settings_given, &a.settings) {
+        (Some(s), _) => PartsSettings::Given(s),
+        (None, Some(p)) => PartsSettings::File(p.clone()),
+        (None, None) => PartsSettings::Calibrate(a.target),
+    };
     let request = zkinfer::bundle::PartsRequest {
-        settings: a.settings.clone(),
-        settings_given,
-        target: a.target,
+        settings,
         srs: a.srs.clone(),
         cut,
         dir: a.output.clone().unwrap_or_else(|| PathBuf::from("bundle")),
