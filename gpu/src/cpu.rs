@@ -1,11 +1,12 @@
-//! The CPU MSM: halo2's parallel Pippenger. It is the oracle every other implementation is
-//! tested against.
+//! The CPU MSM: halo2's parallel Pippenger, or ours over the few bits used when every scalar is
+//! a small signed integer (see [`crate::small`]). halo2's is the oracle every other
+//! implementation, the small-scalar one included, is tested against.
 
 use crate::{BasesId, Msm, MsmError, Result};
 use halo2_proofs::arithmetic::best_multiexp;
 use halo2_proofs::halo2curves::bn256::{Fr, G1Affine, G1};
 
-/// halo2's `best_multiexp` on all cores.
+/// halo2's `best_multiexp` on all cores, or the small-scalar Pippenger when it applies.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct CpuMsm;
 
@@ -18,6 +19,7 @@ impl Msm for CpuMsm {
         let bases = bases
             .get(..scalars.len())
             .ok_or(MsmError::Length { scalars: scalars.len(), bases: bases.len() })?;
-        Ok(best_multiexp(scalars, bases))
+        Ok(crate::small::msm_if_small(scalars, bases)
+            .unwrap_or_else(|| best_multiexp(scalars, bases)))
     }
 }

@@ -1,7 +1,8 @@
 //! BN254 G1 multi-scalar multiplication (MSM) behind one trait, [`Msm`], so the prover's
 //! commitments can run on the CPU or on a GPU and give the same points.
 //!
-//! - [`CpuMsm`]: halo2's own parallel Pippenger (`best_multiexp`), the oracle.
+//! - [`CpuMsm`]: halo2's own parallel Pippenger (`best_multiexp`), the oracle, or a Pippenger
+//!   over only the bits used when every scalar is a small signed integer.
 //! - [`WgpuMsm`]: our WGSL implementation on wgpu (Vulkan, Metal, DX12): Montgomery arithmetic
 //!   on 16-bit limbs, signed-digit windows, a counting sort of (point, sign) pairs by bucket,
 //!   bucket sums and segmented bucket reduction on the GPU, window combination on the host.
@@ -16,6 +17,7 @@ mod cpu;
 mod error;
 mod routed;
 mod select;
+mod small;
 mod timed;
 mod wgpu_msm;
 
