@@ -8,6 +8,7 @@
 //! checks. A failed GPU MSM is logged and redone on the CPU: a proof never depends on a
 //! device's health.
 
+use crate::geometric;
 use crate::profile::{self, Mark, Timeline};
 use crate::srs::Srs;
 use halo2_proofs::arithmetic::best_multiexp;
@@ -136,7 +137,20 @@ impl<'params> Params<'params, G1Affine> for MsmParams<'_> {
     fn commit_lagrange(&self, poly: &Polynomial<Fr, LagrangeCoeff>, _: Blind<Fr>) -> G1 {
         let start = Instant::now();
         let point = match self.lagrange.as_ref() {
-            Lagrange::Points(id, bases) => self.run(poly, bases, *id),
+            Lagrange::Points(id, bases) => match geometric::split(poly, self.srs.k()) {
+                // c·X plus the rows that differ (see `geometric`).
+                Some(g) => {
+                    let (scalars, rows): (Vec<Fr>, Vec<G1Affine>) =
+                        g.rest.iter().map(|&(i, d)| (d, bases[i])).unzip();
+                    let x = self.srs.get_g()[1];
+                    let rest = self.msm.msm(&scalars, &rows, None).unwrap_or_else(|e| {
+                        log::warn!("{} MSM failed, redone on the CPU: {e}", self.msm.name());
+                        best_multiexp(&scalars, &rows)
+                    });
+                    x * g.c + rest
+                }
+                None => self.run(poly, bases, *id),
+            },
             Lagrange::Ifft(domain) => {
                 // halo2's Lagrange polynomials span the whole domain; shorter values are the
                 // same polynomial with zeros after them.
@@ -231,5 +245,30 @@ impl<'params, 'a> Prover<'params, MsmKzg<'a>> for MsmShplonk<'params> {
         let done = ProverSHPLONK::new(self.srs).create_proof(rng, transcript, queries);
         profile::record(self.timeline.as_deref(), Mark::Open, start);
         done
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use halo2_proofs::halo2curves::ff::Field;
+
+    #[test]
+    fn a_geometric_column_commits_to_the_point_of_its_values() {
+        let k = 6;
+        let srs = crate::srs::dev_srs(k, 3);
+        let params = MsmParams::with_msm(&srs, Arc::new(CpuMsm));
+        let Lagrange::Points(_, bases) = params.lagrange.as_ref() else {
+            panic!("the development SRS carries its Lagrange points");
+        };
+        let w = geometric::omega(k);
+        let c = Fr::from(1234u64);
+        let mut values: Vec<Fr> = (0..64u64).map(|i| c * w.pow_vartime([i])).collect();
+        values[5] = Fr::from(9u64);
+        values[40] = -Fr::ONE;
+        let poly = Polynomial::<Fr, LagrangeCoeff>::new(values.clone());
+        assert!(geometric::split(&values, k).is_some_and(|s| s.rest.len() == 2));
+        let got = params.commit_lagrange(&poly, Blind::default());
+        assert_eq!(got, best_multiexp(&values, bases));
     }
 }

@@ -8,6 +8,7 @@ pub mod artifact;
 pub mod commit;
 pub mod cpu;
 pub mod error;
+mod geometric;
 pub mod identity;
 pub mod instance;
 pub mod keys;
