@@ -117,7 +117,7 @@ pub fn doctor(options: &GpuOptions) -> DoctorReport {
     let gpu = preferred(options);
     let auto = match &gpu {
         Ok(a) if !a.software => format!(
-            "gpu ({}) for MSMs of at least {} points, cpu below",
+            "gpu ({}) for MSMs of at least {} points, cpu below and for small integers",
             a.name,
             options.min_gpu_points.unwrap_or(DEFAULT_MIN_GPU_POINTS)
         ),

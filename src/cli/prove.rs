@@ -56,8 +56,8 @@ pub struct Args {
     target: Target,
     /// Where commitments' MSMs run: cpu, gpu (any adapter, or an error; every MSM), or auto (a
     /// hardware GPU when there is one for MSMs of 2^20 points or more, where it is faster, the
-    /// CPU for the rest; ZKINFER_GPU_MIN_POINTS moves the line). `zkinfer doctor` shows what
-    /// each would use.
+    /// CPU for the rest and for columns of small integers; ZKINFER_GPU_MIN_POINTS moves the
+    /// line). `zkinfer doctor` shows what each would use.
     #[arg(long, default_value = "cpu")]
     device: Device,
     /// Machine-readable summary on stdout.
