@@ -603,7 +603,8 @@ def setup(
 
     ``device`` is where the commitments' MSMs run: "cpu", "gpu" (any adapter, else an error)
     or "auto" (a hardware GPU when there is one, for MSMs of 2^20 points or more, where it is
-    faster, and the CPU for the rest; without one the CPU, and ``msm_fallback`` says why).
+    faster, and the CPU for the rest and for columns of small integers; without one the CPU,
+    and ``msm_fallback`` says why).
     """
     keep: List[Any] = []
     try:
