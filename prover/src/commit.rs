@@ -102,8 +102,8 @@ impl<'a> MsmParams<'a> {
         &self.msm
     }
 
-    fn run(&self, scalars: &[Fr], bases: &[G1Affine], id: BasesId) -> G1 {
-        match self.msm.msm(scalars, bases, Some(id)) {
+    fn run(&self, scalars: &[Fr], bases: &[G1Affine], id: Option<BasesId>) -> G1 {
+        match self.msm.msm(scalars, bases, id) {
             Ok(p) => p,
             Err(e) => {
                 log::warn!("{} MSM failed, redone on the CPU: {e}", self.msm.name());
@@ -142,14 +142,9 @@ impl<'params> Params<'params, G1Affine> for MsmParams<'_> {
                 Some(g) => {
                     let (scalars, rows): (Vec<Fr>, Vec<G1Affine>) =
                         g.rest.iter().map(|&(i, d)| (d, bases[i])).unzip();
-                    let x = self.srs.get_g()[1];
-                    let rest = self.msm.msm(&scalars, &rows, None).unwrap_or_else(|e| {
-                        log::warn!("{} MSM failed, redone on the CPU: {e}", self.msm.name());
-                        best_multiexp(&scalars, &rows)
-                    });
-                    x * g.c + rest
+                    self.srs.get_g()[1] * g.c + self.run(&scalars, &rows, None)
                 }
-                None => self.run(poly, bases, *id),
+                None => self.run(poly, bases, Some(*id)),
             },
             Lagrange::Ifft(domain) => {
                 // halo2's Lagrange polynomials span the whole domain; shorter values are the
@@ -159,7 +154,7 @@ impl<'params> Params<'params, G1Affine> for MsmParams<'_> {
                 let len = poly.len().min(values.len());
                 values[0..len].copy_from_slice(&poly[0..len]);
                 let coeffs = domain.lagrange_to_coeff(values);
-                self.run(&coeffs, self.srs.get_g(), self.g_id)
+                self.run(&coeffs, self.srs.get_g(), Some(self.g_id))
             }
         };
         profile::record(self.timeline.as_deref(), Mark::Lagrange, start);
@@ -184,7 +179,7 @@ impl<'params> ParamsProver<'params, G1Affine> for MsmParams<'_> {
 
     fn commit(&self, poly: &Polynomial<Fr, Coeff>, _: Blind<Fr>) -> G1 {
         let start = Instant::now();
-        let point = self.run(poly, self.srs.get_g(), self.g_id);
+        let point = self.run(poly, self.srs.get_g(), Some(self.g_id));
         profile::record(self.timeline.as_deref(), Mark::Coeff, start);
         point
     }

@@ -42,9 +42,7 @@ impl Cut {
             Self::Within(bytes) => cuts_within(q, plan, settings, *bytes),
         }
     }
-}
 
-impl Cut {
     /// The cut a user asked for with at most one of `parts` (balanced cuts), `before` (ONNX
     /// node names) and `max_memory_gib` (a memory budget for the run: with `jobs` parts in
     /// memory at once, each part gets `1/jobs` of it); `None` when none is given.
