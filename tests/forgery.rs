@@ -215,6 +215,10 @@ fn doctored_verifying_keys_are_refused_or_change_the_identity() {
     old[9..11].copy_from_slice(&2u16.to_le_bytes());
     let key = write(tmp.path(), "v2.vk", &old);
     refused(&verify(&cache, &proof, &key, &[]), "older zkinfer", "format version 2");
+    // Version 3 keys hold the same commitments under a degree-4 constraint system.
+    old[9..11].copy_from_slice(&3u16.to_le_bytes());
+    let key = write(tmp.path(), "v3.vk", &old);
+    refused(&verify(&cache, &proof, &key, &[]), "degree 4", "format version 3");
     // A plan in another spelling (same values) is refused rather than given a second identity.
     let s = sections(&honest);
     let mut spaced = honest[..s.plan.start - 4].to_vec();

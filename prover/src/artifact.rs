@@ -6,11 +6,13 @@ use std::io::{Read, Write};
 
 /// File magic.
 pub const MAGIC: &[u8; 8] = b"ZKINFER\0";
-/// Current binary format version. Version 3: verifying keys are read whole and canonical
+/// Current binary format version. Version 4: keys of circuits built for constraint degree 5
+/// (see `zkinfer_circuits::config::DEGREE`), whose commitments a version-3 key shares but whose
+/// constraint system differs. Version 3: verifying keys are read whole and canonical
 /// (their bytes are the model identity's preimage, see [`crate::identity`]) and proving keys
 /// record that identity. Version 2 recorded the public-instance count. SRS files have not
 /// changed since version 1, so every version of them is still read.
-pub const FORMAT_VERSION: u16 = 3;
+pub const FORMAT_VERSION: u16 = 4;
 
 /// Artifact kinds.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -107,6 +109,13 @@ impl Header {
         }
         let version = u16::from_le_bytes(version);
         let old_srs = expected == Kind::Srs && (1..FORMAT_VERSION).contains(&version);
+        if version == 3 && expected != Kind::Srs {
+            return Err(bad(format!(
+                "format version 3: this {} was made by an older zkinfer, whose circuits had \
+                 another constraint system (degree 4); re-run `zkinfer setup` and prove again",
+                expected.name()
+            )));
+        }
         if version < FORMAT_VERSION && expected != Kind::Srs {
             return Err(bad(format!(
                 "format version {version}: this {} was made by an older zkinfer, whose model \
