@@ -5,7 +5,7 @@
 //! row 0), so no per-cell handle is kept.
 
 use crate::builder::{Builder, Cell, Col, Lane};
-use crate::config::{ModelConfig, SELECT_MAC, SELECT_MUL_ADD};
+use crate::config::{ModelConfig, SELECT_MAC, SELECT_MAC3, SELECT_MUL_ADD};
 use crate::field::fe;
 use halo2_proofs::circuit::{Cell as Halo2Cell, Layouter, Region, Value};
 use halo2_proofs::halo2curves::bn256::Fr;
@@ -63,7 +63,14 @@ pub(crate) fn synthesize(
                         let (lane, cfg) = (&b.lookups[l], &config.lookups[l]);
                         for row in rows {
                             region.assign_advice(cfg.x, row, val(lane.x[row]));
-                            region.assign_advice(cfg.y, row, val(lane.y[row]));
+                            match cfg.y {
+                                Some(y) => {
+                                    region.assign_advice(y, row, val(lane.y[row]));
+                                }
+                                // No output column: every entry's output must be 0.
+                                None if lane.y[row] != 0 => return Err(Error::Synthesis),
+                                None => {}
+                            }
                             region.assign_fixed(cfg.tag, row, Fr::from(lane.tag[row]));
                         }
                     }
@@ -79,7 +86,13 @@ pub(crate) fn synthesize(
             for (row, &(tag, x, y)) in b.table.iter().enumerate() {
                 region.assign_fixed(config.table[0], row, Fr::from(tag));
                 region.assign_fixed(config.table[1], row, fe(x));
-                region.assign_fixed(config.table[2], row, fe(y));
+                match config.table_y {
+                    Some(t) => {
+                        region.assign_fixed(t, row, fe(y));
+                    }
+                    None if y != 0 => return Err(Error::Synthesis),
+                    None => {}
+                }
             }
             Ok(())
         },
@@ -148,7 +161,8 @@ fn column(config: &ModelConfig, col: Col) -> Result<Column<Any>, Error> {
         Col::Lane(i) => config.lanes[i].advice.into(),
         Col::Late(i) => config.late[i].advice.into(),
         Col::LookupX(i) => config.lookups[i].x.into(),
-        Col::LookupY(i) => config.lookups[i].y.into(),
+        // A circuit of range lookups has no output cells to copy.
+        Col::LookupY(i) => config.lookups[i].y.ok_or(Error::Synthesis)?.into(),
         Col::Constant => config.constants.into(),
         Col::Hash(l, w) => config
             .hash
@@ -166,6 +180,9 @@ fn selector_rows(lane: &Lane) -> Vec<u8> {
     }
     for &row in &lane.mac {
         out[row] = SELECT_MAC;
+    }
+    for &row in &lane.mac3 {
+        out[row] = SELECT_MAC3;
     }
     out
 }

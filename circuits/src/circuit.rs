@@ -26,6 +26,8 @@ impl ModelCircuit {
             late_lanes: builder.late.len(),
             lookup_lanes: builder.lookups.len(),
             hash_lanes: builder.hash.len(),
+            range_only_lookups: builder.range_only_lookups(),
+            mac3: builder.has_mac3(),
         };
         Self { builder: Arc::new(builder), shape }
     }
@@ -53,10 +55,7 @@ impl Circuit<Fr> for ModelCircuit {
     }
 
     fn configure(meta: &mut ConstraintSystem<Fr>) -> ModelConfig {
-        Self::configure_with_params(
-            meta,
-            Shape { lanes: 1, late_lanes: 0, lookup_lanes: 1, hash_lanes: 0 },
-        )
+        Self::configure_with_params(meta, Shape { lanes: 1, lookup_lanes: 1, ..Shape::default() })
     }
 
     fn configure_with_params(meta: &mut ConstraintSystem<Fr>, shape: Shape) -> ModelConfig {

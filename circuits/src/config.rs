@@ -20,17 +20,27 @@ pub struct Shape {
     pub lookup_lanes: usize,
     /// Poseidon lanes (none unless a tensor group is hashed).
     pub hash_lanes: usize,
+    /// Every lookup is a range check (no function or bound table), so neither the lookup lanes
+    /// nor the table have an output column: two polynomials fewer per lookup lane and one in
+    /// the table.
+    pub range_only_lookups: bool,
+    /// Lanes carry the three-term mac gate.
+    pub mac3: bool,
 }
 
 /// Selector value that switches the multiply-add gate on.
 pub(crate) const SELECT_MUL_ADD: u8 = 1;
 /// Selector value that switches the multiply-accumulate gate on.
 pub(crate) const SELECT_MAC: u8 = 2;
+/// Selector value that switches the three-term multiply-accumulate gate on.
+pub(crate) const SELECT_MAC3: u8 = 3;
+/// Every selector value that switches a gate on.
+const SELECTS: [u8; 3] = [SELECT_MUL_ADD, SELECT_MAC, SELECT_MAC3];
 
-/// Columns of one gate lane. Both gates share one fixed selector column (0 off, 1 mul-add,
-/// 2 mac): a lane row never carries both, and the degree-2 selector keeps the gates within
-/// the degree 4 the lookups already need, so it costs no extended-domain size while saving a
-/// fixed column (two polynomials in the proving key) per lane.
+/// Columns of one gate lane. Its three gates share one fixed selector column (0 off, 1
+/// mul-add, 2 mac, 3 three-term mac): a lane row never carries two, and the degree-3 selector
+/// keeps the gates (of degree 2) within [`DEGREE`], so it costs no extended-domain size while
+/// saving two fixed columns (four polynomials in the proving key) per lane.
 #[derive(Clone, Copy, Debug)]
 pub struct LaneConfig {
     pub(crate) advice: Column<Advice>,
@@ -43,7 +53,8 @@ pub struct LaneConfig {
 pub struct LookupConfig {
     pub(crate) tag: Column<Fixed>,
     pub(crate) x: Column<Advice>,
-    pub(crate) y: Column<Advice>,
+    /// The output column; `None` in a circuit of range lookups only.
+    pub(crate) y: Option<Column<Advice>>,
 }
 
 /// All columns.
@@ -55,7 +66,10 @@ pub struct ModelConfig {
     pub(crate) lookups: Vec<LookupConfig>,
     pub(crate) hash:
         Option<(crate::poseidon::gate::HashShared, Vec<crate::poseidon::gate::HashLaneConfig>)>,
-    pub(crate) table: [Column<Fixed>; 3],
+    /// The table's tag and input columns.
+    pub(crate) table: [Column<Fixed>; 2],
+    /// The table's output column; `None` in a circuit of range lookups only.
+    pub(crate) table_y: Option<Column<Fixed>>,
     pub(crate) constants: Column<Fixed>,
     pub(crate) instance: Column<Instance>,
 }
@@ -71,32 +85,47 @@ pub const DEGREE: usize = 5;
 /// indices, which the verifying key records, so new kinds of columns are created last.
 pub(crate) fn configure(meta: &mut ConstraintSystem<Fr>, shape: Shape) -> ModelConfig {
     meta.set_minimum_degree(DEGREE);
-    let table = [meta.fixed_column(), meta.fixed_column(), meta.fixed_column()];
+    let table = [meta.fixed_column(), meta.fixed_column()];
+    let table_y = (!shape.range_only_lookups).then(|| meta.fixed_column());
     let constants = meta.fixed_column();
     meta.enable_equality(constants);
     let instance = meta.instance_column();
     meta.enable_equality(instance);
-    let lanes: Vec<LaneConfig> = (0..shape.lanes.max(1)).map(|i| lane(meta, i, None)).collect();
+    let lanes: Vec<LaneConfig> =
+        (0..shape.lanes.max(1)).map(|i| lane(meta, i, None, shape.mac3)).collect();
     let challenge = (shape.late_lanes > 0).then(|| meta.challenge_usable_after(FirstPhase));
-    let late: Vec<LaneConfig> = challenge
-        .map_or_else(Vec::new, |c| (0..shape.late_lanes).map(|i| lane(meta, i, Some(c))).collect());
+    let late: Vec<LaneConfig> = challenge.map_or_else(Vec::new, |c| {
+        (0..shape.late_lanes).map(|i| lane(meta, i, Some(c), shape.mac3)).collect()
+    });
     let lookups: Vec<LookupConfig> = (0..shape.lookup_lanes.max(1))
         .map(|j| {
             let l = LookupConfig {
                 tag: meta.fixed_column(),
                 x: meta.advice_column(),
-                y: meta.advice_column(),
+                y: (!shape.range_only_lookups).then(|| meta.advice_column()),
             };
             meta.enable_equality(l.x);
-            meta.enable_equality(l.y);
+            if let Some(y) = l.y {
+                meta.enable_equality(y);
+            }
             meta.lookup_any(format!("lookup lane {j}: tagged table"), |m| {
-                let inputs = [
-                    m.query_fixed(l.tag, Rotation::cur()),
-                    m.query_advice(l.x, Rotation::cur()),
-                    m.query_advice(l.y, Rotation::cur()),
+                let mut pairs = vec![
+                    (
+                        m.query_fixed(l.tag, Rotation::cur()),
+                        m.query_fixed(table[0], Rotation::cur()),
+                    ),
+                    (
+                        m.query_advice(l.x, Rotation::cur()),
+                        m.query_fixed(table[1], Rotation::cur()),
+                    ),
                 ];
-                let tables = table.map(|c| m.query_fixed(c, Rotation::cur()));
-                inputs.into_iter().zip(tables).collect()
+                if let (Some(y), Some(t)) = (l.y, table_y) {
+                    pairs.push((
+                        m.query_advice(y, Rotation::cur()),
+                        m.query_fixed(t, Rotation::cur()),
+                    ));
+                }
+                pairs
             });
             l
         })
@@ -104,16 +133,23 @@ pub(crate) fn configure(meta: &mut ConstraintSystem<Fr>, shape: Shape) -> ModelC
     // Created last, so the other columns keep their indices (and existing circuits their
     // verifying keys).
     let hash = crate::poseidon::gate::configure(meta, shape.hash_lanes);
-    ModelConfig { lanes, late, challenge, lookups, hash, table, constants, instance }
+    ModelConfig { lanes, late, challenge, lookups, hash, table, table_y, constants, instance }
 }
 
 /// A gate lane: an advice column (second phase when `challenge` is given) with its selector
-/// and coefficient columns and the two gates. The second-phase multiply-add gate multiplies
+/// and coefficient columns and three gates. The three-term mac adds three terms in four cells
+/// (`acc, x1, x2, x3, acc'`, each coefficient on its term's row), where three single mac
+/// steps take six: linear combinations, most of a network's cells, shrink by a third. The second-phase multiply-add gate multiplies
 /// by `a2 + f·c`, so one gate serves dot products (`f` = 0) and powers of `c` (`f` = 1); the
 /// challenge has degree 0, so the gate stays at degree 4, within [`DEGREE`].
 /// Gates are named after their lane (`lane 3`, `late lane 0`) so a failure can be traced to
 /// the cell's ONNX node (see [`crate::diagnose`]).
-fn lane(meta: &mut ConstraintSystem<Fr>, index: usize, challenge: Option<Challenge>) -> LaneConfig {
+fn lane(
+    meta: &mut ConstraintSystem<Fr>,
+    index: usize,
+    challenge: Option<Challenge>,
+    mac3: bool,
+) -> LaneConfig {
     let lane = LaneConfig {
         advice: match challenge {
             Some(_) => meta.advice_column_in(SecondPhase),
@@ -125,9 +161,11 @@ fn lane(meta: &mut ConstraintSystem<Fr>, index: usize, challenge: Option<Challen
     meta.enable_equality(lane.advice);
     let select = |m: &mut VirtualCells<'_, Fr>, on: u8| {
         let q = m.query_fixed(lane.gate, Rotation::cur());
-        let other = Expression::Constant(Fr::from(u64::from(SELECT_MUL_ADD + SELECT_MAC - on)));
-        // q·(other − q) vanishes at 0 and at the other gate's value.
-        q.clone() * (other - q)
+        // q·Π(other − q) vanishes at 0 and at every other gate's value, not at `on`.
+        let gates = if mac3 { &SELECTS[..] } else { &SELECTS[..2] };
+        gates.iter().filter(|&&s| s != on).fold(q.clone(), |acc, &other| {
+            acc * (Expression::Constant(Fr::from(u64::from(other))) - q.clone())
+        })
     };
     let (lane_name, mul_add) = match challenge {
         Some(_) => (format!("late lane {index}"), "mul_add: a0 + a1·(a2 + f·c) = a3"),
@@ -149,6 +187,17 @@ fn lane(meta: &mut ConstraintSystem<Fr>, index: usize, challenge: Option<Challen
         let a: Vec<_> = (0..3).map(|r| m.query_advice(lane.advice, Rotation(r))).collect();
         let f = m.query_fixed(lane.coef, Rotation::next());
         vec![q * (a[0].clone() + f * a[1].clone() - a[2].clone())]
+    });
+    if !mac3 {
+        return lane;
+    }
+    meta.create_gate(format!("{lane_name} mac3: a0 + f1·a1 + f2·a2 + f3·a3 = a4"), |m| {
+        let q = select(m, SELECT_MAC3);
+        let a: Vec<_> = (0..5).map(|r| m.query_advice(lane.advice, Rotation(r))).collect();
+        let sum = (1..4).fold(a[0].clone(), |acc, r| {
+            acc + m.query_fixed(lane.coef, Rotation(r)) * a[r as usize].clone()
+        });
+        vec![q * (sum - a[4].clone())]
     });
     lane
 }

@@ -43,7 +43,7 @@ pub fn failing_node(b: &Builder, message: &str) -> Option<String> {
 }
 
 /// Advice columns are created lanes first, then second-phase lanes, then (x, y) per lookup
-/// lane, then six per Poseidon lane.
+/// lane (x alone in a circuit of range lookups), then six per Poseidon lane.
 fn advice_col(b: &Builder, index: usize) -> Option<Col> {
     let (lanes, late) = (b.lanes.len(), b.late.len());
     if index < lanes {
@@ -53,11 +53,16 @@ fn advice_col(b: &Builder, index: usize) -> Option<Col> {
         return Some(Col::Late(index - lanes));
     }
     let j = index - lanes - late;
-    if j / 2 >= b.lookups.len() {
-        let h = j - 2 * b.lookups.len();
+    let per_lane = if b.range_only_lookups() { 1 } else { 2 };
+    if j / per_lane >= b.lookups.len() {
+        let h = j - per_lane * b.lookups.len();
         return (h / 6 < b.hash.len()).then_some(Col::Hash(h / 6, h % 6));
     }
-    Some(if j.is_multiple_of(2) { Col::LookupX(j / 2) } else { Col::LookupY(j / 2) })
+    Some(if j.is_multiple_of(per_lane) {
+        Col::LookupX(j / per_lane)
+    } else {
+        Col::LookupY(j / per_lane)
+    })
 }
 
 fn number_after(text: &str, marker: &str) -> Option<usize> {

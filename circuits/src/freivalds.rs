@@ -9,6 +9,7 @@
 
 use crate::builder::{Builder, Cell, Col, Gate, LateValue};
 use crate::field::fe;
+use crate::gadgets::mac_gate;
 use halo2_proofs::halo2curves::bn256::Fr;
 use halo2_proofs::halo2curves::ff::Field;
 
@@ -45,6 +46,9 @@ impl Builder {
             let v = match rule {
                 LateValue::Copy(x) => get(&vals, x),
                 LateValue::Mac { acc, x, coef } => get(&vals, acc) + fe(coef) * get(&vals, x),
+                LateValue::Mac3 { acc, terms } => terms
+                    .iter()
+                    .fold(get(&vals, acc), |sum, &(x, coef)| sum + fe(coef) * get(&vals, x)),
                 LateValue::MulAdd { a, b, c: m, f } => {
                     get(&vals, a) + get(&vals, b) * (get(&vals, m) + fe(f) * c)
                 }
@@ -67,7 +71,8 @@ impl Builder {
 /// on the challenge, and the challenge's powers, for Freivalds checks of linear layers.
 pub trait FreivaldsInstructions {
     /// `Σ coef·x` over cells of either phase, as a second-phase multiply-accumulate chain
-    /// `[0, x1, acc1, x2, acc2, …]`. Costs 1 + 2n cells.
+    /// `[0, x1, x2, x3, acc3, x4, …]` laid out as [`GateInstructions::lincomb`]'s. Costs
+    /// 1 + n + ⌊n/3⌋ + n mod 3 cells.
     fn late_lincomb(&mut self, terms: &[(Cell, i128)]) -> Cell;
 
     /// `Σ a·b` over cells of either phase, as a second-phase chain `[0, a1, b1, acc1, …]` of
@@ -85,14 +90,29 @@ impl FreivaldsInstructions for Builder {
         if terms.is_empty() {
             return zero;
         }
-        let cells = self.late_run(1 + 2 * terms.len());
+        let steps: Vec<usize> = self.mac_steps(terms.len()).collect();
+        let cells = self.late_run(1 + terms.len() + steps.len());
         self.late_copy(zero, cells[0]);
-        for (i, &(x, coef)) in terms.iter().enumerate() {
-            let (acc, at, next) = (cells[2 * i], cells[2 * i + 1], cells[2 * i + 2]);
-            self.late_copy(x, at);
-            self.enable(Gate::Mac, acc);
-            self.set_coef(at, coef);
-            self.late_log.push((next, LateValue::Mac { acc, x: at, coef }));
+        let (mut at, mut rest) = (0, terms.as_slice());
+        for width in steps {
+            let (step, tail) = rest.split_at(width);
+            let acc = cells[at];
+            let mut placed = [(acc, 0); 3];
+            for (j, &(x, coef)) in step.iter().enumerate() {
+                let cell = cells[at + 1 + j];
+                self.late_copy(x, cell);
+                self.set_coef(cell, coef);
+                placed[j] = (cell, coef);
+            }
+            self.enable(mac_gate(width), acc);
+            let next = cells[at + width + 1];
+            let rule = match width {
+                3 => LateValue::Mac3 { acc, terms: placed },
+                _ => LateValue::Mac { acc, x: placed[0].0, coef: placed[0].1 },
+            };
+            self.late_log.push((next, rule));
+            at += width + 1;
+            rest = tail;
         }
         cells[cells.len() - 1]
     }

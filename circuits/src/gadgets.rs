@@ -10,9 +10,11 @@ use halo2_proofs::halo2curves::ff::Field;
 /// What the gate lanes offer: linear combinations and products of cells, as runs of the
 /// multiply-add and multiply-accumulate gates that `LaneConfig` configures on every lane.
 pub trait GateInstructions {
-    /// `konst + Σ coef·x` as one multiply-accumulate chain `[konst, x1, acc1, x2, acc2, …]`
+    /// `konst + Σ coef·x` as one multiply-accumulate chain `[konst, x1, x2, x3, acc3, x4, …]`
     /// whose first cell is copied from the constant column, so the gate needs no fixed
-    /// constant of its own. The inputs are copied in. Costs 1 + 2n cells.
+    /// constant of its own: three terms to a three-term mac step, the last `n mod 3` one to a
+    /// mac step (see `Builder::mac_steps`; single steps only in lanes without the three-term
+    /// gate). The inputs are copied in. Costs 1 + n + ⌊n/3⌋ + n mod 3 cells (1 + 2n without).
     fn lincomb(&mut self, terms: &[(Cell, i128)], konst: i128) -> Cell;
 
     /// `a + b·c`. Costs 4 cells.
@@ -25,10 +27,19 @@ pub trait GateInstructions {
     /// whose multiply-add gates overlap. Costs 1 + 3n cells.
     fn dot(&mut self, pairs: &[(Cell, Cell)]) -> Cell;
 
-    /// `Σ coef·x` with field coefficients, for sums too wide for `i128` (packed words): the
-    /// chain of [`GateInstructions::lincomb`] starting from the constant 0, its partial sums
-    /// and coefficients recorded as wide values. Costs 1 + 2n cells.
+    /// `Σ coef·x` with field coefficients, for sums too wide for `i128` (packed words): a
+    /// chain of single mac steps `[0, x1, acc1, x2, acc2, …]` starting from the constant 0, its
+    /// partial sums and coefficients recorded as wide values. Costs 1 + 2n cells.
     fn field_lincomb(&mut self, terms: &[(Cell, Fr)]) -> Cell;
+}
+
+/// The gate of a chain step adding `width` terms.
+pub(crate) fn mac_gate(width: usize) -> Gate {
+    if width == 3 {
+        Gate::Mac3
+    } else {
+        Gate::Mac
+    }
 }
 
 impl GateInstructions for Builder {
@@ -41,19 +52,31 @@ impl GateInstructions for Builder {
         let mut values = Vec::with_capacity(1 + 2 * terms.len());
         let mut acc = konst;
         values.push(acc);
-        for &(x, c) in terms {
-            acc += c * self.value(x);
-            values.push(self.value(x));
+        let steps: Vec<usize> = self.mac_steps(terms.len()).collect();
+        let mut rest = terms;
+        for &width in &steps {
+            let (step, tail) = rest.split_at(width);
+            for &(x, c) in step {
+                acc += c * self.value(x);
+                values.push(self.value(x));
+            }
             values.push(acc);
+            rest = tail;
         }
         let cells = self.run(&values);
         let start = self.constant(konst);
         self.copy(start, cells[0]);
-        for (i, &(x, c)) in terms.iter().enumerate() {
-            let at = cells[1 + 2 * i];
-            self.enable(Gate::Mac, cells[2 * i]);
-            self.set_coef(at, c);
-            self.copy(x, at);
+        let (mut at, mut rest) = (0, terms);
+        for &width in &steps {
+            let (step, tail) = rest.split_at(width);
+            self.enable(mac_gate(width), cells[at]);
+            for (j, &(x, c)) in step.iter().enumerate() {
+                let cell = cells[at + 1 + j];
+                self.set_coef(cell, c);
+                self.copy(x, cell);
+            }
+            at += width + 1;
+            rest = tail;
         }
         cells[cells.len() - 1]
     }

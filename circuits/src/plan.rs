@@ -1,13 +1,16 @@
 //! The layout planner: chooses the range-check limb width, the number of gate lanes and lookup
 //! lanes, and k, by minimising a cost model of proving, instead of a fixed default.
 //!
-//! Prover cost ≈ 2^k × (columns weighted by their polynomials): a gate lane (of either phase)
-//! is one advice column, two fixed columns (gate selector, coefficient) and one permutation
-//! polynomial; a
-//! lookup lane two advice columns, a tag and its argument's permuted input, permuted table and
-//! product. Every column also costs the verifier (and the EVM) an evaluation and a commitment,
-//! so a column is charged a fixed 2^14-row equivalent on top: the planner prefers fewer,
-//! taller columns unless rows would be mostly empty.
+//! Prover cost ≈ polynomials × (2^k·k + C): every polynomial is carried through FFTs of 2^k
+//! points (the quotient re-evaluates each on four cosets), and each also has a fixed cost `C`
+//! (allocation, an MSM's buckets, its evaluations in the proof and the verifier), fitted to
+//! `lenet_5` and `large_mlp` proofs at k = 13…17. A gate lane (of either phase) is one advice
+//! column, two fixed columns (gate selector, coefficient), one permutation column and a third
+//! of a permutation product; a lookup lane an input (and, for function and bound tables, an
+//! output) column with their permutation columns, a tag, and its argument's permuted input,
+//! permuted table and product. The fit favours many short columns down to k ≈ 14; the
+//! planner stops at [`AUTO_COLUMNS`] lanes, beyond which proof size, verifier work and
+//! key generation grow faster than the model says.
 
 use crate::builder::{Builder, Layout, LinearCheck};
 use crate::chips::lay_out;
@@ -58,6 +61,13 @@ pub struct Plan {
     pub copies: usize,
     /// Public instances (the output elements), which a verifier must be told up front.
     pub instances: usize,
+    /// Every lookup is a range check: the lookup lanes and the table have no output column
+    /// (see [`Shape::range_only_lookups`]).
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub range_only_lookups: bool,
+    /// Lanes carry the three-term mac gate (see [`Layout::mac3`]).
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub mac3: bool,
     /// Poseidon lanes (six advice columns each), for hashed tensor groups.
     #[serde(default, skip_serializing_if = "is_zero")]
     pub hash_lanes: usize,
@@ -85,7 +95,8 @@ impl Plan {
     /// Advice columns in total.
     #[must_use]
     pub fn advice_columns(&self) -> usize {
-        self.lanes + self.late_lanes + 2 * self.lookup_lanes + 6 * self.hash_lanes
+        let per_lookup_lane = if self.range_only_lookups { 1 } else { 2 };
+        self.lanes + self.late_lanes + per_lookup_lane * self.lookup_lanes + 6 * self.hash_lanes
     }
 
     /// The layout this plan records into.
@@ -99,6 +110,7 @@ impl Plan {
             linear: self.linear,
             hash_lanes: self.hash_lanes,
             bound_tables: self.bound_tables,
+            mac3: self.mac3,
         }
     }
 }
@@ -111,11 +123,37 @@ pub fn usable_rows(k: u32, shape: Shape) -> usize {
     (1usize << k).saturating_sub(cs.blinding_factors() + 1)
 }
 
-fn cost(k: u32, lanes: usize, lookup_lanes: usize, hash_lanes: usize) -> u128 {
-    // A Poseidon lane: six advice columns, a fixed one and four permutation polynomials.
-    let weighted = 3 * lanes as u128 + 6 * lookup_lanes as u128 + 11 * hash_lanes as u128 + 5;
-    let columns = 4 * lanes as u128 + 6 * lookup_lanes as u128 + 11 * hash_lanes as u128 + 5;
-    (1u128 << k) * weighted + (1u128 << 14) * columns
+/// Most lanes (of every kind) the planner chooses on its own; a circuit that needs more at
+/// [`MAX_K`] still gets them.
+pub const AUTO_COLUMNS: usize = 64;
+
+/// The fixed cost of a polynomial, in units of one point of an FFT pass (see the module
+/// documentation).
+const POLY_COST: u128 = 1 << 17;
+
+/// Lanes of each kind, as the cost model counts them.
+#[derive(Clone, Copy)]
+struct LaneCount {
+    /// Gate lanes of both phases.
+    gate: usize,
+    lookup: usize,
+    hash: usize,
+}
+
+fn cost(k: u32, lanes: LaneCount, range_only: bool, mac3: bool) -> u128 {
+    // Polynomials in thirds (a permutation product covers three columns). A gate lane: 4 and
+    // a third, and a third more when it carries the three-term gate (its selector and body
+    // are evaluated at every point of the quotient's domain: `lenet_5` and `large_mlp` prove
+    // faster with it, nanoGPT, whose lanes it does not reduce, a few percent slower). A lookup
+    // lane: tag, input, its permutation column, permuted input and table, product, and a
+    // third; two and two thirds more with an output column. A Poseidon lane: six advice
+    // columns, a fixed one, four permutation columns and their products. The rest: the
+    // table, constants, instances, the Lagrange selectors and the quotient's pieces.
+    let gate: u128 = if mac3 { 14 } else { 13 };
+    let lookup: u128 = if range_only { 19 } else { 26 };
+    let thirds =
+        gate * lanes.gate as u128 + lookup * lanes.lookup as u128 + 37 * lanes.hash as u128 + 36;
+    thirds * ((1u128 << k) * u128::from(k) + POLY_COST)
 }
 
 /// Poseidon lanes for `blocks` permutation blocks in columns of `usable` rows; `None` when
@@ -163,11 +201,12 @@ struct Choice {
     shape: (usize, usize, usize, usize),
     limb: u32,
     bound_tables: bool,
+    mac3: bool,
 }
 
 fn plan_with(q: &QGraph, max_lanes: Option<usize>, linear: LinearCheck) -> Result<Plan> {
     let cap = max_lanes.unwrap_or(usize::MAX).max(1);
-    let shape = Shape { lanes: 1, late_lanes: 0, lookup_lanes: 1, hash_lanes: 0 };
+    let shape = Shape { lanes: 1, lookup_lanes: 1, mac3: true, ..Shape::default() };
     let reserve = (1usize << 4) - usable_rows(4, shape);
     let mut best: Option<Choice> = None;
     let choices = LIMB_CHOICES.iter().flat_map(|&limb| [(limb, false), (limb, true)]);
@@ -186,7 +225,12 @@ fn plan_with(q: &QGraph, max_lanes: Option<usize>, linear: LinearCheck) -> Resul
             (b.lanes[0].values.len(), b.lookups[0].x.len(), b.table.len());
         let late_cells = b.late.first().map_or(0, |l| l.values.len());
         let hash_blocks = b.hash.first().map_or(0, crate::builder::HashLane::blocks);
-        for k in 4..=MAX_K {
+        // The layout without the three-term gate is this one with each three-term step
+        // spelled as three single steps.
+        let (saved, late_saved) = b.mac3_savings();
+        for (k, mac3) in (4..=MAX_K).flat_map(|k| [(k, true), (k, false)]) {
+            let (cells, late_cells) =
+                if mac3 { (cells, late_cells) } else { (cells + saved, late_cells + late_saved) };
             let usable = (1usize << k).saturating_sub(reserve);
             if table.max(b.constants.len()).max(b.public.len()) > usable {
                 continue;
@@ -201,14 +245,19 @@ fn plan_with(q: &QGraph, max_lanes: Option<usize>, linear: LinearCheck) -> Resul
             if lanes + late_lanes > cap {
                 continue;
             }
-            let cost = cost(k, lanes + late_lanes, lookup_lanes, hash_lanes);
+            let lanes_cost =
+                LaneCount { gate: lanes + late_lanes, lookup: lookup_lanes, hash: hash_lanes };
+            let cost = cost(k, lanes_cost, b.range_only_lookups(), mac3);
+            // Past AUTO_COLUMNS lanes a plan is taken only when none within it was found.
+            let within = lanes + late_lanes + lookup_lanes + hash_lanes <= AUTO_COLUMNS;
+            let cost = if within { cost } else { cost.saturating_add(u128::MAX / 2) };
             if best.is_none_or(|b| cost < b.cost) {
                 let shape = (lanes, late_lanes, lookup_lanes, hash_lanes);
-                best = Some(Choice { cost, k, shape, limb, bound_tables });
+                best = Some(Choice { cost, k, shape, limb, bound_tables, mac3 });
             }
         }
     }
-    let Some(Choice { k, shape, limb: limb_bits, bound_tables, .. }) = best else {
+    let Some(Choice { k, shape, limb: limb_bits, bound_tables, mac3, .. }) = best else {
         return Err(CircuitError::TooLarge { rows: usize::MAX, max_k: MAX_K });
     };
     let (mut lanes, mut late_lanes, lookup_lanes, mut hash_lanes) = shape;
@@ -219,6 +268,7 @@ fn plan_with(q: &QGraph, max_lanes: Option<usize>, linear: LinearCheck) -> Resul
             linear,
             hash_lanes,
             bound_tables,
+            mac3,
             ..Layout::new(lanes, lookup_lanes, limb_bits)
         };
         let b = lay_out(q, None, &layout)?;
@@ -254,6 +304,8 @@ fn describe(b: &Builder, k: u32) -> Plan {
         table_rows: b.table.len(),
         copies: b.copies.len(),
         instances: b.public.len(),
+        range_only_lookups: b.range_only_lookups(),
+        mac3: b.mac3,
         hash_lanes: b.hash.len(),
         hash_rows: b.hash.first().map_or(0, |l| l.s.len()),
         interface: None,

@@ -23,6 +23,53 @@ fn add_chip() {
     check_sound(&q, &[vec![1.0, -2.0, 3.0, 40.0, -41.0, 0.0], vec![5.0, -6.0, 7.0]]);
 }
 
+/// A three-term sum: one three-term mac step where lanes have the gate, three single steps
+/// where they do not; sound either way.
+#[test]
+fn lincomb_with_and_without_the_three_term_gate() {
+    let mut g = G::new();
+    let ins: Vec<_> = (0..3).map(|_| g.input(&[2], 50)).collect();
+    let y = g.op(QOp::Add { coeffs: vec![3, -2, 5] }, ins, &[2], 500, false);
+    let q = g.output(y);
+    let inputs = [vec![1.0, -2.0], vec![3.0, 40.0], vec![-41.0, 7.0]];
+    let steps = |b: &Builder| {
+        b.lanes()
+            .iter()
+            .map(|l| (l.mac3.len(), l.mac.len()))
+            .fold((0, 0), |a, s| (a.0 + s.0, a.1 + s.1))
+    };
+    let with = check_sound_with(&q, &inputs, &Layout::new(2, 2, LIMB));
+    let without = check_sound_with(&q, &inputs, &Layout { mac3: false, ..Layout::new(2, 2, LIMB) });
+    let ((w3, w1), (o3, o1)) = (steps(&with), steps(&without));
+    assert!(w3 >= 2 && o3 == 0, "three-term steps: {w3} with, {o3} without");
+    assert_eq!(o1, w1 + 3 * w3);
+    assert_eq!(without.cells(), with.cells() + 2 * w3);
+}
+
+/// A circuit laid out without lookup output columns cannot carry a table or a lookup that
+/// has an output: synthesis refuses rather than dropping the output's constraint.
+#[test]
+fn lookup_outputs_need_their_column() {
+    let mut b = Builder::new(&Layout::new(1, 1, LIMB), true);
+    let tag = b.add_function_table([(0i128, 0i128), (1, 7)].into_iter());
+    let x = b.run(&[1])[0];
+    let y = b.lookup(tag, x, 7);
+    let z = b.lincomb(&[(y, 2)], 1);
+    b.expose(z);
+    assert!(!b.range_only_lookups());
+    assert!(verify(&b), "honest lookup with an output rejected");
+    let honest = ModelCircuit::new(b.clone());
+    let mut shape = honest.shape;
+    shape.range_only_lookups = true;
+    let forced = ModelCircuit { shape, ..honest };
+    assert!(MockProver::<Fr>::run(k_for(&b), &forced, vec![forced.instances()]).is_err());
+    // Range checks alone need no output column.
+    let mut r = Builder::new(&Layout::new(1, 1, LIMB), true);
+    let v = r.run(&[9])[0];
+    r.range_check(v, 4);
+    assert!(r.range_only_lookups() && verify(&r));
+}
+
 #[test]
 fn mul_and_copy_chips() {
     let mut g = G::new();

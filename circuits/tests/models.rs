@@ -61,7 +61,15 @@ fn lane_cap_trades_columns_for_rows_and_stays_satisfied() {
     assert!(free.lanes > 1, "the free plan already uses {} lane", free.lanes);
     let capped = plan_within(&q, Some(1), zkinfer_quantize::LinearCheck::Auto).unwrap();
     assert!(capped.lanes <= 1 && capped.k > free.k, "{capped:?} vs {free:?}");
-    assert_eq!(capped.lane_cells, free.lane_cells);
+    // The same cells, unless the planner also changed its mind about the three-term gate
+    // (which costs every lane row, so a single tall lane may do without it).
+    if capped.mac3 == free.mac3 {
+        assert_eq!(capped.lane_cells, free.lane_cells);
+    } else {
+        // Without the gate a sum takes more cells, with it fewer.
+        let more = capped.lane_cells > free.lane_cells;
+        assert_eq!(more, free.mac3, "{capped:?} vs {free:?}");
+    }
     let witness = eval::eval_all(&q, &inputs).unwrap();
     let c = ModelCircuit::new(lay_out_planned(&q, Some(&witness), &capped).unwrap());
     MockProver::<Fr>::run(capped.k, &c, vec![c.instances()]).unwrap().assert_satisfied();

@@ -73,6 +73,8 @@ pub fn shape(plan: &Plan) -> Shape {
         late_lanes: plan.late_lanes,
         lookup_lanes: plan.lookup_lanes,
         hash_lanes: plan.hash_lanes,
+        range_only_lookups: plan.range_only_lookups,
+        mac3: plan.mac3,
     }
 }
 

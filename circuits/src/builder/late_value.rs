@@ -18,6 +18,13 @@ pub enum LateValue {
         /// Fixed coefficient.
         coef: i128,
     },
+    /// `acc + Σ coef·x` over three terms.
+    Mac3 {
+        /// Running sum.
+        acc: Cell,
+        /// Terms and their fixed coefficients.
+        terms: [(Cell, i128); 3],
+    },
     /// `a + b·(c_cell + f·c)`.
     MulAdd {
         /// Addend.

@@ -52,6 +52,8 @@ pub enum Gate {
     MulAdd,
     /// `a[0] + f[1]·a[1] = a[2]` with fixed `f`.
     Mac,
+    /// `a[0] + f[1]·a[1] + f[2]·a[2] + f[3]·a[3] = a[4]` with fixed `f`.
+    Mac3,
 }
 
 /// One lane: an advice column with its two fixed companions (gate selector and coefficient).
@@ -63,6 +65,8 @@ pub struct Lane {
     pub mul_add: Vec<usize>,
     /// Rows where the multiply-accumulate gate is on.
     pub mac: Vec<usize>,
+    /// Rows where the three-term multiply-accumulate gate is on.
+    pub mac3: Vec<usize>,
     /// Fixed coefficient `f` per row (sparse).
     pub coef: BTreeMap<usize, i128>,
     /// Advice values too wide for `i128` (packed words and their partial sums), which
@@ -139,6 +143,10 @@ pub struct Layout {
     /// that table is no larger than the range tables: a choice of the planner, since the
     /// tables make the circuit taller.
     pub bound_tables: bool,
+    /// Whether lanes carry the three-term mac gate (see `config::lane`): linear combinations
+    /// take a third fewer cells, every lane row costs the quotient a third gate. A choice of
+    /// the planner, by what the layout gains.
+    pub mac3: bool,
 }
 
 impl Layout {
@@ -154,6 +162,7 @@ impl Layout {
             linear: LinearCheck::Auto,
             hash_lanes: 0,
             bound_tables: false,
+            mac3: true,
         }
     }
 }
@@ -232,6 +241,8 @@ pub struct Builder {
     pub(crate) limb_bits: u32,
     /// Whether bound tables may be used (see [`Layout::bound_tables`]).
     pub(crate) bound_tables: bool,
+    /// Whether lanes carry the three-term mac gate (see [`Layout::mac3`]).
+    pub(crate) mac3: bool,
     /// Tag of each bound table registered so far, by bound.
     bound_tags: BTreeMap<u64, u64>,
     /// Entries of the tagged table: (tag, x, y).
@@ -261,8 +272,16 @@ impl Builder {
     /// An empty circuit of the given shape.
     #[must_use]
     pub fn new(layout: &Layout, known: bool) -> Self {
-        let Layout { lanes, late_lanes, lookup_lanes, limb_bits, linear, hash_lanes, bound_tables } =
-            *layout;
+        let Layout {
+            lanes,
+            late_lanes,
+            lookup_lanes,
+            limb_bits,
+            linear,
+            hash_lanes,
+            bound_tables,
+            mac3,
+        } = *layout;
         let mut table = vec![(0, 0, 0)];
         for bits in 1..=limb_bits {
             table.extend((0..1i128 << bits).map(|v| (range_tag(bits), v, 0)));
@@ -283,6 +302,7 @@ impl Builder {
             hash_groups: Vec::new(),
             limb_bits,
             bound_tables,
+            mac3,
             bound_tags: BTreeMap::new(),
             table,
             known,
@@ -369,6 +389,7 @@ impl Builder {
             match gate {
                 Gate::MulAdd => lane.mul_add.push(at.row),
                 Gate::Mac => lane.mac.push(at.row),
+                Gate::Mac3 => lane.mac3.push(at.row),
             }
         }
     }
@@ -488,6 +509,39 @@ impl Builder {
         l.tag.push(tag);
         let row = l.x.len() - 1;
         (Cell { col: Col::LookupX(lane), row }, Cell { col: Col::LookupY(lane), row })
+    }
+
+    /// Whether every lookup is a range check whose output is never read: no table entry has a
+    /// nonzero output and no output cell is copied or exposed. Such a circuit needs no output
+    /// column (see [`crate::config::Shape::range_only_lookups`]).
+    #[must_use]
+    pub fn range_only_lookups(&self) -> bool {
+        let output = |c: &Cell| matches!(c.col, Col::LookupY(_));
+        self.table.iter().all(|&(_, _, y)| y == 0)
+            && !self.copies.iter().any(|(a, b)| output(a) || output(b))
+            && !self.public.iter().any(output)
+    }
+
+    /// Whether lanes carry the three-term mac gate.
+    #[must_use]
+    pub fn has_mac3(&self) -> bool {
+        self.mac3
+    }
+
+    /// Cells the three-term mac steps saved: each adds three terms in four cells where single
+    /// steps take six. First-phase and second-phase lanes.
+    #[must_use]
+    pub fn mac3_savings(&self) -> (usize, usize) {
+        let saved = |lanes: &[Lane]| 2 * lanes.iter().map(|l| l.mac3.len()).sum::<usize>();
+        (saved(&self.lanes), saved(&self.late))
+    }
+
+    /// The steps of a multiply-accumulate chain over `n` terms, as the number of terms each
+    /// adds: threes (the three-term mac, 4 cells) while three remain and the lanes have the
+    /// gate, then ones (the mac, 2 cells).
+    pub(crate) fn mac_steps(&self, n: usize) -> impl Iterator<Item = usize> {
+        let threes = if self.mac3 { n / 3 } else { 0 };
+        std::iter::repeat_n(3, threes).chain(std::iter::repeat_n(1, n - 3 * threes))
     }
 
     /// Whether any bound table was registered.

@@ -50,9 +50,12 @@ impl Builder {
         for (l, x) in self.late.iter().enumerate() {
             lane(Col::Late, l, x.values.len());
         }
+        let outputs = !self.range_only_lookups();
         for (l, x) in self.lookups.iter().enumerate() {
             lane(Col::LookupX, l, x.x.len());
-            lane(Col::LookupY, l, x.y.len());
+            if outputs {
+                lane(Col::LookupY, l, x.y.len());
+            }
         }
         cells
     }
