@@ -37,10 +37,11 @@ pub(crate) const SELECT_MAC3: u8 = 3;
 /// Every selector value that switches a gate on.
 const SELECTS: [u8; 3] = [SELECT_MUL_ADD, SELECT_MAC, SELECT_MAC3];
 
-/// Columns of one gate lane. Its three gates share one fixed selector column (0 off, 1
-/// mul-add, 2 mac, 3 three-term mac): a lane row never carries two, and the degree-3 selector
-/// keeps the gates (of degree 2) within [`DEGREE`], so it costs no extended-domain size while
-/// saving two fixed columns (four polynomials in the proving key) per lane.
+/// Columns of one gate lane. Its gates share one fixed selector column (0 off, 1 mul-add,
+/// 2 mac, 3 three-term mac where the plan has it): a lane row never carries two, and the
+/// selector (degree 3 with three gates) keeps the gates (of degree 2) within [`DEGREE`], so it
+/// costs no extended-domain size while saving a fixed column (two polynomials in the proving
+/// key) per further gate.
 #[derive(Clone, Copy, Debug)]
 pub struct LaneConfig {
     pub(crate) advice: Column<Advice>,
@@ -137,10 +138,10 @@ pub(crate) fn configure(meta: &mut ConstraintSystem<Fr>, shape: Shape) -> ModelC
 }
 
 /// A gate lane: an advice column (second phase when `challenge` is given) with its selector
-/// and coefficient columns and three gates. The three-term mac adds three terms in four cells
-/// (`acc, x1, x2, x3, acc'`, each coefficient on its term's row), where three single mac
-/// steps take six: linear combinations, most of a network's cells, shrink by a third. The second-phase multiply-add gate multiplies
-/// by `a2 + f·c`, so one gate serves dot products (`f` = 0) and powers of `c` (`f` = 1); the
+/// and coefficient columns and its gates: multiply-add, mac and, when `mac3`, the three-term
+/// mac, which adds three terms in four cells (`acc, x1, x2, x3, acc'`, each coefficient on its
+/// term's row) where three single mac steps take six. The second-phase multiply-add gate
+/// multiplies by `a2 + f·c`, so one gate serves dot products (`f` = 0) and powers of `c` (`f` = 1); the
 /// challenge has degree 0, so the gate stays at degree 4, within [`DEGREE`].
 /// Gates are named after their lane (`lane 3`, `late lane 0`) so a failure can be traced to
 /// the cell's ONNX node (see [`crate::diagnose`]).
