@@ -27,7 +27,7 @@ impl ModelCircuit {
             lookup_lanes: builder.lookups.len(),
             hash_lanes: builder.hash.len(),
             range_only_lookups: builder.range_only_lookups(),
-            mac3: builder.has_mac3(),
+            mac3: builder.mac3,
         };
         Self { builder: Arc::new(builder), shape }
     }

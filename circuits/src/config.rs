@@ -141,8 +141,8 @@ pub(crate) fn configure(meta: &mut ConstraintSystem<Fr>, shape: Shape) -> ModelC
 /// and coefficient columns and its gates: multiply-add, mac and, when `mac3`, the three-term
 /// mac, which adds three terms in four cells (`acc, x1, x2, x3, acc'`, each coefficient on its
 /// term's row) where three single mac steps take six. The second-phase multiply-add gate
-/// multiplies by `a2 + f·c`, so one gate serves dot products (`f` = 0) and powers of `c` (`f` = 1); the
-/// challenge has degree 0, so the gate stays at degree 4, within [`DEGREE`].
+/// multiplies by `a2 + f·c`, so one gate serves dot products (`f` = 0) and powers of `c`
+/// (`f` = 1); the challenge has degree 0, so the gate stays at degree 4, within [`DEGREE`].
 /// Gates are named after their lane (`lane 3`, `late lane 0`) so a failure can be traced to
 /// the cell's ONNX node (see [`crate::diagnose`]).
 fn lane(

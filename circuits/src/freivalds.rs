@@ -90,12 +90,12 @@ impl FreivaldsInstructions for Builder {
         if terms.is_empty() {
             return zero;
         }
-        let steps: Vec<usize> = self.mac_steps(terms.len()).collect();
+        let steps = self.mac_steps(&terms);
         let cells = self.late_run(1 + terms.len() + steps.len());
         self.late_copy(zero, cells[0]);
-        let (mut at, mut rest) = (0, terms.as_slice());
-        for width in steps {
-            let (step, tail) = rest.split_at(width);
+        let mut at = 0;
+        for step in steps {
+            let width = step.len();
             let acc = cells[at];
             let mut placed = [(acc, 0); 3];
             for (j, &(x, coef)) in step.iter().enumerate() {
@@ -112,7 +112,6 @@ impl FreivaldsInstructions for Builder {
             };
             self.late_log.push((next, rule));
             at += width + 1;
-            rest = tail;
         }
         cells[cells.len() - 1]
     }

@@ -52,31 +52,26 @@ impl GateInstructions for Builder {
         let mut values = Vec::with_capacity(1 + 2 * terms.len());
         let mut acc = konst;
         values.push(acc);
-        let steps: Vec<usize> = self.mac_steps(terms.len()).collect();
-        let mut rest = terms;
-        for &width in &steps {
-            let (step, tail) = rest.split_at(width);
-            for &(x, c) in step {
+        let steps = self.mac_steps(terms);
+        for step in &steps {
+            for &(x, c) in *step {
                 acc += c * self.value(x);
                 values.push(self.value(x));
             }
             values.push(acc);
-            rest = tail;
         }
         let cells = self.run(&values);
         let start = self.constant(konst);
         self.copy(start, cells[0]);
-        let (mut at, mut rest) = (0, terms);
-        for &width in &steps {
-            let (step, tail) = rest.split_at(width);
-            self.enable(mac_gate(width), cells[at]);
+        let mut at = 0;
+        for step in steps {
+            self.enable(mac_gate(step.len()), cells[at]);
             for (j, &(x, c)) in step.iter().enumerate() {
                 let cell = cells[at + 1 + j];
                 self.set_coef(cell, c);
                 self.copy(x, cell);
             }
-            at += width + 1;
-            rest = tail;
+            at += step.len() + 1;
         }
         cells[cells.len() - 1]
     }

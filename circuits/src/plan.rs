@@ -228,6 +228,7 @@ fn plan_with(q: &QGraph, max_lanes: Option<usize>, linear: LinearCheck) -> Resul
         // The layout without the three-term gate is this one with each three-term step
         // spelled as three single steps.
         let (saved, late_saved) = b.mac3_savings();
+        let range_only = b.range_only_lookups();
         for (k, mac3) in (4..=MAX_K).flat_map(|k| [(k, true), (k, false)]) {
             let (cells, late_cells) =
                 if mac3 { (cells, late_cells) } else { (cells + saved, late_cells + late_saved) };
@@ -247,7 +248,7 @@ fn plan_with(q: &QGraph, max_lanes: Option<usize>, linear: LinearCheck) -> Resul
             }
             let lanes_cost =
                 LaneCount { gate: lanes + late_lanes, lookup: lookup_lanes, hash: hash_lanes };
-            let cost = cost(k, lanes_cost, b.range_only_lookups(), mac3);
+            let cost = cost(k, lanes_cost, range_only, mac3);
             // Past AUTO_COLUMNS lanes a plan is taken only when none within it was found.
             let within = lanes + late_lanes + lookup_lanes + hash_lanes <= AUTO_COLUMNS;
             let cost = if within { cost } else { cost.saturating_add(u128::MAX / 2) };

@@ -16,10 +16,16 @@ impl Msm for CpuMsm {
     }
 
     fn msm(&self, scalars: &[Fr], bases: &[G1Affine], _id: Option<BasesId>) -> Result<G1> {
-        let bases = bases
-            .get(..scalars.len())
-            .ok_or(MsmError::Length { scalars: scalars.len(), bases: bases.len() })?;
+        let bases = bases_for(scalars, bases)?;
         Ok(crate::small::msm_if_small(scalars, bases)
             .unwrap_or_else(|| best_multiexp(scalars, bases)))
     }
+}
+
+/// The bases an MSM of `scalars` uses (the first as many), or [`MsmError::Length`] when there
+/// are fewer.
+pub(crate) fn bases_for<'b>(scalars: &[Fr], bases: &'b [G1Affine]) -> Result<&'b [G1Affine]> {
+    bases
+        .get(..scalars.len())
+        .ok_or(MsmError::Length { scalars: scalars.len(), bases: bases.len() })
 }

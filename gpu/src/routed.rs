@@ -42,10 +42,7 @@ impl Msm for Routed {
         if scalars.len() < self.min_points {
             return CpuMsm.msm(scalars, bases, id);
         }
-        let bases_used = bases
-            .get(..scalars.len())
-            .ok_or(crate::MsmError::Length { scalars: scalars.len(), bases: bases.len() })?;
-        match crate::small::msm_if_small(scalars, bases_used) {
+        match crate::small::msm_if_small(scalars, crate::cpu::bases_for(scalars, bases)?) {
             Some(p) => Ok(p),
             None => self.gpu.msm(scalars, bases, id),
         }

@@ -109,18 +109,16 @@ impl Header {
         }
         let version = u16::from_le_bytes(version);
         let old_srs = expected == Kind::Srs && (1..FORMAT_VERSION).contains(&version);
-        if version == 3 && expected != Kind::Srs {
-            return Err(bad(format!(
-                "format version 3: this {} was made by an older zkinfer, whose circuits had \
-                 another constraint system (degree 4); re-run `zkinfer setup` and prove again",
-                expected.name()
-            )));
-        }
         if version < FORMAT_VERSION && expected != Kind::Srs {
+            let why = if version == 3 {
+                "whose circuits had another constraint system (degree 4)"
+            } else {
+                "whose model identity did not cover the whole key (plan, SRS points, constraint \
+                 system)"
+            };
             return Err(bad(format!(
-                "format version {version}: this {} was made by an older zkinfer, whose model \
-                 identity did not cover the whole key (plan, SRS points, constraint system); \
-                 re-run `zkinfer setup` and prove again",
+                "format version {version}: this {} was made by an older zkinfer, {why}; re-run \
+                 `zkinfer setup` and prove again",
                 expected.name()
             )));
         }

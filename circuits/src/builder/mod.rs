@@ -522,12 +522,6 @@ impl Builder {
             && !self.public.iter().any(output)
     }
 
-    /// Whether lanes carry the three-term mac gate.
-    #[must_use]
-    pub fn has_mac3(&self) -> bool {
-        self.mac3
-    }
-
     /// Cells the three-term mac steps saved: each adds three terms in four cells where single
     /// steps take six. First-phase and second-phase lanes.
     #[must_use]
@@ -536,12 +530,14 @@ impl Builder {
         (saved(&self.lanes), saved(&self.late))
     }
 
-    /// The steps of a multiply-accumulate chain over `n` terms, as the number of terms each
-    /// adds: threes (the three-term mac, 4 cells) while three remain and the lanes have the
-    /// gate, then ones (the mac, 2 cells).
-    pub(crate) fn mac_steps(&self, n: usize) -> impl Iterator<Item = usize> {
-        let threes = if self.mac3 { n / 3 } else { 0 };
-        std::iter::repeat_n(3, threes).chain(std::iter::repeat_n(1, n - 3 * threes))
+    /// The steps of a multiply-accumulate chain over `terms`, each the terms it adds: threes
+    /// (the three-term mac, 4 cells) while three remain and the lanes have the gate, then
+    /// ones (the mac, 2 cells). A step of `w` terms starts at its running sum and ends `w + 1`
+    /// cells on, at the next.
+    pub(crate) fn mac_steps<'t>(&self, terms: &'t [(Cell, i128)]) -> Vec<&'t [(Cell, i128)]> {
+        let threes = if self.mac3 { terms.len() / 3 * 3 } else { 0 };
+        let (full, rest) = terms.split_at(threes);
+        full.chunks(3).chain(rest.chunks(1)).collect()
     }
 
     /// Whether any bound table was registered.
