@@ -474,6 +474,43 @@ fn interpolated_lookup_chip() {
     assert_eq!(b.public_values(), ints(&expected));
 }
 
+/// An interpolated table's grid points `lo..=hi` cover the inputs `lo·2^step` to
+/// `hi·2^step − 1`: the first grid point has an entry, the last only ends the last segment, so
+/// one input past either end fails whatever the prover does. Both ways of finding the slope:
+/// a second entry lookup (a table used less often than it has entries) and the table of
+/// differences (one used more often), the latter also with every perturbed cell rejected.
+#[test]
+fn interpolated_lookup_rejects_inputs_past_its_grid() {
+    for n in [1, 24] {
+        let mut g = G::new();
+        let a = g.input(&[n], 100);
+        g.q.tables.push(Table {
+            func: LookupFn::Sigmoid,
+            in_scale: 3,
+            out_scale: 8,
+            lo: -11,
+            hi: 11,
+            step: 2,
+        });
+        let y = g.op(QOp::Lookup { table: 0 }, vec![a], &[n], 300, false);
+        let q = g.output(y);
+        assert_eq!(q.tables[0].input_range(), (-44, 43));
+        #[allow(clippy::cast_precision_loss)]
+        let xs: Vec<f64> = (0..n).map(|i| (i as f64) * 3.7 - 44.0).collect();
+        let b = check_sound(&q, std::slice::from_ref(&xs));
+        // Function tables have tags from 64 up, range tables their bit width.
+        let functions: std::collections::BTreeSet<u64> =
+            b.table().iter().map(|e| e.0).filter(|&t| t >= 64).collect();
+        assert_eq!(functions.len(), if n == 1 { 1 } else { 2 }, "entries (+ differences)");
+        for (x, inside) in [(-44, true), (43, true), (-45, false), (44, false)] {
+            let mut w = witness(&q, std::slice::from_ref(&xs));
+            w[0][0] = x;
+            let b = lay_out(&q, Some(&w), &Layout::new(2, 2, LIMB)).unwrap();
+            assert_eq!(verify(&b), inside, "input {x} with {n} lookups");
+        }
+    }
+}
+
 #[test]
 fn checked_bounds_are_enforced() {
     let mut g = G::new();

@@ -43,7 +43,7 @@ pub const COVERAGE: &[OpCoverage] = ops![
     "Conv", "linear", "1-D/2-D/3-D, groups, dilations, any padding; im2col + matmul, rescaled";
     "ConvTranspose", "linear", "1-D/2-D/3-D, groups, output_padding/output_shape; im2col + matmul, rescaled";
     "CumSum", "arithmetic", "constant axis; a matmul by a constant 0/1 triangular matrix (exclusive and reverse honoured), exact";
-    "Div", "arithmetic", "by a constant: multiply by its reciprocal; by a tensor: rounded division, divisor must be positive";
+    "Div", "arithmetic", "by a constant: multiply by its reciprocal; by a tensor: rounded division, divisor must be positive (one shared by many numerators: its reciprocal once, then a rounded product, within one unit)";
     "Dropout", "elementwise", "identity (inference)";
     "Elu", "elementwise", "identity for x ≥ 0, lookup table below";
     "Equal", "arithmetic", "exact comparison; folded when constant";
@@ -67,7 +67,7 @@ pub const COVERAGE: &[OpCoverage] = ops![
     "IsInf", "arithmetic", "folded: quantized values are finite, so false unless the input is a constant";
     "IsNaN", "arithmetic", "folded: quantized values are never NaN, so false unless the input is a constant";
     "LSTM", "recurrent", "unrolled over the fixed sequence length: input and recurrence matmuls, sigmoid/tanh lookups, elementwise products; all directions, both layouts, initial states, peepholes; default activations, no clip or input_forget";
-    "LayerNormalization", "norm", "mean, variance, integer square root and rounded division — no lookup";
+    "LayerNormalization", "norm", "mean, variance, integer square root, then one reciprocal of the deviation per row and a rounded product per element — no lookup";
     "LeakyRelu", "elementwise", "relu plus scaled negative part, rescaled";
     "Less", "arithmetic", "exact comparison";
     "LinearClassifier", "ml (ai.onnx.ml)", "scores x·Wᵀ + b, rescaled; post_transform NONE, LOGISTIC or SOFTMAX (lookup tables); label = integer class label of the arg-max score; one-row binary models score [−s, s]; string labels unsupported";
@@ -105,7 +105,7 @@ pub const COVERAGE: &[OpCoverage] = ops![
     "Sigmoid", "elementwise", "lookup table over the calibrated range";
     "Size", "shape", "folded";
     "Slice", "shape", "copy constraints; bounds must be constant; negative steps allowed";
-    "Softmax", "norm", "max-subtracted exp lookup, sum, rounded division; opset < 13 2-D coercion honoured";
+    "Softmax", "norm", "max-subtracted exp lookup, sum, one reciprocal of the sum per row and a rounded product per element; opset < 13 2-D coercion honoured";
     "Softplus", "elementwise", "lookup table";
     "Softsign", "elementwise", "lookup table (bounded by 1)";
     "Split", "shape", "copy constraints";

@@ -3,6 +3,7 @@
 use super::Ctx;
 use crate::builder::{Builder, Cell};
 use crate::gadgets::{GateInstructions, RangeInstructions};
+use std::collections::HashMap;
 
 /// What the arithmetic chip offers: element-wise integer arithmetic over broadcast operands,
 /// exactly as the integer evaluator defines it.
@@ -76,16 +77,21 @@ impl ArithInstructions for ArithChip<'_> {
         let out_t = &ctx.q.tensors[ctx.node.output];
         let (checked, bound) = (out_t.checked, out_t.bound);
         let den_bits = ctx.in_bits(1) + 1;
+        // A divisor broadcast over many numerators (a softmax's row sum, a norm's deviation)
+        // is proven ≥ 1 and doubled once, not once per element.
+        let mut doubled: HashMap<Cell, Cell> = HashMap::new();
         num.iter()
             .zip(&den)
             .enumerate()
             .map(|(k, (&n, &d))| {
                 let out = (ctx.out_value)(k);
-                // den ≥ 1
-                let dm1 = b.lincomb(&[(d, 1)], -1);
-                b.range_check(dm1, den_bits);
+                let two_d = *doubled.entry(d).or_insert_with(|| {
+                    // den ≥ 1
+                    let dm1 = b.lincomb(&[(d, 1)], -1);
+                    b.range_check(dm1, den_bits);
+                    b.lincomb(&[(d, 2)], 0)
+                });
                 let big_n = b.lincomb(&[(n, 1i128 << (shift + 1)), (d, 1)], 0);
-                let two_d = b.lincomb(&[(d, 2)], 0);
                 let (vn, vd) = (b.value(big_n), b.value(two_d));
                 let r_val = if b.known { vn - out * vd } else { 0 };
                 let cells = b.run(&[r_val, out]);

@@ -5,13 +5,42 @@ use super::Ctx;
 use crate::builder::{Builder, Cell};
 use crate::gadgets::{GateInstructions, RangeInstructions};
 use std::collections::BTreeMap;
-use zkinfer_quantize::QGraph;
+use zkinfer_quantize::{QGraph, QOp};
 
-pub(super) fn register_tables(b: &mut Builder, q: &QGraph) -> Vec<u64> {
+/// The tags of one quantized-graph table: its entries `(i, T[i])` and, for an interpolated
+/// table looked up at least as many times as it has entries, its differences
+/// `(i, T[i+1] − T[i])` over every grid point but the last: one lookup and eight cells fewer
+/// per interpolation for a second copy of the table (which a few lookups would not repay).
+#[derive(Clone, Copy, Debug)]
+pub(super) struct TableTags {
+    /// Tag of the entries.
+    pub value: u64,
+    /// Tag of the differences.
+    pub diff: Option<u64>,
+}
+
+pub(super) fn register_tables(b: &mut Builder, q: &QGraph) -> Vec<TableTags> {
+    let mut uses = vec![0u64; q.tables.len()];
+    for n in &q.nodes {
+        if let QOp::Lookup { table } = n.op {
+            if let Some(u) = uses.get_mut(table) {
+                *u += q.tensors[n.output].shape.iter().product::<usize>() as u64;
+            }
+        }
+    }
     q.tables
         .iter()
-        .map(|t| {
-            b.add_function_table((t.lo..=t.hi).map(|i| (i128::from(i), i128::from(t.entry(i)))))
+        .zip(uses)
+        .map(|(t, uses)| {
+            let value = b
+                .add_function_table((t.lo..=t.hi).map(|i| (i128::from(i), i128::from(t.entry(i)))));
+            let diff =
+                (t.step > 0 && uses >= t.len()).then(|| {
+                    b.add_function_table((t.lo..t.hi).map(|i| {
+                        (i128::from(i), i128::from(t.entry(i + 1)) - i128::from(t.entry(i)))
+                    }))
+                });
+            TableTags { value, diff }
         })
         .collect()
 }
@@ -38,9 +67,11 @@ pub(super) fn register_gather_tables(b: &mut Builder, q: &QGraph) -> BTreeMap<us
 /// What the table chip offers: a nonlinear function by lookup in its tagged table, exact or
 /// interpolated.
 pub(super) trait TableInstructions {
-    /// `step = 0`: one lookup. Otherwise `x = hi·2^step + lo` with `lo` range-checked, two
-    /// lookups `T[hi]`, `T[hi+1]` (which also confine `hi` to the grid), and the rounded
-    /// interpolation `T[hi] + round((T[hi+1] − T[hi])·lo / 2^step)` with a bounded quotient.
+    /// `step = 0`: one lookup. Otherwise `x = hi·2^step + lo` with `lo` range-checked, the
+    /// entry `T[hi]` and the slope `T[hi+1] − T[hi]` (from the table of differences, else a
+    /// second entry lookup at `hi + 1`; either confines `hi` to the grid), and the rounded
+    /// interpolation `out = floor((T[hi]·2^step + slope·lo + 2^(step−1)) / 2^step)`, proven
+    /// as `out·2^step + r` with `0 ≤ r < 2^step` and `out` a small integer.
     fn lookup(&mut self, ctx: &Ctx<'_>, table: usize) -> Vec<Cell>;
 }
 
@@ -48,15 +79,15 @@ pub(super) trait TableInstructions {
 /// the same function and scales.
 pub(super) struct TableChip<'b> {
     pub b: &'b mut Builder,
-    /// Tag of each of the graph's tables (from [`register_tables`]).
-    pub tags: &'b [u64],
+    /// Tags of each of the graph's tables (from [`register_tables`]).
+    pub tags: &'b [TableTags],
 }
 
 impl TableInstructions for TableChip<'_> {
     fn lookup(&mut self, ctx: &Ctx<'_>, table: usize) -> Vec<Cell> {
         let b = &mut *self.b;
         let t = &ctx.q.tables[table];
-        let tag = self.tags[table];
+        let TableTags { value: tag, diff } = self.tags[table];
         let known = b.known;
         let entry = |i: i128| {
             if known {
@@ -75,30 +106,41 @@ impl TableInstructions for TableChip<'_> {
                 .collect();
         }
         let d = t.step;
-        let half = 1i128 << (d - 1);
-        let diff_bound = 2 * t.max_abs() + 1;
+        let (unit, half) = (1i128 << d, 1i128 << (d - 1));
+        // `out` is proven in [−bound, 2^bits − bound): interpolated values lie between
+        // neighbouring entries, so within ±max_abs.
+        let bound = i128::from(t.max_abs());
+        let bits = 128 - (2 * bound).leading_zeros();
         ctx.ins[0]
             .iter()
             .map(|&x| {
                 let v = b.value(x);
-                let (hi, lo) = (v >> d, v - ((v >> d) << d));
-                let parts = b.run(&[hi, lo]);
-                let back = b.lincomb(&[(parts[0], 1i128 << d), (parts[1], 1)], 0);
+                let (hi, lo) = (v >> d, v & (unit - 1));
+                let (f0v, f1v) = (entry(hi), entry(hi + 1));
+                // hi is born in its entry lookup, lo in the range table: x = hi·2^d + lo.
+                let (hi_cell, f0) = b.lookup_pair(tag, hi, f0v);
+                let lo_cell = b.ranged(lo, d);
+                let back = b.lincomb(&[(hi_cell, unit), (lo_cell, 1)], 0);
                 b.copy(back, x);
-                b.range_check(parts[1], d);
-                let f0 = b.lookup(tag, parts[0], entry(hi));
-                let next = b.lincomb(&[(parts[0], 1)], 1);
-                let f1 = b.lookup(tag, next, entry(hi + 1));
-                let diff = b.lincomb(&[(f1, 1), (f0, -1)], 0);
-                let prod = b.mul(diff, parts[1]);
-                let pv = b.value(prod);
-                let qv = (pv + half) >> d;
-                let rq = b.run(&[pv + half - (qv << d), qv]);
-                let check = b.lincomb(&[(rq[0], 1), (rq[1], 1i128 << d)], -half);
+                let slope = match diff {
+                    Some(diff) => b.lookup(diff, hi_cell, f1v - f0v),
+                    None => {
+                        let next = b.lincomb(&[(hi_cell, 1)], 1);
+                        let f1 = b.lookup(tag, next, f1v);
+                        b.lincomb(&[(f1, 1), (f0, -1)], 0)
+                    }
+                };
+                let prod = b.mul(slope, lo_cell);
+                let a = f0v * unit + (f1v - f0v) * lo + half;
+                let out = a >> d;
+                let mut terms = b.limbs(a - (out << d), d);
+                let shifted = b.ranged(out + bound, bits);
+                terms.push((shifted, unit));
+                terms.push((f0, -unit));
+                // r + (out + bound)·2^d − f0·2^d − bound·2^d − half = slope·lo
+                let check = b.lincomb(&terms, -bound * unit - half);
                 b.copy(check, prod);
-                b.range_check(rq[0], d);
-                b.small(rq[1], diff_bound);
-                b.lincomb(&[(f0, 1), (rq[1], 1)], 0)
+                b.lincomb(&[(shifted, 1)], -bound)
             })
             .collect()
     }

@@ -2,9 +2,9 @@
 
 use super::Lowerer;
 use crate::error::Result;
-use crate::qgraph::{CmpKind, LookupFn, QId, QOp};
+use crate::qgraph::{bits_for, CmpKind, LookupFn, QId, QOp};
 use zkinfer_model_import::ops::{Binary, Op};
-use zkinfer_model_import::tensor::DType;
+use zkinfer_model_import::tensor::{numel, DType};
 use zkinfer_model_import::{Node, Tensor};
 
 pub(super) fn lower(l: &mut Lowerer<'_>, n: &Node) -> Result<()> {
@@ -187,7 +187,48 @@ pub(super) fn divide(
         den = l.rescale_to(den, l.scale(den) - shift, None)?;
         shift = 0;
     }
-    l.emit(QOp::Div { shift: shift.cast_unsigned() }, vec![num, den], shape, target, calibrated)
+    let shift = shift.cast_unsigned();
+    if 2 * numel(&l.shape(den)) <= numel(&shape) {
+        if let Some(p) = reciprocal_bits(bits_for(u128::from(l.q.tensors[num].bound)), shift) {
+            return divide_by_reciprocal(l, num, den, shift, p, target, calibrated, shape);
+        }
+    }
+    l.emit(QOp::Div { shift }, vec![num, den], shape, target, calibrated)
+}
+
+/// Division by a divisor shared by many numerators (a softmax's row sum, a norm's deviation):
+/// each divisor's reciprocal `inv = round(2^(shift+p) / den)` once, then every quotient is
+/// `round(num·inv / 2^p)`, a product and a rescale instead of a division with two wide
+/// remainder checks. With `p` from [`reciprocal_bits`] the result is within one output unit of
+/// the exact quotient (a division rounds to within half a unit).
+#[allow(clippy::too_many_arguments)]
+fn divide_by_reciprocal(
+    l: &mut Lowerer<'_>,
+    num: QId,
+    den: QId,
+    shift: u32,
+    p: u32,
+    target: i32,
+    calibrated: Option<f64>,
+    shape: Vec<usize>,
+) -> Result<QId> {
+    let one = l.int_const(vec![], vec![1]);
+    let inv_scale = target - l.scale(num) + p.cast_signed();
+    let den_shape = l.shape(den);
+    let inv = l.emit(QOp::Div { shift: shift + p }, vec![one, den], den_shape, inv_scale, None)?;
+    let prod = l.emit(QOp::Mul, vec![num, inv], shape, target + p.cast_signed(), None)?;
+    l.rescale_to(prod, target, calibrated)
+}
+
+/// Fraction bits `p` of the reciprocal for numerators of `num_bits` bits: the reciprocal's
+/// rounding moves a quotient by at most `|num|/2^(p+1)` units, a quarter with
+/// `p = num_bits + 1`, half with `p = num_bits` (then the result is within one unit). `None`
+/// when even that would overflow the evaluator's 62-bit tensors (the product `num·inv` is
+/// bounded by `2^(num_bits + shift + p + 1)`, since a divisor may be 1).
+fn reciprocal_bits(num_bits: u32, shift: u32) -> Option<u32> {
+    let room = 61u32.checked_sub(num_bits + shift)?;
+    let p = (num_bits + 1).min(room);
+    (p >= num_bits.max(1)).then_some(p)
 }
 
 /// Integer square root at the output's chosen scale (at least half the input scale).
@@ -245,5 +286,40 @@ fn pow(l: &mut Lowerer<'_>, n: &Node) -> Result<QId> {
             let target = l.chosen_scale(out)?;
             l.lookup(x, LookupFn::Pow { p }, lo, r.max * h, target)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::reciprocal_bits;
+
+    /// The evaluator's rounded division and rescale (`crate::eval`).
+    fn div(num: i128, den: i128, shift: u32) -> i128 {
+        ((num << (shift + 1)) + den).div_euclid(2 * den)
+    }
+    fn rescale(x: i128, shift: u32) -> i128 {
+        (x + (1 << (shift - 1))) >> shift
+    }
+
+    #[test]
+    fn reciprocal_division_stays_within_one_unit_and_62_bits() {
+        for (num_bits, shift) in [(1, 0), (4, 3), (8, 15), (10, 20), (17, 15), (23, 14)] {
+            let p = reciprocal_bits(num_bits, shift).unwrap();
+            assert!(num_bits + shift + p < 62, "{num_bits} {shift} {p}");
+            let top = (1i128 << num_bits) - 1;
+            let nums = [-top, -top / 3, -1, 0, 1, 2, top / 7, top / 2, top - 1, top];
+            for den in (1..300).chain([1 << 20, (1 << 23) - 5, 977_231]) {
+                let inv = div(1, den, shift + p);
+                for &num in &nums {
+                    let got = rescale(num * inv, p);
+                    #[allow(clippy::cast_precision_loss)]
+                    let exact = (num as f64) * f64::from(1u32 << shift) / den as f64;
+                    #[allow(clippy::cast_precision_loss)]
+                    let err = (got as f64 - exact).abs();
+                    assert!(err <= 1.0, "{num}·2^{shift}/{den}: {got} vs {exact}");
+                }
+            }
+        }
+        assert_eq!(reciprocal_bits(40, 30), None);
     }
 }
