@@ -38,12 +38,12 @@ impl Write for HashWriter {
 
 /// The circuit's identity: SHA-256 of the quantized graph (ops, scales, bounds, constants,
 /// tables) and the layout plan, under a tag naming the circuit design (bumped whenever the
-/// halo2 gates or columns change, so keys cached by an older zkinfer are not reused). Keys and
-/// proofs carry it.
+/// halo2 gates or columns or a chip's cells change, so keys cached by an older zkinfer are
+/// not reused). Keys and proofs carry it.
 #[must_use]
 pub fn circuit_hash(q: &QGraph, plan: &Plan) -> [u8; 32] {
     let mut w = HashWriter(Sha256::new());
-    w.0.update(b"zkinfer-circuit-v5");
+    w.0.update(b"zkinfer-circuit-v6");
     // Serialising plain data into a hasher cannot fail.
     // Hidden weights stay out of the hash, which proof files and keys publish: a hash of the
     // values would let anyone confirm a guessed model. Everything else (their shapes, scales
