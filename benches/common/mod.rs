@@ -185,15 +185,15 @@ pub const PHASES: &str = "## Where the time goes
 
 Seconds per phase of the same `zkinfer prove` runs (`setup_phases` and `prove_phases` of `zkinfer prove
 --json`, measured from the commitments' timeline, see `prover/src/profile.rs`). Setup:
-zkinfer's layout, the verifying key (fixed columns committed), the proving key (polynomials
-on the extended domain). Prove: zkinfer's layout of the witness, halo2's synthesis, advice
+zkinfer's layout, halo2's key generation (one synthesis; fixed and permutation columns,
+their commitments and polynomials). Prove: zkinfer's layout of the witness, halo2's synthesis, advice
 commitments, lookup arguments (permuted columns, grand products), permutation argument,
 quotient (advice to coefficients, constraints on the extended domain, its pieces committed),
 evaluations, multi-open. `msm` is the time inside the commitments' MSMs, already counted in
 the phases (the multi-open's own two MSMs are counted in `opening` only); `msm %` its share of
 the proof.
 ";
-pub const PHASE_HEADER: &str = "| model | setup layout | vk | pk | setup msm | prove layout | synthesis | advice commit | lookups | permutation | quotient | evaluations | opening | prove msm | msm % |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n";
+pub const PHASE_HEADER: &str = "| model | setup layout | keygen | setup msm | prove layout | synthesis | advice commit | lookups | permutation | quotient | evaluations | opening | prove msm | msm % |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n";
 
 /// Writes a results file whose first table is followed by the [`PHASES`] table.
 pub fn write_with_phases(
@@ -222,8 +222,7 @@ pub fn phase_row(name: &str, v: &serde_json::Value) -> String {
     let total = v["prove_seconds"].as_f64().unwrap_or(f64::NAN);
     let share =
         p["msm"].as_f64().map_or("–".to_string(), |m| format!("{:.0}", 100.0 * m / total));
-    let setup: Vec<String> =
-        ["layout", "verifying_key", "proving_key", "msm"].iter().map(|k| f(s, k)).collect();
+    let setup: Vec<String> = ["layout", "keygen", "msm"].iter().map(|k| f(s, k)).collect();
     let prove: Vec<String> = [
         "layout",
         "synthesis",

@@ -6,7 +6,7 @@ use crate::config::{ModelConfig, Shape};
 use halo2_proofs::circuit::{Layouter, SimpleFloorPlanner};
 use halo2_proofs::halo2curves::bn256::Fr;
 use halo2_proofs::plonk::{Circuit, ConstraintSystem, Error};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 /// A model's circuit: the recorded layout and its column shape.
 #[derive(Clone, Debug)]
@@ -21,14 +21,7 @@ impl ModelCircuit {
     /// Wraps a builder.
     #[must_use]
     pub fn new(builder: Builder) -> Self {
-        let shape = Shape {
-            lanes: builder.lanes.len(),
-            late_lanes: builder.late.len(),
-            lookup_lanes: builder.lookups.len(),
-            hash_lanes: builder.hash.len(),
-            range_only_lookups: builder.range_only_lookups(),
-            mac3: builder.mac3,
-        };
+        let shape = shape_of(&builder);
         Self { builder: Arc::new(builder), shape }
     }
 
@@ -68,5 +61,75 @@ impl Circuit<Fr> for ModelCircuit {
         mut layouter: impl Layouter<Fr>,
     ) -> Result<(), Error> {
         crate::assign::synthesize(&self.builder, &config, &mut layouter)
+    }
+}
+
+/// The columns a recording needs.
+fn shape_of(builder: &Builder) -> Shape {
+    Shape {
+        lanes: builder.lanes.len(),
+        late_lanes: builder.late.len(),
+        lookup_lanes: builder.lookups.len(),
+        hash_lanes: builder.hash.len(),
+        range_only_lookups: builder.range_only_lookups(),
+        mac3: builder.mac3,
+    }
+}
+
+/// A model's circuit for one proof: halo2 synthesizes it once, and the recording is freed as
+/// soon as it is written, so the rest of the proof (most of its time and its peak memory) does
+/// not hold the builder beside halo2's own columns: gigabytes for a `nanoGPT`-size model. A
+/// second synthesis is an error, never an empty circuit.
+#[derive(Debug)]
+pub struct OnceCircuit {
+    builder: Mutex<Option<Builder>>,
+    shape: Shape,
+}
+
+impl OnceCircuit {
+    /// Wraps a builder for a single synthesis.
+    #[must_use]
+    pub fn new(builder: Builder) -> Self {
+        let shape = shape_of(&builder);
+        Self { builder: Mutex::new(Some(builder)), shape }
+    }
+}
+
+impl Circuit<Fr> for OnceCircuit {
+    type Config = ModelConfig;
+    type FloorPlanner = SimpleFloorPlanner;
+    type Params = Shape;
+
+    fn params(&self) -> Shape {
+        self.shape
+    }
+
+    fn without_witnesses(&self) -> Self {
+        let builder = self.builder.lock().ok().and_then(|b| {
+            b.as_ref().map(|b| {
+                let mut b = b.clone();
+                b.known = false;
+                b
+            })
+        });
+        Self { builder: Mutex::new(builder), shape: self.shape }
+    }
+
+    fn configure(meta: &mut ConstraintSystem<Fr>) -> ModelConfig {
+        ModelCircuit::configure(meta)
+    }
+
+    fn configure_with_params(meta: &mut ConstraintSystem<Fr>, shape: Shape) -> ModelConfig {
+        crate::config::configure(meta, shape)
+    }
+
+    fn synthesize(
+        &self,
+        config: ModelConfig,
+        mut layouter: impl Layouter<Fr>,
+    ) -> Result<(), Error> {
+        let builder =
+            self.builder.lock().map_err(|_| Error::Synthesis)?.take().ok_or(Error::Synthesis)?;
+        crate::assign::synthesize(&builder, &config, &mut layouter)
     }
 }

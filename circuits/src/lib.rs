@@ -28,7 +28,7 @@ pub mod regions;
 
 pub use builder::{Builder, Layout, LinearCheck};
 pub use chips::{chip_for, lay_out, weight_tensors};
-pub use circuit::ModelCircuit;
+pub use circuit::{ModelCircuit, OnceCircuit};
 pub use config::Shape;
 pub use error::{CircuitError, Result};
 pub use field::fe;

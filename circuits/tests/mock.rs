@@ -690,3 +690,22 @@ fn sign_magnitude_bounds_are_exact() {
         assert!(!verify(&bad), "an input of {v} outside ±255 was accepted");
     }
 }
+
+/// Proving synthesizes a [`OnceCircuit`] once and frees its recording: the same constraints
+/// as the model circuit, and a second synthesis is refused rather than seeing an empty circuit.
+#[test]
+fn once_circuit_synthesizes_once() {
+    let q = rescale_with(3, Visibility::Public, Visibility::Public);
+    let w = witness(&q, &[vec![517.0, -999.0, 16.0]]);
+    let b = lay_out(&q, Some(&w), &Layout::new(2, 2, LIMB)).unwrap();
+    let k = k_for(&b);
+    let instances = b.public_values().to_vec();
+    let once = OnceCircuit::new(b.clone());
+    let run = MockProver::<Fr>::run(k, &once, vec![instances.clone()]).unwrap();
+    assert!(run.verify().is_ok());
+    assert!(MockProver::<Fr>::run(k, &once, vec![instances.clone()]).is_err());
+    let mut bad = instances;
+    bad[0] += Fr::one();
+    let once = OnceCircuit::new(b);
+    assert!(MockProver::<Fr>::run(k, &once, vec![bad]).unwrap().verify().is_err());
+}

@@ -11,7 +11,7 @@ use halo2_proofs::halo2curves::group::cofactor::CofactorGroup;
 use halo2_proofs::halo2curves::group::prime::PrimeCurveAffine;
 use halo2_proofs::halo2curves::group::GroupEncoding;
 use halo2_proofs::halo2curves::CurveAffine;
-use halo2_proofs::plonk::{keygen_pk, keygen_vk, ProvingKey, VerifyingKey};
+use halo2_proofs::plonk::{keygen_pk2, ProvingKey, VerifyingKey};
 use halo2_proofs::poly::commitment::ParamsProver;
 use halo2_proofs::SerdeFormat;
 use sha2::{Digest, Sha256};
@@ -19,7 +19,7 @@ use std::io::{BufReader, BufWriter, Read, Seek, SeekFrom, Write};
 use std::path::Path;
 use std::sync::Arc;
 use zkinfer_circuits::plan::MAX_K;
-use zkinfer_circuits::{lay_out_planned, ModelCircuit, Plan, Shape};
+use zkinfer_circuits::{lay_out_planned, ModelCircuit, OnceCircuit, Plan, Shape};
 use zkinfer_gpu::{CpuMsm, Msm};
 use zkinfer_quantize::QGraph;
 
@@ -112,20 +112,16 @@ pub fn keygen_profiled(
 ) -> Result<(ProvingKey<G1Affine>, SetupPhases)> {
     let params = MsmParams::with_msm(srs, Arc::clone(msm));
     let timeline = Arc::new(Timeline::new());
-    let circuit = ModelCircuit::new(lay_out_planned(q, None, plan)?);
+    // One synthesis: the proving key's generation also makes the verifying key from the same
+    // assembly (keygen_vk then keygen_pk would synthesize and assemble the circuit twice), and
+    // the layout is freed once written.
+    let circuit = OnceCircuit::new(lay_out_planned(q, None, plan)?);
     let layout = timeline.elapsed();
     let params = params.with_timeline(Arc::clone(&timeline));
-    let vk = keygen_vk(&params, &circuit)
-        .map_err(|e| ProverError::Halo2(format!("verifying key: {e:?}")))?;
-    let vk_end = timeline.elapsed();
-    let pk = keygen_pk(&params, vk, &circuit)
-        .map_err(|e| ProverError::Halo2(format!("proving key: {e:?}")))?;
-    let phases = SetupPhases {
-        layout,
-        verifying_key: vk_end - layout,
-        proving_key: timeline.elapsed() - vk_end,
-        msm: timeline.commit_seconds(),
-    };
+    let pk = keygen_pk2(&params, &circuit, false)
+        .map_err(|e| ProverError::Halo2(format!("key generation: {e:?}")))?;
+    let phases =
+        SetupPhases { layout, keygen: timeline.elapsed() - layout, msm: timeline.commit_seconds() };
     Ok((pk, phases))
 }
 

@@ -202,11 +202,9 @@ impl ProvePhases {
 pub struct SetupPhases {
     /// zkinfer's layout of the circuit (no witness).
     pub layout: f64,
-    /// The verifying key: fixed columns assigned and committed, permutation columns committed.
-    pub verifying_key: f64,
-    /// The proving key: fixed and permutation polynomials on the extended domain, the
-    /// constraint evaluator.
-    pub proving_key: f64,
+    /// halo2's key generation: one synthesis, the fixed and permutation columns, their
+    /// commitments (the verifying key) and polynomials (the proving key).
+    pub keygen: f64,
     /// Of the above, the time inside commitment MSMs.
     pub msm: f64,
 }

@@ -15,7 +15,7 @@ use halo2_proofs::transcript::TranscriptWriterBuffer;
 use rand::rngs::OsRng;
 use std::sync::Arc;
 use std::time::Instant;
-use zkinfer_circuits::{lay_out_planned, ModelCircuit, Plan};
+use zkinfer_circuits::{lay_out_planned, OnceCircuit, Plan};
 use zkinfer_gpu::{CpuMsm, Msm};
 use zkinfer_quantize::QGraph;
 
@@ -74,7 +74,8 @@ pub fn prove_profiled(
     let builder = lay_out_planned(q, Some(witness), plan)?;
     let layout = layout.elapsed().as_secs_f64();
     let instances = builder.public_values().to_vec();
-    let circuit = ModelCircuit::new(builder);
+    // Freed once synthesized (see OnceCircuit).
+    let circuit = OnceCircuit::new(builder);
     let mut transcript = EvmTranscript::new(Vec::new());
     let params = MsmParams::with_msm(srs, Arc::clone(msm));
     let timeline = Arc::new(Timeline::new());

@@ -6,7 +6,8 @@ pub use halo2_proofs::dev::MockProver;
 pub use halo2_proofs::halo2curves::bn256::Fr;
 pub use zkinfer_circuits::builder::{range_tag, Builder, Cell, Col};
 pub use zkinfer_circuits::{
-    diagnose, lay_out, GateInstructions, Layout, LinearCheck, ModelCircuit, RangeInstructions,
+    diagnose, lay_out, GateInstructions, Layout, LinearCheck, ModelCircuit, OnceCircuit,
+    RangeInstructions,
 };
 pub use zkinfer_model_import::Tensor;
 pub use zkinfer_quantize::qgraph::{LookupFn, QNode, QOp, QTensor, Table};
