@@ -140,7 +140,9 @@ pub(crate) fn configure(meta: &mut ConstraintSystem<Fr>, shape: Shape) -> ModelC
 /// A gate lane: an advice column (second phase when `challenge` is given) with its selector
 /// and coefficient columns and its gates: multiply-add, mac and, when `mac3`, the three-term
 /// mac, which adds three terms in four cells (`acc, x1, x2, x3, acc'`, each coefficient on its
-/// term's row) where three single mac steps take six. The second-phase multiply-add gate
+/// term's row) where three single mac steps take six. A mac step also adds the coefficient on
+/// its own row (`f0`, unused there otherwise), so a linear combination carries its constant
+/// without a constant cell and can start at one of its terms. The second-phase multiply-add gate
 /// multiplies by `a2 + f·c`, so one gate serves dot products (`f` = 0) and powers of `c`
 /// (`f` = 1); the challenge has degree 0, so the gate stays at degree 4, within [`DEGREE`].
 /// Gates are named after their lane (`lane 3`, `late lane 0`) so a failure can be traced to
@@ -183,19 +185,21 @@ fn lane(
         };
         vec![q * (a[0].clone() + a[1].clone() * multiplier - a[3].clone())]
     });
-    meta.create_gate(format!("{lane_name} mac: a0 + f1·a1 = a2"), |m| {
+    meta.create_gate(format!("{lane_name} mac: a0 + f0 + f1·a1 = a2"), |m| {
         let q = select(m, SELECT_MAC);
         let a: Vec<_> = (0..3).map(|r| m.query_advice(lane.advice, Rotation(r))).collect();
+        let f0 = m.query_fixed(lane.coef, Rotation::cur());
         let f = m.query_fixed(lane.coef, Rotation::next());
-        vec![q * (a[0].clone() + f * a[1].clone() - a[2].clone())]
+        vec![q * (a[0].clone() + f0 + f * a[1].clone() - a[2].clone())]
     });
     if !mac3 {
         return lane;
     }
-    meta.create_gate(format!("{lane_name} mac3: a0 + f1·a1 + f2·a2 + f3·a3 = a4"), |m| {
+    meta.create_gate(format!("{lane_name} mac3: a0 + f0 + f1·a1 + f2·a2 + f3·a3 = a4"), |m| {
         let q = select(m, SELECT_MAC3);
         let a: Vec<_> = (0..5).map(|r| m.query_advice(lane.advice, Rotation(r))).collect();
-        let sum = (1..4).fold(a[0].clone(), |acc, r| {
+        let f0 = m.query_fixed(lane.coef, Rotation::cur());
+        let sum = (1..4).fold(a[0].clone() + f0, |acc, r| {
             acc + m.query_fixed(lane.coef, Rotation(r)) * a[r as usize].clone()
         });
         vec![q * (sum - a[4].clone())]

@@ -10,11 +10,13 @@ use halo2_proofs::halo2curves::ff::Field;
 /// What the gate lanes offer: linear combinations and products of cells, as runs of the
 /// multiply-add and multiply-accumulate gates that `LaneConfig` configures on every lane.
 pub trait GateInstructions {
-    /// `konst + Σ coef·x` as one multiply-accumulate chain `[konst, x1, x2, x3, acc3, x4, …]`
-    /// whose first cell is copied from the constant column, so the gate needs no fixed
-    /// constant of its own: three terms to a three-term mac step, the last `n mod 3` one to a
-    /// mac step (see `Builder::mac_steps`; single steps only in lanes without the three-term
-    /// gate). The inputs are copied in. Costs 1 + n + ⌊n/3⌋ + n mod 3 cells (1 + 2n without).
+    /// `konst + Σ coef·x` as one multiply-accumulate chain `[x1, x2, x3, x4, acc, x5, …]`:
+    /// a term of coefficient 1 starts the chain (the constant 0 when none has), `konst` is
+    /// the first step's fixed constant, three further terms go to a three-term mac step, the
+    /// last `m mod 3` one to a mac step (see `Builder::mac_steps`; single steps only in lanes
+    /// without the three-term gate). The inputs are copied in. With `m` terms after the start
+    /// it costs 1 + m + ⌊m/3⌋ + m mod 3 cells (1 + 2m without): a rescale's `r + 2^s·q − h`
+    /// is 3 cells where a zero start took 5.
     fn lincomb(&mut self, terms: &[(Cell, i128)], konst: i128) -> Cell;
 
     /// `a + b·c`. Costs 4 cells.
@@ -22,6 +24,10 @@ pub trait GateInstructions {
 
     /// `b·c`.
     fn mul(&mut self, b: Cell, c: Cell) -> Cell;
+
+    /// `b·c` in the field, for running products too wide for `i128` (the values are recorded
+    /// as wide ones). Costs 4 cells.
+    fn field_mul(&mut self, b: Cell, c: Cell) -> Cell;
 
     /// Σ a_i·b_i for input-dependent vectors, as one chain `[0, a1, b1, acc1, a2, b2, …]`
     /// whose multiply-add gates overlap. Costs 1 + 3n cells.
@@ -44,15 +50,26 @@ pub(crate) fn mac_gate(width: usize) -> Gate {
 
 impl GateInstructions for Builder {
     fn lincomb(&mut self, terms: &[(Cell, i128)], konst: i128) -> Cell {
-        let (_, kept) = self.nonzero_terms(terms);
-        let terms = kept.as_slice();
-        if terms.is_empty() {
+        let (zero, kept) = self.nonzero_terms(terms);
+        if kept.is_empty() {
             return self.constant(konst);
         }
-        let mut values = Vec::with_capacity(1 + 2 * terms.len());
-        let mut acc = konst;
+        // A unit term is the chain's first cell, unless it is the only term (a chain needs a
+        // step to carry the constant).
+        let unit = kept.iter().position(|&(_, c)| c == 1).filter(|_| kept.len() > 1);
+        let (start, rest): (Cell, Vec<(Cell, i128)>) = match unit {
+            Some(i) => {
+                let mut rest = kept.clone();
+                let (x, _) = rest.remove(i);
+                (x, rest)
+            }
+            None => (zero, kept),
+        };
+        let steps = self.mac_steps(&rest);
+        let mut values = Vec::with_capacity(1 + 2 * rest.len());
+        let mut acc = self.value(start);
         values.push(acc);
-        let steps = self.mac_steps(terms);
+        acc += konst;
         for step in &steps {
             for &(x, c) in *step {
                 acc += c * self.value(x);
@@ -61,8 +78,10 @@ impl GateInstructions for Builder {
             values.push(acc);
         }
         let cells = self.run(&values);
-        let start = self.constant(konst);
         self.copy(start, cells[0]);
+        if konst != 0 {
+            self.set_coef(cells[0], konst);
+        }
         let mut at = 0;
         for step in steps {
             self.enable(mac_gate(step.len()), cells[at]);
@@ -89,6 +108,20 @@ impl GateInstructions for Builder {
     fn mul(&mut self, b: Cell, c: Cell) -> Cell {
         let zero = self.constant(0);
         self.mul_add(zero, b, c)
+    }
+
+    fn field_mul(&mut self, b: Cell, c: Cell) -> Cell {
+        let (fb, fc) = (self.field_value(b), self.field_value(c));
+        let cells = self.run(&[0, 0, 0, 0]);
+        self.enable(Gate::MulAdd, cells[0]);
+        let zero = self.constant(0);
+        self.copy(zero, cells[0]);
+        self.copy(b, cells[1]);
+        self.copy(c, cells[2]);
+        for (cell, v) in [(cells[1], fb), (cells[2], fc), (cells[3], fb * fc)] {
+            self.set_wide(cell, Some(v), None);
+        }
+        cells[3]
     }
 
     fn dot(&mut self, pairs: &[(Cell, Cell)]) -> Cell {

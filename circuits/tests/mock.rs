@@ -373,6 +373,32 @@ fn reduce_chips() {
 }
 
 #[test]
+fn reduce_max_rejects_a_claim_that_is_not_the_maximum() {
+    for is_max in [true, false] {
+        let mut g = G::new();
+        let a = g.input(&[1, 4], 50);
+        let op = if is_max {
+            QOp::ReduceMax { axes: vec![1] }
+        } else {
+            QOp::ReduceMin { axes: vec![1] }
+        };
+        let y = g.op(op, vec![a], &[1, 1], 50, false);
+        let q = g.output(y);
+        let xs = vec![7.0, -20.0, 30.0, 4.0];
+        check_sound(&q, std::slice::from_ref(&xs));
+        let honest = if is_max { 30 } else { -20 };
+        // Every gap and product recomputed from the claim: only the claim lies.
+        for (claim, sound) in [(honest, true), (honest + 1, false), (honest - 1, false), (7, false)]
+        {
+            let mut w = witness(&q, std::slice::from_ref(&xs));
+            w[y][0] = claim;
+            let b = lay_out(&q, Some(&w), &Layout::new(2, 2, LIMB)).unwrap();
+            assert_eq!(verify(&b), sound, "claimed extreme {claim} (max: {is_max})");
+        }
+    }
+}
+
+#[test]
 fn div_chip_and_its_range_checks() {
     let mut g = G::new();
     let n = g.input(&[3], 100);

@@ -57,7 +57,7 @@ pub const COVERAGE: &[OpCoverage] = ops![
     "Gelu", "elementwise", "lookup table (exact or tanh approximation)";
     "Gemm", "linear", "alpha/beta/transposes; matmul + bias, rescaled";
     "GlobalAveragePool", "pool", "sum then rounded division";
-    "GlobalMaxPool", "pool", "max by comparisons";
+    "GlobalMaxPool", "pool", "max as a claimed extreme: gaps range-checked, their product 0";
     "Greater", "arithmetic", "exact comparison";
     "GroupNormalization", "norm", "layer norm of each group (reshaped), then per-channel scale and bias (constant; per group in opset 18, per channel in 21)";
     "HardSigmoid", "elementwise", "lookup table";
@@ -76,7 +76,7 @@ pub const COVERAGE: &[OpCoverage] = ops![
     "LogSoftmax", "norm", "x − max − log(Σ exp(x − max)): exp and log lookups (the sum is ≥ 1), exact reductions; opset < 13 2-D coercion honoured";
     "MatMul", "linear", "numpy semantics incl. batching and 1-D operands; both operands may be inputs";
     "Max", "arithmetic", "any number of inputs, broadcast; exact";
-    "MaxPool", "pool", "1-D/2-D/3-D; max by comparisons, padding never wins";
+    "MaxPool", "pool", "1-D/2-D/3-D; max as a claimed extreme, padding never wins";
     "Mean", "arithmetic", "any number of inputs, broadcast: sum, then times 1/n, rescaled";
     "Min", "arithmetic", "any number of inputs, broadcast; exact";
     "Mish", "elementwise", "lookup table over the calibrated range";

@@ -1,4 +1,5 @@
-//! Relu, Max, Min, Abs and max/min reductions, all from the sign-magnitude split.
+//! Relu, Max, Min and Abs from the sign-magnitude split; max/min reductions from a claimed
+//! extreme.
 
 use super::Ctx;
 use crate::builder::{Builder, Cell};
@@ -38,7 +39,7 @@ pub(super) trait CompareInstructions {
     /// |x| = m of the input's sign-magnitude split.
     fn abs(&mut self, ctx: &Ctx<'_>) -> Vec<Cell>;
 
-    /// Max or min over `axes`, as a chain of pairwise comparisons.
+    /// Max or min over `axes`, as a claimed extreme (see [`claimed_extreme`]).
     fn reduce_extreme(&mut self, ctx: &Ctx<'_>, axes: &[usize], is_max: bool) -> Vec<Cell>;
 }
 
@@ -72,13 +73,48 @@ impl CompareInstructions for CompareChip<'_> {
         let shape = &ctx.q.tensors[ctx.node.inputs[0]].shape;
         let (_, map) = reduce_index_map(shape, axes);
         let bits = ctx.in_bits(0) + 1;
-        let mut acc: Vec<Option<Cell>> = vec![None; ctx.out_len()];
+        let mut groups: Vec<Vec<Cell>> = vec![Vec::new(); ctx.out_len()];
         for (&x, &o) in ctx.ins[0].iter().zip(&map) {
-            acc[o] = Some(match acc[o] {
-                None => x,
-                Some(cur) => pair(b, x, cur, bits, is_max),
-            });
+            groups[o].push(x);
         }
-        acc.into_iter().map(|c| c.unwrap_or_else(|| b.constant(0))).collect()
+        groups
+            .iter_mut()
+            .enumerate()
+            .map(|(o, g)| {
+                // A padded pooling tap repeats a real one: one gap serves both.
+                g.sort_unstable();
+                g.dedup();
+                claimed_extreme(b, g, (ctx.out_value)(o), bits, is_max)
+            })
+            .collect()
     }
+}
+
+/// The max (min) of `group` as the evaluator's `claim` in a new cell `m`: every gap `m − x`
+/// (`x − m`) is proven in `[0, 2^bits)` and their product is 0, so `m` is one of the elements
+/// and none exceeds (undercuts) it. Three gate cells and one range check an element, and a
+/// multiplication to chain the product, where a chain of pairwise comparisons took a
+/// sign-magnitude split each.
+fn claimed_extreme(b: &mut Builder, group: &[Cell], claim: i128, bits: u32, is_max: bool) -> Cell {
+    match group {
+        [] => return b.constant(0),
+        [only] => return *only,
+        _ => {}
+    }
+    let m = b.run(&[claim])[0];
+    let mut product: Option<Cell> = None;
+    for &x in group {
+        let gap = if is_max { [(m, 1), (x, -1)] } else { [(x, 1), (m, -1)] };
+        let d = b.lincomb(&gap, 0);
+        b.range_check(d, bits);
+        product = Some(match product {
+            None => d,
+            Some(p) => b.field_mul(p, d),
+        });
+    }
+    if let Some(p) = product {
+        let zero = b.constant(0);
+        b.copy(p, zero);
+    }
+    m
 }
