@@ -50,9 +50,10 @@ pub struct Cell {
 pub enum Gate {
     /// `a[0] + a[1]·a[2] = a[3]`.
     MulAdd,
-    /// `a[0] + f[1]·a[1] = a[2]` with fixed `f`.
+    /// `a[0] + f[0] + f[1]·a[1] = a[2]` with fixed `f` (`f[0]`: a linear combination's
+    /// constant on its first step, 0 elsewhere).
     Mac,
-    /// `a[0] + f[1]·a[1] + f[2]·a[2] + f[3]·a[3] = a[4]` with fixed `f`.
+    /// `a[0] + f[0] + f[1]·a[1] + f[2]·a[2] + f[3]·a[3] = a[4]` with fixed `f`.
     Mac3,
 }
 
@@ -69,8 +70,8 @@ pub struct Lane {
     pub mac3: Vec<usize>,
     /// Fixed coefficient `f` per row (sparse).
     pub coef: BTreeMap<usize, i128>,
-    /// Advice values too wide for `i128` (packed words and their partial sums), which
-    /// replace the row's entry in `values` (0 there). Empty unless a group is packed.
+    /// Advice values too wide for `i128` (packed words and their partial sums, running
+    /// products of a max/min reduction), which replace the row's entry in `values` (0 there).
     pub wide: BTreeMap<usize, Fr>,
     /// Coefficients too wide for `i128` (powers of two of packed digits), likewise.
     pub wide_coef: BTreeMap<usize, Fr>,
@@ -394,8 +395,9 @@ impl Builder {
         }
     }
 
-    /// Sets the fixed coefficient of a lane cell (the MAC gate reads it one row below its
-    /// selector; a second-phase multiply-add gate at its selector row).
+    /// Sets the fixed coefficient of a lane cell (the mac gates read it on the rows below
+    /// their selector as term coefficients and at the selector row as a constant; a
+    /// second-phase multiply-add gate at its selector row).
     pub fn set_coef(&mut self, at: Cell, coef: i128) {
         if let Some(lane) = self.lane_mut(at.col) {
             lane.coef.insert(at.row, coef);
