@@ -33,6 +33,15 @@ pub(crate) fn synthesize(
     let cell_val = |_: Cell, v: i128| val(v);
     let selectors: Vec<Vec<u8>> = b.lanes.iter().map(selector_rows).collect();
     let late_selectors: Vec<Vec<u8>> = b.late.iter().map(selector_rows).collect();
+    // Second-phase values are computed by rules that take a mac step's constant `f0` as 0.
+    debug_assert!(
+        b.late.iter().all(|lane| lane
+            .mac
+            .iter()
+            .chain(&lane.mac3)
+            .all(|row| lane.coef.get(row).is_none_or(|&c| c == 0))),
+        "a second-phase mac step carries a constant"
+    );
     for spec in b.regions() {
         let rows = spec.rows.clone();
         layouter.assign_region(
@@ -172,17 +181,17 @@ fn column(config: &ModelConfig, col: Col) -> Result<Column<Any>, Error> {
     })
 }
 
-/// A lane's gate selector per row (0 off).
+/// A lane's gate selector per row (0 off). A row carries one gate: the chips never switch on
+/// two at one row, and a second would silently replace the first.
 fn selector_rows(lane: &Lane) -> Vec<u8> {
     let mut out = vec![0u8; lane.values.len()];
-    for &row in &lane.mul_add {
-        out[row] = SELECT_MUL_ADD;
-    }
-    for &row in &lane.mac {
-        out[row] = SELECT_MAC;
-    }
-    for &row in &lane.mac3 {
-        out[row] = SELECT_MAC3;
+    for (rows, select) in
+        [(&lane.mul_add, SELECT_MUL_ADD), (&lane.mac, SELECT_MAC), (&lane.mac3, SELECT_MAC3)]
+    {
+        for &row in rows {
+            debug_assert_eq!(out[row], 0, "two gates at lane row {row}");
+            out[row] = select;
+        }
     }
     out
 }
