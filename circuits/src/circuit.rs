@@ -42,9 +42,7 @@ impl Circuit<Fr> for ModelCircuit {
     }
 
     fn without_witnesses(&self) -> Self {
-        let mut b = (*self.builder).clone();
-        b.known = false;
-        Self { builder: Arc::new(b), shape: self.shape }
+        Self { builder: Arc::new(self.builder.without_witness()), shape: self.shape }
     }
 
     fn configure(meta: &mut ConstraintSystem<Fr>) -> ModelConfig {
@@ -105,13 +103,8 @@ impl Circuit<Fr> for OnceCircuit {
     }
 
     fn without_witnesses(&self) -> Self {
-        let builder = self.builder.lock().ok().and_then(|b| {
-            b.as_ref().map(|b| {
-                let mut b = b.clone();
-                b.known = false;
-                b
-            })
-        });
+        let builder =
+            self.builder.lock().ok().and_then(|b| b.as_ref().map(Builder::without_witness));
         Self { builder: Mutex::new(builder), shape: self.shape }
     }
 

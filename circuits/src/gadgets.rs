@@ -57,14 +57,8 @@ impl GateInstructions for Builder {
         // A unit term is the chain's first cell, unless it is the only term (a chain needs a
         // step to carry the constant).
         let unit = kept.iter().position(|&(_, c)| c == 1).filter(|_| kept.len() > 1);
-        let (start, rest): (Cell, Vec<(Cell, i128)>) = match unit {
-            Some(i) => {
-                let mut rest = kept.clone();
-                let (x, _) = rest.remove(i);
-                (x, rest)
-            }
-            None => (zero, kept),
-        };
+        let mut rest = kept;
+        let start = unit.map_or(zero, |i| rest.remove(i).0);
         let steps = self.mac_steps(&rest);
         let mut values = Vec::with_capacity(1 + 2 * rest.len());
         let mut acc = self.value(start);
@@ -97,12 +91,7 @@ impl GateInstructions for Builder {
 
     fn mul_add(&mut self, a: Cell, b: Cell, c: Cell) -> Cell {
         let (va, vb, vc) = (self.value(a), self.value(b), self.value(c));
-        let cells = self.run(&[va, vb, vc, va + vb * vc]);
-        self.enable(Gate::MulAdd, cells[0]);
-        self.copy(a, cells[0]);
-        self.copy(b, cells[1]);
-        self.copy(c, cells[2]);
-        cells[3]
+        self.mul_add_run(a, b, c, va + vb * vc)[3]
     }
 
     fn mul(&mut self, b: Cell, c: Cell) -> Cell {
@@ -112,12 +101,9 @@ impl GateInstructions for Builder {
 
     fn field_mul(&mut self, b: Cell, c: Cell) -> Cell {
         let (fb, fc) = (self.field_value(b), self.field_value(c));
-        let cells = self.run(&[0, 0, 0, 0]);
-        self.enable(Gate::MulAdd, cells[0]);
         let zero = self.constant(0);
-        self.copy(zero, cells[0]);
-        self.copy(b, cells[1]);
-        self.copy(c, cells[2]);
+        // The integer values stay 0: the wide ones replace them.
+        let cells = self.mul_add_run(zero, b, c, 0);
         for (cell, v) in [(cells[1], fb), (cells[2], fc), (cells[3], fb * fc)] {
             self.set_wide(cell, Some(v), None);
         }
@@ -331,6 +317,18 @@ impl RangeInstructions for Builder {
 }
 
 impl Builder {
+    /// The multiply-add run `[a, b, c, out]` with `a`, `b`, `c` copied in and `out` holding
+    /// `out_value`; a wide caller records the inputs' and output's field values itself.
+    fn mul_add_run(&mut self, a: Cell, b: Cell, c: Cell, out_value: i128) -> Vec<Cell> {
+        let (va, vb, vc) = (self.value(a), self.value(b), self.value(c));
+        let cells = self.run(&[va, vb, vc, out_value]);
+        self.enable(Gate::MulAdd, cells[0]);
+        self.copy(a, cells[0]);
+        self.copy(b, cells[1]);
+        self.copy(c, cells[2]);
+        cells
+    }
+
     /// A new cell `v = (2σ − 1)·m` holding `value` with `m` proven in `[0, bound]` (see
     /// [`Split`]): one limb decomposition, one more range check only when `bound + 1` is not a
     /// power of two.

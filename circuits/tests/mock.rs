@@ -479,18 +479,16 @@ fn log_lookup_table() {
     assert_eq!(b.public_values(), ints(&expected));
 }
 
+/// A sigmoid table interpolated on a grid of step 2^2 over grid points −11..=11.
+fn sigmoid_grid() -> Table {
+    Table { func: LookupFn::Sigmoid, in_scale: 3, out_scale: 8, lo: -11, hi: 11, step: 2 }
+}
+
 #[test]
 fn interpolated_lookup_chip() {
     let mut g = G::new();
     let a = g.input(&[5], 40);
-    g.q.tables.push(Table {
-        func: LookupFn::Sigmoid,
-        in_scale: 3,
-        out_scale: 8,
-        lo: -11,
-        hi: 11,
-        step: 2,
-    });
+    g.q.tables.push(sigmoid_grid());
     let y = g.op(QOp::Lookup { table: 0 }, vec![a], &[5], 300, false);
     let q = g.output(y);
     let b = check_sound(&q, &[vec![-40.0, -3.0, 0.0, 5.0, 39.0]]);
@@ -510,14 +508,7 @@ fn interpolated_lookup_rejects_inputs_past_its_grid() {
     for n in [1, 24] {
         let mut g = G::new();
         let a = g.input(&[n], 100);
-        g.q.tables.push(Table {
-            func: LookupFn::Sigmoid,
-            in_scale: 3,
-            out_scale: 8,
-            lo: -11,
-            hi: 11,
-            step: 2,
-        });
+        g.q.tables.push(sigmoid_grid());
         let y = g.op(QOp::Lookup { table: 0 }, vec![a], &[n], 300, false);
         let q = g.output(y);
         assert_eq!(q.tables[0].input_range(), (-44, 43));

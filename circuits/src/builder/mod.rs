@@ -376,6 +376,14 @@ impl Builder {
         Some((s.node.as_str(), s.op.as_str()))
     }
 
+    /// The same recording marked as holding no witness, as halo2's `without_witnesses` wants.
+    #[must_use]
+    pub fn without_witness(&self) -> Self {
+        let mut b = self.clone();
+        b.known = false;
+        b
+    }
+
     /// Appends `values` as one contiguous run in the least-filled lane and returns the cells.
     pub fn run(&mut self, values: &[i128]) -> Vec<Cell> {
         let lane = least_filled(&self.lanes);

@@ -96,25 +96,24 @@ impl CompareInstructions for CompareChip<'_> {
 /// multiplication to chain the product, where a chain of pairwise comparisons took a
 /// sign-magnitude split each.
 fn claimed_extreme(b: &mut Builder, group: &[Cell], claim: i128, bits: u32, is_max: bool) -> Cell {
-    match group {
+    let (first, rest) = match group {
         [] => return b.constant(0),
         [only] => return *only,
-        _ => {}
-    }
+        [first, rest @ ..] => (*first, rest),
+    };
     let m = b.run(&[claim])[0];
-    let mut product: Option<Cell> = None;
-    for &x in group {
-        let gap = if is_max { [(m, 1), (x, -1)] } else { [(x, 1), (m, -1)] };
-        let d = b.lincomb(&gap, 0);
+    let gap = |b: &mut Builder, x: Cell| {
+        let terms = if is_max { [(m, 1), (x, -1)] } else { [(x, 1), (m, -1)] };
+        let d = b.lincomb(&terms, 0);
         b.range_check(d, bits);
-        product = Some(match product {
-            None => d,
-            Some(p) => b.field_mul(p, d),
-        });
+        d
+    };
+    let mut product = gap(b, first);
+    for &x in rest {
+        let d = gap(b, x);
+        product = b.field_mul(product, d);
     }
-    if let Some(p) = product {
-        let zero = b.constant(0);
-        b.copy(p, zero);
-    }
+    let zero = b.constant(0);
+    b.copy(product, zero);
     m
 }
