@@ -19,6 +19,11 @@ pub trait GateInstructions {
     /// is 3 cells where a zero start took 5.
     fn lincomb(&mut self, terms: &[(Cell, i128)], konst: i128) -> Cell;
 
+    /// `a − b`: the cell a claimed extreme laid out for it when there is one (softmax's
+    /// `max(x) − x` is its row maximum's gap), else a new 3-cell linear combination, kept for
+    /// later callers when `remember`.
+    fn difference(&mut self, a: Cell, b: Cell, remember: bool) -> Cell;
+
     /// `a + b·c`. Costs 4 cells.
     fn mul_add(&mut self, a: Cell, b: Cell, c: Cell) -> Cell;
 
@@ -87,6 +92,17 @@ impl GateInstructions for Builder {
             at += step.len() + 1;
         }
         cells[cells.len() - 1]
+    }
+
+    fn difference(&mut self, a: Cell, b: Cell, remember: bool) -> Cell {
+        if let Some(&d) = self.differences.get(&(a, b)) {
+            return d;
+        }
+        let d = self.lincomb(&[(a, 1), (b, -1)], 0);
+        if remember {
+            self.differences.insert((a, b), d);
+        }
+        d
     }
 
     fn mul_add(&mut self, a: Cell, b: Cell, c: Cell) -> Cell {

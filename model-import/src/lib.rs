@@ -9,6 +9,7 @@
 pub mod coverage;
 pub mod error;
 pub mod external;
+mod fuse;
 pub mod graph;
 pub mod input;
 mod load;

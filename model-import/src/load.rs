@@ -348,7 +348,7 @@ pub fn from_proto(
             })
         })
         .collect::<Result<_>>()?;
-    Ok(compact(Graph {
+    let mut g = Graph {
         name: graph.name.clone(),
         opset,
         producer: format!("{} {}", proto.producer_name, proto.producer_version).trim().to_string(),
@@ -357,7 +357,9 @@ pub fn from_proto(
         inputs,
         outputs,
         nodes: b.nodes,
-    }))
+    };
+    crate::fuse::fuse_activations(&mut g);
+    Ok(compact(g))
 }
 
 /// Emits the steps of a composite node; step `outputs[k]` is named as the node's output `k`,

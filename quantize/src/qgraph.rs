@@ -47,6 +47,8 @@ pub enum LookupFn {
     Sigmoid,
     Tanh,
     Exp,
+    /// e^−x, softmax's exponential of the gaps below the row maximum.
+    NegExp,
     Erf,
     Gelu {
         tanh: bool,
@@ -87,6 +89,7 @@ impl LookupFn {
             Self::Sigmoid => Unary::Sigmoid.apply(x),
             Self::Tanh => Unary::Tanh.apply(x),
             Self::Exp => Unary::Exp.apply(x),
+            Self::NegExp => Unary::Exp.apply(-x),
             Self::Erf => Unary::Erf.apply(x),
             Self::Gelu { tanh } => Unary::Gelu { tanh }.apply(x),
             Self::EluNeg { alpha } => alpha * libm::expm1(x),
@@ -108,6 +111,7 @@ impl LookupFn {
             Self::Sigmoid => "sigmoid",
             Self::Tanh => "tanh",
             Self::Exp => "exp",
+            Self::NegExp => "negexp",
             Self::Erf => "erf",
             Self::Gelu { .. } => "gelu",
             Self::EluNeg { .. } => "elu",
@@ -198,6 +202,12 @@ impl Table {
     #[must_use]
     pub fn max_abs(&self) -> u64 {
         (self.lo..=self.hi).map(|x| self.entry(x).unsigned_abs()).max().unwrap_or(0)
+    }
+
+    /// Whether no entry is negative, so neither is any interpolated value.
+    #[must_use]
+    pub fn non_negative(&self) -> bool {
+        (self.lo..=self.hi).all(|x| self.entry(x) >= 0)
     }
 }
 

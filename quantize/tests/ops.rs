@@ -183,3 +183,28 @@ fn recurrent_batch_first_layout_is_the_transpose() {
         }
     }
 }
+
+/// Softmax's exp reads the row maximum's gaps through a table that spans them all (no clamp)
+/// when that table stays within four times the usual size, and clamps them first otherwise.
+#[test]
+fn softmax_clamps_only_when_its_table_would_be_too_large() {
+    for (case, clamped) in [("Softmax", false), ("Softmax wide", true)] {
+        let (_, m, _) = cases().into_iter().find(|c| c.0 == case).unwrap();
+        let g = from_proto(&m.proto(), "test".into(), &ImportOptions::default()).unwrap();
+        let shapes: Vec<Vec<usize>> =
+            g.inputs.iter().map(|&i| g.tensors[i].shape.clone()).collect();
+        let inputs = g.make_inputs(&m.sample(7, &shapes)).unwrap();
+        let cal = calibrate(&g, std::slice::from_ref(&inputs), |_| {}).unwrap();
+        let settings = settings_for(&g, 1, Target::Accuracy, cal);
+        let q = quantize(&g, &settings).unwrap();
+        let clamps = q
+            .nodes
+            .iter()
+            .filter(|n| matches!(n.op, zkinfer_quantize::QOp::Min | zkinfer_quantize::QOp::Max))
+            .count();
+        assert_eq!(clamps, usize::from(clamped), "{case}");
+        let t = &q.tables[0];
+        assert_eq!(t.func, zkinfer_quantize::qgraph::LookupFn::NegExp, "{case}");
+        assert!(t.len() <= (1 << (settings.params.table_bits + 1)) + 2, "{case}: {}", t.len());
+    }
+}

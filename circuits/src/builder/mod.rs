@@ -266,6 +266,10 @@ pub struct Builder {
     /// Cells whose bound is already proven, with their positive part (and magnitude), so a
     /// ReLU, Abs or Max reading them reuses the proof (see [`Split`]).
     pub(crate) splits: BTreeMap<Cell, Split>,
+    /// Differences `a − b` a claimed extreme laid out as its gaps, by `(a, b)`, so the
+    /// softmax's `max(x) − x` that follows its row maximum reuses them (see
+    /// [`Builder::difference`]).
+    pub(crate) differences: BTreeMap<(Cell, Cell), Cell>,
     function_tables: u64,
 }
 
@@ -314,6 +318,7 @@ impl Builder {
             #[cfg(feature = "test-hooks")]
             late_offsets: BTreeMap::new(),
             splits: BTreeMap::new(),
+            differences: BTreeMap::new(),
             function_tables: 0,
         }
     }

@@ -8,7 +8,8 @@ use std::collections::HashMap;
 /// What the arithmetic chip offers: element-wise integer arithmetic over broadcast operands,
 /// exactly as the integer evaluator defines it.
 pub(super) trait ArithInstructions {
-    /// `Σ coeffs_i·x_i` per element: one multiply-accumulate chain each.
+    /// `Σ coeffs_i·x_i` per element: one multiply-accumulate chain each, or nothing for a
+    /// difference a claimed extreme already laid out (see `GateInstructions::difference`).
     fn add(&mut self, ctx: &Ctx<'_>, coeffs: &[i64]) -> Vec<Cell>;
 
     /// `x·y` per element: one multiply-add gate each (rescaling is a separate node).
@@ -33,6 +34,10 @@ impl ArithInstructions for ArithChip<'_> {
     fn add(&mut self, ctx: &Ctx<'_>, coeffs: &[i64]) -> Vec<Cell> {
         let b = &mut *self.b;
         let ins: Vec<Vec<Cell>> = (0..coeffs.len()).map(|i| ctx.broadcast(i)).collect();
+        if let ([x, y], [1, -1] | [-1, 1]) = (ins.as_slice(), coeffs) {
+            let (a, c) = if coeffs[0] == 1 { (x, y) } else { (y, x) };
+            return a.iter().zip(c).map(|(&a, &c)| b.difference(a, c, false)).collect();
+        }
         (0..ctx.out_len())
             .map(|k| {
                 let terms: Vec<(Cell, i128)> =

@@ -103,8 +103,7 @@ fn claimed_extreme(b: &mut Builder, group: &[Cell], claim: i128, bits: u32, is_m
     };
     let m = b.run(&[claim])[0];
     let gap = |b: &mut Builder, x: Cell| {
-        let terms = if is_max { [(m, 1), (x, -1)] } else { [(x, 1), (m, -1)] };
-        let d = b.lincomb(&terms, 0);
+        let d = if is_max { b.difference(m, x, true) } else { b.difference(x, m, true) };
         b.range_check(d, bits);
         d
     };

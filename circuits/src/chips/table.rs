@@ -107,10 +107,12 @@ impl TableInstructions for TableChip<'_> {
         }
         let d = t.step;
         let (unit, half) = (1i128 << d, 1i128 << (d - 1));
-        // `out` is proven in [−bound, 2^bits − bound): interpolated values lie between
-        // neighbouring entries, so within ±max_abs.
+        // `out` is proven in [−offset, 2^bits − offset): interpolated values lie between
+        // neighbouring entries, so within ±max_abs, and in [0, max_abs] for a table with no
+        // negative entry, which then needs no offset (nor a cell to take it off again).
         let bound = i128::from(t.max_abs());
-        let bits = 128 - (2 * bound).leading_zeros();
+        let offset = if t.non_negative() { 0 } else { bound };
+        let bits = 128 - (offset + bound).leading_zeros();
         ctx.ins[0]
             .iter()
             .map(|&x| {
@@ -134,13 +136,17 @@ impl TableInstructions for TableChip<'_> {
                 let a = f0v * unit + (f1v - f0v) * lo + half;
                 let out = a >> d;
                 let mut terms = b.limbs(a - (out << d), d);
-                let shifted = b.ranged(out + bound, bits);
+                let shifted = b.ranged(out + offset, bits);
                 terms.push((shifted, unit));
                 terms.push((f0, -unit));
-                // r + (out + bound)·2^d − f0·2^d − bound·2^d − half = slope·lo
-                let check = b.lincomb(&terms, -bound * unit - half);
+                // r + (out + offset)·2^d − f0·2^d − offset·2^d − half = slope·lo
+                let check = b.lincomb(&terms, -offset * unit - half);
                 b.copy(check, prod);
-                b.lincomb(&[(shifted, 1)], -bound)
+                if offset == 0 {
+                    shifted
+                } else {
+                    b.lincomb(&[(shifted, 1)], -offset)
+                }
             })
             .collect()
     }

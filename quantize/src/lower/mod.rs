@@ -501,19 +501,72 @@ impl Lowerer<'_> {
         hi: f64,
         out_scale: i32,
     ) -> Result<QId> {
+        let table = self.grid(x, func, lo, hi, out_scale, None)?;
+        let limit = (1u64 << self.s.params.table_bits) + 2;
+        if table.len() > limit {
+            return Err(QuantError::TableTooLarge {
+                node: self.node.clone(),
+                func: func.name().into(),
+                lo: table.lo,
+                hi: table.hi,
+                size: table.len(),
+                table_bits: self.s.params.table_bits,
+            });
+        }
+        self.emit_lookup(x, table, out_scale)
+    }
+
+    /// A lookup of `func` on `x ≥ 0` over `[0, hi]` at the grid spacing a lookup over the
+    /// narrower `[0, fine]` would get, so it is as precise where `func` varies and needs no
+    /// clamp to `fine` before it (softmax's e^−x past the point it rounds to 0). `None` when
+    /// that table would be over four times the usual size (or none fits).
+    pub fn fine_lookup(
+        &mut self,
+        x: QId,
+        func: LookupFn,
+        hi: f64,
+        fine: f64,
+        out_scale: i32,
+    ) -> Result<Option<QId>> {
+        let Ok(table) = self.grid(x, func, 0.0, hi, out_scale, Some(fine)) else {
+            return Ok(None);
+        };
+        if table.len() > (1u64 << (self.s.params.table_bits + 1)) + 2 {
+            return Ok(None);
+        }
+        self.emit_lookup(x, table, out_scale).map(Some)
+    }
+
+    /// The table of `func` over `[lo, hi]` (clipped to the input's bound), its grid spacing
+    /// chosen for the half-span `fine` when given, else for the interval's.
+    fn grid(
+        &self,
+        x: QId,
+        func: LookupFn,
+        lo: f64,
+        hi: f64,
+        out_scale: i32,
+        fine: Option<f64>,
+    ) -> Result<Table> {
         let tb = self.s.params.table_bits;
         let sx = self.scale(x);
-        let r = lo.abs().max(hi.abs()).max(f64::MIN_POSITIVE);
-        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
-        let r_int = ((r * 2f64.powi(sx)).ceil() as u128).min(self.bound_of(x)).max(1);
-        // Grid half-span 2^b points of spacing 2^step, with 2^b ≤ 2^(tb−1).
+        let to_int = |r: f64| {
+            let r = r.max(f64::MIN_POSITIVE);
+            #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+            let r = ((r * 2f64.powi(sx)).ceil() as u128).min(self.bound_of(x)).max(1);
+            r
+        };
+        let r_int = to_int(lo.abs().max(hi.abs()));
+        let fine_int = fine.map_or(r_int, |f| to_int(f).min(r_int));
+        // Grid half-span 2^b points of spacing 2^step, with 2^step·2^(tb−1) covering `fine`.
         let need = bits_for(r_int);
-        let step = need.saturating_sub(tb - 1);
+        let step = bits_for(fine_int).saturating_sub(tb - 1);
         let b = need - step;
         if step >= 62 || b >= 62 {
             return Err(self.unsupported(format!(
-                "{} input range ±{r:.3e} is too wide for a lookup table",
-                func.name()
+                "{} input range ±{:.3e} is too wide for a lookup table",
+                func.name(),
+                lo.abs().max(hi.abs())
             )));
         }
         let half = 1i64 << b;
@@ -537,16 +590,6 @@ impl Lowerer<'_> {
                 step,
             }
         };
-        if table.len() > (1u64 << tb) + 2 {
-            return Err(QuantError::TableTooLarge {
-                node: self.node.clone(),
-                func: func.name().into(),
-                lo: table.lo,
-                hi: table.hi,
-                size: table.len(),
-                table_bits: tb,
-            });
-        }
         for i in [table.lo, table.hi, 0.clamp(table.lo, table.hi)] {
             if !func.apply(crate::eval::dequantize_value(i << step, sx)).is_finite() {
                 return Err(self.unsupported(format!(
@@ -557,6 +600,11 @@ impl Lowerer<'_> {
                 )));
             }
         }
+        Ok(table)
+    }
+
+    /// Emits the lookup of `x` in `table` (shared with an equal table already registered).
+    fn emit_lookup(&mut self, x: QId, table: Table, out_scale: i32) -> Result<QId> {
         let index = match self.q.tables.iter().position(|t| *t == table) {
             Some(i) => i,
             None => {

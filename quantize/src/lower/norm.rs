@@ -17,8 +17,11 @@ pub(super) fn lower(l: &mut Lowerer<'_>, n: &Node) -> Result<()> {
     }
 }
 
-/// softmax(x) = e / Σe with e = exp(max(x − max(x), −T)); T is where exp rounds to 0 at the
-/// exp table's output scale, so masked entries (−inf → very negative) cost nothing extra.
+/// softmax(x) = e / Σe with e = exp(−min(max(x) − x, T)); T is where exp rounds to 0 at the
+/// exp table's output scale, so masked entries (−inf → very negative) cost nothing extra. The
+/// gaps `max(x) − x` are the ones the row maximum proved non-negative (free in the circuit),
+/// and the exp table spans all of them at the spacing `[0, T]` would get, which makes the
+/// clamp to T unnecessary, unless that table would be too large.
 fn softmax(l: &mut Lowerer<'_>, n: &Node, axes: &[usize]) -> Result<()> {
     let out = n.outputs[0];
     let x = l.input(n.inputs[0])?;
@@ -26,12 +29,19 @@ fn softmax(l: &mut Lowerer<'_>, n: &Node, axes: &[usize]) -> Result<()> {
     let act = l.s.params.activation_bits.cast_signed();
     let kept = l.reduced(x, axes);
     let m = l.emit(QOp::ReduceMax { axes: axes.to_vec() }, vec![x], kept, sx, None)?;
-    let d = l.emit(QOp::Add { coeffs: vec![1, -1] }, vec![x, m], shape.clone(), sx, None)?;
+    let g = l.emit(QOp::Add { coeffs: vec![-1, 1] }, vec![x, m], shape.clone(), sx, None)?;
     let s_e = act;
     let t = f64::from(s_e.cast_unsigned() + 2) * std::f64::consts::LN_2;
-    let floor = l.konst(&Tensor::scalar(-t, DType::Float), sx)?;
-    let d = l.emit(QOp::Max, vec![d, floor], shape.clone(), sx, None)?;
-    let e = l.lookup(d, LookupFn::Exp, -t, 0.0, s_e)?;
+    #[allow(clippy::cast_precision_loss)]
+    let span = l.q.tensors[g].bound as f64 / 2f64.powi(sx);
+    let e = match l.fine_lookup(g, LookupFn::NegExp, span, t, s_e)? {
+        Some(e) => e,
+        None => {
+            let cap = l.konst(&Tensor::scalar(t, DType::Float), sx)?;
+            let g = l.emit(QOp::Min, vec![g, cap], shape.clone(), sx, None)?;
+            l.lookup(g, LookupFn::NegExp, 0.0, t, s_e)?
+        }
+    };
     let kept = l.reduced(e, axes);
     let sum = l.emit(QOp::ReduceSum { axes: axes.to_vec() }, vec![e], kept, s_e, None)?;
     let target = l.chosen_scale(out)?;

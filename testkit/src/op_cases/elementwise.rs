@@ -41,6 +41,8 @@ pub(super) fn cases() -> Vec<OpCase> {
                 .output("y"),
             c,
         ),
+        ("Gelu spelled out (GPT-2 export)", gelu_tanh_nodes(false), c),
+        ("Gelu spelled out with Pow", gelu_tanh_nodes(true), c),
         (
             "Clip",
             v(M::new(13))
@@ -59,4 +61,30 @@ pub(super) fn cases() -> Vec<OpCase> {
             c,
         ),
     ]
+}
+
+/// GPT-2's `0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³)))` as PyTorch exports it: nine nodes
+/// (x³ as two products, or one `Pow` when `pow`), which import fuses into one GELU.
+#[must_use]
+pub fn gelu_tanh_nodes(pow: bool) -> M {
+    let m = v(M::new(13))
+        .init(tensor_f("half", &[], vec![0.5]))
+        .init(tensor_f("k", &[], vec![0.044_715]))
+        .init(tensor_f("three", &[], vec![3.0]))
+        .init(tensor_f("c", &[], vec![0.797_884_6]))
+        .init(tensor_f("one", &[], vec![1.0]))
+        .node("Mul", &["x", "half"], &["h"], vec![]);
+    let m = if pow {
+        m.node("Pow", &["x", "three"], &["x3"], vec![]).node("Mul", &["x3", "k"], &["kx3"], vec![])
+    } else {
+        m.node("Mul", &["x", "k"], &["kx"], vec![])
+            .node("Mul", &["kx", "x"], &["kx2"], vec![])
+            .node("Mul", &["kx2", "x"], &["kx3"], vec![])
+    };
+    m.node("Add", &["x", "kx3"], &["inner"], vec![])
+        .node("Mul", &["inner", "c"], &["arg"], vec![])
+        .node("Tanh", &["arg"], &["t"], vec![])
+        .node("Add", &["t", "one"], &["t1"], vec![])
+        .node("Mul", &["h", "t1"], &["y"], vec![])
+        .output("y")
 }

@@ -16,6 +16,7 @@ mod reduce;
 mod shape;
 
 pub use crate::onnx_builder::*;
+pub use elementwise::gelu_tanh_nodes;
 
 /// A case: its name (the op, then what it varies), the model, and the tolerance of the
 /// quantized result relative to the output range.

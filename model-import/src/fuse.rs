@@ -1,0 +1,207 @@
+//! Recognises element-wise subgraphs of one variable that compute a known activation (the
+//! tanh GELU that PyTorch exports from GPT-2's `0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³)))`
+//! as nine nodes, the erf GELU, Mish, …) and replaces each with one node of that activation.
+//! The quantizer proves such a node as one table lookup, where the nodes took a chain of
+//! products, rescales and a tanh table; the float function is the same.
+//!
+//! A region is recognised by what it computes, not by how an exporter spelled it: it is
+//! evaluated at probe points and compared with each candidate activation.
+
+use crate::graph::{Graph, Node, TensorId};
+use crate::ops::{Binary, Op, Unary};
+use crate::tensor::DType;
+use std::collections::{HashMap, HashSet};
+
+/// Activations a region may turn out to compute.
+const CANDIDATES: [(Unary, &str); 7] = [
+    (Unary::Gelu { tanh: true }, "Gelu"),
+    (Unary::Gelu { tanh: false }, "Gelu"),
+    (Unary::Mish, "Mish"),
+    (Unary::HardSwish, "HardSwish"),
+    (Unary::Sigmoid, "Sigmoid"),
+    (Unary::Softplus, "Softplus"),
+    (Unary::Softsign, "Softsign"),
+];
+
+/// Most nodes one region may span (the tanh GELU has nine); keeps the search linear.
+const MAX_REGION: usize = 24;
+
+/// Replaces every recognised region of `g` by one node named after its last node, whose
+/// output it keeps. Nodes other than the region's own never read its intermediate values.
+pub(crate) fn fuse_activations(g: &mut Graph) {
+    let mut consumers: HashMap<TensorId, Vec<usize>> = HashMap::new();
+    for (i, n) in g.nodes.iter().enumerate() {
+        for &t in &n.inputs {
+            consumers.entry(t).or_default().push(i);
+        }
+    }
+    let producer: HashMap<TensorId, usize> = g
+        .nodes
+        .iter()
+        .enumerate()
+        .flat_map(|(i, n)| n.outputs.iter().map(move |&t| (t, i)))
+        .collect();
+    let outputs: HashSet<TensorId> = g.outputs.iter().copied().collect();
+    let mut taken = vec![false; g.nodes.len()];
+    let mut replaced: HashMap<usize, Node> = HashMap::new();
+    let roots: Vec<TensorId> =
+        g.inputs.iter().copied().chain(g.nodes.iter().flat_map(|n| n.outputs.clone())).collect();
+    for x in roots {
+        let fused_away = producer.get(&x).is_some_and(|&p| taken[p]);
+        if fused_away || g.tensors[x].dtype != DType::Float || g.tensors[x].value.is_some() {
+            continue;
+        }
+        let first = producer.get(&x).map_or(0, |&p| p + 1);
+        let region = grow(g, x, first, &taken);
+        let Some((nodes, exit, unary, op_name)) = best_exit(g, x, &region, &consumers, &outputs)
+        else {
+            continue;
+        };
+        for &i in &nodes {
+            taken[i] = true;
+        }
+        let last = &g.nodes[exit];
+        replaced.insert(
+            exit,
+            Node {
+                name: last.name.clone(),
+                onnx_op: op_name.to_string(),
+                op: Op::Unary(unary),
+                inputs: vec![x],
+                outputs: last.outputs.clone(),
+            },
+        );
+    }
+    if replaced.is_empty() {
+        return;
+    }
+    let nodes = std::mem::take(&mut g.nodes);
+    g.nodes = nodes
+        .into_iter()
+        .enumerate()
+        .filter_map(|(i, n)| match replaced.remove(&i) {
+            Some(fused) => Some(fused),
+            None => (!taken[i]).then_some(n),
+        })
+        .collect();
+}
+
+/// The value of a one-element constant.
+fn scalar(g: &Graph, t: TensorId) -> Option<f64> {
+    g.tensors[t].value.as_ref().filter(|v| v.data.len() == 1).map(|v| v.data[0])
+}
+
+/// Whether a node is a float function of one value (and scalar constants).
+fn element_wise(op: &Op) -> bool {
+    matches!(
+        op,
+        Op::Unary(_)
+            | Op::Clip { .. }
+            | Op::Binary(Binary::Add | Binary::Sub | Binary::Mul | Binary::Div | Binary::Pow)
+    )
+}
+
+/// The nodes from `first` on, in order, that compute element-wise from `x`, each other's
+/// outputs and scalar constants, keeping `x`'s shape.
+fn grow(g: &Graph, x: TensorId, first: usize, taken: &[bool]) -> Vec<usize> {
+    let mut inside: HashSet<TensorId> = HashSet::from([x]);
+    let mut region = Vec::new();
+    for (i, n) in g.nodes.iter().enumerate().skip(first) {
+        if region.len() == MAX_REGION {
+            break;
+        }
+        let fits = !taken[i]
+            && element_wise(&n.op)
+            && n.outputs.len() == 1
+            && g.tensors[n.outputs[0]].shape == g.tensors[x].shape
+            && g.tensors[n.outputs[0]].dtype == DType::Float
+            && n.inputs.iter().any(|t| inside.contains(t))
+            && n.inputs.iter().all(|&t| inside.contains(&t) || scalar(g, t).is_some());
+        if fits {
+            inside.insert(n.outputs[0]);
+            region.push(i);
+        }
+    }
+    region
+}
+
+/// The largest closed sub-region ending at one of `region`'s nodes that computes a candidate:
+/// its nodes, its last node, the candidate and its ONNX name.
+fn best_exit(
+    g: &Graph,
+    x: TensorId,
+    region: &[usize],
+    consumers: &HashMap<TensorId, Vec<usize>>,
+    outputs: &HashSet<TensorId>,
+) -> Option<(Vec<usize>, usize, Unary, &'static str)> {
+    for (k, &exit) in region.iter().enumerate().rev() {
+        // The nodes the exit depends on.
+        let mut needed: HashSet<TensorId> = g.nodes[exit].inputs.iter().copied().collect();
+        let mut nodes = vec![exit];
+        for &i in region[..k].iter().rev() {
+            if needed.contains(&g.nodes[i].outputs[0]) {
+                needed.extend(g.nodes[i].inputs.iter().copied());
+                nodes.push(i);
+            }
+        }
+        if nodes.len() < 2 {
+            continue;
+        }
+        nodes.reverse();
+        let members: HashSet<usize> = nodes.iter().copied().collect();
+        let closed = nodes[..nodes.len() - 1].iter().all(|&i| {
+            let out = g.nodes[i].outputs[0];
+            !outputs.contains(&out)
+                && consumers.get(&out).is_none_or(|c| c.iter().all(|j| members.contains(j)))
+        });
+        if !closed {
+            continue;
+        }
+        for (unary, name) in CANDIDATES {
+            if computes(g, x, &nodes, unary) {
+                return Some((nodes, exit, unary, name));
+            }
+        }
+    }
+    None
+}
+
+/// Whether `nodes` (in order) compute `unary` of `x` to within float rounding on [−16, 16].
+fn computes(g: &Graph, x: TensorId, nodes: &[usize], unary: Unary) -> bool {
+    (-800..=800).all(|i| {
+        let p = f64::from(i) / 50.0;
+        let Some(got) = evaluate(g, x, nodes, p) else {
+            return false;
+        };
+        let want = unary.apply(p);
+        (got - want).abs() <= 1e-6 * want.abs().max(1.0)
+    })
+}
+
+/// The region's output at `x = p`, or `None` where it is not finite.
+fn evaluate(g: &Graph, x: TensorId, nodes: &[usize], p: f64) -> Option<f64> {
+    let mut env: HashMap<TensorId, f64> = HashMap::from([(x, p)]);
+    let mut last = p;
+    for &i in nodes {
+        let n = &g.nodes[i];
+        let arg = |k: usize| -> Option<f64> {
+            let t = *n.inputs.get(k)?;
+            env.get(&t).copied().or_else(|| scalar(g, t))
+        };
+        last = match &n.op {
+            Op::Unary(u) => u.apply(arg(0)?),
+            Op::Clip { min, max } => {
+                let v = arg(0)?;
+                let v = min.map_or(v, |m| v.max(m));
+                max.map_or(v, |m| v.min(m))
+            }
+            Op::Binary(b) => b.apply(arg(0)?, arg(1)?, false),
+            _ => return None,
+        };
+        if !last.is_finite() {
+            return None;
+        }
+        env.insert(n.outputs[0], last);
+    }
+    Some(last)
+}
