@@ -10,7 +10,7 @@
 use crate::graph::{Graph, Node, TensorId};
 use crate::ops::{Binary, Op, Unary};
 use crate::tensor::DType;
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 /// Activations a region may turn out to compute.
 const CANDIDATES: [(Unary, &str); 7] = [
@@ -23,7 +23,7 @@ const CANDIDATES: [(Unary, &str); 7] = [
     (Unary::Softsign, "Softsign"),
 ];
 
-/// Most nodes one region may span (the tanh GELU has nine); keeps the search linear.
+/// Most nodes one region may span (the tanh GELU has nine).
 const MAX_REGION: usize = 24;
 
 /// Replaces every recognised region of `g` by one node named after its last node, whose
@@ -51,8 +51,7 @@ pub(crate) fn fuse_activations(g: &mut Graph) {
         if fused_away || g.tensors[x].dtype != DType::Float || g.tensors[x].value.is_some() {
             continue;
         }
-        let first = producer.get(&x).map_or(0, |&p| p + 1);
-        let region = grow(g, x, first, &taken);
+        let region = grow(g, x, &consumers, &taken);
         let Some((nodes, exit, unary, op_name)) = best_exit(g, x, &region, &consumers, &outputs)
         else {
             continue;
@@ -101,24 +100,32 @@ fn element_wise(op: &Op) -> bool {
     )
 }
 
-/// The nodes from `first` on, in order, that compute element-wise from `x`, each other's
-/// outputs and scalar constants, keeping `x`'s shape.
-fn grow(g: &Graph, x: TensorId, first: usize, taken: &[bool]) -> Vec<usize> {
+/// The nodes, in order, that compute element-wise from `x`, each other's outputs and scalar
+/// constants, keeping `x`'s shape: a walk over consumers only, in node order, so a node's
+/// producers are settled before it is looked at.
+fn grow(
+    g: &Graph,
+    x: TensorId,
+    consumers: &HashMap<TensorId, Vec<usize>>,
+    taken: &[bool],
+) -> Vec<usize> {
     let mut inside: HashSet<TensorId> = HashSet::from([x]);
+    let mut next: BTreeSet<usize> = consumers.get(&x).into_iter().flatten().copied().collect();
     let mut region = Vec::new();
-    for (i, n) in g.nodes.iter().enumerate().skip(first) {
+    while let Some(i) = next.pop_first() {
         if region.len() == MAX_REGION {
             break;
         }
+        let n = &g.nodes[i];
         let fits = !taken[i]
             && element_wise(&n.op)
             && n.outputs.len() == 1
             && g.tensors[n.outputs[0]].shape == g.tensors[x].shape
             && g.tensors[n.outputs[0]].dtype == DType::Float
-            && n.inputs.iter().any(|t| inside.contains(t))
             && n.inputs.iter().all(|&t| inside.contains(&t) || scalar(g, t).is_some());
         if fits {
             inside.insert(n.outputs[0]);
+            next.extend(consumers.get(&n.outputs[0]).into_iter().flatten().copied());
             region.push(i);
         }
     }
@@ -166,10 +173,13 @@ fn best_exit(
     None
 }
 
-/// Whether `nodes` (in order) compute `unary` of `x` to within float rounding on [−16, 16].
+/// Whether `nodes` (in order) compute `unary` of `x` to within float rounding: densely on
+/// [−16, 16], where activations differ, and at magnitudes up to 10^6, where a clip or an
+/// approximation inside the region would part from the candidate.
 fn computes(g: &Graph, x: TensorId, nodes: &[usize], unary: Unary) -> bool {
-    (-800..=800).all(|i| {
-        let p = f64::from(i) / 50.0;
+    let dense = (-800..=800).map(|i| f64::from(i) / 50.0);
+    let far = [24.0, 32.0, 48.0, 64.0, 100.0, 1e3, 1e4, 1e5, 1e6].into_iter().flat_map(|v| [v, -v]);
+    dense.chain(far).all(|p| {
         let Some(got) = evaluate(g, x, nodes, p) else {
             return false;
         };

@@ -38,15 +38,18 @@ fn gpt2_gelu_becomes_one_node_either_way_it_is_spelled() {
 
 /// `0.5·x·(1 + erf(x/√2))` with the given constants.
 fn gelu_erf(half: f32, sqrt2: f32) -> M {
-    M::new(13)
-        .input("x", &[2, 6], -2.0, 2.0)
-        .init(tensor_f("s", &[], vec![sqrt2]))
+    gelu_erf_of(M::new(13).input("x", &[2, 6], -2.0, 2.0), "x", half, sqrt2)
+}
+
+/// [`gelu_erf`] of the value `src` of `m`.
+fn gelu_erf_of(m: M, src: &str, half: f32, sqrt2: f32) -> M {
+    m.init(tensor_f("s", &[], vec![sqrt2]))
         .init(tensor_f("one", &[], vec![1.0]))
         .init(tensor_f("half", &[1], vec![half]))
-        .node("Div", &["x", "s"], &["a"], vec![])
+        .node("Div", &[src, "s"], &["a"], vec![])
         .node("Erf", &["a"], &["e"], vec![])
         .node("Add", &["e", "one"], &["e1"], vec![])
-        .node("Mul", &["x", "e1"], &["xe"], vec![])
+        .node("Mul", &[src, "e1"], &["xe"], vec![])
         .node("Mul", &["xe", "half"], &["y"], vec![])
         .output("y")
 }
@@ -91,4 +94,19 @@ fn a_per_channel_constant_is_not_a_scalar_function() {
         .node("Mul", &["s", "w"], &["y"], vec![])
         .output("y");
     assert_eq!(import(&m).nodes.len(), 2);
+}
+
+#[test]
+fn a_clip_that_only_bites_far_out_stays_outside_the_fused_gelu() {
+    // GELU(clip(x, −30, 30)) equals GELU(x) on [−16, 16] but not beyond: the clip stays and
+    // the GELU after it fuses.
+    let m = M::new(13)
+        .input("x", &[2, 6], -2.0, 2.0)
+        .init(tensor_f("lo", &[], vec![-30.0]))
+        .init(tensor_f("hi", &[], vec![30.0]))
+        .node("Clip", &["x", "lo", "hi"], &["c"], vec![]);
+    let g = import(&gelu_erf_of(m, "c", 0.5, std::f32::consts::SQRT_2));
+    assert_eq!(g.nodes.len(), 2, "{:?}", ops(&g));
+    assert!(matches!(g.nodes[0].op, Op::Clip { .. }), "{:?}", ops(&g));
+    assert!(matches!(g.nodes[1].op, Op::Unary(Unary::Gelu { tanh: false })), "{:?}", ops(&g));
 }

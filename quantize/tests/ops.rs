@@ -185,7 +185,7 @@ fn recurrent_batch_first_layout_is_the_transpose() {
 }
 
 /// Softmax's exp reads the row maximum's gaps through a table that spans them all (no clamp)
-/// when that table stays within four times the usual size, and clamps them first otherwise.
+/// when that table stays within `table_bits`, and clamps them first otherwise.
 #[test]
 fn softmax_clamps_only_when_its_table_would_be_too_large() {
     for (case, clamped) in [("Softmax", false), ("Softmax wide", true)] {
@@ -205,6 +205,6 @@ fn softmax_clamps_only_when_its_table_would_be_too_large() {
         assert_eq!(clamps, usize::from(clamped), "{case}");
         let t = &q.tables[0];
         assert_eq!(t.func, zkinfer_quantize::qgraph::LookupFn::NegExp, "{case}");
-        assert!(t.len() <= (1 << (settings.params.table_bits + 1)) + 2, "{case}: {}", t.len());
+        assert!(t.len() <= (1 << settings.params.table_bits) + 2, "{case}: {}", t.len());
     }
 }

@@ -519,7 +519,8 @@ impl Lowerer<'_> {
     /// A lookup of `func` on `x ≥ 0` over `[0, hi]` at the grid spacing a lookup over the
     /// narrower `[0, fine]` would get, so it is as precise where `func` varies and needs no
     /// clamp to `fine` before it (softmax's e^−x past the point it rounds to 0). `None` when
-    /// that table would be over four times the usual size (or none fits).
+    /// that table would have more entries than `table_bits` allows (twice the grid points of
+    /// `[0, fine]`), or none fits.
     pub fn fine_lookup(
         &mut self,
         x: QId,
@@ -531,7 +532,7 @@ impl Lowerer<'_> {
         let Ok(table) = self.grid(x, func, 0.0, hi, out_scale, Some(fine)) else {
             return Ok(None);
         };
-        if table.len() > (1u64 << (self.s.params.table_bits + 1)) + 2 {
+        if table.len() > (1u64 << self.s.params.table_bits) + 2 {
             return Ok(None);
         }
         self.emit_lookup(x, table, out_scale).map(Some)
