@@ -110,3 +110,20 @@ fn a_clip_that_only_bites_far_out_stays_outside_the_fused_gelu() {
     assert!(matches!(g.nodes[0].op, Op::Clip { .. }), "{:?}", ops(&g));
     assert!(matches!(g.nodes[1].op, Op::Unary(Unary::Gelu { tanh: false })), "{:?}", ops(&g));
 }
+
+#[test]
+fn silu_spelled_as_sigmoid_and_mul_becomes_one_node() {
+    let m = M::new(13)
+        .input("x", &[2, 6], -2.0, 2.0)
+        .node("Sigmoid", &["x"], &["s"], vec![])
+        .node("Mul", &["s", "x"], &["y"], vec![])
+        .output("y");
+    let g = import(&m);
+    assert_eq!(g.nodes.len(), 1, "{:?}", ops(&g));
+    assert!(matches!(g.nodes[0].op, Op::Unary(Unary::Silu)), "{:?}", ops(&g));
+    let x: Vec<f64> = (0..12).map(|i| f64::from(i) / 3.0 - 2.0).collect();
+    for (a, v) in run(&g, &x).iter().zip(&x) {
+        let want = v / (1.0 + (-v).exp());
+        assert!((a - want).abs() < 1e-9, "{a} vs {want}");
+    }
+}

@@ -73,6 +73,8 @@ pub enum LookupFn {
         gamma: f64,
     },
     Mish,
+    /// x·sigmoid(x).
+    Silu,
     /// Natural logarithm; inputs below `floor` (the calibrated minimum shrunk by the
     /// headroom, so outside the calibrated range) read as `floor`, keeping the table finite.
     Log {
@@ -100,6 +102,7 @@ impl LookupFn {
             Self::Softsign => Unary::Softsign.apply(x),
             Self::Selu { alpha, gamma } => Unary::Selu { alpha, gamma }.apply(x),
             Self::Mish => Unary::Mish.apply(x),
+            Self::Silu => Unary::Silu.apply(x),
             Self::Log { floor } => Unary::Log.apply(x.max(floor)),
         }
     }
@@ -122,6 +125,7 @@ impl LookupFn {
             Self::Softsign => "softsign",
             Self::Selu { .. } => "selu",
             Self::Mish => "mish",
+            Self::Silu => "silu",
             Self::Log { .. } => "log",
         }
     }

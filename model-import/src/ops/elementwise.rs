@@ -47,6 +47,9 @@ pub enum Unary {
     },
     /// x·tanh(softplus(x)).
     Mish,
+    /// x·sigmoid(x) (SiLU, Swish): no ONNX op of its own before opset 24, so exporters write
+    /// `Sigmoid` and `Mul`; import fuses the pair into this (see `fuse.rs`).
+    Silu,
 }
 
 impl Unary {
@@ -96,6 +99,7 @@ impl Unary {
                 }
             }
             Self::Mish => x * libm::tanh(libm::log1p(libm::exp(x))),
+            Self::Silu => x / (1.0 + libm::exp(-x)),
         }
     }
 

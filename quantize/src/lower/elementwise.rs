@@ -50,13 +50,15 @@ pub(super) fn lower(l: &mut Lowerer<'_>, n: &Node) -> Result<()> {
         | Unary::Softplus
         | Unary::HardSwish
         | Unary::Selu { .. }
-        | Unary::Mish => {
+        | Unary::Mish
+        | Unary::Silu => {
             let f = match u {
                 Unary::Exp => LookupFn::Exp,
                 Unary::Gelu { tanh } => LookupFn::Gelu { tanh },
                 Unary::HardSwish => LookupFn::HardSwish,
                 Unary::Selu { alpha, gamma } => LookupFn::Selu { alpha, gamma },
                 Unary::Mish => LookupFn::Mish,
+                Unary::Silu => LookupFn::Silu,
                 _ => LookupFn::Softplus,
             };
             let so = l.chosen_scale(out)?;

@@ -44,6 +44,15 @@ pub(super) fn cases() -> Vec<OpCase> {
         ("Gelu spelled out (GPT-2 export)", gelu_tanh_nodes(false), c),
         ("Gelu spelled out with Pow", gelu_tanh_nodes(true), c),
         (
+            // SiLU as exporters write it; import fuses it into one lookup.
+            "Sigmoid times input (SiLU)",
+            v(M::new(13))
+                .node("Sigmoid", &["x"], &["s"], vec![])
+                .node("Mul", &["x", "s"], &["y"], vec![])
+                .output("y"),
+            c,
+        ),
+        (
             "Clip",
             v(M::new(13))
                 .init(tensor_f("lo", &[], vec![-0.5]))
