@@ -10,7 +10,7 @@
 
 use crate::graph::{Graph, Node, TensorId};
 use crate::ops::{Binary, Op, Unary};
-use crate::tensor::DType;
+use crate::tensor::{DType, Tensor};
 use std::collections::{BTreeSet, HashMap, HashSet};
 
 /// Activations a region may turn out to compute.
@@ -37,24 +37,30 @@ pub(crate) fn fuse_activations(g: &mut Graph) {
             consumers.entry(t).or_default().push(i);
         }
     }
-    let producer: HashMap<TensorId, usize> = g
-        .nodes
-        .iter()
-        .enumerate()
-        .flat_map(|(i, n)| n.outputs.iter().map(move |&t| (t, i)))
-        .collect();
     let outputs: HashSet<TensorId> = g.outputs.iter().copied().collect();
+    let probes = probes();
     let mut taken = vec![false; g.nodes.len()];
     let mut replaced: HashMap<usize, Node> = HashMap::new();
-    let roots: Vec<TensorId> =
-        g.inputs.iter().copied().chain(g.nodes.iter().flat_map(|n| n.outputs.clone())).collect();
-    for x in roots {
-        let fused_away = producer.get(&x).is_some_and(|&p| taken[p]);
+    // Every value, with the node that produces it (none for a model input).
+    let roots: Vec<(Option<usize>, TensorId)> = g
+        .inputs
+        .iter()
+        .map(|&x| (None, x))
+        .chain(
+            g.nodes
+                .iter()
+                .enumerate()
+                .flat_map(|(i, n)| n.outputs.iter().map(move |&x| (Some(i), x))),
+        )
+        .collect();
+    for (producer, x) in roots {
+        let fused_away = producer.is_some_and(|p| taken[p]);
         if fused_away || g.tensors[x].dtype != DType::Float || g.tensors[x].value.is_some() {
             continue;
         }
         let region = grow(g, x, &consumers, &taken);
-        let Some((nodes, exit, unary, op_name)) = best_exit(g, x, &region, &consumers, &outputs)
+        let Some((nodes, exit, unary, op_name)) =
+            best_exit(g, x, &region, &consumers, &outputs, &probes)
         else {
             continue;
         };
@@ -142,6 +148,7 @@ fn best_exit(
     region: &[usize],
     consumers: &HashMap<TensorId, Vec<usize>>,
     outputs: &HashSet<TensorId>,
+    probes: &[f64],
 ) -> Option<(Vec<usize>, usize, Unary, &'static str)> {
     for (k, &exit) in region.iter().enumerate().rev() {
         // The nodes the exit depends on.
@@ -166,55 +173,61 @@ fn best_exit(
         if !closed {
             continue;
         }
-        for (unary, name) in CANDIDATES {
-            if computes(g, x, &nodes, unary) {
-                return Some((nodes, exit, unary, name));
-            }
+        let Some(got) = evaluate(g, x, &nodes, probes) else {
+            continue;
+        };
+        if let Some((unary, name)) =
+            CANDIDATES.into_iter().find(|&(u, _)| computes(&got, probes, u))
+        {
+            return Some((nodes, exit, unary, name));
         }
     }
     None
 }
 
-/// Whether `nodes` (in order) compute `unary` of `x` to within float rounding: densely on
-/// [−16, 16], where activations differ, and at magnitudes up to 10^6, where a clip or an
-/// approximation inside the region would part from the candidate.
-fn computes(g: &Graph, x: TensorId, nodes: &[usize], unary: Unary) -> bool {
+/// The points a region and a candidate are compared at: densely on [−16, 16], where
+/// activations differ, and at magnitudes up to 10^6, where a clip or an approximation inside
+/// the region would part from the candidate.
+fn probes() -> Vec<f64> {
     let dense = (-800..=800).map(|i| f64::from(i) / 50.0);
     let far = [24.0, 32.0, 48.0, 64.0, 100.0, 1e3, 1e4, 1e5, 1e6].into_iter().flat_map(|v| [v, -v]);
-    dense.chain(far).all(|p| {
+    dense.chain(far).collect()
+}
+
+/// Whether the region's values `got` at `probes` are `unary`'s to within float rounding. A
+/// probe where the candidate's own formula overflows (softplus at 10^3) is skipped.
+fn computes(got: &[Option<f64>], probes: &[f64], unary: Unary) -> bool {
+    probes.iter().zip(got).all(|(&p, got)| {
         let want = unary.apply(p);
-        if !want.is_finite() {
-            // The candidate's own formula overflows there (softplus at 10^3).
-            return true;
-        }
-        evaluate(g, x, nodes, p).is_some_and(|got| (got - want).abs() <= 1e-6 * want.abs().max(1.0))
+        !want.is_finite() || got.is_some_and(|got| (got - want).abs() <= 1e-6 * want.abs().max(1.0))
     })
 }
 
-/// The region's output at `x = p`, or `None` where it is not finite.
-fn evaluate(g: &Graph, x: TensorId, nodes: &[usize], p: f64) -> Option<f64> {
-    let mut env: HashMap<TensorId, f64> = HashMap::from([(x, p)]);
-    let mut last = p;
+/// The region's output at every probe, through the ops' own float evaluation (`Op::eval`):
+/// `None` at a probe where a value along the way is not finite, and for the whole region when
+/// an op cannot be evaluated.
+fn evaluate(g: &Graph, x: TensorId, nodes: &[usize], probes: &[f64]) -> Option<Vec<Option<f64>>> {
+    let mut finite = vec![true; probes.len()];
+    let mut env: HashMap<TensorId, Tensor> =
+        HashMap::from([(x, Tensor::new(vec![probes.len()], DType::Float, probes.to_vec()))]);
     for &i in nodes {
         let n = &g.nodes[i];
-        let arg = |k: usize| -> Option<f64> {
-            let t = *n.inputs.get(k)?;
-            env.get(&t).copied().or_else(|| scalar(g, t))
+        let value = {
+            let args: Vec<&Tensor> = n
+                .inputs
+                .iter()
+                .map(|t| env.get(t).or(g.tensors[*t].value.as_ref()))
+                .collect::<Option<_>>()?;
+            n.op.eval(&args, &n.node_ref()).ok()?.into_iter().next()?
         };
-        last = match &n.op {
-            Op::Unary(u) => u.apply(arg(0)?),
-            Op::Clip { min, max } => {
-                let v = arg(0)?;
-                let v = min.map_or(v, |m| v.max(m));
-                max.map_or(v, |m| v.min(m))
-            }
-            Op::Binary(b) => b.apply(arg(0)?, arg(1)?, false),
-            _ => return None,
-        };
-        if !last.is_finite() {
+        if value.data.len() != probes.len() {
             return None;
         }
-        env.insert(n.outputs[0], last);
+        for (f, v) in finite.iter_mut().zip(&value.data) {
+            *f &= v.is_finite();
+        }
+        env.insert(n.outputs[0], value);
     }
-    Some(last)
+    let out = env.remove(&g.nodes[*nodes.last()?].outputs[0])?;
+    Some(out.data.into_iter().zip(finite).map(|(v, f)| f.then_some(v)).collect())
 }

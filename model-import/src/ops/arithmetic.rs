@@ -24,7 +24,7 @@ pub enum Binary {
 }
 
 impl Binary {
-    pub(crate) fn apply(self, a: f64, b: f64, int: bool) -> f64 {
+    fn apply(self, a: f64, b: f64, int: bool) -> f64 {
         let bool_f = |c: bool| f64::from(u8::from(c));
         match self {
             Self::Add => a + b,

@@ -502,8 +502,7 @@ impl Lowerer<'_> {
         out_scale: i32,
     ) -> Result<QId> {
         let table = self.grid(x, func, lo, hi, out_scale, None)?;
-        let limit = (1u64 << self.s.params.table_bits) + 2;
-        if table.len() > limit {
+        if !self.fits(&table) {
             return Err(QuantError::TableTooLarge {
                 node: self.node.clone(),
                 func: func.name().into(),
@@ -516,26 +515,29 @@ impl Lowerer<'_> {
         self.emit_lookup(x, table, out_scale)
     }
 
-    /// A lookup of `func` on `x ≥ 0` over `[0, hi]` at the grid spacing a lookup over the
-    /// narrower `[0, fine]` would get, so it is as precise where `func` varies and needs no
-    /// clamp to `fine` before it (softmax's e^−x past the point it rounds to 0). `None` when
-    /// that table would have more entries than `table_bits` allows (twice the grid points of
-    /// `[0, fine]`), or none fits.
+    /// A lookup of `func` on `x ≥ 0` over every value `x` may take, `[0, bound]`, at the grid
+    /// spacing a lookup over the narrower `[0, fine]` would get, so it is as precise where
+    /// `func` varies and needs no clamp to `fine` before it (softmax's e^−x past the point it
+    /// rounds to 0). `None` when that table would have more entries than `table_bits` allows
+    /// (twice the grid points of `[0, fine]`), or none fits.
     pub fn fine_lookup(
         &mut self,
         x: QId,
         func: LookupFn,
-        hi: f64,
         fine: f64,
         out_scale: i32,
     ) -> Result<Option<QId>> {
-        let Ok(table) = self.grid(x, func, 0.0, hi, out_scale, Some(fine)) else {
-            return Ok(None);
-        };
-        if table.len() > (1u64 << self.s.params.table_bits) + 2 {
-            return Ok(None);
+        // `grid` clips the interval to the input's bound.
+        match self.grid(x, func, 0.0, f64::INFINITY, out_scale, Some(fine)) {
+            Ok(table) if self.fits(&table) => self.emit_lookup(x, table, out_scale).map(Some),
+            _ => Ok(None),
         }
-        self.emit_lookup(x, table, out_scale).map(Some)
+    }
+
+    /// Whether a table stays within `table_bits`: 2^table_bits entries, plus the grid point
+    /// past each end an interpolated table may carry.
+    fn fits(&self, table: &Table) -> bool {
+        table.len() <= (1u64 << self.s.params.table_bits) + 2
     }
 
     /// The table of `func` over `[lo, hi]` (clipped to the input's bound), its grid spacing
@@ -551,11 +553,9 @@ impl Lowerer<'_> {
     ) -> Result<Table> {
         let tb = self.s.params.table_bits;
         let sx = self.scale(x);
+        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
         let to_int = |r: f64| {
-            let r = r.max(f64::MIN_POSITIVE);
-            #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
-            let r = ((r * 2f64.powi(sx)).ceil() as u128).min(self.bound_of(x)).max(1);
-            r
+            ((r.max(f64::MIN_POSITIVE) * 2f64.powi(sx)).ceil() as u128).min(self.bound_of(x)).max(1)
         };
         let r_int = to_int(lo.abs().max(hi.abs()));
         let fine_int = fine.map_or(r_int, |f| to_int(f).min(r_int));

@@ -32,9 +32,7 @@ fn softmax(l: &mut Lowerer<'_>, n: &Node, axes: &[usize]) -> Result<()> {
     let g = l.emit(QOp::Add { coeffs: vec![-1, 1] }, vec![x, m], shape.clone(), sx, None)?;
     let s_e = act;
     let t = f64::from(s_e.cast_unsigned() + 2) * std::f64::consts::LN_2;
-    #[allow(clippy::cast_precision_loss)]
-    let span = l.q.tensors[g].bound as f64 / 2f64.powi(sx);
-    let e = match l.fine_lookup(g, LookupFn::NegExp, span, t, s_e)? {
+    let e = match l.fine_lookup(g, LookupFn::NegExp, t, s_e)? {
         Some(e) => e,
         None => {
             let cap = l.konst(&Tensor::scalar(t, DType::Float), sx)?;
