@@ -37,7 +37,7 @@ impl Default for ProveRequest {
     fn default() -> Self {
         Self {
             settings: None,
-            target: Target::Accuracy,
+            target: Target::default(),
             pk: None,
             srs: None,
             output: PathBuf::from("proof.json"),

@@ -79,7 +79,32 @@ impl Model {
         progress: impl FnMut(usize),
     ) -> Result<Settings> {
         let cal = calibrate(&self.graph, samples, progress)?;
-        Ok(settings_for(&self.graph, self.batch, target, cal))
+        let settings = settings_for(&self.graph, self.batch, target, cal);
+        Ok(match target {
+            Target::Balanced => self.balance(settings),
+            _ => settings,
+        })
+    }
+
+    /// A `balanced` target's fewer bits inside the model pay off only where they let the
+    /// planner find a cheaper circuit (values small enough for one bound-table lookup each);
+    /// where they do not (a transformer whose cost is in its matmuls and lookups), the same
+    /// circuit would prove a less accurate result. So the inside keeps the `accuracy`
+    /// target's bits unless the fewer bits save at least a tenth of the planner's estimated
+    /// cost (from one layout each, see `estimate_cost`: calibration stays fast).
+    fn balance(&self, lean: Settings) -> Settings {
+        let full_bits = zkinfer_quantize::QuantParams::for_target(Target::Accuracy).activation_bits;
+        let mut full = lean.clone();
+        full.params.activation_bits = full.params.activation_bits.max(full_bits);
+        let cost = |s: &Settings| -> Option<u128> {
+            let q = self.quantize(s).ok()?;
+            zkinfer_circuits::estimate_cost(&q, s.max_lanes, s.linear_check).ok()
+        };
+        match (cost(&lean), cost(&full)) {
+            (Some(l), Some(f)) if l.saturating_mul(10) <= f.saturating_mul(9) => lean,
+            (Some(_), None) => lean,
+            _ => full,
+        }
     }
 
     /// Quantizes with the given settings.

@@ -204,20 +204,40 @@ struct Choice {
     mac3: bool,
 }
 
-fn plan_with(q: &QGraph, max_lanes: Option<usize>, linear: LinearCheck) -> Result<Plan> {
+/// The planner's cost estimate ([`Plan::cost`]) of a graph from a single layout (12-bit limbs,
+/// bound tables allowed) instead of the planner's search over limb widths: cheap enough to
+/// compare two quantizations of a model, as the `balanced` target does.
+///
+/// # Errors
+/// As [`plan`].
+pub fn estimate_cost(q: &QGraph, max_lanes: Option<usize>, linear: LinearCheck) -> Result<u128> {
     let cap = max_lanes.unwrap_or(usize::MAX).max(1);
+    search(q, cap, linear, &[(ESTIMATE_LIMB, true)])?
+        .map(|c| c.cost)
+        .ok_or(CircuitError::TooLarge { rows: usize::MAX, max_k: MAX_K })
+}
+
+/// The limb width of [`estimate_cost`]'s layout: the planner's usual choice at k 14…17.
+const ESTIMATE_LIMB: u32 = 12;
+
+/// The cheapest of `choices` (limb width, bound tables) at any k and lane count within `cap`.
+fn search(
+    q: &QGraph,
+    cap: usize,
+    linear: LinearCheck,
+    choices: &[(u32, bool)],
+) -> Result<Option<Choice>> {
     let shape = Shape { lanes: 1, lookup_lanes: 1, mac3: true, ..Shape::default() };
     let reserve = (1usize << 4) - usable_rows(4, shape);
     let mut best: Option<Choice> = None;
-    let choices = LIMB_CHOICES.iter().flat_map(|&limb| [(limb, false), (limb, true)]);
-    for (limb, bound_tables) in choices {
+    for &(limb, bound_tables) in choices {
         // A range table of 2^(limb+1) rows only pays off in a circuit that is that tall
         // anyway; laying the graph out with it would be wasted time and memory.
         if best.is_some_and(|b| limb + 1 > b.k) {
             continue;
         }
         let b = lay_out(q, None, &Layout { linear, bound_tables, ..Layout::new(1, 1, limb) })?;
-        if bound_tables && !b.uses_bound_tables() {
+        if bound_tables && !b.uses_bound_tables() && choices.contains(&(limb, false)) {
             // No bound table was used: the same layout as without.
             continue;
         }
@@ -258,7 +278,18 @@ fn plan_with(q: &QGraph, max_lanes: Option<usize>, linear: LinearCheck) -> Resul
             }
         }
     }
-    let Some(Choice { k, shape, limb: limb_bits, bound_tables, mac3, .. }) = best else {
+    Ok(best)
+}
+
+fn plan_with(q: &QGraph, max_lanes: Option<usize>, linear: LinearCheck) -> Result<Plan> {
+    let cap = max_lanes.unwrap_or(usize::MAX).max(1);
+    let shape = Shape { lanes: 1, lookup_lanes: 1, mac3: true, ..Shape::default() };
+    let reserve = (1usize << 4) - usable_rows(4, shape);
+    let choices: Vec<(u32, bool)> =
+        LIMB_CHOICES.iter().flat_map(|&limb| [(limb, false), (limb, true)]).collect();
+    let Some(Choice { k, shape, limb: limb_bits, bound_tables, mac3, .. }) =
+        search(q, cap, linear, &choices)?
+    else {
         return Err(CircuitError::TooLarge { rows: usize::MAX, max_k: MAX_K });
     };
     let (mut lanes, mut late_lanes, lookup_lanes, mut hash_lanes) = shape;

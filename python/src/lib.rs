@@ -102,7 +102,7 @@ fn inspect(
             Some(i) => tensors(&m, &i)?,
             None => m.synthetic_input(),
         };
-        let s = settings_for(&m, settings, &inputs, Target::Accuracy)?;
+        let s = settings_for(&m, settings, &inputs, Target::default())?;
         let c = Compiled::new(&m, &s)?;
         let g = &m.graph;
         let io = |ids: &[usize]| -> Vec<Value> {
@@ -124,7 +124,7 @@ fn inspect(
 /// Calibrates on samples (each a list of flat inputs) and returns the settings JSON, also
 /// written to `output` when given.
 #[pyfunction]
-#[pyo3(signature = (model, samples, target="accuracy", output=None, batch=1, max_lanes=None, input_visibility="private", output_visibility="public", linear_check="auto", weights_visibility="fixed", activation_bits=None, weight_bits=None, table_bits=None, headroom=None, link_visibility="hashed"))]
+#[pyo3(signature = (model, samples, target="balanced", output=None, batch=1, max_lanes=None, input_visibility="private", output_visibility="public", linear_check="auto", weights_visibility="fixed", activation_bits=None, weight_bits=None, table_bits=None, headroom=None, link_visibility="hashed", input_bits=None, output_bits=None))]
 #[allow(clippy::too_many_arguments)]
 fn calibrate(
     py: Python<'_>,
@@ -143,6 +143,8 @@ fn calibrate(
     table_bits: Option<u32>,
     headroom: Option<f64>,
     link_visibility: &str,
+    input_bits: Option<u32>,
+    output_bits: Option<u32>,
 ) -> PyResult<String> {
     let t = self::target(target)?;
     let linear_check = linear_check.parse::<LinearCheck>().map_err(err)?;
@@ -159,6 +161,8 @@ fn calibrate(
         let mut s = m.calibrate(&samples, t, |_| {})?;
         let q = &mut s.params;
         q.activation_bits = activation_bits.unwrap_or(q.activation_bits);
+        q.input_bits = input_bits.or(q.input_bits);
+        q.output_bits = output_bits.or(q.output_bits);
         q.weight_bits = weight_bits.unwrap_or(q.weight_bits);
         q.table_bits = table_bits.unwrap_or(q.table_bits);
         q.headroom = headroom.unwrap_or(q.headroom);
@@ -179,7 +183,7 @@ fn calibrate(
 
 /// Exact quantized inference with its error against float inference.
 #[pyfunction]
-#[pyo3(signature = (model, inputs, settings=None, batch=1, target="accuracy"))]
+#[pyo3(signature = (model, inputs, settings=None, batch=1, target="balanced"))]
 fn run(
     py: Python<'_>,
     model: &str,
@@ -267,7 +271,7 @@ fn setup(
 /// Proves an inference and writes proof.json. Without `pk`, keys are generated once per circuit
 /// and cached (as the CLI does); without `settings`, it calibrates on the input.
 #[pyfunction]
-#[pyo3(signature = (model, inputs, output=PathBuf::from("proof.json"), settings=None, pk=None, srs=None, batch=1, progress=false, target="accuracy", device="cpu"))]
+#[pyo3(signature = (model, inputs, output=PathBuf::from("proof.json"), settings=None, pk=None, srs=None, batch=1, progress=false, target="balanced", device="cpu"))]
 #[allow(clippy::too_many_arguments)]
 fn prove(
     py: Python<'_>,
@@ -326,7 +330,7 @@ fn cut_of(
 /// Proves an inference in parts linked by digests and writes the bundle into `output` (see
 /// `zkinfer prove --parts`); returns the outcome as JSON.
 #[pyfunction]
-#[pyo3(signature = (model, inputs, parts=None, output=PathBuf::from("bundle"), settings=None, srs=None, batch=1, progress=false, target="accuracy", device="cpu", cut=None, jobs=1, resume=false, max_memory_gib=None))]
+#[pyo3(signature = (model, inputs, parts=None, output=PathBuf::from("bundle"), settings=None, srs=None, batch=1, progress=false, target="balanced", device="cpu", cut=None, jobs=1, resume=false, max_memory_gib=None))]
 #[allow(clippy::too_many_arguments)]
 fn prove_parts(
     py: Python<'_>,
@@ -374,7 +378,7 @@ fn prove_parts(
 /// unless `settings` is given, evaluates the model and cuts it. Returns the settings (JSON
 /// text), the cuts, each part's nodes and circuit size, and the outputs' accuracy.
 #[pyfunction]
-#[pyo3(signature = (model, inputs, parts=None, cut=None, settings=None, batch=1, target="accuracy", max_memory_gib=None))]
+#[pyo3(signature = (model, inputs, parts=None, cut=None, settings=None, batch=1, target="balanced", max_memory_gib=None))]
 #[allow(clippy::too_many_arguments)]
 fn plan_parts(
     py: Python<'_>,

@@ -80,13 +80,14 @@ def test_numpy_and_nested_list_inputs_agree(tmp_path):
 def test_explicit_pipeline_and_tampering(tmp_path):
     path, x = model("mlp")
     settings = zkinfer.calibrate(path, x, output=tmp_path / "settings.json")
-    assert settings.target == "accuracy" and settings.path is not None
+    assert settings.target == "balanced" and settings.path is not None
+    assert (settings.input_bits, settings.output_bits) == (16, 24)
     assert zkinfer.Settings.load(tmp_path / "settings.json") == settings
     # Several samples, and an edited field that must reach the native side.
     pooled = zkinfer.calibrate(path, samples=[x, [[0.5, -0.5, 0.25, 1.0]]], max_lanes=1)
     assert pooled.model_sha256 == settings.model_sha256 and pooled.max_lanes == 1
     assert zkinfer.inspect(path, settings=pooled)["plan"]["lanes"] == 1
-    coarse = dataclasses.replace(settings, activation_bits=10, weight_bits=8)
+    coarse = dataclasses.replace(settings, activation_bits=10, weight_bits=8, output_bits=None)
     fine = zkinfer.run(path, x, settings=settings).outputs[0]
     rough = zkinfer.run(path, x, settings=coarse).outputs[0]
     assert rough.scale < fine.scale

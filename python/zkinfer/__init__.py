@@ -87,6 +87,8 @@ class Settings:
     linear_check: str = "auto"
     weights_visibility: str = "fixed"
     link_visibility: str = "hashed"
+    input_bits: Optional[int] = None
+    output_bits: Optional[int] = None
     path: Optional[str] = None
     raw: Dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
@@ -108,6 +110,8 @@ class Settings:
             linear_check=raw.get("linear_check", "auto"),
             weights_visibility=raw.get("visibility", {}).get("weights", "fixed"),
             link_visibility=raw.get("visibility", {}).get("link", "hashed"),
+            input_bits=p.get("input_bits"),
+            output_bits=p.get("output_bits"),
             path=None if path is None else os.fspath(path),
             raw=raw,
         )
@@ -127,6 +131,11 @@ class Settings:
         params["weight_bits"] = self.weight_bits
         params["table_bits"] = self.table_bits
         params["headroom"] = self.headroom
+        for name in ("input_bits", "output_bits"):
+            if getattr(self, name) is None:
+                params.pop(name, None)
+            else:
+                params[name] = getattr(self, name)
         raw["model_sha256"] = self.model_sha256
         if self.max_lanes is None:
             raw.pop("max_lanes", None)
@@ -475,7 +484,7 @@ def calibrate(
     model: ModelLike,
     data: Optional[Inputs] = None,
     output: Optional[PathLike] = None,
-    target: str = "accuracy",
+    target: str = "balanced",
     batch: int = 1,
     samples: Optional[Sequence[Inputs]] = None,
     max_lanes: Optional[int] = None,
@@ -488,11 +497,14 @@ def calibrate(
     table_bits: Optional[int] = None,
     headroom: Optional[float] = None,
     link_visibility: str = "hashed",
+    input_bits: Optional[int] = None,
+    output_bits: Optional[int] = None,
 ) -> Settings:
     """Chooses fixed-point scales from sample inputs.
 
-    ``activation_bits``, ``weight_bits``, ``table_bits`` and ``headroom`` override the
-    target's defaults (as ``zkinfer calibrate``'s flags of the same names do).
+    ``activation_bits``, ``input_bits``, ``output_bits``, ``weight_bits``, ``table_bits`` and
+    ``headroom`` override the target's defaults (as ``zkinfer calibrate``'s flags of the same
+    names do).
 
     ``data`` is one sample, given as for :func:`run`; ``samples`` is a list of them. Give one
     or the other (or both: they are pooled). ``max_lanes`` caps the circuit's gate lanes
@@ -535,6 +547,8 @@ def calibrate(
             table_bits,
             headroom,
             link_visibility,
+            input_bits,
+            output_bits,
         )
     finally:
         _cleanup(keep)
@@ -546,10 +560,10 @@ def run(
     inputs: Inputs,
     settings: Union[Settings, PathLike, None] = None,
     batch: int = 1,
-    target: str = "accuracy",
+    target: str = "balanced",
 ) -> RunResult:
     """Exact quantized inference, compared with the float model. Without ``settings`` it
-    calibrates on the input for ``target`` ("accuracy" or "resources")."""
+    calibrates on the input for ``target`` ("balanced", "accuracy" or "resources")."""
     keep: List[Any] = []
     try:
         text = _zkinfer.run(
@@ -643,14 +657,14 @@ def prove(
     srs: Optional[PathLike] = None,
     batch: int = 1,
     progress: bool = False,
-    target: str = "accuracy",
+    target: str = "balanced",
     device: str = "cpu",
 ) -> ProofResult:
     """Proves an inference, self-verifies and writes proof.json.
 
     Without ``pk`` keys are generated once per circuit and cached (``ZKINFER_CACHE`` or
     ``~/.cache/zkinfer``); without ``settings`` it calibrates on the input for ``target``
-    ("accuracy" or "resources"). ``device`` is where the MSMs run, as for :func:`setup`.
+    ("balanced", "accuracy" or "resources"). ``device`` is where the MSMs run, as for :func:`setup`.
     The GIL is released while proving.
     """
     keep: List[Any] = []
@@ -714,7 +728,7 @@ def prove_parts(
     srs: Optional[PathLike] = None,
     batch: int = 1,
     progress: bool = False,
-    target: str = "accuracy",
+    target: str = "balanced",
     device: str = "cpu",
     cut: Optional[Sequence[str]] = None,
     jobs: int = 1,

@@ -14,7 +14,7 @@ def inspect(
 def calibrate(
     model: str,
     samples: List[List[List[float]]],
-    target: str = "accuracy",
+    target: str = "balanced",
     output: Optional[str] = None,
     batch: int = 1,
     max_lanes: Optional[int] = None,
@@ -27,13 +27,15 @@ def calibrate(
     table_bits: Optional[int] = None,
     headroom: Optional[float] = None,
     link_visibility: str = "hashed",
+    input_bits: Optional[int] = None,
+    output_bits: Optional[int] = None,
 ) -> str: ...
 def run(
     model: str,
     inputs: List[List[float]],
     settings: Optional[str] = None,
     batch: int = 1,
-    target: str = "accuracy",
+    target: str = "balanced",
 ) -> str: ...
 def digests(model: str, inputs: List[List[float]], settings: str, batch: int = 1) -> str: ...
 def gen_srs(k: int, output: str, seed: int = ...) -> None: ...
@@ -54,7 +56,7 @@ def prove(
     srs: Optional[str] = None,
     batch: int = 1,
     progress: bool = False,
-    target: str = "accuracy",
+    target: str = "balanced",
     device: str = "cpu",
 ) -> str: ...
 def verify(
@@ -69,7 +71,7 @@ def prove_parts(
     srs: Optional[str] = None,
     batch: int = 1,
     progress: bool = False,
-    target: str = "accuracy",
+    target: str = "balanced",
     device: str = "cpu",
     cut: Optional[List[str]] = None,
     jobs: int = 1,
@@ -83,7 +85,7 @@ def plan_parts(
     cut: Optional[List[str]] = None,
     settings: Optional[str] = None,
     batch: int = 1,
-    target: str = "accuracy",
+    target: str = "balanced",
     max_memory_gib: Optional[float] = None,
 ) -> str: ...
 def prove_part(

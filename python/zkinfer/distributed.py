@@ -63,7 +63,7 @@ def prove(
     srs: Optional[PathLike] = None,
     address: Optional[str] = None,
     batch: int = 1,
-    target: str = "accuracy",
+    target: str = "balanced",
     device: str = "cpu",
     resume: bool = False,
     retries: int = 2,

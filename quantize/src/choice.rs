@@ -37,8 +37,11 @@ mod tests {
 
     #[test]
     fn names_the_setting_and_its_choices() {
-        let e = UnknownChoice::new("target", "speed", &["accuracy", "resources"]);
-        assert_eq!(e.to_string(), "unknown target 'speed': expected 'accuracy' or 'resources'");
+        let e = UnknownChoice::new("target", "speed", &["accuracy", "balanced", "resources"]);
+        assert_eq!(
+            e.to_string(),
+            "unknown target 'speed': expected 'accuracy', 'balanced' or 'resources'"
+        );
         let e = UnknownChoice::new("linear check", "x", &["auto", "freivalds", "dot"]);
         assert_eq!(
             e.to_string(),

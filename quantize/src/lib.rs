@@ -19,7 +19,7 @@ pub mod visibility;
 
 pub use choice::UnknownChoice;
 pub use error::{QuantError, Result};
-pub use qgraph::{QGraph, QNode, QOp, QTensor};
+pub use qgraph::{QGraph, QNode, QOp, QTensor, Window};
 pub use settings::{LinearCheck, QuantParams, Settings, Target};
 pub use visibility::{Visibilities, Visibility, WeightVisibility};
 

@@ -24,6 +24,28 @@ pub struct QTensor {
     pub checked: bool,
     /// Values of constants (weights, biases, pad values).
     pub value: Option<Vec<i64>>,
+    /// For a convolution's im2col copy, the window it slides (see [`Window`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub window: Option<Window>,
+}
+
+/// The sliding window of a stride-1, undilated 1-D or 2-D convolution, recorded on its im2col
+/// copy (`[N, G, H_out·W_out, C·k_h·k_w]`: output positions row-major, then each input channel
+/// of the group with its taps row-major). A Freivalds check of the convolution's matmul can
+/// then weigh every input value once instead of once per tap it appears in; the circuit checks
+/// the copy's cells against this description before relying on it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Window {
+    /// Input channels per group.
+    pub channels: usize,
+    /// Input height and width.
+    pub input: [usize; 2],
+    /// Output height and width.
+    pub output: [usize; 2],
+    /// Kernel height and width.
+    pub kernel: [usize; 2],
+    /// Padding before the first row and column.
+    pub pad: [usize; 2],
 }
 
 /// Where one output element of a [`QOp::Copy`] comes from.

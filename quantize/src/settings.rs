@@ -15,11 +15,16 @@ pub const SETTINGS_FORMAT: &str = "zkinfer-settings";
 pub const SETTINGS_VERSION: u32 = 1;
 
 /// What calibration optimises for.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Target {
     /// More fractional bits and bigger tables: smallest error.
     Accuracy,
+    /// Full precision where the model meets the outside (its inputs and outputs) and fewer
+    /// bits inside: intermediate activations small enough for one bound-table lookup each
+    /// instead of several range limbs, where that makes the circuit cheaper (the default).
+    #[default]
+    Balanced,
     /// Fewer bits and smaller tables: smaller circuit.
     Resources,
 }
@@ -29,8 +34,13 @@ impl std::str::FromStr for Target {
     fn from_str(s: &str) -> std::result::Result<Self, Self::Err> {
         match s {
             "accuracy" => Ok(Self::Accuracy),
+            "balanced" => Ok(Self::Balanced),
             "resources" => Ok(Self::Resources),
-            other => Err(crate::UnknownChoice::new("target", other, &["accuracy", "resources"])),
+            other => Err(crate::UnknownChoice::new(
+                "target",
+                other,
+                &["accuracy", "balanced", "resources"],
+            )),
         }
     }
 }
@@ -96,6 +106,16 @@ pub struct QuantParams {
     pub headroom: f64,
     /// Largest scale exponent any tensor may get.
     pub max_scale: i32,
+    /// Bits given to a model input at its calibrated maximum; `activation_bits` when absent.
+    /// The input's rounding error reaches every output, so it is worth more bits than an
+    /// intermediate value, and it is checked once.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub input_bits: Option<u32>,
+    /// Bits given to a model output at its calibrated maximum; `activation_bits` when absent.
+    /// An output is rounded once more than anything inside the model, and only its few
+    /// elements pay for the extra bits.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub output_bits: Option<u32>,
 }
 
 impl QuantParams {
@@ -109,6 +129,17 @@ impl QuantParams {
                 table_bits: 12,
                 headroom: 2.0,
                 max_scale: 24,
+                input_bits: None,
+                output_bits: Some(24),
+            },
+            Target::Balanced => Self {
+                activation_bits: 13,
+                weight_bits: 16,
+                table_bits: 12,
+                headroom: 2.0,
+                max_scale: 24,
+                input_bits: Some(16),
+                output_bits: Some(24),
             },
             Target::Resources => Self {
                 activation_bits: 10,
@@ -116,6 +147,8 @@ impl QuantParams {
                 table_bits: 8,
                 headroom: 2.0,
                 max_scale: 16,
+                input_bits: None,
+                output_bits: None,
             },
         }
     }
@@ -239,6 +272,12 @@ impl Settings {
             }
         };
         check("activation_bits", i64::from(p.activation_bits), 1, 40)?;
+        if let Some(b) = p.input_bits {
+            check("input_bits", i64::from(b), 1, 40)?;
+        }
+        if let Some(b) = p.output_bits {
+            check("output_bits", i64::from(b), 1, 40)?;
+        }
         check("weight_bits", i64::from(p.weight_bits), 1, 40)?;
         check("table_bits", i64::from(p.table_bits), 4, 24)?;
         check("max_scale", i64::from(p.max_scale), 0, 40)?;

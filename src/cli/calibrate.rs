@@ -18,12 +18,19 @@ pub struct Args {
     /// Where to write the settings.
     #[arg(short, long, default_value = "settings.json")]
     output: PathBuf,
-    /// Optimise for `accuracy` or `resources`.
-    #[arg(long, default_value = "accuracy")]
+    /// Optimise for `balanced` (full precision at the model's inputs and outputs, fewer bits
+    /// inside where that makes the circuit cheaper), `accuracy` or `resources`.
+    #[arg(long, default_value = "balanced")]
     target: Target,
     /// Bits of an activation at its calibrated maximum (overrides the target's default).
     #[arg(long)]
     activation_bits: Option<u32>,
+    /// Bits of a model input at its calibrated maximum.
+    #[arg(long)]
+    input_bits: Option<u32>,
+    /// Bits of a model output at its calibrated maximum.
+    #[arg(long)]
+    output_bits: Option<u32>,
     /// Bits of a weight at its largest magnitude.
     #[arg(long)]
     weight_bits: Option<u32>,
@@ -101,6 +108,12 @@ pub fn main(a: &Args) -> anyhow::Result<()> {
     let p = &mut settings.params;
     if let Some(v) = a.activation_bits {
         p.activation_bits = v;
+    }
+    if let Some(v) = a.input_bits {
+        p.input_bits = Some(v);
+    }
+    if let Some(v) = a.output_bits {
+        p.output_bits = Some(v);
     }
     if let Some(v) = a.weight_bits {
         p.weight_bits = v;

@@ -93,7 +93,7 @@ pub fn main(a: &Args) -> anyhow::Result<()> {
                 Some(p) => model.read_input(p)?,
                 None => model.synthetic_input(),
             };
-            model.calibrate(&[inputs], Target::Accuracy, |_| {})?
+            model.calibrate(&[inputs], Target::default(), |_| {})?
         }
     };
     let quantized = model.quantize(&settings);

@@ -25,7 +25,7 @@ pub fn main(a: &Args) -> anyhow::Result<()> {
         &model,
         a.settings.as_deref(),
         &inputs,
-        Target::Accuracy,
+        Target::default(),
         false,
     )?;
     let c = Compiled::new(&model, &settings)?;

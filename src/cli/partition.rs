@@ -14,8 +14,8 @@ pub struct Args {
     /// Settings from `zkinfer calibrate` (default: calibrate on the input).
     #[arg(long)]
     settings: Option<PathBuf>,
-    /// Target used when calibrating on the input.
-    #[arg(long, default_value = "accuracy")]
+    /// Target used when calibrating on the input (`balanced`, `accuracy` or `resources`).
+    #[arg(long, default_value = "balanced")]
     target: Target,
     /// This many parts of about equal circuit cost.
     #[arg(long, value_parser = clap::value_parser!(u32).range(2..))]

@@ -51,8 +51,8 @@ pub struct Args {
     /// stopped part-way goes on from where it was.
     #[arg(long)]
     resume: bool,
-    /// Target used when calibrating on the input.
-    #[arg(long, default_value = "accuracy")]
+    /// Target used when calibrating on the input (`balanced`, `accuracy` or `resources`).
+    #[arg(long, default_value = "balanced")]
     target: Target,
     /// Where commitments' MSMs run: cpu, gpu (any adapter, or an error; every MSM), or auto (a
     /// hardware GPU when there is one for MSMs of 2^20 points or more, where it is faster, the

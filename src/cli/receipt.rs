@@ -103,7 +103,7 @@ fn prove_now(a: &CreateArgs) -> anyhow::Result<(ProofFile, Settings, PathBuf)> {
     let (model, inputs) = a.m.load()?;
     let request = ProveRequest {
         settings: a.settings.clone(),
-        target: Target::Accuracy,
+        target: Target::default(),
         pk: a.pk.clone(),
         srs: a.srs.clone(),
         output: a.proof_output.clone(),

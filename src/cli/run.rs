@@ -16,8 +16,8 @@ pub struct Args {
     /// Reference outputs (`{"output_data": [[...]]}`) to report the error against as well.
     #[arg(long)]
     expected: Option<PathBuf>,
-    /// Target used when calibrating on the input.
-    #[arg(long, default_value = "accuracy")]
+    /// Target used when calibrating on the input (`balanced`, `accuracy` or `resources`).
+    #[arg(long, default_value = "balanced")]
     target: Target,
     /// Machine-readable report on stdout.
     #[arg(long)]

@@ -18,8 +18,9 @@ pub fn load_model(dir: &Path) -> (Graph, Vec<Tensor>) {
     (g, inputs)
 }
 
-/// The settings `zkinfer calibrate` writes by default: calibrated on `inputs`, batch 1,
-/// target accuracy.
+/// The settings `zkinfer calibrate --target accuracy` writes: calibrated on `inputs`, batch 1.
+/// (The default `balanced` target chooses between two of these by the planner's estimate,
+/// which lives above this crate; the accuracy target's circuits are the ones tests pin.)
 #[must_use]
 pub fn default_settings(g: &Graph, inputs: &[Vec<Tensor>]) -> Settings {
     let cal = calibrate(g, inputs, |_| {}).unwrap_or_else(|e| panic!("calibrate: {e}"));

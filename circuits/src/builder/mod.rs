@@ -564,7 +564,7 @@ impl Builder {
     /// The tag of the table of `(v, max(v, 0))` for `|v| ≤ bound`, registered on first use;
     /// `None` when bound tables are off or this one would be larger than the range tables.
     pub fn bound_table(&mut self, bound: u64) -> Option<u64> {
-        if !self.bound_tables || u128::from(bound) >= 1u128 << self.limb_bits {
+        if !self.bound_tables || u128::from(bound) >= 1u128 << (self.limb_bits + 2) {
             return None;
         }
         if let Some(&tag) = self.bound_tags.get(&bound) {

@@ -1,9 +1,9 @@
 //! MatMul and ReduceSum. Constant weights live in the fixed coefficient column, so they are
 //! part of the verifying key. A matmul is checked by plain multiply-accumulate chains (m·n·k
 //! terms) or, when the cost model says it is cheaper, by a Freivalds check on second-phase
-//! lanes (m·n + k·n + m·(n + k) terms).
+//! lanes (m·n + k·n + m·(n + k) terms; a convolution's input side much less, see `window`).
 
-use super::Ctx;
+use super::{window, Ctx};
 use crate::builder::{Builder, Cell, LinearCheck};
 use crate::freivalds::FreivaldsInstructions;
 use crate::gadgets::GateInstructions;
@@ -60,6 +60,10 @@ fn freivalds_matmul(
     (ab, bb): (&[usize], &[usize]),
 ) -> Vec<Cell> {
     let r = b.challenge_powers(n);
+    let window = ctx.q.tensors[ctx.node.inputs[0]]
+        .window
+        .filter(|w| w.output[0] * w.output[1] == m && w.channels * w.kernel[0] * w.kernel[1] == k);
+    let mut powers: Option<window::Powers> = None;
     let mut br: std::collections::BTreeMap<usize, Vec<Cell>> = std::collections::BTreeMap::new();
     let mut out = Vec::with_capacity(ab.len() * m * n);
     for (t, (&ia, &ib)) in ab.iter().zip(bb).enumerate() {
@@ -69,13 +73,29 @@ fn freivalds_matmul(
                 (0..k).map(|p| w.weigh(b, n, |j| (ib * k + p) * n + j, &r)).collect()
             })
             .clone();
+        // A convolution whose copy matches its window: one check for the whole slice.
+        let grid = match (window, a) {
+            (Some(win), Operand::Cells(x)) => {
+                window::input_grid(b, &win, |i, p| x[(ia * m + i) * k + p]).map(|g| (win, g))
+            }
+            _ => None,
+        };
+        let mut lhs = Vec::with_capacity(m);
         for i in 0..m {
             let row: Vec<i128> = (0..n).map(|j| (ctx.out_value)((t * m + i) * n + j)).collect();
             let y = b.run(&row);
-            let lhs = b.late_dot(&y.iter().copied().zip(r.iter().copied()).collect::<Vec<_>>());
-            let rhs = a.weigh(b, k, |p| (ia * m + i) * k + p, &v);
-            b.copy(lhs, rhs);
+            lhs.push(b.late_dot(&y.iter().copied().zip(r.iter().copied()).collect::<Vec<_>>()));
+            if grid.is_none() {
+                let rhs = a.weigh(b, k, |p| (ia * m + i) * k + p, &v);
+                b.copy(lhs[i], rhs);
+            }
             out.extend(y);
+        }
+        if let Some((win, grid)) = grid {
+            let pw = powers.get_or_insert_with(|| window::Powers::new(b, &win, n));
+            let left = window::weighed_output(b, &win, &lhs, pw);
+            let right = window::weighed_input(b, &win, &grid, &v, pw);
+            b.copy(left, right);
         }
     }
     out
@@ -125,9 +145,14 @@ impl LinearInstructions for LinearChip<'_> {
                 let outs = ab.len() * m * n;
                 let plain = outs * (1 + a.per_term().min(w.per_term()) * k);
                 let distinct_b = bb.iter().collect::<std::collections::BTreeSet<_>>().len();
+                let window = ctx.q.tensors[ctx.node.inputs[0]].window;
+                let inputs_side = match window {
+                    Some(win) if matches!(a, Operand::Cells(_)) => window::cells(&win),
+                    _ => m * (1 + a.per_term() * k),
+                };
                 let check = outs
                     + distinct_b * k * (1 + w.per_term() * n)
-                    + ab.len() * m * (2 + 3 * n + a.per_term() * k);
+                    + ab.len() * (m * (1 + 3 * n) + inputs_side);
                 check + FREIVALDS_MIN_SAVING < plain
             }
         };

@@ -20,6 +20,7 @@ mod linear;
 mod movement;
 mod select;
 mod table;
+mod window;
 
 use crate::builder::{Builder, Cell, Layout};
 use crate::error::{CircuitError, Result};

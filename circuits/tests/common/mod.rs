@@ -23,7 +23,7 @@ pub fn tensor(
     checked: bool,
     value: Option<Vec<i64>>,
 ) -> QTensor {
-    QTensor { name: name.into(), shape: shape.to_vec(), scale, bound, checked, value }
+    QTensor { name: name.into(), shape: shape.to_vec(), scale, bound, checked, value, window: None }
 }
 
 /// A graph: inputs (shape, bound), constants, then one primitive.

@@ -57,7 +57,7 @@ fn binary(l: &mut Lowerer<'_>, n: &Node, b: Binary) -> Result<QId> {
     let shape = l.out_shape(out);
     match b {
         Binary::Add | Binary::Sub => {
-            let (ids, s) = l.aligned_operands(&[ga, gb])?;
+            let (ids, s) = l.sum_operands(&[ga, gb], out)?;
             let c = if b == Binary::Add { 1 } else { -1 };
             l.emit(QOp::Add { coeffs: vec![1, c] }, ids, shape, s, None)
         }

@@ -15,7 +15,8 @@ pub(super) fn lower(l: &mut Lowerer<'_>, n: &Node) -> Result<()> {
     let sx = l.scale(x);
     let shape = l.shape(x);
     let h = l.s.params.headroom;
-    let act = l.s.params.activation_bits.cast_signed();
+    // What a tensor of magnitude 1 in the output's role gets.
+    let act = l.bits_of(out).cast_signed().min(l.s.params.max_scale);
     let r = l.range(gx)?;
     let (lo, hi) = (r.min.min(0.0) * h, r.max.max(0.0) * h);
     let id = match u {
@@ -37,7 +38,7 @@ pub(super) fn lower(l: &mut Lowerer<'_>, n: &Node) -> Result<()> {
             let rl = l.rescale_to(rl, so, None)?;
             l.emit(QOp::Add { coeffs: vec![1, 1] }, vec![rl, e], shape, so, None)?
         }
-        // Bounded by 1: full activation precision.
+        // Bounded by 1: full precision for their role.
         Unary::Sigmoid => l.lookup(x, LookupFn::Sigmoid, lo, hi, act)?,
         Unary::Tanh => l.lookup(x, LookupFn::Tanh, lo, hi, act)?,
         Unary::Erf => l.lookup(x, LookupFn::Erf, lo, hi, act)?,

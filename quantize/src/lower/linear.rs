@@ -3,7 +3,7 @@
 
 use super::Lowerer;
 use crate::error::Result;
-use crate::qgraph::{CopySrc, QId, QOp};
+use crate::qgraph::{CopySrc, QId, QOp, Window};
 use zkinfer_model_import::ops::conv::{grid, offset, volume, ConvSpec};
 use zkinfer_model_import::ops::shape::transpose;
 use zkinfer_model_import::ops::Op;
@@ -150,6 +150,20 @@ fn im2col(s: &ConvSpec, transposed: bool) -> Vec<CopySrc> {
     map
 }
 
+/// The window of a forward convolution the circuit can check with one pass over its input:
+/// stride 1, no dilation, at most two spatial axes (a 1-D one is a single row).
+fn window(s: &ConvSpec) -> Option<Window> {
+    let plain = (0..3).all(|ax| s.strides[ax] == 1 && s.dilations[ax] == 1);
+    let flat = s.input[0] == 1 && s.output[0] == 1 && s.kernel[0] == 1 && s.pads_begin[0] == 0;
+    (plain && flat).then(|| Window {
+        channels: s.c_in / s.group,
+        input: [s.input[1], s.input[2]],
+        output: [s.output[1], s.output[2]],
+        kernel: [s.kernel[1], s.kernel[2]],
+        pad: [s.pads_begin[1], s.pads_begin[2]],
+    })
+}
+
 /// Weights as `[G, K, C_out/G]` matrices.
 fn weight_matrix(s: &ConvSpec, w: &Tensor, transposed: bool) -> Tensor {
     let (cig, cog, vk) = (s.c_in / s.group, s.c_out / s.group, volume(s.kernel));
@@ -189,6 +203,9 @@ fn conv(l: &mut Lowerer<'_>, n: &Node, s: &ConvSpec, transposed: bool) -> Result
         sx,
         None,
     )?;
+    if !transposed {
+        l.q.tensors[cols].window = window(s);
+    }
     let wm = weight_matrix(s, l.const_value(n.inputs[1])?, transposed);
     let w = l.weight(&wm)?;
     let mut acc = l.matmul(cols, w)?;

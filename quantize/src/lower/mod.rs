@@ -11,6 +11,7 @@ mod elementwise;
 mod linear;
 mod norm;
 mod pool;
+mod precision;
 mod shape;
 
 use crate::error::{QuantError, Result};
@@ -37,6 +38,8 @@ pub(crate) struct Lowerer<'a> {
     /// Node being lowered.
     pub node: NodeRef,
     internal: usize,
+    /// Bits per ONNX tensor at its calibrated maximum (see `precision`).
+    bits: Vec<u32>,
 }
 
 /// Lowers a graph with the given settings.
@@ -55,6 +58,7 @@ pub(crate) fn lower(g: &Graph, s: &Settings) -> Result<QGraph> {
         map: vec![None; g.tensors.len()],
         node: NodeRef { name: String::new(), op: String::new() },
         internal: 0,
+        bits: precision::tensor_bits(g, &s.params),
     };
     for (index, &gid) in g.inputs.iter().enumerate() {
         let t = &g.tensors[gid];
@@ -80,8 +84,8 @@ pub(crate) fn lower(g: &Graph, s: &Settings) -> Result<QGraph> {
                     .value
                     .clone()
                     .ok_or_else(|| QuantError::Internal("output without value".into()))?;
-                let scale = l.s.params.activation_bits as i32;
-                l.konst(&t, scale)?
+                let scale = l.s.params.output_bits.unwrap_or(l.s.params.activation_bits);
+                l.konst(&t, scale.cast_signed())?
             }
         };
         l.q.outputs.push(id);
@@ -176,7 +180,8 @@ impl Lowerer<'_> {
         (bits.cast_signed() - mag).clamp(0, p.max_scale)
     }
 
-    /// Scale chosen for an ONNX tensor: user override, integer types at 0, else calibration.
+    /// Scale chosen for an ONNX tensor: user override, integer types at 0, else calibration
+    /// with the bits of its role (see `precision`).
     pub fn chosen_scale(&self, gid: TensorId) -> Result<i32> {
         let t = &self.g.tensors[gid];
         if let Some(&s) = self.s.scale_overrides.get(&t.name) {
@@ -185,7 +190,12 @@ impl Lowerer<'_> {
         if t.dtype != DType::Float {
             return Ok(0);
         }
-        Ok(self.scale_for_magnitude(self.range(gid)?.max_abs(), self.s.params.activation_bits))
+        Ok(self.scale_for_magnitude(self.range(gid)?.max_abs(), self.bits_of(gid)))
+    }
+
+    /// Bits a float tensor gets at its calibrated maximum, by its role (see `precision`).
+    pub fn bits_of(&self, gid: TensorId) -> u32 {
+        self.bits[gid]
     }
 
     fn next_name(&mut self) -> String {
@@ -237,6 +247,7 @@ impl Lowerer<'_> {
             bound,
             checked: false,
             value: Some(values),
+            window: None,
         }))
     }
 
@@ -251,6 +262,7 @@ impl Lowerer<'_> {
             bound,
             checked: false,
             value: Some(values),
+            window: None,
         })
     }
 
@@ -331,6 +343,7 @@ impl Lowerer<'_> {
             bound: u64::try_from(bound).unwrap_or(u64::MAX),
             checked,
             value: None,
+            window: None,
         });
         self.q.nodes.push(QNode {
             op,
@@ -450,7 +463,12 @@ impl Lowerer<'_> {
 
     /// Brings tensors to their common (largest) scale, exactly.
     pub fn align(&mut self, ids: &[QId]) -> Result<(Vec<QId>, i32)> {
-        let s = ids.iter().map(|&i| self.scale(i)).max().unwrap_or(0);
+        self.align_at_least(ids, 0)
+    }
+
+    /// [`Lowerer::align`] to a scale of at least `min` (an exact multiplication up).
+    fn align_at_least(&mut self, ids: &[QId], min: i32) -> Result<(Vec<QId>, i32)> {
+        let s = ids.iter().map(|&i| self.scale(i)).max().unwrap_or(0).max(min);
         let out = ids.iter().map(|&i| self.rescale_to(i, s, None)).collect::<Result<_>>()?;
         Ok((out, s))
     }
@@ -458,12 +476,53 @@ impl Lowerer<'_> {
     /// Lowers the data inputs of a node that mixes dynamic tensors and constants: dynamic
     /// ones are aligned to a common scale and constants are quantized at it.
     pub fn aligned_operands(&mut self, gids: &[TensorId]) -> Result<(Vec<QId>, i32)> {
+        self.aligned_operands_at_least(gids, 0)
+    }
+
+    /// The operands of a sum with ONNX output `out`: as [`Lowerer::aligned_operands`], but at
+    /// up to `out`'s own scale where a constant term would otherwise round to zero, and a
+    /// scalar one that still would as one unit. A layer norm's `variance + ε` over a constant
+    /// row is ε alone, and dividing by its square root needs ε to survive.
+    pub fn sum_operands(&mut self, gids: &[TensorId], out: TensorId) -> Result<(Vec<QId>, i32)> {
+        let common = gids
+            .iter()
+            .filter(|&&g| !self.is_const(g))
+            .map(|&g| self.input(g).map(|id| self.scale(id)))
+            .collect::<Result<Vec<_>>>()?
+            .into_iter()
+            .max()
+            .unwrap_or(0);
+        let unit = 2f64.powi(-common - 1);
+        let mut lost = false;
+        for &g in gids.iter().filter(|&&g| self.is_const(g)) {
+            lost |= self.const_value(g)?.data.iter().any(|&v| v != 0.0 && v.abs() < unit);
+        }
+        let min = if lost { self.chosen_scale(out)? } else { 0 };
+        let (mut ids, s) = self.aligned_operands_at_least(gids, min)?;
+        // A scalar term that still rounds to zero is kept as one unit of its sign.
+        for (id, &g) in ids.iter_mut().zip(gids) {
+            if !self.is_const(g) || self.q.tensors[*id].value != Some(vec![0]) {
+                continue;
+            }
+            let v = self.const_value(g)?.data[0];
+            if v != 0.0 {
+                *id = self.konst(&Tensor::scalar(v.signum() * 2f64.powi(-s), DType::Float), s)?;
+            }
+        }
+        Ok((ids, s))
+    }
+
+    fn aligned_operands_at_least(
+        &mut self,
+        gids: &[TensorId],
+        min: i32,
+    ) -> Result<(Vec<QId>, i32)> {
         let dynamic: Vec<QId> = gids
             .iter()
             .filter(|&&g| !self.is_const(g))
             .map(|&g| self.input(g))
             .collect::<Result<_>>()?;
-        let (dynamic, s) = self.align(&dynamic)?;
+        let (dynamic, s) = self.align_at_least(&dynamic, min)?;
         let mut it = dynamic.into_iter();
         let ids = gids
             .iter()
