@@ -115,4 +115,17 @@ fn a_window_that_does_not_match_the_copy_falls_back_to_rows() {
     w.pad = [0, 1];
     let b = check_late_cells(&q, &x);
     assert!(late_cells(&b) > late_cells(&right));
+    // Malformed windows (an empty kernel, an input far larger than the outputs could read)
+    // are not trusted either: the row check, no panic.
+    let rows = late_cells(&b);
+    for edit in [
+        |w: &mut zkinfer_quantize::Window| w.kernel = [0, 3],
+        |w: &mut zkinfer_quantize::Window| w.input = [usize::MAX / 2, 5],
+    ] {
+        let (mut q, x) = conv([3, 3], [1, 1, 1, 1]);
+        edit(q.tensors[id].window.as_mut().unwrap());
+        let b = lay_out(&q, Some(&witness(&q, &[x])), &freivalds()).unwrap();
+        assert!(verify(&b));
+        assert_eq!(late_cells(&b), rows);
+    }
 }

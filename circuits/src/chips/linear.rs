@@ -60,9 +60,7 @@ fn freivalds_matmul(
     (ab, bb): (&[usize], &[usize]),
 ) -> Vec<Cell> {
     let r = b.challenge_powers(n);
-    let window = ctx.q.tensors[ctx.node.inputs[0]]
-        .window
-        .filter(|w| w.output[0] * w.output[1] == m && w.channels * w.kernel[0] * w.kernel[1] == k);
+    let window = ctx.q.tensors[ctx.node.inputs[0]].window.filter(|w| window::fits(w, m, k));
     let mut powers: Option<window::Powers> = None;
     let mut br: std::collections::BTreeMap<usize, Vec<Cell>> = std::collections::BTreeMap::new();
     let mut out = Vec::with_capacity(ab.len() * m * n);
@@ -147,7 +145,9 @@ impl LinearInstructions for LinearChip<'_> {
                 let distinct_b = bb.iter().collect::<std::collections::BTreeSet<_>>().len();
                 let window = ctx.q.tensors[ctx.node.inputs[0]].window;
                 let inputs_side = match window {
-                    Some(win) if matches!(a, Operand::Cells(_)) => window::cells(&win),
+                    Some(win) if matches!(a, Operand::Cells(_)) && window::fits(&win, m, k) => {
+                        window::cells(&win)
+                    }
                     _ => m * (1 + a.per_term() * k),
                 };
                 let check = outs

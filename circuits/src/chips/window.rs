@@ -19,6 +19,23 @@ use crate::builder::{Builder, Cell};
 use crate::freivalds::FreivaldsInstructions;
 use zkinfer_quantize::Window;
 
+/// Whether `w` describes an im2col copy of `m` rows of `k` entries: a stride-1 window whose
+/// input is no larger than its outputs and kernel span (so nothing below can overflow or index
+/// past its powers).
+pub(super) fn fits(w: &Window, m: usize, k: usize) -> bool {
+    let [h, wd] = w.input;
+    let [ho, wo] = w.output;
+    let [kh, kw] = w.kernel;
+    kh >= 1
+        && kw >= 1
+        && ho.checked_mul(wo) == Some(m)
+        && w.channels.checked_mul(kh).and_then(|c| c.checked_mul(kw)) == Some(k)
+        && h < ho + kh
+        && wd < wo + kw
+        && w.pad[0] < ho + kh
+        && w.pad[1] < wo + kw
+}
+
 /// The powers of α and β one convolution's checks use.
 pub(super) struct Powers {
     alpha: Vec<Cell>,

@@ -84,8 +84,9 @@ pub(crate) fn lower(g: &Graph, s: &Settings) -> Result<QGraph> {
                     .value
                     .clone()
                     .ok_or_else(|| QuantError::Internal("output without value".into()))?;
-                let scale = l.s.params.output_bits.unwrap_or(l.s.params.activation_bits);
-                l.konst(&t, scale.cast_signed())?
+                let max = t.data.iter().fold(0f64, |m, v| m.max(v.abs()));
+                let scale = l.scale_for_magnitude(max / l.s.params.headroom, l.bits_of(o));
+                l.konst(&t, scale)?
             }
         };
         l.q.outputs.push(id);
