@@ -88,8 +88,8 @@ impl Model {
 
     /// A `balanced` target's fewer bits inside the model pay off only where they let the
     /// planner find a cheaper circuit (values small enough for one bound-table lookup each);
-    /// where they do not (a transformer whose cost is in its matmuls and lookups), the same
-    /// circuit would prove a less accurate result. So the inside keeps the `accuracy`
+    /// where they do not (a circuit too short for a 2^14-entry table, or one whose cost is
+    /// elsewhere), the same circuit would prove a less accurate result. So the inside keeps the `accuracy`
     /// target's bits unless the fewer bits save at least a tenth of the planner's estimated
     /// cost (from one layout each, see `estimate_cost`: calibration stays fast).
     fn balance(&self, lean: Settings) -> Settings {

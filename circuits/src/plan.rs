@@ -204,9 +204,9 @@ struct Choice {
     mac3: bool,
 }
 
-/// The planner's cost estimate ([`Plan::cost`]) of a graph from a single layout (12-bit limbs,
-/// bound tables allowed) instead of the planner's search over limb widths: cheap enough to
-/// compare two quantizations of a model, as the `balanced` target does.
+/// The planner's cost estimate (see the module documentation) of a graph from a single layout
+/// (12-bit limbs, bound tables allowed) instead of the planner's search over limb widths:
+/// cheap enough to compare two quantizations of a model, as the `balanced` target does.
 ///
 /// # Errors
 /// As [`plan`].
@@ -227,8 +227,7 @@ fn search(
     linear: LinearCheck,
     choices: &[(u32, bool)],
 ) -> Result<Option<Choice>> {
-    let shape = Shape { lanes: 1, lookup_lanes: 1, mac3: true, ..Shape::default() };
-    let reserve = (1usize << 4) - usable_rows(4, shape);
+    let reserve = reserved_rows();
     let mut best: Option<Choice> = None;
     for &(limb, bound_tables) in choices {
         // A range table of 2^(limb+1) rows only pays off in a circuit that is that tall
@@ -281,10 +280,14 @@ fn search(
     Ok(best)
 }
 
+/// Rows of every column that hold no assignment (blinding rows and the last one).
+fn reserved_rows() -> usize {
+    let shape = Shape { lanes: 1, lookup_lanes: 1, mac3: true, ..Shape::default() };
+    (1usize << 4) - usable_rows(4, shape)
+}
+
 fn plan_with(q: &QGraph, max_lanes: Option<usize>, linear: LinearCheck) -> Result<Plan> {
     let cap = max_lanes.unwrap_or(usize::MAX).max(1);
-    let shape = Shape { lanes: 1, lookup_lanes: 1, mac3: true, ..Shape::default() };
-    let reserve = (1usize << 4) - usable_rows(4, shape);
     let choices: Vec<(u32, bool)> =
         LIMB_CHOICES.iter().flat_map(|&limb| [(limb, false), (limb, true)]).collect();
     let Some(Choice { k, shape, limb: limb_bits, bound_tables, mac3, .. }) =
@@ -293,7 +296,7 @@ fn plan_with(q: &QGraph, max_lanes: Option<usize>, linear: LinearCheck) -> Resul
         return Err(CircuitError::TooLarge { rows: usize::MAX, max_k: MAX_K });
     };
     let (mut lanes, mut late_lanes, lookup_lanes, mut hash_lanes) = shape;
-    let usable = (1usize << k).saturating_sub(reserve);
+    let usable = (1usize << k).saturating_sub(reserved_rows());
     loop {
         let layout = Layout {
             late_lanes,

@@ -60,7 +60,7 @@ fn freivalds_matmul(
     (ab, bb): (&[usize], &[usize]),
 ) -> Vec<Cell> {
     let r = b.challenge_powers(n);
-    let window = ctx.q.tensors[ctx.node.inputs[0]].window.filter(|w| window::fits(w, m, k));
+    let window = conv_window(ctx, a, m, k);
     let mut powers: Option<window::Powers> = None;
     let mut br: std::collections::BTreeMap<usize, Vec<Cell>> = std::collections::BTreeMap::new();
     let mut out = Vec::with_capacity(ab.len() * m * n);
@@ -97,6 +97,13 @@ fn freivalds_matmul(
         }
     }
     out
+}
+
+/// The window of a convolution whose im2col copy is `A` (cells, `m` rows of `k`), when it
+/// fits them: the check then weighs the input once (see `window`).
+fn conv_window(ctx: &Ctx<'_>, a: Operand<'_>, m: usize, k: usize) -> Option<window::Window> {
+    let win = ctx.q.tensors[ctx.node.inputs[0]].window?;
+    (matches!(a, Operand::Cells(_)) && window::fits(&win, m, k)).then_some(win)
 }
 
 /// What the linear chip offers: matrix products (chains or Freivalds checks, as the builder's
@@ -143,13 +150,8 @@ impl LinearInstructions for LinearChip<'_> {
                 let outs = ab.len() * m * n;
                 let plain = outs * (1 + a.per_term().min(w.per_term()) * k);
                 let distinct_b = bb.iter().collect::<std::collections::BTreeSet<_>>().len();
-                let window = ctx.q.tensors[ctx.node.inputs[0]].window;
-                let inputs_side = match window {
-                    Some(win) if matches!(a, Operand::Cells(_)) && window::fits(&win, m, k) => {
-                        window::cells(&win)
-                    }
-                    _ => m * (1 + a.per_term() * k),
-                };
+                let inputs_side = conv_window(ctx, a, m, k)
+                    .map_or_else(|| m * (1 + a.per_term() * k), |win| window::cells(&win));
                 let check = outs
                     + distinct_b * k * (1 + w.per_term() * n)
                     + ab.len() * (m * (1 + 3 * n) + inputs_side);

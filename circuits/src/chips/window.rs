@@ -17,7 +17,7 @@
 
 use crate::builder::{Builder, Cell};
 use crate::freivalds::FreivaldsInstructions;
-use zkinfer_quantize::Window;
+pub(super) use zkinfer_quantize::Window;
 
 /// Whether `w` describes an im2col copy of `m` rows of `k` entries: a stride-1 window whose
 /// input is no larger than its outputs and kernel span (so nothing below can overflow or index
@@ -54,7 +54,7 @@ impl Powers {
         let pw = b.challenge_powers(n.max(2));
         let c = pw[1];
         let beta_base = if n == 1 { c } else { b.late_dot(&[(pw[n - 1], c)]) };
-        let beta = powers(b, beta_base, wd.max(wo).max(pl + kw).max(wo + 1));
+        let beta = powers(b, beta_base, wd.max(pl + kw).max(wo + 1));
         let alpha = powers(b, beta[wo], h.max(ho).max(pt + kh));
         let shift = times(b, alpha[kh - 1], beta[kw - 1]);
         Self { alpha, beta, shift }

@@ -493,10 +493,10 @@ impl Lowerer<'_> {
             .into_iter()
             .max()
             .unwrap_or(0);
-        let unit = 2f64.powi(-common - 1);
         let mut lost = false;
         for &g in gids.iter().filter(|&&g| self.is_const(g)) {
-            lost |= self.const_value(g)?.data.iter().any(|&v| v != 0.0 && v.abs() < unit);
+            let data = &self.const_value(g)?.data;
+            lost |= data.iter().any(|&v| v != 0.0 && quantize_value(v, common) == 0);
         }
         let min = if lost { self.chosen_scale(out)? } else { 0 };
         let (mut ids, s) = self.aligned_operands_at_least(gids, min)?;
