@@ -10,6 +10,10 @@ use zkinfer_quantize::calibrate::{calibrate, settings_for};
 use zkinfer_quantize::report::{compare, OutputError};
 use zkinfer_quantize::{eval, QGraph, Settings, Target};
 
+/// Table sizes (log2 of their entries) the `balanced` target tries when a function table
+/// would be interpolated at the default size.
+const LARGER_TABLE_BITS: [u32; 2] = [14, 16];
+
 /// An imported model and where it came from.
 pub struct Model {
     /// Path of the ONNX file.
@@ -89,22 +93,55 @@ impl Model {
     /// A `balanced` target's fewer bits inside the model pay off only where they let the
     /// planner find a cheaper circuit (values small enough for one bound-table lookup each);
     /// where they do not (a circuit too short for a 2^14-entry table, or one whose cost is
-    /// elsewhere), the same circuit would prove a less accurate result. So the inside keeps the `accuracy`
-    /// target's bits unless the fewer bits save at least a tenth of the planner's estimated
-    /// cost (from one layout each, see `estimate_cost`: calibration stays fast).
+    /// elsewhere), the same circuit would prove a less accurate result. So the inside keeps the
+    /// `accuracy` target's bits unless the fewer bits save at least a tenth of the planner's
+    /// estimated cost (from one layout each, see `estimate_cost`: calibration stays fast).
+    /// Then the tables are sized (see [`Self::size_tables`]).
     fn balance(&self, lean: Settings) -> Settings {
         let full_bits = zkinfer_quantize::QuantParams::for_target(Target::Accuracy).activation_bits;
         let mut full = lean.clone();
         full.params.activation_bits = full.params.activation_bits.max(full_bits);
-        let cost = |s: &Settings| -> Option<u128> {
-            let q = self.quantize(s).ok()?;
-            zkinfer_circuits::estimate_cost(&q, s.max_lanes, s.linear_check).ok()
-        };
-        match (cost(&lean), cost(&full)) {
+        let chosen = match (self.estimated_cost(&lean), self.estimated_cost(&full)) {
             (Some(l), Some(f)) if l.saturating_mul(10) <= f.saturating_mul(9) => lean,
             (Some(_), None) => lean,
             _ => full,
+        };
+        self.size_tables(chosen)
+    }
+
+    /// A function table coarser than its input's resolution is read by interpolation: two
+    /// entry lookups, the input's split, a product and a rounding, about 22 cells an element,
+    /// where a table with an entry for every input value needs one lookup (two cells) and is
+    /// exact. A table that large costs rows (2^14 entries for a 13-bit GELU input), which a
+    /// small circuit pays for in k and a large one hardly notices; so larger tables
+    /// ([`LARGER_TABLE_BITS`]) are taken where the planner's estimate says they cost less.
+    fn size_tables(&self, chosen: Settings) -> Settings {
+        let interpolated =
+            self.quantize(&chosen).is_ok_and(|q| q.tables.iter().any(|t| t.step > 0));
+        if !interpolated {
+            return chosen;
         }
+        let Some(base) = self.estimated_cost(&chosen) else {
+            return chosen;
+        };
+        let mut best = (base, chosen.clone());
+        for bits in LARGER_TABLE_BITS.into_iter().filter(|&b| b > chosen.params.table_bits) {
+            let mut wider = chosen.clone();
+            wider.params.table_bits = bits;
+            if let Some(c) = self.estimated_cost(&wider) {
+                // A larger table must save more than noise: 3% of the estimate.
+                if c.saturating_mul(100) <= best.0.saturating_mul(97) {
+                    best = (c, wider);
+                }
+            }
+        }
+        best.1
+    }
+
+    /// The planner's estimated cost of the circuit `s` quantizes to, `None` when it has none.
+    fn estimated_cost(&self, s: &Settings) -> Option<u128> {
+        let q = self.quantize(s).ok()?;
+        zkinfer_circuits::estimate_cost(&q, s.max_lanes, s.linear_check).ok()
     }
 
     /// Quantizes with the given settings.

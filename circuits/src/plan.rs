@@ -43,6 +43,9 @@ pub struct Plan {
     /// Whether bounded values are checked in bound tables (see [`Layout::bound_tables`]).
     #[serde(default, skip_serializing_if = "is_false")]
     pub bound_tables: bool,
+    /// Whether bound tables may be wide (see [`Layout::wide_bound_tables`]).
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub wide_bound_tables: bool,
     /// Rows used.
     pub rows: usize,
     /// Advice cells on gate lanes.
@@ -110,6 +113,7 @@ impl Plan {
             linear: self.linear,
             hash_lanes: self.hash_lanes,
             bound_tables: self.bound_tables,
+            wide_bound_tables: self.wide_bound_tables,
             mac3: self.mac3,
         }
     }
@@ -201,6 +205,7 @@ struct Choice {
     shape: (usize, usize, usize, usize),
     limb: u32,
     bound_tables: bool,
+    wide_bound_tables: bool,
     mac3: bool,
 }
 
@@ -212,7 +217,7 @@ struct Choice {
 /// As [`plan`].
 pub fn estimate_cost(q: &QGraph, max_lanes: Option<usize>, linear: LinearCheck) -> Result<u128> {
     let cap = max_lanes.unwrap_or(usize::MAX).max(1);
-    search(q, cap, linear, &[(ESTIMATE_LIMB, true)])?
+    search(q, cap, linear, &[(ESTIMATE_LIMB, true, false)])?
         .map(|c| c.cost)
         .ok_or(CircuitError::TooLarge { rows: usize::MAX, max_k: MAX_K })
 }
@@ -225,18 +230,19 @@ fn search(
     q: &QGraph,
     cap: usize,
     linear: LinearCheck,
-    choices: &[(u32, bool)],
+    choices: &[(u32, bool, bool)],
 ) -> Result<Option<Choice>> {
     let reserve = reserved_rows();
     let mut best: Option<Choice> = None;
-    for &(limb, bound_tables) in choices {
+    for &(limb, bound_tables, wide_bound_tables) in choices {
         // A range table of 2^(limb+1) rows only pays off in a circuit that is that tall
         // anyway; laying the graph out with it would be wasted time and memory.
         if best.is_some_and(|b| limb + 1 > b.k) {
             continue;
         }
-        let b = lay_out(q, None, &Layout { linear, bound_tables, ..Layout::new(1, 1, limb) })?;
-        if bound_tables && !b.uses_bound_tables() && choices.contains(&(limb, false)) {
+        let layout = Layout { linear, bound_tables, wide_bound_tables, ..Layout::new(1, 1, limb) };
+        let b = lay_out(q, None, &layout)?;
+        if bound_tables && !b.uses_bound_tables() && choices.contains(&(limb, false, false)) {
             // No bound table was used: the same layout as without.
             continue;
         }
@@ -273,7 +279,7 @@ fn search(
             let cost = if within { cost } else { cost.saturating_add(u128::MAX / 2) };
             if best.is_none_or(|b| cost < b.cost) {
                 let shape = (lanes, late_lanes, lookup_lanes, hash_lanes);
-                best = Some(Choice { cost, k, shape, limb, bound_tables, mac3 });
+                best = Some(Choice { cost, k, shape, limb, bound_tables, wide_bound_tables, mac3 });
             }
         }
     }
@@ -288,9 +294,13 @@ fn reserved_rows() -> usize {
 
 fn plan_with(q: &QGraph, max_lanes: Option<usize>, linear: LinearCheck) -> Result<Plan> {
     let cap = max_lanes.unwrap_or(usize::MAX).max(1);
-    let choices: Vec<(u32, bool)> =
-        LIMB_CHOICES.iter().flat_map(|&limb| [(limb, false), (limb, true)]).collect();
-    let Some(Choice { k, shape, limb: limb_bits, bound_tables, mac3, .. }) =
+    // Wide bound tables differ from narrow ones only for limbs above 12 bits.
+    let choices: Vec<(u32, bool, bool)> = LIMB_CHOICES
+        .iter()
+        .flat_map(|&limb| [(limb, false, false), (limb, true, false), (limb, true, true)])
+        .filter(|&(limb, _, wide)| !wide || limb > 12)
+        .collect();
+    let Some(Choice { k, shape, limb: limb_bits, bound_tables, wide_bound_tables, mac3, .. }) =
         search(q, cap, linear, &choices)?
     else {
         return Err(CircuitError::TooLarge { rows: usize::MAX, max_k: MAX_K });
@@ -303,6 +313,7 @@ fn plan_with(q: &QGraph, max_lanes: Option<usize>, linear: LinearCheck) -> Resul
             linear,
             hash_lanes,
             bound_tables,
+            wide_bound_tables,
             mac3,
             ..Layout::new(lanes, lookup_lanes, limb_bits)
         };
@@ -331,6 +342,7 @@ fn describe(b: &Builder, k: u32) -> Plan {
         lookup_lanes: b.lookups.len(),
         limb_bits: b.limb_bits,
         bound_tables: b.bound_tables,
+        wide_bound_tables: b.wide_bound_tables,
         rows: b.rows(),
         lane_cells: b.lanes.iter().map(|l| l.values.len()).sum(),
         late_cells: b.late.iter().map(|l| l.values.len()).sum(),

@@ -83,8 +83,8 @@ fn plans(names: &[String], dir: &Path) -> String {
         let p = plan(&q).unwrap();
         writeln!(
             text,
-            "{name}: k={} lanes={} late_lanes={} lookup_lanes={} limb_bits={} bound_tables={} rows={} lane_cells={} late_cells={} lookup_cells={} table_rows={} copies={}",
-            p.k, p.lanes, p.late_lanes, p.lookup_lanes, p.limb_bits, p.bound_tables, p.rows, p.lane_cells, p.late_cells, p.lookup_cells, p.table_rows, p.copies
+            "{name}: k={} lanes={} late_lanes={} lookup_lanes={} limb_bits={} bound_tables={} wide_bound_tables={} rows={} lane_cells={} late_cells={} lookup_cells={} table_rows={} copies={}",
+            p.k, p.lanes, p.late_lanes, p.lookup_lanes, p.limb_bits, p.bound_tables, p.wide_bound_tables, p.rows, p.lane_cells, p.late_cells, p.lookup_cells, p.table_rows, p.copies
         )
         .unwrap();
     }

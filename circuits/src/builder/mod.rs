@@ -144,6 +144,11 @@ pub struct Layout {
     /// that table is no larger than the range tables: a choice of the planner, since the
     /// tables make the circuit taller.
     pub bound_tables: bool,
+    /// Whether bound tables may be as large as the range tables of limbs above 12 bits (up to
+    /// 2^(limb+2) entries); otherwise they stop at 2^14, where the narrower limbs' tables do.
+    /// One wide table can check every 16-bit value in one lookup, but each distinct bound
+    /// gets its own, so whether the rows pay off is the planner's choice.
+    pub wide_bound_tables: bool,
     /// Whether lanes carry the three-term mac gate (see `config::lane`): linear combinations
     /// take a third fewer cells, every lane row costs the quotient a third gate. A choice of
     /// the planner, by what the layout gains.
@@ -163,6 +168,7 @@ impl Layout {
             linear: LinearCheck::Auto,
             hash_lanes: 0,
             bound_tables: false,
+            wide_bound_tables: false,
             mac3: true,
         }
     }
@@ -242,6 +248,8 @@ pub struct Builder {
     pub(crate) limb_bits: u32,
     /// Whether bound tables may be used (see [`Layout::bound_tables`]).
     pub(crate) bound_tables: bool,
+    /// Whether bound tables may be wide (see [`Layout::wide_bound_tables`]).
+    pub(crate) wide_bound_tables: bool,
     /// Whether lanes carry the three-term mac gate (see [`Layout::mac3`]).
     pub(crate) mac3: bool,
     /// Tag of each bound table registered so far, by bound.
@@ -285,6 +293,7 @@ impl Builder {
             linear,
             hash_lanes,
             bound_tables,
+            wide_bound_tables,
             mac3,
         } = *layout;
         let mut table = vec![(0, 0, 0)];
@@ -307,6 +316,7 @@ impl Builder {
             hash_groups: Vec::new(),
             limb_bits,
             bound_tables,
+            wide_bound_tables,
             mac3,
             bound_tags: BTreeMap::new(),
             table,
@@ -564,7 +574,8 @@ impl Builder {
     /// The tag of the table of `(v, max(v, 0))` for `|v| ≤ bound`, registered on first use;
     /// `None` when bound tables are off or this one would be larger than the range tables.
     pub fn bound_table(&mut self, bound: u64) -> Option<u64> {
-        if !self.bound_tables || u128::from(bound) >= 1u128 << (self.limb_bits + 2) {
+        let limb = if self.wide_bound_tables { self.limb_bits } else { self.limb_bits.min(12) };
+        if !self.bound_tables || u128::from(bound) >= 1u128 << (limb + 2) {
             return None;
         }
         if let Some(&tag) = self.bound_tags.get(&bound) {
@@ -574,6 +585,18 @@ impl Builder {
         let tag = self.add_function_table((-b..=b).map(|v| (v, v.max(0))));
         self.bound_tags.insert(bound, tag);
         Some(tag)
+    }
+
+    /// Drops the range tables no lookup reads. Every width up to the limb is registered up
+    /// front (a lookup's tag must exist when it is laid out), but a layout reads a few of
+    /// them: with 16-bit limbs the unused narrower ones alone would be 2^16 rows, which would
+    /// make the circuit taller for nothing. Which tags are read depends on the graph only, not
+    /// on the witness, so keygen and proving keep the same table.
+    pub(crate) fn drop_unused_range_tables(&mut self) {
+        let read: std::collections::HashSet<u64> =
+            self.lookups.iter().flat_map(|l| l.tag.iter().copied()).collect();
+        self.table
+            .retain(|&(tag, _, _)| tag == 0 || tag >= FUNCTION_TAG_BASE || read.contains(&tag));
     }
 
     /// Registers a function table; returns its tag.

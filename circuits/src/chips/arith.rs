@@ -17,8 +17,9 @@ pub(super) trait ArithInstructions {
 
     /// q = floor((x + 2^(s−1)) / 2^s): witness q and r with `r + 2^s·q − 2^(s−1) = x`,
     /// `0 ≤ r < 2^s` and q a small integer; q is then unique because x is bounded far below
-    /// the field size.
-    fn rescale(&mut self, ctx: &Ctx<'_>, shift: u32) -> Vec<Cell>;
+    /// the field size. With `offsets`, input element i is `x_i + offsets[i]` (a bias added by
+    /// a sum deferred into this combination, see `sums`): the combination ends at `x_i` itself.
+    fn rescale(&mut self, ctx: &Ctx<'_>, shift: u32, offsets: Option<&[i128]>) -> Vec<Cell>;
 
     /// out = floor((2·num·2^s + den) / (2·den)) with den ≥ 1: witness out and r with
     /// `r + out·2den = num·2^(s+1) + den`, `0 ≤ r` and `r ≤ 2den − 1`.
@@ -53,15 +54,17 @@ impl ArithInstructions for ArithChip<'_> {
         x.iter().zip(&y).map(|(&x, &y)| b.mul(x, y)).collect()
     }
 
-    fn rescale(&mut self, ctx: &Ctx<'_>, shift: u32) -> Vec<Cell> {
+    fn rescale(&mut self, ctx: &Ctx<'_>, shift: u32, offsets: Option<&[i128]>) -> Vec<Cell> {
         let b = &mut *self.b;
         let half = 1i128 << (shift - 1);
         let out = &ctx.q.tensors[ctx.node.output];
         let (checked, bound) = (out.checked, out.bound);
         ctx.ins[0]
             .iter()
-            .map(|&x| {
-                let v = b.value(x);
+            .enumerate()
+            .map(|(i, &x)| {
+                let offset = offsets.map_or(0, |o| o[i]);
+                let v = b.value(x) + offset;
                 let q = (v + half) >> shift;
                 let r = v + half - (q << shift);
                 // r from its limbs, q in sign-magnitude form: both integers by construction (no
@@ -69,7 +72,7 @@ impl ArithInstructions for ArithChip<'_> {
                 let mut terms = b.limbs(r, shift);
                 let q = b.signed(q, bound, checked);
                 terms.push((q, 1i128 << shift));
-                let back = b.lincomb(&terms, -half);
+                let back = b.lincomb(&terms, -half - offset);
                 b.copy(back, x);
                 q
             })

@@ -19,12 +19,13 @@ mod compare;
 mod linear;
 mod movement;
 mod select;
+mod sums;
 mod table;
 mod window;
 
 use crate::builder::{Builder, Cell, Layout};
 use crate::error::{CircuitError, Result};
-use crate::gadgets::RangeInstructions;
+use crate::gadgets::{GateInstructions, RangeInstructions};
 use crate::packing::chip::PackInstructions;
 use crate::poseidon::chip::HashInstructions;
 use arith::{ArithChip, ArithInstructions};
@@ -32,6 +33,7 @@ use compare::{CompareChip, CompareInstructions};
 use linear::{LinearChip, LinearInstructions};
 use movement::{MovementChip, MovementInstructions};
 use select::{SelectChip, SelectInstructions};
+use sums::Pending;
 use table::{TableChip, TableInstructions};
 use zkinfer_model_import::tensor::broadcast_index_map;
 use zkinfer_quantize::qgraph::{bits_for, QNode, QOp};
@@ -119,17 +121,47 @@ pub fn lay_out(q: &QGraph, witness: Option<&[Vec<i64>]>, layout: &Layout) -> Res
     } else {
         hidden_weights(&mut b, q, &mut cells)?
     };
-    for n in &q.nodes {
+    let deferred = sums::deferred(q);
+    let mut pending: Vec<Option<Vec<Pending>>> = vec![None; q.tensors.len()];
+    for (index, n) in q.nodes.iter().enumerate() {
         let before = b.cells();
         b.begin_node(&n.node, &n.onnx_op);
+        let sum = match &n.op {
+            QOp::Add { coeffs }
+                if deferred[index] || n.inputs.iter().any(|&i| pending[i].is_some()) =>
+            {
+                Some(sums::sum_of(q, n, coeffs, &cells, &pending)?)
+            }
+            _ => None,
+        };
+        if deferred[index] {
+            pending[n.output] = sum;
+            b.node_cells.entry(n.node.clone()).or_default();
+            continue;
+        }
+        // A deferred sum read by a rescale whose elements are each one cell plus a constant
+        // joins the rescale's combination (`offsets`); any other is laid out here.
+        let mut offsets: Option<Vec<i128>> = None;
         let ins: Vec<Vec<Cell>> = n
             .inputs
             .iter()
-            .map(|&i| match &cells[i] {
-                Some(c) => c.clone(),
+            .map(|&i| match (&cells[i], &pending[i]) {
+                (Some(c), _) => c.clone(),
+                // A sum reads the deferred terms themselves (`sum` above).
+                _ if sum.is_some() => Vec::new(),
+                (None, Some(p)) => {
+                    let units: Option<Vec<Cell>> = p.iter().map(Pending::unit).collect();
+                    match units {
+                        Some(units) if matches!(n.op, QOp::Rescale { .. }) => {
+                            offsets = Some(p.iter().map(|s| s.konst).collect());
+                            units
+                        }
+                        _ => p.iter().map(|s| b.lincomb(&s.terms, s.konst)).collect(),
+                    }
+                }
                 // Constant matmul operands stay in the fixed coefficient column.
-                None if matches!(n.op, QOp::MatMul) => Vec::new(),
-                None => {
+                (None, None) if matches!(n.op, QOp::MatMul) => Vec::new(),
+                (None, None) => {
                     let t = &q.tensors[i];
                     t.value.as_ref().map_or_else(Vec::new, |v| {
                         v.iter().map(|&x| b.constant(i128::from(x))).collect()
@@ -142,9 +174,12 @@ pub fn lay_out(q: &QGraph, witness: Option<&[Vec<i64>]>, layout: &Layout) -> Res
         let out = match &n.op {
             QOp::Input { .. } => MovementChip { b }.input(&ctx),
             QOp::Copy { map } => MovementChip { b }.copy(&ctx, map),
-            QOp::Add { coeffs } => ArithChip { b }.add(&ctx, coeffs),
+            QOp::Add { coeffs } => match &sum {
+                Some(sum) => sum.iter().map(|s| b.lincomb(&s.terms, s.konst)).collect(),
+                None => ArithChip { b }.add(&ctx, coeffs),
+            },
             QOp::Mul => ArithChip { b }.mul(&ctx),
-            QOp::Rescale { shift } => ArithChip { b }.rescale(&ctx, *shift),
+            QOp::Rescale { shift } => ArithChip { b }.rescale(&ctx, *shift, offsets.as_deref()),
             QOp::Div { shift } => ArithChip { b }.div(&ctx, *shift),
             QOp::MatMul => LinearChip { b }.matmul(&ctx),
             QOp::ReduceSum { axes } => LinearChip { b }.reduce_sum(&ctx, axes),
@@ -226,6 +261,7 @@ pub fn lay_out(q: &QGraph, witness: Option<&[Vec<i64>]>, layout: &Layout) -> Res
         b.expose(digest);
     }
     b.pad_hash_lanes();
+    b.drop_unused_range_tables();
     Ok(b)
 }
 

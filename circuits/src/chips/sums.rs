@@ -1,0 +1,106 @@
+//! Sums laid out where they are read. An `Add` whose only reader is another `Add` or a
+//! `Rescale` gets no cells of its own: its terms join the reader's linear combination. An
+//! aligned operand's `×2^d` becomes a coefficient of the sum that reads it, and a constant
+//! (a bias) becomes the constant of the rescale's combination, which then ends at the
+//! accumulator itself. Each saves the three cells an element of a chain step. The sums are
+//! exact integer ones, so every value is the one `zkinfer_quantize::eval` computes.
+
+use crate::builder::Cell;
+use crate::error::{CircuitError, Result};
+use zkinfer_model_import::tensor::broadcast_index_map;
+use zkinfer_quantize::qgraph::{QNode, QOp};
+use zkinfer_quantize::QGraph;
+
+/// One element of a sum not laid out yet: `Σ coef·cell + konst`.
+#[derive(Clone, Debug)]
+pub(super) struct Pending {
+    pub terms: Vec<(Cell, i128)>,
+    pub konst: i128,
+}
+
+impl Pending {
+    /// The cell this element equals up to its constant, when it has exactly one unit term.
+    pub fn unit(&self) -> Option<Cell> {
+        match self.terms.as_slice() {
+            [(c, 1)] => Some(*c),
+            _ => None,
+        }
+    }
+}
+
+/// Per node, whether its sum is deferred to its only reader: an `Add` whose output is read
+/// by exactly one `Add` of the same shape (so no term is repeated by broadcasting) or one
+/// `Rescale`, and is neither a graph output nor bound-checked (a check needs the cell).
+/// A difference of two values stays a node of its own: it may reuse a cell already laid out
+/// for it (a softmax's gap to its row maximum).
+pub(super) fn deferred(q: &QGraph) -> Vec<bool> {
+    let mut readers: Vec<Vec<usize>> = vec![Vec::new(); q.tensors.len()];
+    for (i, n) in q.nodes.iter().enumerate() {
+        for &t in &n.inputs {
+            readers[t].push(i);
+        }
+    }
+    q.nodes
+        .iter()
+        .map(|n| {
+            let QOp::Add { coeffs } = &n.op else {
+                return false;
+            };
+            let t = &q.tensors[n.output];
+            if t.checked || q.outputs.contains(&n.output) || matches!(coeffs[..], [1, -1] | [-1, 1])
+            {
+                return false;
+            }
+            match readers[n.output].as_slice() {
+                [r] => match q.nodes[*r].op {
+                    QOp::Add { .. } => q.tensors[q.nodes[*r].output].shape == t.shape,
+                    QOp::Rescale { .. } => true,
+                    _ => false,
+                },
+                _ => false,
+            }
+        })
+        .collect()
+}
+
+/// The elements of `n`'s sum `Σ coeffs[i]·input_i` (broadcast to its output shape): laid-out
+/// inputs as terms, deferred ones expanded into theirs, constant ones folded into `konst`.
+///
+/// # Errors
+/// An input that is none of these (a bug), or a coefficient past `i128`.
+pub(super) fn sum_of(
+    q: &QGraph,
+    n: &QNode,
+    coeffs: &[i64],
+    cells: &[Option<Vec<Cell>>],
+    pending: &[Option<Vec<Pending>>],
+) -> Result<Vec<Pending>> {
+    let out_shape = &q.tensors[n.output].shape;
+    let len = out_shape.iter().product();
+    let mut sums = vec![Pending { terms: Vec::new(), konst: 0 }; len];
+    let overflow = || CircuitError::Internal(format!("{}: sum coefficient overflow", n.node));
+    for (&input, &c) in n.inputs.iter().zip(coeffs) {
+        let c = i128::from(c);
+        let map = broadcast_index_map(&q.tensors[input].shape, out_shape);
+        for (s, &j) in sums.iter_mut().zip(&map) {
+            if let Some(laid) = &cells[input] {
+                s.terms.push((laid[j], c));
+            } else if let Some(p) = &pending[input] {
+                for &(x, w) in &p[j].terms {
+                    s.terms.push((x, w.checked_mul(c).ok_or_else(overflow)?));
+                }
+                let k = p[j].konst.checked_mul(c).ok_or_else(overflow)?;
+                s.konst = s.konst.checked_add(k).ok_or_else(overflow)?;
+            } else if let Some(v) = &q.tensors[input].value {
+                let k = i128::from(v[j]).checked_mul(c).ok_or_else(overflow)?;
+                s.konst = s.konst.checked_add(k).ok_or_else(overflow)?;
+            } else {
+                return Err(CircuitError::Internal(format!(
+                    "{}: tensor {} not laid out",
+                    n.node, q.tensors[input].name
+                )));
+            }
+        }
+    }
+    Ok(sums)
+}

@@ -1,0 +1,81 @@
+//! Sums deferred into their reader (`chips/sums.rs`): a bias joins its rescale's combination
+//! and an aligned operand's power of two joins the sum that reads it. The honest witness
+//! verifies, every perturbed cell is rejected, and the circuit is smaller than the same graph
+//! with the sum laid out on its own (read a second time, as a graph output).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
+
+mod common;
+
+use common::*;
+use zkinfer_model_import::{from_proto, ImportOptions};
+use zkinfer_quantize::quantize;
+use zkinfer_testkit::compile::default_settings;
+use zkinfer_testkit::onnx_builder::*;
+
+/// A model quantized with the default settings, and one input.
+fn quantized(m: &M, shape: &[usize]) -> (QGraph, Vec<f64>) {
+    let g = from_proto(&m.proto(), "t".into(), &ImportOptions::default()).unwrap();
+    let x = m.sample(3, &[shape.to_vec()]).remove(0);
+    let inputs = g.make_inputs(std::slice::from_ref(&x)).unwrap();
+    (quantize(&g, &default_settings(&g, &[inputs])).unwrap(), x)
+}
+
+/// The graph's first `Add` matching `pick`, and the same graph where that sum is also a graph
+/// output, so it is laid out on its own.
+fn with_sum_exposed(q: &QGraph, pick: impl Fn(&[i64]) -> bool) -> QGraph {
+    let add = q
+        .nodes
+        .iter()
+        .find(|n| matches!(&n.op, QOp::Add { coeffs } if pick(coeffs)))
+        .expect("no such Add");
+    let mut exposed = q.clone();
+    exposed.outputs.push(add.output);
+    exposed
+}
+
+/// Gate and lookup cells of an honest layout.
+fn cells(q: &QGraph, x: &[f64]) -> usize {
+    let b = lay_out(q, Some(&witness(q, &[x.to_vec()])), &Layout::new(2, 2, LIMB)).unwrap();
+    b.cells()
+}
+
+#[test]
+fn bias_joins_the_rescale() {
+    let m = M::new(13)
+        .input("x", &[2, 4], -1.0, 1.0)
+        .weight("w", &[3, 4], 5)
+        .weight("b", &[3], 6)
+        .node("Gemm", &["x", "w", "b"], &["y"], vec![attr_i("transB", 1)])
+        .output("y");
+    let (q, x) = quantized(&m, &[2, 4]);
+    check_sound(&q, std::slice::from_ref(&x));
+    // The bias: a constant operand, so a sum with one laid-out term.
+    let exposed = with_sum_exposed(&q, |c| c.len() == 2);
+    check_sound(&exposed, std::slice::from_ref(&x));
+    let saved = cells(&exposed, &x) - cells(&q, &x);
+    assert!(saved >= 3 * 6, "deferring the bias saved {saved} cells for 6 outputs");
+}
+
+#[test]
+fn aligned_operand_joins_the_sum() {
+    // x + x·x: the product comes back at the activation scale, x keeps the input's finer one,
+    // so one operand is aligned by a power of two before the sum.
+    let m = M::new(13)
+        .input("x", &[1, 8], -1.0, 1.0)
+        .node("Mul", &["x", "x"], &["sq"], vec![])
+        .node("Add", &["x", "sq"], &["y"], vec![])
+        .node("Relu", &["y"], &["z"], vec![])
+        .output("z");
+    let (q, x) = quantized(&m, &[1, 8]);
+    let aligned = |c: &[i64]| c.len() == 1 && c[0] > 1;
+    assert!(
+        q.nodes.iter().any(|n| matches!(&n.op, QOp::Add { coeffs } if aligned(coeffs))),
+        "no aligned operand in {:?}",
+        q.nodes.iter().map(|n| &n.op).collect::<Vec<_>>()
+    );
+    check_sound(&q, std::slice::from_ref(&x));
+    let exposed = with_sum_exposed(&q, aligned);
+    check_sound(&exposed, std::slice::from_ref(&x));
+    let saved = cells(&exposed, &x) - cells(&q, &x);
+    assert!(saved >= 3 * 8, "deferring the alignment saved {saved} cells for 8 elements");
+}
