@@ -222,6 +222,16 @@ fn magnitude_bits(bound: u64) -> u32 {
     u64::BITS - bound.leading_zeros()
 }
 
+/// The largest bound a bound table may prove for a check of `bound`: the bound itself when
+/// exact, else `2^bits − 1`, all the inexact contract asks.
+fn loosest_bound(bound: u64, exact: bool) -> u64 {
+    match magnitude_bits(bound) {
+        _ if exact => bound,
+        0 => 0,
+        bits => u64::MAX >> (u64::BITS - bits),
+    }
+}
+
 impl RangeInstructions for Builder {
     fn range_check(&mut self, v: Cell, bits: u32) {
         if bits == 0 {
@@ -263,9 +273,11 @@ impl RangeInstructions for Builder {
     }
 
     fn signed(&mut self, value: i128, bound: u64, exact: bool) -> Cell {
-        if let Some(tag) = self.bound_table(bound) {
+        if let Some((tag, table_bound)) =
+            self.bound_table_within(bound, loosest_bound(bound, exact))
+        {
             let (x, positive) = self.lookup_pair(tag, value, value.max(0));
-            self.splits.insert(x, Split { positive, magnitude: None, max: bound });
+            self.splits.insert(x, Split { positive, magnitude: None, max: table_bound });
             return x;
         }
         if exact {
@@ -284,11 +296,11 @@ impl RangeInstructions for Builder {
                 return split;
             }
         }
-        let split = match self.bound_table(bound) {
-            Some(tag) => {
+        let split = match self.bound_table_within(bound, loosest_bound(bound, exact)) {
+            Some((tag, table_bound)) => {
                 let v = self.value(x);
                 let positive = self.lookup(tag, x, v.max(0));
-                Split { positive, magnitude: None, max: bound }
+                Split { positive, magnitude: None, max: table_bound }
             }
             None => self.copied_sign_magnitude(x, bound),
         };

@@ -294,11 +294,11 @@ fn reserved_rows() -> usize {
 
 fn plan_with(q: &QGraph, max_lanes: Option<usize>, linear: LinearCheck) -> Result<Plan> {
     let cap = max_lanes.unwrap_or(usize::MAX).max(1);
-    // Wide bound tables differ from narrow ones only for limbs above 12 bits.
+    // Wide bound tables differ from narrow ones only for limbs of 12 bits and more.
     let choices: Vec<(u32, bool, bool)> = LIMB_CHOICES
         .iter()
         .flat_map(|&limb| [(limb, false, false), (limb, true, false), (limb, true, true)])
-        .filter(|&(limb, _, wide)| !wide || limb > 12)
+        .filter(|&(limb, _, wide)| !wide || limb >= 12)
         .collect();
     let Some(Choice { k, shape, limb: limb_bits, bound_tables, wide_bound_tables, mac3, .. }) =
         search(q, cap, linear, &choices)?

@@ -119,6 +119,9 @@ pub fn range_tag(bits: u32) -> u64 {
     u64::from(bits)
 }
 
+/// Bound tables that are not wide hold bounds below 2^13 (see [`Builder::bound_table`]).
+const NARROW_BOUND_BITS: u32 = 13;
+
 /// First tag of function tables.
 pub const FUNCTION_TAG_BASE: u64 = 64;
 
@@ -144,10 +147,9 @@ pub struct Layout {
     /// that table is no larger than the range tables: a choice of the planner, since the
     /// tables make the circuit taller.
     pub bound_tables: bool,
-    /// Whether bound tables may be as large as the range tables of limbs above 12 bits (up to
-    /// 2^(limb+2) entries); otherwise they stop at 2^14, where the narrower limbs' tables do.
-    /// One wide table can check every 16-bit value in one lookup, but each distinct bound
-    /// gets its own, so whether the rows pay off is the planner's choice.
+    /// Whether bound tables may hold bounds up to 2^(limb+2) (a 16-bit limb's: every 16-bit
+    /// value in one lookup); otherwise they stop below 2^13, a 13-bit value's. Each distinct
+    /// bound gets its own table, so whether the rows pay off is the planner's choice.
     pub wide_bound_tables: bool,
     /// Whether lanes carry the three-term mac gate (see `config::lane`): linear combinations
     /// take a third fewer cells, every lane row costs the quotient a third gate. A choice of
@@ -571,11 +573,29 @@ impl Builder {
         !self.bound_tags.is_empty()
     }
 
+    /// A bound table proving `|v| ≤ B` for some `bound ≤ B ≤ loosest`, with its `B`: the
+    /// tightest one already registered, else the one for `bound` (see [`Self::bound_table`]).
+    /// An inexact check (a quotient's: `loosest > bound`) shares any table within its width
+    /// but registers only a narrow one of its own: a rescaled mean or a pooled sum has a
+    /// bound of its own and few values, which a wide table's rows would not pay for.
+    pub fn bound_table_within(&mut self, bound: u64, loosest: u64) -> Option<(u64, u64)> {
+        if let Some((&b, &tag)) = self.bound_tags.range(bound..=loosest).next() {
+            return Some((tag, b));
+        }
+        if loosest > bound && u128::from(bound) >= 1u128 << NARROW_BOUND_BITS {
+            return None;
+        }
+        self.bound_table(bound).map(|tag| (tag, bound))
+    }
+
     /// The tag of the table of `(v, max(v, 0))` for `|v| ≤ bound`, registered on first use;
-    /// `None` when bound tables are off or this one would be larger than the range tables.
+    /// `None` when bound tables are off or this one would be too large: past 2^(limb+2)
+    /// entries, and, unless they may be wide, past the 2^14 of a 13-bit value's table (the
+    /// `balanced` target's activations). Each distinct bound gets its own table, and a wider
+    /// one, say the 14-bit sum of two activations, may serve a few hundred values.
     pub fn bound_table(&mut self, bound: u64) -> Option<u64> {
-        let limb = if self.wide_bound_tables { self.limb_bits } else { self.limb_bits.min(12) };
-        if !self.bound_tables || u128::from(bound) >= 1u128 << (limb + 2) {
+        let bits = if self.wide_bound_tables { self.limb_bits + 2 } else { NARROW_BOUND_BITS };
+        if !self.bound_tables || u128::from(bound) >= 1u128 << bits.min(self.limb_bits + 2) {
             return None;
         }
         if let Some(&tag) = self.bound_tags.get(&bound) {

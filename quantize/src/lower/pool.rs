@@ -26,8 +26,8 @@ pub(super) fn lower(l: &mut Lowerer<'_>, n: &Node) -> Result<()> {
                     let count = l.shape(x).iter().product::<usize>()
                         / kept.iter().product::<usize>().max(1);
                     let sum = l.emit(QOp::ReduceSum { axes }, vec![x], kept.clone(), sx, None)?;
-                    let c = l.int_const(vec![], vec![i64::try_from(count).unwrap_or(i64::MAX)]);
-                    l.emit(QOp::Div { shift: 0 }, vec![sum, c], kept, sx, None)?
+                    let count = i64::try_from(count).unwrap_or(i64::MAX);
+                    divide_by_counts(l, sum, vec![], vec![count], kept)?
                 }
             }
         }
@@ -72,6 +72,28 @@ fn pool(l: &mut Lowerer<'_>, x: usize, s: &PoolSpec) -> Result<usize> {
     let counts: Vec<i64> = grid(s.output)
         .map(|o| i64::try_from(s.window_count(o, count_include_pad).max(1)).unwrap_or(1))
         .collect();
-    let den = l.int_const(vec![1, p, 1], counts);
-    l.emit(QOp::Div { shift: 0 }, vec![sum, den], kept, sx, None)
+    divide_by_counts(l, sum, vec![1, p, 1], counts, kept)
+}
+
+/// `sum / counts`, rounded half up, for an average: a division by the constant counts, or,
+/// where every count is the same power of two 2^c, the rescale by 2^c that computes the same
+/// integers (`floor(x/2^c + 1/2)`) in a fifth of the cells (2×2 pooling, a mean over 64
+/// features); nothing where every count is 1.
+fn divide_by_counts(
+    l: &mut Lowerer<'_>,
+    sum: usize,
+    counts_shape: Vec<usize>,
+    counts: Vec<i64>,
+    shape: Vec<usize>,
+) -> Result<usize> {
+    let scale = l.scale(sum);
+    let first = counts.first().copied().unwrap_or(1);
+    if counts.iter().all(|&c| c == first) && first > 0 && first.count_ones() == 1 {
+        return match first.trailing_zeros() {
+            0 => Ok(sum),
+            shift => l.emit(QOp::Rescale { shift }, vec![sum], shape, scale, None),
+        };
+    }
+    let den = l.int_const(counts_shape, counts);
+    l.emit(QOp::Div { shift: 0 }, vec![sum, den], shape, scale, None)
 }
