@@ -577,7 +577,9 @@ impl Builder {
     /// tightest one already registered, else the one for `bound` (see [`Self::bound_table`]).
     /// An inexact check (a quotient's: `loosest > bound`) shares any table within its width
     /// but registers only a narrow one of its own: a rescaled mean or a pooled sum has a
-    /// bound of its own and few values, which a wide table's rows would not pay for.
+    /// bound of its own and few values, which a wide table's rows would not pay for. (A
+    /// bound that is already a full width, `2^k − 1`, cannot be loosened and is treated like
+    /// an exact one.)
     pub fn bound_table_within(&mut self, bound: u64, loosest: u64) -> Option<(u64, u64)> {
         if let Some((&b, &tag)) = self.bound_tags.range(bound..=loosest).next() {
             return Some((tag, b));
