@@ -142,7 +142,11 @@ pub(crate) fn configure(meta: &mut ConstraintSystem<Fr>, shape: Shape) -> ModelC
 /// mac, which adds three terms in four cells (`acc, x1, x2, x3, acc'`, each coefficient on its
 /// term's row) where three single mac steps take six. A mac step also adds the coefficient on
 /// its own row (`f0`, unused there otherwise), so a linear combination carries its constant
-/// without a constant cell and can start at one of its terms. The second-phase multiply-add gate
+/// without a constant cell and can start at one of its terms. The first-phase multiply-add is
+/// affine in its ends, `(1 + f1)·a0 + a1·a2 + f0 = (1 + f2)·a3`, with the coefficients of its
+/// own first three rows (which no other gate reads): all 0 it is the plain multiply-add, and a
+/// rescaled product proves `−r + x·y + 2^(s−1) = 2^s·q` in one gate (degree 2, 5 with the
+/// selector). The second-phase multiply-add gate
 /// multiplies by `a2 + f·c`, so one gate serves dot products (`f` = 0) and powers of `c`
 /// (`f` = 1); the challenge has degree 0, so the gate stays at degree 4, within [`DEGREE`].
 /// Gates are named after their lane (`lane 3`, `late lane 0`) so a failure can be traced to
@@ -172,18 +176,29 @@ fn lane(
     };
     let (lane_name, mul_add) = match challenge {
         Some(_) => (format!("late lane {index}"), "mul_add: a0 + a1·(a2 + f·c) = a3"),
-        None => (format!("lane {index}"), "mul_add: a0 + a1·a2 = a3"),
+        None => (format!("lane {index}"), "mul_add: (1 + f1)·a0 + a1·a2 + f0 = (1 + f2)·a3"),
     };
     meta.create_gate(format!("{lane_name} {mul_add}"), |m| {
         let q = select(m, SELECT_MUL_ADD);
         let a: Vec<_> = (0..4).map(|r| m.query_advice(lane.advice, Rotation(r))).collect();
-        let multiplier = match challenge {
+        let f: Vec<_> = (0..3).map(|r| m.query_fixed(lane.coef, Rotation(r))).collect();
+        let body = match challenge {
             Some(c) => {
-                a[2].clone() + m.query_fixed(lane.coef, Rotation::cur()) * m.query_challenge(c)
+                let multiplier = a[2].clone() + f[0].clone() * m.query_challenge(c);
+                a[0].clone() + a[1].clone() * multiplier - a[3].clone()
             }
-            None => a[2].clone(),
+            // With every coefficient 0, the plain multiply-add. A rescaled product sets them:
+            // `−r + x·y + half = 2^s·q` (see `GateInstructions::rescaled_product`).
+            None => {
+                a[0].clone()
+                    + f[1].clone() * a[0].clone()
+                    + a[1].clone() * a[2].clone()
+                    + f[0].clone()
+                    - a[3].clone()
+                    - f[2].clone() * a[3].clone()
+            }
         };
-        vec![q * (a[0].clone() + a[1].clone() * multiplier - a[3].clone())]
+        vec![q * body]
     });
     meta.create_gate(format!("{lane_name} mac: a0 + f0 + f1·a1 = a2"), |m| {
         let q = select(m, SELECT_MAC);

@@ -30,6 +30,11 @@ pub trait GateInstructions {
     /// `b·c`.
     fn mul(&mut self, b: Cell, c: Cell) -> Cell;
 
+    /// Proves `x·y + 2^(shift−1) = 2^shift·q + r` in one affine multiply-add `[r, x, y, q]`
+    /// (coefficients `f0 = 2^(shift−1)`, `f1 = −2`, `f2 = 2^shift − 1`), where a product and a
+    /// separate rescale take seven cells. `r` and `q` are the caller's, with their ranges.
+    fn rescaled_product(&mut self, x: Cell, y: Cell, shift: u32, r: Cell, q: Cell);
+
     /// `b·c` in the field, for running products too wide for `i128` (the values are recorded
     /// as wide ones). Costs 4 cells.
     fn field_mul(&mut self, b: Cell, c: Cell) -> Cell;
@@ -113,6 +118,18 @@ impl GateInstructions for Builder {
     fn mul(&mut self, b: Cell, c: Cell) -> Cell {
         let zero = self.constant(0);
         self.mul_add(zero, b, c)
+    }
+
+    fn rescaled_product(&mut self, x: Cell, y: Cell, shift: u32, r: Cell, q: Cell) {
+        let values = [self.value(r), self.value(x), self.value(y), self.value(q)];
+        let cells = self.run(&values);
+        self.enable(Gate::MulAdd, cells[0]);
+        for (from, to) in [r, x, y, q].into_iter().zip(&cells) {
+            self.copy(from, *to);
+        }
+        self.set_coef(cells[0], 1i128 << (shift - 1));
+        self.set_coef(cells[1], -2);
+        self.set_coef(cells[2], (1i128 << shift) - 1);
     }
 
     fn field_mul(&mut self, b: Cell, c: Cell) -> Cell {

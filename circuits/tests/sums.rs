@@ -1,5 +1,6 @@
-//! Sums deferred into their reader (`chips/sums.rs`): a bias joins its rescale's combination
-//! and an aligned operand's power of two joins the sum that reads it. The honest witness
+//! Sums and products deferred into their reader (`chips/sums.rs`): a bias joins its rescale's
+//! combination, an aligned operand's power of two joins the sum that reads it, and a product
+//! shares one gate with its rescale. The honest witness
 //! verifies, every perturbed cell is rejected, and the circuit is smaller than the same graph
 //! with the sum laid out on its own (read a second time, as a graph output).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
@@ -78,4 +79,30 @@ fn aligned_operand_joins_the_sum() {
     check_sound(&exposed, std::slice::from_ref(&x));
     let saved = cells(&exposed, &x) - cells(&q, &x);
     assert!(saved >= 3 * 8, "deferring the alignment saved {saved} cells for 8 elements");
+}
+
+#[test]
+fn product_and_its_rescale_share_one_gate() {
+    // x·x rescaled: the product is read only by its rescale, which proves both in one affine
+    // multiply-add (`−r + x·y + 2^(s−1) = 2^s·q`) when the shift fits one limb.
+    let m = M::new(13)
+        .input("x", &[1, 8], -1.0, 1.0)
+        .node("Mul", &["x", "x"], &["sq"], vec![])
+        .node("Relu", &["sq"], &["y"], vec![])
+        .output("y");
+    let (q, x) = quantized(&m, &[1, 8]);
+    let layout = Layout::new(2, 2, 8);
+    let mul = q.nodes.iter().find(|n| matches!(n.op, QOp::Mul)).unwrap();
+    let rescale = q.nodes.iter().find(|n| n.inputs == [mul.output]).unwrap();
+    let QOp::Rescale { shift } = rescale.op else { panic!("{:?}", rescale.op) };
+    assert!(shift <= 8, "shift {shift} does not fit the limb");
+    check_sound_with(&q, std::slice::from_ref(&x), &layout);
+    let mut exposed = q.clone();
+    exposed.outputs.push(mul.output);
+    check_sound_with(&exposed, std::slice::from_ref(&x), &layout);
+    let cells = |q: &QGraph| {
+        lay_out(q, Some(&witness(q, std::slice::from_ref(&x))), &layout).unwrap().cells()
+    };
+    let saved = cells(&exposed) - cells(&q);
+    assert!(saved >= 3 * 8, "one gate for product and rescale saved {saved} cells for 8");
 }

@@ -21,6 +21,16 @@ pub(super) trait ArithInstructions {
     /// a sum deferred into this combination, see `sums`): the combination ends at `x_i` itself.
     fn rescale(&mut self, ctx: &Ctx<'_>, shift: u32, offsets: Option<&[i128]>) -> Vec<Cell>;
 
+    /// The rescale of products `x_i·y_i` not laid out (a `Mul` read only by this rescale):
+    /// each element one affine multiply-add `−r + x·y + 2^(s−1) = 2^s·q` with `r` from its
+    /// limb when the shift fits one, else the product laid out and rescaled as usual.
+    fn rescale_products(
+        &mut self,
+        ctx: &Ctx<'_>,
+        shift: u32,
+        factors: &[(Cell, Cell)],
+    ) -> Vec<Cell>;
+
     /// out = floor((2·num·2^s + den) / (2·den)) with den ≥ 1: witness out and r with
     /// `r + out·2den = num·2^(s+1) + den`, `0 ≤ r` and `r ≤ 2den − 1`.
     fn div(&mut self, ctx: &Ctx<'_>, shift: u32) -> Vec<Cell>;
@@ -56,24 +66,37 @@ impl ArithInstructions for ArithChip<'_> {
 
     fn rescale(&mut self, ctx: &Ctx<'_>, shift: u32, offsets: Option<&[i128]>) -> Vec<Cell> {
         let b = &mut *self.b;
-        let half = 1i128 << (shift - 1);
         let out = &ctx.q.tensors[ctx.node.output];
         let (checked, bound) = (out.checked, out.bound);
         ctx.ins[0]
             .iter()
             .enumerate()
-            .map(|(i, &x)| {
-                let offset = offsets.map_or(0, |o| o[i]);
-                let v = b.value(x) + offset;
+            .map(|(i, &x)| rescale_one(b, x, offsets.map_or(0, |o| o[i]), shift, bound, checked))
+            .collect()
+    }
+
+    fn rescale_products(
+        &mut self,
+        ctx: &Ctx<'_>,
+        shift: u32,
+        factors: &[(Cell, Cell)],
+    ) -> Vec<Cell> {
+        let b = &mut *self.b;
+        let half = 1i128 << (shift - 1);
+        let out = &ctx.q.tensors[ctx.node.output];
+        let (checked, bound) = (out.checked, out.bound);
+        factors
+            .iter()
+            .map(|&(x, y)| {
+                if shift > b.limb_bits {
+                    let product = b.mul(x, y);
+                    return rescale_one(b, product, 0, shift, bound, checked);
+                }
+                let v = b.value(x) * b.value(y);
                 let q = (v + half) >> shift;
-                let r = v + half - (q << shift);
-                // r from its limbs, q in sign-magnitude form: both integers by construction (no
-                // field-element quotient), q's calibrated bound proven exactly when it has one.
-                let mut terms = b.limbs(r, shift);
+                let r = b.ranged(v + half - (q << shift), shift);
                 let q = b.signed(q, bound, checked);
-                terms.push((q, 1i128 << shift));
-                let back = b.lincomb(&terms, -half - offset);
-                b.copy(back, x);
+                b.rescaled_product(x, y, shift, r, q);
                 q
             })
             .collect()
@@ -115,4 +138,26 @@ impl ArithInstructions for ArithChip<'_> {
             })
             .collect()
     }
+}
+
+/// The rescale of `x + offset`: q and r with `r + 2^s·q − 2^(s−1) − offset = x`, r from its
+/// limbs and q in sign-magnitude form, both integers by construction (no field-element
+/// quotient), q's calibrated bound proven exactly when it has one.
+fn rescale_one(
+    b: &mut Builder,
+    x: Cell,
+    offset: i128,
+    shift: u32,
+    bound: u64,
+    exact: bool,
+) -> Cell {
+    let half = 1i128 << (shift - 1);
+    let v = b.value(x) + offset;
+    let q = (v + half) >> shift;
+    let mut terms = b.limbs(v + half - (q << shift), shift);
+    let q = b.signed(q, bound, exact);
+    terms.push((q, 1i128 << shift));
+    let back = b.lincomb(&terms, -half - offset);
+    b.copy(back, x);
+    q
 }

@@ -122,7 +122,9 @@ pub fn lay_out(q: &QGraph, witness: Option<&[Vec<i64>]>, layout: &Layout) -> Res
         hidden_weights(&mut b, q, &mut cells)?
     };
     let deferred = sums::deferred(q);
+    let deferred_products = sums::deferred_products(q);
     let mut pending: Vec<Option<Vec<Pending>>> = vec![None; q.tensors.len()];
+    let mut products: Vec<Option<Vec<(Cell, Cell)>>> = vec![None; q.tensors.len()];
     for (index, n) in q.nodes.iter().enumerate() {
         let before = b.cells();
         b.begin_node(&n.node, &n.onnx_op);
@@ -142,11 +144,17 @@ pub fn lay_out(q: &QGraph, witness: Option<&[Vec<i64>]>, layout: &Layout) -> Res
         // A deferred sum read by a rescale whose elements are each one cell plus a constant
         // joins the rescale's combination (`offsets`); any other is laid out here.
         let mut offsets: Option<Vec<i128>> = None;
+        let mut factors: Option<Vec<(Cell, Cell)>> = None;
         let ins: Vec<Vec<Cell>> = n
             .inputs
             .iter()
             .map(|&i| match (&cells[i], &pending[i]) {
                 (Some(c), _) => c.clone(),
+                // A deferred product: its rescale proves both (`deferred_products`).
+                _ if products[i].is_some() => {
+                    factors = products[i].take();
+                    Vec::new()
+                }
                 // A sum reads the deferred terms themselves (`sum` above).
                 _ if sum.is_some() => Vec::new(),
                 (None, Some(p)) => {
@@ -170,6 +178,11 @@ pub fn lay_out(q: &QGraph, witness: Option<&[Vec<i64>]>, layout: &Layout) -> Res
             })
             .collect();
         let ctx = Ctx { q, node: n, ins: &ins, out_value: &|i| value(n.output, i) };
+        if deferred_products[index] {
+            products[n.output] = Some(ctx.broadcast(0).into_iter().zip(ctx.broadcast(1)).collect());
+            b.node_cells.entry(n.node.clone()).or_default();
+            continue;
+        }
         let b = &mut b;
         let out = match &n.op {
             QOp::Input { .. } => MovementChip { b }.input(&ctx),
@@ -179,7 +192,10 @@ pub fn lay_out(q: &QGraph, witness: Option<&[Vec<i64>]>, layout: &Layout) -> Res
                 None => ArithChip { b }.add(&ctx, coeffs),
             },
             QOp::Mul => ArithChip { b }.mul(&ctx),
-            QOp::Rescale { shift } => ArithChip { b }.rescale(&ctx, *shift, offsets.as_deref()),
+            QOp::Rescale { shift } => match &factors {
+                Some(factors) => ArithChip { b }.rescale_products(&ctx, *shift, factors),
+                None => ArithChip { b }.rescale(&ctx, *shift, offsets.as_deref()),
+            },
             QOp::Div { shift } => ArithChip { b }.div(&ctx, *shift),
             QOp::MatMul => LinearChip { b }.matmul(&ctx),
             QOp::ReduceSum { axes } => LinearChip { b }.reduce_sum(&ctx, axes),

@@ -2,7 +2,9 @@
 //! `Rescale` gets no cells of its own: its terms join the reader's linear combination. An
 //! aligned operand's `×2^d` becomes a coefficient of the sum that reads it, and a constant
 //! (a bias) becomes the constant of the rescale's combination, which then ends at the
-//! accumulator itself. Each saves the three cells an element of a chain step. The sums are
+//! accumulator itself. Each saves the three cells an element of a chain step. Likewise a
+//! `Mul` read only by a `Rescale` gets no cells: the rescale proves product and rounding in
+//! one affine multiply-add (four cells where the two took seven). The sums and products are
 //! exact integer ones, so every value is the one `zkinfer_quantize::eval` computes.
 
 use crate::builder::Cell;
@@ -59,6 +61,29 @@ pub(super) fn deferred(q: &QGraph) -> Vec<bool> {
                 },
                 _ => false,
             }
+        })
+        .collect()
+}
+
+/// Per node, whether its product is deferred to its only reader, a `Rescale`, which then
+/// proves product and rounding in one gate (`GateInstructions::rescaled_product`): a `Mul`
+/// read by nothing else, neither a graph output nor bound-checked.
+pub(super) fn deferred_products(q: &QGraph) -> Vec<bool> {
+    let mut readers: Vec<Vec<usize>> = vec![Vec::new(); q.tensors.len()];
+    for (i, n) in q.nodes.iter().enumerate() {
+        for &t in &n.inputs {
+            readers[t].push(i);
+        }
+    }
+    q.nodes
+        .iter()
+        .map(|n| {
+            let t = &q.tensors[n.output];
+            matches!(n.op, QOp::Mul)
+                && !t.checked
+                && !q.outputs.contains(&n.output)
+                && matches!(readers[n.output].as_slice(),
+                    [r] if matches!(q.nodes[*r].op, QOp::Rescale { .. }))
         })
         .collect()
 }
