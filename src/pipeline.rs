@@ -101,12 +101,17 @@ impl Model {
         let full_bits = zkinfer_quantize::QuantParams::for_target(Target::Accuracy).activation_bits;
         let mut full = lean.clone();
         full.params.activation_bits = full.params.activation_bits.max(full_bits);
-        let chosen = match (self.estimated_cost(&lean), self.estimated_cost(&full)) {
-            (Some(l), Some(f)) if l.saturating_mul(10) <= f.saturating_mul(9) => lean,
-            (Some(_), None) => lean,
-            _ => full,
+        let (lean_estimate, full_estimate) = (self.estimate(&lean), self.estimate(&full));
+        let lean_wins = match (&lean_estimate, &full_estimate) {
+            (Some((l, _)), Some((f, _))) => l.saturating_mul(10) <= f.saturating_mul(9),
+            (Some(_), None) => true,
+            _ => false,
         };
-        self.size_tables(chosen)
+        if lean_wins {
+            self.size_tables(lean, lean_estimate)
+        } else {
+            self.size_tables(full, full_estimate)
+        }
     }
 
     /// A function table coarser than its input's resolution is read by interpolation: two
@@ -115,20 +120,19 @@ impl Model {
     /// exact. A table that large costs rows (2^14 entries for a 13-bit GELU input), which a
     /// small circuit pays for in k and a large one hardly notices; so larger tables
     /// ([`LARGER_TABLE_BITS`]) are taken where the planner's estimate says they cost less.
-    fn size_tables(&self, chosen: Settings) -> Settings {
-        let interpolated =
-            self.quantize(&chosen).is_ok_and(|q| q.tables.iter().any(|t| t.step > 0));
-        if !interpolated {
-            return chosen;
-        }
-        let Some(base) = self.estimated_cost(&chosen) else {
+    /// `estimate` is `chosen`'s, already made.
+    fn size_tables(&self, chosen: Settings, estimate: Option<(u128, QGraph)>) -> Settings {
+        let Some((base, q)) = estimate else {
             return chosen;
         };
+        if q.tables.iter().all(|t| t.step == 0) {
+            return chosen;
+        }
         let mut best = (base, chosen.clone());
         for bits in LARGER_TABLE_BITS.into_iter().filter(|&b| b > chosen.params.table_bits) {
             let mut wider = chosen.clone();
             wider.params.table_bits = bits;
-            if let Some(c) = self.estimated_cost(&wider) {
+            if let Some((c, _)) = self.estimate(&wider) {
                 // A larger table must save more than noise: 3% of the estimate.
                 if c.saturating_mul(100) <= best.0.saturating_mul(97) {
                     best = (c, wider);
@@ -138,10 +142,12 @@ impl Model {
         best.1
     }
 
-    /// The planner's estimated cost of the circuit `s` quantizes to, `None` when it has none.
-    fn estimated_cost(&self, s: &Settings) -> Option<u128> {
+    /// The planner's estimated cost of the circuit `s` quantizes to, with the quantized graph;
+    /// `None` when it has none.
+    fn estimate(&self, s: &Settings) -> Option<(u128, QGraph)> {
         let q = self.quantize(s).ok()?;
-        zkinfer_circuits::estimate_cost(&q, s.max_lanes, s.linear_check).ok()
+        let cost = zkinfer_circuits::estimate_cost(&q, s.max_lanes, s.linear_check).ok()?;
+        Some((cost, q))
     }
 
     /// Quantizes with the given settings.

@@ -21,23 +21,24 @@ fn quantized(m: &M, shape: &[usize]) -> (QGraph, Vec<f64>) {
     (quantize(&g, &default_settings(&g, &[inputs])).unwrap(), x)
 }
 
-/// The graph's first `Add` matching `pick`, and the same graph where that sum is also a graph
-/// output, so it is laid out on its own.
-fn with_sum_exposed(q: &QGraph, pick: impl Fn(&[i64]) -> bool) -> QGraph {
-    let add = q
-        .nodes
+/// The output of the graph's first `Add` matching `pick`.
+fn first_add(q: &QGraph, pick: impl Fn(&[i64]) -> bool) -> usize {
+    q.nodes
         .iter()
         .find(|n| matches!(&n.op, QOp::Add { coeffs } if pick(coeffs)))
-        .expect("no such Add");
-    let mut exposed = q.clone();
-    exposed.outputs.push(add.output);
-    exposed
+        .expect("no such Add")
+        .output
 }
 
-/// Gate and lookup cells of an honest layout.
-fn cells(q: &QGraph, x: &[f64]) -> usize {
-    let b = lay_out(q, Some(&witness(q, &[x.to_vec()])), &Layout::new(2, 2, LIMB)).unwrap();
-    b.cells()
+/// Checks `q` sound in `layout` (every cell perturbed is rejected), and the same graph with
+/// `tensor` also a graph output, so it is laid out on its own; returns the cells that
+/// deferring it saves.
+fn saved_by_deferring(q: &QGraph, x: &[f64], tensor: usize, layout: &Layout) -> usize {
+    let mut exposed = q.clone();
+    exposed.outputs.push(tensor);
+    let inputs = [x.to_vec()];
+    let cells = |q: &QGraph| check_sound_with(q, &inputs, layout).cells();
+    cells(&exposed) - cells(q)
 }
 
 #[test]
@@ -49,11 +50,9 @@ fn bias_joins_the_rescale() {
         .node("Gemm", &["x", "w", "b"], &["y"], vec![attr_i("transB", 1)])
         .output("y");
     let (q, x) = quantized(&m, &[2, 4]);
-    check_sound(&q, std::slice::from_ref(&x));
     // The bias: a constant operand, so a sum with one laid-out term.
-    let exposed = with_sum_exposed(&q, |c| c.len() == 2);
-    check_sound(&exposed, std::slice::from_ref(&x));
-    let saved = cells(&exposed, &x) - cells(&q, &x);
+    let bias = first_add(&q, |c| c.len() == 2);
+    let saved = saved_by_deferring(&q, &x, bias, &Layout::new(2, 2, LIMB));
     assert!(saved >= 3 * 6, "deferring the bias saved {saved} cells for 6 outputs");
 }
 
@@ -74,10 +73,7 @@ fn aligned_operand_joins_the_sum() {
         "no aligned operand in {:?}",
         q.nodes.iter().map(|n| &n.op).collect::<Vec<_>>()
     );
-    check_sound(&q, std::slice::from_ref(&x));
-    let exposed = with_sum_exposed(&q, aligned);
-    check_sound(&exposed, std::slice::from_ref(&x));
-    let saved = cells(&exposed, &x) - cells(&q, &x);
+    let saved = saved_by_deferring(&q, &x, first_add(&q, aligned), &Layout::new(2, 2, LIMB));
     assert!(saved >= 3 * 8, "deferring the alignment saved {saved} cells for 8 elements");
 }
 
@@ -96,13 +92,6 @@ fn product_and_its_rescale_share_one_gate() {
     let rescale = q.nodes.iter().find(|n| n.inputs == [mul.output]).unwrap();
     let QOp::Rescale { shift } = rescale.op else { panic!("{:?}", rescale.op) };
     assert!(shift <= 8, "shift {shift} does not fit the limb");
-    check_sound_with(&q, std::slice::from_ref(&x), &layout);
-    let mut exposed = q.clone();
-    exposed.outputs.push(mul.output);
-    check_sound_with(&exposed, std::slice::from_ref(&x), &layout);
-    let cells = |q: &QGraph| {
-        lay_out(q, Some(&witness(q, std::slice::from_ref(&x))), &layout).unwrap().cells()
-    };
-    let saved = cells(&exposed) - cells(&q);
+    let saved = saved_by_deferring(&q, &x, mul.output, &layout);
     assert!(saved >= 3 * 8, "one gate for product and rescale saved {saved} cells for 8");
 }

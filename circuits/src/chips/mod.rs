@@ -33,7 +33,7 @@ use compare::{CompareChip, CompareInstructions};
 use linear::{LinearChip, LinearInstructions};
 use movement::{MovementChip, MovementInstructions};
 use select::{SelectChip, SelectInstructions};
-use sums::Pending;
+use sums::{Deferral, Pending};
 use table::{TableChip, TableInstructions};
 use zkinfer_model_import::tensor::broadcast_index_map;
 use zkinfer_quantize::qgraph::{bits_for, QNode, QOp};
@@ -121,8 +121,7 @@ pub fn lay_out(q: &QGraph, witness: Option<&[Vec<i64>]>, layout: &Layout) -> Res
     } else {
         hidden_weights(&mut b, q, &mut cells)?
     };
-    let deferred = sums::deferred(q);
-    let deferred_products = sums::deferred_products(q);
+    let deferrals = sums::deferrals(q);
     let mut pending: Vec<Option<Vec<Pending>>> = vec![None; q.tensors.len()];
     let mut products: Vec<Option<Vec<(Cell, Cell)>>> = vec![None; q.tensors.len()];
     for (index, n) in q.nodes.iter().enumerate() {
@@ -130,13 +129,14 @@ pub fn lay_out(q: &QGraph, witness: Option<&[Vec<i64>]>, layout: &Layout) -> Res
         b.begin_node(&n.node, &n.onnx_op);
         let sum = match &n.op {
             QOp::Add { coeffs }
-                if deferred[index] || n.inputs.iter().any(|&i| pending[i].is_some()) =>
+                if deferrals[index] == Deferral::Sum
+                    || n.inputs.iter().any(|&i| pending[i].is_some()) =>
             {
                 Some(sums::sum_of(q, n, coeffs, &cells, &pending)?)
             }
             _ => None,
         };
-        if deferred[index] {
+        if deferrals[index] == Deferral::Sum {
             pending[n.output] = sum;
             b.node_cells.entry(n.node.clone()).or_default();
             continue;
@@ -150,7 +150,7 @@ pub fn lay_out(q: &QGraph, witness: Option<&[Vec<i64>]>, layout: &Layout) -> Res
             .iter()
             .map(|&i| match (&cells[i], &pending[i]) {
                 (Some(c), _) => c.clone(),
-                // A deferred product: its rescale proves both (`deferred_products`).
+                // A deferred product: its rescale proves both (`Deferral::Product`).
                 _ if products[i].is_some() => {
                     factors = products[i].take();
                     Vec::new()
@@ -178,7 +178,7 @@ pub fn lay_out(q: &QGraph, witness: Option<&[Vec<i64>]>, layout: &Layout) -> Res
             })
             .collect();
         let ctx = Ctx { q, node: n, ins: &ins, out_value: &|i| value(n.output, i) };
-        if deferred_products[index] {
+        if deferrals[index] == Deferral::Product {
             products[n.output] = Some(ctx.broadcast(0).into_iter().zip(ctx.broadcast(1)).collect());
             b.node_cells.entry(n.node.clone()).or_default();
             continue;

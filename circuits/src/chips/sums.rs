@@ -30,45 +30,24 @@ impl Pending {
     }
 }
 
-/// Per node, whether its sum is deferred to its only reader: an `Add` whose output is read
-/// by exactly one `Add` of the same shape (so no term is repeated by broadcasting) or one
-/// `Rescale`, and is neither a graph output nor bound-checked (a check needs the cell).
-/// A difference of two values stays a node of its own: it may reuse a cell already laid out
-/// for it (a softmax's gap to its row maximum).
-pub(super) fn deferred(q: &QGraph) -> Vec<bool> {
-    let mut readers: Vec<Vec<usize>> = vec![Vec::new(); q.tensors.len()];
-    for (i, n) in q.nodes.iter().enumerate() {
-        for &t in &n.inputs {
-            readers[t].push(i);
-        }
-    }
-    q.nodes
-        .iter()
-        .map(|n| {
-            let QOp::Add { coeffs } = &n.op else {
-                return false;
-            };
-            let t = &q.tensors[n.output];
-            if t.checked || q.outputs.contains(&n.output) || matches!(coeffs[..], [1, -1] | [-1, 1])
-            {
-                return false;
-            }
-            match readers[n.output].as_slice() {
-                [r] => match q.nodes[*r].op {
-                    QOp::Add { .. } => q.tensors[q.nodes[*r].output].shape == t.shape,
-                    QOp::Rescale { .. } => true,
-                    _ => false,
-                },
-                _ => false,
-            }
-        })
-        .collect()
+/// What a node leaves to its only reader instead of laying it out.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Deferral {
+    /// Laid out here.
+    None,
+    /// A sum whose terms join its reader's combination: an `Add` read by exactly one `Add`
+    /// of the same shape (so no term is repeated by broadcasting) or one `Rescale`. A
+    /// difference of two values is not deferred: it may reuse a cell already laid out for it
+    /// (a softmax's gap to its row maximum).
+    Sum,
+    /// A product whose rescale proves product and rounding in one gate
+    /// (`GateInstructions::rescaled_product`): a `Mul` read by one `Rescale`.
+    Product,
 }
 
-/// Per node, whether its product is deferred to its only reader, a `Rescale`, which then
-/// proves product and rounding in one gate (`GateInstructions::rescaled_product`): a `Mul`
-/// read by nothing else, neither a graph output nor bound-checked.
-pub(super) fn deferred_products(q: &QGraph) -> Vec<bool> {
+/// Per node, what it defers. Only a value that is neither a graph output nor bound-checked
+/// (a check needs the cell) and has exactly one reader is deferred.
+pub(super) fn deferrals(q: &QGraph) -> Vec<Deferral> {
     let mut readers: Vec<Vec<usize>> = vec![Vec::new(); q.tensors.len()];
     for (i, n) in q.nodes.iter().enumerate() {
         for &t in &n.inputs {
@@ -79,11 +58,21 @@ pub(super) fn deferred_products(q: &QGraph) -> Vec<bool> {
         .iter()
         .map(|n| {
             let t = &q.tensors[n.output];
-            matches!(n.op, QOp::Mul)
-                && !t.checked
-                && !q.outputs.contains(&n.output)
-                && matches!(readers[n.output].as_slice(),
-                    [r] if matches!(q.nodes[*r].op, QOp::Rescale { .. }))
+            let reader = match readers[n.output].as_slice() {
+                [r] if !t.checked && !q.outputs.contains(&n.output) => &q.nodes[*r],
+                _ => return Deferral::None,
+            };
+            match (&n.op, &reader.op) {
+                (QOp::Add { coeffs }, _) if matches!(coeffs[..], [1, -1] | [-1, 1]) => {
+                    Deferral::None
+                }
+                (QOp::Add { .. }, QOp::Rescale { .. }) => Deferral::Sum,
+                (QOp::Add { .. }, QOp::Add { .. }) if q.tensors[reader.output].shape == t.shape => {
+                    Deferral::Sum
+                }
+                (QOp::Mul, QOp::Rescale { .. }) => Deferral::Product,
+                _ => Deferral::None,
+            }
         })
         .collect()
 }
