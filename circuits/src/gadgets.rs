@@ -69,33 +69,8 @@ impl GateInstructions for Builder {
         let unit = kept.iter().position(|&(_, c)| c == 1).filter(|_| kept.len() > 1);
         let mut rest = kept;
         let start = unit.map_or(zero, |i| rest.remove(i).0);
-        let steps = self.mac_steps(&rest);
-        let mut values = Vec::with_capacity(1 + 2 * rest.len());
-        let mut acc = self.value(start);
-        values.push(acc);
-        acc += konst;
-        for step in &steps {
-            for &(x, c) in *step {
-                acc += c * self.value(x);
-                values.push(self.value(x));
-            }
-            values.push(acc);
-        }
-        let cells = self.run(&values);
+        let cells = self.chain(self.value(start), &rest, konst);
         self.copy(start, cells[0]);
-        if konst != 0 {
-            self.set_coef(cells[0], konst);
-        }
-        let mut at = 0;
-        for step in steps {
-            self.enable(mac_gate(step.len()), cells[at]);
-            for (j, &(x, c)) in step.iter().enumerate() {
-                let cell = cells[at + 1 + j];
-                self.set_coef(cell, c);
-                self.copy(x, cell);
-            }
-            at += step.len() + 1;
-        }
         cells[cells.len() - 1]
     }
 
@@ -405,6 +380,51 @@ impl Builder {
         let s = self.lookup_cell(range_tag(1), i128::from(self.value(x) >= 0));
         let sx = self.mul(s, x);
         (s, sx)
+    }
+
+    /// A fresh cell holding `start`, and `start + konst + Σ coef·x` from it, in one chain: a
+    /// combination whose first value is produced here rather than copied in (a matmul's
+    /// claimed output, which its rescale decomposes, see `chips::rescaled`).
+    pub(crate) fn claimed_lincomb(
+        &mut self,
+        start: i128,
+        terms: &[(Cell, i128)],
+        konst: i128,
+    ) -> (Cell, Cell) {
+        let cells = self.chain(start, terms, konst);
+        (cells[0], cells[cells.len() - 1])
+    }
+
+    /// The cells of the mac chain `[start, terms…, acc]` (the accumulator after each step),
+    /// with the constant on the first step; the caller ties the start cell to its value.
+    fn chain(&mut self, start: i128, terms: &[(Cell, i128)], konst: i128) -> Vec<Cell> {
+        let steps = self.mac_steps(terms);
+        let mut values = Vec::with_capacity(1 + 2 * terms.len());
+        let mut acc = start;
+        values.push(acc);
+        acc += konst;
+        for step in &steps {
+            for &(x, c) in *step {
+                acc += c * self.value(x);
+                values.push(self.value(x));
+            }
+            values.push(acc);
+        }
+        let cells = self.run(&values);
+        if konst != 0 {
+            self.set_coef(cells[0], konst);
+        }
+        let mut at = 0;
+        for step in steps {
+            self.enable(mac_gate(step.len()), cells[at]);
+            for (j, &(x, c)) in step.iter().enumerate() {
+                let cell = cells[at + 1 + j];
+                self.set_coef(cell, c);
+                self.copy(x, cell);
+            }
+            at += step.len() + 1;
+        }
+        cells
     }
 
     /// The constant-0 cell and the terms that are not zero by construction: zero

@@ -258,14 +258,17 @@ fn matmul_freivalds_chip() {
     assert_eq!((b.late_log().len(), &b.copies()), (without.late_log().len(), &without.copies()));
 }
 
-/// A Freivalds-checked MatMul (node 1) then a Rescale (node 2), laid out with a witness.
+/// A Freivalds-checked MatMul (node 1) then a Rescale (node 2), laid out with a witness. The
+/// product is a graph output too, so the rescale lays out cells of its own (a product read
+/// only by its rescale is laid out inside the check, see `chips/rescaled.rs`).
 fn matmul_then_rescale() -> (QGraph, Builder) {
     let mut g = G::new();
     let a = g.input(&[2, 3], 20);
     let w = g.konst(&[3, 2], vec![1, -2, 3, 0, 5, -1]);
     let y = g.op(QOp::MatMul, vec![a, w], &[2, 2], 1000, false);
     let r = g.op(QOp::Rescale { shift: 2 }, vec![y], &[2, 2], 300, false);
-    let q = g.output(r);
+    let mut q = g.output(r);
+    q.outputs.push(y);
     let b = lay_out(&q, Some(&witness(&q, &[vec![1.0, 2.0, 3.0, -4.0, 5.0, -6.0]])), &freivalds())
         .unwrap();
     (q, b)

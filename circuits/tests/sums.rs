@@ -1,6 +1,7 @@
 //! Sums and products deferred into their reader (`chips/sums.rs`): a bias joins its rescale's
-//! combination, an aligned operand's power of two joins the sum that reads it, and a product
-//! shares one gate with its rescale. The honest witness
+//! combination, an aligned operand's power of two joins the sum that reads it, a product
+//! shares one gate with its rescale, and a Freivalds-checked product starts its rescale's
+//! chain (`chips/rescaled.rs`). The honest witness
 //! verifies, every perturbed cell is rejected, and the circuit is smaller than the same graph
 //! with the sum laid out on its own (read a second time, as a graph output).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
@@ -94,4 +95,40 @@ fn product_and_its_rescale_share_one_gate() {
     assert!(shift <= 8, "shift {shift} does not fit the limb");
     let saved = saved_by_deferring(&q, &x, mul.output, &layout);
     assert!(saved >= 3 * 8, "one gate for product and rescale saved {saved} cells for 8");
+}
+
+#[test]
+fn checked_product_starts_its_rescale() {
+    // A Gemm with a bias, checked by Freivalds: each claimed output is the first cell of its
+    // rescale's chain (bias included), not a cell of its own copied into it.
+    let m = M::new(13)
+        .input("x", &[4, 8], -1.0, 1.0)
+        .weight("w", &[6, 8], 5)
+        .weight("b", &[6], 6)
+        .node("Gemm", &["x", "w", "b"], &["y"], vec![attr_i("transB", 1)])
+        .output("y");
+    let (q, x) = quantized(&m, &[4, 8]);
+    let layout =
+        Layout { late_lanes: 1, linear: LinearCheck::Freivalds, ..Layout::new(2, 2, LIMB) };
+    let product = q.nodes.iter().find(|n| matches!(n.op, QOp::MatMul)).unwrap().output;
+    let saved = saved_by_deferring(&q, &x, product, &layout);
+    assert!(saved >= 24, "claiming the product in its rescale saved {saved} cells for 24");
+}
+
+#[test]
+fn checked_product_without_bias_starts_its_rescale() {
+    let m = M::new(13)
+        .input("x", &[4, 8], -1.0, 1.0)
+        .weight("w", &[8, 6], 5)
+        .node("MatMul", &["x", "w"], &["y"], vec![])
+        .output("y");
+    let (q, x) = quantized(&m, &[4, 8]);
+    let layout = Layout { late_lanes: 1, linear: LinearCheck::Freivalds, ..Layout::new(2, 2, 4) };
+    let product = q.nodes.iter().find(|n| matches!(n.op, QOp::MatMul)).unwrap().output;
+    let rescale = q.nodes.iter().find(|n| n.inputs == [product]).unwrap();
+    let QOp::Rescale { shift } = rescale.op else { panic!("{:?}", rescale.op) };
+    // Four-bit limbs: the remainder takes several, each a term of the same chain.
+    assert!(shift > 4, "shift {shift} fits one limb");
+    let saved = saved_by_deferring(&q, &x, product, &layout);
+    assert!(saved >= 24, "claiming the product in its rescale saved {saved} cells for 24");
 }

@@ -3,6 +3,7 @@
 //! terms) or, when the cost model says it is cheaper, by a Freivalds check on second-phase
 //! lanes (m·n + k·n + m·(n + k) terms; a convolution's input side much less, see `window`).
 
+use super::rescaled::{claimed_rescale, Claim};
 use super::{window, Ctx};
 use crate::builder::{Builder, Cell, LinearCheck};
 use crate::freivalds::FreivaldsInstructions;
@@ -51,19 +52,21 @@ impl Operand<'_> {
 /// the powers `r = (1, c, …, c^(n−1))` of the second-phase challenge each row must satisfy
 /// `Y_i·r = A_i·(B·r)`. A wrong `Y_i` makes that a nonzero polynomial of degree < n in `c`,
 /// which vanishes at the random `c` with probability below n/p. Costs m·n + k·n + m·(n + k)
-/// multiply-adds instead of m·n·k.
+/// multiply-adds instead of m·n·k. With `claim`, each `Y` cell starts its rescale's chain.
 fn freivalds_matmul(
     b: &mut Builder,
     ctx: &Ctx<'_>,
+    claim: Option<&Claim>,
     (a, w): (Operand<'_>, Operand<'_>),
     (m, k, n): (usize, usize, usize),
     (ab, bb): (&[usize], &[usize]),
-) -> Vec<Cell> {
+) -> MatMulCells {
     let r = b.challenge_powers(n);
     let window = conv_window(ctx, a, m, k);
     let mut powers: Option<window::Powers> = None;
     let mut br: std::collections::BTreeMap<usize, Vec<Cell>> = std::collections::BTreeMap::new();
     let mut out = Vec::with_capacity(ab.len() * m * n);
+    let mut rescaled = claim.map(|_| Vec::with_capacity(ab.len() * m * n));
     for (t, (&ia, &ib)) in ab.iter().zip(bb).enumerate() {
         let v = br
             .entry(ib)
@@ -80,8 +83,18 @@ fn freivalds_matmul(
         };
         let mut lhs = Vec::with_capacity(m);
         for i in 0..m {
-            let row: Vec<i128> = (0..n).map(|j| (ctx.out_value)((t * m + i) * n + j)).collect();
-            let y = b.run(&row);
+            let at = (t * m + i) * n;
+            let row: Vec<i128> = (0..n).map(|j| (ctx.out_value)(at + j)).collect();
+            let y = match (claim, rescaled.as_mut()) {
+                (Some(claim), Some(qs)) => (0..n)
+                    .map(|j| {
+                        let (y, q) = claimed_rescale(b, claim, ctx.q, at + j, row[j]);
+                        qs.push(q);
+                        y
+                    })
+                    .collect(),
+                _ => b.run(&row),
+            };
             lhs.push(b.late_dot(&y.iter().copied().zip(r.iter().copied()).collect::<Vec<_>>()));
             if grid.is_none() {
                 let rhs = a.weigh(b, k, |p| (ia * m + i) * k + p, &v);
@@ -96,7 +109,15 @@ fn freivalds_matmul(
             b.copy(left, right);
         }
     }
-    out
+    MatMulCells { out, rescaled }
+}
+
+/// A matmul's output cells and, when its rescale's claim was taken (a Freivalds check), the
+/// rescaled outputs, which the rescale node then returns as they are.
+#[derive(Debug, Default)]
+pub(super) struct MatMulCells {
+    pub out: Vec<Cell>,
+    pub rescaled: Option<Vec<Cell>>,
 }
 
 /// The window of a convolution whose im2col copy is `A` (cells, `m` rows of `k`), when it
@@ -109,8 +130,9 @@ fn conv_window(ctx: &Ctx<'_>, a: Operand<'_>, m: usize, k: usize) -> Option<wind
 /// What the linear chip offers: matrix products (chains or Freivalds checks, as the builder's
 /// `LinearCheck` says) and sums over axes.
 pub(super) trait LinearInstructions {
-    /// Batched `A·B` with broadcasting, either operand fixed weights or cells.
-    fn matmul(&mut self, ctx: &Ctx<'_>) -> Vec<Cell>;
+    /// Batched `A·B` with broadcasting, either operand fixed weights or cells. A Freivalds
+    /// check takes `claim` (its rescale, see `rescaled`) and lays the rescale out with it.
+    fn matmul(&mut self, ctx: &Ctx<'_>, claim: Option<&Claim>) -> MatMulCells;
 
     /// Sums over `axes`: one multiply-accumulate chain per output.
     fn reduce_sum(&mut self, ctx: &Ctx<'_>, axes: &[usize]) -> Vec<Cell>;
@@ -123,11 +145,11 @@ pub(super) struct LinearChip<'b> {
 }
 
 impl LinearInstructions for LinearChip<'_> {
-    fn matmul(&mut self, ctx: &Ctx<'_>) -> Vec<Cell> {
+    fn matmul(&mut self, ctx: &Ctx<'_>, claim: Option<&Claim>) -> MatMulCells {
         let b = &mut *self.b;
         let (ta, tb) = (&ctx.q.tensors[ctx.node.inputs[0]], &ctx.q.tensors[ctx.node.inputs[1]]);
         let Some(MatMulDims { batch, m, k, n, .. }) = matmul_shapes(&ta.shape, &tb.shape) else {
-            return Vec::new();
+            return MatMulCells::default();
         };
         let ab = broadcast_index_map(&ta.shape[..ta.shape.len() - 2], &batch);
         let bb = broadcast_index_map(&tb.shape[..tb.shape.len() - 2], &batch);
@@ -141,7 +163,7 @@ impl LinearInstructions for LinearChip<'_> {
             }
         };
         let (Some(a), Some(w)) = (operand(0), operand(1)) else {
-            return Vec::new();
+            return MatMulCells::default();
         };
         let freivalds = match b.linear {
             LinearCheck::Freivalds => true,
@@ -159,7 +181,7 @@ impl LinearInstructions for LinearChip<'_> {
             }
         };
         if freivalds {
-            return freivalds_matmul(b, ctx, (a, w), (m, k, n), (&ab, &bb));
+            return freivalds_matmul(b, ctx, claim, (a, w), (m, k, n), (&ab, &bb));
         }
         let mut out = Vec::with_capacity(ab.len() * m * n);
         for (&ia, &ib) in ab.iter().zip(&bb) {
@@ -193,7 +215,7 @@ impl LinearInstructions for LinearChip<'_> {
                 }
             }
         }
-        out
+        MatMulCells { out, rescaled: None }
     }
 
     fn reduce_sum(&mut self, ctx: &Ctx<'_>, axes: &[usize]) -> Vec<Cell> {

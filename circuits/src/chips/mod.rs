@@ -18,6 +18,7 @@ mod arith;
 mod compare;
 mod linear;
 mod movement;
+mod rescaled;
 mod select;
 mod sums;
 mod table;
@@ -122,11 +123,26 @@ pub fn lay_out(q: &QGraph, witness: Option<&[Vec<i64>]>, layout: &Layout) -> Res
         hidden_weights(&mut b, q, &mut cells)?
     };
     let deferrals = sums::deferrals(q);
+    let claims = rescaled::claims(q, &deferrals);
+    // Rescaled outputs a matmul laid out with its claim, by the rescale's output tensor.
+    let mut prelaid: Vec<Option<Vec<Cell>>> = vec![None; q.tensors.len()];
     let mut pending: Vec<Option<Vec<Pending>>> = vec![None; q.tensors.len()];
     let mut products: Vec<Option<Vec<(Cell, Cell)>>> = vec![None; q.tensors.len()];
     for (index, n) in q.nodes.iter().enumerate() {
         let before = b.cells();
         b.begin_node(&n.node, &n.onnx_op);
+        if let Some(out) = prelaid[n.output].take() {
+            // The quotients' checks were made with the output's bound (see `rescaled`).
+            let t = &q.tensors[n.output];
+            if t.checked {
+                for &c in &out {
+                    b.bounded(c, t.bound);
+                }
+            }
+            cells[n.output] = Some(out);
+            b.node_cells.entry(n.node.clone()).or_default();
+            continue;
+        }
         let sum = match &n.op {
             QOp::Add { coeffs }
                 if deferrals[index] == Deferral::Sum
@@ -197,7 +213,13 @@ pub fn lay_out(q: &QGraph, witness: Option<&[Vec<i64>]>, layout: &Layout) -> Res
                 None => ArithChip { b }.rescale(&ctx, *shift, offsets.as_deref()),
             },
             QOp::Div { shift } => ArithChip { b }.div(&ctx, *shift),
-            QOp::MatMul => LinearChip { b }.matmul(&ctx),
+            QOp::MatMul => {
+                let laid = LinearChip { b }.matmul(&ctx, claims[index].as_ref());
+                if let (Some(claim), Some(rescaled)) = (&claims[index], laid.rescaled) {
+                    prelaid[claim.output] = Some(rescaled);
+                }
+                laid.out
+            }
             QOp::ReduceSum { axes } => LinearChip { b }.reduce_sum(&ctx, axes),
             QOp::Relu => CompareChip { b }.relu(&ctx),
             QOp::Max | QOp::Min => CompareChip { b }.max_min(&ctx, matches!(n.op, QOp::Max)),
