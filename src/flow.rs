@@ -228,7 +228,7 @@ pub fn prove(
         k: c.plan.k,
         lanes: c.plan.lanes,
         late_lanes: c.plan.late_lanes,
-        lookup_lanes: c.plan.lookup_lanes,
+        lookup_lanes: c.plan.all_lookup_lanes(),
         hash_lanes: c.plan.hash_lanes,
         instances: proved.file.instances.clone(),
         keys_cached,

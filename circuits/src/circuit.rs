@@ -67,7 +67,8 @@ fn shape_of(builder: &Builder) -> Shape {
     Shape {
         lanes: builder.lanes.len(),
         late_lanes: builder.late.len(),
-        lookup_lanes: builder.lookups.len(),
+        lookup_lanes: builder.lookups.len() - builder.range_lanes,
+        range_lanes: builder.range_lanes,
         hash_lanes: builder.hash.len(),
         range_only_lookups: builder.range_only_lookups(),
         mac3: builder.mac3,

@@ -18,6 +18,11 @@ pub struct Shape {
     pub late_lanes: usize,
     /// Lookup lanes.
     pub lookup_lanes: usize,
+    /// Range lanes: lookup lanes with a tag and an input column only, looked up in the
+    /// table's tag and input columns. A range check never reads an output, and a lane without
+    /// one is two and a third polynomials fewer (its output column, that column's
+    /// permutation column and a third of a permutation product).
+    pub range_lanes: usize,
     /// Poseidon lanes (none unless a tensor group is hashed).
     pub hash_lanes: usize,
     /// Every lookup is a range check (no function or bound table), so neither the lookup lanes
@@ -98,12 +103,13 @@ pub(crate) fn configure(meta: &mut ConstraintSystem<Fr>, shape: Shape) -> ModelC
     let late: Vec<LaneConfig> = challenge.map_or_else(Vec::new, |c| {
         (0..shape.late_lanes).map(|i| lane(meta, i, Some(c), shape.mac3)).collect()
     });
-    let lookups: Vec<LookupConfig> = (0..shape.lookup_lanes.max(1))
+    let full = shape.lookup_lanes.max(1);
+    let lookups: Vec<LookupConfig> = (0..full + shape.range_lanes)
         .map(|j| {
             let l = LookupConfig {
                 tag: meta.fixed_column(),
                 x: meta.advice_column(),
-                y: (!shape.range_only_lookups).then(|| meta.advice_column()),
+                y: (j < full && !shape.range_only_lookups).then(|| meta.advice_column()),
             };
             meta.enable_equality(l.x);
             if let Some(y) = l.y {

@@ -43,7 +43,8 @@ pub fn failing_node(b: &Builder, message: &str) -> Option<String> {
 }
 
 /// Advice columns are created lanes first, then second-phase lanes, then (x, y) per lookup
-/// lane (x alone in a circuit of range lookups), then six per Poseidon lane.
+/// lane (x alone in a circuit of range lookups), then x per range lane, then six per
+/// Poseidon lane.
 fn advice_col(b: &Builder, index: usize) -> Option<Col> {
     let (lanes, late) = (b.lanes.len(), b.late.len());
     if index < lanes {
@@ -54,15 +55,20 @@ fn advice_col(b: &Builder, index: usize) -> Option<Col> {
     }
     let j = index - lanes - late;
     let per_lane = if b.range_only_lookups() { 1 } else { 2 };
-    if j / per_lane >= b.lookups.len() {
-        let h = j - per_lane * b.lookups.len();
-        return (h / 6 < b.hash.len()).then_some(Col::Hash(h / 6, h % 6));
+    let full = b.lookups.len() - b.range_lanes;
+    if j < per_lane * full {
+        return Some(if j.is_multiple_of(per_lane) {
+            Col::LookupX(j / per_lane)
+        } else {
+            Col::LookupY(j / per_lane)
+        });
     }
-    Some(if j.is_multiple_of(per_lane) {
-        Col::LookupX(j / per_lane)
-    } else {
-        Col::LookupY(j / per_lane)
-    })
+    let r = j - per_lane * full;
+    if r < b.range_lanes {
+        return Some(Col::LookupX(full + r));
+    }
+    let h = r - b.range_lanes;
+    (h / 6 < b.hash.len()).then_some(Col::Hash(h / 6, h % 6))
 }
 
 fn number_after(text: &str, marker: &str) -> Option<usize> {

@@ -232,7 +232,7 @@ impl RangeInstructions for Builder {
             return;
         }
         if bits <= self.limb_bits {
-            self.lookup(range_tag(bits), v, 0);
+            self.range_lookup(range_tag(bits), v);
             return;
         }
         let value = self.value(v);

@@ -8,9 +8,10 @@
 //! column, two fixed columns (gate selector, coefficient), one permutation column and a third
 //! of a permutation product; a lookup lane an input (and, for function and bound tables, an
 //! output) column with their permutation columns, a tag, and its argument's permuted input,
-//! permuted table and product. The fit favours many short columns down to k ≈ 14; the
-//! planner stops at [`AUTO_COLUMNS`] lanes, beyond which proof size, verifier work and
-//! key generation grow faster than the model says.
+//! permuted table and product; a range lane (range checks only) lacks the output column.
+//! The fit favours many short columns down to k ≈ 14; the planner stops at [`AUTO_COLUMNS`]
+//! lanes, beyond which proof size, verifier work and key generation grow faster than the
+//! model says.
 
 use crate::builder::{Builder, Layout, LinearCheck};
 use crate::chips::lay_out;
@@ -38,6 +39,10 @@ pub struct Plan {
     pub late_lanes: usize,
     /// Lookup lanes (each one lookup argument).
     pub lookup_lanes: usize,
+    /// Range lanes: lookup lanes without an output column, for range checks (see
+    /// [`Shape::range_lanes`]).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub range_lanes: usize,
     /// Range-check limb width.
     pub limb_bits: u32,
     /// Whether bounded values are checked in bound tables (see [`Layout::bound_tables`]).
@@ -99,7 +104,17 @@ impl Plan {
     #[must_use]
     pub fn advice_columns(&self) -> usize {
         let per_lookup_lane = if self.range_only_lookups { 1 } else { 2 };
-        self.lanes + self.late_lanes + per_lookup_lane * self.lookup_lanes + 6 * self.hash_lanes
+        self.lanes
+            + self.late_lanes
+            + per_lookup_lane * self.lookup_lanes
+            + self.range_lanes
+            + 6 * self.hash_lanes
+    }
+
+    /// Lookup lanes of both kinds.
+    #[must_use]
+    pub fn all_lookup_lanes(&self) -> usize {
+        self.lookup_lanes + self.range_lanes
     }
 
     /// The layout this plan records into.
@@ -109,6 +124,7 @@ impl Plan {
             lanes: self.lanes,
             late_lanes: self.late_lanes,
             lookup_lanes: self.lookup_lanes,
+            range_lanes: self.range_lanes,
             limb_bits: self.limb_bits,
             linear: self.linear,
             hash_lanes: self.hash_lanes,
@@ -141,6 +157,7 @@ struct LaneCount {
     /// Gate lanes of both phases.
     gate: usize,
     lookup: usize,
+    range: usize,
     hash: usize,
 }
 
@@ -155,8 +172,11 @@ fn cost(k: u32, lanes: LaneCount, range_only: bool, mac3: bool) -> u128 {
     // table, constants, instances, the Lagrange selectors and the quotient's pieces.
     let gate: u128 = if mac3 { 14 } else { 13 };
     let lookup: u128 = if range_only { 19 } else { 26 };
-    let thirds =
-        gate * lanes.gate as u128 + lookup * lanes.lookup as u128 + 37 * lanes.hash as u128 + 36;
+    let thirds = gate * lanes.gate as u128
+        + lookup * lanes.lookup as u128
+        + 19 * lanes.range as u128
+        + 37 * lanes.hash as u128
+        + 36;
     thirds * ((1u128 << k) * u128::from(k) + POLY_COST)
 }
 
@@ -207,6 +227,8 @@ struct Choice {
     bound_tables: bool,
     wide_bound_tables: bool,
     mac3: bool,
+    /// Range lanes beside the lookup lanes of `shape`.
+    range_lanes: usize,
 }
 
 /// The planner's cost estimate (see the module documentation) of a graph from a single layout
@@ -254,6 +276,8 @@ fn search(
         // spelled as three single steps.
         let (saved, late_saved) = b.mac3_savings();
         let range_only = b.range_only_lookups();
+        // Range checks may move to range lanes, which lack the output column; the rest stay.
+        let ranges = if range_only { 0 } else { b.range_lookups };
         for (k, mac3) in (4..=MAX_K).flat_map(|k| [(k, true), (k, false)]) {
             let (cells, late_cells) =
                 if mac3 { (cells, late_cells) } else { (cells + saved, late_cells + late_saved) };
@@ -264,22 +288,42 @@ fn search(
             // 2% slack: runs are contiguous, so lanes never fill perfectly.
             let lanes = (cells + cells / 50).div_ceil(usable).max(1);
             let late_lanes = (late_cells + late_cells / 50).div_ceil(usable);
-            let lookup_lanes = lookups.div_ceil(usable).max(1);
             let Some(hash_lanes) = hash_lanes_for(hash_blocks, usable) else {
                 continue;
             };
             if lanes + late_lanes > cap {
                 continue;
             }
-            let lanes_cost =
-                LaneCount { gate: lanes + late_lanes, lookup: lookup_lanes, hash: hash_lanes };
-            let cost = cost(k, lanes_cost, range_only, mac3);
-            // Past AUTO_COLUMNS lanes a plan is taken only when none within it was found.
-            let within = lanes + late_lanes + lookup_lanes + hash_lanes <= AUTO_COLUMNS;
-            let cost = if within { cost } else { cost.saturating_add(u128::MAX / 2) };
-            if best.is_none_or(|b| cost < b.cost) {
-                let shape = (lanes, late_lanes, lookup_lanes, hash_lanes);
-                best = Some(Choice { cost, k, shape, limb, bound_tables, wide_bound_tables, mac3 });
+            // Every lookup in lanes with an output column, or the range checks in range lanes.
+            let shared = (lookups.div_ceil(usable).max(1), 0);
+            let split = ((lookups - ranges).div_ceil(usable).max(1), ranges.div_ceil(usable));
+            for (lookup_lanes, range_lanes) in
+                if ranges > 0 { vec![shared, split] } else { vec![shared] }
+            {
+                let lanes_cost = LaneCount {
+                    gate: lanes + late_lanes,
+                    lookup: lookup_lanes,
+                    range: range_lanes,
+                    hash: hash_lanes,
+                };
+                let cost = cost(k, lanes_cost, range_only, mac3);
+                // Past AUTO_COLUMNS lanes a plan is taken only when none within it was found.
+                let within =
+                    lanes + late_lanes + lookup_lanes + range_lanes + hash_lanes <= AUTO_COLUMNS;
+                let cost = if within { cost } else { cost.saturating_add(u128::MAX / 2) };
+                if best.is_none_or(|b| cost < b.cost) {
+                    let shape = (lanes, late_lanes, lookup_lanes, hash_lanes);
+                    best = Some(Choice {
+                        cost,
+                        k,
+                        shape,
+                        limb,
+                        bound_tables,
+                        wide_bound_tables,
+                        mac3,
+                        range_lanes,
+                    });
+                }
             }
         }
     }
@@ -300,12 +344,20 @@ fn plan_with(q: &QGraph, max_lanes: Option<usize>, linear: LinearCheck) -> Resul
         .flat_map(|&limb| [(limb, false, false), (limb, true, false), (limb, true, true)])
         .filter(|&(limb, _, wide)| !wide || limb >= 12)
         .collect();
-    let Some(Choice { k, shape, limb: limb_bits, bound_tables, wide_bound_tables, mac3, .. }) =
-        search(q, cap, linear, &choices)?
+    let Some(Choice {
+        k,
+        shape,
+        limb: limb_bits,
+        bound_tables,
+        wide_bound_tables,
+        mac3,
+        mut range_lanes,
+        ..
+    }) = search(q, cap, linear, &choices)?
     else {
         return Err(CircuitError::TooLarge { rows: usize::MAX, max_k: MAX_K });
     };
-    let (mut lanes, mut late_lanes, lookup_lanes, mut hash_lanes) = shape;
+    let (mut lanes, mut late_lanes, mut lookup_lanes, mut hash_lanes) = shape;
     let usable = (1usize << k).saturating_sub(reserved_rows());
     loop {
         let layout = Layout {
@@ -315,20 +367,30 @@ fn plan_with(q: &QGraph, max_lanes: Option<usize>, linear: LinearCheck) -> Resul
             bound_tables,
             wide_bound_tables,
             mac3,
+            range_lanes,
             ..Layout::new(lanes, lookup_lanes, limb_bits)
         };
         let b = lay_out(q, None, &layout)?;
         if b.rows() <= usable {
             return Ok(Plan { interface: Some(crate::Interface::of(q)), ..describe(&b, k) });
         }
+        let full = b.lookups.len() - b.range_lanes;
         if b.hash.iter().any(|l| l.s.len() > usable) {
             hash_lanes += 1;
+        } else if b.lookups[full..].iter().any(|l| l.x.len() > usable) {
+            range_lanes += 1;
+        } else if b.lookups[..full].iter().any(|l| l.x.len() > usable) {
+            lookup_lanes += 1;
         } else if b.late.iter().any(|l| l.values.len() > usable) {
             late_lanes += 1;
         } else {
             lanes += 1;
         }
-        if lanes + late_lanes > 4096 || lanes + late_lanes > cap || hash_lanes > 4096 {
+        if lanes + late_lanes > 4096
+            || lanes + late_lanes > cap
+            || hash_lanes > 4096
+            || lookup_lanes + range_lanes > 4096
+        {
             return Err(CircuitError::TooLarge { rows: b.rows(), max_k: MAX_K });
         }
     }
@@ -339,7 +401,8 @@ fn describe(b: &Builder, k: u32) -> Plan {
         k,
         lanes: b.lanes.len(),
         late_lanes: b.late.len(),
-        lookup_lanes: b.lookups.len(),
+        lookup_lanes: b.lookups.len() - b.range_lanes,
+        range_lanes: b.range_lanes,
         limb_bits: b.limb_bits,
         bound_tables: b.bound_tables,
         wide_bound_tables: b.wide_bound_tables,

@@ -501,6 +501,50 @@ fn interpolated_lookup_chip() {
     assert_eq!(b.public_values(), ints(&expected));
 }
 
+/// Range lanes (lookup lanes without an output column) take the range checks, the lookup
+/// lanes keep the lookups whose outputs are read: an interpolated table's entries and a
+/// rescale beside its remainder's limbs. The honest witness verifies and every cell perturbed
+/// (range lanes included) is rejected; a circuit whose range lane had an output column to
+/// spare would be the old shape, so the range lane is also forced to hold a function lookup's
+/// output, which must fail.
+#[test]
+fn range_lanes_take_the_range_checks() {
+    let mut g = G::new();
+    let a = g.input(&[6], 40);
+    g.q.tables.push(sigmoid_grid());
+    let y = g.op(QOp::Lookup { table: 0 }, vec![a], &[6], 300, false);
+    let r = g.op(QOp::Rescale { shift: 6 }, vec![y], &[6], 10, false);
+    let q = g.output(r);
+    let xs = vec![-40.0, -3.0, 0.0, 5.0, 17.0, 39.0];
+    let layout = Layout { range_lanes: 1, ..Layout::new(2, 1, LIMB) };
+    let b = check_sound_with(&q, std::slice::from_ref(&xs), &layout);
+    let lanes = b.lookup_lanes();
+    assert_eq!(lanes.len(), 2);
+    assert!(!lanes[1].x.is_empty(), "the range lane holds no range check");
+    assert!(lanes[1].y.iter().all(|&v| v == 0), "a range lane holds an output");
+    assert!(lanes[1].tag.iter().all(|&t| t < 64), "a range lane holds a function lookup");
+    assert!(lanes[0].tag.iter().any(|&t| t >= 64), "the function lookups left their lane");
+    // A function lookup moved into the range lane: its output has no column there.
+    let mut moved = b.clone();
+    let row = (0..moved.lookup_lanes()[0].x.len())
+        .find(|&r| moved.lookup_lanes()[0].tag[r] >= 64)
+        .unwrap();
+    let (x, y, tag) = {
+        let l = &moved.lookup_lanes()[0];
+        (l.x[row], l.y[row], l.tag[row])
+    };
+    let l = &mut moved.lookup_lanes_mut()[1];
+    l.x.push(x);
+    l.y.push(y);
+    l.tag.push(tag);
+    assert!(y != 0, "the chosen lookup has output 0");
+    let circuit = ModelCircuit::new(moved.clone());
+    assert!(
+        MockProver::<Fr>::run(k_for(&moved), &circuit, vec![circuit.instances()]).is_err(),
+        "a range lane took a lookup with an output"
+    );
+}
+
 /// An interpolated table's grid points `lo..=hi` cover the inputs `lo·2^step` to
 /// `hi·2^step − 1`: the first grid point has an entry, the last only ends the last segment, so
 /// one input past either end fails whatever the prover does. Both ways of finding the slope:

@@ -77,14 +77,14 @@ fn lane_cap_trades_columns_for_rows_and_stays_satisfied() {
 
 /// The plan of every model in `dir` (named `names`), one line each.
 fn plans(names: &[String], dir: &Path) -> String {
-    let mut text = String::from("# model: k, gate lanes, second-phase lanes, lookup lanes, limb bits, bound tables, rows, gate cells, second-phase cells, lookup cells, table rows, copies\n");
+    let mut text = String::from("# model: k, gate lanes, second-phase lanes, lookup lanes, range lanes, limb bits, bound tables, rows, gate cells, second-phase cells, lookup cells, table rows, copies\n");
     for name in names {
         let (_, q, _) = prepare_dir(&dir.join(name));
         let p = plan(&q).unwrap();
         writeln!(
             text,
-            "{name}: k={} lanes={} late_lanes={} lookup_lanes={} limb_bits={} bound_tables={} wide_bound_tables={} rows={} lane_cells={} late_cells={} lookup_cells={} table_rows={} copies={}",
-            p.k, p.lanes, p.late_lanes, p.lookup_lanes, p.limb_bits, p.bound_tables, p.wide_bound_tables, p.rows, p.lane_cells, p.late_cells, p.lookup_cells, p.table_rows, p.copies
+            "{name}: k={} lanes={} late_lanes={} lookup_lanes={} range_lanes={} limb_bits={} bound_tables={} wide_bound_tables={} rows={} lane_cells={} late_cells={} lookup_cells={} table_rows={} copies={}",
+            p.k, p.lanes, p.late_lanes, p.lookup_lanes, p.range_lanes, p.limb_bits, p.bound_tables, p.wide_bound_tables, p.rows, p.lane_cells, p.late_cells, p.lookup_cells, p.table_rows, p.copies
         )
         .unwrap();
     }

@@ -43,7 +43,7 @@ impl Write for HashWriter {
 #[must_use]
 pub fn circuit_hash(q: &QGraph, plan: &Plan) -> [u8; 32] {
     let mut w = HashWriter(Sha256::new());
-    w.0.update(b"zkinfer-circuit-v13");
+    w.0.update(b"zkinfer-circuit-v14");
     // Serialising plain data into a hasher cannot fail.
     // Hidden weights stay out of the hash, which proof files and keys publish: a hash of the
     // values would let anyone confirm a guessed model. Everything else (their shapes, scales
@@ -72,6 +72,7 @@ pub fn shape(plan: &Plan) -> Shape {
         lanes: plan.lanes,
         late_lanes: plan.late_lanes,
         lookup_lanes: plan.lookup_lanes,
+        range_lanes: plan.range_lanes,
         hash_lanes: plan.hash_lanes,
         range_only_lookups: plan.range_only_lookups,
         mac3: plan.mac3,
@@ -181,12 +182,13 @@ fn check_plan(plan: &Plan) -> std::result::Result<(), String> {
         || lanes > MAX_LANES
         || plan.lookup_lanes == 0
         || plan.lookup_lanes > MAX_LANES
+        || plan.range_lanes > MAX_LANES
         || plan.hash_lanes > MAX_LANES
     {
         return Err(format!(
-            "the plan's column shape ({} + {} gate lanes, {} lookup lanes, {} Poseidon lanes) is \
-             not one zkinfer makes",
-            plan.lanes, plan.late_lanes, plan.lookup_lanes, plan.hash_lanes
+            "the plan's column shape ({} + {} gate lanes, {} + {} lookup lanes, {} Poseidon \
+             lanes) is not one zkinfer makes",
+            plan.lanes, plan.late_lanes, plan.lookup_lanes, plan.range_lanes, plan.hash_lanes
         ));
     }
     if plan.instances > 1usize << plan.k {

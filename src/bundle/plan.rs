@@ -105,7 +105,7 @@ const BASE_BYTES: u64 = 64 << 20;
 /// [`BYTES_PER_LANE_ROW`]): what `--max-memory` compares each part with.
 #[must_use]
 pub fn estimated_peak_bytes(plan: &Plan) -> u64 {
-    let lanes = plan.lanes + plan.late_lanes + plan.lookup_lanes + plan.hash_lanes + 1;
+    let lanes = plan.lanes + plan.late_lanes + plan.all_lookup_lanes() + plan.hash_lanes + 1;
     let lanes = u64::try_from(lanes).unwrap_or(u64::MAX);
     BASE_BYTES
         .saturating_add((1u64 << plan.k).saturating_mul(lanes).saturating_mul(BYTES_PER_LANE_ROW))

@@ -220,8 +220,21 @@ pub fn main(a: &Args) -> anyhow::Result<()> {
             match &plan {
                 Some(Ok(p)) => {
                     println!(
-                        "circuit plan: k = {}, {} gate lanes, {} lookup lanes, {}-bit range limbs; {} rows, {} gate cells, {} lookups, {} table rows, {} copies",
-                        p.k, p.lanes, p.lookup_lanes, p.limb_bits, p.rows, p.lane_cells, p.lookup_cells, p.table_rows, p.copies
+                        "circuit plan: k = {}, {} gate lanes, {} lookup lanes{}, {}-bit range limbs; {} rows, {} gate cells, {} lookups, {} table rows, {} copies",
+                        p.k,
+                        p.lanes,
+                        p.all_lookup_lanes(),
+                        if p.range_lanes > 0 {
+                            format!(" ({} for range checks only)", p.range_lanes)
+                        } else {
+                            String::new()
+                        },
+                        p.limb_bits,
+                        p.rows,
+                        p.lane_cells,
+                        p.lookup_cells,
+                        p.table_rows,
+                        p.copies
                     );
                     if p.late_lanes > 0 {
                         println!(

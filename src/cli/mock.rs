@@ -41,7 +41,9 @@ pub fn main(a: &Args) -> anyhow::Result<()> {
         Ok(()) => {
             println!(
                 "all constraints satisfied (k = {}, {} gate lanes, {} lookup lanes)",
-                c.plan.k, c.plan.lanes, c.plan.lookup_lanes
+                c.plan.k,
+                c.plan.lanes,
+                c.plan.all_lookup_lanes()
             );
             Ok(())
         }

@@ -76,7 +76,7 @@ pub fn print_parts(json: bool, whole: &Plan, planned: &[PlannedPart]) -> anyhow:
                 serde_json::json!({
                     "first_node": p.first_node, "last_node": p.last_node,
                     "primitives": p.part.nodes.len(), "k": p.plan.k, "lanes": p.plan.lanes,
-                    "late_lanes": p.plan.late_lanes, "lookup_lanes": p.plan.lookup_lanes,
+                    "late_lanes": p.plan.late_lanes, "lookup_lanes": p.plan.all_lookup_lanes(),
                     "handed_on": p.handed_on,
                     "estimated_peak_bytes": estimated_peak_bytes(&p.plan),
                 })
@@ -104,7 +104,7 @@ pub fn print_parts(json: bool, whole: &Plan, planned: &[PlannedPart]) -> anyhow:
             p.last_node.clone(),
             p.part.nodes.len().to_string(),
             p.plan.k.to_string(),
-            format!("{}+{}+{}", p.plan.lanes, p.plan.late_lanes, p.plan.lookup_lanes),
+            format!("{}+{}+{}", p.plan.lanes, p.plan.late_lanes, p.plan.all_lookup_lanes()),
             p.handed_on.to_string(),
             super::gib_text(estimated_peak_bytes(&p.plan)),
         ]);

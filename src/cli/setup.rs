@@ -44,7 +44,7 @@ pub fn main(a: &Args) -> anyhow::Result<()> {
         &c.hash_hex()[..16],
         c.plan.k,
         c.plan.lanes,
-        c.plan.lookup_lanes,
+        c.plan.all_lookup_lanes(),
         t.elapsed().as_secs_f64(),
         size(&pk_path),
         size(&vk_path)

@@ -136,6 +136,9 @@ pub struct Layout {
     pub late_lanes: usize,
     /// Lookup lanes.
     pub lookup_lanes: usize,
+    /// Range lanes: lookup lanes without an output column, for range checks only (see
+    /// [`crate::config::Shape::range_lanes`]). With none, range checks share the lookup lanes.
+    pub range_lanes: usize,
     /// Largest range-check limb, in bits.
     pub limb_bits: u32,
     /// How linear layers are checked.
@@ -166,6 +169,7 @@ impl Layout {
             lanes,
             late_lanes: 0,
             lookup_lanes,
+            range_lanes: 0,
             limb_bits,
             linear: LinearCheck::Auto,
             hash_lanes: 0,
@@ -231,8 +235,12 @@ pub struct Builder {
     pub(crate) powers: Vec<Cell>,
     /// How linear layers are checked.
     pub(crate) linear: LinearCheck,
-    /// Lookup lanes.
+    /// Lookup lanes: those with an output column, then `range_lanes` without.
     pub(crate) lookups: Vec<LookupLane>,
+    /// Trailing lookup lanes without an output column, for range checks only.
+    pub(crate) range_lanes: usize,
+    /// Range checks looked up so far (in any lane): what range lanes could take.
+    pub(crate) range_lookups: usize,
     /// Distinct constants, placed in the constant column.
     pub(crate) constants: Vec<i128>,
     constant_rows: BTreeMap<i128, usize>,
@@ -291,6 +299,7 @@ impl Builder {
             lanes,
             late_lanes,
             lookup_lanes,
+            range_lanes,
             limb_bits,
             linear,
             hash_lanes,
@@ -308,7 +317,9 @@ impl Builder {
             late_log: Vec::new(),
             powers: Vec::new(),
             linear,
-            lookups: vec![LookupLane::default(); lookup_lanes.max(1)],
+            lookups: vec![LookupLane::default(); lookup_lanes.max(1) + range_lanes],
+            range_lanes,
+            range_lookups: 0,
             constants: Vec::new(),
             constant_rows: BTreeMap::new(),
             copies: Vec::new(),
@@ -506,9 +517,9 @@ impl Builder {
     }
 
     /// Looks `x` up in the table with `tag`; `y_value` is the table's output for it. Returns
-    /// the cell holding `y` (for range checks, `y` is 0 and the cell is unused).
+    /// the cell holding `y`.
     pub fn lookup(&mut self, tag: u64, x: Cell, y_value: i128) -> Cell {
-        let lane = (0..self.lookups.len()).min_by_key(|&i| self.lookups[i].x.len()).unwrap_or(0);
+        let lane = self.lookup_lane(false);
         let v = self.value(x);
         let l = &mut self.lookups[lane];
         l.x.push(v);
@@ -519,17 +530,46 @@ impl Builder {
         Cell { col: Col::LookupY(lane), row }
     }
 
-    /// A new cell in a lookup lane holding `value`, looked up in the table with `tag` (a range
-    /// table: the output column holds 0). Range-check limbs are born here: a copy into a gate
-    /// lane would cost a cell and prove nothing more.
+    /// Looks `x` up in the range table with `tag` (whose outputs are 0, never read): in a
+    /// range lane when there is one.
+    pub fn range_lookup(&mut self, tag: u64, x: Cell) {
+        let lane = self.lookup_lane(true);
+        let v = self.value(x);
+        let l = &mut self.lookups[lane];
+        l.x.push(v);
+        l.y.push(0);
+        l.tag.push(tag);
+        let row = l.x.len() - 1;
+        self.copy(x, Cell { col: Col::LookupX(lane), row });
+    }
+
+    /// A new cell holding `value`, looked up in the range table with `tag` (whose outputs
+    /// are 0, never read): in a range lane when there is one. Range-check limbs are born
+    /// here: a copy into a gate lane would cost a cell and prove nothing more.
     pub fn lookup_cell(&mut self, tag: u64, value: i128) -> Cell {
-        self.lookup_pair(tag, value, 0).0
+        let lane = self.lookup_lane(true);
+        self.lookup_in(lane, tag, value, 0).0
     }
 
     /// New input and output cells of a lookup in the table with `tag`: `(x, y)` must be one of
     /// its entries.
     pub fn lookup_pair(&mut self, tag: u64, x: i128, y: i128) -> (Cell, Cell) {
-        let lane = (0..self.lookups.len()).min_by_key(|&i| self.lookups[i].x.len()).unwrap_or(0);
+        let lane = self.lookup_lane(false);
+        self.lookup_in(lane, tag, x, y)
+    }
+
+    /// The least filled lookup lane for a lookup: a range lane for a range check when there
+    /// are any (the range checks are counted, for the planner), else a lane with an output.
+    fn lookup_lane(&mut self, range: bool) -> usize {
+        let full = self.lookups.len() - self.range_lanes;
+        let lanes = if range && self.range_lanes > 0 { full..self.lookups.len() } else { 0..full };
+        if range {
+            self.range_lookups += 1;
+        }
+        lanes.min_by_key(|&i| self.lookups[i].x.len()).unwrap_or(0)
+    }
+
+    fn lookup_in(&mut self, lane: usize, tag: u64, x: i128, y: i128) -> (Cell, Cell) {
         let l = &mut self.lookups[lane];
         l.x.push(x);
         l.y.push(y);

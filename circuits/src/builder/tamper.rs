@@ -51,9 +51,10 @@ impl Builder {
             lane(Col::Late, l, x.values.len());
         }
         let outputs = !self.range_only_lookups();
+        let full = self.lookups.len() - self.range_lanes;
         for (l, x) in self.lookups.iter().enumerate() {
             lane(Col::LookupX, l, x.x.len());
-            if outputs {
+            if outputs && l < full {
                 lane(Col::LookupY, l, x.y.len());
             }
         }
