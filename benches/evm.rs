@@ -160,7 +160,7 @@ fn measure(name: &str, vk: &Path, p: &Proved, previous: Option<&Proved>) -> Resu
         Ok(format!(
             "| `{label}` | {} | {} | {} | {gas} | {} | {} | {} |",
             bundle.plan.k,
-            bundle.plan.lanes + bundle.plan.late_lanes + bundle.plan.lookup_lanes,
+            bundle.plan.lanes + bundle.plan.late_lanes + bundle.plan.all_lookup_lanes(),
             p.instances.len(),
             if parts.is_empty() {
                 entry.to_string()

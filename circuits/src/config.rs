@@ -16,7 +16,7 @@ pub struct Shape {
     pub lanes: usize,
     /// Second-phase gate lanes (none: a single-phase circuit without a challenge).
     pub late_lanes: usize,
-    /// Lookup lanes.
+    /// Lookup lanes with an output column (unless `range_only_lookups`).
     pub lookup_lanes: usize,
     /// Range lanes: lookup lanes with a tag and an input column only, looked up in the
     /// table's tag and input columns. A range check never reads an output, and a lane without
@@ -88,7 +88,9 @@ pub struct ModelConfig {
 pub const DEGREE: usize = 5;
 
 /// Creates every column and gate of a circuit of `shape`. The order of creation fixes column
-/// indices, which the verifying key records, so new kinds of columns are created last.
+/// indices, which the verifying key records, so new kinds of columns are created after the
+/// others (range lanes after the lookup lanes, before the Poseidon lanes: a circuit without
+/// range lanes keeps its indices).
 pub(crate) fn configure(meta: &mut ConstraintSystem<Fr>, shape: Shape) -> ModelConfig {
     meta.set_minimum_degree(DEGREE);
     let table = [meta.fixed_column(), meta.fixed_column()];
@@ -137,8 +139,8 @@ pub(crate) fn configure(meta: &mut ConstraintSystem<Fr>, shape: Shape) -> ModelC
             l
         })
         .collect();
-    // Created last, so the other columns keep their indices (and existing circuits their
-    // verifying keys).
+    // Created after the others, so circuits without Poseidon lanes keep their columns'
+    // indices.
     let hash = crate::poseidon::gate::configure(meta, shape.hash_lanes);
     ModelConfig { lanes, late, challenge, lookups, hash, table, table_y, constants, instance }
 }

@@ -37,7 +37,7 @@ pub struct Plan {
     /// Second-phase gate lanes, for Freivalds checks of linear layers.
     #[serde(default)]
     pub late_lanes: usize,
-    /// Lookup lanes (each one lookup argument).
+    /// Lookup lanes with an output column (each one lookup argument, as a range lane is).
     pub lookup_lanes: usize,
     /// Range lanes: lookup lanes without an output column, for range checks (see
     /// [`Shape::range_lanes`]).

@@ -134,7 +134,7 @@ pub struct Layout {
     pub lanes: usize,
     /// Second-phase gate lanes (0 when no layer uses a Freivalds check).
     pub late_lanes: usize,
-    /// Lookup lanes.
+    /// Lookup lanes with an output column (each its own lookup argument, as a range lane is).
     pub lookup_lanes: usize,
     /// Range lanes: lookup lanes without an output column, for range checks only (see
     /// [`crate::config::Shape::range_lanes`]). With none, range checks share the lookup lanes.
@@ -235,7 +235,8 @@ pub struct Builder {
     pub(crate) powers: Vec<Cell>,
     /// How linear layers are checked.
     pub(crate) linear: LinearCheck,
-    /// Lookup lanes: those with an output column, then `range_lanes` without.
+    /// Lookup lanes: those with an output column (unless every lookup is a range check, see
+    /// [`Self::range_only_lookups`]), then `range_lanes` without.
     pub(crate) lookups: Vec<LookupLane>,
     /// Trailing lookup lanes without an output column, for range checks only.
     pub(crate) range_lanes: usize,
@@ -517,7 +518,8 @@ impl Builder {
     }
 
     /// Looks `x` up in the table with `tag`; `y_value` is the table's output for it. Returns
-    /// the cell holding `y`.
+    /// the cell holding `y`, in a lane with an output column (a range check whose output is
+    /// never read belongs in [`Self::range_lookup`]).
     pub fn lookup(&mut self, tag: u64, x: Cell, y_value: i128) -> Cell {
         let lane = self.lookup_lane(false);
         let v = self.value(x);
@@ -533,6 +535,7 @@ impl Builder {
     /// Looks `x` up in the range table with `tag` (whose outputs are 0, never read): in a
     /// range lane when there is one.
     pub fn range_lookup(&mut self, tag: u64, x: Cell) {
+        debug_assert!(tag < FUNCTION_TAG_BASE, "a range lane takes range tables only");
         let lane = self.lookup_lane(true);
         let v = self.value(x);
         let l = &mut self.lookups[lane];
@@ -547,6 +550,7 @@ impl Builder {
     /// are 0, never read): in a range lane when there is one. Range-check limbs are born
     /// here: a copy into a gate lane would cost a cell and prove nothing more.
     pub fn lookup_cell(&mut self, tag: u64, value: i128) -> Cell {
+        debug_assert!(tag < FUNCTION_TAG_BASE, "a range lane takes range tables only");
         let lane = self.lookup_lane(true);
         self.lookup_in(lane, tag, value, 0).0
     }

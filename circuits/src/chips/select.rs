@@ -47,7 +47,7 @@ impl SelectInstructions for SelectChip<'_> {
                 let e = (a + 1) & 1;
                 let out = (a + 1) >> 1;
                 let cells = b.run(&[a, e, out]);
-                b.lookup(range_tag(1), cells[1], 0);
+                b.range_lookup(range_tag(1), cells[1]);
                 // a and out must be small integers (see `Builder::small`); out ≥ 0 and a ≥ 0.
                 b.range_check(cells[0], bits);
                 b.range_check(cells[2], bits);
@@ -99,7 +99,7 @@ impl SelectInstructions for SelectChip<'_> {
         c.iter()
             .zip(x.iter().zip(&y))
             .map(|(&c, (&x, &y))| {
-                b.lookup(range_tag(1), c, 0);
+                b.range_lookup(range_tag(1), c);
                 let d = b.lincomb(&[(x, 1), (y, -1)], 0);
                 b.mul_add(y, c, d)
             })
@@ -159,7 +159,7 @@ impl SelectInstructions for SelectChip<'_> {
                 let h: Vec<Cell> =
                     (0..g.len()).map(|i| b.run(&[i128::from(i == pick)])[0]).collect();
                 for &c in &h {
-                    b.lookup(range_tag(1), c, 0);
+                    b.range_lookup(range_tag(1), c);
                 }
                 let total = b.lincomb(&h.iter().map(|&c| (c, 1)).collect::<Vec<_>>(), 0);
                 let one = b.constant(1);
