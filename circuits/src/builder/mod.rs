@@ -522,14 +522,9 @@ impl Builder {
     /// never read belongs in [`Self::range_lookup`]).
     pub fn lookup(&mut self, tag: u64, x: Cell, y_value: i128) -> Cell {
         let lane = self.lookup_lane(false);
-        let v = self.value(x);
-        let l = &mut self.lookups[lane];
-        l.x.push(v);
-        l.y.push(y_value);
-        l.tag.push(tag);
-        let row = l.x.len() - 1;
-        self.copy(x, Cell { col: Col::LookupX(lane), row });
-        Cell { col: Col::LookupY(lane), row }
+        let (looked, y) = self.lookup_in(lane, tag, self.value(x), y_value);
+        self.copy(x, looked);
+        y
     }
 
     /// Looks `x` up in the range table with `tag` (whose outputs are 0, never read): in a
@@ -537,13 +532,8 @@ impl Builder {
     pub fn range_lookup(&mut self, tag: u64, x: Cell) {
         debug_assert!(tag < FUNCTION_TAG_BASE, "a range lane takes range tables only");
         let lane = self.lookup_lane(true);
-        let v = self.value(x);
-        let l = &mut self.lookups[lane];
-        l.x.push(v);
-        l.y.push(0);
-        l.tag.push(tag);
-        let row = l.x.len() - 1;
-        self.copy(x, Cell { col: Col::LookupX(lane), row });
+        let (looked, _) = self.lookup_in(lane, tag, self.value(x), 0);
+        self.copy(x, looked);
     }
 
     /// A new cell holding `value`, looked up in the range table with `tag` (whose outputs

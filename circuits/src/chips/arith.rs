@@ -152,12 +152,25 @@ fn rescale_one(
     exact: bool,
 ) -> Cell {
     let half = 1i128 << (shift - 1);
-    let v = b.value(x) + offset;
-    let q = (v + half) >> shift;
-    let mut terms = b.limbs(v + half - (q << shift), shift);
-    let q = b.signed(q, bound, exact);
+    let (mut terms, q) = quotient_and_limbs(b, b.value(x) + offset, shift, bound, exact);
     terms.push((q, 1i128 << shift));
     let back = b.lincomb(&terms, -half - offset);
     b.copy(back, x);
     q
+}
+
+/// The rescale of the value `v` by 2^s, rounded half up: the remainder
+/// `v + 2^(s−1) − 2^s·q` as range-checked limbs (with their weights) and the quotient `q`,
+/// proven small (exactly against `bound` when `exact`). The caller ties them to `v`.
+pub(super) fn quotient_and_limbs(
+    b: &mut Builder,
+    v: i128,
+    shift: u32,
+    bound: u64,
+    exact: bool,
+) -> (Vec<(Cell, i128)>, Cell) {
+    let half = 1i128 << (shift - 1);
+    let q = (v + half) >> shift;
+    let limbs = b.limbs(v + half - (q << shift), shift);
+    (limbs, b.signed(q, bound, exact))
 }

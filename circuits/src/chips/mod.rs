@@ -122,8 +122,9 @@ pub fn lay_out(q: &QGraph, witness: Option<&[Vec<i64>]>, layout: &Layout) -> Res
     } else {
         hidden_weights(&mut b, q, &mut cells)?
     };
-    let deferrals = sums::deferrals(q);
-    let claims = rescaled::claims(q, &deferrals);
+    let sole = sums::sole_readers(q);
+    let deferrals = sums::deferrals(q, &sole);
+    let claims = rescaled::claims(q, &sole, &deferrals);
     // Rescaled outputs a matmul laid out with its claim, by the rescale's output tensor.
     let mut prelaid: Vec<Option<Vec<Cell>>> = vec![None; q.tensors.len()];
     let mut pending: Vec<Option<Vec<Pending>>> = vec![None; q.tensors.len()];
@@ -131,18 +132,6 @@ pub fn lay_out(q: &QGraph, witness: Option<&[Vec<i64>]>, layout: &Layout) -> Res
     for (index, n) in q.nodes.iter().enumerate() {
         let before = b.cells();
         b.begin_node(&n.node, &n.onnx_op);
-        if let Some(out) = prelaid[n.output].take() {
-            // The quotients' checks were made with the output's bound (see `rescaled`).
-            let t = &q.tensors[n.output];
-            if t.checked {
-                for &c in &out {
-                    b.bounded(c, t.bound);
-                }
-            }
-            cells[n.output] = Some(out);
-            b.node_cells.entry(n.node.clone()).or_default();
-            continue;
-        }
         let sum = match &n.op {
             QOp::Add { coeffs }
                 if deferrals[index] == Deferral::Sum
@@ -208,9 +197,11 @@ pub fn lay_out(q: &QGraph, witness: Option<&[Vec<i64>]>, layout: &Layout) -> Res
                 None => ArithChip { b }.add(&ctx, coeffs),
             },
             QOp::Mul => ArithChip { b }.mul(&ctx),
-            QOp::Rescale { shift } => match &factors {
-                Some(factors) => ArithChip { b }.rescale_products(&ctx, *shift, factors),
-                None => ArithChip { b }.rescale(&ctx, *shift, offsets.as_deref()),
+            // Laid out by its matmul's Freivalds check (see `rescaled`), or here.
+            QOp::Rescale { shift } => match (prelaid[n.output].take(), &factors) {
+                (Some(claimed), _) => claimed,
+                (None, Some(factors)) => ArithChip { b }.rescale_products(&ctx, *shift, factors),
+                (None, None) => ArithChip { b }.rescale(&ctx, *shift, offsets.as_deref()),
             },
             QOp::Div { shift } => ArithChip { b }.div(&ctx, *shift),
             QOp::MatMul => {

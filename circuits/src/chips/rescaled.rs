@@ -5,9 +5,9 @@
 //! cell of the rescale's chain instead, `y + 2^(s−1) + bias − 2^s·q = r`: three cells, the
 //! same constraints with `back` and `y` one cell. The rescale node then lays out nothing.
 
+use super::arith::quotient_and_limbs;
 use super::sums::Deferral;
 use crate::builder::{Builder, Cell};
-use crate::gadgets::RangeInstructions;
 use zkinfer_model_import::tensor::broadcast_index_map;
 use zkinfer_quantize::qgraph::QOp;
 use zkinfer_quantize::{QGraph, WeightVisibility};
@@ -25,42 +25,34 @@ pub(super) struct Claim {
 
 /// Per node, the claim of a `MatMul` whose product is read only by a `Rescale` (directly, or
 /// through an `Add` of constants deferred into it); `None` for every other node. The product
-/// must not be a graph output or bound-checked: nothing else may read its cells.
-pub(super) fn claims(q: &QGraph, deferrals: &[Deferral]) -> Vec<Option<Claim>> {
-    let mut readers: Vec<Vec<usize>> = vec![Vec::new(); q.tensors.len()];
-    for (i, n) in q.nodes.iter().enumerate() {
-        for &t in &n.inputs {
-            readers[t].push(i);
-        }
-    }
-    let only_reader = |t: usize| match readers[t].as_slice() {
-        [r] if !q.tensors[t].checked && !q.outputs.contains(&t) => Some(*r),
-        _ => None,
-    };
+/// must be its reader's alone (`sole` from `sums::sole_readers`): nothing else may read its
+/// cells.
+pub(super) fn claims(
+    q: &QGraph,
+    sole: &[Option<usize>],
+    deferrals: &[Deferral],
+) -> Vec<Option<Claim>> {
     q.nodes
         .iter()
         .map(|n| {
             if !matches!(n.op, QOp::MatMul) {
                 return None;
             }
-            let reader = only_reader(n.output)?;
-            match &q.nodes[reader].op {
-                QOp::Rescale { shift: 0 } => None,
-                QOp::Rescale { shift } => {
-                    Some(Claim { shift: *shift, offsets: None, output: q.nodes[reader].output })
+            let reader = &q.nodes[sole[n.output]?];
+            let (rescale, offsets) = match &reader.op {
+                QOp::Rescale { .. } => (reader, None),
+                QOp::Add { coeffs } if deferrals[sole[n.output]?] == Deferral::Sum => {
+                    if q.tensors[reader.output].shape != q.tensors[n.output].shape {
+                        return None;
+                    }
+                    let offsets = bias(q, &reader.inputs, coeffs, n.output)?;
+                    (&q.nodes[sole[reader.output]?], Some(offsets))
                 }
-                QOp::Add { coeffs } if deferrals[reader] == Deferral::Sum => {
-                    let add = &q.nodes[reader];
-                    if q.tensors[add.output].shape != q.tensors[n.output].shape {
-                        return None;
-                    }
-                    let rescale = &q.nodes[only_reader(add.output)?];
-                    let QOp::Rescale { shift } = rescale.op else { return None };
-                    if shift == 0 {
-                        return None;
-                    }
-                    let offsets = bias(q, add.inputs.as_slice(), coeffs, n.output)?;
-                    Some(Claim { shift, offsets: Some(offsets), output: rescale.output })
+                _ => return None,
+            };
+            match rescale.op {
+                QOp::Rescale { shift } if shift > 0 => {
+                    Some(Claim { shift, offsets, output: rescale.output })
                 }
                 _ => None,
             }
@@ -109,10 +101,8 @@ pub(super) fn claimed_rescale(
     let offset = claim.offsets.as_ref().map_or(0, |o| o[index]);
     let out = &q.tensors[claim.output];
     let half = 1i128 << (shift - 1);
-    let v = value + offset;
-    let quotient = (v + half) >> shift;
-    let mut limbs = b.limbs(v + half - (quotient << shift), shift);
-    let quotient = b.signed(quotient, out.bound, out.checked);
+    let (mut limbs, quotient) =
+        quotient_and_limbs(b, value + offset, shift, out.bound, out.checked);
     let (low, _) = limbs.remove(0);
     let mut terms = vec![(quotient, -(1i128 << shift))];
     terms.extend(limbs.iter().map(|&(limb, weight)| (limb, -weight)));

@@ -45,22 +45,33 @@ pub(super) enum Deferral {
     Product,
 }
 
-/// Per node, what it defers. Only a value that is neither a graph output nor bound-checked
-/// (a check needs the cell) and has exactly one reader is deferred.
-pub(super) fn deferrals(q: &QGraph) -> Vec<Deferral> {
+/// Per tensor, the node that alone may read its cells: its only reader, when it is neither a
+/// graph output nor bound-checked (a check needs the cell). Only such a value is deferred.
+pub(super) fn sole_readers(q: &QGraph) -> Vec<Option<usize>> {
     let mut readers: Vec<Vec<usize>> = vec![Vec::new(); q.tensors.len()];
     for (i, n) in q.nodes.iter().enumerate() {
         for &t in &n.inputs {
             readers[t].push(i);
         }
     }
+    readers
+        .iter()
+        .enumerate()
+        .map(|(t, r)| match r.as_slice() {
+            [r] if !q.tensors[t].checked && !q.outputs.contains(&t) => Some(*r),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Per node, what it defers to its sole reader (`sole` from [`sole_readers`]).
+pub(super) fn deferrals(q: &QGraph, sole: &[Option<usize>]) -> Vec<Deferral> {
     q.nodes
         .iter()
         .map(|n| {
             let t = &q.tensors[n.output];
-            let reader = match readers[n.output].as_slice() {
-                [r] if !t.checked && !q.outputs.contains(&n.output) => &q.nodes[*r],
-                _ => return Deferral::None,
+            let Some(reader) = sole[n.output].map(|r| &q.nodes[r]) else {
+                return Deferral::None;
             };
             match (&n.op, &reader.op) {
                 (QOp::Add { coeffs }, _) if matches!(coeffs[..], [1, -1] | [-1, 1]) => {
