@@ -91,3 +91,35 @@ fn groups_too_wide_to_pack_are_refused_by_name() {
     q.tensors[out].bound = 0;
     assert_eq!(group_bits(&q, &q.outputs), 2);
 }
+
+#[test]
+fn unchecked_inputs_are_range_checked_before_packing() {
+    // A part of a partitioned model reads its boundary as graph inputs. A tensor whose bound
+    // was derived where it was produced (not range-checked there) arrives as free cells, so
+    // two of them could carry a digit between them and still pack to the producer's word.
+    let mut g = G::new();
+    let a = g.input(&[1, 2], 100);
+    let wt = g.konst(&[2, 1], vec![1, 1]);
+    let y = g.op(QOp::MatMul, vec![a, wt], &[1, 1], 200, false);
+    let mut q = g.output(y);
+    q.tensors[a].checked = false;
+    q.visibility.input = Visibility::Packed;
+    q.visibility.output = Visibility::Public;
+    let x = [vec![5.0, 7.0]];
+    let layout = Layout::new(2, 2, LIMB);
+    let honest = witness(&q, &x);
+    let b = lay_out(&q, Some(&honest), &layout).unwrap();
+    assert!(verify(&b), "honest witness rejected");
+    // (5 + 2^bits, 6): the same input word, another output.
+    let bits = group_bits(&q, &q.inputs);
+    let mut w = honest.clone();
+    w[a] = vec![5 + (1 << bits), 6];
+    w[y] = vec![w[a][0] + w[a][1]];
+    let forged = lay_out(&q, Some(&w), &layout).unwrap();
+    assert_eq!(
+        forged.public_values()[0],
+        b.public_values()[0],
+        "the packed input word is the same"
+    );
+    assert!(!verify(&forged), "a digit carried between unchecked packed inputs was accepted");
+}

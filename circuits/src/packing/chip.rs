@@ -6,7 +6,9 @@
 //! < r, and one word has one preimage. Calibrated tensors are range-checked where they are
 //! produced (or by the ReLU reading them). A bound derived from the inputs' bounds follows from
 //! the constraints when every constant is fixed; with private or hashed weights (witness
-//! cells without range checks) it does not, so such tensors are range-checked here.
+//! cells without range checks) it does not, so such tensors are range-checked here. So is a
+//! graph input with a derived bound: a part of a partitioned model receives such a tensor
+//! from the part that computed it, and here its cells are free.
 
 use super::{check_bits, offset, per_word, pow2};
 use crate::builder::{Builder, Cell};
@@ -44,7 +46,8 @@ impl PackInstructions for Builder {
         let mut all = Vec::new();
         for (&t, &laid) in ids.iter().zip(cells) {
             let tensor = &q.tensors[t];
-            if !tensor.checked && !q.visibility.weights.is_fixed() {
+            let derived_here = q.visibility.weights.is_fixed() && !q.inputs.contains(&t);
+            if !tensor.checked && !derived_here {
                 for &c in laid {
                     self.bounded(c, tensor.bound);
                 }
