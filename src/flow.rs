@@ -249,6 +249,13 @@ pub fn prove(
     Ok(Proven { outcome, file: proved.file, settings })
 }
 
+/// Starts a new peak: Linux's `VmHWM` is reset to what the process holds now, so the next
+/// [`peak_memory_bytes`] is the peak of what ran since (one part of a bundle, say). False
+/// where the kernel does not allow it (not Linux), and then peaks stay whole-process.
+pub fn reset_peak_memory() -> bool {
+    std::fs::write("/proc/self/clear_refs", "5").is_ok()
+}
+
 /// Peak resident memory of this process (Linux `VmHWM`), for benchmark reports.
 #[must_use]
 pub fn peak_memory_bytes() -> Option<u64> {

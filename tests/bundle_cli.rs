@@ -30,6 +30,14 @@ fn bundle(cache: &Path, model: &Path, input: &Path, settings: &Path, dir: &Path)
     ));
     let v: Value = serde_json::from_str(&out).unwrap();
     assert_eq!(v["parts"].as_array().unwrap().len(), 2, "{v}");
+    // One part at a time: each part's own peak is measured, none above the run's.
+    if cfg!(target_os = "linux") {
+        let run = v["peak_memory_bytes"].as_u64().unwrap();
+        for p in v["parts"].as_array().unwrap() {
+            let peak = p["peak_memory_bytes"].as_u64().unwrap();
+            assert!(peak > 0 && peak <= run, "{v}");
+        }
+    }
     dir.join("bundle.json")
 }
 
@@ -205,6 +213,8 @@ fn parts_cut_by_name_proven_two_at_a_time_and_resumed() {
     assert_eq!(parts[1]["first_node"], Value::from(names[1].clone()), "{first}");
     assert_eq!(parts[2]["first_node"], Value::from(names[names.len() - 1].clone()), "{first}");
     assert!(parts.iter().all(|p| p["reused"] == false), "{first}");
+    // Two at a time share the process: no part's own peak can be told apart.
+    assert!(parts.iter().all(|p| p["peak_memory_bytes"].is_null()), "{first}");
     let bundle = dir.join("c").join("bundle.json");
     ok(&verify(&cache, &bundle, &["--identity", first["identity"].as_str().unwrap()]));
 

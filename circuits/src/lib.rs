@@ -36,4 +36,4 @@ pub use freivalds::FreivaldsInstructions;
 pub use gadgets::{GateInstructions, RangeInstructions};
 pub use halo2_proofs;
 pub use interface::Interface;
-pub use plan::{estimate_cost, lay_out_planned, plan, plan_within, Plan};
+pub use plan::{estimate_cost, estimate_plan, lay_out_planned, plan, plan_within, Plan};

@@ -244,6 +244,34 @@ pub fn estimate_cost(q: &QGraph, max_lanes: Option<usize>, linear: LinearCheck) 
         .ok_or(CircuitError::TooLarge { rows: usize::MAX, max_k: MAX_K })
 }
 
+/// A plan from [`estimate_cost`]'s single layout: the shape (k, lanes of each kind) the cost
+/// model picks for it and the layout's counts, without the planner's search over limb widths
+/// or the final layout at that shape. For what needs a circuit's size and not the circuit:
+/// where to cut a model and how many parts fit a memory budget, where the whole model may be
+/// too large to plan quickly. Not for proving (the graph may not quite fit it).
+///
+/// # Errors
+/// As [`estimate_cost`].
+pub fn estimate_plan(q: &QGraph, max_lanes: Option<usize>, linear: LinearCheck) -> Result<Plan> {
+    let cap = max_lanes.unwrap_or(usize::MAX).max(1);
+    let layout = Layout { linear, bound_tables: true, ..Layout::new(1, 1, ESTIMATE_LIMB) };
+    let b = lay_out(q, None, &layout)?;
+    let c = cheapest(&b, cap, reserved_rows())
+        .ok_or(CircuitError::TooLarge { rows: usize::MAX, max_k: MAX_K })?;
+    let (lanes, late_lanes, lookup_lanes, hash_lanes) = c.shape;
+    Ok(Plan {
+        lanes,
+        late_lanes,
+        lookup_lanes,
+        range_lanes: c.range_lanes,
+        hash_lanes,
+        mac3: c.mac3,
+        rows: b.rows().min((1usize << c.k).saturating_sub(reserved_rows())),
+        interface: Some(crate::Interface::of(q)),
+        ..describe(&b, c.k)
+    })
+}
+
 /// The limb width of [`estimate_cost`]'s layout: the planner's usual choice at k 14…17.
 const ESTIMATE_LIMB: u32 = 12;
 
@@ -268,66 +296,79 @@ fn search(
             // No bound table was used: the same layout as without.
             continue;
         }
-        let (cells, lookups, table) =
-            (b.lanes[0].values.len(), b.lookups[0].x.len(), b.table.len());
-        let late_cells = b.late.first().map_or(0, |l| l.values.len());
-        let hash_blocks = b.hash.first().map_or(0, crate::builder::HashLane::blocks);
-        // The layout without the three-term gate is this one with each three-term step
-        // spelled as three single steps.
-        let (saved, late_saved) = b.mac3_savings();
-        let range_only = b.range_only_lookups();
-        // Range checks may move to range lanes, which lack the output column; the rest stay.
-        let ranges = if range_only { 0 } else { b.range_lookups };
-        for (k, mac3) in (4..=MAX_K).flat_map(|k| [(k, true), (k, false)]) {
-            let (cells, late_cells) =
-                if mac3 { (cells, late_cells) } else { (cells + saved, late_cells + late_saved) };
-            let usable = (1usize << k).saturating_sub(reserve);
-            if table.max(b.constants.len()).max(b.public.len()) > usable {
-                continue;
-            }
-            // 2% slack: runs are contiguous, so lanes never fill perfectly.
-            let lanes = (cells + cells / 50).div_ceil(usable).max(1);
-            let late_lanes = (late_cells + late_cells / 50).div_ceil(usable);
-            let Some(hash_lanes) = hash_lanes_for(hash_blocks, usable) else {
-                continue;
-            };
-            if lanes + late_lanes > cap {
-                continue;
-            }
-            // Every lookup in lanes with an output column, or the range checks in range lanes.
-            let shared = (lookups.div_ceil(usable).max(1), 0);
-            let split = ((lookups - ranges).div_ceil(usable).max(1), ranges.div_ceil(usable));
-            for (lookup_lanes, range_lanes) in
-                if ranges > 0 { vec![shared, split] } else { vec![shared] }
-            {
-                let lanes_cost = LaneCount {
-                    gate: lanes + late_lanes,
-                    lookup: lookup_lanes,
-                    range: range_lanes,
-                    hash: hash_lanes,
-                };
-                let cost = cost(k, lanes_cost, range_only, mac3);
-                // Past AUTO_COLUMNS lanes a plan is taken only when none within it was found.
-                let within =
-                    lanes + late_lanes + lookup_lanes + range_lanes + hash_lanes <= AUTO_COLUMNS;
-                let cost = if within { cost } else { cost.saturating_add(u128::MAX / 2) };
-                if best.is_none_or(|b| cost < b.cost) {
-                    let shape = (lanes, late_lanes, lookup_lanes, hash_lanes);
-                    best = Some(Choice {
-                        cost,
-                        k,
-                        shape,
-                        limb,
-                        bound_tables,
-                        wide_bound_tables,
-                        mac3,
-                        range_lanes,
-                    });
-                }
+        if let Some(c) = cheapest(&b, cap, reserve) {
+            if best.is_none_or(|b| c.cost < b.cost) {
+                best = Some(c);
             }
         }
     }
     Ok(best)
+}
+
+/// The cheapest shape (k, lanes of each kind, three-term gate or not) for a graph laid out as
+/// `b` (one lane of each kind), within `cap` gate lanes.
+fn cheapest(b: &Builder, cap: usize, reserve: usize) -> Option<Choice> {
+    let (limb, bound_tables, wide_bound_tables) =
+        (b.limb_bits, b.bound_tables, b.wide_bound_tables);
+    let mut best: Option<Choice> = None;
+    let (cells, lookups, table) = (b.lanes[0].values.len(), b.lookups[0].x.len(), b.table.len());
+    let late_cells = b.late.first().map_or(0, |l| l.values.len());
+    let hash_blocks = b.hash.first().map_or(0, crate::builder::HashLane::blocks);
+    // The layout without the three-term gate is this one with each three-term step
+    // spelled as three single steps.
+    let (saved, late_saved) = b.mac3_savings();
+    let range_only = b.range_only_lookups();
+    // Range checks may move to range lanes, which lack the output column; the rest stay.
+    let ranges = if range_only { 0 } else { b.range_lookups };
+    for (k, mac3) in (4..=MAX_K).flat_map(|k| [(k, true), (k, false)]) {
+        let (cells, late_cells) =
+            if mac3 { (cells, late_cells) } else { (cells + saved, late_cells + late_saved) };
+        let usable = (1usize << k).saturating_sub(reserve);
+        if table.max(b.constants.len()).max(b.public.len()) > usable {
+            continue;
+        }
+        // 2% slack: runs are contiguous, so lanes never fill perfectly.
+        let lanes = (cells + cells / 50).div_ceil(usable).max(1);
+        let late_lanes = (late_cells + late_cells / 50).div_ceil(usable);
+        let Some(hash_lanes) = hash_lanes_for(hash_blocks, usable) else {
+            continue;
+        };
+        if lanes + late_lanes > cap {
+            continue;
+        }
+        // Every lookup in lanes with an output column, or the range checks in range lanes.
+        let shared = (lookups.div_ceil(usable).max(1), 0);
+        let split = ((lookups - ranges).div_ceil(usable).max(1), ranges.div_ceil(usable));
+        for (lookup_lanes, range_lanes) in
+            if ranges > 0 { vec![shared, split] } else { vec![shared] }
+        {
+            let lanes_cost = LaneCount {
+                gate: lanes + late_lanes,
+                lookup: lookup_lanes,
+                range: range_lanes,
+                hash: hash_lanes,
+            };
+            let cost = cost(k, lanes_cost, range_only, mac3);
+            // Past AUTO_COLUMNS lanes a plan is taken only when none within it was found.
+            let within =
+                lanes + late_lanes + lookup_lanes + range_lanes + hash_lanes <= AUTO_COLUMNS;
+            let cost = if within { cost } else { cost.saturating_add(u128::MAX / 2) };
+            if best.is_none_or(|b| cost < b.cost) {
+                let shape = (lanes, late_lanes, lookup_lanes, hash_lanes);
+                best = Some(Choice {
+                    cost,
+                    k,
+                    shape,
+                    limb,
+                    bound_tables,
+                    wide_bound_tables,
+                    mac3,
+                    range_lanes,
+                });
+            }
+        }
+    }
+    best
 }
 
 /// Rows of every column that hold no assignment (blinding rows and the last one).

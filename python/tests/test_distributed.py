@@ -6,6 +6,7 @@ there these tests run; elsewhere they are skipped when Ray is not installed.
 
 import json
 import os
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -42,6 +43,9 @@ def test_parts_proven_as_ray_tasks_make_the_bundle_prove_parts_makes(tmp_path, c
     )
     assert len(result.parts) == 2 and all(p.node for p in result.parts)
     assert not any(p.reused for p in result.parts)
+    # Each worker measures the peak of its own part (Linux).
+    if sys.platform.startswith("linux"):
+        assert all(p.peak_memory_bytes and p.peak_memory_bytes > 0 for p in result.parts)
     # Progress names each part and the machine that proved it.
     err = capsys.readouterr().err
     assert "part 1/2" in err and "part 2/2" in err and " on " in err, err

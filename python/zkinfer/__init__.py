@@ -226,6 +226,11 @@ class PartResult:
     """Kept from an earlier run (``resume=True``) instead of proven again."""
     node: Optional[str] = None
     """The machine that proved it, in a distributed run."""
+    peak_memory_bytes: Optional[int] = None
+    """Peak resident memory of the process that proved it, while it ran (parts proven one at a
+    time per process, on Linux; otherwise None)."""
+    circuit: Dict[str, int] = field(default_factory=dict)
+    """Its circuit's size: k, lanes of each kind and the estimated peak memory of proving it."""
 
 
 @dataclass(frozen=True)

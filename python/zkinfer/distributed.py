@@ -159,6 +159,11 @@ def prove(
                     if outcome["reused"]
                     else f"keys {outcome['setup_seconds']:.1f} s, proof "
                     f"{outcome['prove_seconds']:.1f} s"
+                    + (
+                        f", peak {outcome['peak_memory_bytes'] / 2**30:.2f} GiB"
+                        if outcome.get("peak_memory_bytes")
+                        else ""
+                    )
                 )
                 print(
                     f"{where}: {how} on {r['node']} "

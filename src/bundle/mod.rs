@@ -20,8 +20,8 @@ pub use evm::{
     BundleEvmFiles, BundleEvmReport, PartEvm,
 };
 pub use plan::{
-    choose_cuts, cuts_at_nodes, cuts_within, estimated_peak_bytes, plan_parts, plan_parts_at,
-    PlannedPart,
+    choose_cuts, cuts_at_nodes, estimated_peak_bytes, parts_within, plan_part_at, plan_parts,
+    plan_parts_at, CircuitSize, PlannedPart,
 };
 pub use plan_file::{PartitionPlan, PlanPart, PLAN_FORMAT, PLAN_VERSION};
 pub use prove::{
@@ -170,4 +170,69 @@ fn read_named<T>(path: &Path, parse: impl FnOnce(&str) -> Result<T>) -> Result<T
 
 fn io(path: &Path, source: std::io::Error) -> crate::Error {
     crate::Error::Io { path: path.display().to_string(), source }
+}
+
+/// Runs `f` on `0..n`, `jobs` at a time on threads of their own, and returns the results in
+/// order, or the error of the first index that failed (no new index starts after a failure).
+pub(crate) fn in_parallel<T: Send>(
+    n: usize,
+    jobs: usize,
+    f: impl Fn(usize) -> Result<T> + Sync,
+) -> Result<Vec<T>> {
+    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+    let next = AtomicUsize::new(0);
+    let failed = AtomicBool::new(false);
+    let worker = || {
+        let mut mine = Vec::new();
+        loop {
+            let i = next.fetch_add(1, Ordering::SeqCst);
+            if i >= n || failed.load(Ordering::SeqCst) {
+                return mine;
+            }
+            // A panic is a bug, not a user error; still, stop the other parts and report it.
+            let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(i))).unwrap_or_else(
+                |payload| {
+                    let what = payload
+                        .downcast_ref::<&str>()
+                        .map(ToString::to_string)
+                        .or_else(|| payload.downcast_ref::<String>().cloned())
+                        .unwrap_or_default();
+                    Err(ProverError::Halo2(format!("part {} panicked: {what}", i + 1)).into())
+                },
+            );
+            if r.is_err() {
+                failed.store(true, Ordering::SeqCst);
+            }
+            mine.push((i, r));
+        }
+    };
+    let mut results: Vec<(usize, Result<T>)> = if jobs <= 1 {
+        worker()
+    } else {
+        std::thread::scope(|s| {
+            let handles: Vec<_> = (0..jobs.min(n)).map(|_| s.spawn(worker)).collect();
+            handles
+                .into_iter()
+                .flat_map(|h| {
+                    h.join().unwrap_or_else(|_| {
+                        vec![(
+                            usize::MAX,
+                            Err(ProverError::Halo2("a part's thread panicked".into()).into()),
+                        )]
+                    })
+                })
+                .collect()
+        })
+    };
+    results.sort_by_key(|(i, _)| *i);
+    if let Some(pos) = results.iter().position(|(_, r)| r.is_err()) {
+        if let (_, Err(e)) = results.swap_remove(pos) {
+            return Err(e);
+        }
+    }
+    let done: Vec<T> = results.into_iter().filter_map(|(_, r)| r.ok()).collect();
+    if done.len() != n {
+        return Err(ProverError::Halo2(format!("{} of {n} parts finished", done.len())).into());
+    }
+    Ok(done)
 }

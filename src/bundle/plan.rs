@@ -2,7 +2,7 @@
 //! user, and each part's circuit plan.
 
 use crate::Result;
-use zkinfer_circuits::{lay_out_planned, plan_within, Plan};
+use zkinfer_circuits::{estimate_plan, lay_out_planned, plan_within, Plan};
 use zkinfer_prover::ProverError;
 use zkinfer_quantize::partition::{boundary_elements, first_cuttable, split, Part};
 use zkinfer_quantize::{QGraph, Settings};
@@ -93,10 +93,13 @@ fn place_cuts(q: &QGraph, costs: &Costs, parts: usize) -> Result<Vec<usize>> {
 }
 
 /// Bytes of a proof's peak memory per row of a lane (any kind of lane, plus one for the fixed
-/// and instance columns): a fit, not a bound. Measured peaks of the corpus models
-/// (docs/real-models.md) and nanoGPT's parts come to 0.7 to 0.93 KiB per row and lane beyond a
-/// fixed ~30 MiB; this takes the top of that range.
-const BYTES_PER_LANE_ROW: u64 = 960;
+/// and instance columns): a fit, not a bound. The peaks `cargo bench --bench prove` and
+/// `--bench corpus` measured on 2026-12-05 (lenet_5 to nanoGPT, cifar10_cnn) come to 440 to
+/// 545 bytes per row and lane beyond the base; this takes that top with a sixth more. (It was
+/// 960 before circuits grew wider and keys leaner.)
+const BYTES_PER_LANE_ROW: u64 = 640;
+/// A Poseidon lane is six advice columns: it counts as this many lanes.
+const HASH_LANE_WEIGHT: usize = 6;
 /// The process before any proof: the binary, the model, the whole-model witness of a small
 /// model.
 const BASE_BYTES: u64 = 64 << 20;
@@ -105,44 +108,134 @@ const BASE_BYTES: u64 = 64 << 20;
 /// [`BYTES_PER_LANE_ROW`]): what `--max-memory` compares each part with.
 #[must_use]
 pub fn estimated_peak_bytes(plan: &Plan) -> u64 {
-    let lanes = plan.lanes + plan.late_lanes + plan.all_lookup_lanes() + plan.hash_lanes + 1;
+    let lanes = plan.lanes
+        + plan.late_lanes
+        + plan.all_lookup_lanes()
+        + plan.hash_lanes * HASH_LANE_WEIGHT
+        + 1;
     let lanes = u64::try_from(lanes).unwrap_or(u64::MAX);
     BASE_BYTES
         .saturating_add((1u64 << plan.k).saturating_mul(lanes).saturating_mul(BYTES_PER_LANE_ROW))
 }
 
-/// The fewest balanced parts ([`choose_cuts`]), trying from the whole model's estimate over
-/// the budget upwards, whose every part's estimated peak memory
-/// ([`estimated_peak_bytes`]) is within `budget` bytes, and the cuts.
+/// A circuit's size as reports give it: k, lanes of each kind and the estimated peak memory
+/// of proving it ([`estimated_peak_bytes`]).
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct CircuitSize {
+    /// log2 of the rows.
+    pub k: u32,
+    /// Gate lanes.
+    pub lanes: usize,
+    /// Second-phase gate lanes.
+    pub late_lanes: usize,
+    /// Lookup lanes, range lanes included.
+    pub lookup_lanes: usize,
+    /// Poseidon lanes.
+    pub hash_lanes: usize,
+    /// [`estimated_peak_bytes`] of the plan.
+    pub estimated_peak_bytes: u64,
+}
+
+impl CircuitSize {
+    /// The size of a plan.
+    #[must_use]
+    pub fn of(plan: &Plan) -> Self {
+        Self {
+            k: plan.k,
+            lanes: plan.lanes,
+            late_lanes: plan.late_lanes,
+            lookup_lanes: plan.all_lookup_lanes(),
+            hash_lanes: plan.hash_lanes,
+            estimated_peak_bytes: estimated_peak_bytes(plan),
+        }
+    }
+}
+
+/// Models whose whole circuit is estimated below this are sized by planning every part in
+/// full (see [`parts_within`]).
+const EXACT_SIZING: u64 = 8 << 30;
+
+/// About the fewest balanced parts ([`choose_cuts`]) whose every part's estimated peak memory
+/// ([`estimated_peak_bytes`]) is within `budget` bytes, planned.
+///
+/// A model beyond one machine has many parts, and sizing them all is a layout of the whole
+/// model, so the count is searched, not stepped: each try sizes its parts from one layout
+/// each ([`estimate_plan`]; a model estimated below 8 GiB is planned in full instead); from
+/// the whole model's estimate over the budget, the count grows
+/// by the worst part's excess until the parts fit, then bisects back to the fewest that fit
+/// (the estimates are nearly, not strictly, monotone in the count). Only that count is planned
+/// in full, and if a planned part is over the budget after all, the next count is tried.
 ///
 /// # Errors
 /// A model none of whose cuts fits the budget (the error gives the smallest part estimate
 /// reached), or a layout error.
-pub fn cuts_within(
+pub fn parts_within(
     q: &QGraph,
     plan: &Plan,
     settings: &Settings,
     budget: u64,
-) -> Result<Vec<usize>> {
+) -> Result<Vec<PlannedPart>> {
     let costs = Costs::of(q, plan)?;
     let nodes = costs.starts.len() + 1;
-    // Parts grow roughly in proportion to how much the whole model is over the budget: start
-    // there (each try plans every part's circuit).
-    let whole = estimated_peak_bytes(plan).saturating_sub(BASE_BYTES);
     let room = budget.saturating_sub(BASE_BYTES).max(1);
-    let first = usize::try_from(whole.div_ceil(room)).unwrap_or(nodes).clamp(2, nodes.max(2));
+    let over = |peak: u64| peak.saturating_sub(BASE_BYTES).div_ceil(room);
+    let worst = |parts: &[PlannedPart]| {
+        parts.iter().map(|p| estimated_peak_bytes(&p.plan)).max().unwrap_or(0)
+    };
+    // A small model's parts are planned in full at every try: the search is cheap there, and
+    // the estimate's one limb width overstates small circuits.
+    let sizer: Planner =
+        if estimated_peak_bytes(plan) <= EXACT_SIZING { plan_within } else { estimate_plan };
     let mut best = u64::MAX;
-    for parts in first..=nodes {
+    // The worst part's estimate at `parts` parts.
+    let mut sized = |parts: usize| -> Result<u64> {
         let cuts = place_cuts(q, &costs, parts)?;
-        let worst = plan_parts_at(q, settings, &cuts)?
-            .iter()
-            .map(|p| estimated_peak_bytes(&p.plan))
-            .max()
-            .unwrap_or(0);
-        if worst <= budget {
-            return Ok(cuts);
+        let peak = worst(&parts_at(q, settings, &cuts, sizer)?);
+        best = best.min(peak);
+        Ok(peak)
+    };
+    let mut fail = 1;
+    let guess =
+        usize::try_from(over(estimated_peak_bytes(plan))).unwrap_or(nodes).clamp(2, nodes.max(2));
+    let mut parts = guess;
+    let mut fits = None;
+    while parts <= nodes {
+        let peak = sized(parts)?;
+        if peak <= budget {
+            fits = Some(parts);
+            break;
         }
-        best = best.min(worst);
+        fail = parts;
+        let grown = usize::try_from(over(peak)).unwrap_or(nodes).saturating_mul(parts);
+        parts = grown.min(nodes).max(parts + 1);
+    }
+    if fits.is_none() {
+        // Parts are not strictly smaller for being more (each also hashes or checks what it
+        // receives), so fewer than the guess may fit where more did not.
+        for parts in 2..guess.min(nodes + 1) {
+            if sized(parts)? <= budget {
+                (fail, fits) = (parts - 1, Some(parts));
+                break;
+            }
+        }
+    }
+    if let Some(mut fit) = fits {
+        while fit - fail > 1 {
+            let mid = fail + (fit - fail) / 2;
+            if sized(mid)? <= budget {
+                fit = mid;
+            } else {
+                fail = mid;
+            }
+        }
+        for parts in fit..=nodes {
+            let planned = plan_parts_at(q, settings, &place_cuts(q, &costs, parts)?)?;
+            let peak = worst(&planned);
+            if peak <= budget {
+                return Ok(planned);
+            }
+            best = best.min(peak);
+        }
     }
     #[allow(clippy::cast_precision_loss)]
     let gib = |b: u64| b as f64 / f64::from(1u32 << 30);
@@ -199,24 +292,71 @@ pub fn plan_parts(
 /// # Errors
 /// Cuts out of order or outside the model, or a layout error.
 pub fn plan_parts_at(q: &QGraph, settings: &Settings, cuts: &[usize]) -> Result<Vec<PlannedPart>> {
+    parts_at(q, settings, cuts, plan_within)
+}
+
+/// Part `index` of a quantized model cut before each primitive of `cuts`, planned: what a
+/// worker proving that part alone needs (the other parts are cut, not planned).
+///
+/// # Errors
+/// As [`plan_parts_at`], or an index past the last part.
+pub fn plan_part_at(
+    q: &QGraph,
+    settings: &Settings,
+    cuts: &[usize],
+    index: usize,
+) -> Result<PlannedPart> {
+    let mut parts = split(q, cuts)?;
+    let count = parts.len();
+    if index >= count {
+        return Err(ProverError::Mismatch {
+            what: "part".into(),
+            detail: format!("part {index} asked of a model cut into {count} parts"),
+        }
+        .into());
+    }
+    let part = parts.swap_remove(index);
+    planned(q, settings, part, index + 1 == count, plan_within)
+}
+
+type Planner =
+    fn(&QGraph, Option<usize>, zkinfer_circuits::LinearCheck) -> zkinfer_circuits::Result<Plan>;
+
+/// Cuts before `cuts` and plans every part with `planner`.
+fn parts_at(
+    q: &QGraph,
+    settings: &Settings,
+    cuts: &[usize],
+    planner: Planner,
+) -> Result<Vec<PlannedPart>> {
     let split = split(q, cuts)?;
     let n = split.len();
-    split
-        .into_iter()
-        .enumerate()
-        .map(|(i, part)| {
-            let plan = plan_within(&part.graph, settings.max_lanes, settings.linear_check)?;
-            let nodes = &q.nodes[part.nodes.clone()];
-            Ok(PlannedPart {
-                first_node: nodes.first().map(|n| n.node.clone()).unwrap_or_default(),
-                last_node: nodes.last().map(|n| n.node.clone()).unwrap_or_default(),
-                handed_on: if i + 1 < n { boundary_elements(q, part.nodes.end) } else { 0 },
-                cut: part.nodes.start,
-                part,
-                plan,
-            })
-        })
-        .collect()
+    // Parts are planned side by side: each layout is single-threaded, and one part's layout
+    // holds far less than its proof will, which the budget already allows for.
+    let jobs = std::thread::available_parallelism().map_or(1, usize::from).min(PLANNING_JOBS);
+    super::in_parallel(n, jobs, |i| planned(q, settings, split[i].clone(), i + 1 == n, planner))
+}
+
+/// Parts planned at once at most (each holds its layout in memory).
+const PLANNING_JOBS: usize = 4;
+
+fn planned(
+    q: &QGraph,
+    settings: &Settings,
+    part: Part,
+    last: bool,
+    planner: Planner,
+) -> Result<PlannedPart> {
+    let plan = planner(&part.graph, settings.max_lanes, settings.linear_check)?;
+    let nodes = &q.nodes[part.nodes.clone()];
+    Ok(PlannedPart {
+        first_node: nodes.first().map(|n| n.node.clone()).unwrap_or_default(),
+        last_node: nodes.last().map(|n| n.node.clone()).unwrap_or_default(),
+        handed_on: if last { 0 } else { boundary_elements(q, part.nodes.end) },
+        cut: part.nodes.start,
+        part,
+        plan,
+    })
 }
 
 /// The cuts before the ONNX nodes named in `names` (each cut falls before the node's first

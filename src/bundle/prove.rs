@@ -1,21 +1,23 @@
 //! Proving a model in parts: each part's keys and proof, locally one after another or a few
 //! at once, resuming from parts a previous run already proved, and the bundle that lists them.
 
-use super::plan::{choose_cuts, cuts_at_nodes, cuts_within, plan_parts_at, PlannedPart};
-use super::{bundle_identity, io, Bundle, BundlePart, BUNDLE_FORMAT, BUNDLE_VERSION};
+use super::plan::{
+    choose_cuts, cuts_at_nodes, parts_within, plan_part_at, plan_parts_at, CircuitSize, PlannedPart,
+};
+use super::{bundle_identity, in_parallel, io, Bundle, BundlePart, BUNDLE_FORMAT, BUNDLE_VERSION};
 use crate::steps::{self, Pins};
 use crate::{Compiled, Device, Model, OutputReport, Result};
 use serde::Serialize;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use zkinfer_circuits::lay_out_planned;
-use zkinfer_circuits::Plan;
+use zkinfer_circuits::{estimate_plan, lay_out_planned, Plan};
 use zkinfer_model_import::Tensor;
 use zkinfer_prover::artifact::hex;
 use zkinfer_prover::gpu::Msm;
 use zkinfer_prover::instance;
 use zkinfer_prover::proof_file::ProofFile;
 use zkinfer_prover::{circuit_hash, ProverError};
+use zkinfer_quantize::eval::eval_all;
 use zkinfer_quantize::{QGraph, Settings, Target, Visibility};
 
 /// Where to cut.
@@ -26,21 +28,24 @@ pub enum Cut {
     /// Before each of these ONNX nodes ([`cuts_at_nodes`]).
     Before(Vec<String>),
     /// The fewest balanced parts whose estimated peak memory is within this many bytes
-    /// ([`cuts_within`]).
+    /// ([`parts_within`]).
     Within(u64),
 }
 
 impl Cut {
-    /// The cuts of a quantized model this asks for.
+    /// The parts of a quantized model this asks for, planned. `whole` sizes the model for
+    /// balanced cuts and memory budgets; an estimate ([`zkinfer_circuits::estimate_plan`])
+    /// will do.
     ///
     /// # Errors
-    /// As [`choose_cuts`], [`cuts_at_nodes`] or [`cuts_within`].
-    pub fn cuts(&self, q: &QGraph, plan: &Plan, settings: &Settings) -> Result<Vec<usize>> {
-        match self {
-            Self::Balanced(n) => choose_cuts(q, plan, *n),
-            Self::Before(names) => cuts_at_nodes(q, names),
-            Self::Within(bytes) => cuts_within(q, plan, settings, *bytes),
-        }
+    /// As [`choose_cuts`], [`cuts_at_nodes`] or [`parts_within`], or a part's layout error.
+    pub fn plan(&self, q: &QGraph, whole: &Plan, settings: &Settings) -> Result<Vec<PlannedPart>> {
+        let cuts = match self {
+            Self::Balanced(n) => choose_cuts(q, whole, *n)?,
+            Self::Before(names) => cuts_at_nodes(q, names)?,
+            Self::Within(bytes) => return parts_within(q, whole, settings, *bytes),
+        };
+        plan_parts_at(q, settings, &cuts)
     }
 
     /// The cut a user asked for with at most one of `parts` (balanced cuts), `before` (ONNX
@@ -140,6 +145,8 @@ pub struct PartsOutcome {
     pub outputs: Vec<OutputReport>,
     /// Peak resident memory of the process, bytes.
     pub peak_memory_bytes: Option<u64>,
+    /// The whole model's circuit, estimated (see [`PartsPlan::whole`]): what the parts spare.
+    pub whole: CircuitSize,
 }
 
 /// One part's run.
@@ -154,6 +161,11 @@ pub struct PartOutcome {
     pub prove_seconds: f64,
     /// Whether a proof from an earlier run was kept instead (`resume`).
     pub reused: bool,
+    /// Its circuit's size.
+    pub circuit: CircuitSize,
+    /// Peak resident memory of the process while this part ran, bytes: measured where parts
+    /// run one at a time (`jobs` 1, or one part a worker) on Linux, `None` otherwise.
+    pub peak_memory_bytes: Option<u64>,
 }
 
 /// Proves `inputs` on `model` in parts and writes the bundle. The integer evaluator runs once
@@ -186,15 +198,24 @@ pub fn prove_parts(
         count: parts.len(),
         resume: request.resume,
     };
-    let done = in_parallel(parts.len(), request.jobs, |i| job.prove(i, &parts[i], progress))?;
+    let before = crate::flow::peak_memory_bytes();
+    let done = if request.jobs.max(1).min(parts.len()) == 1 {
+        (0..parts.len()).map(|i| measured(|| job.prove(i, &parts[i], progress))).collect()
+    } else {
+        in_parallel(parts.len(), request.jobs, |i| job.prove(i, &parts[i], progress))
+    }?;
     let entries: Vec<BundlePart> = done.iter().map(|p| p.part.clone()).collect();
     let (path, identity) = write_bundle(&request.dir, &entries)?;
+    // Measured parts reset the process's peak, so the run's is the largest of theirs and
+    // what came before them.
+    let peak = done.iter().map(|p| p.peak_memory_bytes).chain([before]).flatten().max();
     Ok(PartsOutcome {
         bundle: path,
         identity,
         parts: done,
         outputs: run.outputs,
-        peak_memory_bytes: crate::flow::peak_memory_bytes(),
+        peak_memory_bytes: peak.max(crate::flow::peak_memory_bytes()),
+        whole: CircuitSize::of(&run.whole),
     })
 }
 
@@ -203,7 +224,8 @@ pub fn prove_parts(
 pub struct PartsPlan {
     /// The settings every part uses.
     pub settings: Settings,
-    /// The whole model's circuit plan (what it would be proven as in one piece).
+    /// The whole model's circuit, estimated from one layout
+    /// ([`zkinfer_circuits::estimate_plan`]): about what it would be proven as in one piece.
     pub whole: Plan,
     /// The cuts, as primitive indices of the quantized model.
     pub cuts: Vec<usize>,
@@ -242,13 +264,16 @@ pub fn plan_run_with(
     settings: Settings,
     cut: &Cut,
 ) -> Result<PartsPlan> {
-    let whole = Compiled::new(model, &settings)?;
-    let witness = steps::witness(&whole, inputs)?;
-    let cuts = cut.cuts(&whole.qgraph, &whole.plan, &settings)?;
-    let parts = plan_parts_at(&whole.qgraph, &settings, &cuts)?;
-    let outputs: Vec<Vec<i64>> = whole.qgraph.outputs.iter().map(|&o| witness[o].clone()).collect();
-    let accuracy = crate::report(model, &whole.qgraph, &outputs, inputs, None)?;
-    Ok(PartsPlan { settings, whole: whole.plan, cuts, parts, outputs: accuracy.outputs, witness })
+    // The whole model is only sized, not planned: a model proven in parts may be far too
+    // large for the planner's search.
+    let q = model.quantize(&settings)?;
+    let witness = eval_all(&q, inputs)?;
+    let whole = estimate_plan(&q, settings.max_lanes, settings.linear_check)?;
+    let parts = cut.plan(&q, &whole, &settings)?;
+    let cuts = parts.iter().skip(1).map(|p| p.cut).collect();
+    let outputs: Vec<Vec<i64>> = q.outputs.iter().map(|&o| witness[o].clone()).collect();
+    let accuracy = crate::report(model, &q, &outputs, inputs, None)?;
+    Ok(PartsPlan { settings, whole, cuts, parts, outputs: accuracy.outputs, witness })
 }
 
 /// One part of a distributed run: what a worker needs besides the model and the inputs.
@@ -283,13 +308,10 @@ pub fn prove_part(
     task: &PartTask,
     progress: &(dyn Fn(String) + Sync),
 ) -> Result<PartOutcome> {
-    let whole = Compiled::new(model, &task.settings)?;
-    let witness = steps::witness(&whole, inputs)?;
-    let parts = plan_parts_at(&whole.qgraph, &task.settings, &task.cuts)?;
-    let planned = parts.get(task.index).ok_or_else(|| ProverError::Mismatch {
-        what: "part".into(),
-        detail: format!("part {} asked of a model cut into {} parts", task.index, parts.len()),
-    })?;
+    let q = model.quantize(&task.settings)?;
+    let witness = eval_all(&q, inputs)?;
+    let planned = plan_part_at(&q, &task.settings, &task.cuts, task.index)?;
+    let count = task.cuts.len() + 1;
     let device = steps::open_device(task.device)?;
     std::fs::create_dir_all(&task.dir).map_err(|e| io(&task.dir, e))?;
     let job = PartJob {
@@ -297,10 +319,21 @@ pub fn prove_part(
         srs: task.srs.as_deref(),
         msm: &device.msm,
         witness: &witness,
-        count: parts.len(),
+        count,
         resume: task.resume,
     };
-    job.prove(task.index, planned, progress)
+    measured(|| job.prove(task.index, &planned, progress))
+}
+
+/// Runs one part and records the process's peak memory while it ran (where the peak can be
+/// reset, see [`crate::flow::reset_peak_memory`]).
+fn measured(prove: impl FnOnce() -> Result<PartOutcome>) -> Result<PartOutcome> {
+    let reset = crate::flow::reset_peak_memory();
+    let mut outcome = prove()?;
+    if reset && !outcome.reused {
+        outcome.peak_memory_bytes = crate::flow::peak_memory_bytes();
+    }
+    Ok(outcome)
 }
 
 /// Writes `bundle.json` in `dir` for these parts, in order, and returns its path and the
@@ -369,6 +402,8 @@ impl PartJob<'_> {
                     setup_seconds: 0.0,
                     prove_seconds: 0.0,
                     reused: true,
+                    circuit: CircuitSize::of(&c.plan),
+                    peak_memory_bytes: None,
                 });
             }
         }
@@ -419,6 +454,8 @@ impl PartJob<'_> {
             setup_seconds,
             prove_seconds,
             reused: false,
+            circuit: CircuitSize::of(&c.plan),
+            peak_memory_bytes: None,
         })
     }
 
@@ -454,71 +491,6 @@ impl PartJob<'_> {
         let verified = steps::verify_file(&file, &self.dir.join(vk), &pins).ok()?;
         Some(verified.identity)
     }
-}
-
-/// Runs `f` on `0..n`, `jobs` at a time on threads of their own, and returns the results in
-/// order, or the error of the first index that failed (no new index starts after a failure).
-fn in_parallel<T: Send>(
-    n: usize,
-    jobs: usize,
-    f: impl Fn(usize) -> Result<T> + Sync,
-) -> Result<Vec<T>> {
-    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-    let next = AtomicUsize::new(0);
-    let failed = AtomicBool::new(false);
-    let worker = || {
-        let mut mine = Vec::new();
-        loop {
-            let i = next.fetch_add(1, Ordering::SeqCst);
-            if i >= n || failed.load(Ordering::SeqCst) {
-                return mine;
-            }
-            // A panic is a bug, not a user error; still, stop the other parts and report it.
-            let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(i))).unwrap_or_else(
-                |payload| {
-                    let what = payload
-                        .downcast_ref::<&str>()
-                        .map(ToString::to_string)
-                        .or_else(|| payload.downcast_ref::<String>().cloned())
-                        .unwrap_or_default();
-                    Err(ProverError::Halo2(format!("part {} panicked: {what}", i + 1)).into())
-                },
-            );
-            if r.is_err() {
-                failed.store(true, Ordering::SeqCst);
-            }
-            mine.push((i, r));
-        }
-    };
-    let mut results: Vec<(usize, Result<T>)> = if jobs <= 1 {
-        worker()
-    } else {
-        std::thread::scope(|s| {
-            let handles: Vec<_> = (0..jobs.min(n)).map(|_| s.spawn(worker)).collect();
-            handles
-                .into_iter()
-                .flat_map(|h| {
-                    h.join().unwrap_or_else(|_| {
-                        vec![(
-                            usize::MAX,
-                            Err(ProverError::Halo2("a part's thread panicked".into()).into()),
-                        )]
-                    })
-                })
-                .collect()
-        })
-    };
-    results.sort_by_key(|(i, _)| *i);
-    if let Some(pos) = results.iter().position(|(_, r)| r.is_err()) {
-        if let (_, Err(e)) = results.swap_remove(pos) {
-            return Err(e);
-        }
-    }
-    let done: Vec<T> = results.into_iter().filter_map(|(_, r)| r.ok()).collect();
-    if done.len() != n {
-        return Err(ProverError::Halo2(format!("{} of {n} parts finished", done.len())).into());
-    }
-    Ok(done)
 }
 
 #[cfg(test)]

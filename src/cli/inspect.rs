@@ -46,8 +46,7 @@ fn show_parts(
     settings: &Settings,
     cut: &zkinfer::bundle::Cut,
 ) -> anyhow::Result<()> {
-    let cuts = cut.cuts(q, plan, settings)?;
-    let planned = zkinfer::bundle::plan_parts_at(q, settings, &cuts)?;
+    let planned = cut.plan(q, plan, settings)?;
     super::partition::print_parts(a.json, plan, &planned)
 }
 
@@ -97,20 +96,25 @@ pub fn main(a: &Args) -> anyhow::Result<()> {
         }
     };
     let quantized = model.quantize(&settings);
-    let plan = quantized.as_ref().ok().map(|q| {
-        zkinfer::internals::circuits::plan_within(q, settings.max_lanes, settings.linear_check)
-    });
     let cut = match partition {
         Some(p) => Some(zkinfer::bundle::Cut::Before(p.cuts)),
         None => super::partition::cut_of(a.parts, &a.cut, a.max_memory, 1)?,
     };
     if let Some(cut) = cut {
         let q = quantized.as_ref().map_err(|e| anyhow::anyhow!("{e}"))?;
-        let Some(Ok(p)) = &plan else {
+        // Sized, not planned: a model shown in parts may be too large for the planner.
+        let Ok(p) = zkinfer::internals::circuits::estimate_plan(
+            q,
+            settings.max_lanes,
+            settings.linear_check,
+        ) else {
             anyhow::bail!("the model does not fit a circuit, so it cannot be partitioned");
         };
-        return show_parts(a, q, p, &settings, &cut);
+        return show_parts(a, q, &p, &settings, &cut);
     }
+    let plan = quantized.as_ref().ok().map(|q| {
+        zkinfer::internals::circuits::plan_within(q, settings.max_lanes, settings.linear_check)
+    });
     let mut prims: BTreeMap<&str, usize> = BTreeMap::new();
     let mut cost: BTreeMap<String, usize> = BTreeMap::new();
     if let (Ok(q), Some(Ok(p))) = (&quantized, &plan) {

@@ -82,11 +82,22 @@ pub fn print_parts(json: bool, whole: &Plan, planned: &[PlannedPart]) -> anyhow:
                 })
             })
             .collect();
-        let v = serde_json::json!({"whole_k": whole.k, "parts": rows});
+        let v = serde_json::json!({
+            "whole_k": whole.k,
+            "whole": {
+                "k": whole.k, "lanes": whole.lanes, "late_lanes": whole.late_lanes,
+                "lookup_lanes": whole.all_lookup_lanes(), "hash_lanes": whole.hash_lanes,
+                "estimated_peak_bytes": estimated_peak_bytes(whole),
+            },
+            "parts": rows,
+        });
         println!("{}", serde_json::to_string_pretty(&v)?);
         return Ok(());
     }
-    println!("the whole model: k = {}, {} gate lanes; in {parts} parts:", whole.k, whole.lanes);
+    println!(
+        "the whole model: about k = {}, {} gate lanes (estimated); in {parts} parts:",
+        whole.k, whole.lanes
+    );
     let mut table = vec![vec![
         "part".to_string(),
         "first node".into(),

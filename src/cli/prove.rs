@@ -196,7 +196,10 @@ fn prove_parts(
         let time = if p.reused {
             "kept from an earlier run".to_string()
         } else {
-            format!("setup {:.2}s, prove {:.2}s", p.setup_seconds, p.prove_seconds)
+            let peak = p
+                .peak_memory_bytes
+                .map_or_else(String::new, |b| format!(", peak {}", super::gib_text(b)));
+            format!("setup {:.2}s, prove {:.2}s{peak}", p.setup_seconds, p.prove_seconds)
         };
         println!(
             "part {}: {} … {} ({} primitives), k = {}, {time}, hands on {} values",
@@ -217,11 +220,9 @@ fn prove_parts(
             r.error.max_rel
         );
     }
-    let peak = o.peak_memory_bytes.map_or_else(String::new, |b| {
-        #[allow(clippy::cast_precision_loss)]
-        let gib = b as f64 / f64::from(1u32 << 30);
-        format!(", peak memory {gib:.2} GiB")
-    });
+    let peak = o
+        .peak_memory_bytes
+        .map_or_else(String::new, |b| format!(", peak memory {}", super::gib_text(b)));
     println!(
         "{} parts, {} at a time: {:.1}s wall{peak}",
         o.parts.len(),

@@ -11,11 +11,16 @@ exporter's *default* settings, run by onnxruntime on a seeded random input, and 
 plus corpus/manifest.json (name, family, exporter, ONNX ops, file sizes). The checked-in files
 are what tests read, so tests need neither torch nor onnxruntime.
 
+`--large` exports the models too big to check in (tens of MB of weights, circuits beyond one
+24 GiB machine) the same way, into corpus-large/<name>/ (ignored by git, read by no test):
+the real networks that proving in parts is measured on (docs/partition.md).
+
 Run with the pinned packages of requirements.txt beside this file:
 
     python3 -m venv .venv && .venv/bin/pip install -r tools/corpus/requirements.txt
     .venv/bin/python tools/corpus/export.py            # all models
     .venv/bin/python tools/corpus/export.py lstm gru   # some of them
+    .venv/bin/python tools/corpus/export.py --large    # corpus-large/: resnet18
 """
 
 from __future__ import annotations
@@ -34,9 +39,11 @@ import onnxruntime as ort
 
 ROOT = Path(__file__).resolve().parents[2]
 OUT = ROOT / "corpus"
+LARGE_OUT = ROOT / "corpus-large"
 SEED = 20261203
 
 MODELS = {}
+LARGE = {}
 
 
 def model(name, family, what):
@@ -44,6 +51,16 @@ def model(name, family, what):
 
     def register(fn):
         MODELS[name] = (family, what, fn)
+        return fn
+
+    return register
+
+
+def large_model(name, family, what):
+    """Registers an exporter of a model too large to check in (written by `--large`)."""
+
+    def register(fn):
+        LARGE[name] = (family, what, fn)
         return fn
 
     return register
@@ -232,6 +249,18 @@ def randomize_batchnorm(net):
             m.running_var.uniform_(0.5, 1.5)
             m.weight.data.uniform_(0.5, 1.5)
             m.bias.data.uniform_(-0.2, 0.2)
+
+
+@large_model("resnet18", "torchvision", "torchvision resnet18 (11.7 M parameters), one 224x224 image")
+def resnet18(path):
+    import torch
+    from torchvision.models import resnet18 as build
+
+    rng = seeded()
+    net = build()
+    randomize_batchnorm(net)
+    x = torch.tensor(rng.normal(size=(1, 3, 224, 224)), dtype=torch.float32)
+    return torch_export(net, (x,), path)
 
 
 @model("mobilenet_v3_small", "torchvision", "torchvision mobilenet_v3_small, width 0.25 (HardSwish, squeeze-excite)")
@@ -630,9 +659,9 @@ def onnx_ops(path):
     return dict(sorted(ops.items())), opsets
 
 
-def export(name):
-    family, what, fn = MODELS[name]
-    target = OUT / name
+def export(name, registry=MODELS, out=OUT):
+    family, what, fn = registry[name]
+    target = out / name
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "network.onnx"
         inputs = fn(path)
@@ -672,6 +701,14 @@ def versions():
 
 
 def main(argv):
+    if argv[:1] == ["--large"]:
+        names = argv[1:] or list(LARGE)
+        unknown = [n for n in names if n not in LARGE]
+        if unknown:
+            sys.exit(f"unknown large model(s): {', '.join(unknown)}; known: {', '.join(LARGE)}")
+        for name in names:
+            export(name, LARGE, LARGE_OUT)
+        return
     names = argv or list(MODELS)
     unknown = [n for n in names if n not in MODELS]
     if unknown:
