@@ -48,7 +48,10 @@ def main():
     a = ap.parse_args()
     work, model = Path(a.work), Path(a.model)
     prove = json.loads((work / "prove.json").read_text())
-    wall, peak = time_v(work / "prove.time")
+    # The run's peak from zkinfer itself: it resets the process's high-water mark before each
+    # part, so `time -v` sees only what came after the last reset.
+    wall, _ = time_v(work / "prove.time")
+    peak = prove["peak_memory_bytes"]
     calibrate_wall, calibrate_peak = time_v(work / "calibrate.time")
     verify_wall, verify_peak = time_v(work / "verify.time")
     expected = json.loads((model / "expected_output.json").read_text())["output_data"]
