@@ -2,7 +2,9 @@
 //! (settings and cuts) for review and for `zkinfer prove --plan`.
 
 use std::path::PathBuf;
-use zkinfer::bundle::{estimated_peak_bytes, plan_run, Cut, PartitionPlan, PlannedPart};
+use zkinfer::bundle::{
+    estimated_peak_bytes, plan_run, CircuitSize, Cut, PartitionPlan, PlannedPart,
+};
 use zkinfer::internals::circuits::Plan;
 use zkinfer::internals::quantize::Target;
 
@@ -84,11 +86,7 @@ pub fn print_parts(json: bool, whole: &Plan, planned: &[PlannedPart]) -> anyhow:
             .collect();
         let v = serde_json::json!({
             "whole_k": whole.k,
-            "whole": {
-                "k": whole.k, "lanes": whole.lanes, "late_lanes": whole.late_lanes,
-                "lookup_lanes": whole.all_lookup_lanes(), "hash_lanes": whole.hash_lanes,
-                "estimated_peak_bytes": estimated_peak_bytes(whole),
-            },
+            "whole": CircuitSize::of(whole),
             "parts": rows,
         });
         println!("{}", serde_json::to_string_pretty(&v)?);
