@@ -64,6 +64,7 @@ impl Circuit<Fr> for ModelCircuit {
 
 /// The columns a recording needs.
 fn shape_of(builder: &Builder) -> Shape {
+    debug_assert!(!builder.sizing, "a layout from `size_out` is measured, never synthesized");
     Shape {
         lanes: builder.lanes.len(),
         late_lanes: builder.late.len(),

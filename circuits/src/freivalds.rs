@@ -26,9 +26,16 @@ impl Builder {
         (0..len).map(|i| Cell { col: Col::Late(lane), row: start + i }).collect()
     }
 
+    /// Records how the second-phase cell `at` is computed (a sizing layout needs no rule).
+    fn log_late(&mut self, at: Cell, rule: LateValue) {
+        if !self.sizing {
+            self.late_log.push((at, rule));
+        }
+    }
+
     /// Places the copy of `from` at `at`: the value is replayed and the cells constrained equal.
     fn late_copy(&mut self, from: Cell, at: Cell) {
-        self.late_log.push((at, LateValue::Copy(from)));
+        self.log_late(at, LateValue::Copy(from));
         self.copy(from, at);
     }
 
@@ -110,7 +117,7 @@ impl FreivaldsInstructions for Builder {
                 3 => LateValue::Mac3 { acc, terms: placed },
                 _ => LateValue::Mac { acc, x: placed[0].0, coef: placed[0].1 },
             };
-            self.late_log.push((next, rule));
+            self.log_late(next, rule);
             at += width + 1;
         }
         cells[cells.len() - 1]
@@ -130,7 +137,7 @@ impl FreivaldsInstructions for Builder {
             self.late_copy(a, ca);
             self.late_copy(b, cb);
             self.enable(Gate::MulAdd, acc);
-            self.late_log.push((next, LateValue::MulAdd { a: acc, b: ca, c: cb, f: 0 }));
+            self.log_late(next, LateValue::MulAdd { a: acc, b: ca, c: cb, f: 0 });
         }
         cells[cells.len() - 1]
     }
@@ -149,10 +156,10 @@ impl FreivaldsInstructions for Builder {
             self.late_copy(zero, cells[2]);
             self.enable(Gate::MulAdd, cells[0]);
             self.set_coef(cells[0], 1);
-            self.late_log.push((
+            self.log_late(
                 cells[3],
                 LateValue::MulAdd { a: cells[0], b: cells[1], c: cells[2], f: 1 },
-            ));
+            );
             self.powers.push(cells[3]);
         }
         self.powers[..n].to_vec()

@@ -27,7 +27,7 @@ pub mod poseidon;
 pub mod regions;
 
 pub use builder::{Builder, Layout, LinearCheck};
-pub use chips::{chip_for, lay_out, weight_tensors};
+pub use chips::{chip_for, lay_out, size_out, weight_tensors};
 pub use circuit::{ModelCircuit, OnceCircuit};
 pub use config::Shape;
 pub use error::{CircuitError, Result};
@@ -36,4 +36,6 @@ pub use freivalds::FreivaldsInstructions;
 pub use gadgets::{GateInstructions, RangeInstructions};
 pub use halo2_proofs;
 pub use interface::Interface;
-pub use plan::{estimate_cost, estimate_plan, lay_out_planned, plan, plan_within, Plan};
+pub use plan::{
+    estimate_cost, estimate_plan, lay_out_planned, node_cells, plan, plan_within, Plan,
+};

@@ -14,7 +14,7 @@
 //! model says.
 
 use crate::builder::{Builder, Layout, LinearCheck};
-use crate::chips::lay_out;
+use crate::chips::{lay_out, size_out};
 use crate::circuit::ModelCircuit;
 use crate::config::Shape;
 use crate::error::{CircuitError, Result};
@@ -255,7 +255,7 @@ pub fn estimate_cost(q: &QGraph, max_lanes: Option<usize>, linear: LinearCheck) 
 pub fn estimate_plan(q: &QGraph, max_lanes: Option<usize>, linear: LinearCheck) -> Result<Plan> {
     let cap = max_lanes.unwrap_or(usize::MAX).max(1);
     let layout = Layout { linear, bound_tables: true, ..Layout::new(1, 1, ESTIMATE_LIMB) };
-    let b = lay_out(q, None, &layout)?;
+    let b = size_out(q, &layout)?;
     let c = cheapest(&b, cap, reserved_rows())
         .ok_or(CircuitError::TooLarge { rows: usize::MAX, max_k: MAX_K })?;
     let (lanes, late_lanes, lookup_lanes, hash_lanes) = c.shape;
@@ -291,7 +291,7 @@ fn search(
             continue;
         }
         let layout = Layout { linear, bound_tables, wide_bound_tables, ..Layout::new(1, 1, limb) };
-        let b = lay_out(q, None, &layout)?;
+        let b = size_out(q, &layout)?;
         if bound_tables && !b.uses_bound_tables() && choices.contains(&(limb, false, false)) {
             // No bound table was used: the same layout as without.
             continue;
@@ -400,6 +400,8 @@ fn plan_with(q: &QGraph, max_lanes: Option<usize>, linear: LinearCheck) -> Resul
     };
     let (mut lanes, mut late_lanes, mut lookup_lanes, mut hash_lanes) = shape;
     let usable = (1usize << k).saturating_sub(reserved_rows());
+    // Per kind of lane, its longest lane when it last grew.
+    let mut longest = [usize::MAX; 5];
     loop {
         let layout = Layout {
             late_lanes,
@@ -411,21 +413,47 @@ fn plan_with(q: &QGraph, max_lanes: Option<usize>, linear: LinearCheck) -> Resul
             range_lanes,
             ..Layout::new(lanes, lookup_lanes, limb_bits)
         };
-        let b = lay_out(q, None, &layout)?;
+        let b = size_out(q, &layout)?;
         if b.rows() <= usable {
             return Ok(Plan { interface: Some(crate::Interface::of(q)), ..describe(&b, k) });
         }
+        // Every kind of lane that overflows grows at once, in proportion to its overflow:
+        // cells go to the shortest lane of their kind, so the lanes fill evenly. A large
+        // circuit is laid out once or twice more here, not once per lane it lacks.
         let full = b.lookups.len() - b.range_lanes;
-        if b.hash.iter().any(|l| l.s.len() > usable) {
-            hash_lanes += 1;
-        } else if b.lookups[full..].iter().any(|l| l.x.len() > usable) {
-            range_lanes += 1;
-        } else if b.lookups[..full].iter().any(|l| l.x.len() > usable) {
-            lookup_lanes += 1;
-        } else if b.late.iter().any(|l| l.values.len() > usable) {
-            late_lanes += 1;
-        } else {
-            lanes += 1;
+        let hash = b.hash.iter().map(|l| l.s.len()).max().unwrap_or(0);
+        let range = b.lookups[full..].iter().map(|l| l.x.len()).max().unwrap_or(0);
+        let lookup = b.lookups[..full].iter().map(|l| l.x.len()).max().unwrap_or(0);
+        let late = b.late.iter().map(|l| l.values.len()).max().unwrap_or(0);
+        let gate = b.lanes.iter().map(|l| l.values.len()).max().unwrap_or(0);
+        // From the lanes the layout has: Poseidon and second-phase lanes are added on demand.
+        let mut grew = false;
+        for (i, (count, had, rows)) in [
+            (&mut hash_lanes, b.hash.len(), hash),
+            (&mut range_lanes, b.range_lanes, range),
+            (&mut lookup_lanes, full, lookup),
+            (&mut late_lanes, b.late.len(), late),
+            (&mut lanes, b.lanes.len(), gate),
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            if rows <= usable {
+                continue;
+            }
+            // Lookups and runs spread over their lanes: if more lanes left the longest as
+            // long, a run is taller than a column and no lane count helps. (A Poseidon lane
+            // takes whole chunks of a sponge, so its lanes may shorten only a few lanes on.)
+            if i > 0 && rows >= longest[i] {
+                return Err(CircuitError::TooLarge { rows, max_k: MAX_K });
+            }
+            longest[i] = rows;
+            *count = grown(had, rows, usable);
+            grew = true;
+        }
+        // A table, the constants or the instances overflow: lanes cannot help.
+        if !grew {
+            return Err(CircuitError::TooLarge { rows: b.rows(), max_k: MAX_K });
         }
         if lanes + late_lanes > 4096
             || lanes + late_lanes > cap
@@ -435,6 +463,12 @@ fn plan_with(q: &QGraph, max_lanes: Option<usize>, linear: LinearCheck) -> Resul
             return Err(CircuitError::TooLarge { rows: b.rows(), max_k: MAX_K });
         }
     }
+}
+
+/// Lanes of one kind, `lanes` of which hold `rows` rows at most, grown to fit `usable` rows:
+/// in proportion, and by one at least.
+fn grown(lanes: usize, rows: usize, usable: usize) -> usize {
+    (lanes.max(1).saturating_mul(rows)).div_ceil(usable.max(1)).max(lanes + 1)
 }
 
 fn describe(b: &Builder, k: u32) -> Plan {
@@ -453,7 +487,7 @@ fn describe(b: &Builder, k: u32) -> Plan {
         linear: b.linear,
         lookup_cells: b.lookups.iter().map(|l| l.x.len()).sum(),
         table_rows: b.table.len(),
-        copies: b.copies.len(),
+        copies: b.copy_count,
         instances: b.public.len(),
         range_only_lookups: b.range_only_lookups(),
         mac3: b.mac3,
@@ -461,6 +495,15 @@ fn describe(b: &Builder, k: u32) -> Plan {
         hash_rows: b.hash.first().map_or(0, |l| l.s.len()),
         interface: None,
     }
+}
+
+/// The cells each ONNX node takes when the graph is laid out with a plan's shape (weights
+/// under `"weights"`), from a layout that is only measured ([`size_out`]): where to cut a model.
+///
+/// # Errors
+/// Unsupported primitives.
+pub fn node_cells(q: &QGraph, plan: &Plan) -> Result<std::collections::BTreeMap<String, usize>> {
+    Ok(size_out(q, &plan.layout())?.node_cells)
 }
 
 /// Lays out a graph with a plan's shape.

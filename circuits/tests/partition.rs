@@ -106,3 +106,68 @@ fn cuts_out_of_order_or_range_are_refused() {
         assert!(e.contains("out of order or outside"), "{cuts:?}: {e}");
     }
 }
+
+/// A part of a large model can receive more values than a column has rows (ResNet-18's
+/// max-pool receives 802,816): its input cells need no gate, so they spread over the lanes
+/// instead of forcing a k that holds them in one column.
+#[test]
+fn an_input_taller_than_a_column_spreads_over_lanes() {
+    use zkinfer_quantize::qgraph::{QNode, QOp, QTensor};
+    use zkinfer_quantize::{QGraph, Visibilities};
+    let n = 40_000;
+    let tensor = |name: &str, bound, checked| QTensor {
+        name: name.into(),
+        shape: vec![n],
+        scale: 0,
+        bound,
+        checked,
+        value: None,
+        window: None,
+    };
+    let node = |op, inputs, output| QNode {
+        op,
+        inputs,
+        output,
+        node: format!("n{output}"),
+        onnx_op: "Test".into(),
+    };
+    let q = QGraph {
+        tensors: vec![tensor("x", 1000, true), tensor("y", 32, false)],
+        nodes: vec![
+            node(QOp::Input { index: 0 }, vec![], 0),
+            node(QOp::Rescale { shift: 5 }, vec![0], 1),
+        ],
+        inputs: vec![0],
+        outputs: vec![1],
+        tables: vec![],
+        // As a part between two packed links sees them.
+        visibility: Visibilities {
+            input: Visibility::Packed,
+            output: Visibility::Packed,
+            ..Visibilities::default()
+        },
+    };
+    let p = plan(&q).unwrap();
+    assert!(1usize << p.k < n, "k {} holds the {n} inputs in one column", p.k);
+    let x: Vec<i64> = (0..n).map(|i| i64::try_from(i % 2001).unwrap() - 1000).collect();
+    let witness = vec![x.clone(), x.iter().map(|v| v.div_euclid(32)).collect()];
+    let c = ModelCircuit::new(lay_out_planned(&q, Some(&witness), &p).unwrap());
+    MockProver::<Fr>::run(p.k, &c, vec![c.instances()]).unwrap().assert_satisfied();
+}
+
+/// A part hashing its input and weights may need more Poseidon lanes than the planner first
+/// gives it, and a sponge's chunks spread over them only a few lanes on: planning grows the
+/// lanes until they do instead of giving up.
+#[test]
+fn parts_with_hashed_weights_and_input_plan() {
+    use zkinfer_quantize::WeightVisibility;
+    let (_, mut q, _) = quantized(&model_dir("conv_fc"));
+    q.visibility.weights = WeightVisibility::Hashed;
+    q.visibility.input = Visibility::Hashed;
+    let n = q.nodes.len();
+    let start = first_cuttable(&q);
+    for part in split(&q, &[start + (n - start) / 2]).unwrap() {
+        let p = plan(&part.graph).unwrap();
+        assert!(p.hash_lanes > 0, "{p:?}");
+    }
+}

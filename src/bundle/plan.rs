@@ -2,7 +2,7 @@
 //! user, and each part's circuit plan.
 
 use crate::Result;
-use zkinfer_circuits::{estimate_plan, lay_out_planned, plan_within, Plan};
+use zkinfer_circuits::{estimate_plan, node_cells, plan_within, Plan};
 use zkinfer_prover::ProverError;
 use zkinfer_quantize::partition::{boundary_elements, first_cuttable, split, Part};
 use zkinfer_quantize::{QGraph, Settings};
@@ -33,8 +33,7 @@ impl Costs {
         let starts: Vec<usize> = (start + 1..q.nodes.len())
             .filter(|&i| q.nodes[i].node != q.nodes[i - 1].node)
             .collect();
-        let layout = lay_out_planned(q, None, plan)?;
-        let cells = layout.node_cells();
+        let cells = node_cells(q, plan)?;
         let mut seen = std::collections::BTreeSet::new();
         let mut before = Vec::with_capacity(q.nodes.len() + 1);
         let mut total = 0usize;

@@ -121,8 +121,8 @@ pub fn main(a: &Args) -> anyhow::Result<()> {
         for n in &q.nodes {
             *prims.entry(n.node.as_str()).or_default() += 1;
         }
-        if let Ok(b) = zkinfer::internals::circuits::lay_out_planned(q, None, p) {
-            cost = b.node_cells().clone();
+        if let Ok(cells) = zkinfer::internals::circuits::node_cells(q, p) {
+            cost = cells;
         }
     }
     let shapes = |ids: &[usize]| {

@@ -55,7 +55,8 @@ impl Builder {
         &self.constants
     }
 
-    /// Equality constraints between cells.
+    /// Equality constraints between cells (none kept by a layout from
+    /// [`crate::size_out`], which only counts them).
     #[must_use]
     pub fn copies(&self) -> &[(Cell, Cell)] {
         &self.copies

@@ -88,6 +88,9 @@ pub struct LookupLane {
     pub tag: Vec<u64>,
 }
 
+/// The longest run [`Builder::free_cells`] places in one lane.
+pub const FREE_RUN: usize = 1 << 10;
+
 /// One Poseidon lane: six advice columns that run permutations in blocks of
 /// [`HASH_BLOCK`] rows (see `poseidon::chip`).
 #[derive(Clone, Debug, Default)]
@@ -269,6 +272,14 @@ pub struct Builder {
     pub(crate) table: Vec<(u64, i128, i128)>,
     /// Whether values are a real witness.
     pub(crate) known: bool,
+    /// Whether the layout is only measured (the planner's): equality constraints are counted,
+    /// not kept, and fixed coefficients and second-phase rules are not recorded, which on a
+    /// large model is most of a layout's memory. Such a builder is never synthesized.
+    pub(crate) sizing: bool,
+    /// Equality constraints made (kept in `copies` unless sizing).
+    pub(crate) copy_count: usize,
+    /// Whether an equality constraint touches a lookup output cell.
+    pub(crate) lookup_output_copied: bool,
     /// Test hook (see [`Builder::offset_field`]): cells whose witness is the integer value
     /// plus `t·2^−shift`, an arbitrary field element.
     #[cfg(feature = "test-hooks")]
@@ -335,6 +346,9 @@ impl Builder {
             bound_tags: BTreeMap::new(),
             table,
             known,
+            sizing: false,
+            copy_count: 0,
+            lookup_output_copied: false,
             node_cells: BTreeMap::new(),
             spans: Vec::new(),
             #[cfg(feature = "test-hooks")]
@@ -421,6 +435,13 @@ impl Builder {
         (0..values.len()).map(|i| Cell { col: Col::Lane(lane), row: start + i }).collect()
     }
 
+    /// Places cells no gate spans (model inputs, witness weights) in runs of at most
+    /// [`FREE_RUN`] cells, so no single run is taller than a column: a part of a cut model can
+    /// receive more values than a column has rows.
+    pub fn free_cells(&mut self, values: &[i128]) -> Vec<Cell> {
+        values.chunks(FREE_RUN).flat_map(|c| self.run(c)).collect()
+    }
+
     /// Switches a gate on at a lane cell.
     pub fn enable(&mut self, gate: Gate, at: Cell) {
         if let Some(lane) = self.lane_mut(at.col) {
@@ -436,6 +457,9 @@ impl Builder {
     /// their selector as term coefficients and at the selector row as a constant; a
     /// second-phase multiply-add gate at its selector row).
     pub fn set_coef(&mut self, at: Cell, coef: i128) {
+        if self.sizing {
+            return;
+        }
         if let Some(lane) = self.lane_mut(at.col) {
             lane.coef.insert(at.row, coef);
         }
@@ -444,12 +468,12 @@ impl Builder {
     /// Records a wide value and/or coefficient at a lane cell (see [`Lane::wide`]). Values are
     /// kept only for a real witness.
     pub fn set_wide(&mut self, at: Cell, value: Option<Fr>, coef: Option<Fr>) {
-        let known = self.known;
+        let (known, sizing) = (self.known, self.sizing);
         if let Some(lane) = self.lane_mut(at.col) {
             if let Some(v) = value.filter(|_| known) {
                 lane.wide.insert(at.row, v);
             }
-            if let Some(c) = coef {
+            if let Some(c) = coef.filter(|_| !sizing) {
                 lane.wide_coef.insert(at.row, c);
             }
         }
@@ -479,7 +503,12 @@ impl Builder {
     /// Constrains two cells equal.
     pub fn copy(&mut self, a: Cell, b: Cell) {
         if a != b {
-            self.copies.push((a, b));
+            self.copy_count += 1;
+            self.lookup_output_copied |=
+                matches!(a.col, Col::LookupY(_)) || matches!(b.col, Col::LookupY(_));
+            if !self.sizing {
+                self.copies.push((a, b));
+            }
         }
     }
 
@@ -579,7 +608,7 @@ impl Builder {
     pub fn range_only_lookups(&self) -> bool {
         let output = |c: &Cell| matches!(c.col, Col::LookupY(_));
         self.table.iter().all(|&(_, _, y)| y == 0)
-            && !self.copies.iter().any(|(a, b)| output(a) || output(b))
+            && !self.lookup_output_copied
             && !self.public.iter().any(output)
     }
 

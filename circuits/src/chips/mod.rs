@@ -91,8 +91,7 @@ fn hidden_weights(
     for t in weight_tensors(q) {
         let values: Vec<i128> =
             q.tensors[t].value.iter().flatten().map(|&v| i128::from(v)).collect();
-        // Bounded runs, so no single run is taller than a column.
-        let laid: Vec<Cell> = values.chunks(1 << 10).flat_map(|c| b.run(c)).collect();
+        let laid = b.free_cells(&values);
         // A witness weight is any field element unless checked (2^-1 is a valid "weight"), and
         // every bound derived downstream assumes the declared one.
         for &c in &laid {
@@ -107,12 +106,32 @@ fn hidden_weights(
 
 /// Lays out a quantized graph. With a witness (every tensor's values, from
 /// `zkinfer_quantize::eval::eval_all`) the builder holds a full assignment; without one it
-/// holds the same structure with zero values, for keygen and planning.
+/// holds the same structure with zero values, for keygen.
 ///
 /// # Errors
 /// A primitive this version cannot lay out yet, naming its ONNX node.
 pub fn lay_out(q: &QGraph, witness: Option<&[Vec<i64>]>, layout: &Layout) -> Result<Builder> {
+    lay_out_as(q, witness, layout, false)
+}
+
+/// A layout to be measured, not synthesized (the planner's): the same cells, lookups, rows
+/// and counts as [`lay_out`] without a witness, but equality constraints only counted and no
+/// fixed coefficients recorded, so a large model's layout takes a fraction of the memory.
+///
+/// # Errors
+/// As [`lay_out`].
+pub fn size_out(q: &QGraph, layout: &Layout) -> Result<Builder> {
+    lay_out_as(q, None, layout, true)
+}
+
+fn lay_out_as(
+    q: &QGraph,
+    witness: Option<&[Vec<i64>]>,
+    layout: &Layout,
+    sizing: bool,
+) -> Result<Builder> {
     let mut b = Builder::new(layout, witness.is_some());
+    b.sizing = sizing;
     let tables = table::register_tables(&mut b, q);
     let gather_tags = table::register_gather_tables(&mut b, q);
     let mut cells: Vec<Option<Vec<Cell>>> = vec![None; q.tensors.len()];

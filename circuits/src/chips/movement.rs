@@ -15,7 +15,7 @@ pub(super) trait MovementInstructions {
     fn copy(&mut self, ctx: &Ctx<'_>, map: &[CopySrc]) -> Vec<Cell>;
 }
 
-/// The movement chip: a run of input cells, otherwise no cells at all.
+/// The movement chip: runs of input cells, otherwise no cells at all.
 pub(super) struct MovementChip<'b> {
     pub b: &'b mut Builder,
 }
@@ -24,7 +24,7 @@ impl MovementInstructions for MovementChip<'_> {
     fn input(&mut self, ctx: &Ctx<'_>) -> Vec<Cell> {
         let b = &mut *self.b;
         let values: Vec<i128> = (0..ctx.out_len()).map(|i| (ctx.out_value)(i)).collect();
-        b.run(&values)
+        b.free_cells(&values)
     }
 
     fn copy(&mut self, ctx: &Ctx<'_>, map: &[CopySrc]) -> Vec<Cell> {
