@@ -23,6 +23,7 @@ impl Builder {
         let lane = crate::builder::least_filled(&self.late);
         let start = self.late[lane].values.len();
         self.late[lane].values.resize(start + len, 0);
+        self.longest_run = self.longest_run.max(len);
         (0..len).map(|i| Cell { col: Col::Late(lane), row: start + i }).collect()
     }
 

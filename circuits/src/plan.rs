@@ -400,8 +400,6 @@ fn plan_with(q: &QGraph, max_lanes: Option<usize>, linear: LinearCheck) -> Resul
     };
     let (mut lanes, mut late_lanes, mut lookup_lanes, mut hash_lanes) = shape;
     let usable = (1usize << k).saturating_sub(reserved_rows());
-    // Per kind of lane, its longest lane when it last grew.
-    let mut longest = [usize::MAX; 5];
     loop {
         let layout = Layout {
             late_lanes,
@@ -417,59 +415,65 @@ fn plan_with(q: &QGraph, max_lanes: Option<usize>, linear: LinearCheck) -> Resul
         if b.rows() <= usable {
             return Ok(Plan { interface: Some(crate::Interface::of(q)), ..describe(&b, k) });
         }
-        // Every kind of lane that overflows grows at once, in proportion to its overflow:
-        // cells go to the shortest lane of their kind, so the lanes fill evenly. A large
-        // circuit is laid out once or twice more here, not once per lane it lacks.
+        // A run taller than a column, or a table, the constants or the instances: no lane
+        // count holds them at this k.
+        if b.longest_run > usable
+            || b.table.len().max(b.constants.len()).max(b.public.len()) > usable
+        {
+            return Err(CircuitError::TooLarge { rows: b.rows(), max_k: MAX_K });
+        }
+        // Every kind of lane that overflows grows at once, to the lanes its cells fill (they
+        // go to the least-filled lane of their kind, so they spread evenly), by one at least
+        // and within the caps: a large circuit is laid out a few more times here, not once per
+        // lane it lacks. From the lanes the layout has (Poseidon and second-phase lanes are
+        // added on demand).
+        let fill = |lens: &mut dyn Iterator<Item = usize>| {
+            lens.fold((0, 0), |(longest, cells), n| (longest.max(n), cells + n))
+        };
+        let grow = |had: usize, (longest, cells): (usize, usize), room: usize, now: usize| {
+            if longest <= usable {
+                return Ok(now);
+            }
+            let lanes = cells.div_ceil(usable.max(1)).max(had + 1).min(room);
+            if lanes > had {
+                Ok(lanes)
+            } else {
+                Err(CircuitError::TooLarge { rows: longest, max_k: MAX_K })
+            }
+        };
         let full = b.lookups.len() - b.range_lanes;
-        let hash = b.hash.iter().map(|l| l.s.len()).max().unwrap_or(0);
-        let range = b.lookups[full..].iter().map(|l| l.x.len()).max().unwrap_or(0);
-        let lookup = b.lookups[..full].iter().map(|l| l.x.len()).max().unwrap_or(0);
-        let late = b.late.iter().map(|l| l.values.len()).max().unwrap_or(0);
-        let gate = b.lanes.iter().map(|l| l.values.len()).max().unwrap_or(0);
-        // From the lanes the layout has: Poseidon and second-phase lanes are added on demand.
-        let mut grew = false;
-        for (i, (count, had, rows)) in [
-            (&mut hash_lanes, b.hash.len(), hash),
-            (&mut range_lanes, b.range_lanes, range),
-            (&mut lookup_lanes, full, lookup),
-            (&mut late_lanes, b.late.len(), late),
-            (&mut lanes, b.lanes.len(), gate),
-        ]
-        .into_iter()
-        .enumerate()
-        {
-            if rows <= usable {
-                continue;
-            }
-            // Lookups and runs spread over their lanes: if more lanes left the longest as
-            // long, a run is taller than a column and no lane count helps. (A Poseidon lane
-            // takes whole chunks of a sponge, so its lanes may shorten only a few lanes on.)
-            if i > 0 && rows >= longest[i] {
-                return Err(CircuitError::TooLarge { rows, max_k: MAX_K });
-            }
-            longest[i] = rows;
-            *count = grown(had, rows, usable);
-            grew = true;
-        }
-        // A table, the constants or the instances overflow: lanes cannot help.
-        if !grew {
-            return Err(CircuitError::TooLarge { rows: b.rows(), max_k: MAX_K });
-        }
-        if lanes + late_lanes > 4096
-            || lanes + late_lanes > cap
-            || hash_lanes > 4096
-            || lookup_lanes + range_lanes > 4096
-        {
-            return Err(CircuitError::TooLarge { rows: b.rows(), max_k: MAX_K });
-        }
+        let gate_room = cap.min(MAX_LANES);
+        hash_lanes =
+            grow(b.hash.len(), fill(&mut b.hash.iter().map(|l| l.s.len())), MAX_LANES, hash_lanes)?;
+        range_lanes = grow(
+            b.range_lanes,
+            fill(&mut b.lookups[full..].iter().map(|l| l.x.len())),
+            MAX_LANES.saturating_sub(full),
+            range_lanes,
+        )?;
+        lookup_lanes = grow(
+            full,
+            fill(&mut b.lookups[..full].iter().map(|l| l.x.len())),
+            MAX_LANES.saturating_sub(range_lanes),
+            lookup_lanes,
+        )?;
+        late_lanes = grow(
+            b.late.len(),
+            fill(&mut b.late.iter().map(|l| l.values.len())),
+            gate_room.saturating_sub(b.lanes.len()),
+            late_lanes,
+        )?;
+        lanes = grow(
+            b.lanes.len(),
+            fill(&mut b.lanes.iter().map(|l| l.values.len())),
+            gate_room.saturating_sub(late_lanes),
+            lanes,
+        )?;
     }
 }
 
-/// Lanes of one kind, `lanes` of which hold `rows` rows at most, grown to fit `usable` rows:
-/// in proportion, and by one at least.
-fn grown(lanes: usize, rows: usize, usable: usize) -> usize {
-    (lanes.max(1).saturating_mul(rows)).div_ceil(usable.max(1)).max(lanes + 1)
-}
+/// Most lanes of a kind (gate lanes of both phases together) the planner lays out.
+const MAX_LANES: usize = 4096;
 
 fn describe(b: &Builder, k: u32) -> Plan {
     Plan {

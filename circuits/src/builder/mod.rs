@@ -280,6 +280,9 @@ pub struct Builder {
     pub(crate) copy_count: usize,
     /// Whether an equality constraint touches a lookup output cell.
     pub(crate) lookup_output_copied: bool,
+    /// The longest contiguous run placed in a gate lane of either phase: no lane count holds
+    /// a circuit whose columns are shorter.
+    pub(crate) longest_run: usize,
     /// Test hook (see [`Builder::offset_field`]): cells whose witness is the integer value
     /// plus `t·2^−shift`, an arbitrary field element.
     #[cfg(feature = "test-hooks")]
@@ -349,6 +352,7 @@ impl Builder {
             sizing: false,
             copy_count: 0,
             lookup_output_copied: false,
+            longest_run: 0,
             node_cells: BTreeMap::new(),
             spans: Vec::new(),
             #[cfg(feature = "test-hooks")]
@@ -432,6 +436,7 @@ impl Builder {
         let lane = least_filled(&self.lanes);
         let start = self.lanes[lane].values.len();
         self.lanes[lane].values.extend_from_slice(values);
+        self.longest_run = self.longest_run.max(values.len());
         (0..values.len()).map(|i| Cell { col: Col::Lane(lane), row: start + i }).collect()
     }
 

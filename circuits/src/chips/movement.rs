@@ -7,8 +7,9 @@ use zkinfer_quantize::qgraph::CopySrc;
 /// What the movement chip offers: model inputs as witness cells, and every shape op (reshape,
 /// transpose, slice, concat, pad, im2col) as pure wiring.
 pub(super) trait MovementInstructions {
-    /// The input's quantized values as one run of witness cells (its bound is checked by the
-    /// caller, as for every calibrated tensor).
+    /// The input's quantized values as witness cells, in runs of at most
+    /// [`crate::builder::FREE_RUN`] (its bound is checked by the caller, as for every
+    /// calibrated tensor).
     fn input(&mut self, ctx: &Ctx<'_>) -> Vec<Cell>;
 
     /// The output *is* the input cells `map` names (or the constant 0): no cell, no constraint.
