@@ -428,10 +428,35 @@ impl Builder {
     }
 
     /// The constant-0 cell and the terms that are not zero by construction: zero
-    /// coefficients and the constant-0 cell that im2col padding produces cost nothing.
+    /// coefficients and the constant-0 cell that im2col padding produces cost nothing, and a
+    /// cell that appears more than once (a row sum over a mask's repeated exp) is one term
+    /// with the coefficients added.
     pub(crate) fn nonzero_terms(&mut self, terms: &[(Cell, i128)]) -> (Cell, Vec<(Cell, i128)>) {
         let zero = self.constant(0);
-        (zero, terms.iter().copied().filter(|&(c, w)| w != 0 && c != zero).collect())
+        let mut kept: Vec<(Cell, i128)> = Vec::with_capacity(terms.len());
+        let mut index: std::collections::HashMap<Cell, usize> = std::collections::HashMap::new();
+        for &(c, w) in terms {
+            if w == 0 || c == zero {
+                continue;
+            }
+            // Short combinations (almost all) are searched; long ones indexed.
+            let at = if terms.len() <= 16 {
+                kept.iter().position(|&(k, _)| k == c)
+            } else {
+                index.get(&c).copied()
+            };
+            match at.and_then(|i| kept[i].1.checked_add(w).map(|sum| (i, sum))) {
+                Some((i, sum)) => kept[i].1 = sum,
+                None => {
+                    if terms.len() > 16 {
+                        index.insert(c, kept.len());
+                    }
+                    kept.push((c, w));
+                }
+            }
+        }
+        kept.retain(|&(_, w)| w != 0);
+        (zero, kept)
     }
 }
 

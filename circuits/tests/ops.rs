@@ -179,3 +179,21 @@ fn op_map_doc_is_current() {
          op_map`"
     );
 }
+
+/// A softmax behind an additive mask reads the scores without the mask, so the sum of scores
+/// and mask feeds no output: it is not laid out (no cells), and the circuit still proves.
+#[test]
+fn a_value_no_output_depends_on_is_not_laid_out() {
+    let (_, cases) = families().into_iter().find(|(f, _)| *f == "norm").unwrap();
+    let case = cases().into_iter().find(|c| c.0 == "Softmax additive mask").unwrap();
+    let b = circuit(&case);
+    let adds: Vec<(&String, &usize)> =
+        b.node_cells().iter().filter(|(name, _)| name.contains("Add")).collect();
+    assert!(!adds.is_empty(), "no Add node in {:?}", b.node_cells());
+    for (name, &cells) in adds {
+        assert_eq!(cells, 0, "{name}");
+    }
+    if let Err(e) = mock_verify(&b) {
+        panic!("the masked softmax's circuit is not satisfied: {:?}", &e[..e.len().min(3)]);
+    }
+}

@@ -80,7 +80,7 @@ pub const COVERAGE: &[OpCoverage] = ops![
     "Mean", "arithmetic", "any number of inputs, broadcast: sum, then times 1/n, rescaled";
     "Min", "arithmetic", "any number of inputs, broadcast; exact";
     "Mish", "elementwise", "lookup table over the calibrated range";
-    "Mul", "arithmetic", "product then rescale";
+    "Mul", "arithmetic", "product then rescale; by a constant power of two, a change of scale (no cells)";
     "Neg", "elementwise", "exact";
     "NonZero", "shape", "folded; input must be constant";
     "Normalizer", "ml (ai.onnx.ml)", "L1 or L2 row norm, then rounded division (norm must be positive); MAX unsupported";
@@ -105,7 +105,7 @@ pub const COVERAGE: &[OpCoverage] = ops![
     "Sigmoid", "elementwise", "lookup table over the calibrated range";
     "Size", "shape", "folded";
     "Slice", "shape", "copy constraints; bounds must be constant; negative steps allowed";
-    "Softmax", "norm", "max-subtracted exp lookup, sum, one reciprocal of the sum per row and a rounded product per element; opset < 13 2-D coercion honoured";
+    "Softmax", "norm", "max-subtracted exp lookup, sum, one reciprocal of the sum per row and a rounded product per element; positions a constant attention mask rules out are 0 at no cost; opset < 13 2-D coercion honoured";
     "Softplus", "elementwise", "lookup table";
     "Softsign", "elementwise", "lookup table (bounded by 1)";
     "Split", "shape", "copy constraints";

@@ -255,7 +255,8 @@ pub enum QOp {
         index: usize,
     },
     /// Pure data movement: output element i is `map[i]` (reshape, transpose, slice, concat,
-    /// pad, tile, im2col, …). All inputs share the output's scale.
+    /// pad, tile, im2col, …). All inputs share the output's scale, except in a view of one input
+    /// at another scale (a product by a power of two, see `lower::arithmetic`).
     Copy {
         /// Source of each output element.
         map: Vec<CopySrc>,

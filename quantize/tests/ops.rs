@@ -208,3 +208,82 @@ fn softmax_clamps_only_when_its_table_would_be_too_large() {
         assert!(t.len() <= (1 << settings.params.table_bits) + 2, "{case}: {}", t.len());
     }
 }
+
+/// Quantizes op case `case` with the accuracy target; returns the graph and its integer
+/// outputs on a sample input.
+fn quantized_case(case: &str) -> (zkinfer_quantize::QGraph, Vec<Vec<i64>>) {
+    quantized_case_with(case, zkinfer_quantize::WeightVisibility::Fixed)
+}
+
+fn quantized_case_with(
+    case: &str,
+    weights: zkinfer_quantize::WeightVisibility,
+) -> (zkinfer_quantize::QGraph, Vec<Vec<i64>>) {
+    let (_, m, _) = cases().into_iter().find(|c| c.0 == case).unwrap();
+    let g = from_proto(&m.proto(), "test".into(), &ImportOptions::default()).unwrap();
+    let shapes: Vec<Vec<usize>> = g.inputs.iter().map(|&i| g.tensors[i].shape.clone()).collect();
+    let inputs = g.make_inputs(&m.sample(7, &shapes)).unwrap();
+    let cal = calibrate(&g, std::slice::from_ref(&inputs), |_| {}).unwrap();
+    let mut settings = settings_for(&g, 1, Target::Accuracy, cal);
+    settings.visibility.weights = weights;
+    let q = quantize(&g, &settings).unwrap();
+    let outs = eval::eval(&q, &inputs).unwrap();
+    (q, outs)
+}
+
+/// With hidden weights the circuit's shape must not depend on constant values: neither the
+/// mask nor a power-of-two factor is read, and both lower as they would for any constant.
+#[test]
+fn hidden_weights_keep_constants_opaque() {
+    use zkinfer_quantize::WeightVisibility::Private;
+    let (q, _) = quantized_case_with("Mul power of two", Private);
+    assert!(q.nodes.iter().any(|n| n.op.name() == "mul"));
+    let (q, _) = quantized_case_with("Softmax additive mask", Private);
+    let exp = q.nodes.iter().find(|n| matches!(n.op, zkinfer_quantize::QOp::Lookup { .. }));
+    assert_eq!(q.tensors[exp.unwrap().output].shape, vec![2, 4, 4]);
+}
+
+/// A softmax behind a causal mask (either export form) works on the unmasked positions only:
+/// its row maximum reads values of the scores' own small bound (not the mask's saturated
+/// −2^40), its exp and division see the 10 allowed positions of each 4 × 4 block, and the
+/// masked outputs are exactly 0.
+#[test]
+fn masked_softmax_skips_the_masked_positions() {
+    for case in ["Softmax causal Where", "Softmax additive mask"] {
+        let (q, outs) = quantized_case(case);
+        let max = q.nodes.iter().find(|n| matches!(n.op, zkinfer_quantize::QOp::ReduceMax { .. }));
+        let max = max.unwrap_or_else(|| panic!("{case}: no row maximum"));
+        let bound = q.tensors[max.inputs[0]].bound;
+        assert!(bound < 1 << 20, "{case}: the maximum reads values bounded by {bound}");
+        let exp = q.nodes.iter().find(|n| matches!(n.op, zkinfer_quantize::QOp::Lookup { .. }));
+        let exp = exp.unwrap_or_else(|| panic!("{case}: no exp"));
+        assert_eq!(q.tensors[exp.output].shape, vec![20], "{case}");
+        let y = &outs[0];
+        for (i, &v) in y.iter().enumerate() {
+            let (row, col) = ((i / 4) % 4, i % 4);
+            if col > row {
+                assert_eq!(v, 0, "{case}: masked output {i}");
+            } else {
+                assert!(v > 0, "{case}: allowed output {i} is {v}");
+            }
+        }
+    }
+}
+
+/// A product by a constant power of two is the input's integers at another scale: no product,
+/// no rescale, and the integers unchanged.
+#[test]
+fn a_product_by_a_power_of_two_is_a_change_of_scale() {
+    let (q, outs) = quantized_case("Mul power of two");
+    let ops: Vec<&str> = q.nodes.iter().map(|n| n.op.name()).collect();
+    assert!(!ops.iter().any(|o| *o == "mul" || *o == "rescale"), "{ops:?}");
+    let x = q.inputs[0];
+    let y = q.outputs[0];
+    assert_eq!(q.tensors[y].scale, q.tensors[x].scale + 2);
+    let (_, m, _) = cases().into_iter().find(|c| c.0 == "Mul power of two").unwrap();
+    let g = from_proto(&m.proto(), "test".into(), &ImportOptions::default()).unwrap();
+    let shapes: Vec<Vec<usize>> = g.inputs.iter().map(|&i| g.tensors[i].shape.clone()).collect();
+    let inputs = g.make_inputs(&m.sample(7, &shapes)).unwrap();
+    let all = eval::eval_all(&q, &inputs).unwrap();
+    assert_eq!(all[x], outs[0]);
+}

@@ -1,6 +1,6 @@
 //! Add (integer linear combination), Mul, Rescale and rounded Div.
 
-use super::Ctx;
+use super::{once_per, Ctx};
 use crate::builder::{Builder, Cell};
 use crate::gadgets::{GateInstructions, RangeInstructions};
 use std::collections::HashMap;
@@ -61,18 +61,15 @@ impl ArithInstructions for ArithChip<'_> {
     fn mul(&mut self, ctx: &Ctx<'_>) -> Vec<Cell> {
         let b = &mut *self.b;
         let (x, y) = (ctx.broadcast(0), ctx.broadcast(1));
-        x.iter().zip(&y).map(|(&x, &y)| b.mul(x, y)).collect()
+        once_per(x.into_iter().zip(y), |_, &(x, y)| b.mul(x, y))
     }
 
     fn rescale(&mut self, ctx: &Ctx<'_>, shift: u32, offsets: Option<&[i128]>) -> Vec<Cell> {
         let b = &mut *self.b;
         let out = &ctx.q.tensors[ctx.node.output];
         let (checked, bound) = (out.checked, out.bound);
-        ctx.ins[0]
-            .iter()
-            .enumerate()
-            .map(|(i, &x)| rescale_one(b, x, offsets.map_or(0, |o| o[i]), shift, bound, checked))
-            .collect()
+        let keys = ctx.ins[0].iter().enumerate().map(|(i, &x)| (x, offsets.map_or(0, |o| o[i])));
+        once_per(keys, |_, &(x, offset)| rescale_one(b, x, offset, shift, bound, checked))
     }
 
     fn rescale_products(
@@ -85,21 +82,18 @@ impl ArithInstructions for ArithChip<'_> {
         let half = 1i128 << (shift - 1);
         let out = &ctx.q.tensors[ctx.node.output];
         let (checked, bound) = (out.checked, out.bound);
-        factors
-            .iter()
-            .map(|&(x, y)| {
-                if shift > b.limb_bits {
-                    let product = b.mul(x, y);
-                    return rescale_one(b, product, 0, shift, bound, checked);
-                }
-                let v = b.value(x) * b.value(y);
-                let q = (v + half) >> shift;
-                let r = b.ranged(v + half - (q << shift), shift);
-                let q = b.signed(q, bound, checked);
-                b.rescaled_product(x, y, shift, r, q);
-                q
-            })
-            .collect()
+        once_per(factors.iter().copied(), |_, &(x, y)| {
+            if shift > b.limb_bits {
+                let product = b.mul(x, y);
+                return rescale_one(b, product, 0, shift, bound, checked);
+            }
+            let v = b.value(x) * b.value(y);
+            let q = (v + half) >> shift;
+            let r = b.ranged(v + half - (q << shift), shift);
+            let q = b.signed(q, bound, checked);
+            b.rescaled_product(x, y, shift, r, q);
+            q
+        })
     }
 
     fn div(&mut self, ctx: &Ctx<'_>, shift: u32) -> Vec<Cell> {
@@ -111,32 +105,28 @@ impl ArithInstructions for ArithChip<'_> {
         // A divisor broadcast over many numerators (a softmax's row sum, a norm's deviation)
         // is proven ≥ 1 and doubled once, not once per element.
         let mut doubled: HashMap<Cell, Cell> = HashMap::new();
-        num.iter()
-            .zip(&den)
-            .enumerate()
-            .map(|(k, (&n, &d))| {
-                let out = (ctx.out_value)(k);
-                let two_d = *doubled.entry(d).or_insert_with(|| {
-                    // den ≥ 1
-                    let dm1 = b.lincomb(&[(d, 1)], -1);
-                    b.range_check(dm1, den_bits);
-                    b.lincomb(&[(d, 2)], 0)
-                });
-                let big_n = b.lincomb(&[(n, 1i128 << (shift + 1)), (d, 1)], 0);
-                let (vn, vd) = (b.value(big_n), b.value(two_d));
-                let r_val = if b.known { vn - out * vd } else { 0 };
-                let cells = b.run(&[r_val, out]);
-                let back = b.mul_add(cells[0], cells[1], two_d);
-                b.copy(back, big_n);
-                b.range_check(cells[0], den_bits + 1);
-                let slack = b.lincomb(&[(two_d, 1), (cells[0], -1)], -1);
-                b.range_check(slack, den_bits + 1);
-                if !checked {
-                    b.small(cells[1], bound);
-                }
-                cells[1]
-            })
-            .collect()
+        once_per(num.into_iter().zip(den), |k, &(n, d)| {
+            let out = (ctx.out_value)(k);
+            let two_d = *doubled.entry(d).or_insert_with(|| {
+                // den ≥ 1
+                let dm1 = b.lincomb(&[(d, 1)], -1);
+                b.range_check(dm1, den_bits);
+                b.lincomb(&[(d, 2)], 0)
+            });
+            let big_n = b.lincomb(&[(n, 1i128 << (shift + 1)), (d, 1)], 0);
+            let (vn, vd) = (b.value(big_n), b.value(two_d));
+            let r_val = if b.known { vn - out * vd } else { 0 };
+            let cells = b.run(&[r_val, out]);
+            let back = b.mul_add(cells[0], cells[1], two_d);
+            b.copy(back, big_n);
+            b.range_check(cells[0], den_bits + 1);
+            let slack = b.lincomb(&[(two_d, 1), (cells[0], -1)], -1);
+            b.range_check(slack, den_bits + 1);
+            if !checked {
+                b.small(cells[1], bound);
+            }
+            cells[1]
+        })
     }
 }
 

@@ -148,7 +148,15 @@ fn lay_out_as(
     let mut prelaid: Vec<Option<Vec<Cell>>> = vec![None; q.tensors.len()];
     let mut pending: Vec<Option<Vec<Pending>>> = vec![None; q.tensors.len()];
     let mut products: Vec<Option<Vec<(Cell, Cell)>>> = vec![None; q.tensors.len()];
+    let read = read_tensors(q);
     for (index, n) in q.nodes.iter().enumerate() {
+        // A value no output depends on constrains nothing the proof shows (the masked scores
+        // a masked softmax no longer reads, see `zkinfer_quantize`'s mask lowering): it is
+        // not laid out.
+        if !read[n.output] && !matches!(n.op, QOp::Input { .. }) {
+            b.node_cells.entry(n.node.clone()).or_default();
+            continue;
+        }
         let before = b.cells();
         b.begin_node(&n.node, &n.onnx_op);
         let sum = match &n.op {
@@ -254,8 +262,11 @@ fn lay_out_as(
         // already proved it, as a rescale does).
         let t = &q.tensors[n.output];
         if t.checked {
+            let mut seen = std::collections::HashSet::new();
             for &c in &out {
-                b.bounded(c, t.bound);
+                if seen.insert(c) {
+                    b.bounded(c, t.bound);
+                }
             }
         }
         cells[n.output] = Some(out);
@@ -311,6 +322,44 @@ fn lay_out_as(
     b.pad_hash_lanes();
     b.drop_unused_range_tables();
     Ok(b)
+}
+
+/// Whether each tensor is a graph output or read by a node whose own output is (nodes come
+/// in topological order, so one backward pass settles it).
+fn read_tensors(q: &QGraph) -> Vec<bool> {
+    let mut read = vec![false; q.tensors.len()];
+    for &t in &q.outputs {
+        read[t] = true;
+    }
+    for n in q.nodes.iter().rev() {
+        if read[n.output] {
+            for &t in &n.inputs {
+                read[t] = true;
+            }
+        }
+    }
+    read
+}
+
+/// Lays out `f` once per distinct key (the input cells an output element is a function of)
+/// and hands the same cell to every repeat: equal inputs give equal outputs, so one set of
+/// constraints proves them all. A mask's constant, repeated along a row, costs one gap, one
+/// exp and one division per row this way instead of one per element.
+pub(super) fn once_per<K: std::hash::Hash + Eq>(
+    keys: impl Iterator<Item = K>,
+    mut f: impl FnMut(usize, &K) -> Cell,
+) -> Vec<Cell> {
+    let mut done: std::collections::HashMap<K, Cell> = std::collections::HashMap::new();
+    keys.enumerate()
+        .map(|(i, k)| match done.get(&k) {
+            Some(&c) => c,
+            None => {
+                let c = f(i, &k);
+                done.insert(k, c);
+                c
+            }
+        })
+        .collect()
 }
 
 /// What a chip sees.

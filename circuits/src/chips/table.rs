@@ -1,7 +1,7 @@
 //! Function lookups: every table of the quantized graph becomes a tagged block of the shared
 //! lookup table, so nodes with the same function and scales share it.
 
-use super::Ctx;
+use super::{once_per, Ctx};
 use crate::builder::{Builder, Cell};
 use crate::gadgets::{GateInstructions, RangeInstructions};
 use std::collections::BTreeMap;
@@ -97,13 +97,10 @@ impl TableInstructions for TableChip<'_> {
             }
         };
         if t.step == 0 {
-            return ctx.ins[0]
-                .iter()
-                .map(|&x| {
-                    let y = entry(b.value(x));
-                    b.lookup(tag, x, y)
-                })
-                .collect();
+            return once_per(ctx.ins[0].iter().copied(), |_, &x| {
+                let y = entry(b.value(x));
+                b.lookup(tag, x, y)
+            });
         }
         let d = t.step;
         let (unit, half) = (1i128 << d, 1i128 << (d - 1));
@@ -113,41 +110,38 @@ impl TableInstructions for TableChip<'_> {
         let bound = i128::from(t.max_abs());
         let offset = if t.non_negative() { 0 } else { bound };
         let bits = 128 - (offset + bound).leading_zeros();
-        ctx.ins[0]
-            .iter()
-            .map(|&x| {
-                let v = b.value(x);
-                let (hi, lo) = (v >> d, v & (unit - 1));
-                let (f0v, f1v) = (entry(hi), entry(hi + 1));
-                // hi is born in its entry lookup, lo in the range table: x = hi·2^d + lo.
-                let (hi_cell, f0) = b.lookup_pair(tag, hi, f0v);
-                let lo_cell = b.ranged(lo, d);
-                let back = b.lincomb(&[(hi_cell, unit), (lo_cell, 1)], 0);
-                b.copy(back, x);
-                let slope = match diff {
-                    Some(diff) => b.lookup(diff, hi_cell, f1v - f0v),
-                    None => {
-                        let next = b.lincomb(&[(hi_cell, 1)], 1);
-                        let f1 = b.lookup(tag, next, f1v);
-                        b.lincomb(&[(f1, 1), (f0, -1)], 0)
-                    }
-                };
-                let prod = b.mul(slope, lo_cell);
-                let a = f0v * unit + (f1v - f0v) * lo + half;
-                let out = a >> d;
-                let mut terms = b.limbs(a - (out << d), d);
-                let shifted = b.ranged(out + offset, bits);
-                terms.push((shifted, unit));
-                terms.push((f0, -unit));
-                // r + (out + offset)·2^d − f0·2^d − offset·2^d − half = slope·lo
-                let check = b.lincomb(&terms, -offset * unit - half);
-                b.copy(check, prod);
-                if offset == 0 {
-                    shifted
-                } else {
-                    b.lincomb(&[(shifted, 1)], -offset)
+        once_per(ctx.ins[0].iter().copied(), |_, &x| {
+            let v = b.value(x);
+            let (hi, lo) = (v >> d, v & (unit - 1));
+            let (f0v, f1v) = (entry(hi), entry(hi + 1));
+            // hi is born in its entry lookup, lo in the range table: x = hi·2^d + lo.
+            let (hi_cell, f0) = b.lookup_pair(tag, hi, f0v);
+            let lo_cell = b.ranged(lo, d);
+            let back = b.lincomb(&[(hi_cell, unit), (lo_cell, 1)], 0);
+            b.copy(back, x);
+            let slope = match diff {
+                Some(diff) => b.lookup(diff, hi_cell, f1v - f0v),
+                None => {
+                    let next = b.lincomb(&[(hi_cell, 1)], 1);
+                    let f1 = b.lookup(tag, next, f1v);
+                    b.lincomb(&[(f1, 1), (f0, -1)], 0)
                 }
-            })
-            .collect()
+            };
+            let prod = b.mul(slope, lo_cell);
+            let a = f0v * unit + (f1v - f0v) * lo + half;
+            let out = a >> d;
+            let mut terms = b.limbs(a - (out << d), d);
+            let shifted = b.ranged(out + offset, bits);
+            terms.push((shifted, unit));
+            terms.push((f0, -unit));
+            // r + (out + offset)·2^d − f0·2^d − offset·2^d − half = slope·lo
+            let check = b.lincomb(&terms, -offset * unit - half);
+            b.copy(check, prod);
+            if offset == 0 {
+                shifted
+            } else {
+                b.lincomb(&[(shifted, 1)], -offset)
+            }
+        })
     }
 }

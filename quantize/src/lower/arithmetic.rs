@@ -3,6 +3,7 @@
 use super::Lowerer;
 use crate::error::Result;
 use crate::qgraph::{bits_for, CmpKind, LookupFn, QId, QOp};
+use crate::visibility::WeightVisibility;
 use zkinfer_model_import::ops::{Binary, Op};
 use zkinfer_model_import::tensor::{numel, DType};
 use zkinfer_model_import::{Node, Tensor};
@@ -75,6 +76,9 @@ fn binary(l: &mut Lowerer<'_>, n: &Node, b: Binary) -> Result<QId> {
             l.emit(QOp::Compare { kind }, ids, shape, 0, None)
         }
         Binary::Mul => {
+            if let Some(y) = power_of_two_product(l, ga, gb, out)? {
+                return Ok(y);
+            }
             let a = factor(l, ga)?;
             let bb = factor(l, gb)?;
             let s = l.scale(a) + l.scale(bb);
@@ -93,6 +97,46 @@ fn binary(l: &mut Lowerer<'_>, n: &Node, b: Binary) -> Result<QId> {
             negative_part_scaled(l, x, sq, out)
         }
     }
+}
+
+/// `x·2^k` for a constant `2^k` (attention's `1/√d` when `d` is a power of four, a halving):
+/// the integers of `x` read at scale `s_x − k` are exactly the product, so it costs no cells
+/// and loses no precision; it is rescaled only when the output's chosen scale is coarser.
+/// `None` for any other product, and with hidden weights (the circuit would show that the
+/// constant is a power of two).
+fn power_of_two_product(
+    l: &mut Lowerer<'_>,
+    ga: usize,
+    gb: usize,
+    out: usize,
+) -> Result<Option<QId>> {
+    let (c, x) = match (l.is_const(ga), l.is_const(gb)) {
+        (false, true) => (gb, ga),
+        (true, false) => (ga, gb),
+        _ => return Ok(None),
+    };
+    if l.s.visibility.weights != WeightVisibility::Fixed {
+        return Ok(None);
+    }
+    let t = l.const_value(c)?;
+    let Some(&v) = t.data.first() else { return Ok(None) };
+    // A positive normal float with an all-zero mantissa is exactly 2^k.
+    let exact = v.is_normal() && v > 0.0 && v.to_bits() & ((1u64 << 52) - 1) == 0;
+    #[allow(clippy::float_cmp)]
+    if !exact || t.data.iter().any(|&w| w != v) {
+        return Ok(None);
+    }
+    #[allow(clippy::cast_possible_truncation)]
+    let k = v.log2() as i32;
+    let x = l.input(x)?;
+    let s = l.scale(x) - k;
+    // Within the rescale's reach of the output's scale (a tiny 2^k would need a huge shift).
+    let target = l.chosen_scale(out)?.min(s);
+    if s < 0 || s - target >= 62 || l.shape(x) != l.out_shape(out) {
+        return Ok(None);
+    }
+    let view = l.view_at_scale(x, s)?;
+    l.rescale_output(view, out).map(Some)
 }
 
 /// A multiplication operand: constants become weights at their own scale.
@@ -181,6 +225,53 @@ pub(super) fn divide(
     calibrated: Option<f64>,
     shape: Vec<usize>,
 ) -> Result<QId> {
+    divide_by(l, num, den, None, target, calibrated, shape)
+}
+
+/// [`divide`] where numerator `i`'s divisor is `den[spread[i]]` instead of the broadcast one
+/// (a masked softmax's row sums, handed to the row's kept elements).
+pub(super) fn divide_spread(
+    l: &mut Lowerer<'_>,
+    num: QId,
+    den: QId,
+    spread: &[usize],
+    target: i32,
+    calibrated: Option<f64>,
+) -> Result<QId> {
+    let shape = l.shape(num);
+    divide_by(l, num, den, Some(spread), target, calibrated, shape)
+}
+
+/// The divisor side (`den` or its reciprocal) at the numerators' positions.
+fn at_numerators(
+    l: &mut Lowerer<'_>,
+    t: QId,
+    spread: Option<&[usize]>,
+    shape: &[usize],
+) -> Result<QId> {
+    match spread {
+        Some(s) => {
+            let picks: Vec<Option<usize>> = s.iter().copied().map(Some).collect();
+            l.pick(t, &picks, shape.to_vec())
+        }
+        None => Ok(t),
+    }
+}
+
+/// Division by a divisor shared by many numerators (a softmax's row sum, a norm's deviation)
+/// goes through its reciprocal: each divisor's `inv = round(2^(shift+p) / den)` once, then
+/// every quotient is `round(num·inv / 2^p)`, a product and a rescale instead of a division
+/// with two wide remainder checks. With `p` from [`reciprocal_bits`] the result is within one
+/// output unit of the exact quotient (a division rounds to within half a unit).
+fn divide_by(
+    l: &mut Lowerer<'_>,
+    num: QId,
+    den: QId,
+    spread: Option<&[usize]>,
+    target: i32,
+    calibrated: Option<f64>,
+    shape: Vec<usize>,
+) -> Result<QId> {
     let mut den = den;
     let mut shift = target - l.scale(num) + l.scale(den);
     if shift < 0 {
@@ -190,34 +281,18 @@ pub(super) fn divide(
     let shift = shift.cast_unsigned();
     if 2 * numel(&l.shape(den)) <= numel(&shape) {
         if let Some(p) = reciprocal_bits(bits_for(u128::from(l.q.tensors[num].bound)), shift) {
-            return divide_by_reciprocal(l, num, den, shift, p, target, calibrated, shape);
+            let one = l.int_const(vec![], vec![1]);
+            let inv_scale = target - l.scale(num) + p.cast_signed();
+            let den_shape = l.shape(den);
+            let inv =
+                l.emit(QOp::Div { shift: shift + p }, vec![one, den], den_shape, inv_scale, None)?;
+            let inv = at_numerators(l, inv, spread, &shape)?;
+            let prod = l.emit(QOp::Mul, vec![num, inv], shape, target + p.cast_signed(), None)?;
+            return l.rescale_to(prod, target, calibrated);
         }
     }
+    let den = at_numerators(l, den, spread, &shape)?;
     l.emit(QOp::Div { shift }, vec![num, den], shape, target, calibrated)
-}
-
-/// Division by a divisor shared by many numerators (a softmax's row sum, a norm's deviation):
-/// each divisor's reciprocal `inv = round(2^(shift+p) / den)` once, then every quotient is
-/// `round(num·inv / 2^p)`, a product and a rescale instead of a division with two wide
-/// remainder checks. With `p` from [`reciprocal_bits`] the result is within one output unit of
-/// the exact quotient (a division rounds to within half a unit).
-#[allow(clippy::too_many_arguments)]
-fn divide_by_reciprocal(
-    l: &mut Lowerer<'_>,
-    num: QId,
-    den: QId,
-    shift: u32,
-    p: u32,
-    target: i32,
-    calibrated: Option<f64>,
-    shape: Vec<usize>,
-) -> Result<QId> {
-    let one = l.int_const(vec![], vec![1]);
-    let inv_scale = target - l.scale(num) + p.cast_signed();
-    let den_shape = l.shape(den);
-    let inv = l.emit(QOp::Div { shift: shift + p }, vec![one, den], den_shape, inv_scale, None)?;
-    let prod = l.emit(QOp::Mul, vec![num, inv], shape, target + p.cast_signed(), None)?;
-    l.rescale_to(prod, target, calibrated)
 }
 
 /// Fraction bits `p` of the reciprocal for numerators of `num_bits` bits: the reciprocal's

@@ -9,6 +9,7 @@
 mod arithmetic;
 mod elementwise;
 mod linear;
+mod mask;
 mod norm;
 mod pool;
 mod precision;
@@ -545,6 +546,29 @@ impl Lowerer<'_> {
         }
         let n = u32::try_from(numel(&shape)).map_err(|_| self.unsupported("tensor too large"))?;
         let map = (0..n).map(|index| CopySrc { input: 0, index }).collect();
+        let s = self.scale(id);
+        self.emit(QOp::Copy { map }, vec![id], shape, s, None)
+    }
+
+    /// `id`'s integers read at another scale: the tensor times `2^(scale − s_id)`, exactly.
+    pub fn view_at_scale(&mut self, id: QId, scale: i32) -> Result<QId> {
+        let shape = self.shape(id);
+        let n = u32::try_from(numel(&shape)).map_err(|_| self.unsupported("tensor too large"))?;
+        let map = (0..n).map(|index| CopySrc { input: 0, index }).collect();
+        self.emit(QOp::Copy { map }, vec![id], shape, scale, None)
+    }
+
+    /// A copy of `id` whose element `i` is `id[picks[i]]`, or 0 where `picks[i]` is `None`.
+    pub fn pick(&mut self, id: QId, picks: &[Option<usize>], shape: Vec<usize>) -> Result<QId> {
+        let map = picks
+            .iter()
+            .map(|p| match p {
+                Some(i) => u32::try_from(*i)
+                    .map(|index| CopySrc { input: 0, index })
+                    .map_err(|_| self.unsupported("tensor too large")),
+                None => Ok(CopySrc { input: CopySrc::ZERO, index: 0 }),
+            })
+            .collect::<Result<_>>()?;
         let s = self.scale(id);
         self.emit(QOp::Copy { map }, vec![id], shape, s, None)
     }

@@ -3,7 +3,8 @@
 
 use super::Lowerer;
 use crate::error::Result;
-use crate::qgraph::{LookupFn, QOp};
+use crate::qgraph::{LookupFn, QId, QOp};
+use zkinfer_model_import::ops::reduce::reduce_index_map;
 use zkinfer_model_import::ops::Op;
 use zkinfer_model_import::tensor::{numel, DType};
 use zkinfer_model_import::{Node, Tensor};
@@ -18,34 +19,97 @@ pub(super) fn lower(l: &mut Lowerer<'_>, n: &Node) -> Result<()> {
 }
 
 /// softmax(x) = e / Σe with e = exp(−min(max(x) − x, T)); T is where exp rounds to 0 at the
-/// exp table's output scale, so masked entries (−inf → very negative) cost nothing extra. The
-/// gaps `max(x) − x` are the ones the row maximum proved non-negative (free in the circuit),
-/// and the exp table spans all of them at the spacing `[0, T]` would get, which makes the
-/// clamp to T unnecessary, unless that table would be too large.
+/// exp table's output scale. The gaps `max(x) − x` are the ones the row maximum proved
+/// non-negative (free in the circuit), and the exp table spans all of them at the spacing
+/// `[0, T]` would get, which makes the clamp to T unnecessary, unless that table would be too
+/// large. Positions an attention mask rules out (see [`super::mask`]) are 0 and cost nothing.
 fn softmax(l: &mut Lowerer<'_>, n: &Node, axes: &[usize]) -> Result<()> {
     let out = n.outputs[0];
     let x = l.input(n.inputs[0])?;
+    let sx = l.scale(x);
+    let s_e = l.s.params.activation_bits.cast_signed();
+    let t = f64::from(s_e.cast_unsigned() + 2) * std::f64::consts::LN_2;
+    // Twice T: past any interpolation step of the exp table around T.
+    #[allow(clippy::cast_possible_truncation)]
+    let cap = (2.0 * t * 2f64.powi(sx)).ceil() as i128;
+    let y = match super::mask::masked_positions(l, x, axes, cap) {
+        Some(masked) => masked_softmax(l, n, x, axes, &masked, t, s_e)?,
+        None => dense_softmax(l, n, x, axes, t, s_e)?,
+    };
+    l.finish(out, y);
+    Ok(())
+}
+
+fn dense_softmax(
+    l: &mut Lowerer<'_>,
+    n: &Node,
+    x: QId,
+    axes: &[usize],
+    t: f64,
+    s_e: i32,
+) -> Result<QId> {
     let (sx, shape) = (l.scale(x), l.shape(x));
-    let act = l.s.params.activation_bits.cast_signed();
     let kept = l.reduced(x, axes);
     let m = l.emit(QOp::ReduceMax { axes: axes.to_vec() }, vec![x], kept, sx, None)?;
     let g = l.emit(QOp::Add { coeffs: vec![-1, 1] }, vec![x, m], shape.clone(), sx, None)?;
-    let s_e = act;
-    let t = f64::from(s_e.cast_unsigned() + 2) * std::f64::consts::LN_2;
-    let e = match l.fine_lookup(g, LookupFn::NegExp, t, s_e)? {
-        Some(e) => e,
-        None => {
-            let cap = l.konst(&Tensor::scalar(t, DType::Float), sx)?;
-            let g = l.emit(QOp::Min, vec![g, cap], shape.clone(), sx, None)?;
-            l.lookup(g, LookupFn::NegExp, 0.0, t, s_e)?
-        }
-    };
+    let e = neg_exp(l, g, t, s_e)?;
     let kept = l.reduced(e, axes);
     let sum = l.emit(QOp::ReduceSum { axes: axes.to_vec() }, vec![e], kept, s_e, None)?;
-    let target = l.chosen_scale(out)?;
-    let y = super::arithmetic::divide(l, e, sum, target, Some(1.0 / l.s.params.headroom), shape)?;
-    l.finish(out, y);
-    Ok(())
+    let target = l.chosen_scale(n.outputs[0])?;
+    super::arithmetic::divide(l, e, sum, target, Some(1.0 / l.s.params.headroom), shape)
+}
+
+/// The softmax of the unmasked positions, laid out as one flat tensor of them, and 0 at the
+/// masked ones. Its row maximum reads a copy of the row in which each masked position repeats
+/// a kept one of its row (the circuit lays out each distinct element of a row once), and the
+/// row sum reads the exps with 0 at the masked positions (constant zeros add nothing).
+fn masked_softmax(
+    l: &mut Lowerer<'_>,
+    n: &Node,
+    x: QId,
+    axes: &[usize],
+    masked: &[bool],
+    t: f64,
+    s_e: i32,
+) -> Result<QId> {
+    let (sx, shape) = (l.scale(x), l.shape(x));
+    let (row_shape, rows) = reduce_index_map(&shape, axes);
+    let kept: Vec<usize> = (0..masked.len()).filter(|&i| !masked[i]).collect();
+    let mut compact = vec![None; masked.len()];
+    let mut first = vec![None; numel(&row_shape)];
+    for (k, &i) in kept.iter().enumerate() {
+        compact[i] = Some(k);
+        first[rows[i]].get_or_insert(k);
+    }
+    let xu = super::mask::kept_values(l, x, &kept)?;
+    let spread: Vec<usize> = kept.iter().map(|&i| rows[i]).collect();
+    let rowwise: Vec<Option<usize>> =
+        (0..masked.len()).map(|i| compact[i].or(first[rows[i]])).collect();
+    let xr = l.pick(xu, &rowwise, shape.clone())?;
+    let m =
+        l.emit(QOp::ReduceMax { axes: axes.to_vec() }, vec![xr], row_shape.clone(), sx, None)?;
+    let spread_picks: Vec<Option<usize>> = spread.iter().copied().map(Some).collect();
+    let mu = l.pick(m, &spread_picks, vec![kept.len()])?;
+    let g = l.emit(QOp::Add { coeffs: vec![-1, 1] }, vec![xu, mu], vec![kept.len()], sx, None)?;
+    let e = neg_exp(l, g, t, s_e)?;
+    let er = l.pick(e, &compact, shape.clone())?;
+    let sum = l.emit(QOp::ReduceSum { axes: axes.to_vec() }, vec![er], row_shape, s_e, None)?;
+    let target = l.chosen_scale(n.outputs[0])?;
+    let calibrated = Some(1.0 / l.s.params.headroom);
+    let y = super::arithmetic::divide_spread(l, e, sum, &spread, target, calibrated)?;
+    l.pick(y, &compact, shape)
+}
+
+/// e^−g at scale `s_e` for gaps `g ≥ 0`, clamped to `t` only when a table over every gap would
+/// be too large.
+fn neg_exp(l: &mut Lowerer<'_>, g: QId, t: f64, s_e: i32) -> Result<QId> {
+    if let Some(e) = l.fine_lookup(g, LookupFn::NegExp, t, s_e)? {
+        return Ok(e);
+    }
+    let cap = l.konst(&Tensor::scalar(t, DType::Float), l.scale(g))?;
+    let shape = l.shape(g);
+    let g = l.emit(QOp::Min, vec![g, cap], shape, l.scale(g), None)?;
+    l.lookup(g, LookupFn::NegExp, 0.0, t, s_e)
 }
 
 /// (x − mean)/sqrt(var + eps)·γ + β with exact sums, rounded divisions and an integer root.

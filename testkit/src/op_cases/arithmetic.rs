@@ -151,6 +151,15 @@ pub(super) fn cases() -> Vec<OpCase> {
         ),
         ("Min one", un("Min", vec![]), c),
         (
+            // Attention's 1/√d for d = 16: a product by a power of two is a change of scale.
+            "Mul power of two",
+            v(M::new(13))
+                .init(tensor_f("q", &[], vec![0.25]))
+                .node("Mul", &["x", "q"], &["y"], vec![])
+                .output("y"),
+            c,
+        ),
+        (
             "Equal",
             M::new(13)
                 .int_input("x", &[2, 6], 0, 3)

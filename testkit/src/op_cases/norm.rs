@@ -65,6 +65,36 @@ pub(super) fn cases() -> Vec<OpCase> {
             2e-3,
         ),
         (
+            // A causal mask as GPT-style exports write it: scores where the mask allows,
+            // −inf elsewhere. Masked positions are 0 without a gap, exp or division.
+            "Softmax causal Where",
+            M::new(13)
+                .input("x", &[2, 4, 4], -4.0, 4.0)
+                .init(tensor_i("tri", &[4, 4], causal(4)))
+                .init(tensor_i("one", &[], vec![1]))
+                .init(tensor_f("fill", &[], vec![f32::NEG_INFINITY]))
+                .node("Equal", &["tri", "one"], &["keep"], vec![])
+                .node("Where", &["keep", "x", "fill"], &["s"], vec![])
+                .node("Softmax", &["s"], &["y"], vec![attr_i("axis", -1)])
+                .output("y"),
+            c,
+        ),
+        (
+            // The additive form (BERT/GPT-2 exports): 0 where allowed, a huge negative elsewhere.
+            "Softmax additive mask",
+            M::new(13)
+                .input("x", &[2, 4, 4], -4.0, 4.0)
+                .init(tensor_f(
+                    "mask",
+                    &[4, 4],
+                    causal(4).iter().map(|&k| if k == 1 { 0.0 } else { -1e9 }).collect(),
+                ))
+                .node("Add", &["x", "mask"], &["s"], vec![])
+                .node("Softmax", &["s"], &["y"], vec![attr_i("axis", -1)])
+                .output("y"),
+            c,
+        ),
+        (
             "InstanceNormalization",
             x(M::new(13))
                 .weight("s", &[3], 31)
@@ -84,4 +114,9 @@ pub(super) fn cases() -> Vec<OpCase> {
             2e-3,
         ),
     ]
+}
+
+/// A lower-triangular `n × n` mask: 1 where a row may attend (column ≤ row), else 0.
+fn causal(n: usize) -> Vec<i64> {
+    (0..n * n).map(|i| i64::from(i % n <= i / n)).collect()
 }
