@@ -35,9 +35,12 @@ pub trait GateInstructions {
     /// separate rescale take seven cells. `r` and `q` are the caller's, with their ranges.
     fn rescaled_product(&mut self, x: Cell, y: Cell, shift: u32, r: Cell, q: Cell);
 
-    /// `b·c` in the field, for running products too wide for `i128` (the values are recorded
-    /// as wide ones). Costs 4 cells.
-    fn field_mul(&mut self, b: Cell, c: Cell) -> Cell;
+    /// `Π factors` in the field, for products too wide for `i128` (the values are recorded as
+    /// wide ones): one run `[0, f1, f2, p2, f3, p3, …]` whose multiply-add gates, every other
+    /// row, each read the last product and the next factor (`p·f = p'`, the coefficient −1 on
+    /// the row after the gate's cancelling its first cell). Costs 2n cells where a chain of
+    /// separate multiplications took 4 a factor.
+    fn field_product(&mut self, factors: &[Cell]) -> Cell;
 
     /// Σ a_i·b_i for input-dependent vectors, as one chain `[0, a1, b1, acc1, a2, b2, …]`
     /// whose multiply-add gates overlap. Costs 1 + 3n cells.
@@ -107,15 +110,31 @@ impl GateInstructions for Builder {
         self.set_coef(cells[2], (1i128 << shift) - 1);
     }
 
-    fn field_mul(&mut self, b: Cell, c: Cell) -> Cell {
-        let (fb, fc) = (self.field_value(b), self.field_value(c));
-        let zero = self.constant(0);
+    fn field_product(&mut self, factors: &[Cell]) -> Cell {
+        let (first, rest) = match factors {
+            [] => return self.constant(1),
+            [only] => return *only,
+            [first, rest @ ..] => (*first, rest),
+        };
         // The integer values stay 0: the wide ones replace them.
-        let cells = self.mul_add_run(zero, b, c, 0);
-        for (cell, v) in [(cells[1], fb), (cells[2], fc), (cells[3], fb * fc)] {
-            self.set_wide(cell, Some(v), None);
+        let cells = self.run(&vec![0; 2 * factors.len()]);
+        let zero = self.constant(0);
+        self.copy(zero, cells[0]);
+        self.copy(first, cells[1]);
+        let mut product = self.field_value(first);
+        self.set_wide(cells[1], Some(product), None);
+        for (i, &f) in rest.iter().enumerate() {
+            // Gate at row 2i: (1 + coef[2i+1])·a0 + a1·a2 + coef[2i] = (1 + coef[2i+2])·a3.
+            let at = 2 * i;
+            self.enable(Gate::MulAdd, cells[at]);
+            self.set_coef(cells[at + 1], -1);
+            self.copy(f, cells[at + 2]);
+            let v = self.field_value(f);
+            product *= v;
+            self.set_wide(cells[at + 2], Some(v), None);
+            self.set_wide(cells[at + 3], Some(product), None);
         }
-        cells[3]
+        cells[cells.len() - 1]
     }
 
     fn dot(&mut self, pairs: &[(Cell, Cell)]) -> Cell {

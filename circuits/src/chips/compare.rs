@@ -92,9 +92,9 @@ impl CompareInstructions for CompareChip<'_> {
 
 /// The max (min) of `group` as the evaluator's `claim` in a new cell `m`: every gap `m − x`
 /// (`x − m`) is proven in `[0, 2^bits)` and their product is 0, so `m` is one of the elements
-/// and none exceeds (undercuts) it. Three gate cells and one range check an element, and a
-/// multiplication to chain the product, where a chain of pairwise comparisons took a
-/// sign-magnitude split each.
+/// and none exceeds (undercuts) it. Three gate cells and one range check an element, and two
+/// cells of a product chain, where a chain of pairwise comparisons took a sign-magnitude
+/// split each.
 fn claimed_extreme(b: &mut Builder, group: &[Cell], claim: i128, bits: u32, is_max: bool) -> Cell {
     let (first, rest) = match group {
         [] => return b.constant(0),
@@ -107,11 +107,9 @@ fn claimed_extreme(b: &mut Builder, group: &[Cell], claim: i128, bits: u32, is_m
         b.range_check(d, bits);
         d
     };
-    let mut product = gap(b, first);
-    for &x in rest {
-        let d = gap(b, x);
-        product = b.field_mul(product, d);
-    }
+    let mut gaps = vec![gap(b, first)];
+    gaps.extend(rest.iter().map(|&x| gap(b, x)));
+    let product = b.field_product(&gaps);
     let zero = b.constant(0);
     b.copy(product, zero);
     m
