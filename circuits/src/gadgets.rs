@@ -454,20 +454,21 @@ impl Builder {
         let zero = self.constant(0);
         let mut kept: Vec<(Cell, i128)> = Vec::with_capacity(terms.len());
         let mut index: std::collections::HashMap<Cell, usize> = std::collections::HashMap::new();
+        // Short combinations (almost all) are searched; long ones indexed.
+        let indexed = terms.len() > 16;
         for &(c, w) in terms {
             if w == 0 || c == zero {
                 continue;
             }
-            // Short combinations (almost all) are searched; long ones indexed.
-            let at = if terms.len() <= 16 {
-                kept.iter().position(|&(k, _)| k == c)
-            } else {
+            let at = if indexed {
                 index.get(&c).copied()
+            } else {
+                kept.iter().position(|&(k, _)| k == c)
             };
             match at.and_then(|i| kept[i].1.checked_add(w).map(|sum| (i, sum))) {
                 Some((i, sum)) => kept[i].1 = sum,
                 None => {
-                    if terms.len() > 16 {
+                    if indexed {
                         index.insert(c, kept.len());
                     }
                     kept.push((c, w));

@@ -307,11 +307,17 @@ fn search(
 
 /// The cheapest shape (k, lanes of each kind, three-term gate or not) for a graph laid out as
 /// `b` (one lane of each kind), within `cap` gate lanes.
+/// The longest of some lanes' lengths and their total.
+fn fill(lens: impl Iterator<Item = usize>) -> (usize, usize) {
+    lens.fold((0, 0), |(longest, cells), n| (longest.max(n), cells + n))
+}
+
 fn cheapest(b: &Builder, cap: usize, reserve: usize) -> Option<Choice> {
     let (limb, bound_tables, wide_bound_tables) =
         (b.limb_bits, b.bound_tables, b.wide_bound_tables);
     let mut best: Option<Choice> = None;
-    let (cells, lookups, table) = (b.lanes[0].values.len(), b.lookups[0].x.len(), b.table.len());
+    let (cells, lookups, unlaned) =
+        (b.lanes[0].values.len(), b.lookups[0].x.len(), b.unlaned_rows());
     let late_cells = b.late.first().map_or(0, |l| l.values.len());
     let hash_blocks = b.hash.first().map_or(0, crate::builder::HashLane::blocks);
     // The layout without the three-term gate is this one with each three-term step
@@ -324,7 +330,7 @@ fn cheapest(b: &Builder, cap: usize, reserve: usize) -> Option<Choice> {
         let (cells, late_cells) =
             if mac3 { (cells, late_cells) } else { (cells + saved, late_cells + late_saved) };
         let usable = (1usize << k).saturating_sub(reserve);
-        if table.max(b.constants.len()).max(b.public.len()) > usable {
+        if unlaned > usable {
             continue;
         }
         // 2% slack: runs are contiguous, so lanes never fill perfectly.
@@ -417,9 +423,7 @@ fn plan_with(q: &QGraph, max_lanes: Option<usize>, linear: LinearCheck) -> Resul
         }
         // A run taller than a column, or a table, the constants or the instances: no lane
         // count holds them at this k.
-        if b.longest_run > usable
-            || b.table.len().max(b.constants.len()).max(b.public.len()) > usable
-        {
+        if b.longest_run > usable || b.unlaned_rows() > usable {
             return Err(CircuitError::TooLarge { rows: b.rows(), max_k: MAX_K });
         }
         // Every kind of lane that overflows grows at once, to the lanes its cells fill (they
@@ -427,9 +431,6 @@ fn plan_with(q: &QGraph, max_lanes: Option<usize>, linear: LinearCheck) -> Resul
         // and within the caps: a large circuit is laid out a few more times here, not once per
         // lane it lacks. From the lanes the layout has (Poseidon and second-phase lanes are
         // added on demand).
-        let fill = |lens: &mut dyn Iterator<Item = usize>| {
-            lens.fold((0, 0), |(longest, cells), n| (longest.max(n), cells + n))
-        };
         let grow = |had: usize, (longest, cells): (usize, usize), room: usize, now: usize| {
             if longest <= usable {
                 return Ok(now);
@@ -444,28 +445,28 @@ fn plan_with(q: &QGraph, max_lanes: Option<usize>, linear: LinearCheck) -> Resul
         let full = b.lookups.len() - b.range_lanes;
         let gate_room = cap.min(MAX_LANES);
         hash_lanes =
-            grow(b.hash.len(), fill(&mut b.hash.iter().map(|l| l.s.len())), MAX_LANES, hash_lanes)?;
+            grow(b.hash.len(), fill(b.hash.iter().map(|l| l.s.len())), MAX_LANES, hash_lanes)?;
         range_lanes = grow(
             b.range_lanes,
-            fill(&mut b.lookups[full..].iter().map(|l| l.x.len())),
+            fill(b.lookups[full..].iter().map(|l| l.x.len())),
             MAX_LANES.saturating_sub(full),
             range_lanes,
         )?;
         lookup_lanes = grow(
             full,
-            fill(&mut b.lookups[..full].iter().map(|l| l.x.len())),
+            fill(b.lookups[..full].iter().map(|l| l.x.len())),
             MAX_LANES.saturating_sub(range_lanes),
             lookup_lanes,
         )?;
         late_lanes = grow(
             b.late.len(),
-            fill(&mut b.late.iter().map(|l| l.values.len())),
+            fill(b.late.iter().map(|l| l.values.len())),
             gate_room.saturating_sub(b.lanes.len()),
             late_lanes,
         )?;
         lanes = grow(
             b.lanes.len(),
-            fill(&mut b.lanes.iter().map(|l| l.values.len())),
+            fill(b.lanes.iter().map(|l| l.values.len())),
             gate_room.saturating_sub(late_lanes),
             lanes,
         )?;

@@ -371,12 +371,14 @@ impl Builder {
         let lanes = self.lanes.iter().chain(&self.late).map(|l| l.values.len()).max().unwrap_or(0);
         let lookups = self.lookups.iter().map(|l| l.x.len()).max().unwrap_or(0);
         let hash = self.hash.iter().map(|l| l.s.len()).max().unwrap_or(0);
-        lanes
-            .max(lookups)
-            .max(hash)
-            .max(self.table.len())
-            .max(self.constants.len())
-            .max(self.public.len())
+        lanes.max(lookups).max(hash).max(self.unlaned_rows())
+    }
+
+    /// Rows of the columns no lane count shortens: the table, the constants and the
+    /// instances.
+    #[must_use]
+    pub fn unlaned_rows(&self) -> usize {
+        self.table.len().max(self.constants.len()).max(self.public.len())
     }
 
     /// Total advice cells used.

@@ -96,19 +96,18 @@ impl CompareInstructions for CompareChip<'_> {
 /// cells of a product chain, where a chain of pairwise comparisons took a sign-magnitude
 /// split each.
 fn claimed_extreme(b: &mut Builder, group: &[Cell], claim: i128, bits: u32, is_max: bool) -> Cell {
-    let (first, rest) = match group {
+    match group {
         [] => return b.constant(0),
         [only] => return *only,
-        [first, rest @ ..] => (*first, rest),
-    };
+        _ => {}
+    }
     let m = b.run(&[claim])[0];
     let gap = |b: &mut Builder, x: Cell| {
         let d = if is_max { b.difference(m, x, true) } else { b.difference(x, m, true) };
         b.range_check(d, bits);
         d
     };
-    let mut gaps = vec![gap(b, first)];
-    gaps.extend(rest.iter().map(|&x| gap(b, x)));
+    let gaps: Vec<Cell> = group.iter().map(|&x| gap(b, x)).collect();
     let product = b.field_product(&gaps);
     let zero = b.constant(0);
     b.copy(product, zero);

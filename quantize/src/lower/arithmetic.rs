@@ -250,10 +250,7 @@ fn at_numerators(
     shape: &[usize],
 ) -> Result<QId> {
     match spread {
-        Some(s) => {
-            let picks: Vec<Option<usize>> = s.iter().copied().map(Some).collect();
-            l.pick(t, &picks, shape.to_vec())
-        }
+        Some(s) => l.take(t, s, shape.to_vec()),
         None => Ok(t),
     }
 }

@@ -9,17 +9,22 @@
 //! small bound of the unmasked values instead of the mask's 2^40.
 
 use super::Lowerer;
-use crate::qgraph::{CopySrc, QId, QOp};
+use crate::qgraph::{CopySrc, QId, QNode, QOp};
 use crate::visibility::WeightVisibility;
 use zkinfer_model_import::ops::reduce::reduce_index_map;
 use zkinfer_model_import::tensor::{broadcast_index_map, numel};
+
+/// The node that computes `x` (none for inputs and constants).
+fn producer<'a>(l: &'a Lowerer<'_>, x: QId) -> Option<&'a QNode> {
+    l.q.nodes.iter().rev().find(|n| n.output == x)
+}
 
 /// Interval `[lo, hi]` each element of `x` lies in, read from the node that produced it when
 /// that is a copy or a sum with constant inputs; `None` for any other producer. With hidden
 /// weights a constant counts as any value within its bound: the circuit's shape must not
 /// depend on the values it hides.
 fn intervals(l: &Lowerer<'_>, x: QId) -> Option<Vec<(i128, i128)>> {
-    let node = l.q.nodes.iter().rev().find(|n| n.output == x)?;
+    let node = producer(l, x)?;
     let fixed = l.s.visibility.weights == WeightVisibility::Fixed;
     let element = |input: QId, index: usize, coef: i128| -> (i128, i128) {
         let t = &l.q.tensors[input];
@@ -89,7 +94,7 @@ pub(super) fn kept_values(
     x: QId,
     kept: &[usize],
 ) -> crate::error::Result<QId> {
-    let node = l.q.nodes.iter().rev().find(|n| n.output == x).cloned().ok_or_else(|| {
+    let node = producer(l, x).cloned().ok_or_else(|| {
         crate::error::QuantError::Internal("masked input without producer".into())
     })?;
     let sx = l.scale(x);
@@ -112,10 +117,7 @@ pub(super) fn kept_values(
                         l.q.tensors[c].scale = scale;
                         c
                     }
-                    None => {
-                        let picks: Vec<Option<usize>> = picks.into_iter().map(Some).collect();
-                        l.pick(input, &picks, shape.clone())?
-                    }
+                    None => l.take(input, &picks, shape.clone())?,
                 };
                 inputs.push(part);
             }

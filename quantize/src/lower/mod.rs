@@ -544,33 +544,45 @@ impl Lowerer<'_> {
         if self.shape(id) == shape {
             return Ok(id);
         }
-        let n = u32::try_from(numel(&shape)).map_err(|_| self.unsupported("tensor too large"))?;
-        let map = (0..n).map(|index| CopySrc { input: 0, index }).collect();
         let s = self.scale(id);
-        self.emit(QOp::Copy { map }, vec![id], shape, s, None)
+        self.copy_of(id, (0..numel(&shape)).map(Some), shape, s)
     }
 
     /// `id`'s integers read at another scale: the tensor times `2^(scale − s_id)`, exactly.
     pub fn view_at_scale(&mut self, id: QId, scale: i32) -> Result<QId> {
         let shape = self.shape(id);
-        let n = u32::try_from(numel(&shape)).map_err(|_| self.unsupported("tensor too large"))?;
-        let map = (0..n).map(|index| CopySrc { input: 0, index }).collect();
-        self.emit(QOp::Copy { map }, vec![id], shape, scale, None)
+        self.copy_of(id, (0..numel(&shape)).map(Some), shape, scale)
     }
 
     /// A copy of `id` whose element `i` is `id[picks[i]]`, or 0 where `picks[i]` is `None`.
     pub fn pick(&mut self, id: QId, picks: &[Option<usize>], shape: Vec<usize>) -> Result<QId> {
-        let map = picks
-            .iter()
+        let s = self.scale(id);
+        self.copy_of(id, picks.iter().copied(), shape, s)
+    }
+
+    /// A copy of `id` whose element `i` is `id[indices[i]]`.
+    pub fn take(&mut self, id: QId, indices: &[usize], shape: Vec<usize>) -> Result<QId> {
+        let s = self.scale(id);
+        self.copy_of(id, indices.iter().copied().map(Some), shape, s)
+    }
+
+    /// The copy of `id` at `scale` whose elements are `sources` (`None`: the constant 0).
+    fn copy_of(
+        &mut self,
+        id: QId,
+        sources: impl Iterator<Item = Option<usize>>,
+        shape: Vec<usize>,
+        scale: i32,
+    ) -> Result<QId> {
+        let map = sources
             .map(|p| match p {
-                Some(i) => u32::try_from(*i)
+                Some(i) => u32::try_from(i)
                     .map(|index| CopySrc { input: 0, index })
                     .map_err(|_| self.unsupported("tensor too large")),
                 None => Ok(CopySrc { input: CopySrc::ZERO, index: 0 }),
             })
             .collect::<Result<_>>()?;
-        let s = self.scale(id);
-        self.emit(QOp::Copy { map }, vec![id], shape, s, None)
+        self.emit(QOp::Copy { map }, vec![id], shape, scale, None)
     }
 
     /// A lookup of `func` on `x` over the real input interval `[lo, hi]` (already including

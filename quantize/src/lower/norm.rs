@@ -88,8 +88,7 @@ fn masked_softmax(
     let xr = l.pick(xu, &rowwise, shape.clone())?;
     let m =
         l.emit(QOp::ReduceMax { axes: axes.to_vec() }, vec![xr], row_shape.clone(), sx, None)?;
-    let spread_picks: Vec<Option<usize>> = spread.iter().copied().map(Some).collect();
-    let mu = l.pick(m, &spread_picks, vec![kept.len()])?;
+    let mu = l.take(m, &spread, vec![kept.len()])?;
     let g = l.emit(QOp::Add { coeffs: vec![-1, 1] }, vec![xu, mu], vec![kept.len()], sx, None)?;
     let e = neg_exp(l, g, t, s_e)?;
     let er = l.pick(e, &compact, shape.clone())?;
