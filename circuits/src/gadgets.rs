@@ -35,6 +35,11 @@ pub trait GateInstructions {
     /// separate rescale take seven cells. `r` and `q` are the caller's, with their ranges.
     fn rescaled_product(&mut self, x: Cell, y: Cell, shift: u32, r: Cell, q: Cell);
 
+    /// [`GateInstructions::rescaled_product`] with any constant: `x·y + konst = 2^shift·q + r`
+    /// (`f0 = konst`). An odd `x·y + 1` has no remainder at ±2^(shift−1), so a remainder proven
+    /// in `[−(2^(shift−1) − 1), 2^(shift−1) − 1]` (one bound-table lookup) rounds uniquely.
+    fn rounded_product(&mut self, x: Cell, y: Cell, rounding: (u32, i128), r: Cell, q: Cell);
+
     /// `Π factors` in the field, for products too wide for `i128` (the values are recorded as
     /// wide ones): one run `[0, f1, f2, p2, f3, p3, …]` whose multiply-add gates, every other
     /// row, each read the last product and the next factor (`p·f = p'`, the coefficient −1 on
@@ -99,13 +104,17 @@ impl GateInstructions for Builder {
     }
 
     fn rescaled_product(&mut self, x: Cell, y: Cell, shift: u32, r: Cell, q: Cell) {
+        self.rounded_product(x, y, (shift, 1i128 << (shift - 1)), r, q);
+    }
+
+    fn rounded_product(&mut self, x: Cell, y: Cell, (shift, konst): (u32, i128), r: Cell, q: Cell) {
         let values = [self.value(r), self.value(x), self.value(y), self.value(q)];
         let cells = self.run(&values);
         self.enable(Gate::MulAdd, cells[0]);
         for (from, to) in [r, x, y, q].into_iter().zip(&cells) {
             self.copy(from, *to);
         }
-        self.set_coef(cells[0], 1i128 << (shift - 1));
+        self.set_coef(cells[0], konst);
         self.set_coef(cells[1], -2);
         self.set_coef(cells[2], (1i128 << shift) - 1);
     }

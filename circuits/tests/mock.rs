@@ -430,6 +430,7 @@ fn lookup_chip() {
         lo: -8,
         hi: 8,
         step: 0,
+        factor: None,
     });
     let y = g.op(QOp::Lookup { table: 0 }, vec![a], &[4], 16, false);
     let q = g.output(y);
@@ -449,7 +450,15 @@ fn activation_lookup_tables() {
     ] {
         let mut g = G::new();
         let a = g.input(&[5], 40);
-        g.q.tables.push(Table { func, in_scale: 3, out_scale: 8, lo: -11, hi: 11, step: 2 });
+        g.q.tables.push(Table {
+            func,
+            in_scale: 3,
+            out_scale: 8,
+            lo: -11,
+            hi: 11,
+            step: 2,
+            factor: None,
+        });
         let y = g.op(QOp::Lookup { table: 0 }, vec![a], &[5], 2000, false);
         let q = g.output(y);
         let b = check_sound(&q, &[vec![-40.0, -3.0, 0.0, 5.0, 39.0]]);
@@ -458,6 +467,46 @@ fn activation_lookup_tables() {
             [-40, -3, 0, 5, 39].iter().map(|&x| i128::from(t.eval(x).unwrap())).collect();
         assert_eq!(b.public_values(), ints(&expected), "{}", func.name());
     }
+}
+
+/// softmax's e^−x from a factored table: `x = hi·2^step + lo` read as `T[hi]·L[lo]`, rounded
+/// once; every value of the grid's ends and between proves the evaluator's result, and every
+/// perturbed cell fails.
+#[test]
+fn factored_exp_table() {
+    let mut g = G::new();
+    let a = g.input(&[6], 63);
+    g.q.tables.push(Table {
+        func: LookupFn::NegExp,
+        in_scale: 3,
+        out_scale: 8,
+        lo: 0,
+        hi: 7,
+        step: 3,
+        factor: Some(10),
+    });
+    let y = g.op(QOp::Lookup { table: 0 }, vec![a], &[6], 256, false);
+    let q = g.output(y);
+    let xs: [i32; 6] = [0, 1, 7, 8, 40, 63];
+    let inputs = [xs.iter().map(|&x| f64::from(x)).collect()];
+    let t = &q.tables[0];
+    let expected: Vec<i128> =
+        xs.iter().map(|&x| i128::from(t.eval(i64::from(x)).unwrap())).collect();
+    // The remainder by range limbs, and by one bound-table lookup.
+    let b = check_sound(&q, &inputs);
+    assert_eq!(b.public_values(), ints(&expected));
+    let tables = Layout { bound_tables: true, ..Layout::new(2, 2, LIMB) };
+    let b = check_sound_with(&q, &inputs, &tables);
+    assert_eq!(b.public_values(), ints(&expected));
+    assert!(b.uses_bound_tables(), "the bound-table remainder was not taken");
+    for (&x, &e) in xs.iter().zip(&expected) {
+        let exact = (-f64::from(x) / 8.0).exp() * 256.0;
+        #[allow(clippy::cast_precision_loss)]
+        let err = (e as f64 - exact).abs();
+        assert!(err <= 2.0, "e^-{x}/8: {e} vs {exact}");
+    }
+    assert_eq!(t.input_range(), (0, 63));
+    assert_eq!(t.eval(64), None);
 }
 
 /// The logarithm's table spans positive inputs only, with a floor below the calibrated range.
@@ -472,6 +521,7 @@ fn log_lookup_table() {
         lo: 0,
         hi: 11,
         step: 2,
+        factor: None,
     });
     let y = g.op(QOp::Lookup { table: 0 }, vec![a], &[4], 2000, false);
     let q = g.output(y);
@@ -484,7 +534,15 @@ fn log_lookup_table() {
 
 /// A sigmoid table interpolated on a grid of step 2^2 over grid points −11..=11.
 fn sigmoid_grid() -> Table {
-    Table { func: LookupFn::Sigmoid, in_scale: 3, out_scale: 8, lo: -11, hi: 11, step: 2 }
+    Table {
+        func: LookupFn::Sigmoid,
+        in_scale: 3,
+        out_scale: 8,
+        lo: -11,
+        hi: 11,
+        step: 2,
+        factor: None,
+    }
 }
 
 #[test]

@@ -158,7 +158,8 @@ impl LookupFn {
 /// `x = hi·2^step + lo` (`0 ≤ lo < 2^step`) maps to
 /// `T[hi] + floor(((T[hi+1] − T[hi])·lo + 2^(step−1)) / 2^step)`, and to `T[x]` when
 /// `step = 0`. Small grids thus stay accurate (error ≈ h²·|f''|/8 for grid spacing h), which
-/// keeps tables, and so circuits, small. Nodes with the same table spec share it.
+/// keeps tables, and so circuits, small. A factored table (an exponential, see
+/// [`Table::factor`]) is read without interpolation. Nodes with the same table spec share it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Table {
     /// Function.
@@ -173,6 +174,13 @@ pub struct Table {
     pub hi: i64,
     /// log2 of the grid spacing in input units.
     pub step: u32,
+    /// For a function with `f(a + b) = f(a)·f(b)` (e^−x), the scale `low` of a second table
+    /// `L[j] = round(f(j / 2^in_scale)·2^low)` over `0 ≤ j < 2^step`: an input
+    /// `x = hi·2^step + lo` maps to `round(T[hi]·L[lo] / 2^low)`, two exact lookups and one
+    /// rescaled product where interpolation takes three lookups, a product and two range
+    /// checks. Its grid starts at 0, and `hi` is the last grid point an input reaches.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub factor: Option<u32>,
 }
 
 impl Table {
@@ -184,10 +192,25 @@ impl Table {
         (self.func.apply(real) * 2f64.powi(self.out_scale)).round() as i64
     }
 
+    /// Entry `j` of a factored table's low factor ([`Table::factor`]); 0 without one. At most
+    /// `2^low − 1`: e^0 = 1 is one unit short, so a product's rounding stays below `2^low` and
+    /// fits the bits of its scale (one range table or bound table fewer).
+    #[must_use]
+    #[allow(clippy::cast_possible_truncation, clippy::cast_precision_loss)]
+    pub fn low_entry(&self, j: i64) -> i64 {
+        self.factor.map_or(0, |low| {
+            let real = (j as f64) / 2f64.powi(self.in_scale);
+            let top = (1i64 << low) - 1;
+            ((self.func.apply(real) * 2f64.powi(low.cast_signed())).round() as i64).min(top)
+        })
+    }
+
     /// Inputs the table accepts, inclusive.
     #[must_use]
     pub fn input_range(&self) -> (i64, i64) {
-        if self.step == 0 {
+        if self.factor.is_some() {
+            (self.lo << self.step, ((self.hi + 1) << self.step) - 1)
+        } else if self.step == 0 {
             (self.lo, self.hi)
         } else {
             (self.lo << self.step, (self.hi << self.step) - 1)
@@ -205,6 +228,11 @@ impl Table {
             return Some(self.entry(x));
         }
         let hi = x >> self.step;
+        if let Some(low) = self.factor {
+            let product =
+                i128::from(self.entry(hi)) * i128::from(self.low_entry(x & ((1 << self.step) - 1)));
+            return i64::try_from((product + (1i128 << (low - 1))) >> low).ok();
+        }
         let lo = i128::from(x - (hi << self.step));
         let (f0, f1) = (i128::from(self.entry(hi)), i128::from(self.entry(hi + 1)));
         let frac = ((f1 - f0) * lo + (1i128 << (self.step - 1))) >> self.step;
@@ -227,13 +255,27 @@ impl Table {
     /// the output.
     #[must_use]
     pub fn max_abs(&self) -> u64 {
-        (self.lo..=self.hi).map(|x| self.entry(x).unsigned_abs()).max().unwrap_or(0)
+        let top = (self.lo..=self.hi).map(|x| self.entry(x).unsigned_abs()).max().unwrap_or(0);
+        match self.factor {
+            Some(low) => {
+                let factor = self.low_entries().map(i64::unsigned_abs).max().unwrap_or(0);
+                let product = u128::from(top) * u128::from(factor) + (1u128 << (low - 1));
+                u64::try_from(product >> low).unwrap_or(u64::MAX)
+            }
+            None => top,
+        }
+    }
+
+    /// The low factor's entries `L[0..2^step]` (none without a factor).
+    pub fn low_entries(&self) -> impl Iterator<Item = i64> + '_ {
+        let n = if self.factor.is_some() { 1i64 << self.step } else { 0 };
+        (0..n).map(|j| self.low_entry(j))
     }
 
     /// Whether no entry is negative, so neither is any interpolated value.
     #[must_use]
     pub fn non_negative(&self) -> bool {
-        (self.lo..=self.hi).all(|x| self.entry(x) >= 0)
+        (self.lo..=self.hi).all(|x| self.entry(x) >= 0) && self.low_entries().all(|v| v >= 0)
     }
 }
 

@@ -185,27 +185,38 @@ fn recurrent_batch_first_layout_is_the_transpose() {
 }
 
 /// Softmax's exp reads the row maximum's gaps through a table that spans them all (no clamp)
-/// when that table stays within `table_bits`, and clamps them first otherwise.
+/// when that table stays within `table_bits`, by two factor tables of half the gap's bits
+/// each when they do, and clamps the gaps first only when even those would be too large.
 #[test]
-fn softmax_clamps_only_when_its_table_would_be_too_large() {
-    for (case, clamped) in [("Softmax", false), ("Softmax wide", true)] {
+fn softmax_clamps_only_when_its_tables_would_be_too_large() {
+    for (case, table_bits, factored, clamped) in [
+        ("Softmax", None, true, false),
+        ("Softmax wide", None, true, false),
+        ("Softmax wide", Some(8), false, true),
+    ] {
         let (_, m, _) = cases().into_iter().find(|c| c.0 == case).unwrap();
         let g = from_proto(&m.proto(), "test".into(), &ImportOptions::default()).unwrap();
         let shapes: Vec<Vec<usize>> =
             g.inputs.iter().map(|&i| g.tensors[i].shape.clone()).collect();
         let inputs = g.make_inputs(&m.sample(7, &shapes)).unwrap();
         let cal = calibrate(&g, std::slice::from_ref(&inputs), |_| {}).unwrap();
-        let settings = settings_for(&g, 1, Target::Accuracy, cal);
+        let mut settings = settings_for(&g, 1, Target::Accuracy, cal);
+        if let Some(bits) = table_bits {
+            settings.params.table_bits = bits;
+        }
         let q = quantize(&g, &settings).unwrap();
         let clamps = q
             .nodes
             .iter()
             .filter(|n| matches!(n.op, zkinfer_quantize::QOp::Min | zkinfer_quantize::QOp::Max))
             .count();
-        assert_eq!(clamps, usize::from(clamped), "{case}");
+        let label = format!("{case} (table bits {table_bits:?})");
+        assert_eq!(clamps, usize::from(clamped), "{label}");
         let t = &q.tables[0];
-        assert_eq!(t.func, zkinfer_quantize::qgraph::LookupFn::NegExp, "{case}");
-        assert!(t.len() <= (1 << settings.params.table_bits) + 2, "{case}: {}", t.len());
+        assert_eq!(t.func, zkinfer_quantize::qgraph::LookupFn::NegExp, "{label}");
+        assert_eq!(t.factor.is_some(), factored, "{label}: {t:?}");
+        assert!(t.len() <= (1 << settings.params.table_bits) + 2, "{label}: {}", t.len());
+        assert!(t.step <= settings.params.table_bits, "{label}: {t:?}");
     }
 }
 
@@ -258,6 +269,9 @@ fn masked_softmax_skips_the_masked_positions() {
         let exp = q.nodes.iter().find(|n| matches!(n.op, zkinfer_quantize::QOp::Lookup { .. }));
         let exp = exp.unwrap_or_else(|| panic!("{case}: no exp"));
         assert_eq!(q.tensors[exp.output].shape, vec![20], "{case}");
+        // Gaps wider than a table: e^−x by its two factors.
+        let zkinfer_quantize::QOp::Lookup { table } = exp.op else { unreachable!() };
+        assert!(q.tables[table].factor.is_some(), "{case}: {:?}", q.tables[table]);
         let y = &outs[0];
         for (i, &v) in y.iter().enumerate() {
             let (row, col) = ((i / 4) % 4, i % 4);
@@ -268,6 +282,36 @@ fn masked_softmax_skips_the_masked_positions() {
             }
         }
     }
+}
+
+/// A factored e^−x table (`Table::factor`) reads every input of its range within two output
+/// units of the function, and refuses the first input past it.
+#[test]
+fn a_factored_exp_is_within_two_units_everywhere() {
+    let t = zkinfer_quantize::qgraph::Table {
+        func: zkinfer_quantize::qgraph::LookupFn::NegExp,
+        in_scale: 14,
+        out_scale: 13,
+        lo: 0,
+        hi: (1 << 9) - 1,
+        step: 9,
+        factor: Some(13),
+    };
+    let (lo, hi) = t.input_range();
+    assert_eq!((lo, hi), (0, (1 << 18) - 1));
+    let mut worst = 0f64;
+    for x in lo..=hi {
+        let got = t.eval(x).unwrap();
+        #[allow(clippy::cast_precision_loss)]
+        let exact = (-(x as f64) / f64::from(1 << 14)).exp() * f64::from(1 << 13);
+        #[allow(clippy::cast_precision_loss)]
+        let err = (got as f64 - exact).abs();
+        worst = worst.max(err);
+        assert!(got < 1 << 13, "{x}: {got} needs a 14th bit");
+    }
+    assert!(worst <= 2.0, "worst error {worst} units");
+    assert_eq!(t.eval(hi + 1), None);
+    assert_eq!(t.max_abs(), (1 << 13) - 1);
 }
 
 /// A product by a constant power of two is the input's integers at another scale: no product,

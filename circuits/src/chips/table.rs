@@ -17,6 +17,8 @@ pub(super) struct TableTags {
     pub value: u64,
     /// Tag of the differences.
     pub diff: Option<u64>,
+    /// Tag of a factored table's low factor (`Table::factor`).
+    pub low: Option<u64>,
 }
 
 pub(super) fn register_tables(b: &mut Builder, q: &QGraph) -> Vec<TableTags> {
@@ -32,15 +34,21 @@ pub(super) fn register_tables(b: &mut Builder, q: &QGraph) -> Vec<TableTags> {
         .iter()
         .zip(uses)
         .map(|(t, uses)| {
-            let value = b
-                .add_function_table((t.lo..=t.hi).map(|i| (i128::from(i), i128::from(t.entry(i)))));
+            // A factored table's entries are doubled (see `TableChip::lookup`).
+            let unit = if t.factor.is_some() { 2 } else { 1 };
+            let value = b.add_function_table(
+                (t.lo..=t.hi).map(|i| (i128::from(i), unit * i128::from(t.entry(i)))),
+            );
+            let low = t.factor.map(|_| {
+                b.add_function_table((0..).zip(t.low_entries()).map(|(j, v)| (j, i128::from(v))))
+            });
             let diff =
-                (t.step > 0 && uses >= t.len()).then(|| {
+                (t.step > 0 && t.factor.is_none() && uses >= t.len()).then(|| {
                     b.add_function_table((t.lo..t.hi).map(|i| {
                         (i128::from(i), i128::from(t.entry(i + 1)) - i128::from(t.entry(i)))
                     }))
                 });
-            TableTags { value, diff }
+            TableTags { value, diff, low }
         })
         .collect()
 }
@@ -87,7 +95,7 @@ impl TableInstructions for TableChip<'_> {
     fn lookup(&mut self, ctx: &Ctx<'_>, table: usize) -> Vec<Cell> {
         let b = &mut *self.b;
         let t = &ctx.q.tables[table];
-        let TableTags { value: tag, diff } = self.tags[table];
+        let TableTags { value: tag, diff, low } = self.tags[table];
         let known = b.known;
         let entry = |i: i128| {
             if known {
@@ -104,6 +112,46 @@ impl TableInstructions for TableChip<'_> {
         }
         let d = t.step;
         let (unit, half) = (1i128 << d, 1i128 << (d - 1));
+        if let (Some(shift), Some(low_tag)) = (t.factor, low) {
+            let low_entry = |j: i128| {
+                if known {
+                    i64::try_from(j).map_or(0, |j| i128::from(t.low_entry(j)))
+                } else {
+                    0
+                }
+            };
+            let top = t.max_abs();
+            let bits = 64 - top.leading_zeros();
+            let limit = (1u64 << shift) - 1;
+            return once_per(ctx.ins[0].iter().copied(), |_, &x| {
+                let v = b.value(x);
+                let (hi, lo) = (v >> d, v & (unit - 1));
+                // Both halves are born in their factor's lookup, which also bounds them:
+                // x = hi·2^d + lo with 0 ≤ lo < 2^d and hi on the grid.
+                let (hi_cell, big) = b.lookup_pair(tag, hi, 2 * entry(hi));
+                let (lo_cell, small) = b.lookup_pair(low_tag, lo, low_entry(lo));
+                let back = b.lincomb(&[(hi_cell, unit), (lo_cell, 1)], 0);
+                b.copy(back, x);
+                // out = round(T·L / 2^s) from the doubled entry T' = 2T: 2TL + 1 is odd, so
+                // 2TL + 1 − 2^(s+1)·out lies in ±(2^s − 1), where a bound table proves it in
+                // one lookup; without one, 2TL + 2^s − 2^(s+1)·out in [0, 2^(s+1)) by limbs.
+                let product = 2 * entry(hi) * low_entry(lo);
+                let out = (product + (1i128 << shift)) >> (shift + 1);
+                let q = if b.bound_table_within(top, (1u64 << bits) - 1).is_some() {
+                    b.signed(out, top, false)
+                } else {
+                    b.ranged(out, bits)
+                };
+                if b.bound_table_within(limit, limit).is_some() {
+                    let r = b.signed(product + 1 - (out << (shift + 1)), limit, true);
+                    b.rounded_product(big, small, (shift + 1, 1), r, q);
+                } else {
+                    let r = b.ranged(product + (1i128 << shift) - (out << (shift + 1)), shift + 1);
+                    b.rescaled_product(big, small, shift + 1, r, q);
+                }
+                q
+            });
+        }
         // `out` is proven in [−offset, 2^bits − offset): interpolated values lie between
         // neighbouring entries, so within ±max_abs, and in [0, max_abs] for a table with no
         // negative entry, which then needs no offset (nor a cell to take it off again).

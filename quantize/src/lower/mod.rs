@@ -630,6 +630,47 @@ impl Lowerer<'_> {
         }
     }
 
+    /// A lookup of an exponential `func` (`f(a + b) = f(a)·f(b)`) on `x ≥ 0` over every value
+    /// `x` may take, as a factored table ([`Table::factor`]) whose two factors split `x`'s bits
+    /// evenly: about 2·2^(bits/2) table rows, no interpolation. `None` when a table with an
+    /// entry for every input fits `table_bits` (one lookup is cheaper), or a factor would not.
+    /// The low factor has the output's scale, so the result is within two output units of the
+    /// function (each factor's rounding, the low factor's cap below 1, the product's rounding).
+    pub fn factored_lookup(
+        &mut self,
+        x: QId,
+        func: LookupFn,
+        out_scale: i32,
+    ) -> Result<Option<QId>> {
+        let tb = self.s.params.table_bits;
+        let bound = self.bound_of(x);
+        let need = bits_for(bound);
+        let step = need.div_ceil(2);
+        let low = out_scale;
+        if need <= tb || step > tb || low < 1 {
+            return Ok(None);
+        }
+        let Ok(hi) = i64::try_from(bound >> step) else {
+            return Ok(None);
+        };
+        let table = Table {
+            func,
+            in_scale: self.scale(x),
+            out_scale,
+            lo: 0,
+            hi,
+            step,
+            factor: Some(low.cast_unsigned()),
+        };
+        let finite = [0, hi << step]
+            .iter()
+            .all(|&i| func.apply(crate::eval::dequantize_value(i, table.in_scale)).is_finite());
+        if !finite {
+            return Ok(None);
+        }
+        self.emit_lookup(x, table, out_scale).map(Some)
+    }
+
     /// Whether a table stays within `table_bits`: 2^table_bits entries, plus the grid point
     /// past each end an interpolated table may carry.
     fn fits(&self, table: &Table) -> bool {
@@ -675,6 +716,7 @@ impl Lowerer<'_> {
                 lo: if lo < 0.0 { 1 - half } else { 0 },
                 hi: if hi > 0.0 { half - 1 } else { 0 },
                 step,
+                factor: None,
             }
         } else {
             // One grid point past the top so every input has a right neighbour.
@@ -685,6 +727,7 @@ impl Lowerer<'_> {
                 lo: if lo < 0.0 { -half } else { 0 },
                 hi: if hi > 0.0 { half } else { 0 } + 1,
                 step,
+                factor: None,
             }
         };
         for i in [table.lo, table.hi, 0.clamp(table.lo, table.hi)] {

@@ -99,9 +99,13 @@ fn masked_softmax(
     l.pick(y, &compact, shape)
 }
 
-/// e^−g at scale `s_e` for gaps `g ≥ 0`, clamped to `t` only when a table over every gap would
-/// be too large.
+/// e^−g at scale `s_e` for gaps `g ≥ 0`: by a factored table when no table has an entry for
+/// every gap (e^−(a+b) = e^−a·e^−b), else by interpolation, clamped to `t` only when a table over
+/// every gap would be too large.
 fn neg_exp(l: &mut Lowerer<'_>, g: QId, t: f64, s_e: i32) -> Result<QId> {
+    if let Some(e) = l.factored_lookup(g, LookupFn::NegExp, s_e)? {
+        return Ok(e);
+    }
     if let Some(e) = l.fine_lookup(g, LookupFn::NegExp, t, s_e)? {
         return Ok(e);
     }
