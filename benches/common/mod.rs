@@ -109,8 +109,13 @@ pub fn write_tables(path: &std::path::Path, preamble: &str, tables: &[Table<'_>]
             continue;
         };
         for row in t.rows {
+            // A model's rows in other tables share its first cell: the first table's row is
+            // the one with as many columns (the scale targets repeat the first table's).
+            let columns = |l: &str| l.matches('|').count();
             let found = if i == 0 {
-                lines.iter().position(|l| l.starts_with('|') && key(l) == key(row))
+                lines.iter().position(|l| {
+                    l.starts_with('|') && key(l) == key(row) && columns(l) == columns(row)
+                })
             } else {
                 (start..end).find(|&j| key(&lines[j]) == key(row))
             };
