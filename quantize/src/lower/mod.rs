@@ -633,13 +633,15 @@ impl Lowerer<'_> {
     /// A lookup of an exponential `func` (`f(a + b) = f(a)·f(b)`) on `x ≥ 0` over every value
     /// `x` may take, as a factored table ([`Table::factor`]) whose two factors split `x`'s bits
     /// evenly: about 2·2^(bits/2) table rows, no interpolation. `None` when a table with an
-    /// entry for every input fits `table_bits` (one lookup is cheaper), or a factor would not.
+    /// entry for every input fits `table_bits` (one lookup is cheaper), when no input reaches
+    /// `fine`, or a factor would not fit.
     /// The low factor has the output's scale, so the result is within two output units of the
     /// function (each factor's rounding, the low factor's cap below 1, the product's rounding).
     pub fn factored_lookup(
         &mut self,
         x: QId,
         func: LookupFn,
+        fine: f64,
         out_scale: i32,
     ) -> Result<Option<QId>> {
         let tb = self.s.params.table_bits;
@@ -647,7 +649,13 @@ impl Lowerer<'_> {
         let need = bits_for(bound);
         let step = need.div_ceil(2);
         let low = out_scale;
-        if need <= tb || step > tb || low < 1 {
+        // Inputs that never reach `fine` (attention scores within a fraction of each other)
+        // keep the interpolated table, whose dense grid there is exact to half a unit: the
+        // factors' two roundings would move near-equal weights apart (multihead_attention's
+        // error rose 25-fold).
+        #[allow(clippy::cast_precision_loss)]
+        let narrow = (bound as f64) < fine * 2f64.powi(self.scale(x));
+        if narrow || need <= tb || step > tb || low < 1 {
             return Ok(None);
         }
         let Ok(hi) = i64::try_from(bound >> step) else {

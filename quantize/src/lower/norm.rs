@@ -103,7 +103,7 @@ fn masked_softmax(
 /// every gap (e^−(a+b) = e^−a·e^−b), else by interpolation, clamped to `t` only when a table over
 /// every gap would be too large.
 fn neg_exp(l: &mut Lowerer<'_>, g: QId, t: f64, s_e: i32) -> Result<QId> {
-    if let Some(e) = l.factored_lookup(g, LookupFn::NegExp, s_e)? {
+    if let Some(e) = l.factored_lookup(g, LookupFn::NegExp, t, s_e)? {
         return Ok(e);
     }
     if let Some(e) = l.fine_lookup(g, LookupFn::NegExp, t, s_e)? {
