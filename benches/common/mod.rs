@@ -108,10 +108,10 @@ pub fn write_tables(path: &std::path::Path, preamble: &str, tables: &[Table<'_>]
             after = at + text.trim_end().lines().count();
             continue;
         };
+        // A model's rows in other tables share its first cell: the first table's row is the
+        // one with as many columns (the scale targets repeat the first table's).
+        let columns = |l: &str| l.matches('|').count();
         for row in t.rows {
-            // A model's rows in other tables share its first cell: the first table's row is
-            // the one with as many columns (the scale targets repeat the first table's).
-            let columns = |l: &str| l.matches('|').count();
             let found = if i == 0 {
                 lines.iter().position(|l| {
                     l.starts_with('|') && key(l) == key(row) && columns(l) == columns(row)

@@ -305,13 +305,13 @@ fn search(
     Ok(best)
 }
 
-/// The cheapest shape (k, lanes of each kind, three-term gate or not) for a graph laid out as
-/// `b` (one lane of each kind), within `cap` gate lanes.
 /// The longest of some lanes' lengths and their total.
 fn fill(lens: impl Iterator<Item = usize>) -> (usize, usize) {
     lens.fold((0, 0), |(longest, cells), n| (longest.max(n), cells + n))
 }
 
+/// The cheapest shape (k, lanes of each kind, three-term gate or not) for a graph laid out as
+/// `b` (one lane of each kind), within `cap` gate lanes.
 fn cheapest(b: &Builder, cap: usize, reserve: usize) -> Option<Choice> {
     let (limb, bound_tables, wide_bound_tables) =
         (b.limb_bits, b.bound_tables, b.wide_bound_tables);

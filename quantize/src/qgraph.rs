@@ -205,6 +205,16 @@ impl Table {
         })
     }
 
+    /// Whether `func` is finite at the grid's ends and at 0 (a log's table must not reach 0).
+    #[must_use]
+    pub fn finite_on_grid(&self) -> bool {
+        [self.lo, self.hi, 0.clamp(self.lo, self.hi)].iter().all(|&i| {
+            self.func
+                .apply(crate::eval::dequantize_value(i << self.step, self.in_scale))
+                .is_finite()
+        })
+    }
+
     /// Inputs the table accepts, inclusive.
     #[must_use]
     pub fn input_range(&self) -> (i64, i64) {

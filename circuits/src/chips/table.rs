@@ -97,13 +97,15 @@ impl TableInstructions for TableChip<'_> {
         let t = &ctx.q.tables[table];
         let TableTags { value: tag, diff, low } = self.tags[table];
         let known = b.known;
-        let entry = |i: i128| {
+        // A table's value at a witness value (0 when sizing, with no witness).
+        let read = |f: &dyn Fn(i64) -> i64, i: i128| {
             if known {
-                i64::try_from(i).map_or(0, |i| i128::from(t.entry(i)))
+                i64::try_from(i).map_or(0, |i| i128::from(f(i)))
             } else {
                 0
             }
         };
+        let entry = |i: i128| read(&|i| t.entry(i), i);
         if t.step == 0 {
             return once_per(ctx.ins[0].iter().copied(), |_, &x| {
                 let y = entry(b.value(x));
@@ -113,16 +115,14 @@ impl TableInstructions for TableChip<'_> {
         let d = t.step;
         let (unit, half) = (1i128 << d, 1i128 << (d - 1));
         if let (Some(shift), Some(low_tag)) = (t.factor, low) {
-            let low_entry = |j: i128| {
-                if known {
-                    i64::try_from(j).map_or(0, |j| i128::from(t.low_entry(j)))
-                } else {
-                    0
-                }
-            };
+            let low_entry = |j: i128| read(&|j| t.low_entry(j), j);
             let top = t.max_abs();
             let bits = 64 - top.leading_zeros();
             let limit = (1u64 << shift) - 1;
+            // Whether bound tables prove the quotient and the remainder (the first call
+            // registers the table, which then serves every element).
+            let q_table = b.bound_table_within(top, (1u64 << bits) - 1).is_some();
+            let r_table = b.bound_table_within(limit, limit).is_some();
             return once_per(ctx.ins[0].iter().copied(), |_, &x| {
                 let v = b.value(x);
                 let (hi, lo) = (v >> d, v & (unit - 1));
@@ -137,12 +137,8 @@ impl TableInstructions for TableChip<'_> {
                 // one lookup; without one, 2TL + 2^s − 2^(s+1)·out in [0, 2^(s+1)) by limbs.
                 let product = 2 * entry(hi) * low_entry(lo);
                 let out = (product + (1i128 << shift)) >> (shift + 1);
-                let q = if b.bound_table_within(top, (1u64 << bits) - 1).is_some() {
-                    b.signed(out, top, false)
-                } else {
-                    b.ranged(out, bits)
-                };
-                if b.bound_table_within(limit, limit).is_some() {
+                let q = if q_table { b.signed(out, top, false) } else { b.ranged(out, bits) };
+                if r_table {
                     let r = b.signed(product + 1 - (out << (shift + 1)), limit, true);
                     b.rounded_product(big, small, (shift + 1, 1), r, q);
                 } else {

@@ -670,10 +670,7 @@ impl Lowerer<'_> {
             step,
             factor: Some(low.cast_unsigned()),
         };
-        let finite = [0, hi << step]
-            .iter()
-            .all(|&i| func.apply(crate::eval::dequantize_value(i, table.in_scale)).is_finite());
-        if !finite {
+        if !table.finite_on_grid() {
             return Ok(None);
         }
         self.emit_lookup(x, table, out_scale).map(Some)
@@ -738,15 +735,13 @@ impl Lowerer<'_> {
                 factor: None,
             }
         };
-        for i in [table.lo, table.hi, 0.clamp(table.lo, table.hi)] {
-            if !func.apply(crate::eval::dequantize_value(i << step, sx)).is_finite() {
-                return Err(self.unsupported(format!(
-                    "{} is not finite on its input range (grid {}..={}, scale 2^{sx})",
-                    func.name(),
-                    table.lo,
-                    table.hi
-                )));
-            }
+        if !table.finite_on_grid() {
+            return Err(self.unsupported(format!(
+                "{} is not finite on its input range (grid {}..={}, scale 2^{sx})",
+                func.name(),
+                table.lo,
+                table.hi
+            )));
         }
         Ok(table)
     }
