@@ -207,11 +207,11 @@ impl Table {
 
     /// Whether `func` is finite at the grid's ends and at 0 (a log's table must not reach 0).
     #[must_use]
+    #[allow(clippy::cast_precision_loss)]
     pub fn finite_on_grid(&self) -> bool {
         [self.lo, self.hi, 0.clamp(self.lo, self.hi)].iter().all(|&i| {
-            self.func
-                .apply(crate::eval::dequantize_value(i << self.step, self.in_scale))
-                .is_finite()
+            let real = ((i << self.step) as f64) / 2f64.powi(self.in_scale);
+            self.func.apply(real).is_finite()
         })
     }
 
