@@ -33,13 +33,14 @@ pub(crate) fn synthesize(
     let cell_val = |_: Cell, v: i128| val(v);
     let selectors: Vec<Vec<u8>> = b.lanes.iter().map(selector_rows).collect();
     let late_selectors: Vec<Vec<u8>> = b.late.iter().map(selector_rows).collect();
-    // Second-phase values are computed by rules that take a mac step's constant `f0` as 0.
+    // Second-phase values are computed by rules that take a mac step's constant `f0` as 0;
+    // on a three-term step it is the switch to Horner's steps, 0 or 1.
     debug_assert!(
-        b.late.iter().all(|lane| lane
-            .mac
-            .iter()
-            .chain(&lane.mac3)
-            .all(|row| lane.coef.get(row).is_none_or(|&c| c == 0))),
+        b.late.iter().all(|lane| {
+            let f0 = |row: &usize| lane.coef.get(row).copied().unwrap_or(0);
+            lane.mac.iter().all(|row| f0(row) == 0)
+                && lane.mac3.iter().all(|row| matches!(f0(row), 0 | 1))
+        }),
         "a second-phase mac step carries a constant"
     );
     for spec in b.regions() {

@@ -157,6 +157,9 @@ pub(crate) fn configure(meta: &mut ConstraintSystem<Fr>, shape: Shape) -> ModelC
 /// selector). The second-phase multiply-add gate
 /// multiplies by `a2 + f·c`, so one gate serves dot products (`f` = 0) and powers of `c`
 /// (`f` = 1); the challenge has degree 0, so the gate stays at degree 4, within [`DEGREE`].
+/// Its three-term mac reads `f0` (a second-phase chain never adds a constant) as the switch to
+/// three Horner steps in the challenge, `acc·c³ + a1·c² + a2·c + a3` (degree 5 with the
+/// selector).
 /// Gates are named after their lane (`lane 3`, `late lane 0`) so a failure can be traced to
 /// the cell's ONNX node (see [`crate::diagnose`]).
 fn lane(
@@ -218,13 +221,32 @@ fn lane(
     if !mac3 {
         return lane;
     }
-    meta.create_gate(format!("{lane_name} mac3: a0 + f0 + f1·a1 + f2·a2 + f3·a3 = a4"), |m| {
+    let mac3 = match challenge {
+        Some(_) => "mac3: a0 + f1·a1 + f2·a2 + f3·a3 + f0·(a0·(c³ − 1) + a1·c² + a2·c + a3) = a4",
+        None => "mac3: a0 + f0 + f1·a1 + f2·a2 + f3·a3 = a4",
+    };
+    meta.create_gate(format!("{lane_name} {mac3}"), |m| {
         let q = select(m, SELECT_MAC3);
         let a: Vec<_> = (0..5).map(|r| m.query_advice(lane.advice, Rotation(r))).collect();
         let f0 = m.query_fixed(lane.coef, Rotation::cur());
-        let sum = (1..4).fold(a[0].clone() + f0, |acc, r| {
+        let terms = (1..4).fold(a[0].clone(), |acc, r| {
             acc + m.query_fixed(lane.coef, Rotation(r)) * a[r as usize].clone()
         });
+        let sum = match challenge {
+            // A second-phase chain never adds a constant, so there f0 switches the step to
+            // three Horner steps, acc·c³ + a1·c² + a2·c + a3: a polynomial in the challenge
+            // from its coefficients at 4/3 cells each (a Freivalds check's Y_i·r).
+            Some(c) => {
+                let c = m.query_challenge(c);
+                let c2 = c.clone() * c.clone();
+                let c3 = c2.clone() * c.clone();
+                let one = Expression::Constant(Fr::from(1u64));
+                let horner =
+                    a[0].clone() * (c3 - one) + a[1].clone() * c2 + a[2].clone() * c + a[3].clone();
+                terms + f0 * horner
+            }
+            None => terms + f0,
+        };
         vec![q * (sum - a[4].clone())]
     });
     lane

@@ -3,7 +3,8 @@
 //!
 //! A second-phase lane carries the same two gates as a first-phase lane, except that its
 //! multiply-add gate reads the challenge: `a0 + a1·(a2 + f·c) = a3` with the fixed `f` at the
-//! gate's row (0 for dot products, 1 to multiply by `c`). Values cannot be recorded as integers
+//! gate's row (0 for dot products, 1 to multiply by `c`), and its three-term mac with `f0 = 1`
+//! takes three Horner steps in `c` (sums against the powers of `c`). Values cannot be recorded as integers
 //! at layout time, so each cell records how it follows from earlier cells ([`LateValue`]), and
 //! [`Builder::late_values`] replays that log once the challenge is known.
 
@@ -57,6 +58,9 @@ impl Builder {
                 LateValue::Mac3 { acc, terms } => terms
                     .iter()
                     .fold(get(&vals, acc), |sum, &(x, coef)| sum + fe(coef) * get(&vals, x)),
+                LateValue::Horner3 { acc, terms } => {
+                    terms.iter().fold(get(&vals, acc), |value, &t| value * c + get(&vals, t))
+                }
                 LateValue::MulAdd { a, b, c: m, f } => {
                     get(&vals, a) + get(&vals, b) * (get(&vals, m) + fe(f) * c)
                 }
@@ -90,6 +94,23 @@ pub trait FreivaldsInstructions {
     /// Cells holding c^0 … c^(n−1) for the challenge `c`, shared by every check of the
     /// circuit: c^0 is the constant 1, and each further power is `0 + c^j·(0 + 1·c)`.
     fn challenge_powers(&mut self, n: usize) -> Vec<Cell>;
+
+    /// `Σ_j xs[j]·c^j` over cells of either phase. With the three-term gate, by Horner's rule
+    /// three coefficients a step, `[0, x_top, …, acc, …]` (the highest padded with zeros to a
+    /// multiple of three): [`horner_cells`] cells where a dot product with the powers takes
+    /// 1 + 3n. Without it, that dot product.
+    fn late_powers_sum(&mut self, xs: &[Cell]) -> Cell;
+}
+
+/// Cells of [`FreivaldsInstructions::late_powers_sum`] over `n` coefficients, with (`mac3`)
+/// or without the three-term gate.
+#[must_use]
+pub fn horner_cells(n: usize, mac3: bool) -> usize {
+    match n {
+        0 => 0,
+        _ if mac3 => 1 + 4 * n.div_ceil(3),
+        _ => 1 + 3 * n,
+    }
 }
 
 impl FreivaldsInstructions for Builder {
@@ -141,6 +162,37 @@ impl FreivaldsInstructions for Builder {
             self.log_late(next, LateValue::MulAdd { a: acc, b: ca, c: cb, f: 0 });
         }
         cells[cells.len() - 1]
+    }
+
+    fn late_powers_sum(&mut self, xs: &[Cell]) -> Cell {
+        if !self.mac3 {
+            let r = self.challenge_powers(xs.len());
+            return self.late_dot(&xs.iter().copied().zip(r).collect::<Vec<_>>());
+        }
+        let zero = self.constant(0);
+        if xs.is_empty() {
+            return zero;
+        }
+        // Highest coefficient first, zeros above it to fill the first step.
+        let pad = (3 - xs.len() % 3) % 3;
+        let coefs: Vec<Cell> =
+            std::iter::repeat_n(zero, pad).chain(xs.iter().rev().copied()).collect();
+        let steps = coefs.len() / 3;
+        let cells = self.late_run(1 + 4 * steps);
+        self.late_copy(zero, cells[0]);
+        for (s, three) in coefs.chunks(3).enumerate() {
+            let acc = cells[4 * s];
+            let terms = [1, 2, 3].map(|j| cells[4 * s + j]);
+            for (&x, &at) in three.iter().zip(&terms) {
+                self.late_copy(x, at);
+            }
+            self.enable(Gate::Mac3, acc);
+            // On a second-phase lane f0 switches the three-term step to Horner's.
+            self.set_coef(acc, 1);
+            self.log_late(cells[4 * s + 4], LateValue::Horner3 { acc, terms });
+        }
+        self.horner_steps += steps;
+        cells[4 * steps]
     }
 
     fn challenge_powers(&mut self, n: usize) -> Vec<Cell> {

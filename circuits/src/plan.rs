@@ -25,7 +25,7 @@ use zkinfer_quantize::QGraph;
 
 /// Largest k the planner considers.
 pub const MAX_K: u32 = 24;
-const LIMB_CHOICES: [u32; 4] = [8, 12, 16, 18];
+const LIMB_CHOICES: [u32; 5] = [8, 12, 14, 16, 18];
 
 /// The chosen layout and what it costs.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -1,7 +1,8 @@
 //! Sums and products deferred into their reader (`chips/sums.rs`): a bias joins its rescale's
 //! combination, an aligned operand's power of two joins the sum that reads it, a product
 //! shares one gate with its rescale, and a Freivalds-checked product starts its rescale's
-//! chain (`chips/rescaled.rs`). The honest witness
+//! chain (`chips/rescaled.rs`), a product only summed becomes the sum's dot products, and
+//! masked scores skip their rescale (`chips/live.rs`). The honest witness
 //! verifies, every perturbed cell is rejected, and the circuit is smaller than the same graph
 //! with the sum laid out on its own (read a second time, as a graph output).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
@@ -78,23 +79,38 @@ fn aligned_operand_joins_the_sum() {
     assert!(saved >= 3 * 8, "deferring the alignment saved {saved} cells for 8 elements");
 }
 
-#[test]
-fn product_and_its_rescale_share_one_gate() {
-    // x·x rescaled: the product is read only by its rescale, which proves both in one affine
-    // multiply-add (`−r + x·y + 2^(s−1) = 2^s·q`) when the shift fits one limb.
+/// x·x rescaled, laid out with `limb`-bit limbs: the rescale's shift and the cells that
+/// proving the product inside its rescale saves.
+fn squared_and_rescaled(limb: u32) -> (u32, usize) {
     let m = M::new(13)
         .input("x", &[1, 8], -1.0, 1.0)
         .node("Mul", &["x", "x"], &["sq"], vec![])
         .node("Relu", &["sq"], &["y"], vec![])
         .output("y");
     let (q, x) = quantized(&m, &[1, 8]);
-    let layout = Layout::new(2, 2, 8);
     let mul = q.nodes.iter().find(|n| matches!(n.op, QOp::Mul)).unwrap();
     let rescale = q.nodes.iter().find(|n| n.inputs == [mul.output]).unwrap();
     let QOp::Rescale { shift } = rescale.op else { panic!("{:?}", rescale.op) };
+    (shift, saved_by_deferring(&q, &x, mul.output, &Layout::new(2, 2, limb)))
+}
+
+#[test]
+fn product_and_its_rescale_share_one_gate() {
+    // The product is read only by its rescale, which proves both in one affine multiply-add
+    // (`−r + x·y + 2^(s−1) = 2^s·q`) when the shift fits one limb.
+    let (shift, saved) = squared_and_rescaled(8);
     assert!(shift <= 8, "shift {shift} does not fit the limb");
-    let saved = saved_by_deferring(&q, &x, mul.output, &layout);
     assert!(saved >= 3 * 8, "one gate for product and rescale saved {saved} cells for 8");
+}
+
+#[test]
+fn wide_product_rounds_at_its_low_limb() {
+    // A shift wider than a limb: the gate rounds at the low limb and the high limbs join the
+    // quotient's combination (seven cells), where a product and a rescale of its limbs took
+    // nine.
+    let (shift, saved) = squared_and_rescaled(4);
+    assert!(shift > 4, "shift {shift} fits one limb");
+    assert!(saved >= 2 * 8, "rounding at the low limb saved {saved} cells for 8");
 }
 
 #[test]
@@ -131,4 +147,70 @@ fn checked_product_without_bias_starts_its_rescale() {
     assert!(shift > 4, "shift {shift} fits one limb");
     let saved = saved_by_deferring(&q, &x, product, &layout);
     assert!(saved >= 24, "claiming the product in its rescale saved {saved} cells for 24");
+}
+
+#[test]
+fn squares_only_summed_become_dot_products() {
+    // A layer norm's variance as PyTorch spells it out: mean((x − mean(x))²). The squares
+    // stay exact (no rescale of their own) and the sum lays them out as dot-product chains.
+    let m = M::new(13)
+        .input("x", &[2, 16], -1.0, 1.0)
+        .init(tensor_f("p", &[], vec![2.0]))
+        .node("ReduceMean", &["x"], &["mu"], vec![attr_is("axes", &[-1])])
+        .node("Sub", &["x", "mu"], &["d"], vec![])
+        .node("Pow", &["d", "p"], &["sq"], vec![])
+        .node("ReduceMean", &["sq"], &["var"], vec![attr_is("axes", &[-1])])
+        .node("Relu", &["var"], &["y"], vec![])
+        .output("y");
+    let (q, x) = quantized(&m, &[2, 16]);
+    let mul = q.nodes.iter().find(|n| matches!(n.op, QOp::Mul)).unwrap();
+    let reader = q.nodes.iter().find(|n| n.inputs.contains(&mul.output)).unwrap();
+    assert!(matches!(reader.op, QOp::ReduceSum { .. }), "squares read by {:?}", reader.op);
+    let saved = saved_by_deferring(&q, &x, mul.output, &Layout::new(2, 2, LIMB));
+    assert!(saved >= 32, "summing the squares as dot products saved {saved} cells for 32");
+}
+
+#[test]
+fn masked_scores_skip_their_rescale() {
+    // Causally masked attention scores from a Freivalds-checked product: the masked ones are
+    // read by nothing but the check, so they are witnessed without a rescale of their own.
+    let tri: Vec<i64> = (0..16).map(|i| i64::from(i % 4 <= i / 4)).collect();
+    let m = M::new(13)
+        .input("x", &[4, 8], -1.0, 1.0)
+        .weight("w", &[8, 4], 5)
+        .init(tensor_i("tri", &[4, 4], tri))
+        .init(tensor_i("one", &[], vec![1]))
+        .init(tensor_f("fill", &[], vec![f32::NEG_INFINITY]))
+        .node("MatMul", &["x", "w"], &["s"], vec![])
+        .node("Equal", &["tri", "one"], &["keep"], vec![])
+        .node("Where", &["keep", "s", "fill"], &["masked"], vec![])
+        .node("Softmax", &["masked"], &["y"], vec![attr_i("axis", -1)])
+        .output("y");
+    let (q, x) = quantized(&m, &[4, 8]);
+    let layout =
+        Layout { late_lanes: 1, linear: LinearCheck::Freivalds, ..Layout::new(2, 2, LIMB) };
+    let matmul = q.nodes.iter().find(|n| matches!(n.op, QOp::MatMul)).unwrap();
+    let scores = q.nodes.iter().find(|n| n.inputs == [matmul.output]).unwrap().output;
+    let inputs = [x];
+    let b = lay_out(&q, Some(&witness(&q, &inputs)), &layout).unwrap();
+    assert!(verify(&b), "honest witness rejected");
+    // Every first-phase cell of the product (the masked scores' lone cells among them) is
+    // held by the check: the softmax's lookup tables make the whole circuit slow to perturb
+    // cell by cell, and its own cells are the op cases' (`Softmax causal Where`).
+    let owned: Vec<Cell> = b
+        .witness_cells()
+        .into_iter()
+        .filter(|&c| matches!(c.col, Col::Lane(_)))
+        .filter(|&c| b.owner(c).is_some_and(|(n, _)| n == matmul.node))
+        .collect();
+    assert!(owned.len() >= 16, "{} cells of the product", owned.len());
+    for cell in owned {
+        assert!(!verify(&b.perturbed(cell)), "perturbing {cell:?} was not caught");
+    }
+    // Exposing the scores makes every one of them read; six of the sixteen are masked.
+    let mut exposed = q.clone();
+    exposed.outputs.push(scores);
+    let all = lay_out(&exposed, Some(&witness(&exposed, &inputs)), &layout).unwrap();
+    let saved = all.cells() - b.cells();
+    assert!(saved >= 6, "skipping the masked scores' rescale saved {saved} cells");
 }

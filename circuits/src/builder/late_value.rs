@@ -25,6 +25,13 @@ pub enum LateValue {
         /// Terms and their fixed coefficients.
         terms: [(Cell, i128); 3],
     },
+    /// `acc·c³ + t0·c² + t1·c + t2`: three Horner steps of a polynomial in the challenge.
+    Horner3 {
+        /// Value of the higher coefficients so far.
+        acc: Cell,
+        /// The next three coefficients, highest first.
+        terms: [Cell; 3],
+    },
     /// `a + b·(c_cell + f·c)`.
     MulAdd {
         /// Addend.

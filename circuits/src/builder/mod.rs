@@ -266,6 +266,10 @@ pub struct Builder {
     pub(crate) wide_bound_tables: bool,
     /// Whether lanes carry the three-term mac gate (see [`Layout::mac3`]).
     pub(crate) mac3: bool,
+    /// Three-term Horner steps on second-phase lanes (see
+    /// `FreivaldsInstructions::late_powers_sum`), each nine cells of dot product without
+    /// the three-term gate where it takes four.
+    pub(crate) horner_steps: usize,
     /// Tag of each bound table registered so far, by bound.
     bound_tags: BTreeMap<u64, u64>,
     /// Entries of the tagged table: (tag, x, y).
@@ -303,6 +307,12 @@ pub struct Builder {
     /// softmax's `max(x) − x` that follows its row maximum reuses them (see
     /// [`Builder::difference`]).
     pub(crate) differences: BTreeMap<(Cell, Cell), Cell>,
+    /// Range checks that a later table lookup of the same cell may make redundant (a row
+    /// maximum's gaps, which softmax's exp looks up): the cell, its bits and the node that
+    /// asked (see [`Builder::range_check_unless_looked_up`]).
+    pub(crate) deferred_ranges: Vec<(Cell, u32, String, String)>,
+    /// Cells a table lookup proved to lie on a grid of non-negative inputs.
+    pub(crate) looked_up: std::collections::BTreeSet<Cell>,
     function_tables: u64,
 }
 
@@ -346,6 +356,7 @@ impl Builder {
             bound_tables,
             wide_bound_tables,
             mac3,
+            horner_steps: 0,
             bound_tags: BTreeMap::new(),
             table,
             known,
@@ -361,6 +372,8 @@ impl Builder {
             late_offsets: BTreeMap::new(),
             splits: BTreeMap::new(),
             differences: BTreeMap::new(),
+            deferred_ranges: Vec::new(),
+            looked_up: std::collections::BTreeSet::new(),
             function_tables: 0,
         }
     }
@@ -398,6 +411,38 @@ impl Builder {
             late: lens(&self.late),
             lookups: self.lookups.iter().map(|l| l.x.len()).collect(),
         });
+    }
+
+    /// Proves `v` in `[0, 2^bits)`, unless a table lookup of `v` (recorded by
+    /// [`Builder::looked_up_non_negative`] before the layout ends) proves it in `[0, B)` for
+    /// a small `B`, which serves a caller that needs `v ≥ 0` and no wrap-around: a row
+    /// maximum's gap, which softmax's exp then looks up. Settled by
+    /// [`Builder::settle_deferred_ranges`].
+    pub(crate) fn range_check_unless_looked_up(&mut self, v: Cell, bits: u32) {
+        let (node, op) =
+            self.spans.last().map_or_else(Default::default, |s| (s.node.clone(), s.op.clone()));
+        self.deferred_ranges.push((v, bits, node, op));
+    }
+
+    /// Records that a table lookup proved `x` an input of a table whose inputs are all
+    /// non-negative and small.
+    pub(crate) fn looked_up_non_negative(&mut self, x: Cell) {
+        self.looked_up.insert(x);
+    }
+
+    /// Lays out the deferred range checks no lookup made redundant, each under the node that
+    /// asked for it.
+    pub(crate) fn settle_deferred_ranges(&mut self) {
+        use crate::gadgets::RangeInstructions;
+        for (v, bits, node, op) in std::mem::take(&mut self.deferred_ranges) {
+            if self.looked_up.contains(&v) {
+                continue;
+            }
+            let before = self.cells();
+            self.begin_node(&node, &op);
+            self.range_check(v, bits);
+            *self.node_cells.entry(node).or_default() += self.cells() - before;
+        }
     }
 
     /// The ONNX node (name, op) whose primitive laid out a cell; `None` for the constant
@@ -620,11 +665,12 @@ impl Builder {
     }
 
     /// Cells the three-term mac steps saved: each adds three terms in four cells where single
-    /// steps take six. First-phase and second-phase lanes.
+    /// steps take six (a Horner step, where the dot product with the powers takes nine).
+    /// First-phase and second-phase lanes.
     #[must_use]
     pub fn mac3_savings(&self) -> (usize, usize) {
         let saved = |lanes: &[Lane]| 2 * lanes.iter().map(|l| l.mac3.len()).sum::<usize>();
-        (saved(&self.lanes), saved(&self.late))
+        (saved(&self.lanes), saved(&self.late) + 3 * self.horner_steps)
     }
 
     /// The steps of a multiply-accumulate chain over `terms`, each the terms it adds: threes

@@ -83,15 +83,23 @@ impl ArithInstructions for ArithChip<'_> {
         let out = &ctx.q.tensors[ctx.node.output];
         let (checked, bound) = (out.checked, out.bound);
         once_per(factors.iter().copied(), |_, &(x, y)| {
-            if shift > b.limb_bits {
-                let product = b.mul(x, y);
-                return rescale_one(b, product, 0, shift, bound, checked);
-            }
             let v = b.value(x) * b.value(y);
             let q = (v + half) >> shift;
-            let r = b.ranged(v + half - (q << shift), shift);
+            let r = v + half - (q << shift);
+            let low = shift.min(b.limb_bits);
+            let r_low = b.ranged(r & ((1i128 << low) - 1), low);
             let q = b.signed(q, bound, checked);
-            b.rescaled_product(x, y, shift, r, q);
+            if shift == low {
+                b.rescaled_product(x, y, shift, r_low, q);
+                return q;
+            }
+            // A remainder wider than a limb: the gate rounds at the low limb,
+            // x·y + 2^(s−1) = 2^l·p + r_low, and p = 2^(s−l)·q + r_high with r_high's limbs,
+            // seven cells where a product and a rescale of its limbs took nine.
+            let mut terms = b.limbs(r >> low, shift - low);
+            terms.push((q, 1i128 << (shift - low)));
+            let p = b.lincomb(&terms, 0);
+            b.rounded_product(x, y, (low, half), r_low, p);
             q
         })
     }

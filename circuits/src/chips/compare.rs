@@ -91,7 +91,8 @@ impl CompareInstructions for CompareChip<'_> {
 }
 
 /// The max (min) of `group` as the evaluator's `claim` in a new cell `m`: every gap `m − x`
-/// (`x − m`) is proven in `[0, 2^bits)` and their product is 0, so `m` is one of the elements
+/// (`x − m`) is proven in `[0, 2^bits)` (or, when softmax's exp looks the gap up, on its
+/// table's non-negative grid) and their product is 0, so `m` is one of the elements
 /// and none exceeds (undercuts) it. Three gate cells and one range check an element, and two
 /// cells of a product chain, where a chain of pairwise comparisons took a sign-magnitude
 /// split each.
@@ -104,7 +105,7 @@ fn claimed_extreme(b: &mut Builder, group: &[Cell], claim: i128, bits: u32, is_m
     let m = b.run(&[claim])[0];
     let gap = |b: &mut Builder, x: Cell| {
         let d = if is_max { b.difference(m, x, true) } else { b.difference(x, m, true) };
-        b.range_check(d, bits);
+        b.range_check_unless_looked_up(d, bits);
         d
     };
     let gaps: Vec<Cell> = group.iter().map(|&x| gap(b, x)).collect();

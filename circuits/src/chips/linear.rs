@@ -6,7 +6,7 @@
 use super::rescaled::{claimed_rescale, Claim};
 use super::{window, Ctx};
 use crate::builder::{Builder, Cell, LinearCheck};
-use crate::freivalds::FreivaldsInstructions;
+use crate::freivalds::{horner_cells, FreivaldsInstructions};
 use crate::gadgets::GateInstructions;
 use zkinfer_model_import::ops::matmul::{matmul_shapes, MatMulDims};
 use zkinfer_model_import::ops::reduce::reduce_index_map;
@@ -39,6 +39,29 @@ impl Operand<'_> {
         }
     }
 
+    /// `Σ_j self[at(j)]·c^j` over `len` terms: a chain of the weights with the powers `r`
+    /// (`r[j] = c^j`), or Horner's rule over the cells.
+    fn weigh_powers(
+        self,
+        b: &mut Builder,
+        len: usize,
+        at: impl Fn(usize) -> usize,
+        r: &[Cell],
+    ) -> Cell {
+        match self {
+            Self::Fixed(_) => self.weigh(b, len, at, r),
+            Self::Cells(c) => b.late_powers_sum(&(0..len).map(|j| c[at(j)]).collect::<Vec<_>>()),
+        }
+    }
+
+    /// Cells of [`Operand::weigh_powers`] over `len` terms.
+    fn powers_cells(self, len: usize, mac3: bool) -> usize {
+        match self {
+            Self::Fixed(_) => 1 + 2 * len,
+            Self::Cells(_) => horner_cells(len, mac3),
+        }
+    }
+
     /// Cells per term of a chain over this operand.
     fn per_term(self) -> usize {
         match self {
@@ -61,7 +84,11 @@ fn freivalds_matmul(
     (m, k, n): (usize, usize, usize),
     (ab, bb): (&[usize], &[usize]),
 ) -> MatMulCells {
-    let r = b.challenge_powers(n);
+    // The powers themselves only weigh fixed weights; cells are weighed by Horner's rule.
+    let r = match w {
+        Operand::Fixed(_) => b.challenge_powers(n),
+        Operand::Cells(_) => Vec::new(),
+    };
     let window = conv_window(ctx, a, m, k);
     let mut powers: Option<window::Powers> = None;
     let mut br: std::collections::BTreeMap<usize, Vec<Cell>> = std::collections::BTreeMap::new();
@@ -71,7 +98,7 @@ fn freivalds_matmul(
         let v = br
             .entry(ib)
             .or_insert_with(|| {
-                (0..k).map(|p| w.weigh(b, n, |j| (ib * k + p) * n + j, &r)).collect()
+                (0..k).map(|p| w.weigh_powers(b, n, |j| (ib * k + p) * n + j, &r)).collect()
             })
             .clone();
         // A convolution whose copy matches its window: one check for the whole slice.
@@ -88,14 +115,21 @@ fn freivalds_matmul(
             let y = match (claim, rescaled.as_mut()) {
                 (Some(claim), Some(qs)) => (0..n)
                     .map(|j| {
-                        let (y, q) = claimed_rescale(b, claim, ctx.q, at + j, row[j]);
+                        let read = claim.live.as_ref().is_none_or(|live| live[at + j]);
+                        // An output nothing reads (a masked score) is witnessed for the check
+                        // alone: no rescale, and no quotient for a reader.
+                        let (y, q) = if read {
+                            claimed_rescale(b, claim, ctx.q, at + j, row[j])
+                        } else {
+                            (b.run(&[row[j]])[0], b.constant(0))
+                        };
                         qs.push(q);
                         y
                     })
                     .collect(),
                 _ => b.run(&row),
             };
-            lhs.push(b.late_dot(&y.iter().copied().zip(r.iter().copied()).collect::<Vec<_>>()));
+            lhs.push(b.late_powers_sum(&y));
             if grid.is_none() {
                 let rhs = a.weigh(b, k, |p| (ia * m + i) * k + p, &v);
                 b.copy(lhs[i], rhs);
@@ -136,6 +170,15 @@ pub(super) trait LinearInstructions {
 
     /// Sums over `axes`: one multiply-accumulate chain per output.
     fn reduce_sum(&mut self, ctx: &Ctx<'_>, axes: &[usize]) -> Vec<Cell>;
+
+    /// Sums over `axes` of a deferred product's `factors` (one pair per element of the
+    /// product): one dot-product chain per output.
+    fn reduce_products(
+        &mut self,
+        ctx: &Ctx<'_>,
+        axes: &[usize],
+        factors: &[(Cell, Cell)],
+    ) -> Vec<Cell>;
 }
 
 /// The linear chip: first-phase lanes for chains and claimed products, second-phase lanes for
@@ -175,8 +218,8 @@ impl LinearInstructions for LinearChip<'_> {
                 let inputs_side = conv_window(ctx, a, m, k)
                     .map_or_else(|| m * (1 + a.per_term() * k), |win| window::cells(&win));
                 let check = outs
-                    + distinct_b * k * (1 + w.per_term() * n)
-                    + ab.len() * (m * (1 + 3 * n) + inputs_side);
+                    + distinct_b * k * w.powers_cells(n, b.mac3)
+                    + ab.len() * (m * horner_cells(n, b.mac3) + inputs_side);
                 check + FREIVALDS_MIN_SAVING < plain
             }
         };
@@ -226,5 +269,21 @@ impl LinearInstructions for LinearChip<'_> {
             groups[o].push((x, 1));
         }
         groups.iter().map(|g| b.lincomb(g, 0)).collect()
+    }
+
+    fn reduce_products(
+        &mut self,
+        ctx: &Ctx<'_>,
+        axes: &[usize],
+        factors: &[(Cell, Cell)],
+    ) -> Vec<Cell> {
+        let b = &mut *self.b;
+        let product = &ctx.q.tensors[ctx.node.inputs[0]];
+        let (_, map) = reduce_index_map(&product.shape, axes);
+        let mut groups: Vec<Vec<(Cell, Cell)>> = vec![Vec::new(); ctx.out_len()];
+        for (&pair, &o) in factors.iter().zip(&map) {
+            groups[o].push(pair);
+        }
+        groups.iter().map(|g| b.dot(g)).collect()
     }
 }

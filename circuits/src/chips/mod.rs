@@ -17,6 +17,7 @@
 mod arith;
 mod compare;
 mod linear;
+mod live;
 mod movement;
 mod rescaled;
 mod select;
@@ -143,7 +144,7 @@ fn lay_out_as(
     };
     let sole = sums::sole_readers(q);
     let deferrals = sums::deferrals(q, &sole);
-    let claims = rescaled::claims(q, &sole, &deferrals);
+    let claims = rescaled::claims(q, &sole, &deferrals, &live::live_elements(q));
     // Rescaled outputs a matmul laid out with its claim, by the rescale's output tensor.
     let mut prelaid: Vec<Option<Vec<Cell>>> = vec![None; q.tensors.len()];
     let mut pending: Vec<Option<Vec<Pending>>> = vec![None; q.tensors.len()];
@@ -182,7 +183,7 @@ fn lay_out_as(
             .iter()
             .map(|&i| match (&cells[i], &pending[i]) {
                 (Some(c), _) => c.clone(),
-                // A deferred product: its rescale proves both (`Deferral::Product`).
+                // A deferred product: its rescale or sum lays it out (`Deferral::Product`).
                 _ if products[i].is_some() => {
                     factors = products[i].take();
                     Vec::new()
@@ -238,7 +239,10 @@ fn lay_out_as(
                 }
                 laid.out
             }
-            QOp::ReduceSum { axes } => LinearChip { b }.reduce_sum(&ctx, axes),
+            QOp::ReduceSum { axes } => match &factors {
+                Some(factors) => LinearChip { b }.reduce_products(&ctx, axes, factors),
+                None => LinearChip { b }.reduce_sum(&ctx, axes),
+            },
             QOp::Relu => CompareChip { b }.relu(&ctx),
             QOp::Max | QOp::Min => CompareChip { b }.max_min(&ctx, matches!(n.op, QOp::Max)),
             QOp::Abs => CompareChip { b }.abs(&ctx),
@@ -319,6 +323,7 @@ fn lay_out_as(
         let digest = b.hash_cells("hash of the weights", &weights);
         b.expose(digest);
     }
+    b.settle_deferred_ranges();
     b.pad_hash_lanes();
     b.drop_unused_range_tables();
     Ok(b)

@@ -6,6 +6,7 @@
 //! same constraints with `back` and `y` one cell. The rescale node then lays out nothing.
 
 use super::arith::quotient_and_limbs;
+use super::live::Live;
 use super::sums::Deferral;
 use crate::builder::{Builder, Cell};
 use zkinfer_model_import::tensor::broadcast_index_map;
@@ -21,6 +22,9 @@ pub(super) struct Claim {
     pub offsets: Option<Vec<i128>>,
     /// The rescale's output tensor, whose bound the quotient gets.
     pub output: usize,
+    /// Which of the rescale's outputs anything reads (`None`: all). The others (a masked
+    /// attention's scores) are witnessed for the check alone, without a rescale.
+    pub live: Option<Vec<bool>>,
 }
 
 /// Per node, the claim of a `MatMul` whose product is read only by a `Rescale` (directly, or
@@ -31,6 +35,7 @@ pub(super) fn claims(
     q: &QGraph,
     sole: &[Option<usize>],
     deferrals: &[Deferral],
+    live: &[Live],
 ) -> Vec<Option<Claim>> {
     q.nodes
         .iter()
@@ -51,9 +56,15 @@ pub(super) fn claims(
                 _ => return None,
             };
             match rescale.op {
-                QOp::Rescale { shift } if shift > 0 => {
-                    Some(Claim { shift, offsets, output: rescale.output })
-                }
+                QOp::Rescale { shift } if shift > 0 => Some(Claim {
+                    shift,
+                    offsets,
+                    output: rescale.output,
+                    live: match &live[rescale.output] {
+                        Live::Some(read) => Some(read.clone()),
+                        Live::All | Live::None => None,
+                    },
+                }),
                 _ => None,
             }
         })

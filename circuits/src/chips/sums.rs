@@ -4,7 +4,8 @@
 //! (a bias) becomes the constant of the rescale's combination, which then ends at the
 //! accumulator itself. Each saves the three cells an element of a chain step. Likewise a
 //! `Mul` read only by a `Rescale` gets no cells: the rescale proves product and rounding in
-//! one affine multiply-add (four cells where the two took seven). The sums and products are
+//! one affine multiply-add (four cells where the two took seven), and one read only by a
+//! `ReduceSum` becomes that sum's dot products (a layer norm's sum of squares). The sums and products are
 //! exact integer ones, so every value is the one `zkinfer_quantize::eval` computes.
 
 use crate::builder::Cell;
@@ -40,8 +41,10 @@ pub(super) enum Deferral {
     /// difference of two values is not deferred: it may reuse a cell already laid out for it
     /// (a softmax's gap to its row maximum).
     Sum,
-    /// A product whose rescale proves product and rounding in one gate
-    /// (`GateInstructions::rescaled_product`): a `Mul` read by one `Rescale`.
+    /// A product laid out by its reader: a `Mul` read by one `Rescale`, which proves product
+    /// and rounding in one gate (`GateInstructions::rescaled_product`), or a `Mul` of two
+    /// laid-out tensors read by one `ReduceSum`, which sums the products as dot-product
+    /// chains (three cells a term, where a product and a chain step took five).
     Product,
 }
 
@@ -82,6 +85,12 @@ pub(super) fn deferrals(q: &QGraph, sole: &[Option<usize>]) -> Vec<Deferral> {
                     Deferral::Sum
                 }
                 (QOp::Mul, QOp::Rescale { .. }) => Deferral::Product,
+                // A constant factor is cheaper as a chain's coefficient than as a cell.
+                (QOp::Mul, QOp::ReduceSum { .. })
+                    if n.inputs.iter().all(|&i| q.tensors[i].value.is_none()) =>
+                {
+                    Deferral::Product
+                }
                 _ => Deferral::None,
             }
         })

@@ -106,9 +106,16 @@ impl TableInstructions for TableChip<'_> {
             }
         };
         let entry = |i: i128| read(&|i| t.entry(i), i);
+        // Every path below confines x to the grid's inputs (by the entry lookup of x or of
+        // its high part); on a grid starting at 0 that proves x ≥ 0, which a row maximum's
+        // gap needs (`Builder::range_check_unless_looked_up`).
+        let non_negative = t.lo >= 0;
         if t.step == 0 {
             return once_per(ctx.ins[0].iter().copied(), |_, &x| {
                 let y = entry(b.value(x));
+                if non_negative {
+                    b.looked_up_non_negative(x);
+                }
                 b.lookup(tag, x, y)
             });
         }
@@ -132,6 +139,9 @@ impl TableInstructions for TableChip<'_> {
                 let (lo_cell, small) = b.lookup_pair(low_tag, lo, low_entry(lo));
                 let back = b.lincomb(&[(hi_cell, unit), (lo_cell, 1)], 0);
                 b.copy(back, x);
+                if non_negative {
+                    b.looked_up_non_negative(x);
+                }
                 // out = round(T·L / 2^s) from the doubled entry T' = 2T: 2TL + 1 is odd, so
                 // 2TL + 1 − 2^(s+1)·out lies in ±(2^s − 1), where a bound table proves it in
                 // one lookup; without one, 2TL + 2^s − 2^(s+1)·out in [0, 2^(s+1)) by limbs.
@@ -163,6 +173,9 @@ impl TableInstructions for TableChip<'_> {
             let lo_cell = b.ranged(lo, d);
             let back = b.lincomb(&[(hi_cell, unit), (lo_cell, 1)], 0);
             b.copy(back, x);
+            if non_negative {
+                b.looked_up_non_negative(x);
+            }
             let slope = match diff {
                 Some(diff) => b.lookup(diff, hi_cell, f1v - f0v),
                 None => {

@@ -1,6 +1,6 @@
 //! Binary arithmetic, comparisons, Where with an input-dependent condition, Clip and Cast.
 
-use super::Lowerer;
+use super::{Lowerer, MAX_TENSOR_BITS};
 use crate::error::Result;
 use crate::qgraph::{bits_for, CmpKind, LookupFn, QId, QOp};
 use crate::visibility::WeightVisibility;
@@ -335,6 +335,13 @@ fn pow(l: &mut Lowerer<'_>, n: &Node) -> Result<QId> {
         _ if p == 2.0 || p == 3.0 => {
             let sq = l.emit(QOp::Mul, vec![x, x], shape.clone(), 2 * sx, None)?;
             if p == 2.0 {
+                // A square only summed (a decomposed layer norm's variance) stays exact: the
+                // sum rounds once, and the circuit lays the squares out as its dot products.
+                let sum_bits = bits_for(u128::from(l.q.tensors[sq].bound))
+                    + bits_for(u128::try_from(numel(&l.q.tensors[sq].shape)).unwrap_or(u128::MAX));
+                if sum_bits < MAX_TENSOR_BITS && l.only_summed(out) {
+                    return Ok(sq);
+                }
                 return l.rescale_output(sq, out);
             }
             let sq = l.rescale_to(sq, sx, None)?;

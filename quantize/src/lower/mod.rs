@@ -456,6 +456,19 @@ impl Lowerer<'_> {
         }
     }
 
+    /// Whether ONNX tensor `gid` is read only by sums (ReduceSum, ReduceMean), is not a graph
+    /// output, and is read at all: then it may stay at a product's scale, since its readers
+    /// round once for it.
+    pub fn only_summed(&self, gid: TensorId) -> bool {
+        use zkinfer_model_import::ops::ReduceKind;
+        let mut readers =
+            self.g.nodes.iter().filter(|n| n.inputs.contains(&gid)).map(|n| &n.op).peekable();
+        readers.peek().is_some()
+            && !self.g.outputs.contains(&gid)
+            && readers
+                .all(|op| matches!(op, Op::Reduce { kind: ReduceKind::Sum | ReduceKind::Mean, .. }))
+    }
+
     /// Rescales a product down to ONNX tensor `gid`'s chosen scale (never up).
     pub fn rescale_output(&mut self, id: QId, gid: TensorId) -> Result<QId> {
         let target = self.chosen_scale(gid)?.min(self.scale(id));
