@@ -416,8 +416,7 @@ impl Builder {
     /// Proves `v` in `[0, 2^bits)`, unless a table lookup of `v` (recorded by
     /// [`Builder::looked_up_non_negative`] before the layout ends) proves it in `[0, B)` for
     /// a small `B`, which serves a caller that needs `v ≥ 0` and no wrap-around: a row
-    /// maximum's gap, which softmax's exp then looks up. Settled by
-    /// [`Builder::settle_deferred_ranges`].
+    /// maximum's gap, which softmax's exp then looks up. Settled once the layout is done.
     pub(crate) fn range_check_unless_looked_up(&mut self, v: Cell, bits: u32) {
         let (node, op) =
             self.spans.last().map_or_else(Default::default, |s| (s.node.clone(), s.op.clone()));
@@ -428,21 +427,6 @@ impl Builder {
     /// non-negative and small.
     pub(crate) fn looked_up_non_negative(&mut self, x: Cell) {
         self.looked_up.insert(x);
-    }
-
-    /// Lays out the deferred range checks no lookup made redundant, each under the node that
-    /// asked for it.
-    pub(crate) fn settle_deferred_ranges(&mut self) {
-        use crate::gadgets::RangeInstructions;
-        for (v, bits, node, op) in std::mem::take(&mut self.deferred_ranges) {
-            if self.looked_up.contains(&v) {
-                continue;
-            }
-            let before = self.cells();
-            self.begin_node(&node, &op);
-            self.range_check(v, bits);
-            *self.node_cells.entry(node).or_default() += self.cells() - before;
-        }
     }
 
     /// The ONNX node (name, op) whose primitive laid out a cell; `None` for the constant

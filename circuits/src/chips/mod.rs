@@ -323,10 +323,24 @@ fn lay_out_as(
         let digest = b.hash_cells("hash of the weights", &weights);
         b.expose(digest);
     }
-    b.settle_deferred_ranges();
+    settle_deferred_ranges(&mut b);
     b.pad_hash_lanes();
     b.drop_unused_range_tables();
     Ok(b)
+}
+
+/// Lays out the range checks deferred by `Builder::range_check_unless_looked_up` that no
+/// lookup made redundant, each under the node that asked for it.
+fn settle_deferred_ranges(b: &mut Builder) {
+    for (v, bits, node, op) in std::mem::take(&mut b.deferred_ranges) {
+        if b.looked_up.contains(&v) {
+            continue;
+        }
+        let before = b.cells();
+        b.begin_node(&node, &op);
+        b.range_check(v, bits);
+        *b.node_cells.entry(node).or_default() += b.cells() - before;
+    }
 }
 
 /// Whether each tensor is a graph output or read by a node whose own output is (nodes come
