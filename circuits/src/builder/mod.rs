@@ -308,9 +308,9 @@ pub struct Builder {
     /// [`Builder::difference`]).
     pub(crate) differences: BTreeMap<(Cell, Cell), Cell>,
     /// Range checks that a later table lookup of the same cell may make redundant (a row
-    /// maximum's gaps, which softmax's exp looks up): the cell, its bits and the node that
-    /// asked (see [`Builder::range_check_unless_looked_up`]).
-    pub(crate) deferred_ranges: Vec<(Cell, u32, String, String)>,
+    /// maximum's gaps, which softmax's exp looks up): the cell, its bits and the span of the
+    /// node that asked (see [`Builder::range_check_unless_looked_up`]).
+    pub(crate) deferred_ranges: Vec<(Cell, u32, usize)>,
     /// Cells a table lookup proved to lie on a grid of non-negative inputs.
     pub(crate) looked_up: std::collections::BTreeSet<Cell>,
     function_tables: u64,
@@ -418,9 +418,8 @@ impl Builder {
     /// a small `B`, which serves a caller that needs `v ≥ 0` and no wrap-around: a row
     /// maximum's gap, which softmax's exp then looks up. Settled once the layout is done.
     pub(crate) fn range_check_unless_looked_up(&mut self, v: Cell, bits: u32) {
-        let (node, op) =
-            self.spans.last().map_or_else(Default::default, |s| (s.node.clone(), s.op.clone()));
-        self.deferred_ranges.push((v, bits, node, op));
+        let span = self.spans.len().saturating_sub(1);
+        self.deferred_ranges.push((v, bits, span));
     }
 
     /// Records that a table lookup proved `x` an input of a table whose inputs are all

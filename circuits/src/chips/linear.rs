@@ -57,7 +57,7 @@ impl Operand<'_> {
     /// Cells of [`Operand::weigh_powers`] over `len` terms.
     fn powers_cells(self, len: usize, mac3: bool) -> usize {
         match self {
-            Self::Fixed(_) => 1 + 2 * len,
+            Self::Fixed(_) => 1 + self.per_term() * len,
             Self::Cells(_) => horner_cells(len, mac3),
         }
     }
@@ -263,12 +263,8 @@ impl LinearInstructions for LinearChip<'_> {
 
     fn reduce_sum(&mut self, ctx: &Ctx<'_>, axes: &[usize]) -> Vec<Cell> {
         let b = &mut *self.b;
-        let (_, map) = reduce_index_map(&ctx.q.tensors[ctx.node.inputs[0]].shape, axes);
-        let mut groups: Vec<Vec<(Cell, i128)>> = vec![Vec::new(); ctx.out_len()];
-        for (&x, &o) in ctx.ins[0].iter().zip(&map) {
-            groups[o].push((x, 1));
-        }
-        groups.iter().map(|g| b.lincomb(g, 0)).collect()
+        let terms = ctx.ins[0].iter().map(|&x| (x, 1));
+        by_output(ctx, axes, terms).iter().map(|g| b.lincomb(g, 0)).collect()
     }
 
     fn reduce_products(
@@ -278,12 +274,21 @@ impl LinearInstructions for LinearChip<'_> {
         factors: &[(Cell, Cell)],
     ) -> Vec<Cell> {
         let b = &mut *self.b;
-        let product = &ctx.q.tensors[ctx.node.inputs[0]];
-        let (_, map) = reduce_index_map(&product.shape, axes);
-        let mut groups: Vec<Vec<(Cell, Cell)>> = vec![Vec::new(); ctx.out_len()];
-        for (&pair, &o) in factors.iter().zip(&map) {
-            groups[o].push(pair);
-        }
-        groups.iter().map(|g| b.dot(g)).collect()
+        by_output(ctx, axes, factors.iter().copied()).iter().map(|g| b.dot(g)).collect()
     }
+}
+
+/// The input elements `items` (row-major over the reduced input) grouped by the output
+/// element a sum over `axes` adds them to.
+fn by_output<T: Clone>(
+    ctx: &Ctx<'_>,
+    axes: &[usize],
+    items: impl Iterator<Item = T>,
+) -> Vec<Vec<T>> {
+    let (_, map) = reduce_index_map(&ctx.q.tensors[ctx.node.inputs[0]].shape, axes);
+    let mut groups: Vec<Vec<T>> = vec![Vec::new(); ctx.out_len()];
+    for (item, &o) in items.zip(&map) {
+        groups[o].push(item);
+    }
+    groups
 }

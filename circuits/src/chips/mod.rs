@@ -332,10 +332,12 @@ fn lay_out_as(
 /// Lays out the range checks deferred by `Builder::range_check_unless_looked_up` that no
 /// lookup made redundant, each under the node that asked for it.
 fn settle_deferred_ranges(b: &mut Builder) {
-    for (v, bits, node, op) in std::mem::take(&mut b.deferred_ranges) {
+    for (v, bits, span) in std::mem::take(&mut b.deferred_ranges) {
         if b.looked_up.contains(&v) {
             continue;
         }
+        let (node, op) =
+            b.spans.get(span).map_or_else(Default::default, |s| (s.node.clone(), s.op.clone()));
         let before = b.cells();
         b.begin_node(&node, &op);
         b.range_check(v, bits);

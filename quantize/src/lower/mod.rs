@@ -665,7 +665,7 @@ impl Lowerer<'_> {
         // Inputs that never reach `fine` (attention scores within a fraction of each other)
         // keep the interpolated table, whose dense grid there is exact to half a unit: the
         // factors' two roundings would move near-equal weights apart (multihead_attention's
-        // error rose 25-fold).
+        // error grew by more than an order of magnitude with them).
         #[allow(clippy::cast_precision_loss)]
         let narrow = (bound as f64) < fine * 2f64.powi(self.scale(x));
         if narrow || need <= tb || step > tb || low < 1 {
