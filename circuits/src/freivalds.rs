@@ -91,6 +91,15 @@ pub trait FreivaldsInstructions {
     /// overlapping multiply-add gates. Costs 1 + 3n cells.
     fn late_dot(&mut self, pairs: &[(Cell, Cell)]) -> Cell;
 
+    /// The running sums of [`FreivaldsInstructions::late_dot`]'s chain, which it lays out
+    /// anyway: `pairs.len() + 1` cells, the k-th holding `Σ_(i<k) a_i·b_i` (the constant 0
+    /// first; a pair with a zero factor repeats the sum before it). A sum over any run of the
+    /// pairs is then one difference (a convolution tap's share of an input row).
+    fn late_dot_prefixes(&mut self, pairs: &[(Cell, Cell)]) -> Vec<Cell>;
+
+    /// `a − b` as one mac step from `a` (three cells); `a` itself when `b` is the constant 0.
+    fn late_difference(&mut self, a: Cell, b: Cell) -> Cell;
+
     /// Cells holding c^0 … c^(n−1) for the challenge `c`, shared by every check of the
     /// circuit: c^0 is the constant 1, and each further power is `0 + c^j·(0 + 1·c)`.
     fn challenge_powers(&mut self, n: usize) -> Vec<Cell>;
@@ -146,22 +155,48 @@ impl FreivaldsInstructions for Builder {
     }
 
     fn late_dot(&mut self, pairs: &[(Cell, Cell)]) -> Cell {
+        let sums = self.late_dot_prefixes(pairs);
+        sums[sums.len() - 1]
+    }
+
+    fn late_dot_prefixes(&mut self, pairs: &[(Cell, Cell)]) -> Vec<Cell> {
         let zero = self.constant(0);
-        let pairs: Vec<(Cell, Cell)> =
-            pairs.iter().copied().filter(|&(a, b)| a != zero && b != zero).collect();
-        if pairs.is_empty() {
-            return zero;
+        let kept = |&(a, b): &(Cell, Cell)| a != zero && b != zero;
+        let terms = pairs.iter().filter(|p| kept(p)).count();
+        let mut sums = Vec::with_capacity(pairs.len() + 1);
+        sums.push(zero);
+        if terms == 0 {
+            sums.resize(pairs.len() + 1, zero);
+            return sums;
         }
-        let cells = self.late_run(1 + 3 * pairs.len());
+        let cells = self.late_run(1 + 3 * terms);
         self.late_copy(zero, cells[0]);
-        for (i, &(a, b)) in pairs.iter().enumerate() {
-            let [acc, ca, cb, next] = [0, 1, 2, 3].map(|o| cells[3 * i + o]);
-            self.late_copy(a, ca);
-            self.late_copy(b, cb);
-            self.enable(Gate::MulAdd, acc);
-            self.log_late(next, LateValue::MulAdd { a: acc, b: ca, c: cb, f: 0 });
+        let mut i = 0;
+        for pair in pairs {
+            if kept(pair) {
+                let [acc, ca, cb, next] = [0, 1, 2, 3].map(|o| cells[3 * i + o]);
+                self.late_copy(pair.0, ca);
+                self.late_copy(pair.1, cb);
+                self.enable(Gate::MulAdd, acc);
+                self.log_late(next, LateValue::MulAdd { a: acc, b: ca, c: cb, f: 0 });
+                i += 1;
+            }
+            sums.push(if i == 0 { zero } else { cells[3 * i] });
         }
-        cells[cells.len() - 1]
+        sums
+    }
+
+    fn late_difference(&mut self, a: Cell, b: Cell) -> Cell {
+        if b == self.constant(0) {
+            return a;
+        }
+        let cells = self.late_run(3);
+        self.late_copy(a, cells[0]);
+        self.late_copy(b, cells[1]);
+        self.set_coef(cells[1], -1);
+        self.enable(Gate::Mac, cells[0]);
+        self.log_late(cells[2], LateValue::Mac { acc: cells[0], x: cells[1], coef: -1 });
+        cells[2]
     }
 
     fn late_powers_sum(&mut self, xs: &[Cell]) -> Cell {

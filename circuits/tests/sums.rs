@@ -2,7 +2,8 @@
 //! combination, an aligned operand's power of two joins the sum that reads it, a product
 //! shares one gate with its rescale, and a Freivalds-checked product starts its rescale's
 //! chain (`chips/rescaled.rs`), a product only summed becomes the sum's dot products, and
-//! masked scores skip their rescale (`chips/live.rs`). The honest witness
+//! masked scores skip their rescale (`chips/live.rs`), and a product read by one addition
+//! shares its multiply-add. The honest witness
 //! verifies, every perturbed cell is rejected, and the circuit is smaller than the same graph
 //! with the sum laid out on its own (read a second time, as a graph output).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
@@ -213,4 +214,33 @@ fn masked_scores_skip_their_rescale() {
     let all = lay_out(&exposed, Some(&witness(&exposed, &inputs)), &layout).unwrap();
     let saved = all.cells() - b.cells();
     assert!(saved >= 6, "skipping the masked scores' rescale saved {saved} cells");
+}
+
+#[test]
+fn pooled_products_share_their_sums_gate() {
+    // LeNet's `x·x + x` before a 2×2 average pool: the product is not rounded on its own
+    // (the pool's division rounds once, down to the output's scale), and the addition adds it
+    // in its own multiply-add, `1·x + x·x = y`.
+    let m = M::new(13)
+        .input("x", &[1, 1, 4, 4], -1.0, 1.0)
+        .node("Mul", &["x", "x"], &["sq"], vec![])
+        .node("Add", &["sq", "x"], &["act"], vec![])
+        .node(
+            "AveragePool",
+            &["act"],
+            &["y"],
+            vec![attr_is("kernel_shape", &[2, 2]), attr_is("strides", &[2, 2])],
+        )
+        .output("y");
+    let (q, x) = quantized(&m, &[1, 1, 4, 4]);
+    let mul = q.nodes.iter().find(|n| matches!(n.op, QOp::Mul)).unwrap();
+    let readers: Vec<&QOp> =
+        q.nodes.iter().filter(|n| n.inputs.contains(&mul.output)).map(|n| &n.op).collect();
+    assert!(matches!(readers[..], [QOp::Add { .. }]), "product read by {readers:?}");
+    let pool = q.nodes.iter().rev().find(|n| matches!(n.op, QOp::Rescale { .. })).unwrap();
+    let QOp::Rescale { shift } = pool.op else { unreachable!() };
+    assert!(shift > 2, "the pool's rescale by {shift} does not come down from the product's scale");
+    assert!(q.tensors[pool.output].scale < q.tensors[mul.output].scale);
+    let saved = saved_by_deferring(&q, &x, mul.output, &Layout::new(2, 2, LIMB));
+    assert!(saved >= 3 * 16, "adding the products in their sums' gates saved {saved} for 16");
 }

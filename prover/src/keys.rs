@@ -43,7 +43,7 @@ impl Write for HashWriter {
 #[must_use]
 pub fn circuit_hash(q: &QGraph, plan: &Plan) -> [u8; 32] {
     let mut w = HashWriter(Sha256::new());
-    w.0.update(b"zkinfer-circuit-v21");
+    w.0.update(b"zkinfer-circuit-v22");
     // Serialising plain data into a hasher cannot fail.
     // Hidden weights stay out of the hash, which proof files and keys publish: a hash of the
     // values would let anyone confirm a guessed model. Everything else (their shapes, scales

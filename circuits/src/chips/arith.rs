@@ -1,5 +1,6 @@
 //! Add (integer linear combination), Mul, Rescale and rounded Div.
 
+use super::sums::Pending;
 use super::{once_per, Ctx};
 use crate::builder::{Builder, Cell};
 use crate::gadgets::{GateInstructions, RangeInstructions};
@@ -14,6 +15,11 @@ pub(super) trait ArithInstructions {
 
     /// `x·y` per element: one multiply-add gate each (rescaling is a separate node).
     fn mul(&mut self, ctx: &Ctx<'_>) -> Vec<Cell>;
+
+    /// `sum + x·y` per element, for an `Add` that reads a deferred product
+    /// (`Deferral::Product`): one affine multiply-add with the sum's only term (its sum of
+    /// several terms first, the constant 0 for none).
+    fn add_products(&mut self, sum: &[Pending], factors: &[(Cell, Cell)]) -> Vec<Cell>;
 
     /// q = floor((x + 2^(s−1)) / 2^s): witness q and r with `r + 2^s·q − 2^(s−1) = x`,
     /// `0 ≤ r < 2^s` and q a small integer; q is then unique because x is bounded far below
@@ -62,6 +68,21 @@ impl ArithInstructions for ArithChip<'_> {
         let b = &mut *self.b;
         let (x, y) = (ctx.broadcast(0), ctx.broadcast(1));
         once_per(x.into_iter().zip(y), |_, &(x, y)| b.mul(x, y))
+    }
+
+    fn add_products(&mut self, sum: &[Pending], factors: &[(Cell, Cell)]) -> Vec<Cell> {
+        let b = &mut *self.b;
+        sum.iter()
+            .zip(factors)
+            .map(|(s, &(x, y))| {
+                let z = match s.terms.as_slice() {
+                    [one] => *one,
+                    [] => (b.constant(0), 1),
+                    terms => (b.lincomb(terms, 0), 1),
+                };
+                b.affine_product(z, x, y, s.konst)
+            })
+            .collect()
     }
 
     fn rescale(&mut self, ctx: &Ctx<'_>, shift: u32, offsets: Option<&[i128]>) -> Vec<Cell> {

@@ -108,7 +108,11 @@ fn freivalds_matmul(
             }
             _ => None,
         };
+        // With the three-term gate a convolution's left side is a Horner pass over each output
+        // row (`window::weighed_slice`), not a sum per position.
+        let whole = grid.as_ref().is_some_and(|(win, _)| window::whole_rows(win, n, b.mac3));
         let mut lhs = Vec::with_capacity(m);
+        let mut ys = Vec::with_capacity(if whole { m * n } else { 0 });
         for i in 0..m {
             let at = (t * m + i) * n;
             let row: Vec<i128> = (0..n).map(|j| (ctx.out_value)(at + j)).collect();
@@ -129,7 +133,11 @@ fn freivalds_matmul(
                     .collect(),
                 _ => b.run(&row),
             };
-            lhs.push(b.late_powers_sum(&y));
+            if whole {
+                ys.extend_from_slice(&y);
+            } else {
+                lhs.push(b.late_powers_sum(&y));
+            }
             if grid.is_none() {
                 let rhs = a.weigh(b, k, |p| (ia * m + i) * k + p, &v);
                 b.copy(lhs[i], rhs);
@@ -138,7 +146,11 @@ fn freivalds_matmul(
         }
         if let Some((win, grid)) = grid {
             let pw = powers.get_or_insert_with(|| window::Powers::new(b, &win, n));
-            let left = window::weighed_output(b, &win, &lhs, pw);
+            let left = if whole {
+                window::weighed_slice(b, &win, &ys, pw)
+            } else {
+                window::weighed_output(b, &win, &lhs, pw)
+            };
             let right = window::weighed_input(b, &win, &grid, &v, pw);
             b.copy(left, right);
         }
@@ -215,11 +227,11 @@ impl LinearInstructions for LinearChip<'_> {
                 let outs = ab.len() * m * n;
                 let plain = outs * (1 + a.per_term().min(w.per_term()) * k);
                 let distinct_b = bb.iter().collect::<std::collections::BTreeSet<_>>().len();
-                let inputs_side = conv_window(ctx, a, m, k)
-                    .map_or_else(|| m * (1 + a.per_term() * k), |win| window::cells(&win));
-                let check = outs
-                    + distinct_b * k * w.powers_cells(n, b.mac3)
-                    + ab.len() * (m * horner_cells(n, b.mac3) + inputs_side);
+                let rows = conv_window(ctx, a, m, k).map_or_else(
+                    || m * (horner_cells(n, b.mac3) + 1 + a.per_term() * k),
+                    |win| window::cells(&win, n, b.mac3),
+                );
+                let check = outs + distinct_b * k * w.powers_cells(n, b.mac3) + ab.len() * rows;
                 check + FREIVALDS_MIN_SAVING < plain
             }
         };

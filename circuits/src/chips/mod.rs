@@ -160,12 +160,14 @@ fn lay_out_as(
         }
         let before = b.cells();
         b.begin_node(&n.node, &n.onnx_op);
+        let product = n.inputs.iter().copied().find(|&i| products[i].is_some());
         let sum = match &n.op {
             QOp::Add { coeffs }
                 if deferrals[index] == Deferral::Sum
+                    || product.is_some()
                     || n.inputs.iter().any(|&i| pending[i].is_some()) =>
             {
-                Some(sums::sum_of(q, n, coeffs, &cells, &pending)?)
+                Some(sums::sum_of(q, n, coeffs, &cells, &pending, product)?)
             }
             _ => None,
         };
@@ -220,9 +222,10 @@ fn lay_out_as(
         let out = match &n.op {
             QOp::Input { .. } => MovementChip { b }.input(&ctx),
             QOp::Copy { map } => MovementChip { b }.copy(&ctx, map),
-            QOp::Add { coeffs } => match &sum {
-                Some(sum) => sum.iter().map(|s| b.lincomb(&s.terms, s.konst)).collect(),
-                None => ArithChip { b }.add(&ctx, coeffs),
+            QOp::Add { coeffs } => match (&sum, &factors) {
+                (Some(sum), Some(factors)) => ArithChip { b }.add_products(sum, factors),
+                (Some(sum), None) => sum.iter().map(|s| b.lincomb(&s.terms, s.konst)).collect(),
+                (None, _) => ArithChip { b }.add(&ctx, coeffs),
             },
             QOp::Mul => ArithChip { b }.mul(&ctx),
             // Laid out by its matmul's Freivalds check (see `rescaled`), or here.

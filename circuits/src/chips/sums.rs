@@ -4,9 +4,11 @@
 //! (a bias) becomes the constant of the rescale's combination, which then ends at the
 //! accumulator itself. Each saves the three cells an element of a chain step. Likewise a
 //! `Mul` read only by a `Rescale` gets no cells: the rescale proves product and rounding in
-//! one affine multiply-add (four cells where the two took seven), and one read only by a
-//! `ReduceSum` becomes that sum's dot products (a layer norm's sum of squares). The sums and products are
-//! exact integer ones, so every value is the one `zkinfer_quantize::eval` computes.
+//! one affine multiply-add (four cells where the two took seven), one read only by a
+//! `ReduceSum` becomes that sum's dot products (a layer norm's sum of squares), and one read
+//! only by an `Add` laid out where it stands shares that sum's multiply-add (`x·x + x` before
+//! a pool: four cells where the two took seven). The sums and products are exact integer
+//! ones, so every value is the one `zkinfer_quantize::eval` computes.
 
 use crate::builder::Cell;
 use crate::error::{CircuitError, Result};
@@ -44,7 +46,9 @@ pub(super) enum Deferral {
     /// A product laid out by its reader: a `Mul` read by one `Rescale`, which proves product
     /// and rounding in one gate (`GateInstructions::rescaled_product`), or a `Mul` of two
     /// laid-out tensors read by one `ReduceSum`, which sums the products as dot-product
-    /// chains (three cells a term, where a product and a chain step took five).
+    /// chains (three cells a term, where a product and a chain step took five), or by one
+    /// `Add` laid out where it stands, with coefficient 1 and no broadcasting, which adds
+    /// the product in its multiply-add (`GateInstructions::affine_product`).
     Product,
 }
 
@@ -69,6 +73,34 @@ pub(super) fn sole_readers(q: &QGraph) -> Vec<Option<usize>> {
 
 /// Per node, what it defers to its sole reader (`sole` from [`sole_readers`]).
 pub(super) fn deferrals(q: &QGraph, sole: &[Option<usize>]) -> Vec<Deferral> {
+    let mut deferred = deferrals_to_sums(q, sole);
+    // A product joins an `Add` that is itself laid out (a deferred sum's terms are linear),
+    // at most one product an `Add`.
+    let mut taken = vec![false; q.nodes.len()];
+    for (i, n) in q.nodes.iter().enumerate() {
+        let Some(r) = sole[n.output] else { continue };
+        let reader = &q.nodes[r];
+        let QOp::Add { coeffs } = &reader.op else { continue };
+        let once = reader.inputs.iter().filter(|&&t| t == n.output).count() == 1;
+        let unit = reader.inputs.iter().zip(coeffs).any(|(&t, &c)| t == n.output && c == 1);
+        if matches!(n.op, QOp::Mul)
+            && deferred[i] == Deferral::None
+            && deferred[r] == Deferral::None
+            && !taken[r]
+            && once
+            && unit
+            && q.tensors[n.output].shape == q.tensors[reader.output].shape
+            && n.inputs.iter().all(|&t| q.tensors[t].value.is_none())
+        {
+            deferred[i] = Deferral::Product;
+            taken[r] = true;
+        }
+    }
+    deferred
+}
+
+/// [`deferrals`] into sums and rescales, before products join the sums laid out.
+fn deferrals_to_sums(q: &QGraph, sole: &[Option<usize>]) -> Vec<Deferral> {
     q.nodes
         .iter()
         .map(|n| {
@@ -98,7 +130,8 @@ pub(super) fn deferrals(q: &QGraph, sole: &[Option<usize>]) -> Vec<Deferral> {
 }
 
 /// The elements of `n`'s sum `Σ coeffs[i]·input_i` (broadcast to its output shape): laid-out
-/// inputs as terms, deferred ones expanded into theirs, constant ones folded into `konst`.
+/// inputs as terms, deferred ones expanded into theirs, constant ones folded into `konst`;
+/// the deferred `product` input, if any, left to the caller.
 ///
 /// # Errors
 /// An input that is none of these (a bug), or a coefficient past `i128`.
@@ -108,12 +141,13 @@ pub(super) fn sum_of(
     coeffs: &[i64],
     cells: &[Option<Vec<Cell>>],
     pending: &[Option<Vec<Pending>>],
+    product: Option<usize>,
 ) -> Result<Vec<Pending>> {
     let out_shape = &q.tensors[n.output].shape;
     let len = out_shape.iter().product();
     let mut sums = vec![Pending { terms: Vec::new(), konst: 0 }; len];
     let overflow = || CircuitError::Internal(format!("{}: sum coefficient overflow", n.node));
-    for (&input, &c) in n.inputs.iter().zip(coeffs) {
+    for (&input, &c) in n.inputs.iter().zip(coeffs).filter(|&(&i, _)| Some(i) != product) {
         let c = i128::from(c);
         let map = broadcast_index_map(&q.tensors[input].shape, out_shape);
         for (s, &j) in sums.iter_mut().zip(&map) {

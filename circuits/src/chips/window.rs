@@ -9,11 +9,12 @@
 //!
 //! `Σ_(ci,dy,dx) v_(ci,dy,dx) · Σ_(y,x) α^(y + p_t − dy)·β^(x + p_l − dx)·X[ci, y, x]`
 //!
-//! over the inputs the tap reads. Each input row's `F[y] = Σ_x β^x·X[y, x]` is made once; a
-//! tap's row sum is F less the few values at the row's ends the tap does not read, times a
-//! power of β, and the same again down the columns with α. Every power is shifted up by
-//! `(k_h − 1, k_w − 1)` so none is negative; the left side is multiplied by `α^(k_h−1)·β^(k_w−1)`
-//! to match. The copy's cells are checked against the window before any of this is used.
+//! over the inputs the tap reads. Each input row's `F[y] = Σ_x β^x·X[y, x]` is made once, as a
+//! chain whose running sums are cells, so a tap's row sum (one run of positions) is the
+//! difference of two of them; the same again down the columns with α, and each tap's sum is
+//! multiplied by its power once. Every power is shifted up by `(k_h − 1, k_w − 1)` so none is
+//! negative; the left side is multiplied by `α^(k_h−1)·β^(k_w−1)` to match. The copy's cells are
+//! checked against the window before any of this is used.
 
 use crate::builder::{Builder, Cell};
 use crate::freivalds::FreivaldsInstructions;
@@ -42,6 +43,9 @@ pub(super) struct Powers {
     beta: Vec<Cell>,
     /// `α^(k_h−1)·β^(k_w−1)`.
     shift: Cell,
+    /// Per tap `(dy, dx)`, `α^(p_t + k_h − 1 − dy)·β^(p_l + k_w − 1 − dx)`: the power its sum
+    /// over the input is shifted by, the same for every channel.
+    tap: Vec<Cell>,
 }
 
 impl Powers {
@@ -57,7 +61,13 @@ impl Powers {
         let beta = powers(b, beta_base, wd.max(pl + kw).max(wo + 1));
         let alpha = powers(b, beta[wo], h.max(ho).max(pt + kh));
         let shift = times(b, alpha[kh - 1], beta[kw - 1]);
-        Self { alpha, beta, shift }
+        let mut tap = Vec::with_capacity(kh * kw);
+        for dy in 0..kh {
+            for dx in 0..kw {
+                tap.push(times(b, alpha[pt + kh - 1 - dy], beta[pl + kw - 1 - dx]));
+            }
+        }
+        Self { alpha, beta, shift, tap }
     }
 }
 
@@ -127,6 +137,9 @@ pub(super) fn input_grid(
 }
 
 /// `α^(k_h−1)·β^(k_w−1)·Σ_i s_i·A_i·v` from the input grid (see the module documentation).
+/// Each input row's running sums `Σ_(x'<x) β^x'·X[y, x']` come with its row sum, so a tap's
+/// share of the row is one difference; the same down the columns with α; and a tap's power
+/// multiplies its whole sum once.
 pub(super) fn weighed_input(
     b: &mut Builder,
     w: &Window,
@@ -141,31 +154,22 @@ pub(super) fn weighed_input(
     let mut taps = Vec::with_capacity(w.channels * kh * kw);
     for ci in 0..w.channels {
         let row = |y: usize, x: usize| grid[(ci * h + y) * wd + x];
-        let full: Vec<Cell> = (0..h)
+        let rows: Vec<Vec<Cell>> = (0..h)
             .map(|y| {
                 let pairs: Vec<(Cell, Cell)> = (0..wd).map(|x| (row(y, x), pw.beta[x])).collect();
-                b.late_dot(&pairs)
+                b.late_dot_prefixes(&pairs)
             })
             .collect();
         for dx in 0..kw {
-            // Tap dx reads x = ox + dx − p_l for ox < W_out.
-            let unread = outside(wd, dx, pl, wo);
-            let by_row: Vec<Cell> = (0..h)
-                .map(|y| {
-                    let pairs: Vec<(Cell, Cell)> =
-                        unread.iter().map(|&x| (row(y, x), pw.beta[x])).collect();
-                    let part = less(b, full[y], &pairs);
-                    times(b, part, pw.beta[pl + kw - 1 - dx])
-                })
+            let (lo, hi) = read(wd, dx, pl, wo);
+            let share: Vec<(Cell, Cell)> = (0..h)
+                .map(|y| (b.late_difference(rows[y][hi], rows[y][lo]), pw.alpha[y]))
                 .collect();
-            let pairs: Vec<(Cell, Cell)> = (0..h).map(|y| (by_row[y], pw.alpha[y])).collect();
-            let column = b.late_dot(&pairs);
+            let column = b.late_dot_prefixes(&share);
             for dy in 0..kh {
-                let unread = outside(h, dy, pt, ho);
-                let pairs: Vec<(Cell, Cell)> =
-                    unread.iter().map(|&y| (by_row[y], pw.alpha[y])).collect();
-                let part = less(b, column, &pairs);
-                let tap = times(b, part, pw.alpha[pt + kh - 1 - dy]);
+                let (lo, hi) = read(h, dy, pt, ho);
+                let part = b.late_difference(column[hi], column[lo]);
+                let tap = times(b, part, pw.tap[dy * kw + dx]);
                 taps.push((v[(ci * kh + dy) * kw + dx], tap));
             }
         }
@@ -173,7 +177,8 @@ pub(super) fn weighed_input(
     b.late_dot(&taps)
 }
 
-/// `Σ_i s_i·lhs_i` for the rows' `Y_i·r`, times the shift, to compare with [`weighed_input`].
+/// `Σ_i s_i·lhs_i` for the rows' `Y_i·r`, times the shift, to compare with [`weighed_input`]
+/// (without the three-term gate, whose Horner steps [`weighed_slice`] needs).
 pub(super) fn weighed_output(b: &mut Builder, w: &Window, lhs: &[Cell], pw: &Powers) -> Cell {
     let [ho, wo] = w.output;
     let rows: Vec<(Cell, Cell)> = (0..ho)
@@ -187,29 +192,51 @@ pub(super) fn weighed_output(b: &mut Builder, w: &Window, lhs: &[Cell], pw: &Pow
     times(b, total, pw.shift)
 }
 
-/// Second-phase cells of one slice's check beyond the rows' `Y_i·r` (for the cost model):
-/// the row sums of every channel, each tap's corrections and the two weighings.
-pub(super) fn cells(w: &Window) -> usize {
+/// The same left side from the slice's outputs `ys` (row-major, `n` a position): since
+/// `s_i·r_j = c^(n·i + j)`, each output row's share is the polynomial in `c` with that row's
+/// outputs as coefficients, one Horner pass at 4/3 cells an output, and the rows are weighed
+/// by α, where each position's `Y_i·r` and their weighing took more. Only for rows of at most
+/// [`WHOLE_ROW`] outputs, so no run outgrows a short column.
+pub(super) fn weighed_slice(b: &mut Builder, w: &Window, ys: &[Cell], pw: &Powers) -> Cell {
+    let [ho, _] = w.output;
+    let per_row = ys.len() / ho.max(1);
+    let rows: Vec<(Cell, Cell)> = ys
+        .chunks(per_row.max(1))
+        .zip(&pw.alpha)
+        .map(|(row, &alpha)| (b.late_powers_sum(row), alpha))
+        .collect();
+    let total = b.late_dot(&rows);
+    times(b, total, pw.shift)
+}
+
+/// Most outputs of one output row (positions times values) that [`weighed_slice`] sums in one
+/// Horner pass.
+pub(super) const WHOLE_ROW: usize = 3 << 10;
+
+/// Whether [`weighed_slice`] weighs a slice of `n` values a position (with the three-term gate).
+pub(super) fn whole_rows(w: &Window, n: usize, mac3: bool) -> bool {
+    mac3 && w.output[1].saturating_mul(n) <= WHOLE_ROW
+}
+
+/// Second-phase cells of one slice's check (for the cost model): the left side over `m`
+/// outputs of `n` values (with or without the three-term gate), the running sums of every
+/// input row, each tap's differences and the weighing of the taps.
+pub(super) fn cells(w: &Window, n: usize, mac3: bool) -> usize {
     let [h, wd] = w.input;
     let [ho, wo] = w.output;
     let [kh, kw] = w.kernel;
-    let (ex, ey) = (wd.saturating_sub(wo), h.saturating_sub(ho));
-    let per_channel =
-        h * (1 + 3 * wd) + kw * h * (12 + 3 * ex) + kw * (1 + 3 * h) + kh * kw * (12 + 3 * ey);
-    w.channels * (per_channel + 3 * kh * kw) + ho * (4 + 3 * wo)
+    let per_channel = h * (1 + 3 * wd) + kw * (3 * h + 1 + 3 * h) + kh * kw * (3 + 4 + 3);
+    let left = if whole_rows(w, n, mac3) {
+        ho * (crate::freivalds::horner_cells(wo * n, true) + 3) + 5
+    } else {
+        ho * wo * crate::freivalds::horner_cells(n, false) + ho * (4 + 3 * wo)
+    };
+    w.channels * per_channel + left
 }
 
-/// Positions `0..len` that tap `d` (of padding `pad`, `out` outputs) does not read.
-fn outside(len: usize, d: usize, pad: usize, out: usize) -> Vec<usize> {
-    (0..len).filter(|&x| x + pad < d || x + pad >= d + out).collect()
-}
-
-/// `sum − Σ a·b` (just `sum` when there is nothing to take away).
-fn less(b: &mut Builder, sum: Cell, pairs: &[(Cell, Cell)]) -> Cell {
-    let zero = b.constant(0);
-    if pairs.iter().all(|&(a, _)| a == zero) {
-        return sum;
-    }
-    let taken = b.late_dot(pairs);
-    b.late_lincomb(&[(sum, 1), (taken, -1)])
+/// The positions `lo..hi` of `0..len` that tap `d` (of padding `pad`, `out` outputs) reads:
+/// `x` with `d ≤ x + pad < d + out`, one run since the stride is 1.
+fn read(len: usize, d: usize, pad: usize, out: usize) -> (usize, usize) {
+    let hi = (d + out).saturating_sub(pad).min(len);
+    (d.saturating_sub(pad).min(hi), hi)
 }

@@ -83,6 +83,9 @@ fn binary(l: &mut Lowerer<'_>, n: &Node, b: Binary) -> Result<QId> {
             let bb = factor(l, gb)?;
             let s = l.scale(a) + l.scale(bb);
             let p = l.emit(QOp::Mul, vec![a, bb], shape, s, None)?;
+            if pooled_exactly(l, p, out) {
+                return Ok(p);
+            }
             l.rescale_output(p, out)
         }
         Binary::Div => div(l, ga, gb, out),
@@ -137,6 +140,15 @@ fn power_of_two_product(
     }
     let view = l.view_at_scale(x, s)?;
     l.rescale_output(view, out).map(Some)
+}
+
+/// Whether product `p` (ONNX tensor `out`) may stay at its own scale: only average pools
+/// read it (through additions, see [`Lowerer::only_pooled`]), and its bound leaves room for
+/// a pooled sum of a few thousand terms within the evaluator's 62-bit tensors.
+fn pooled_exactly(l: &Lowerer<'_>, p: QId, out: usize) -> bool {
+    const POOLED_SUM_BITS: u32 = 14;
+    bits_for(u128::from(l.q.tensors[p].bound)) + POOLED_SUM_BITS < MAX_TENSOR_BITS
+        && l.only_pooled(out)
 }
 
 /// A multiplication operand: constants become weights at their own scale.
@@ -339,7 +351,7 @@ fn pow(l: &mut Lowerer<'_>, n: &Node) -> Result<QId> {
                 // sum rounds once, and the circuit lays the squares out as its dot products.
                 let sum_bits = bits_for(u128::from(l.q.tensors[sq].bound))
                     + bits_for(u128::try_from(numel(&l.q.tensors[sq].shape)).unwrap_or(u128::MAX));
-                if sum_bits < MAX_TENSOR_BITS && l.only_summed(out) {
+                if sum_bits < MAX_TENSOR_BITS && l.only_summed(out) || pooled_exactly(l, sq, out) {
                     return Ok(sq);
                 }
                 return l.rescale_output(sq, out);

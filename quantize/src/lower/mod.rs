@@ -469,6 +469,30 @@ impl Lowerer<'_> {
                 .all(|op| matches!(op, Op::Reduce { kind: ReduceKind::Sum | ReduceKind::Mean, .. }))
     }
 
+    /// Whether ONNX tensor `gid` reaches only average pools, directly or through additions
+    /// (an `x·x + x` activation before its pooling), is not a graph output, and is read at
+    /// all: then a product may stay at its own scale, since the pool's division rounds once
+    /// for it and for the step down to the pool's chosen scale (see `pool::pool`). A
+    /// rounding per element becomes one per pooled output.
+    pub fn only_pooled(&self, gid: TensorId) -> bool {
+        self.only_pooled_within(gid, 4)
+    }
+
+    fn only_pooled_within(&self, gid: TensorId, depth: u32) -> bool {
+        use zkinfer_model_import::ops::pool::PoolKind;
+        use zkinfer_model_import::ops::Binary;
+        let mut readers = self.g.nodes.iter().filter(|n| n.inputs.contains(&gid)).peekable();
+        readers.peek().is_some()
+            && !self.g.outputs.contains(&gid)
+            && readers.all(|n| match &n.op {
+                Op::Pool(spec) => matches!(spec.kind, PoolKind::Average { .. }),
+                Op::Binary(Binary::Add | Binary::Sub) => {
+                    depth > 0 && self.only_pooled_within(n.outputs[0], depth - 1)
+                }
+                _ => false,
+            })
+    }
+
     /// Rescales a product down to ONNX tensor `gid`'s chosen scale (never up).
     pub fn rescale_output(&mut self, id: QId, gid: TensorId) -> Result<QId> {
         let target = self.chosen_scale(gid)?.min(self.scale(id));

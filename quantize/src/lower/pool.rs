@@ -14,7 +14,7 @@ pub(super) fn lower(l: &mut Lowerer<'_>, n: &Node) -> Result<()> {
     let sx = l.scale(x);
     let out_shape = l.out_shape(out);
     let id = match &n.op {
-        Op::Pool(spec) => pool(l, x, spec)?,
+        Op::Pool(spec) => pool(l, x, spec, out)?,
         Op::Reduce { kind, axes, .. } => {
             let kept = l.reduced(x, axes);
             let axes = axes.clone();
@@ -44,8 +44,10 @@ pub(super) fn lower(l: &mut Lowerer<'_>, n: &Node) -> Result<()> {
 
 /// im2col over windows into `[planes, P, taps]`, then a reduction over taps. For max pooling
 /// a padded tap repeats a real tap of the same window (padding must never win); for average
-/// pooling it reads 0 and the divisor counts as ONNX specifies.
-fn pool(l: &mut Lowerer<'_>, x: usize, s: &PoolSpec) -> Result<usize> {
+/// pooling it reads 0 and the divisor counts as ONNX specifies. An average of values finer
+/// than the output's chosen scale (products left unrounded, see [`Lowerer::only_pooled`])
+/// comes down to that scale in the same division: one rounding.
+fn pool(l: &mut Lowerer<'_>, x: usize, s: &PoolSpec, out: usize) -> Result<usize> {
     let (p, taps, vin) = (volume(s.output), volume(s.kernel), volume(s.input));
     let is_max = s.kind == PoolKind::Max;
     let mut map = Vec::with_capacity(s.planes * p * taps);
@@ -72,7 +74,34 @@ fn pool(l: &mut Lowerer<'_>, x: usize, s: &PoolSpec) -> Result<usize> {
     let counts: Vec<i64> = grid(s.output)
         .map(|o| i64::try_from(s.window_count(o, count_include_pad).max(1)).unwrap_or(1))
         .collect();
+    let target = l.chosen_scale(out)?.min(sx);
+    if target < sx && sx - target < 32 {
+        let real = l.range(out)?.max_abs();
+        return divide_down(l, sum, vec![1, p, 1], &counts, (sx - target).cast_unsigned(), real);
+    }
     divide_by_counts(l, sum, vec![1, p, 1], counts, kept)
+}
+
+/// `sum / (counts·2^e)`, rounded half up, at scale `scale(sum) − e`: an average and the step
+/// down to a coarser scale in one rounding (a rescale when every count is the same power of
+/// two, else a division by the scaled counts), its bound calibrated from `real`.
+fn divide_down(
+    l: &mut Lowerer<'_>,
+    sum: usize,
+    counts_shape: Vec<usize>,
+    counts: &[i64],
+    e: u32,
+    real: f64,
+) -> Result<usize> {
+    let shape = l.shape(sum);
+    let target = l.scale(sum) - e.cast_signed();
+    let first = counts.first().copied().unwrap_or(1);
+    if counts.iter().all(|&c| c == first) && first > 0 && first.count_ones() == 1 {
+        let shift = first.trailing_zeros() + e;
+        return l.emit(QOp::Rescale { shift }, vec![sum], shape, target, Some(real));
+    }
+    let den = l.int_const(counts_shape, counts.iter().map(|&c| c << e).collect());
+    l.emit(QOp::Div { shift: 0 }, vec![sum, den], shape, target, Some(real))
 }
 
 /// `sum / counts`, rounded half up, for an average: a division by the constant counts, or,
