@@ -330,7 +330,8 @@ fn cheapest(b: &Builder, cap: usize, reserve: usize) -> Option<Choice> {
         let (cells, late_cells) =
             if mac3 { (cells, late_cells) } else { (cells + saved, late_cells + late_saved) };
         let usable = (1usize << k).saturating_sub(reserve);
-        if unlaned > usable {
+        // A run (a chain, a Horner pass) is never split between lanes.
+        if unlaned > usable || b.longest_run > usable {
             continue;
         }
         // 0.5% slack: runs are contiguous, so lanes never fill perfectly, but each goes to the

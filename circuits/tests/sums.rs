@@ -216,15 +216,14 @@ fn masked_scores_skip_their_rescale() {
     assert!(saved >= 6, "skipping the masked scores' rescale saved {saved} cells");
 }
 
-#[test]
-fn pooled_products_share_their_sums_gate() {
-    // LeNet's `x·x + x` before a 2×2 average pool: the product is not rounded on its own
-    // (the pool's division rounds once, down to the output's scale), and the addition adds it
-    // in its own multiply-add, `1·x + x·x = y`.
+/// `op(a, b)` of a square and its input before a 2×2 average pool, quantized, with its
+/// product's node and the cells deferring the product saves (checking both layouts sound).
+fn pooled_square(op: &str, square_first: bool) -> (QGraph, usize, usize) {
+    let ins = if square_first { ["sq", "x"] } else { ["x", "sq"] };
     let m = M::new(13)
         .input("x", &[1, 1, 4, 4], -1.0, 1.0)
         .node("Mul", &["x", "x"], &["sq"], vec![])
-        .node("Add", &["sq", "x"], &["act"], vec![])
+        .node(op, &ins, &["act"], vec![])
         .node(
             "AveragePool",
             &["act"],
@@ -233,14 +232,29 @@ fn pooled_products_share_their_sums_gate() {
         )
         .output("y");
     let (q, x) = quantized(&m, &[1, 1, 4, 4]);
-    let mul = q.nodes.iter().find(|n| matches!(n.op, QOp::Mul)).unwrap();
-    let readers: Vec<&QOp> =
-        q.nodes.iter().filter(|n| n.inputs.contains(&mul.output)).map(|n| &n.op).collect();
-    assert!(matches!(readers[..], [QOp::Add { .. }]), "product read by {readers:?}");
-    let pool = q.nodes.iter().rev().find(|n| matches!(n.op, QOp::Rescale { .. })).unwrap();
-    let QOp::Rescale { shift } = pool.op else { unreachable!() };
-    assert!(shift > 2, "the pool's rescale by {shift} does not come down from the product's scale");
-    assert!(q.tensors[pool.output].scale < q.tensors[mul.output].scale);
-    let saved = saved_by_deferring(&q, &x, mul.output, &Layout::new(2, 2, LIMB));
-    assert!(saved >= 3 * 16, "adding the products in their sums' gates saved {saved} for 16");
+    let mul = q.nodes.iter().position(|n| matches!(n.op, QOp::Mul)).unwrap();
+    let saved = saved_by_deferring(&q, &x, q.nodes[mul].output, &Layout::new(2, 2, LIMB));
+    (q, mul, saved)
+}
+
+#[test]
+fn pooled_products_share_their_sums_gate() {
+    // LeNet's `x·x + x` before a 2×2 average pool: the product is not rounded on its own
+    // (the pool's division rounds once, down to the output's scale), and the addition adds it
+    // in its own multiply-add, `1·x + x·x = y` (`x·x − x`: `−1·x + x·x`).
+    for (op, square_first) in [("Add", true), ("Add", false), ("Sub", true)] {
+        let (q, mul, saved) = pooled_square(op, square_first);
+        let product = q.nodes[mul].output;
+        let readers: Vec<&QOp> =
+            q.nodes.iter().filter(|n| n.inputs.contains(&product)).map(|n| &n.op).collect();
+        assert!(matches!(readers[..], [QOp::Add { .. }]), "product read by {readers:?}");
+        let pool = q.nodes.iter().rev().find(|n| matches!(n.op, QOp::Rescale { .. })).unwrap();
+        let QOp::Rescale { shift } = pool.op else { unreachable!() };
+        assert!(shift > 2, "the pool's rescale by {shift} does not come down from the product");
+        assert!(q.tensors[pool.output].scale < q.tensors[product].scale);
+        assert!(saved >= 3 * 16, "{op}: sharing the sums' gates saved {saved} cells for 16");
+    }
+    // `x − x·x` subtracts the product: laid out on its own, and still sound.
+    let (_, _, saved) = pooled_square("Sub", false);
+    assert_eq!(saved, 0, "a subtracted product was deferred");
 }

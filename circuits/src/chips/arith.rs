@@ -72,6 +72,7 @@ impl ArithInstructions for ArithChip<'_> {
 
     fn add_products(&mut self, sum: &[Pending], factors: &[(Cell, Cell)]) -> Vec<Cell> {
         let b = &mut *self.b;
+        debug_assert_eq!(sum.len(), factors.len(), "a product per element of the sum");
         sum.iter()
             .zip(factors)
             .map(|(s, &(x, y))| {

@@ -172,6 +172,9 @@ fn lay_out_as(
             _ => None,
         };
         if deferrals[index] == Deferral::Sum {
+            // A deferred sum's terms are linear: `sums::deferrals` gives products only to
+            // sums laid out where they stand.
+            debug_assert!(product.is_none(), "a deferred sum read a deferred product");
             pending[n.output] = sum;
             b.node_cells.entry(n.node.clone()).or_default();
             continue;

@@ -196,9 +196,11 @@ pub(super) fn weighed_output(b: &mut Builder, w: &Window, lhs: &[Cell], pw: &Pow
 /// `s_i·r_j = c^(n·i + j)`, each output row's share is the polynomial in `c` with that row's
 /// outputs as coefficients, one Horner pass at 4/3 cells an output, and the rows are weighed
 /// by α, where each position's `Y_i·r` and their weighing took more. Only for rows of at most
-/// [`WHOLE_ROW`] outputs, so no run outgrows a short column.
+/// [`WHOLE_ROW`] outputs: a pass is one run of about 4/3 cells an output, which the planner
+/// must fit in one column.
 pub(super) fn weighed_slice(b: &mut Builder, w: &Window, ys: &[Cell], pw: &Powers) -> Cell {
     let [ho, _] = w.output;
+    debug_assert!(ho <= pw.alpha.len() && ys.len() % ho.max(1) == 0, "a slice of whole rows");
     let per_row = ys.len() / ho.max(1);
     let rows: Vec<(Cell, Cell)> = ys
         .chunks(per_row.max(1))
@@ -211,7 +213,7 @@ pub(super) fn weighed_slice(b: &mut Builder, w: &Window, ys: &[Cell], pw: &Power
 
 /// Most outputs of one output row (positions times values) that [`weighed_slice`] sums in one
 /// Horner pass.
-pub(super) const WHOLE_ROW: usize = 3 << 10;
+pub(super) const WHOLE_ROW: usize = 3 << 9;
 
 /// Whether [`weighed_slice`] weighs a slice of `n` values a position (with the three-term gate).
 pub(super) fn whole_rows(w: &Window, n: usize, mac3: bool) -> bool {

@@ -74,7 +74,9 @@ fn pool(l: &mut Lowerer<'_>, x: usize, s: &PoolSpec, out: usize) -> Result<usize
     let counts: Vec<i64> = grid(s.output)
         .map(|o| i64::try_from(s.window_count(o, count_include_pad).max(1)).unwrap_or(1))
         .collect();
-    let target = l.chosen_scale(out)?.min(sx);
+    // Any average finer than its output's chosen scale comes down in its division (products
+    // left unrounded for it, an input finer than the pool's output).
+    let target = l.chosen_scale(out).map_or(sx, |t| t.min(sx));
     if target < sx && sx - target < 32 {
         let real = l.range(out)?.max_abs();
         return divide_down(l, sum, vec![1, p, 1], &counts, (sx - target).cast_unsigned(), real);
