@@ -200,7 +200,10 @@ pub(super) fn weighed_output(b: &mut Builder, w: &Window, lhs: &[Cell], pw: &Pow
 /// must fit in one column.
 pub(super) fn weighed_slice(b: &mut Builder, w: &Window, ys: &[Cell], pw: &Powers) -> Cell {
     let [ho, _] = w.output;
-    debug_assert!(ho <= pw.alpha.len() && ys.len() % ho.max(1) == 0, "a slice of whole rows");
+    debug_assert!(
+        ho <= pw.alpha.len() && ys.len().is_multiple_of(ho.max(1)),
+        "a slice of whole rows"
+    );
     let per_row = ys.len() / ho.max(1);
     let rows: Vec<(Cell, Cell)> = ys
         .chunks(per_row.max(1))
