@@ -326,7 +326,12 @@ fn cheapest(b: &Builder, cap: usize, reserve: usize) -> Option<Choice> {
     let range_only = b.range_only_lookups();
     // Range checks may move to range lanes, which lack the output column; the rest stay.
     let ranges = if range_only { 0 } else { b.range_lookups };
-    for (k, mac3) in (4..=MAX_K).flat_map(|k| [(k, true), (k, false)]) {
+    // Without the three-term gate a Freivalds check has no Horner steps, so the layout would
+    // choose its linear checks differently from this one: not an estimate to trust.
+    let without = b.horner_steps == 0;
+    for (k, mac3) in
+        (4..=MAX_K).flat_map(|k| [(k, true), (k, false)]).filter(|&(_, m)| m || without)
+    {
         let (cells, late_cells) =
             if mac3 { (cells, late_cells) } else { (cells + saved, late_cells + late_saved) };
         let usable = (1usize << k).saturating_sub(reserve);
