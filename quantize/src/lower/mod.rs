@@ -456,17 +456,21 @@ impl Lowerer<'_> {
         }
     }
 
+    /// Whether ONNX tensor `gid` is read at all, is not a graph output, and every node that
+    /// reads it passes `reader`.
+    fn read_only_by(&self, gid: TensorId, reader: impl Fn(&Node) -> bool) -> bool {
+        let mut readers = self.g.nodes.iter().filter(|n| n.inputs.contains(&gid)).peekable();
+        readers.peek().is_some() && !self.g.outputs.contains(&gid) && readers.all(reader)
+    }
+
     /// Whether ONNX tensor `gid` is read only by sums (ReduceSum, ReduceMean), is not a graph
     /// output, and is read at all: then it may stay at a product's scale, since its readers
     /// round once for it.
     pub fn only_summed(&self, gid: TensorId) -> bool {
         use zkinfer_model_import::ops::ReduceKind;
-        let mut readers =
-            self.g.nodes.iter().filter(|n| n.inputs.contains(&gid)).map(|n| &n.op).peekable();
-        readers.peek().is_some()
-            && !self.g.outputs.contains(&gid)
-            && readers
-                .all(|op| matches!(op, Op::Reduce { kind: ReduceKind::Sum | ReduceKind::Mean, .. }))
+        self.read_only_by(gid, |n| {
+            matches!(n.op, Op::Reduce { kind: ReduceKind::Sum | ReduceKind::Mean, .. })
+        })
     }
 
     /// Whether ONNX tensor `gid` reaches only average pools, directly or through additions
@@ -481,16 +485,13 @@ impl Lowerer<'_> {
     fn only_pooled_within(&self, gid: TensorId, depth: u32) -> bool {
         use zkinfer_model_import::ops::pool::PoolKind;
         use zkinfer_model_import::ops::Binary;
-        let mut readers = self.g.nodes.iter().filter(|n| n.inputs.contains(&gid)).peekable();
-        readers.peek().is_some()
-            && !self.g.outputs.contains(&gid)
-            && readers.all(|n| match &n.op {
-                Op::Pool(spec) => matches!(spec.kind, PoolKind::Average { .. }),
-                Op::Binary(Binary::Add | Binary::Sub) => {
-                    depth > 0 && self.only_pooled_within(n.outputs[0], depth - 1)
-                }
-                _ => false,
-            })
+        self.read_only_by(gid, |n| match &n.op {
+            Op::Pool(spec) => matches!(spec.kind, PoolKind::Average { .. }),
+            Op::Binary(Binary::Add | Binary::Sub) => {
+                depth > 0 && self.only_pooled_within(n.outputs[0], depth - 1)
+            }
+            _ => false,
+        })
     }
 
     /// Rescales a product down to ONNX tensor `gid`'s chosen scale (never up).

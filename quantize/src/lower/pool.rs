@@ -27,7 +27,7 @@ pub(super) fn lower(l: &mut Lowerer<'_>, n: &Node) -> Result<()> {
                         / kept.iter().product::<usize>().max(1);
                     let sum = l.emit(QOp::ReduceSum { axes }, vec![x], kept.clone(), sx, None)?;
                     let count = i64::try_from(count).unwrap_or(i64::MAX);
-                    divide_by_counts(l, sum, vec![], vec![count], kept)?
+                    divide_by_counts(l, sum, vec![], &[count], kept, None)?
                 }
             }
         }
@@ -77,54 +77,37 @@ fn pool(l: &mut Lowerer<'_>, x: usize, s: &PoolSpec, out: usize) -> Result<usize
     // Any average finer than its output's chosen scale comes down in its division (products
     // left unrounded for it, an input finer than the pool's output).
     let target = l.chosen_scale(out).map_or(sx, |t| t.min(sx));
-    if target < sx && sx - target < 32 {
-        let real = l.range(out)?.max_abs();
-        return divide_down(l, sum, vec![1, p, 1], &counts, (sx - target).cast_unsigned(), real);
-    }
-    divide_by_counts(l, sum, vec![1, p, 1], counts, kept)
-}
-
-/// `sum / (counts·2^e)`, rounded half up, at scale `scale(sum) − e`: an average and the step
-/// down to a coarser scale in one rounding (a rescale when every count is the same power of
-/// two, else a division by the scaled counts), its bound calibrated from `real`.
-fn divide_down(
-    l: &mut Lowerer<'_>,
-    sum: usize,
-    counts_shape: Vec<usize>,
-    counts: &[i64],
-    e: u32,
-    real: f64,
-) -> Result<usize> {
-    let shape = l.shape(sum);
-    let target = l.scale(sum) - e.cast_signed();
-    let first = counts.first().copied().unwrap_or(1);
-    if counts.iter().all(|&c| c == first) && first > 0 && first.count_ones() == 1 {
-        let shift = first.trailing_zeros() + e;
-        return l.emit(QOp::Rescale { shift }, vec![sum], shape, target, Some(real));
-    }
-    let den = l.int_const(counts_shape, counts.iter().map(|&c| c << e).collect());
-    l.emit(QOp::Div { shift: 0 }, vec![sum, den], shape, target, Some(real))
+    let down = if target < sx && sx - target < 32 {
+        Some(((sx - target).cast_unsigned(), l.range(out)?.max_abs()))
+    } else {
+        None
+    };
+    divide_by_counts(l, sum, vec![1, p, 1], &counts, kept, down)
 }
 
 /// `sum / counts`, rounded half up, for an average: a division by the constant counts, or,
 /// where every count is the same power of two 2^c, the rescale by 2^c that computes the same
 /// integers (`floor(x/2^c + 1/2)`) in a fifth of the cells (2×2 pooling, a mean over 64
-/// features); nothing where every count is 1.
+/// features); nothing where every count is 1. With `down = Some((e, real))` the step down to
+/// a scale `e` bits coarser joins the same rounding (`sum / (counts·2^e)`: a rescale by c + e,
+/// or a division by the scaled counts) and the result's bound is calibrated from `real`.
 fn divide_by_counts(
     l: &mut Lowerer<'_>,
     sum: usize,
     counts_shape: Vec<usize>,
-    counts: Vec<i64>,
+    counts: &[i64],
     shape: Vec<usize>,
+    down: Option<(u32, f64)>,
 ) -> Result<usize> {
-    let scale = l.scale(sum);
+    let (e, calibrated) = down.map_or((0, None), |(e, real)| (e, Some(real)));
+    let scale = l.scale(sum) - e.cast_signed();
     let first = counts.first().copied().unwrap_or(1);
     if counts.iter().all(|&c| c == first) && first > 0 && first.count_ones() == 1 {
-        return match first.trailing_zeros() {
+        return match first.trailing_zeros() + e {
             0 => Ok(sum),
-            shift => l.emit(QOp::Rescale { shift }, vec![sum], shape, scale, None),
+            shift => l.emit(QOp::Rescale { shift }, vec![sum], shape, scale, calibrated),
         };
     }
-    let den = l.int_const(counts_shape, counts);
-    l.emit(QOp::Div { shift: 0 }, vec![sum, den], shape, scale, None)
+    let den = l.int_const(counts_shape, counts.iter().map(|&c| c << e).collect());
+    l.emit(QOp::Div { shift: 0 }, vec![sum, den], shape, scale, calibrated)
 }
