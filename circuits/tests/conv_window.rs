@@ -20,7 +20,12 @@ fn freivalds() -> Layout {
 /// The honest witness verifies, and every second-phase cell (all the check's cells) perturbed
 /// by one is rejected; the first-phase chips are covered cell by cell in `mock.rs`.
 fn check_late_cells(q: &QGraph, x: &[f64]) -> Builder {
-    let b = lay_out(q, Some(&witness(q, &[x.to_vec()])), &freivalds()).unwrap();
+    check_late_cells_in(q, x, &freivalds())
+}
+
+/// [`check_late_cells`] in `layout`.
+fn check_late_cells_in(q: &QGraph, x: &[f64], layout: &Layout) -> Builder {
+    let b = lay_out(q, Some(&witness(q, &[x.to_vec()])), layout).unwrap();
     assert!(verify(&b), "honest witness rejected");
     let late: Vec<Cell> =
         b.witness_cells().into_iter().filter(|c| matches!(c.col, Col::Late(_))).collect();
@@ -104,6 +109,21 @@ fn unpadded_rectangular_window_is_sound() {
 fn asymmetric_padding_is_sound() {
     let (q, x) = conv([3, 2], [2, 0, 0, 1]);
     check_late_cells(&q, &x);
+}
+
+#[test]
+fn a_tap_that_reads_no_row_is_sound() {
+    // A kernel taller than the input below two rows of padding: the top tap row reads no
+    // input row (its share is the constant 0), the others read runs cut at both ends.
+    let (q, x) = conv([5, 2], [2, 0, 0, 0]);
+    check_late_cells(&q, &x);
+}
+
+#[test]
+fn without_the_three_term_gate_is_sound() {
+    // No Horner steps: each position's `Y_i·r` against the powers, weighed by rows.
+    let (q, x) = conv([3, 3], [1, 1, 1, 1]);
+    check_late_cells_in(&q, &x, &Layout { mac3: false, ..freivalds() });
 }
 
 #[test]
